@@ -1,0 +1,101 @@
+/// Physical quantities as distinct types: a data size cannot be added to a rate.
+/// Values are held in SI base units (bytes, bytes/s, seconds, watts, joules, metres);
+/// parsing text such as "400 Gbps" lives in scenario/, formatting lives here.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <string>
+
+#include <fmt/format.h>
+
+namespace roshni {
+
+/// The one place the factor 8 lives: everything else converts through these names.
+inline constexpr double kBitsPerByte = 8.0;
+
+/// A double in SI base units, tagged with what it measures.
+template <class Tag>
+class Quantity {
+ public:
+  constexpr Quantity() = default;
+  static constexpr Quantity from_si(double v) { return Quantity(v); }
+  constexpr double si() const { return v_; }
+
+  constexpr Quantity operator+(Quantity o) const { return Quantity(v_ + o.v_); }
+  constexpr Quantity operator-(Quantity o) const { return Quantity(v_ - o.v_); }
+  constexpr Quantity operator*(double k) const { return Quantity(v_ * k); }
+  constexpr Quantity operator/(double k) const { return Quantity(v_ / k); }
+  constexpr double operator/(Quantity o) const { return v_ / o.v_; }
+  constexpr Quantity& operator+=(Quantity o) { v_ += o.v_; return *this; }
+  constexpr Quantity& operator-=(Quantity o) { v_ -= o.v_; return *this; }
+  constexpr auto operator<=>(const Quantity&) const = default;
+
+ private:
+  constexpr explicit Quantity(double v) : v_(v) {}
+  double v_ = 0.0;
+};
+
+template <class Tag>
+constexpr Quantity<Tag> operator*(double k, Quantity<Tag> q) { return q * k; }
+
+struct DataSizeTag {};
+struct DataRateTag {};
+struct DurationTag {};
+struct LengthTag {};
+struct PowerTag {};
+struct EnergyTag {};
+struct EnergyPerBitTag {};
+
+using DataSize = Quantity<DataSizeTag>;          // bytes
+using DataRate = Quantity<DataRateTag>;          // bytes per second
+using Duration = Quantity<DurationTag>;          // seconds (a span; event time is SimTime)
+using Length = Quantity<LengthTag>;              // metres
+using Power = Quantity<PowerTag>;                // watts
+using Energy = Quantity<EnergyTag>;              // joules
+using EnergyPerBit = Quantity<EnergyPerBitTag>;  // joules per bit
+
+// Named constructors: the unit is in the name, never in a comment.
+constexpr DataSize bytes(double b) { return DataSize::from_si(b); }
+constexpr DataSize bits(double b) { return DataSize::from_si(b / kBitsPerByte); }
+constexpr DataRate bytes_per_second(double b) { return DataRate::from_si(b); }
+constexpr DataRate bits_per_second(double b) { return DataRate::from_si(b / kBitsPerByte); }
+constexpr DataRate gbps(double g) { return bits_per_second(g * 1e9); }
+constexpr Duration seconds(double s) { return Duration::from_si(s); }
+constexpr Duration nanoseconds(double ns) { return Duration::from_si(ns * 1e-9); }
+constexpr Length metres(double m) { return Length::from_si(m); }
+constexpr Power watts(double w) { return Power::from_si(w); }
+constexpr Energy joules(double j) { return Energy::from_si(j); }
+constexpr EnergyPerBit joules_per_bit(double j) { return EnergyPerBit::from_si(j); }
+
+constexpr double to_bits(DataSize s) { return s.si() * kBitsPerByte; }
+constexpr double to_bits_per_second(DataRate r) { return r.si() * kBitsPerByte; }
+
+// The cross-unit algebra that the models need, and no more.
+constexpr Duration operator/(DataSize s, DataRate r) { return Duration::from_si(s.si() / r.si()); }
+constexpr DataSize operator*(DataRate r, Duration t) { return DataSize::from_si(r.si() * t.si()); }
+constexpr DataSize operator*(Duration t, DataRate r) { return r * t; }
+constexpr Energy operator*(Power p, Duration t) { return Energy::from_si(p.si() * t.si()); }
+constexpr Energy operator*(EnergyPerBit e, DataSize s) { return Energy::from_si(e.si() * to_bits(s)); }
+constexpr Power operator*(EnergyPerBit e, DataRate r) {
+  return Power::from_si(e.si() * to_bits_per_second(r));
+}
+
+/// Human-readable text with an SI or binary prefix: "1 GiB", "400 Gb/s", "1.2 us".
+std::string to_string(DataSize v);
+std::string to_string(DataRate v);
+std::string to_string(Duration v);
+std::string to_string(Length v);
+std::string to_string(Power v);
+std::string to_string(Energy v);
+std::string to_string(EnergyPerBit v);
+
+}  // namespace roshni
+
+template <class Tag>
+struct fmt::formatter<roshni::Quantity<Tag>> : fmt::formatter<std::string> {
+  template <class Ctx>
+  auto format(roshni::Quantity<Tag> q, Ctx& ctx) const {
+    return fmt::formatter<std::string>::format(roshni::to_string(q), ctx);
+  }
+};

@@ -1,0 +1,55 @@
+/// The traffic of a run as a dependency graph of flows: who sends how many bytes to
+/// whom, not before when, and after which other flows have been delivered. Built by a
+/// collective algorithm (coll/) or read from a flow trace (scenario/); consumed by a
+/// network model. Plain data in parallel arrays indexed by FlowId.
+#pragma once
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "roshni/core/ids.h"
+#include "roshni/core/sim_time.h"
+#include "roshni/core/units.h"
+
+namespace roshni::net {
+
+class FlowSet {
+ public:
+  /// Adds a flow. `deps` must name flows already added or added later (checked by
+  /// find_dependency_cycle / validity checks, not here).
+  FlowId add(std::string label, NodeId src, NodeId dst, DataSize size,
+             std::span<const FlowId> deps = {}, SimTime earliest_start = SimTime::zero());
+  /// Pins the flow to an explicit path (links in order) instead of the router's choice.
+  void set_path(FlowId f, std::span<const LinkId> links);
+  void reserve(size_t flows, size_t deps);
+
+  size_t size() const { return src_.size(); }
+  const std::string& label(FlowId f) const { return label_[f.value()]; }
+  NodeId src(FlowId f) const { return src_[f.value()]; }
+  NodeId dst(FlowId f) const { return dst_[f.value()]; }
+  DataSize flow_size(FlowId f) const { return size_[f.value()]; }
+  SimTime earliest_start(FlowId f) const { return earliest_start_[f.value()]; }
+  std::span<const FlowId> deps(FlowId f) const {
+    return {deps_.data() + dep_offset_[f.value()], deps_.data() + dep_offset_[f.value() + 1]};
+  }
+  /// The pinned path, or empty when the flow is to be routed.
+  std::span<const LinkId> pinned_path(FlowId f) const;
+  /// Sum of all flow sizes.
+  DataSize total_size() const { return total_; }
+
+ private:
+  std::vector<std::string> label_;
+  std::vector<NodeId> src_, dst_;
+  std::vector<DataSize> size_;
+  std::vector<SimTime> earliest_start_;
+  std::vector<uint32_t> dep_offset_{0};
+  std::vector<FlowId> deps_;
+  std::vector<std::pair<FlowId, std::vector<LinkId>>> pinned_;  // sorted by flow id
+  DataSize total_;
+};
+
+/// Flows that lie on a dependency cycle (one cycle, in order), or empty for a DAG.
+std::vector<FlowId> find_dependency_cycle(const FlowSet& flows);
+
+}  // namespace roshni::net

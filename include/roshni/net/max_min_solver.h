@@ -1,0 +1,47 @@
+/// Max-min fair rates by progressive filling (Bertsekas & Gallager, "Data Networks",
+/// 2nd ed., section 6.5.2). The system: flows f with fixed paths; each directed link l
+/// has capacity c_l. Find rates r_f with, for every l, sum over f crossing l of r_f <= c_l,
+/// such that no r_f can grow without shrinking some r_g <= r_f. Progressive filling
+/// raises all unfrozen rates together; the first link to fill (smallest c_l / n_l of
+/// remaining capacity over unfrozen flows) freezes its flows at that share; repeat.
+/// Implemented with a min-heap of link shares, so a solve costs O(P log L) for P
+/// flow-link incidences, and it allocates nothing once its scratch space has grown.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "roshni/core/ids.h"
+#include "roshni/net/paths.h"
+
+namespace roshni::net {
+
+class MaxMinSolver {
+ public:
+  /// Computes the max-min fair rates of `flows` (ids into `paths`), whose links have
+  /// the capacities `capacity` (indexed by link id, bytes/s). Writes rate[f] for each f
+  /// in `flows` and touches nothing else. Links not crossed by any of `flows` are
+  /// ignored: the caller passes a whole connected component (or the whole network).
+  /// Ties between equal shares are broken by link id, so results are deterministic.
+  void solve(std::span<const uint32_t> flows, const Paths& paths,
+             std::span<const double> capacity, std::span<double> rate);
+
+ private:
+  struct HeapEntry {
+    double share;
+    uint32_t local;    // link index within this solve
+    uint32_t version;  // stale when != version_[local]
+  };
+  std::vector<uint32_t> local_of_;   // link id -> local index + 1 (0 = not in this solve)
+  std::vector<uint32_t> link_of_;    // local index -> link id
+  std::vector<double> remaining_;    // capacity not yet given to frozen flows
+  std::vector<uint32_t> unfrozen_;   // flows on the link not yet frozen
+  std::vector<uint32_t> version_;
+  std::vector<uint32_t> offset_;     // local link -> its flows, compressed rows
+  std::vector<uint32_t> incident_;
+  std::vector<uint8_t> frozen_;      // per position in `flows`
+  std::vector<uint32_t> position_;   // flow id -> position in `flows` (valid while solving)
+  std::vector<HeapEntry> heap_;
+};
+
+}  // namespace roshni::net

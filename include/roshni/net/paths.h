@@ -1,0 +1,31 @@
+/// The path of every flow, in compressed rows: the links flow f crosses, in order.
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "roshni/core/ids.h"
+
+namespace roshni::topo {
+class Topology;
+class ShortestPathRouter;
+}  // namespace roshni::topo
+
+namespace roshni::net {
+
+class FlowSet;
+
+struct Paths {
+  std::vector<uint32_t> offset{0};
+  std::vector<LinkId> links;
+  std::span<const LinkId> of(FlowId f) const {
+    return {links.data() + offset[f.value()], links.data() + offset[f.value() + 1]};
+  }
+};
+
+/// Routes every flow (pinned paths are kept). Flows with no route are listed in
+/// `unroutable` and get an empty path; the caller decides how to report them.
+Paths route_all(const topo::Topology& t, topo::ShortestPathRouter& router,
+                const FlowSet& flows, std::vector<FlowId>& unroutable);
+
+}  // namespace roshni::net

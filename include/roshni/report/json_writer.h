@@ -1,0 +1,56 @@
+/// A streaming JSON writer that produces the same bytes for the same calls on every
+/// machine: keys in the order written, numbers in the shortest text that reads back
+/// to the same double ({fmt}'s Dragonbox), integers exactly. Streaming, because a run's
+/// per-flow table can have millions of rows and a DOM of them would cost gigabytes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace roshni::report {
+
+class JsonWriter {
+ public:
+  explicit JsonWriter(std::string& out) : out_(out) {}
+
+  JsonWriter& begin_object();
+  JsonWriter& end_object();
+  JsonWriter& begin_array();
+  JsonWriter& end_array();
+  /// Writes the next key of the current object; follow it with a value or a begin_*.
+  JsonWriter& key(std::string_view k);
+  JsonWriter& value(std::string_view s);
+  JsonWriter& value(const char* s) { return value(std::string_view(s)); }
+  JsonWriter& value(double d);  // must be finite: JSON has no NaN or infinity
+  JsonWriter& value(int64_t i);
+  JsonWriter& value(uint64_t u);
+  JsonWriter& value(int i) { return value(static_cast<int64_t>(i)); }
+  JsonWriter& value(uint32_t u) { return value(static_cast<uint64_t>(u)); }
+  JsonWriter& value(bool b);
+  /// Arrays begun with begin_row() are written on one line: compact tables.
+  JsonWriter& begin_row();
+
+  /// {"value": v, "unit": u}: how the report gives every figure.
+  template <class T>
+  JsonWriter& figure(std::string_view k, T v, std::string_view unit) {
+    key(k).begin_object().key("value").value(v).key("unit").value(unit).end_object();
+    return *this;
+  }
+
+ private:
+  void before_value();
+  void newline();
+  static void escape(std::string& out, std::string_view s);
+
+  struct Level {
+    bool compact;
+    bool empty;
+  };
+  std::string& out_;
+  std::vector<Level> stack_;
+  bool after_key_ = false;
+};
+
+}  // namespace roshni::report

@@ -1,0 +1,51 @@
+/// What a run produced, in the two forms people read: report.json (versioned schema,
+/// every figure with its unit, byte-identical for the same scenario and seed) and a
+/// short human summary. Nothing here depends on wall-clock time or the log level.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "roshni/core/ids.h"
+#include "roshni/core/sim_time.h"
+#include "roshni/core/units.h"
+#include "roshni/net/flow_model.h"
+#include "roshni/scenario/loader.h"
+
+namespace roshni::report {
+
+inline constexpr std::string_view kReportSchema = "roshni.report/1";
+inline constexpr std::string_view kVersion = "0.1.0";
+
+struct Summary {
+  SimTime makespan;
+  size_t flows = 0;
+  DataSize payload;       // sum of flow sizes: bytes delivered end to end
+  DataSize link_traffic;  // sum over links of bytes carried (payload x hops)
+  /// nccl-tests' definitions (github.com/NVIDIA/nccl-tests, doc/PERFORMANCE.md):
+  /// algbw = S / t; for all-reduce busbw = algbw * 2(n-1)/n. Only for collectives.
+  std::optional<DataRate> algorithm_bandwidth, bus_bandwidth;
+  LinkId busiest_link;    // highest utilisation, lowest id on ties; invalid if no links
+  DataSize busiest_bytes;
+  double busiest_utilisation = 0;
+  uint64_t events = 0;
+  uint64_t rate_solves = 0;
+};
+
+Summary summarize(const scenario::Scenario& s, const net::FlowRunResult& r);
+
+/// report.json's full text.
+std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r,
+                        const Summary& summary);
+
+/// Writes `text` to `dir/name` through a temporary file and a rename, so a crash or a
+/// full disk never leaves half a file under the final name. Creates `dir`. Throws
+/// std::runtime_error naming the path on failure.
+void write_file_atomically(const std::string& dir, const std::string& name,
+                           const std::string& text);
+
+/// The few lines printed after a run.
+std::string human_summary(const scenario::Scenario& s, const Summary& summary);
+
+}  // namespace roshni::report

@@ -1,0 +1,57 @@
+/// From a scenario file to everything a run needs, validated: the topology, the flows
+/// (from a collective or a flow trace) with their routes, and the run options. Every
+/// problem is a ScenarioError naming file and JSON pointer; what this returns can be
+/// run without further checks. The format is documented in docs/scenario-reference.md.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "roshni/net/flow_set.h"
+#include "roshni/net/paths.h"
+#include "roshni/scenario/document.h"
+#include "roshni/topo/topology.h"
+
+namespace roshni::scenario {
+
+inline constexpr int kScenarioSchema = 1;
+
+struct LoadOptions {
+  std::vector<std::string> overrides;  // "--set" assignments, applied in order
+  std::optional<uint64_t> seed;        // replaces the scenario's seed when given
+  FileReader reader = disk_reader();
+};
+
+/// What the report says about the workload.
+struct WorkloadInfo {
+  std::string kind;                    // "all_reduce" | "flow_trace"
+  std::string algorithm;               // "ring" for all_reduce, "" otherwise
+  uint32_t ranks = 0;                  // participants (all_reduce) or distinct endpoints
+  DataSize size;                       // collective buffer size, or total trace bytes
+};
+
+struct ReportOptions {
+  bool per_flow = true;                // write one row per flow in report.json
+};
+
+struct Scenario {
+  std::string file;                    // as given on the command line
+  std::string name;
+  std::string description;
+  uint64_t seed = 1;
+  std::string network_model = "flow";
+  topo::Topology topology;
+  net::FlowSet flows;
+  net::Paths paths;
+  WorkloadInfo workload;
+  ReportOptions report;
+};
+
+Scenario load_scenario(const std::string& path, const LoadOptions& options = {});
+/// The same from text in memory (tests, fuzzing); `label` names it in messages.
+Scenario load_scenario_text(const std::string& text, const std::string& label,
+                            const LoadOptions& options = {});
+
+}  // namespace roshni::scenario

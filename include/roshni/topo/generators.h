@@ -1,0 +1,24 @@
+/// Topologies built from a few parameters instead of an explicit list. The slice has
+/// one, "star"; the topology library (fat-tree, torus, ...) adds the rest here.
+#pragma once
+
+#include <string>
+
+#include "roshni/core/sim_time.h"
+#include "roshni/core/units.h"
+#include "roshni/topo/topology.h"
+
+namespace roshni::topo {
+
+/// N GPUs, each joined to one central packet switch by its own duplex link.
+struct StarParams {
+  uint32_t gpus = 0;                     // >= 1
+  std::string gpu_prefix = "gpu";        // names gpu0 .. gpu{N-1}
+  std::string switch_name = "switch";
+  DataRate link_bandwidth;               // each direction, > 0
+  SimTime link_latency;                  // each link, >= 0
+  SimTime switch_latency;                // port to port, >= 0
+};
+Topology make_star(const StarParams& p);
+
+}  // namespace roshni::topo

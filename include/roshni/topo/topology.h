@@ -1,0 +1,96 @@
+/// The cluster as the models see it: named nodes (GPUs and switches) and directed links,
+/// with out-adjacency in compressed rows. Immutable once built; built by TopologyBuilder
+/// (from an explicit list) or by a generator (see generators.h). Not a Boost graph:
+/// Boost.Graph stays inside topo/ (routing, later bisection), everyone else sees this.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "roshni/core/ids.h"
+#include "roshni/core/sim_time.h"
+#include "roshni/core/units.h"
+
+namespace roshni::topo {
+
+enum class NodeKind : uint8_t { gpu, switch_ };
+
+/// "gpu" or "switch": the spelling used in scenarios and reports.
+std::string_view to_string(NodeKind k);
+
+class Topology {
+ public:
+  // Nodes.
+  size_t node_count() const { return node_name_.size(); }
+  const std::string& node_name(NodeId n) const { return node_name_[n.value()]; }
+  NodeKind node_kind(NodeId n) const { return node_kind_[n.value()]; }
+  /// Delay a packet spends crossing this node when it is neither source nor destination
+  /// (a switch's port-to-port latency).
+  SimTime forwarding_latency(NodeId n) const { return forwarding_latency_[n.value()]; }
+  std::optional<NodeId> find_node(std::string_view name) const;
+  /// GPUs in id order: the default rank order of collectives.
+  const std::vector<NodeId>& gpus() const { return gpus_; }
+
+  // Directed links. Each physical link is two directed links, one per direction.
+  size_t link_count() const { return link_from_.size(); }
+  NodeId link_from(LinkId l) const { return link_from_[l.value()]; }
+  NodeId link_to(LinkId l) const { return link_to_[l.value()]; }
+  DataRate link_capacity(LinkId l) const { return link_capacity_[l.value()]; }
+  SimTime link_latency(LinkId l) const { return link_latency_[l.value()]; }
+  /// The same physical link in the other direction.
+  LinkId link_reverse(LinkId l) const { return LinkId(l.value() ^ 1u); }
+  /// "gpu0->sw0": how reports name a link direction.
+  std::string link_name(LinkId l) const;
+
+  /// Links leaving `n`, in the order they were added.
+  std::span<const LinkId> out_links(NodeId n) const {
+    return {out_links_.data() + out_offset_[n.value()],
+            out_links_.data() + out_offset_[n.value() + 1]};
+  }
+
+ private:
+  friend class TopologyBuilder;
+  std::vector<std::string> node_name_;
+  std::vector<NodeKind> node_kind_;
+  std::vector<SimTime> forwarding_latency_;
+  std::vector<NodeId> gpus_;
+  std::unordered_map<std::string, NodeId> by_name_;  // lookup only, never iterated
+  std::vector<NodeId> link_from_, link_to_;
+  std::vector<DataRate> link_capacity_;
+  std::vector<SimTime> link_latency_;
+  std::vector<uint32_t> out_offset_;
+  std::vector<LinkId> out_links_;
+};
+
+/// Collects nodes and links, then freezes them into a Topology. Callers (the scenario
+/// loader, generators) check names and values first; the builder asserts them.
+class TopologyBuilder {
+ public:
+  NodeId add_node(std::string name, NodeKind kind, SimTime forwarding_latency = SimTime::zero());
+  bool has_node(std::string_view name) const;
+  std::optional<NodeId> find_node(std::string_view name) const;
+  /// Adds a full-duplex link; returns the id of the a->b direction (b->a is that ^ 1).
+  LinkId add_link(NodeId a, NodeId b, DataRate rate_ab, DataRate rate_ba, SimTime latency);
+  Topology build() &&;
+
+ private:
+  Topology t_;
+};
+
+/// Sum of the links' latencies plus the forwarding latency of every intermediate node.
+SimTime path_latency(const Topology& t, std::span<const LinkId> path);
+
+/// The links joining consecutive nodes of `nodes` (the first link found between each
+/// pair). Returns the index of the first pair with no link as the error.
+struct LinksAlong {
+  std::vector<LinkId> links;
+  std::optional<size_t> missing_hop;  // i: no link from nodes[i] to nodes[i+1]
+};
+LinksAlong links_along(const Topology& t, std::span<const NodeId> nodes);
+
+}  // namespace roshni::topo

@@ -1,0 +1,168 @@
+// The `roshni` command: the only place that catches a ScenarioError, prints it and
+// chooses the exit code. Exit codes: 0 success, 1 invalid input (the message names the
+// file and JSON pointer), 2 bad command line, 3 the run ended with unfinished flows,
+// 4 the report could not be written or an unexpected failure.
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "roshni/core/error.h"
+#include "roshni/net/flow_model.h"
+#include "roshni/report/report.h"
+#include "roshni/scenario/loader.h"
+
+namespace {
+
+enum ExitCode : int { kOk = 0, kBadInput = 1, kUsage = 2, kUnfinished = 3, kFailure = 4 };
+
+struct Options {
+  std::string scenario;
+  std::string output;
+  std::vector<std::string> overrides;
+  int64_t seed = -1;
+  int verbosity = 0;
+  bool quiet = false;
+};
+
+void setup_logging(const Options& o) {
+  auto logger = spdlog::stderr_color_mt("roshni");
+  logger->set_pattern("%^%l%$: %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(o.quiet           ? spdlog::level::err
+                    : o.verbosity >= 2 ? spdlog::level::trace
+                    : o.verbosity == 1 ? spdlog::level::debug
+                                       : spdlog::level::warn);
+}
+
+roshni::scenario::Scenario load(const Options& o) {
+  roshni::scenario::LoadOptions lo;
+  lo.overrides = o.overrides;
+  if (o.seed >= 0) lo.seed = static_cast<uint64_t>(o.seed);
+  return roshni::scenario::load_scenario(o.scenario, lo);
+}
+
+std::string default_output_dir(const std::string& name) {
+  std::string safe;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.';
+    safe += ok ? c : '_';
+  }
+  if (safe.empty() || safe == "." || safe == "..") safe = "run";
+  return "roshni-out/" + safe;
+}
+
+int validate(const Options& o) {
+  const auto s = load(o);
+  if (!o.quiet) {
+    fmt::print("{}: valid ({} nodes, {} links, {} flows)\n", o.scenario, s.topology.node_count(),
+               s.topology.link_count() / 2, s.flows.size());
+  }
+  return kOk;
+}
+
+int run(const Options& o) {
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  const auto s = load(o);
+  const auto t1 = Clock::now();
+  spdlog::debug("loaded '{}': {} nodes, {} directed links, {} flows in {:.3f} s", s.name,
+                s.topology.node_count(), s.topology.link_count(), s.flows.size(),
+                std::chrono::duration<double>(t1 - t0).count());
+
+  const auto result = roshni::net::run_flow_model(s.topology, s.flows, s.paths);
+  const auto t2 = Clock::now();
+  spdlog::debug("simulated {} events, {} rate solves over {} flow-ratings in {:.3f} s",
+                result.events, result.rate_solves, result.flows_rated,
+                std::chrono::duration<double>(t2 - t1).count());
+
+  if (!result.unfinished.empty()) {
+    fmt::print(stderr, "error: the run ended with {} of {} flows unfinished; no report written\n",
+               result.unfinished.size(), s.flows.size());
+    size_t shown = 0;
+    for (const auto& u : result.unfinished) {
+      if (++shown > 10) {
+        fmt::print(stderr, "  ... and {} more\n", result.unfinished.size() - 10);
+        break;
+      }
+      const auto& label = s.flows.label(u.flow);
+      using St = roshni::net::UnfinishedFlow::State;
+      if (u.state == St::waiting && u.waiting_for.valid()) {
+        fmt::print(stderr, "  flow '{}' never started: waits for '{}', which never finished\n",
+                   label, s.flows.label(u.waiting_for));
+      } else if (u.state == St::transmitting) {
+        fmt::print(stderr, "  flow '{}' started but never finished transmitting\n", label);
+      } else {
+        fmt::print(stderr, "  flow '{}' is stuck (state {})\n", label, static_cast<int>(u.state));
+      }
+    }
+    return kUnfinished;
+  }
+
+  const auto summary = roshni::report::summarize(s, result);
+  const std::string dir = o.output.empty() ? default_output_dir(s.name) : o.output;
+  roshni::report::write_file_atomically(dir, "report.json",
+                                        roshni::report::report_json(s, result, summary));
+  const auto t3 = Clock::now();
+  spdlog::debug("wrote the report in {:.3f} s", std::chrono::duration<double>(t3 - t2).count());
+  if (!o.quiet) {
+    fmt::print("{}", roshni::report::human_summary(s, summary));
+    fmt::print("  report          {}/report.json\n", dir);
+  }
+  return kOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "Roshni simulates AI clusters whose GPUs talk over optical and electrical links.\n"
+      "A JSON scenario describes the cluster and its traffic; `roshni run` simulates it and\n"
+      "writes report.json. Scenario format: docs/scenario-reference.md."};
+  app.set_version_flag("--version", std::string(roshni::report::kVersion));
+  app.require_subcommand(1);
+  app.fallthrough();  // -v and -q work before or after the subcommand
+  Options o;
+  app.add_flag("-v,--verbose", o.verbosity, "More log output on stderr (-vv for trace)");
+  app.add_flag("-q,--quiet", o.quiet, "Print only errors");
+
+  auto add_common = [&o](CLI::App* cmd) {
+    cmd->add_option("scenario", o.scenario, "Scenario file (JSON)")->required();
+    cmd->add_option("--set", o.overrides,
+                    "Override a scenario field, e.g. --set topology.gpus=16 or\n"
+                    "--set 'workload.size=2 GiB' (repeatable; value is JSON or else a string)")
+        ->allow_extra_args(false);
+  };
+  auto* run_cmd = app.add_subcommand("run", "Simulate a scenario and write its report");
+  add_common(run_cmd);
+  run_cmd->add_option("-o,--output", o.output,
+                      "Directory for report.json (default roshni-out/<scenario name>)");
+  run_cmd->add_option("--seed", o.seed, "Seed for the run's random streams (overrides the "
+                      "scenario's `seed`)")->check(CLI::NonNegativeNumber);
+  auto* validate_cmd =
+      app.add_subcommand("validate", "Check a scenario without running it; exit 0 if valid");
+  add_common(validate_cmd);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kOk : kUsage;
+  }
+  setup_logging(o);
+  try {
+    return run_cmd->parsed() ? run(o) : validate(o);
+  } catch (const roshni::ScenarioError& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return kBadInput;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return kFailure;
+  }
+}

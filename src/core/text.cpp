@@ -1,0 +1,52 @@
+#include "roshni/core/text.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace roshni {
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      const size_t subst = diag + (a[i - 1] == b[j - 1] ? 0 : 1);
+      row[j] = std::min({row[j - 1] + 1, up + 1, subst});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string nearest(std::string_view word, std::span<const std::string> candidates) {
+  const size_t limit = std::max<size_t>(2, word.size() / 3);
+  size_t best = limit + 1;
+  std::string choice;
+  for (const auto& c : candidates) {
+    const size_t d = edit_distance(word, c);
+    if (d < best) {
+      best = d;
+      choice = c;
+    }
+  }
+  return choice;
+}
+
+std::string did_you_mean(std::string_view word, std::span<const std::string> candidates) {
+  const std::string n = nearest(word, candidates);
+  return n.empty() ? std::string() : ", did you mean '" + n + "'?";
+}
+
+std::string quoted_list(std::span<const std::string> items) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += (i + 1 == items.size()) ? " or " : ", ";
+    out += "'" + items[i] + "'";
+  }
+  return out;
+}
+
+}  // namespace roshni

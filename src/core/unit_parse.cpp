@@ -1,0 +1,323 @@
+#include "roshni/core/unit_parse.h"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "roshni/core/text.h"
+
+// Exactness: a decimal prefix is applied by shifting the decimal exponent of the text
+// ("1.2 us" is read as the decimal 1.2e-6) and converting once with std::from_chars,
+// which rounds correctly; only the factors that are not powers of ten (2^10n, 1/8 for
+// bits, 60 s, 3600 s for Wh) are multiplied afterwards, and those are exact or add at
+// most one rounding. So "400 Gbps", "1 GiB" and "0.1 Gbps" come out exact.
+
+namespace roshni {
+namespace {
+
+constexpr double kKi = 1024.0;
+constexpr double kMi = kKi * 1024.0;
+constexpr double kGi = kMi * 1024.0;
+constexpr double kTi = kGi * 1024.0;
+constexpr double kPi = kTi * 1024.0;
+// The per-bit factors come from units.h so that the 8 lives only there.
+constexpr double kPerBit = bits(1.0).si();                // bytes in one bit
+constexpr double kPerBitRate = bits_per_second(1.0).si();  // bytes/s in one bit/s
+constexpr double kPerBitEnergy = joules_per_bit(1.0).si();
+
+/// One accepted spelling: value_si = number * 10^dec_exp * factor.
+struct Unit {
+  std::string_view name;
+  QuantityKind kind;
+  int dec_exp;
+  double factor;
+};
+
+using K = QuantityKind;
+
+// Listed in the order suggestions should prefer on ties (the common spelling first).
+constexpr Unit kUnits[] = {
+    // Data size: bytes, SI and binary prefixes; bits (SI only).
+    {"B", K::data_size, 0, 1.0},
+    {"byte", K::data_size, 0, 1.0},
+    {"bytes", K::data_size, 0, 1.0},
+    {"kB", K::data_size, 3, 1.0},
+    {"KB", K::data_size, 3, 1.0},
+    {"MB", K::data_size, 6, 1.0},
+    {"GB", K::data_size, 9, 1.0},
+    {"TB", K::data_size, 12, 1.0},
+    {"PB", K::data_size, 15, 1.0},
+    {"KiB", K::data_size, 0, kKi},
+    {"MiB", K::data_size, 0, kMi},
+    {"GiB", K::data_size, 0, kGi},
+    {"TiB", K::data_size, 0, kTi},
+    {"PiB", K::data_size, 0, kPi},
+    {"bit", K::data_size, 0, kPerBit},
+    {"bits", K::data_size, 0, kPerBit},
+    {"b", K::data_size, 0, kPerBit},
+    {"kb", K::data_size, 3, kPerBit},
+    {"Kb", K::data_size, 3, kPerBit},
+    {"Mb", K::data_size, 6, kPerBit},
+    {"Gb", K::data_size, 9, kPerBit},
+    {"Tb", K::data_size, 12, kPerBit},
+    // Data rate: bits per second (SI), bytes per second (SI and binary).
+    {"bps", K::data_rate, 0, kPerBitRate},
+    {"b/s", K::data_rate, 0, kPerBitRate},
+    {"kbps", K::data_rate, 3, kPerBitRate},
+    {"Kbps", K::data_rate, 3, kPerBitRate},
+    {"Mbps", K::data_rate, 6, kPerBitRate},
+    {"Gbps", K::data_rate, 9, kPerBitRate},
+    {"Tbps", K::data_rate, 12, kPerBitRate},
+    {"kb/s", K::data_rate, 3, kPerBitRate},
+    {"Kb/s", K::data_rate, 3, kPerBitRate},
+    {"Mb/s", K::data_rate, 6, kPerBitRate},
+    {"Gb/s", K::data_rate, 9, kPerBitRate},
+    {"Tb/s", K::data_rate, 12, kPerBitRate},
+    {"B/s", K::data_rate, 0, 1.0},
+    {"kB/s", K::data_rate, 3, 1.0},
+    {"KB/s", K::data_rate, 3, 1.0},
+    {"MB/s", K::data_rate, 6, 1.0},
+    {"GB/s", K::data_rate, 9, 1.0},
+    {"TB/s", K::data_rate, 12, 1.0},
+    {"KiB/s", K::data_rate, 0, kKi},
+    {"MiB/s", K::data_rate, 0, kMi},
+    {"GiB/s", K::data_rate, 0, kGi},
+    {"TiB/s", K::data_rate, 0, kTi},
+    // Duration.
+    {"s", K::duration, 0, 1.0},
+    {"ps", K::duration, -12, 1.0},
+    {"ns", K::duration, -9, 1.0},
+    {"us", K::duration, -6, 1.0},
+    {"\u00b5s", K::duration, -6, 1.0},  // micro sign
+    {"\u03bcs", K::duration, -6, 1.0},  // Greek small mu, which looks the same
+    {"ms", K::duration, -3, 1.0},
+    {"min", K::duration, 0, 60.0},
+    {"h", K::duration, 0, 3600.0},
+    {"d", K::duration, 0, 86400.0},
+    {"day", K::duration, 0, 86400.0},
+    {"days", K::duration, 0, 86400.0},
+    // Length.
+    {"m", K::length, 0, 1.0},
+    {"mm", K::length, -3, 1.0},
+    {"cm", K::length, -2, 1.0},
+    {"km", K::length, 3, 1.0},
+    // Power.
+    {"W", K::power, 0, 1.0},
+    {"mW", K::power, -3, 1.0},
+    {"kW", K::power, 3, 1.0},
+    {"MW", K::power, 6, 1.0},
+    {"GW", K::power, 9, 1.0},
+    // Energy; a watt-hour is 3600 J.
+    {"J", K::energy, 0, 1.0},
+    {"pJ", K::energy, -12, 1.0},
+    {"nJ", K::energy, -9, 1.0},
+    {"uJ", K::energy, -6, 1.0},
+    {"mJ", K::energy, -3, 1.0},
+    {"kJ", K::energy, 3, 1.0},
+    {"MJ", K::energy, 6, 1.0},
+    {"Wh", K::energy, 0, 3600.0},
+    {"kWh", K::energy, 3, 3600.0},
+    {"MWh", K::energy, 6, 3600.0},
+    {"GWh", K::energy, 9, 3600.0},
+    // Energy per bit.
+    {"pJ/bit", K::energy_per_bit, -12, kPerBitEnergy},
+    {"fJ/bit", K::energy_per_bit, -15, kPerBitEnergy},
+    {"nJ/bit", K::energy_per_bit, -9, kPerBitEnergy},
+    {"pJ/b", K::energy_per_bit, -12, kPerBitEnergy},
+    {"fJ/b", K::energy_per_bit, -15, kPerBitEnergy},
+    {"nJ/b", K::energy_per_bit, -9, kPerBitEnergy},
+};
+
+const Unit* find_unit(std::string_view name) {
+  for (const Unit& u : kUnits) {
+    if (u.name == name) return &u;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> unit_names(QuantityKind kind) {
+  std::vector<std::string> out;
+  for (const Unit& u : kUnits) {
+    if (u.kind == kind) out.emplace_back(u.name);
+  }
+  return out;
+}
+
+/// The text with control characters escaped and long input cut short, so that a
+/// message about it stays one readable line.
+std::string escape(std::string_view text) {
+  constexpr size_t kMax = 60;
+  std::string out;
+  const bool cut = text.size() > kMax;
+  for (char c : text.substr(0, kMax)) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u == 0x7f) {
+      out += fmt::format("\\u{:04x}", u);
+    } else {
+      out += c;
+    }
+  }
+  if (cut) out += "...";
+  return out;
+}
+
+std::string quote(std::string_view text) { return "\"" + escape(text) + "\""; }
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+/// ", did you mean 'x'?". A unit that differs only in case is the likeliest intent
+/// ("GIB" is "GiB", not "GB", though both are one edit away), unless case is exactly what
+/// tells two units apart ("gb" could be Gb or GB); then the nearest by edit distance.
+std::string suggest(std::string_view unit, const std::vector<std::string>& names) {
+  const std::string* match = nullptr;
+  int matches = 0;
+  for (const auto& n : names) {
+    if (n.size() != unit.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < n.size() && same; ++i) same = lower(n[i]) == lower(unit[i]);
+    if (same) {
+      match = &n;
+      ++matches;
+    }
+  }
+  if (matches == 1) return ", did you mean '" + *match + "'?";
+  return did_you_mean(unit, names);
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+/// The pieces of "-1.5e3": sign, the mantissa digits with their point, the exponent.
+struct Number {
+  bool negative = false;
+  std::string_view mantissa;  // "1.5"
+  int64_t exponent = 0;       // 3, saturated far beyond any double's range
+  size_t end = 0;             // index just past the number
+};
+
+std::optional<Number> scan_number(std::string_view s) {
+  Number n;
+  size_t i = 0;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) n.negative = s[i++] == '-';
+  const size_t m0 = i;
+  size_t digits = 0;
+  while (i < s.size() && is_digit(s[i])) ++i, ++digits;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && is_digit(s[i])) ++i, ++digits;
+  }
+  if (digits == 0) return std::nullopt;
+  n.mantissa = s.substr(m0, i - m0);
+  // An exponent only if digits follow; "5 e" would be a unit named "e".
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    size_t j = i + 1;
+    bool neg = false;
+    if (j < s.size() && (s[j] == '+' || s[j] == '-')) neg = s[j++] == '-';
+    if (j < s.size() && is_digit(s[j])) {
+      int64_t e = 0;
+      while (j < s.size() && is_digit(s[j])) {
+        if (e < 1'000'000) e = e * 10 + (s[j] - '0');
+        ++j;
+      }
+      n.exponent = neg ? -e : e;
+      i = j;
+    }
+  }
+  n.end = i;
+  return n;
+}
+
+std::string expected_phrase(QuantityKind kind) {
+  return fmt::format("expected {} like \"{}\"", describe(kind), example(kind));
+}
+
+}  // namespace
+
+std::string_view describe(QuantityKind k) {
+  switch (k) {
+    case K::data_size: return "a data size";
+    case K::data_rate: return "a data rate";
+    case K::duration: return "a duration";
+    case K::length: return "a length";
+    case K::power: return "a power";
+    case K::energy: return "an energy";
+    case K::energy_per_bit: return "an energy per bit";
+  }
+  return "a quantity";
+}
+
+std::string_view example(QuantityKind k) {
+  switch (k) {
+    case K::data_size: return "1 GiB";
+    case K::data_rate: return "400 Gbps";
+    case K::duration: return "1.2 us";
+    case K::length: return "3 m";
+    case K::power: return "15 W";
+    case K::energy: return "2 kWh";
+    case K::energy_per_bit: return "5 pJ/bit";
+  }
+  return "1";
+}
+
+std::variant<double, UnitError> parse_quantity(std::string_view text, QuantityKind kind) {
+  std::string_view s = text;
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+
+  const auto number = scan_number(s);
+  if (!number) {
+    return UnitError{fmt::format("{}, got {}", expected_phrase(kind), quote(text))};
+  }
+  std::string_view unit = s.substr(number->end);
+  while (!unit.empty() && is_space(unit.front())) unit.remove_prefix(1);
+  if (unit.empty()) {
+    return UnitError{fmt::format("expected {} with a unit, like \"{}\", got {}", describe(kind),
+                                 example(kind), quote(text))};
+  }
+
+  const Unit* u = find_unit(unit);
+  if (u == nullptr) {
+    const auto names = unit_names(kind);
+    const std::string hint = suggest(unit, names);
+    return UnitError{fmt::format("unknown unit '{}' in {}{}", escape(unit), quote(text),
+                                 hint.empty() ? "; " + expected_phrase(kind) : hint)};
+  }
+  if (u->kind != kind) {
+    return UnitError{fmt::format("'{}' is {}; expected {}, like \"{}\"", u->name, describe(u->kind),
+                                 describe(kind), example(kind))};
+  }
+
+  // Rewrite as "<mantissa>e<exponent + prefix>" and convert once (see the top of the file).
+  const int64_t exp10 = number->exponent + u->dec_exp;
+  const std::string decimal = fmt::format("{}e{}", number->mantissa, exp10);
+  double v = 0.0;
+  const auto [end, ec] = std::from_chars(decimal.data(), decimal.data() + decimal.size(), v);
+  if (ec == std::errc::result_out_of_range) {
+    // Too small to represent is zero (the caller decides whether zero is allowed);
+    // too large is an error. from_chars does not say which, the exponent does.
+    const bool tiny = exp10 < 0;
+    if (!tiny) {
+      return UnitError{fmt::format("{} is out of range; {}", quote(text), expected_phrase(kind))};
+    }
+    v = 0.0;
+  } else if (ec != std::errc() || end != decimal.data() + decimal.size()) {
+    return UnitError{fmt::format("{}, got {}", expected_phrase(kind), quote(text))};
+  }
+  v *= u->factor;
+  if (!std::isfinite(v)) {
+    return UnitError{fmt::format("{} is out of range; {}", quote(text), expected_phrase(kind))};
+  }
+  if (v == 0.0) return 0.0;  // no negative zero
+  return number->negative ? -v : v;
+}
+
+}  // namespace roshni

@@ -1,0 +1,187 @@
+#include "roshni/report/report.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "roshni/report/json_writer.h"
+
+namespace roshni::report {
+
+Summary summarize(const scenario::Scenario& s, const net::FlowRunResult& r) {
+  Summary out;
+  out.makespan = r.makespan;
+  out.flows = s.flows.size();
+  out.payload = s.flows.total_size();
+  out.events = r.events;
+  out.rate_solves = r.rate_solves;
+  const double t = r.makespan.duration().si();
+  for (uint32_t l = 0; l < r.link_bytes.size(); ++l) {
+    out.link_traffic += r.link_bytes[l];
+    const double capacity = s.topology.link_capacity(LinkId(l)).si();
+    const double u = t > 0 ? r.link_bytes[l].si() / (capacity * t) : 0.0;
+    if (!out.busiest_link.valid() || u > out.busiest_utilisation) {
+      out.busiest_link = LinkId(l);
+      out.busiest_utilisation = u;
+      out.busiest_bytes = r.link_bytes[l];
+    }
+  }
+  if (s.workload.kind == "all_reduce" && t > 0) {
+    const double n = s.workload.ranks;
+    out.algorithm_bandwidth = bytes_per_second(s.workload.size.si() / t);
+    out.bus_bandwidth = *out.algorithm_bandwidth * (2.0 * (n - 1) / n);
+  }
+  return out;
+}
+
+namespace {
+
+void write_links(JsonWriter& w, const scenario::Scenario& s, const net::FlowRunResult& r) {
+  const auto& topo = s.topology;
+  const double t = r.makespan.duration().si();
+  w.key("links").begin_object();
+  w.key("columns").begin_row();
+  for (const char* c : {"link", "from", "to", "capacity", "latency", "bytes", "utilisation"}) {
+    w.value(c);
+  }
+  w.end_array();
+  w.key("units").begin_row();
+  for (const char* u : {"", "", "", "B/s", "ps", "B", "1"}) w.value(u);
+  w.end_array();
+  w.key("rows").begin_array();
+  for (uint32_t i = 0; i < topo.link_count(); ++i) {
+    const LinkId l(i);
+    const double capacity = topo.link_capacity(l).si();
+    w.begin_row()
+        .value(i)
+        .value(topo.node_name(topo.link_from(l)))
+        .value(topo.node_name(topo.link_to(l)))
+        .value(capacity)
+        .value(topo.link_latency(l).ps())
+        .value(r.link_bytes[i].si())
+        .value(t > 0 ? r.link_bytes[i].si() / (capacity * t) : 0.0)
+        .end_array();
+  }
+  w.end_array().end_object();
+}
+
+void write_flows(JsonWriter& w, const scenario::Scenario& s, const net::FlowRunResult& r) {
+  const auto& flows = s.flows;
+  w.key("flows").begin_object();
+  w.key("columns").begin_row();
+  for (const char* c : {"id", "src", "dst", "size", "start", "end"}) w.value(c);
+  w.end_array();
+  w.key("units").begin_row();
+  for (const char* u : {"", "", "", "B", "ps", "ps"}) w.value(u);
+  w.end_array();
+  w.key("rows").begin_array();
+  for (uint32_t i = 0; i < flows.size(); ++i) {
+    const FlowId f(i);
+    w.begin_row()
+        .value(flows.label(f))
+        .value(s.topology.node_name(flows.src(f)))
+        .value(s.topology.node_name(flows.dst(f)))
+        .value(flows.flow_size(f).si())
+        .value(r.start[i].ps())
+        .value(r.end[i].ps())
+        .end_array();
+  }
+  w.end_array().end_object();
+}
+
+}  // namespace
+
+std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r,
+                        const Summary& sum) {
+  std::string out;
+  out.reserve(1024 + (s.report.per_flow ? s.flows.size() * 64 : 0) +
+              s.topology.link_count() * 64);
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("schema").value(kReportSchema);
+  w.key("generator").begin_object().key("name").value("roshni").key("version").value(kVersion)
+      .end_object();
+  w.key("scenario").begin_object()
+      .key("name").value(s.name)
+      .key("file").value(s.file)
+      .key("seed").value(s.seed)
+      .key("network_model").value(s.network_model)
+      .end_object();
+  w.key("workload").begin_object().key("kind").value(s.workload.kind);
+  if (!s.workload.algorithm.empty()) w.key("algorithm").value(s.workload.algorithm);
+  w.figure("ranks", s.workload.ranks, "1");
+  w.figure("size", s.workload.size.si(), "B");
+  w.end_object();
+
+  w.key("summary").begin_object();
+  w.figure("makespan", sum.makespan.duration().si(), "s");
+  w.figure("makespan_ps", sum.makespan.ps(), "ps");
+  w.figure("flows", static_cast<uint64_t>(sum.flows), "1");
+  w.figure("payload_bytes", sum.payload.si(), "B");
+  w.figure("link_bytes", sum.link_traffic.si(), "B");
+  if (sum.algorithm_bandwidth) {
+    w.figure("algorithm_bandwidth", sum.algorithm_bandwidth->si(), "B/s");
+    w.figure("bus_bandwidth", sum.bus_bandwidth->si(), "B/s");
+  }
+  if (sum.busiest_link.valid()) {
+    w.key("busiest_link").begin_object()
+        .key("name").value(s.topology.link_name(sum.busiest_link));
+    w.figure("bytes", sum.busiest_bytes.si(), "B");
+    w.figure("utilisation", sum.busiest_utilisation, "1");
+    w.end_object();
+  }
+  w.figure("events", sum.events, "1");
+  w.figure("rate_solves", sum.rate_solves, "1");
+  w.end_object();
+
+  write_links(w, s, r);
+  if (s.report.per_flow) write_flows(w, s, r);
+  w.end_object();
+  return out;
+}
+
+void write_file_atomically(const std::string& dir, const std::string& name,
+                           const std::string& text) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw std::runtime_error(fmt::format("cannot create directory '{}': {}", dir, ec.message()));
+  const fs::path final_path = fs::path(dir) / name;
+  const fs::path tmp_path = fs::path(dir) / ("." + name + ".tmp");
+  {
+    std::ofstream f(tmp_path, std::ios::binary | std::ios::trunc);
+    if (!f) throw std::runtime_error(fmt::format("cannot write '{}'", tmp_path.string()));
+    f.write(text.data(), static_cast<std::streamsize>(text.size()));
+    f.flush();
+    if (!f) throw std::runtime_error(fmt::format("error writing '{}'", tmp_path.string()));
+  }
+  fs::rename(tmp_path, final_path, ec);
+  if (ec) {
+    throw std::runtime_error(
+        fmt::format("cannot rename '{}' to '{}': {}", tmp_path.string(), final_path.string(),
+                    ec.message()));
+  }
+}
+
+std::string human_summary(const scenario::Scenario& s, const Summary& sum) {
+  std::string out = fmt::format("{}: {} flows over {} links, network model '{}'\n", s.name,
+                                sum.flows, s.topology.link_count() / 2, s.network_model);
+  out += fmt::format("  makespan        {}\n", sum.makespan);
+  out += fmt::format("  payload moved   {}\n", sum.payload);
+  if (sum.bus_bandwidth) {
+    // In GB/s, as nccl-tests prints it, so the two can be put side by side.
+    out += fmt::format("  bus bandwidth   {:.2f} GB/s (algorithm bandwidth {:.2f} GB/s)\n",
+                       sum.bus_bandwidth->si() / 1e9, sum.algorithm_bandwidth->si() / 1e9);
+  }
+  if (sum.busiest_link.valid()) {
+    out += fmt::format("  busiest link    {}: {} carried, {:.1f}% utilised\n",
+                       s.topology.link_name(sum.busiest_link), sum.busiest_bytes,
+                       100.0 * sum.busiest_utilisation);
+  }
+  return out;
+}
+
+}  // namespace roshni::report

@@ -1,0 +1,34 @@
+/// How keys, JSON pointers and user values are spelled inside error messages: pointer
+/// tokens escaped per RFC 6901, and everything the user typed kept on one short line
+/// (control characters escaped, long text cut), because the CLI prints one line per error.
+/// Private to scenario/.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace roshni::scenario {
+
+/// `text` with quotes, backslashes and control characters escaped as in JSON, cut to
+/// `max_chars` bytes with "..." appended when longer.
+std::string escape_text(std::string_view text, size_t max_chars = 60);
+
+/// `text` in double quotes, escaped: "\"400 Gbs\"".
+std::string quote_text(std::string_view text);
+
+/// One RFC 6901 reference token: '~' -> "~0", '/' -> "~1"; control characters are
+/// escaped as in JSON so that a pointer never breaks a message's line.
+std::string pointer_token(std::string_view key);
+
+/// `pointer` + "/" + token of `key`.
+std::string child_pointer(const std::string& pointer, std::string_view key);
+std::string child_pointer(const std::string& pointer, size_t index);
+
+/// What a value is, for "expected X, got Y": "null", "true", "an object", "an array",
+/// "400", "\"fast\"".
+std::string describe_value(const nlohmann::json& v);
+
+}  // namespace roshni::scenario

@@ -1,0 +1,528 @@
+#include "roshni/scenario/loader.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <filesystem>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "roshni/coll/ring_all_reduce.h"
+#include "roshni/core/error.h"
+#include "roshni/core/text.h"
+#include "roshni/net/paths.h"
+#include "roshni/topo/generators.h"
+#include "roshni/topo/router.h"
+#include "scenario/file_path.h"
+#include "scenario/json_parse.h"
+#include "scenario/json_text.h"
+
+// The order of the checks matters to users: each level's kind is read before its keys
+// are checked (the allowed keys depend on it), and names are checked where they are
+// written, so every message points at the value to fix. Lookups by name go through hash
+// maps that are never iterated; candidate lists for suggestions are in file order.
+
+namespace roshni::scenario {
+namespace {
+
+constexpr int64_t kMaxStarGpus = 1'000'000;
+constexpr int64_t kMaxSeed = int64_t{1} << 53;  // exact in a double, so reports keep it
+
+const std::vector<std::string> kTopologyKinds = {"star", "explicit"};
+const std::vector<std::string> kNodeKinds = {"gpu", "switch"};
+const std::vector<std::string> kNetworkModels = {"flow"};
+const std::vector<std::string> kWorkloadKinds = {"all_reduce", "flow_trace"};
+const std::vector<std::string> kAllReduceAlgorithms = {"ring"};
+
+/// The string at `node`, which must be one of `known`; `what` names the choice.
+std::string choice(const JsonNode& node, const std::vector<std::string>& known,
+                   std::string_view what) {
+  const std::string s = node.as_string();
+  if (std::find(known.begin(), known.end(), s) != known.end()) return s;
+  node.fail(fmt::format("unknown {} '{}'{} known: {}", what, escape_text(s),
+                        did_you_mean(s, known).empty() ? ";" : did_you_mean(s, known),
+                        quoted_list(known)));
+}
+
+/// A node's name: any non-empty string.
+std::string node_name(const JsonNode& node) {
+  std::string s = node.as_string();
+  if (s.empty()) node.fail("a node name must not be empty");
+  return s;
+}
+
+/// The file name without its directory and a ".json" ending.
+std::string default_name(const std::string& file) {
+  std::string name = std::filesystem::path(file).filename().string();
+  if (name.ends_with(".json")) name.resize(name.size() - 5);
+  return name;
+}
+
+/// "'a' -> 'b' -> 'a'", with long cycles shortened in the middle.
+std::string describe_cycle(const net::FlowSet& flows, const std::vector<FlowId>& cycle) {
+  constexpr size_t kShown = 8;
+  std::string out;
+  for (size_t i = 0; i < cycle.size(); ++i) {
+    if (cycle.size() > kShown + 2 && i == kShown / 2) {
+      out += fmt::format("... ({} more) -> ", cycle.size() - kShown);
+      i = cycle.size() - kShown / 2;
+    }
+    out += "'" + escape_text(flows.label(cycle[i])) + "' -> ";
+  }
+  return out + "'" + escape_text(flows.label(cycle.front())) + "'";
+}
+
+class Builder {
+ public:
+  Builder(const Document& doc, const LoadOptions& options, std::string file)
+      : doc_(doc), options_(options) {
+    out_.file = std::move(file);
+  }
+
+  Scenario build() {
+    const JsonNode root = doc_.root();
+    if (!root.is_object()) root.fail("expected a JSON object at the top level");
+    // The schema first: a file from a newer Roshni should hear that, not about its keys.
+    if (const auto schema = root.get("schema")) {
+      const int64_t v = schema->as_int(0, std::numeric_limits<int32_t>::max());
+      if (v != kScenarioSchema) {
+        schema->fail(fmt::format("unsupported schema {}; this version of roshni reads schema {}",
+                                 v, kScenarioSchema));
+      }
+    }
+    root.expect_keys({"schema", "name", "description", "extends", "seed", "topology", "network",
+                      "workload", "report"});
+
+    out_.name = default_name(out_.file);
+    if (const auto n = root.get("name")) out_.name = n->as_string();
+    if (const auto d = root.get("description")) out_.description = d->as_string();
+    if (const auto s = root.get("seed")) out_.seed = static_cast<uint64_t>(s->as_int(0, kMaxSeed));
+    if (options_.seed) out_.seed = *options_.seed;
+
+    topology(root.at("topology",
+                     "an object describing the cluster, like {\"kind\": \"star\", \"gpus\": 8, "
+                     "\"link\": {\"bandwidth\": \"400 Gbps\"}}"));
+    network(root.get("network"));
+    workload(root.at("workload",
+                     "an object describing the traffic, like {\"kind\": \"all_reduce\", "
+                     "\"size\": \"1 GiB\"}"));
+    report(root.get("report"));
+    route();
+    return std::move(out_);
+  }
+
+ private:
+  // ---- topology ----
+
+  void topology(const JsonNode& t) {
+    const std::string kind =
+        choice(t.at("kind", "the topology kind, 'star' or 'explicit'"), kTopologyKinds,
+               "topology kind");
+    if (kind == "star") {
+      star(t);
+    } else {
+      explicit_topology(t);
+    }
+  }
+
+  void star(const JsonNode& t) {
+    t.expect_keys({"kind", "gpus", "gpu_prefix", "switch_name", "link", "switch_latency"});
+    topo::StarParams p;
+    p.gpus = static_cast<uint32_t>(
+        t.at("gpus", "the number of GPUs, an integer like 8").as_int(1, kMaxStarGpus));
+    if (const auto n = t.get("gpu_prefix")) p.gpu_prefix = n->as_string();
+    if (const auto n = t.get("switch_name")) {
+      p.switch_name = node_name(*n);
+      // The switch must not take a GPU's name: "gpu" + a decimal index below gpus.
+      const std::string& s = p.switch_name;
+      if (s.starts_with(p.gpu_prefix)) {
+        const std::string rest = s.substr(p.gpu_prefix.size());
+        const bool decimal = !rest.empty() && rest.size() <= 7 &&
+                             std::all_of(rest.begin(), rest.end(),
+                                         [](char c) { return c >= '0' && c <= '9'; }) &&
+                             (rest == "0" || rest[0] != '0');
+        if (decimal && std::stoul(rest) < p.gpus) {
+          n->fail(fmt::format("'{}' is also the name of a GPU; choose another switch name",
+                              escape_text(s)));
+        }
+      }
+    }
+    const JsonNode link = t.at(
+        "link", "the GPU-to-switch link, like {\"bandwidth\": \"400 Gbps\", \"latency\": \"500 ns\"}");
+    link.expect_keys({"bandwidth", "latency"});
+    p.link_bandwidth = link.at("bandwidth", "a data rate like \"400 Gbps\"").as_data_rate();
+    if (const auto l = link.get("latency")) p.link_latency = l->as_sim_time(true);
+    if (const auto l = t.get("switch_latency")) p.switch_latency = l->as_sim_time(true);
+    out_.topology = topo::make_star(p);
+  }
+
+  void explicit_topology(const JsonNode& t) {
+    t.expect_keys({"kind", "nodes", "links"});
+    topo::TopologyBuilder b;
+    const JsonNode nodes = t.at(
+        "nodes", "an array of nodes, like [{\"name\": \"gpu0\", \"kind\": \"gpu\"}, ...]");
+    const size_t n = nodes.size();
+    if (n == 0) nodes.fail("the node list is empty; a topology needs at least one GPU");
+    std::vector<std::string> names;
+    names.reserve(n);
+    bool any_gpu = false;
+    for (size_t i = 0; i < n; ++i) {
+      const JsonNode node = nodes[i];
+      node.expect_keys({"name", "kind", "latency"});
+      const JsonNode name_node = node.at("name", "the node's name, like \"gpu0\"");
+      std::string name = node_name(name_node);
+      if (const auto first = b.find_node(name)) {
+        name_node.fail(fmt::format("duplicate node name '{}' (first defined at {}/{})",
+                                   escape_text(name), nodes.pointer(), first->value()));
+      }
+      const bool gpu =
+          choice(node.at("kind", "'gpu' or 'switch'"), kNodeKinds, "node kind") == "gpu";
+      any_gpu = any_gpu || gpu;
+      SimTime latency;
+      if (const auto l = node.get("latency")) latency = l->as_sim_time(true);
+      names.push_back(name);
+      b.add_node(std::move(name), gpu ? topo::NodeKind::gpu : topo::NodeKind::switch_, latency);
+    }
+    if (!any_gpu) nodes.fail("no node has kind 'gpu'; a topology needs at least one GPU");
+
+    const JsonNode links = t.at(
+        "links", "an array of links, like [{\"a\": \"gpu0\", \"b\": \"sw0\", \"bandwidth\": "
+                 "\"400 Gbps\"}, ...]");
+    const size_t m = links.size();
+    for (size_t i = 0; i < m; ++i) {
+      const JsonNode link = links[i];
+      link.expect_keys({"a", "b", "bandwidth", "reverse_bandwidth", "latency"});
+      const auto end = [&](const char* key) {
+        const JsonNode e = link.at(key, "the name of a node");
+        const std::string name = e.as_string();
+        const auto id = b.find_node(name);
+        if (!id) e.fail(fmt::format("unknown node '{}'{}", escape_text(name), did_you_mean(name, names)));
+        return *id;
+      };
+      const NodeId a = end("a");
+      const NodeId z = end("b");
+      if (a == z) {
+        link.at("b", "").fail(fmt::format(
+            "a link must join two different nodes; both ends are '{}'", escape_text(names[a.value()])));
+      }
+      const DataRate ab = link.at("bandwidth", "a data rate like \"400 Gbps\"").as_data_rate();
+      DataRate ba = ab;
+      if (const auto r = link.get("reverse_bandwidth")) ba = r->as_data_rate();
+      SimTime latency;
+      if (const auto l = link.get("latency")) latency = l->as_sim_time(true);
+      b.add_link(a, z, ab, ba, latency);
+    }
+    out_.topology = std::move(b).build();
+  }
+
+  // ---- network ----
+
+  void network(const std::optional<JsonNode>& n) {
+    if (!n) return;
+    n->expect_keys({"model"});
+    if (const auto m = n->get("model")) out_.network_model = choice(*m, kNetworkModels, "network model");
+  }
+
+  // ---- workload ----
+
+  void workload(const JsonNode& w) {
+    const std::string kind =
+        choice(w.at("kind", "the workload kind, 'all_reduce' or 'flow_trace'"), kWorkloadKinds,
+               "workload kind");
+    out_.workload.kind = kind;
+    if (kind == "all_reduce") {
+      all_reduce(w);
+    } else {
+      flow_trace(w);
+    }
+  }
+
+  void all_reduce(const JsonNode& w) {
+    w.expect_keys({"kind", "algorithm", "size", "ranks"});
+    out_.workload.algorithm = "ring";
+    if (const auto a = w.get("algorithm")) {
+      out_.workload.algorithm = choice(*a, kAllReduceAlgorithms, "all-reduce algorithm");
+    }
+    const DataSize size = w.at("size", "a data size like \"1 GiB\"").as_data_size();
+    const topo::Topology& t = out_.topology;
+    std::vector<NodeId> ranks;
+    if (const auto r = w.get("ranks")) {
+      const size_t n = r->size();
+      std::vector<size_t> first_at(t.node_count(), SIZE_MAX);
+      for (size_t i = 0; i < n; ++i) {
+        const JsonNode e = (*r)[i];
+        const NodeId id = node_ref(e);
+        if (first_at[id.value()] != SIZE_MAX) {
+          e.fail(fmt::format("rank '{}' is listed twice (also at {}/{})",
+                             escape_text(t.node_name(id)), r->pointer(), first_at[id.value()]));
+        }
+        first_at[id.value()] = i;
+        ranks.push_back(id);
+      }
+      if (ranks.size() < 2) {
+        r->fail(fmt::format("a ring all-reduce needs at least 2 ranks, got {}", ranks.size()));
+      }
+    } else {
+      ranks = t.gpus();
+      if (ranks.size() < 2) {
+        w.fail(fmt::format("an all-reduce needs at least 2 GPUs; the topology has {}",
+                           ranks.size()));
+      }
+    }
+    coll::append_ring_all_reduce(coll::RingAllReduce{ranks, size, "allreduce"}, out_.flows);
+    out_.workload.ranks = static_cast<uint32_t>(ranks.size());
+    out_.workload.size = size;
+  }
+
+  void flow_trace(const JsonNode& w) {
+    w.expect_keys({"kind", "flows", "file"});
+    const auto inline_flows = w.get("flows");
+    const auto file = w.get("file");
+    if (inline_flows && file) {
+      w.fail("give either 'flows' (inline) or 'file' (a flow trace file), not both");
+    }
+    if (inline_flows) {
+      flows(*inline_flows);
+      return;
+    }
+    if (!file) {
+      w.fail("missing 'flows' or 'file': expected the flows inline, like [{\"id\": \"f0\", "
+             "\"src\": \"gpu0\", \"dst\": \"gpu1\", \"size\": \"1 MiB\"}], or a flow trace "
+             "file name, like \"trace.json\"");
+    }
+    const std::string name = file->as_string();
+    const std::string path = resolve_relative(doc_.base_dir_of(file->pointer()), name);
+    const auto text = doc_.reader()(path);
+    if (!text) {
+      file->fail(fmt::format("cannot read the flow trace file {}{}", quote_text(path),
+                             path == name ? "" : " (" + quote_text(name) +
+                                                     " relative to the scenario file)"));
+    }
+    // From here on errors name the trace file and pointers inside it.
+    trace_ = parse_json(*text, path);
+    trace_file_of_ = [path](const std::string&) { return path; };
+    const JsonNode root(trace_, "", &trace_file_of_);
+    if (!root.is_object()) {
+      root.fail(fmt::format("expected a flow trace, a JSON object like {{\"flows\": [...]}}, got {}",
+                            describe_value(trace_)));
+    }
+    root.expect_keys({"flows", "description"});
+    if (const auto d = root.get("description")) d->as_string();
+    flows(root.at("flows", "an array of flows, like [{\"id\": \"f0\", \"src\": \"gpu0\", "
+                           "\"dst\": \"gpu1\", \"size\": \"1 MiB\"}]"));
+  }
+
+  void flows(const JsonNode& list) {
+    const size_t n = list.size();
+    if (n == 0) list.fail("the flow list is empty; a flow trace needs at least one flow");
+    if (n >= FlowId::kInvalid) list.fail("too many flows");
+    flows_node_ = list;
+
+    // Pass 1: every id, so that "after" may name a flow defined further down.
+    std::vector<std::string> ids(n);
+    std::unordered_map<std::string_view, uint32_t> index;
+    index.reserve(n);
+    size_t dep_count = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const JsonNode f = list[i];
+      f.expect_keys({"id", "src", "dst", "size", "after", "start", "path"});
+      const JsonNode id = f.at("id", "a unique name for the flow, like \"f0\"");
+      ids[i] = id.as_string();
+      if (ids[i].empty()) id.fail("a flow id must not be empty");
+      const auto [it, fresh] = index.emplace(ids[i], static_cast<uint32_t>(i));
+      if (!fresh) {
+        id.fail(fmt::format("duplicate flow id '{}' (first used at {}/{})", escape_text(ids[i]),
+                            list.pointer(), it->second));
+      }
+      if (const auto a = f.get("after")) dep_count += a->size();
+    }
+
+    // Pass 2: everything else, in file order, so FlowId i is the i-th flow.
+    const topo::Topology& t = out_.topology;
+    out_.flows.reserve(n, dep_count);
+    std::vector<char> endpoint(t.node_count(), 0);
+    uint32_t endpoints = 0;
+    std::vector<FlowId> deps;
+    std::vector<NodeId> hops;
+    for (size_t i = 0; i < n; ++i) {
+      const JsonNode f = list[i];
+      const NodeId src = node_ref(f.at("src", "the name of the sending node"));
+      const JsonNode dst_node = f.at("dst", "the name of the receiving node");
+      const NodeId dst = node_ref(dst_node);
+      if (src == dst) {
+        dst_node.fail(fmt::format("a flow needs two different nodes; src and dst are both '{}'",
+                                  escape_text(t.node_name(src))));
+      }
+      const DataSize size = f.at("size", "a data size like \"1 MiB\"").as_data_size();
+
+      deps.clear();
+      if (const auto after = f.get("after")) {
+        const size_t k = after->size();
+        for (size_t j = 0; j < k; ++j) {
+          const JsonNode d = (*after)[j];
+          const std::string dep = d.as_string();
+          const auto it = index.find(dep);
+          if (it == index.end()) {
+            d.fail(fmt::format("unknown flow '{}'{}", escape_text(dep), did_you_mean(dep, ids)));
+          }
+          if (it->second == i) d.fail("a flow cannot wait for itself");
+          deps.push_back(FlowId(it->second));
+        }
+        // A repeated dependency is harmless but almost surely a typo for another id.
+        std::vector<FlowId> sorted = deps;
+        std::sort(sorted.begin(), sorted.end());
+        if (const auto dup = std::adjacent_find(sorted.begin(), sorted.end()); dup != sorted.end()) {
+          after->fail(fmt::format("flow '{}' is listed twice", escape_text(ids[dup->value()])));
+        }
+      }
+
+      SimTime start;
+      if (const auto s = f.get("start")) start = s->as_sim_time(true);
+
+      const FlowId id = out_.flows.add(ids[i], src, dst, size, deps, start);
+      ROSHNI_ASSERT(id.value() == i, "flow {} got id {}", i, id.value());
+      if (const auto p = f.get("path")) pin_path(*p, id, src, dst, hops);
+
+      for (const NodeId e : {src, dst}) {
+        if (!endpoint[e.value()]) {
+          endpoint[e.value()] = 1;
+          ++endpoints;
+        }
+      }
+    }
+    out_.workload.ranks = endpoints;
+    out_.workload.size = out_.flows.total_size();
+  }
+
+  /// An explicit path: node names from src to dst, each pair joined by a link.
+  void pin_path(const JsonNode& p, FlowId flow, NodeId src, NodeId dst, std::vector<NodeId>& hops) {
+    const topo::Topology& t = out_.topology;
+    const size_t n = p.size();
+    if (n < 2) {
+      p.fail(fmt::format("a path lists at least the source and the destination, got {} node{}", n,
+                         n == 1 ? "" : "s"));
+    }
+    hops.clear();
+    for (size_t i = 0; i < n; ++i) hops.push_back(node_ref(p[i]));
+    if (hops.front() != src) {
+      p[0].fail(fmt::format("the path must start at the flow's src '{}'",
+                            escape_text(t.node_name(src))));
+    }
+    if (hops.back() != dst) {
+      p[n - 1].fail(fmt::format("the path must end at the flow's dst '{}'",
+                                escape_text(t.node_name(dst))));
+    }
+    // A path that visits a node twice would also cross some link twice.
+    std::vector<NodeId> sorted = hops;
+    std::sort(sorted.begin(), sorted.end());
+    if (const auto dup = std::adjacent_find(sorted.begin(), sorted.end()); dup != sorted.end()) {
+      const size_t second = static_cast<size_t>(
+          std::find(std::find(hops.begin(), hops.end(), *dup) + 1, hops.end(), *dup) - hops.begin());
+      p[second].fail(fmt::format("the path visits '{}' twice", escape_text(t.node_name(*dup))));
+    }
+    const topo::LinksAlong along = topo::links_along(t, hops);
+    if (along.missing_hop) {
+      const size_t i = *along.missing_hop;
+      p[i + 1].fail(fmt::format("no link from '{}' to '{}'", escape_text(t.node_name(hops[i])),
+                                escape_text(t.node_name(hops[i + 1]))));
+    }
+    out_.flows.set_path(flow, along.links);
+  }
+
+  // ---- report ----
+
+  void report(const std::optional<JsonNode>& r) {
+    if (!r) return;
+    r->expect_keys({"per_flow"});
+    if (const auto p = r->get("per_flow")) out_.report.per_flow = p->as_bool();
+  }
+
+  // ---- routes and dependencies ----
+
+  void route() {
+    const topo::Topology& t = out_.topology;
+    topo::ShortestPathRouter router(t);
+    std::vector<FlowId> unroutable;
+    out_.paths = net::route_all(t, router, out_.flows, unroutable);
+    if (!unroutable.empty()) {
+      const FlowId f = unroutable.front();
+      const std::string more =
+          unroutable.size() > 1 ? fmt::format(" ({} flows have no route; this is the first)",
+                                              unroutable.size())
+                                : "";
+      const std::string what = fmt::format(
+          "no route from '{}' to '{}': no chain of links joins them{}",
+          escape_text(t.node_name(out_.flows.src(f))), escape_text(t.node_name(out_.flows.dst(f))),
+          more);
+      if (flows_node_) (*flows_node_)[f.value()].fail(what);
+      workload_node().fail(fmt::format("{} (needed by flow '{}')", what,
+                                       escape_text(out_.flows.label(f))));
+    }
+    const std::vector<FlowId> cycle = net::find_dependency_cycle(out_.flows);
+    if (!cycle.empty()) {
+      // Collectives are acyclic by construction; only a trace can get here.
+      ROSHNI_ASSERT(flows_node_.has_value(), "dependency cycle in a generated workload");
+      (*flows_node_)[cycle.front().value()]
+          .at("after", "")
+          .fail(fmt::format("dependency cycle: {}; no flow on it can ever start",
+                            describe_cycle(out_.flows, cycle)));
+    }
+  }
+
+  JsonNode workload_node() const { return doc_.root().at("workload", ""); }
+
+  NodeId node_ref(const JsonNode& n) const {
+    const std::string name = n.as_string();
+    const topo::Topology& t = out_.topology;
+    if (const auto id = t.find_node(name)) return *id;
+    std::vector<std::string> names;
+    names.reserve(t.node_count());
+    for (uint32_t i = 0; i < t.node_count(); ++i) names.push_back(t.node_name(NodeId(i)));
+    n.fail(fmt::format("unknown node '{}'{}", escape_text(name), did_you_mean(name, names)));
+  }
+
+  const Document& doc_;
+  const LoadOptions& options_;
+  Scenario out_;
+  nlohmann::json trace_;     // a flow trace read from its own file
+  FileOf trace_file_of_;
+  std::optional<JsonNode> flows_node_;  // the trace's flow list, for late errors
+};
+
+Scenario build(const Document& doc, const LoadOptions& options, const std::string& file) {
+  return Builder(doc, options, file).build();
+}
+
+/// Runs `load`; a JSON library exception escaping it is our bug, but the user should
+/// still get one line naming the file, not a crash.
+template <class F>
+Scenario guarded(const std::string& file, F&& load) {
+  try {
+    return load();
+  } catch (const nlohmann::json::exception& e) {
+    throw ScenarioError(file, "", fmt::format("internal error while reading JSON (a bug, please "
+                                              "report it): {}", escape_text(e.what(), 200)));
+  }
+}
+
+}  // namespace
+
+Scenario load_scenario(const std::string& path, const LoadOptions& options) {
+  return guarded(path, [&] {
+    Document doc = Document::load(path, options.reader);
+    for (const auto& o : options.overrides) doc.apply_override(o);
+    return build(doc, options, path);
+  });
+}
+
+Scenario load_scenario_text(const std::string& text, const std::string& label,
+                            const LoadOptions& options) {
+  return guarded(label, [&] {
+    Document doc = Document::from_text(text, label, options.reader);
+    for (const auto& o : options.overrides) doc.apply_override(o);
+    return build(doc, options, label);
+  });
+}
+
+}  // namespace roshni::scenario

@@ -1,0 +1,54 @@
+#include "roshni/core/units.h"
+
+#include <gtest/gtest.h>
+
+#include "roshni/core/sim_time.h"
+#include "roshni/core/text.h"
+
+namespace roshni {
+namespace {
+
+// 1 GiB over 400 Gb/s: 2^30 B * 8 b/B / 4e11 b/s = 0.02147483648 s exactly.
+TEST(Units, BytesOverRateIsSeconds) {
+  const Duration t = bytes(1073741824.0) / gbps(400);
+  EXPECT_DOUBLE_EQ(t.si(), 0.02147483648);
+  EXPECT_EQ(to_sim_time_ceil(t).ps(), 21'474'836'480);
+}
+
+// 15 pJ/bit at 400 Gb/s is 15e-12 * 4e11 = 6 W.
+TEST(Units, EnergyPerBitTimesRateIsPower) {
+  EXPECT_DOUBLE_EQ((joules_per_bit(15e-12) * gbps(400)).si(), 6.0);
+  EXPECT_DOUBLE_EQ((watts(25) * seconds(2)).si(), 50.0);
+}
+
+TEST(SimTime, RoundsUpButForgivesBinaryNoise) {
+  // 1.2 us is not representable in binary; it still maps to exactly 1,200,000 ps.
+  EXPECT_EQ(to_sim_time_ceil(seconds(1.2e-6)).ps(), 1'200'000);
+  // A genuine fraction of a picosecond rounds up: a completion never fires early.
+  EXPECT_EQ(to_sim_time_ceil(seconds(10.5e-12)).ps(), 11);
+  EXPECT_EQ(to_sim_time_ceil(seconds(0)).ps(), 0);
+  EXPECT_EQ(to_sim_time_ceil(seconds(-1)).ps(), 0);
+  EXPECT_EQ(to_sim_time_ceil(seconds(1e12)), SimTime::max());
+}
+
+TEST(Units, FormatsWithPrefixes) {
+  EXPECT_EQ(fmt::format("{}", gbps(400)), "400 Gb/s");
+  EXPECT_EQ(fmt::format("{}", bytes(1073741824.0)), "1 GiB");
+  EXPECT_EQ(fmt::format("{}", bytes(1536)), "1.5 KiB");
+  EXPECT_EQ(fmt::format("{}", seconds(1.2e-6)), "1.2 us");
+  EXPECT_EQ(fmt::format("{}", SimTime::ps(21'474'836'480)), "21.4748 ms");
+  EXPECT_EQ(fmt::format("{}", watts(25)), "25 W");
+  EXPECT_EQ(fmt::format("{}", joules_per_bit(15e-12)), "15 pJ/bit");
+}
+
+TEST(Text, SuggestsNearestName) {
+  const std::vector<std::string> keys{"bandwidth", "latency", "reverse_bandwidth"};
+  EXPECT_EQ(nearest("bandwdith", keys), "bandwidth");
+  EXPECT_EQ(nearest("latncy", keys), "latency");
+  EXPECT_EQ(nearest("colour", keys), "");
+  EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
+  EXPECT_EQ(quoted_list(keys), "'bandwidth', 'latency' or 'reverse_bandwidth'");
+}
+
+}  // namespace
+}  // namespace roshni

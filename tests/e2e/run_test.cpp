@@ -1,0 +1,85 @@
+// Whole runs of the `roshni` program: exit codes, report contents against closed forms,
+// and byte-identical reports for the same scenario and seed.
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "e2e/cli.h"
+
+namespace roshni {
+namespace {
+
+using testing::fresh_dir;
+using testing::read_file;
+using testing::run_cli;
+
+const std::string kQuickstart = std::string(ROSHNI_SOURCE_DIR) + "/scenarios/quickstart.json";
+
+// Ring all-reduce of S = 1 GiB over N = 8 GPUs on a star of 400 Gb/s links (150 ns each)
+// and a 300 ns switch: 2(N-1)(L + S/(N B)), L = 2 x 150 ns + 300 ns = 600 ns,
+// S/(N B) = 2^30 / 8 / 5e10 s = 2.68435456 ms, so 14 x 2.68495456 ms = 37.58936384 ms.
+TEST(Cli, QuickstartMatchesClosedFormAndWritesReport) {
+  const auto dir = fresh_dir("quickstart");
+  const auto r = run_cli(kQuickstart + " -o " + dir.string());  // no subcommand: usage error
+  EXPECT_EQ(r.exit_code, 2);
+  const auto ok = run_cli("run " + kQuickstart + " -o " + dir.string());
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("makespan"), std::string::npos);
+  EXPECT_NE(ok.out.find("report.json"), std::string::npos);
+  const auto j = nlohmann::json::parse(read_file(dir / "report.json"));
+  EXPECT_EQ(j["schema"], "roshni.report/1");
+  const double expected = 14 * (600e-9 + 1073741824.0 / 8 / 50e9);
+  EXPECT_NEAR(j["summary"]["makespan"]["value"].get<double>(), expected, 1e-3 * expected);
+  EXPECT_EQ(j["summary"]["makespan"]["unit"], "s");
+  EXPECT_EQ(j["summary"]["flows"]["value"], 2 * 7 * 8);
+  // nccl-tests busbw for all-reduce: S/t x 2(N-1)/N, about 1.75 x 28.6 GB/s here.
+  const double busbw = 1073741824.0 / expected * 14 / 8;
+  EXPECT_NEAR(j["summary"]["bus_bandwidth"]["value"].get<double>(), busbw, 1e-3 * busbw);
+  // Every link direction carried 14 chunks of S/8 (each GPU's uplink 14 sends, each
+  // downlink 14 receives).
+  for (const auto& row : j["links"]["rows"]) {
+    EXPECT_NEAR(row[5].get<double>(), 14 * 1073741824.0 / 8, 1.0);
+  }
+  EXPECT_EQ(j["flows"]["rows"].size(), 112u);
+  EXPECT_FALSE(std::filesystem::exists(dir / ".report.json.tmp"));
+}
+
+TEST(Cli, SameScenarioAndSeedGiveIdenticalBytes) {
+  const auto a = fresh_dir("det-a"), b = fresh_dir("det-b");
+  ASSERT_EQ(run_cli("run " + kQuickstart + " --seed 7 -q -o " + a.string()).exit_code, 0);
+  ASSERT_EQ(run_cli("run " + kQuickstart + " --seed 7 -q -o " + b.string()).exit_code, 0);
+  const std::string ra = read_file(a / "report.json"), rb = read_file(b / "report.json");
+  EXPECT_FALSE(ra.empty());
+  EXPECT_EQ(ra, rb);
+  // The log level changes what is printed, never the result.
+  const auto c = fresh_dir("det-c");
+  ASSERT_EQ(run_cli("run " + kQuickstart + " --seed 7 -vv -o " + c.string()).exit_code, 0);
+  EXPECT_EQ(read_file(c / "report.json"), ra);
+}
+
+// --set changes the scenario: 16 GPUs give 2 x 15 x (600 ns + 2^30/16/5e10 s).
+TEST(Cli, SetOverridesAField) {
+  const auto dir = fresh_dir("set");
+  const auto r = run_cli("run " + kQuickstart + " --set topology.gpus=16 -q -o " + dir.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(read_file(dir / "report.json"));
+  const double expected = 30 * (600e-9 + 1073741824.0 / 16 / 50e9);
+  EXPECT_NEAR(j["summary"]["makespan"]["value"].get<double>(), expected, 1e-3 * expected);
+}
+
+TEST(Cli, ValidateAndHelp) {
+  const auto v = run_cli("validate " + kQuickstart);
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_NE(v.out.find("valid"), std::string::npos);
+  const auto h = run_cli("--help");
+  EXPECT_EQ(h.exit_code, 0);
+  EXPECT_NE(h.out.find("run"), std::string::npos);
+  EXPECT_NE(h.out.find("validate"), std::string::npos);
+  EXPECT_EQ(run_cli("run").exit_code, 2);
+  EXPECT_EQ(run_cli("frobnicate x.json").exit_code, 2);
+  EXPECT_EQ(run_cli("run " + kQuickstart + " --seed -3").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace roshni

@@ -1,0 +1,173 @@
+#include "roshni/net/max_min_solver.h"
+
+#include <algorithm>
+#include <numeric>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "roshni/sim/random.h"
+
+namespace roshni::net {
+namespace {
+
+Paths make_paths(const std::vector<std::vector<uint32_t>>& per_flow) {
+  Paths p;
+  for (const auto& links : per_flow) {
+    for (uint32_t l : links) p.links.emplace_back(l);
+    p.offset.push_back(static_cast<uint32_t>(p.links.size()));
+  }
+  return p;
+}
+
+std::vector<double> solve(const std::vector<std::vector<uint32_t>>& per_flow,
+                          const std::vector<double>& capacity) {
+  const Paths p = make_paths(per_flow);
+  std::vector<uint32_t> flows(per_flow.size());
+  std::iota(flows.begin(), flows.end(), 0);
+  std::vector<double> rate(per_flow.size(), -1);
+  MaxMinSolver s;
+  s.solve(flows, p, capacity, rate);
+  return rate;
+}
+
+// The naive reference: progressive filling by full scans, no heap, no bookkeeping
+// shared with the solver. Each round finds the smallest fair share over all links and
+// freezes every unfrozen flow on every link that attains it.
+std::vector<double> reference(const std::vector<std::vector<uint32_t>>& per_flow,
+                              const std::vector<double>& capacity) {
+  const size_t nf = per_flow.size(), nl = capacity.size();
+  std::vector<double> rate(nf, 0);
+  std::vector<bool> frozen(nf, false);
+  for (;;) {
+    std::vector<double> used(nl, 0);
+    std::vector<int> count(nl, 0);
+    for (size_t f = 0; f < nf; ++f) {
+      for (uint32_t l : per_flow[f]) {
+        if (frozen[f]) used[l] += rate[f];
+        else ++count[l];
+      }
+    }
+    double best = -1;
+    for (size_t l = 0; l < nl; ++l) {
+      if (count[l] == 0) continue;
+      const double share = (capacity[l] - used[l]) / count[l];
+      if (best < 0 || share < best) best = share;
+    }
+    if (best < 0) break;
+    std::vector<size_t> to_freeze;
+    for (size_t l = 0; l < nl; ++l) {
+      if (count[l] == 0) continue;
+      if ((capacity[l] - used[l]) / count[l] <= best * (1 + 1e-12)) {
+        for (size_t f = 0; f < nf; ++f) {
+          if (!frozen[f] && std::count(per_flow[f].begin(), per_flow[f].end(), l)) {
+            to_freeze.push_back(f);
+          }
+        }
+      }
+    }
+    for (size_t f : to_freeze) {
+      rate[f] = best;
+      frozen[f] = true;
+    }
+  }
+  return rate;
+}
+
+// One 3 Gb/s link shared by two flows of equal weight: each gets 1.5 Gb/s.
+TEST(MaxMinSolver, SplitsOneLinkEvenly) {
+  const auto r = solve({{0}, {0}}, {3e9});
+  EXPECT_DOUBLE_EQ(r[0], 1.5e9);
+  EXPECT_DOUBLE_EQ(r[1], 1.5e9);
+}
+
+// Bertsekas & Gallager's textbook case: link A (capacity 1) carries f1 and f2, link B
+// (capacity 2) carries f1 and f3. A fills first at 1/2 each; f3 then gets 2 - 1/2.
+TEST(MaxMinSolver, BottleneckElsewhereGivesTextbookAllocation) {
+  const auto r = solve({{0, 1}, {0}, {1}}, {1.0, 2.0});
+  EXPECT_DOUBLE_EQ(r[0], 0.5);
+  EXPECT_DOUBLE_EQ(r[1], 0.5);
+  EXPECT_DOUBLE_EQ(r[2], 1.5);
+}
+
+// Three levels: link0 cap 1 (f0,f1), link1 cap 3 (f1,f2,f3), link2 cap 10 (f3, f4).
+// link0 fills at 0.5 (f0, f1); link1 then has 2.5 for f2, f3: 1.25 each; link2 gives
+// f4 the rest, 10 - 1.25 = 8.75.
+TEST(MaxMinSolver, ThreeLevels) {
+  const auto r = solve({{0}, {0, 1}, {1}, {1, 2}, {2}}, {1.0, 3.0, 10.0});
+  EXPECT_DOUBLE_EQ(r[0], 0.5);
+  EXPECT_DOUBLE_EQ(r[1], 0.5);
+  EXPECT_DOUBLE_EQ(r[2], 1.25);
+  EXPECT_DOUBLE_EQ(r[3], 1.25);
+  EXPECT_DOUBLE_EQ(r[4], 8.75);
+}
+
+// A lone flow takes the narrowest link of its path.
+TEST(MaxMinSolver, LoneFlowGetsItsBottleneck) {
+  const auto r = solve({{0, 1, 2}}, {5.0, 2.0, 7.0});
+  EXPECT_DOUBLE_EQ(r[0], 2.0);
+}
+
+// Random instances against the naive reference, and against the definition itself:
+// feasible (no link over capacity) and every flow has a bottleneck — a saturated link
+// on its path where no other flow gets more.
+TEST(MaxMinSolver, MatchesReferenceOnRandomInstances) {
+  sim::RandomStream rng(2024);
+  for (int trial = 0; trial < 300; ++trial) {
+    const uint32_t nl = 1 + static_cast<uint32_t>(rng.uniform_below(12));
+    const uint32_t nf = 1 + static_cast<uint32_t>(rng.uniform_below(25));
+    std::vector<double> cap(nl);
+    for (auto& c : cap) c = 1.0 + static_cast<double>(rng.uniform_below(8));
+    std::vector<std::vector<uint32_t>> paths(nf);
+    for (auto& p : paths) {
+      const uint32_t len = 1 + static_cast<uint32_t>(rng.uniform_below(std::min(nl, 4u)));
+      while (p.size() < len) {
+        const auto l = static_cast<uint32_t>(rng.uniform_below(nl));
+        if (std::find(p.begin(), p.end(), l) == p.end()) p.push_back(l);
+      }
+    }
+    const auto got = solve(paths, cap);
+    const auto want = reference(paths, cap);
+    std::vector<double> load(nl, 0);
+    for (uint32_t f = 0; f < nf; ++f) {
+      ASSERT_NEAR(got[f], want[f], 1e-9 * want[f]) << "trial " << trial << " flow " << f;
+      for (uint32_t l : paths[f]) load[l] += got[f];
+    }
+    for (uint32_t l = 0; l < nl; ++l) ASSERT_LE(load[l], cap[l] * (1 + 1e-9));
+    for (uint32_t f = 0; f < nf; ++f) {
+      bool has_bottleneck = false;
+      for (uint32_t l : paths[f]) {
+        if (load[l] < cap[l] * (1 - 1e-9)) continue;
+        bool biggest = true;
+        for (uint32_t g = 0; g < nf; ++g) {
+          if (std::count(paths[g].begin(), paths[g].end(), l) && got[g] > got[f] * (1 + 1e-9)) {
+            biggest = false;
+          }
+        }
+        has_bottleneck |= biggest;
+      }
+      ASSERT_TRUE(has_bottleneck) << "trial " << trial << " flow " << f;
+    }
+  }
+}
+
+// Solving a subset leaves the other flows' rates untouched, and the solver's scratch
+// state does not leak from one solve into the next.
+TEST(MaxMinSolver, SolvesOnlyTheFlowsItIsGiven) {
+  const Paths p = make_paths({{0}, {0}, {1}});
+  const std::vector<double> cap{2.0, 4.0};
+  std::vector<double> rate{-1, -1, -1};
+  MaxMinSolver s;
+  const std::vector<uint32_t> first{0, 1};
+  s.solve(first, p, cap, rate);
+  EXPECT_EQ(rate[2], -1);
+  const std::vector<uint32_t> second{2};
+  s.solve(second, p, cap, rate);
+  EXPECT_DOUBLE_EQ(rate[0], 1.0);
+  EXPECT_DOUBLE_EQ(rate[2], 4.0);
+  s.solve(first, p, cap, rate);
+  EXPECT_DOUBLE_EQ(rate[1], 1.0);
+}
+
+}  // namespace
+}  // namespace roshni::net

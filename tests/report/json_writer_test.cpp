@@ -1,0 +1,50 @@
+#include "roshni/report/json_writer.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace roshni::report {
+namespace {
+
+// The writer's output parses back (nlohmann_json as the independent reader) to the
+// values written, keeps key order, and lays tables out one row per line.
+TEST(JsonWriter, WritesParseableDeterministicText) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  w.key("schema").value("roshni.report/1");
+  w.figure("makespan", 0.0375899, "s");
+  w.key("rows").begin_array();
+  w.begin_row().value("a\"b").value(int64_t{-3}).value(1.5).value(true).end_array();
+  w.begin_row().value("tab\there").value(uint64_t{18446744073709551615ULL}).value(1e300).value(false).end_array();
+  w.end_array();
+  w.key("empty").begin_object().end_object();
+  w.end_object();
+
+  const auto j = nlohmann::json::parse(out);
+  EXPECT_EQ(j["schema"], "roshni.report/1");
+  EXPECT_EQ(j["makespan"]["value"].get<double>(), 0.0375899);
+  EXPECT_EQ(j["makespan"]["unit"], "s");
+  EXPECT_EQ(j["rows"][0][0], "a\"b");
+  EXPECT_EQ(j["rows"][0][1], -3);
+  EXPECT_EQ(j["rows"][1][0], "tab\there");
+  EXPECT_EQ(j["rows"][1][1].get<uint64_t>(), 18446744073709551615ULL);
+  EXPECT_EQ(j["rows"][1][2].get<double>(), 1e300);
+  EXPECT_TRUE(j["empty"].empty());
+  // Key order as written (nlohmann's default object would sort them; check the text).
+  EXPECT_LT(out.find("\"schema\""), out.find("\"makespan\""));
+  EXPECT_NE(out.find("[\"a\\\"b\", -3, 1.5, true]"), std::string::npos);
+  EXPECT_EQ(out.back(), '\n');
+}
+
+// Doubles print in the shortest form that reads back exactly: 0.1 is "0.1", not
+// "0.10000000000000001"; whole numbers have no fraction.
+TEST(JsonWriter, PrintsShortestRoundTripNumbers) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_row().value(0.1).value(3.0).value(2.5e-12).end_array();
+  EXPECT_EQ(out, "[0.1, 3, 2.5e-12]");
+}
+
+}  // namespace
+}  // namespace roshni::report

@@ -1,0 +1,96 @@
+#include "roshni/topo/topology.h"
+
+#include <gtest/gtest.h>
+
+#include "roshni/topo/generators.h"
+#include "roshni/topo/router.h"
+
+namespace roshni::topo {
+namespace {
+
+StarParams star(uint32_t n) {
+  StarParams p;
+  p.gpus = n;
+  p.link_bandwidth = gbps(400);
+  p.link_latency = SimTime::ps(100'000);
+  p.switch_latency = SimTime::ps(300'000);
+  return p;
+}
+
+// A star of N GPUs: N+1 nodes, N duplex links = 2N directed links, the switch last.
+TEST(Star, HasOneLinkPerGpu) {
+  const Topology t = make_star(star(8));
+  EXPECT_EQ(t.node_count(), 9u);
+  EXPECT_EQ(t.link_count(), 16u);
+  EXPECT_EQ(t.gpus().size(), 8u);
+  EXPECT_EQ(t.node_name(NodeId(3)), "gpu3");
+  EXPECT_EQ(t.node_kind(NodeId(8)), NodeKind::switch_);
+  EXPECT_EQ(t.out_links(NodeId(8)).size(), 8u);
+  EXPECT_EQ(t.out_links(NodeId(0)).size(), 1u);
+  const LinkId up = t.out_links(NodeId(0))[0];
+  EXPECT_EQ(t.link_to(up), NodeId(8));
+  EXPECT_EQ(t.link_from(t.link_reverse(up)), NodeId(8));
+  EXPECT_EQ(t.link_name(up), "gpu0->switch");
+}
+
+// gpu0 -> switch -> gpu5: two links; latency 100 ns + 300 ns (switch) + 100 ns.
+TEST(Router, StarRouteCrossesTheSwitch) {
+  const Topology t = make_star(star(8));
+  ShortestPathRouter r(t);
+  std::vector<LinkId> path;
+  ASSERT_TRUE(r.route(NodeId(0), NodeId(5), path));
+  ASSERT_EQ(path.size(), 2u);
+  EXPECT_EQ(t.link_from(path[0]), NodeId(0));
+  EXPECT_EQ(t.link_to(path[1]), NodeId(5));
+  EXPECT_EQ(path_latency(t, path).ps(), 500'000);
+}
+
+// A square a-b-c-d-a plus a chord a-c: a to c takes the chord (1 hop), b to d has two
+// 2-hop paths and takes the one through the node whose link was added first (a).
+TEST(Router, PicksMinimumHopsWithDeterministicTies) {
+  TopologyBuilder b;
+  const NodeId a = b.add_node("a", NodeKind::gpu), bb = b.add_node("b", NodeKind::gpu),
+               c = b.add_node("c", NodeKind::gpu), d = b.add_node("d", NodeKind::gpu);
+  const auto r1 = gbps(100);
+  const auto lat = SimTime::ps(1);
+  b.add_link(a, bb, r1, r1, lat);
+  b.add_link(bb, c, r1, r1, lat);
+  b.add_link(c, d, r1, r1, lat);
+  b.add_link(d, a, r1, r1, lat);
+  b.add_link(a, c, r1, r1, lat);
+  const Topology t = std::move(b).build();
+  ShortestPathRouter r(t);
+  std::vector<LinkId> p;
+  ASSERT_TRUE(r.route(a, c, p));
+  EXPECT_EQ(p.size(), 1u);
+  p.clear();
+  ASSERT_TRUE(r.route(bb, d, p));
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(t.link_to(p[0]), a);
+}
+
+TEST(Router, ReportsUnreachable) {
+  TopologyBuilder b;
+  const NodeId a = b.add_node("a", NodeKind::gpu), c = b.add_node("c", NodeKind::gpu);
+  const NodeId s = b.add_node("s", NodeKind::switch_);
+  b.add_link(a, s, gbps(1), gbps(1), SimTime::zero());
+  const Topology t = std::move(b).build();
+  ShortestPathRouter r(t);
+  std::vector<LinkId> p;
+  EXPECT_FALSE(r.route(a, c, p));
+  EXPECT_TRUE(p.empty());
+}
+
+TEST(LinksAlong, FindsLinksOrNamesTheMissingHop) {
+  const Topology t = make_star(star(3));
+  const NodeId g0(0), g1(1), sw(3);
+  const std::vector<NodeId> ok{g0, sw, g1};
+  EXPECT_EQ(links_along(t, ok).links.size(), 2u);
+  const std::vector<NodeId> bad{g0, g1};
+  const auto r = links_along(t, bad);
+  ASSERT_TRUE(r.missing_hop.has_value());
+  EXPECT_EQ(*r.missing_hop, 0u);
+}
+
+}  // namespace
+}  // namespace roshni::topo
