@@ -33,6 +33,13 @@ JsonWriter& JsonWriter::begin_object() {
   return *this;
 }
 
+JsonWriter& JsonWriter::begin_compact_object() {
+  before_value();
+  out_ += '{';
+  stack_.push_back({true, true});
+  return *this;
+}
+
 JsonWriter& JsonWriter::end_object() {
   const Level l = stack_.back();
   stack_.pop_back();

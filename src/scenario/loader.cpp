@@ -270,6 +270,14 @@ class Builder {
                            ranks.size()));
       }
     }
+    // Checked before building: 2N(N-1) flows grows fast, and a typo in a GPU count
+    // should be an error, not an exhausted machine.
+    const double flow_count = 2.0 * static_cast<double>(ranks.size()) *
+                              static_cast<double>(ranks.size() - 1);
+    if (flow_count > static_cast<double>(options_.max_flows)) {
+      w.fail(fmt::format("a ring all-reduce over {} ranks is {} flows, more than the limit of {}",
+                         ranks.size(), flow_count, options_.max_flows));
+    }
     coll::append_ring_all_reduce(coll::RingAllReduce{ranks, size, "allreduce"}, out_.flows);
     out_.workload.ranks = static_cast<uint32_t>(ranks.size());
     out_.workload.size = size;
@@ -316,7 +324,9 @@ class Builder {
   void flows(const JsonNode& list) {
     const size_t n = list.size();
     if (n == 0) list.fail("the flow list is empty; a flow trace needs at least one flow");
-    if (n >= FlowId::kInvalid) list.fail("too many flows");
+    if (n > options_.max_flows || n >= FlowId::kInvalid) {
+      list.fail(fmt::format("{} flows is more than the limit of {}", n, options_.max_flows));
+    }
     flows_node_ = list;
 
     // Pass 1: every id, so that "after" may name a flow defined further down.
@@ -465,7 +475,7 @@ class Builder {
       ROSHNI_ASSERT(flows_node_.has_value(), "dependency cycle in a generated workload");
       (*flows_node_)[cycle.front().value()]
           .at("after", "")
-          .fail(fmt::format("dependency cycle: {}; no flow on it can ever start",
+          .fail(fmt::format("dependency cycle: {} (each waits for the next); none can ever start",
                             describe_cycle(out_.flows, cycle)));
     }
   }

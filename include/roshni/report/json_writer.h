@@ -32,10 +32,13 @@ class JsonWriter {
   /// Arrays begun with begin_row() are written on one line: compact tables.
   JsonWriter& begin_row();
 
-  /// {"value": v, "unit": u}: how the report gives every figure.
+  /// Objects begun with begin_compact_object() are written on one line.
+  JsonWriter& begin_compact_object();
+
+  /// {"value": v, "unit": u}, on one line: how the report gives every figure.
   template <class T>
   JsonWriter& figure(std::string_view k, T v, std::string_view unit) {
-    key(k).begin_object().key("value").value(v).key("unit").value(unit).end_object();
+    key(k).begin_compact_object().key("value").value(v).key("unit").value(unit).end_object();
     return *this;
   }
 

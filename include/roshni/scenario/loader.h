@@ -22,6 +22,10 @@ struct LoadOptions {
   std::vector<std::string> overrides;  // "--set" assignments, applied in order
   std::optional<uint64_t> seed;        // replaces the scenario's seed when given
   FileReader reader = disk_reader();
+  /// Workloads of more flows are refused (a ring all-reduce over N ranks has 2N(N-1)),
+  /// so that a typo in a GPU count is an error rather than an exhausted machine.
+  /// The fuzzer lowers it to keep each input fast.
+  size_t max_flows = size_t{1} << 25;
 };
 
 /// What the report says about the workload.

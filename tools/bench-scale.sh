@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Benchmarks: the Google Benchmark programs, then whole-program scale runs of `roshni run`
+# timed with GNU time (wall seconds, peak resident memory). Usage: tools/bench-scale.sh [--quick]
+#   ring all-reduce of 1 GiB on a star of N = 64, 256, 1024 GPUs (1024: ~2.1 million flows)
+#   all-to-all of 1 MiB per pair on a 256-GPU star, replayed from a 65,280-flow trace file
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/setup.sh
+tools/build.sh release roshni make_trace bench_event_queue bench_flow_model >/dev/null
+out=build/bench-scale
+mkdir -p "$out"
+if [[ "${1:-}" != "--quick" ]]; then
+  build/bench/bench_event_queue
+  build/bench/bench_flow_model
+fi
+
+timed() {  # label, then the command
+  local label=$1
+  shift
+  /usr/bin/time -f "%e %M" -o "$out/time.txt" "$@" >/dev/null 2>"$out/log.txt" || {
+    cat "$out/log.txt" >&2
+    exit 1
+  }
+  read -r wall rss <"$out/time.txt"
+  local events
+  events=$(grep -o '"events": {"value": [0-9]*' "$out/$label/report.json" | grep -o '[0-9]*$')
+  awk -v l="$label" -v w="$wall" -v r="$rss" -v e="$events" 'BEGIN {
+    printf "%-28s %8.2f s  %8.0f MiB  %10d events  %12.0f events/s\n", l, w, r / 1024, e, e / (w > 0 ? w : 1e-3)
+  }'
+}
+
+printf "%-28s %10s  %12s  %17s  %19s\n" "scale run" "wall" "peak RSS" "events" "(whole program)"
+for n in 64 256 1024; do
+  timed "ring-allreduce-star-$n" build/roshni run bench/scenarios/ring_star.json -q \
+    --set topology.gpus=$n -o "$out/ring-allreduce-star-$n"
+done
+cp bench/scenarios/alltoall_star.json "$out/"
+build/bench/make_trace alltoall 256 "1 MiB" >"$out/alltoall_256.trace.json"
+timed "alltoall-star-256-trace" build/roshni run "$out/alltoall_star.json" -q \
+  -o "$out/alltoall-star-256-trace"
