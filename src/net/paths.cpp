@@ -6,8 +6,8 @@
 
 namespace roshni::net {
 
-Paths route_all(const topo::Topology& /*t*/, topo::ShortestPathRouter& router,
-                const FlowSet& flows, std::vector<FlowId>& unroutable) {
+Paths route_all(const topo::Topology& /*t*/, topo::Router& router, const FlowSet& flows,
+                std::vector<FlowId>& unroutable, uint64_t seed) {
   Paths p;
   p.offset.reserve(flows.size() + 1);
   for (uint32_t i = 0; i < flows.size(); ++i) {
@@ -15,7 +15,7 @@ Paths route_all(const topo::Topology& /*t*/, topo::ShortestPathRouter& router,
     const auto pinned = flows.pinned_path(f);
     if (!pinned.empty()) {
       p.links.insert(p.links.end(), pinned.begin(), pinned.end());
-    } else if (!router.route(flows.src(f), flows.dst(f), p.links)) {
+    } else if (!router.route(flows.src(f), flows.dst(f), topo::flow_hash(seed, i), p.links)) {
       unroutable.push_back(f);
     }
     p.offset.push_back(static_cast<uint32_t>(p.links.size()));

@@ -143,7 +143,7 @@ std::string syntax_message(std::string_view text, size_t position, std::string w
     what.erase(0, close + 2);
   }
   if (what.starts_with("parse error ")) what.erase(0, 12);
-  if (what.find(" at line ") == std::string::npos) {
+  if (!what.starts_with("at line ")) {
     position = std::min(position, text.size());
     const std::string_view before = text.substr(0, position);
     const size_t line = 1 + static_cast<size_t>(std::count(before.begin(), before.end(), '\n'));
@@ -180,11 +180,12 @@ void erase_below(OriginMap& origin, const std::string& pointer) {
 void merge(json& base, const json& overlay, const std::string& pointer, const std::string& file,
            OriginMap& origin) {
   if (base.is_object() && overlay.is_object()) {
+    // Pin every base member to the file it has now, before this object is marked as
+    // the overlay's: members the overlay does not touch keep their file, and members
+    // merged further down pin their own members the same way.
     for (const auto& [key, value] : base.items()) {
-      if (!overlay.contains(key)) {
-        const std::string p = child_pointer(pointer, key);
-        origin[p] = origin_of(origin, p);
-      }
+      const std::string p = child_pointer(pointer, key);
+      origin[p] = origin_of(origin, p);
     }
     origin[pointer] = file;
     for (const auto& [key, value] : overlay.items()) {

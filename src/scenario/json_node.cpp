@@ -71,6 +71,21 @@ std::string child_pointer(const std::string& pointer, size_t index) {
   return fmt::format("{}/{}", pointer, index);
 }
 
+std::string suggest(std::string_view word, std::span<const std::string> candidates) {
+  const auto lower = [](char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  };
+  for (const auto& c : candidates) {
+    if (c.size() == word.size() && c != word &&
+        std::equal(c.begin(), c.end(), word.begin(),
+                   [&](char x, char y) { return lower(x) == lower(y); })) {
+      return ", did you mean '" + escape_text(c) + "'?";
+    }
+  }
+  const std::string n = nearest(word, candidates);
+  return n.empty() ? std::string() : ", did you mean '" + escape_text(n) + "'?";
+}
+
 std::string describe_value(const nlohmann::json& v) {
   switch (v.type()) {
     case nlohmann::json::value_t::null: return "null";
@@ -123,10 +138,11 @@ void JsonNode::expect_keys(std::initializer_list<std::string_view> allowed) cons
   for (const auto& [key, value] : v_->items()) {
     if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
     std::vector<std::string> names(allowed.begin(), allowed.end());
-    const std::string hint = did_you_mean(key, names);
+    const std::string hint = suggest(key, names);
     JsonNode(value, child_pointer(pointer_, key), file_of_)
-        .fail(fmt::format("unknown key '{}'{}{}allowed keys here: {}", escape_text(key), hint,
-                          hint.empty() ? "; " : " ", quoted_list(names)));
+        .fail(fmt::format("unknown key '{}'{}{}: {}", escape_text(key), hint,
+                          hint.empty() ? "; allowed keys here" : " Allowed keys here",
+                          quoted_list(names)));
   }
 }
 

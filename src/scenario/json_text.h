@@ -4,6 +4,7 @@
 /// Private to scenario/.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,10 @@ std::string pointer_token(std::string_view key);
 /// `pointer` + "/" + token of `key`.
 std::string child_pointer(const std::string& pointer, std::string_view key);
 std::string child_pointer(const std::string& pointer, size_t index);
+
+/// ", did you mean 'x'?" or "": like roshni::did_you_mean, but a candidate that differs
+/// only in letter case wins over nearer-looking ones ("GPU" suggests "gpu").
+std::string suggest(std::string_view word, std::span<const std::string> candidates);
 
 /// What a value is, for "expected X, got Y": "null", "true", "an object", "an array",
 /// "400", "\"fast\"".

@@ -40,9 +40,9 @@ std::string choice(const JsonNode& node, const std::vector<std::string>& known,
                    std::string_view what) {
   const std::string s = node.as_string();
   if (std::find(known.begin(), known.end(), s) != known.end()) return s;
-  node.fail(fmt::format("unknown {} '{}'{} known: {}", what, escape_text(s),
-                        did_you_mean(s, known).empty() ? ";" : did_you_mean(s, known),
-                        quoted_list(known)));
+  const std::string hint = suggest(s, known);
+  node.fail(fmt::format("unknown {} '{}'{}{}: {}", what, escape_text(s), hint,
+                        hint.empty() ? "; known ones" : " Known ones", quoted_list(known)));
 }
 
 /// A node's name: any non-empty string.
@@ -197,7 +197,7 @@ class Builder {
         const JsonNode e = link.at(key, "the name of a node");
         const std::string name = e.as_string();
         const auto id = b.find_node(name);
-        if (!id) e.fail(fmt::format("unknown node '{}'{}", escape_text(name), did_you_mean(name, names)));
+        if (!id) e.fail(fmt::format("unknown node '{}'{}", escape_text(name), suggest(name, names)));
         return *id;
       };
       const NodeId a = end("a");
@@ -374,7 +374,7 @@ class Builder {
           const std::string dep = d.as_string();
           const auto it = index.find(dep);
           if (it == index.end()) {
-            d.fail(fmt::format("unknown flow '{}'{}", escape_text(dep), did_you_mean(dep, ids)));
+            d.fail(fmt::format("unknown flow '{}'{}", escape_text(dep), suggest(dep, ids)));
           }
           if (it->second == i) d.fail("a flow cannot wait for itself");
           deps.push_back(FlowId(it->second));
@@ -462,12 +462,11 @@ class Builder {
                                               unroutable.size())
                                 : "";
       const std::string what = fmt::format(
-          "no route from '{}' to '{}': no chain of links joins them{}",
+          "no route from '{}' to '{}' for flow '{}': no chain of links joins them{}",
           escape_text(t.node_name(out_.flows.src(f))), escape_text(t.node_name(out_.flows.dst(f))),
-          more);
+          escape_text(out_.flows.label(f)), more);
       if (flows_node_) (*flows_node_)[f.value()].fail(what);
-      workload_node().fail(fmt::format("{} (needed by flow '{}')", what,
-                                       escape_text(out_.flows.label(f))));
+      workload_node().fail(what);
     }
     const std::vector<FlowId> cycle = net::find_dependency_cycle(out_.flows);
     if (!cycle.empty()) {
@@ -489,7 +488,7 @@ class Builder {
     std::vector<std::string> names;
     names.reserve(t.node_count());
     for (uint32_t i = 0; i < t.node_count(); ++i) names.push_back(t.node_name(NodeId(i)));
-    n.fail(fmt::format("unknown node '{}'{}", escape_text(name), did_you_mean(name, names)));
+    n.fail(fmt::format("unknown node '{}'{}", escape_text(name), suggest(name, names)));
   }
 
   const Document& doc_;

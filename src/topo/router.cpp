@@ -1,5 +1,7 @@
 #include "roshni/topo/router.h"
 
+#include <limits>
+
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/reverse_graph.hpp>
@@ -7,68 +9,87 @@
 #include "roshni/core/error.h"
 
 namespace roshni::topo {
-
-// Vertices are node ids; each edge carries the id of the directed link it stands for.
-struct ShortestPathRouter::Graph {
-  using G = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS,
-                                  boost::no_property, boost::property<boost::edge_index_t, uint32_t>>;
-  G g;
-};
-
 namespace {
 
-// Records, for every vertex first reached by the backward search, the link it uses to
-// step towards the search root. A vertex is discovered once, through the first edge in
-// adjacency order, so ties between equal-length paths resolve deterministically.
-template <class G>
-struct NextHopRecorder : boost::default_bfs_visitor {
-  std::vector<LinkId>* next;
-  template <class Edge>
+constexpr uint32_t kUnreached = std::numeric_limits<uint32_t>::max();
+
+__extension__ using u128 = unsigned __int128;  // GCC/Clang extension, for Lemire's reduction
+
+uint64_t mix64(uint64_t z) {  // SplitMix64's finaliser: a good, cheap 64-bit mixer
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// Records each vertex's hop distance from the search root.
+struct DistanceRecorder : boost::default_bfs_visitor {
+  std::vector<uint32_t>* dist;
+  template <class Edge, class G>
   void tree_edge(Edge e, const G& g) const {
-    // In the reversed graph an edge u->v is the link v->u: v's next hop is that link.
-    const auto v = boost::target(e, g);
-    (*next)[v] = LinkId(boost::get(boost::edge_index, g, e));
+    (*dist)[boost::target(e, g)] = (*dist)[boost::source(e, g)] + 1;
   }
 };
 
 }  // namespace
 
-ShortestPathRouter::ShortestPathRouter(const Topology& t)
-    : t_(t), g_(std::make_unique<Graph>()), next_link_(t.node_count()) {
+uint64_t flow_hash(uint64_t seed, uint32_t flow_index) {
+  return mix64(seed * 0x9e3779b97f4a7c15ULL + flow_index + 1);
+}
+
+uint32_t ecmp_pick(uint64_t flow_hash, NodeId at, uint32_t n) {
+  const uint64_t h = mix64(flow_hash ^ (0xd6e8feb86659fd93ULL * (at.value() + 1ULL)));
+  return static_cast<uint32_t>((static_cast<u128>(h) * n) >> 64);  // Lemire 2019
+}
+
+struct ShortestPathRouter::Graph {
+  using G = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS>;
+  G g;
+};
+
+ShortestPathRouter::ShortestPathRouter(const Topology& t, MultipathPolicy policy)
+    : t_(t), policy_(policy), g_(std::make_unique<Graph>()), distance_(t.node_count()) {
   g_->g = Graph::G(t.node_count());
-  for (uint32_t n = 0; n < t.node_count(); ++n) {
-    for (LinkId l : t.out_links(NodeId(n))) {
-      boost::add_edge(n, t.link_to(l).value(), l.value(), g_->g);
-    }
+  for (uint32_t l = 0; l < t.link_count(); ++l) {
+    boost::add_edge(t.link_from(LinkId(l)).value(), t.link_to(LinkId(l)).value(), g_->g);
   }
 }
 
 ShortestPathRouter::~ShortestPathRouter() = default;
 
-const std::vector<LinkId>& ShortestPathRouter::tree_towards(NodeId dst) {
-  auto& next = next_link_[dst.value()];
-  if (!next.empty()) return next;
-  next.assign(t_.node_count(), LinkId::invalid());
+const std::vector<uint32_t>& ShortestPathRouter::distances_to(NodeId dst) {
+  auto& dist = distance_[dst.value()];
+  if (!dist.empty()) return dist;
+  dist.assign(t_.node_count(), kUnreached);
+  dist[dst.value()] = 0;
+  // Searching the reversed graph from dst gives every node's distance *to* dst.
   auto reversed = boost::make_reverse_graph(g_->g);
-  using RG = decltype(reversed);
-  NextHopRecorder<RG> recorder;
-  recorder.next = &next;
+  DistanceRecorder recorder;
+  recorder.dist = &dist;
   std::vector<boost::default_color_type> colour(t_.node_count());
   boost::breadth_first_search(
       reversed, dst.value(),
       boost::visitor(recorder).color_map(boost::make_iterator_property_map(
           colour.begin(), boost::get(boost::vertex_index, reversed))));
-  return next;
+  return dist;
 }
 
-bool ShortestPathRouter::route(NodeId src, NodeId dst, std::vector<LinkId>& out) {
+bool ShortestPathRouter::route(NodeId src, NodeId dst, uint64_t hash, std::vector<LinkId>& out) {
   ROSHNI_ASSERT(src != dst, "route from {} to itself", t_.node_name(src));
-  const auto& next = tree_towards(dst);
-  if (!next[src.value()].valid()) return false;
-  // Switches do not forward through GPUs in a star, but an explicit topology may route
-  // through any node; the BFS tree already made that choice.
+  const auto& dist = distances_to(dst);
+  if (dist[src.value()] == kUnreached) return false;
   for (NodeId at = src; at != dst;) {
-    const LinkId l = next[at.value()];
+    candidates_.clear();
+    for (LinkId l : t_.out_links(at)) {
+      if (dist[t_.link_to(l).value()] + 1 == dist[at.value()]) {
+        candidates_.push_back(l);
+        if (policy_ == MultipathPolicy::first) break;
+      }
+    }
+    ROSHNI_ASSERT(!candidates_.empty(), "no next hop at {} towards {}", t_.node_name(at),
+                  t_.node_name(dst));
+    const LinkId l = candidates_.size() == 1
+                         ? candidates_[0]
+                         : candidates_[ecmp_pick(hash, at, static_cast<uint32_t>(candidates_.size()))];
     out.push_back(l);
     at = t_.link_to(l);
   }

@@ -6,7 +6,29 @@
 
 namespace roshni::topo {
 
-std::string_view to_string(NodeKind k) { return k == NodeKind::gpu ? "gpu" : "switch"; }
+std::string_view to_string(NodeKind k) {
+  switch (k) {
+    case NodeKind::gpu: return "gpu";
+    case NodeKind::switch_: return "switch";
+    case NodeKind::ocs: return "ocs";
+  }
+  return "?";
+}
+
+std::string_view Topology::node_role(NodeId n) const {
+  const uint16_t r = node_role_[n.value()];
+  return r == 0 ? to_string(node_kind(n)) : std::string_view(roles_[r]);
+}
+
+uint16_t TopologyBuilder::intern(const std::string& role) {
+  if (role.empty()) return 0;
+  auto [it, added] = role_index_.emplace(role, static_cast<uint16_t>(t_.roles_.size()));
+  if (added) {
+    ROSHNI_ASSERT(t_.roles_.size() < 65535, "too many distinct roles");
+    t_.roles_.push_back(role);
+  }
+  return it->second;
+}
 
 std::optional<NodeId> Topology::find_node(std::string_view name) const {
   auto it = by_name_.find(std::string(name));
@@ -18,13 +40,17 @@ std::string Topology::link_name(LinkId l) const {
   return fmt::format("{}->{}", node_name(link_from(l)), node_name(link_to(l)));
 }
 
-NodeId TopologyBuilder::add_node(std::string name, NodeKind kind, SimTime forwarding_latency) {
+NodeId TopologyBuilder::add_node(std::string name, NodeKind kind, SimTime forwarding_latency,
+                                 const NodeAttrs& attrs) {
   ROSHNI_ASSERT(!has_node(name), "duplicate node '{}' reached the builder", name);
   const NodeId id(static_cast<uint32_t>(t_.node_name_.size()));
   t_.by_name_.emplace(name, id);
   t_.node_name_.push_back(std::move(name));
   t_.node_kind_.push_back(kind);
   t_.forwarding_latency_.push_back(forwarding_latency);
+  t_.node_tier_.push_back(attrs.tier);
+  t_.node_radix_.push_back(attrs.radix);
+  t_.node_role_.push_back(intern(attrs.role));
   if (kind == NodeKind::gpu) t_.gpus_.push_back(id);
   return id;
 }
@@ -38,7 +64,7 @@ std::optional<NodeId> TopologyBuilder::find_node(std::string_view name) const {
 }
 
 LinkId TopologyBuilder::add_link(NodeId a, NodeId b, DataRate rate_ab, DataRate rate_ba,
-                                 SimTime latency) {
+                                 SimTime latency, const LinkAttrs& attrs) {
   ROSHNI_ASSERT(a != b && a.value() < t_.node_name_.size() && b.value() < t_.node_name_.size(),
                 "bad link endpoints {} {}", a.value(), b.value());
   ROSHNI_ASSERT(rate_ab.si() > 0 && rate_ba.si() > 0, "link rates must be positive");
@@ -52,6 +78,8 @@ LinkId TopologyBuilder::add_link(NodeId a, NodeId b, DataRate rate_ab, DataRate 
   t_.link_to_.push_back(a);
   t_.link_capacity_.push_back(rate_ba);
   t_.link_latency_.push_back(latency);
+  t_.link_length_.push_back(attrs.length);
+  t_.link_role_.push_back(intern(attrs.role));
   return ab;
 }
 

@@ -69,6 +69,39 @@ TEST(Router, PicksMinimumHopsWithDeterministicTies) {
   EXPECT_EQ(t.link_to(p[0]), a);
 }
 
+// Two GPUs joined through four parallel switches (a 2-leaf, 4-spine picture squeezed
+// flat): every flow has 4 equal-cost paths. ECMP spreads 4000 flows over them close to
+// evenly (each within 10% of 1000), the same seed gives the same choices, another seed
+// different ones, and the "first" policy always takes the first switch.
+TEST(Router, EcmpSpreadsFlowsAndIsSeeded) {
+  TopologyBuilder b;
+  const NodeId g0 = b.add_node("g0", NodeKind::gpu), g1 = b.add_node("g1", NodeKind::gpu);
+  std::vector<NodeId> sw;
+  for (int i = 0; i < 4; ++i) sw.push_back(b.add_node("s" + std::to_string(i), NodeKind::switch_));
+  for (NodeId s : sw) {
+    b.add_link(g0, s, gbps(100), gbps(100), SimTime::zero());
+    b.add_link(s, g1, gbps(100), gbps(100), SimTime::zero());
+  }
+  const Topology t = std::move(b).build();
+  ShortestPathRouter ecmp(t, MultipathPolicy::ecmp), first(t, MultipathPolicy::first);
+  std::vector<int> count(t.node_count(), 0);
+  int moved = 0;
+  for (uint32_t f = 0; f < 4000; ++f) {
+    std::vector<LinkId> p, again, other, firsts;
+    ASSERT_TRUE(ecmp.route(g0, g1, flow_hash(1, f), p));
+    ASSERT_EQ(p.size(), 2u);
+    ++count[t.link_to(p[0]).value()];
+    ecmp.route(g0, g1, flow_hash(1, f), again);
+    EXPECT_EQ(p, again);
+    ecmp.route(g0, g1, flow_hash(2, f), other);
+    moved += other != p;
+    first.route(g0, g1, flow_hash(1, f), firsts);
+    EXPECT_EQ(t.link_to(firsts[0]), sw[0]);
+  }
+  for (NodeId s : sw) EXPECT_NEAR(count[s.value()], 1000, 100);
+  EXPECT_GT(moved, 2500);  // a fresh seed re-picks: 3/4 of flows expected to move
+}
+
 TEST(Router, ReportsUnreachable) {
   TopologyBuilder b;
   const NodeId a = b.add_node("a", NodeKind::gpu), c = b.add_node("c", NodeKind::gpu);

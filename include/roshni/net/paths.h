@@ -8,7 +8,7 @@
 
 namespace roshni::topo {
 class Topology;
-class ShortestPathRouter;
+class Router;
 }  // namespace roshni::topo
 
 namespace roshni::net {
@@ -23,9 +23,10 @@ struct Paths {
   }
 };
 
-/// Routes every flow (pinned paths are kept). Flows with no route are listed in
-/// `unroutable` and get an empty path; the caller decides how to report them.
-Paths route_all(const topo::Topology& t, topo::ShortestPathRouter& router,
-                const FlowSet& flows, std::vector<FlowId>& unroutable);
+/// Routes every flow (pinned paths are kept); flow i's ECMP choices come from
+/// topo::flow_hash(seed, i). Flows with no route are listed in `unroutable` and get an
+/// empty path; the caller decides how to report them.
+Paths route_all(const topo::Topology& t, topo::Router& router, const FlowSet& flows,
+                std::vector<FlowId>& unroutable, uint64_t seed = 0);
 
 }  // namespace roshni::net

@@ -18,10 +18,25 @@
 
 namespace roshni::topo {
 
-enum class NodeKind : uint8_t { gpu, switch_ };
+/// What a node is. GPUs source and sink traffic; packet switches forward it with a
+/// buffer; an optical circuit switch (OCS) only patches light between its ports.
+enum class NodeKind : uint8_t { gpu, switch_, ocs };
 
-/// "gpu" or "switch": the spelling used in scenarios and reports.
+/// "gpu", "switch" or "ocs": the spelling used in scenarios and reports.
 std::string_view to_string(NodeKind k);
+
+/// What a generator knows about a node beyond its kind, for counting and checking.
+struct NodeAttrs {
+  uint8_t tier = 0;       // 0 for GPUs; 1 for switches next to GPUs, then upwards
+  uint32_t radix = 0;     // ports available; 0 = not limited
+  std::string role;       // "leaf", "spine", "core", "nvswitch", "router", ...; "" = kind
+};
+
+/// What a generator knows about a physical link beyond rate and latency.
+struct LinkAttrs {
+  Length length;          // cable length; 0 = not placed
+  std::string role;       // "host", "leaf-spine", "scale-up", "global", ...; "" = none
+};
 
 class Topology {
  public:
@@ -33,6 +48,10 @@ class Topology {
   /// (a switch's port-to-port latency).
   SimTime forwarding_latency(NodeId n) const { return forwarding_latency_[n.value()]; }
   std::optional<NodeId> find_node(std::string_view name) const;
+  uint8_t node_tier(NodeId n) const { return node_tier_[n.value()]; }
+  uint32_t node_radix(NodeId n) const { return node_radix_[n.value()]; }
+  /// The node's role ("leaf", ...), or its kind's name when the generator gave none.
+  std::string_view node_role(NodeId n) const;
   /// GPUs in id order: the default rank order of collectives.
   const std::vector<NodeId>& gpus() const { return gpus_; }
 
@@ -46,6 +65,9 @@ class Topology {
   LinkId link_reverse(LinkId l) const { return LinkId(l.value() ^ 1u); }
   /// "gpu0->sw0": how reports name a link direction.
   std::string link_name(LinkId l) const;
+  /// Cable length of the physical link (0 when the topology was not placed).
+  Length link_length(LinkId l) const { return link_length_[l.value() >> 1]; }
+  std::string_view link_role(LinkId l) const { return roles_[link_role_[l.value() >> 1]]; }
 
   /// Links leaving `n`, in the order they were added.
   std::span<const LinkId> out_links(NodeId n) const {
@@ -59,7 +81,13 @@ class Topology {
   std::vector<NodeKind> node_kind_;
   std::vector<SimTime> forwarding_latency_;
   std::vector<NodeId> gpus_;
+  std::vector<uint8_t> node_tier_;
+  std::vector<uint32_t> node_radix_;
+  std::vector<uint16_t> node_role_;             // index into roles_
   std::unordered_map<std::string, NodeId> by_name_;  // lookup only, never iterated
+  std::vector<std::string> roles_{""};          // interned role names; 0 is ""
+  std::vector<Length> link_length_;             // per physical link (directed id / 2)
+  std::vector<uint16_t> link_role_;             // per physical link, index into roles_
   std::vector<NodeId> link_from_, link_to_;
   std::vector<DataRate> link_capacity_;
   std::vector<SimTime> link_latency_;
@@ -71,15 +99,20 @@ class Topology {
 /// loader, generators) check names and values first; the builder asserts them.
 class TopologyBuilder {
  public:
-  NodeId add_node(std::string name, NodeKind kind, SimTime forwarding_latency = SimTime::zero());
+  NodeId add_node(std::string name, NodeKind kind, SimTime forwarding_latency = SimTime::zero(),
+                  const NodeAttrs& attrs = {});
   bool has_node(std::string_view name) const;
   std::optional<NodeId> find_node(std::string_view name) const;
   /// Adds a full-duplex link; returns the id of the a->b direction (b->a is that ^ 1).
-  LinkId add_link(NodeId a, NodeId b, DataRate rate_ab, DataRate rate_ba, SimTime latency);
+  LinkId add_link(NodeId a, NodeId b, DataRate rate_ab, DataRate rate_ba, SimTime latency,
+                  const LinkAttrs& attrs = {});
+  size_t node_count() const { return t_.node_name_.size(); }
   Topology build() &&;
 
  private:
+  uint16_t intern(const std::string& role);
   Topology t_;
+  std::unordered_map<std::string, uint16_t> role_index_;  // lookup only
 };
 
 /// Sum of the links' latencies plus the forwarding latency of every intermediate node.

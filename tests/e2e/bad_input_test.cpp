@@ -1,0 +1,261 @@
+// Broken scenarios through the real CLI: `roshni validate FILE` must exit 1 and print
+// exactly one line, "error: FILE:POINTER: message", naming the file the bad value is in
+// and the JSON pointer of the value to fix. One row per kind of mistake; each row
+// writes its files into a fresh directory, so what it tests is all on the row.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "e2e/cli.h"
+
+namespace roshni {
+namespace {
+
+struct BadCase {
+  std::string name;                          // also the test's name
+  std::string scenario;                      // written to s.json (unless `main` differs)
+  std::map<std::string, std::string> files;  // other files next to it
+  std::string args;                          // extra command-line words
+  std::string where;   // expected "FILE:POINTER" (FILE relative to the case directory),
+                       // or, for a bad --set, the start of the message
+  std::string keyword;  // a phrase the message must contain
+  std::string main = "s.json";
+};
+
+std::ostream& operator<<(std::ostream& os, const BadCase& c) { return os << c.name; }
+
+// Pieces of valid scenarios that the rows below break one at a time.
+const std::string kStar =
+    R"("topology": {"kind": "star", "gpus": 4, "link": {"bandwidth": "400 Gbps", "latency": "1 us"}})";
+const std::string kAllReduce = R"("workload": {"kind": "all_reduce", "size": "1 GiB"})";
+// gpu0 - sw0 - gpu1
+const std::string kExplicit = R"("topology": {"kind": "explicit",
+    "nodes": [{"name": "gpu0", "kind": "gpu"}, {"name": "gpu1", "kind": "gpu"},
+              {"name": "sw0", "kind": "switch"}],
+    "links": [{"a": "gpu0", "b": "sw0", "bandwidth": "400 Gbps"},
+              {"a": "sw0", "b": "gpu1", "bandwidth": "400 Gbps"}]})";
+
+std::string star_with(const std::string& workload) { return "{" + kStar + ", " + workload + "}"; }
+std::string explicit_with(const std::string& flows) {
+  return "{" + kExplicit + R"(, "workload": {"kind": "flow_trace", "flows": [)" + flows + "]}}";
+}
+const std::string kFlow = R"({"id": "f0", "src": "gpu0", "dst": "gpu1", "size": "1 MiB"})";
+
+const std::vector<BadCase> kCases = {
+    // ---- files and JSON ----
+    {"MalformedJson", R"({"topology": {"kind": "star",}})", {}, "", "s.json:/",
+     "malformed JSON at line 1"},
+    {"MissingFile", "", {}, "", "absent.json:/", "cannot read", "absent.json"},
+    {"TopLevelNotObject", "[1, 2]", {}, "", "s.json:/", "expected a JSON object"},
+    {"DuplicateJsonKey",
+     R"({"topology": {"kind": "star", "gpus": 4, "gpus": 8}, )" + kAllReduce + "}", {}, "",
+     "s.json:/topology/gpus", "appears twice"},
+    {"ExtendsFileMissing", R"({"extends": "base.json"})", {}, "", "s.json:/extends",
+     "cannot read the file it extends"},
+    {"ExtendsCycle", R"({"extends": "a.json"})", {{"a.json", R"({"extends": "s.json"})"}}, "",
+     "a.json:/extends", "extends cycle"},
+    {"ErrorInBaseFileNamesBaseFile", R"({"extends": "base.json", "seed": 2})",
+     {{"base.json", R"({"topology": {"kind": "star", "gpus": 4, "link": {"bandwidth": "fast"}}, )" +
+                        kAllReduce + "}"}},
+     "", "base.json:/topology/link/bandwidth", "expected a data rate"},
+    // ---- --set ----
+    {"BadSetSyntax", star_with(kAllReduce), {}, "--set topology.gpus", "--set 'topology.gpus'",
+     "expected PATH=VALUE"},
+    {"SetThroughScalar", star_with(kAllReduce), {}, "--set topology.kind.x=1",
+     "--set 'topology.kind.x=1'", "no member 'x'"},
+    {"BadSetValue", star_with(kAllReduce), {}, "--set 'topology.link.bandwidth=fast'",
+     "--set:/topology/link/bandwidth", "expected a data rate"},
+    // ---- top level ----
+    {"UnsupportedSchema", R"({"schema": 2, )" + kStar + ", " + kAllReduce + "}", {}, "",
+     "s.json:/schema", "unsupported schema 2"},
+    {"UnknownKeyTopLevel",
+     R"({"topolgy": {"kind": "star"}, )" + kAllReduce + "}", {}, "", "s.json:/topolgy",
+     "did you mean 'topology'"},
+    {"MissingTopology", "{" + kAllReduce + "}", {}, "", "s.json:/", "missing 'topology'"},
+    {"MissingWorkload", "{" + kStar + "}", {}, "", "s.json:/", "missing 'workload'"},
+    {"SeedOutOfRange", R"({"seed": -1, )" + kStar + ", " + kAllReduce + "}", {}, "",
+     "s.json:/seed", "expected an integer"},
+    {"UnknownNetworkModel", R"({"network": {"model": "packet"}, )" + kStar + ", " + kAllReduce + "}",
+     {}, "", "s.json:/network/model", "unknown network model 'packet'"},
+    // ---- topology ----
+    {"UnknownTopologyKind", R"({"topology": {"kind": "stra", "gpus": 4}, )" + kAllReduce + "}",
+     {}, "", "s.json:/topology/kind", "did you mean 'star'"},
+    {"UnknownKeyNested",
+     R"({"topology": {"kind": "star", "gpus": 4, "link": {"bandwith": "400 Gbps"}}, )" +
+         kAllReduce + "}",
+     {}, "", "s.json:/topology/link/bandwith", "did you mean 'bandwidth'"},
+    {"WrongType", R"({"topology": {"kind": "star", "gpus": "4", "link": {"bandwidth": "1 Gbps"}}, )" +
+                      kAllReduce + "}",
+     {}, "", "s.json:/topology/gpus", "expected an integer"},
+    {"NonIntegerGpus",
+     R"({"topology": {"kind": "star", "gpus": 8.5, "link": {"bandwidth": "1 Gbps"}}, )" +
+         kAllReduce + "}",
+     {}, "", "s.json:/topology/gpus", "expected an integer from 1 to 1000000, got 8.5"},
+    {"MissingUnit",
+     R"({"topology": {"kind": "star", "gpus": 4, "link": {"bandwidth": "400"}}, )" + kAllReduce +
+         "}",
+     {}, "", "s.json:/topology/link/bandwidth", "with a unit, like \"400 Gbps\""},
+    {"NumberWithoutUnit",
+     R"({"topology": {"kind": "star", "gpus": 4, "link": {"bandwidth": 400}}, )" + kAllReduce + "}",
+     {}, "", "s.json:/topology/link/bandwidth", "with a unit"},
+    {"UnknownUnit",
+     R"({"topology": {"kind": "star", "gpus": 4, "link": {"bandwidth": "400 Gbs"}}, )" +
+         kAllReduce + "}",
+     {}, "", "s.json:/topology/link/bandwidth", "did you mean 'Gbps'"},
+    {"UnitOfWrongKind",
+     R"({"topology": {"kind": "star", "gpus": 4, "link": {"bandwidth": "1 GiB"}}, )" + kAllReduce +
+         "}",
+     {}, "", "s.json:/topology/link/bandwidth", "'GiB' is a data size; expected a data rate"},
+    {"ZeroBandwidth",
+     R"({"topology": {"kind": "star", "gpus": 4, "link": {"bandwidth": "0 Gbps"}}, )" + kAllReduce +
+         "}",
+     {}, "", "s.json:/topology/link/bandwidth", "greater than zero"},
+    {"NegativeLatency",
+     R"({"topology": {"kind": "star", "gpus": 4, "link": {"bandwidth": "1 Gbps", "latency": "-5 ns"}}, )" +
+         kAllReduce + "}",
+     {}, "", "s.json:/topology/link/latency", "must not be negative"},
+    {"SwitchNamedLikeAGpu",
+     R"({"topology": {"kind": "star", "gpus": 4, "switch_name": "gpu2", "link": {"bandwidth": "1 Gbps"}}, )" +
+         kAllReduce + "}",
+     {}, "", "s.json:/topology/switch_name", "also the name of a GPU"},
+    {"DanglingLinkEndpoint",
+     R"({"topology": {"kind": "explicit", "nodes": [{"name": "gpu0", "kind": "gpu"}, {"name": "sw0", "kind": "switch"}],
+         "links": [{"a": "gpu0", "b": "sw1", "bandwidth": "1 Gbps"}]}, )" +
+         kAllReduce + "}",
+     {}, "", "s.json:/topology/links/0/b", "unknown node 'sw1', did you mean 'sw0'"},
+    {"LinkToItself",
+     R"({"topology": {"kind": "explicit", "nodes": [{"name": "gpu0", "kind": "gpu"}],
+         "links": [{"a": "gpu0", "b": "gpu0", "bandwidth": "1 Gbps"}]}, )" +
+         kAllReduce + "}",
+     {}, "", "s.json:/topology/links/0/b", "two different nodes"},
+    {"DuplicateNodeName",
+     R"({"topology": {"kind": "explicit", "nodes": [{"name": "gpu0", "kind": "gpu"}, {"name": "gpu0", "kind": "switch"}],
+         "links": []}, )" +
+         kAllReduce + "}",
+     {}, "", "s.json:/topology/nodes/1/name", "duplicate node name 'gpu0'"},
+    {"EmptyNodes", R"({"topology": {"kind": "explicit", "nodes": [], "links": []}, )" + kAllReduce + "}",
+     {}, "", "s.json:/topology/nodes", "empty"},
+    {"NoGpuNodes",
+     R"({"topology": {"kind": "explicit", "nodes": [{"name": "sw0", "kind": "switch"}], "links": []}, )" +
+         kAllReduce + "}",
+     {}, "", "s.json:/topology/nodes", "no node has kind 'gpu'"},
+    {"UnknownNodeKind",
+     R"({"topology": {"kind": "explicit", "nodes": [{"name": "gpu0", "kind": "GPU"}], "links": []}, )" +
+         kAllReduce + "}",
+     {}, "", "s.json:/topology/nodes/0/kind", "did you mean 'gpu'"},
+    // ---- workload: all_reduce ----
+    {"UnknownWorkloadKind", star_with(R"("workload": {"kind": "allreduce", "size": "1 GiB"})"), {},
+     "", "s.json:/workload/kind", "did you mean 'all_reduce'"},
+    {"UnknownAlgorithm",
+     star_with(R"("workload": {"kind": "all_reduce", "algorithm": "tree", "size": "1 GiB"})"), {},
+     "", "s.json:/workload/algorithm", "unknown all-reduce algorithm 'tree'"},
+    {"NegativeSize", star_with(R"("workload": {"kind": "all_reduce", "size": "-1 GiB"})"), {}, "",
+     "s.json:/workload/size", "must not be negative"},
+    {"ZeroSize", star_with(R"("workload": {"kind": "all_reduce", "size": "0 B"})"), {}, "",
+     "s.json:/workload/size", "greater than zero"},
+    {"MissingSize", star_with(R"("workload": {"kind": "all_reduce"})"), {}, "", "s.json:/workload",
+     "missing 'size': expected a data size like \"1 GiB\""},
+    {"RingWithOneRank",
+     star_with(R"("workload": {"kind": "all_reduce", "size": "1 GiB", "ranks": ["gpu0"]})"), {}, "",
+     "s.json:/workload/ranks", "at least 2 ranks"},
+    {"DanglingRank",
+     star_with(R"("workload": {"kind": "all_reduce", "size": "1 GiB", "ranks": ["gpu0", "gpu4"]})"),
+     {}, "", "s.json:/workload/ranks/1", "unknown node 'gpu4'"},
+    {"RingNoRoute",
+     R"({"topology": {"kind": "explicit", "nodes": [{"name": "gpu0", "kind": "gpu"}, {"name": "gpu1", "kind": "gpu"}],
+         "links": []}, )" +
+         kAllReduce + "}",
+     {}, "", "s.json:/workload", "no route from 'gpu0' to 'gpu1'"},
+    // ---- workload: flow_trace ----
+    {"EmptyFlows", explicit_with(""), {}, "", "s.json:/workload/flows", "empty"},
+    {"DanglingFlowSrc",
+     explicit_with(R"({"id": "f0", "src": "gpu7", "dst": "gpu1", "size": "1 MiB"})"), {}, "",
+     "s.json:/workload/flows/0/src", "unknown node 'gpu7'"},
+    {"SrcEqualsDst",
+     explicit_with(R"({"id": "f0", "src": "gpu1", "dst": "gpu1", "size": "1 MiB"})"), {}, "",
+     "s.json:/workload/flows/0/dst", "two different nodes"},
+    {"DuplicateFlowId", explicit_with(kFlow + ", " + kFlow), {}, "", "s.json:/workload/flows/1/id",
+     "duplicate flow id 'f0'"},
+    {"DanglingDependency",
+     explicit_with(kFlow + R"(, {"id": "f1", "src": "gpu1", "dst": "gpu0", "size": "1 MiB", "after": ["f3"]})"),
+     {}, "", "s.json:/workload/flows/1/after/0", "unknown flow 'f3'"},
+    {"DependencyCycle",
+     explicit_with(R"({"id": "a", "src": "gpu0", "dst": "gpu1", "size": "1 MiB", "after": ["b"]},
+                      {"id": "b", "src": "gpu1", "dst": "gpu0", "size": "1 MiB", "after": ["a"]})"),
+     {}, "", "s.json:/workload/flows/0/after", "dependency cycle: 'a' -> 'b' -> 'a'"},
+    {"NoRouteDisconnected",
+     R"({"topology": {"kind": "explicit",
+         "nodes": [{"name": "gpu0", "kind": "gpu"}, {"name": "sw0", "kind": "switch"}, {"name": "gpu1", "kind": "gpu"}],
+         "links": [{"a": "gpu0", "b": "sw0", "bandwidth": "1 Gbps"}]},
+        "workload": {"kind": "flow_trace", "flows": [)" +
+         kFlow + "]}}",
+     {}, "", "s.json:/workload/flows/0", "no route from 'gpu0' to 'gpu1'"},
+    {"PathNotConnected",
+     explicit_with(R"({"id": "f0", "src": "gpu0", "dst": "gpu1", "size": "1 MiB", "path": ["gpu0", "gpu1"]})"),
+     {}, "", "s.json:/workload/flows/0/path/1", "no link from 'gpu0' to 'gpu1'"},
+    {"PathNotFromSrc",
+     explicit_with(R"({"id": "f0", "src": "gpu0", "dst": "gpu1", "size": "1 MiB", "path": ["sw0", "gpu1"]})"),
+     {}, "", "s.json:/workload/flows/0/path/0", "must start at the flow's src 'gpu0'"},
+    {"UnknownFlowKey",
+     explicit_with(R"({"id": "f0", "src": "gpu0", "dst": "gpu1", "size": "1 MiB", "aftr": []})"), {},
+     "", "s.json:/workload/flows/0/aftr", "did you mean 'after'"},
+    {"FlowsAndFile",
+     "{" + kExplicit + R"(, "workload": {"kind": "flow_trace", "file": "t.json", "flows": [)" + kFlow +
+         "]}}",
+     {}, "", "s.json:/workload", "not both"},
+    {"MissingTraceFile",
+     "{" + kExplicit + R"(, "workload": {"kind": "flow_trace", "file": "trace.json"}})", {}, "",
+     "s.json:/workload/file", "cannot read the flow trace file"},
+    {"ErrorInsideTraceFile",
+     "{" + kExplicit + R"(, "workload": {"kind": "flow_trace", "file": "trace.json"}})",
+     {{"trace.json", R"({"flows": [{"id": "f0", "src": "gpu0", "dst": "gpu1", "size": "1 Mbps"}]})"}},
+     "", "trace.json:/flows/0/size", "'Mbps' is a data rate; expected a data size"},
+    {"MalformedTraceFile",
+     "{" + kExplicit + R"(, "workload": {"kind": "flow_trace", "file": "trace.json"}})",
+     {{"trace.json", "{\"flows\": [\n  {\"id\": }\n]}"}}, "", "trace.json:/",
+     "malformed JSON at line 2"},
+    {"UnknownReportKey", R"({"report": {"per_flows": true}, )" + kStar + ", " + kAllReduce + "}",
+     {}, "", "s.json:/report/per_flows", "did you mean 'per_flow'"},
+};
+
+void write(const std::filesystem::path& p, const std::string& text) {
+  std::ofstream(p, std::ios::binary) << text;
+}
+
+class BadInput : public ::testing::TestWithParam<BadCase> {};
+
+// Every row: exit code 1; stderr is exactly one line, "error: " then where the
+// problem is (file and JSON pointer), then a message with the row's keyword.
+TEST_P(BadInput, FailsWithOneLineNamingFileAndPointer) {
+  const BadCase& c = GetParam();
+  const auto dir = testing::fresh_dir("bad-" + c.name);
+  if (c.main == "s.json") write(dir / "s.json", c.scenario);
+  for (const auto& [name, text] : c.files) write(dir / name, text);
+
+  const auto r = testing::run_cli("validate " + (dir / c.main).string() + " " + c.args);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  ASSERT_FALSE(r.err.empty());
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "not exactly one line:\n" << r.err;
+  const std::string line = r.err.substr(0, r.err.find('\n'));
+  const std::string where =
+      c.where.starts_with("--set") ? c.where : (dir / c.where).string();
+  EXPECT_TRUE(line.starts_with("error: " + where + (c.where.starts_with("--set '") ? "" : ": ")))
+      << "expected it to start with \"error: " << where << "\":\n" << line;
+  EXPECT_NE(line.find(c.keyword), std::string::npos)
+      << "expected \"" << c.keyword << "\" in:\n" << line;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, BadInput, ::testing::ValuesIn(kCases),
+                         [](const auto& info) { return info.param.name; });
+
+// A usage error is exit code 2, not 1: the scenario was never read.
+TEST(BadInputUsage, NoScenarioIsAUsageError) {
+  EXPECT_EQ(testing::run_cli("validate").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace roshni

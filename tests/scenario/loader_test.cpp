@@ -1,0 +1,241 @@
+// From scenario text to a validated Scenario: the topology and flows that a valid star
+// and a valid explicit scenario produce, the defaults, trace files, and a sample of the
+// errors (the full table of bad inputs runs through the CLI in e2e/bad_input_test.cpp).
+#include "roshni/scenario/loader.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+
+#include "roshni/core/error.h"
+
+namespace roshni::scenario {
+namespace {
+
+FileReader memory(std::map<std::string, std::string> files) {
+  auto shared = std::make_shared<std::map<std::string, std::string>>(std::move(files));
+  return [shared](const std::string& path) -> std::optional<std::string> {
+    const auto it = shared->find(path);
+    if (it == shared->end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+LoadOptions in_memory(std::map<std::string, std::string> files = {}) {
+  LoadOptions o;
+  o.reader = memory(std::move(files));
+  return o;
+}
+
+template <class F>
+ScenarioError error_of(F&& f) {
+  try {
+    f();
+  } catch (const ScenarioError& e) {
+    return e;
+  }
+  ADD_FAILURE() << "expected a ScenarioError";
+  return ScenarioError("", "", "");
+}
+
+NodeId node(const topo::Topology& t, std::string_view name) {
+  const auto id = t.find_node(name);
+  EXPECT_TRUE(id.has_value()) << name;
+  return id.value_or(NodeId(0));
+}
+
+// Four GPUs on a star of 100 Gb/s (12.5e9 B/s) links with 1 us latency and a 200 ns
+// switch: 5 nodes (gpu0..gpu3 then the switch), 4 duplex links = 8 directed. A ring
+// all-reduce over 4 ranks has 2(N-1) = 6 steps of N = 4 flows: 24 flows of S/N = 1 MiB
+// each, every one routed over 2 links (gpu -> switch -> gpu).
+TEST(Loader, StarAllReduce) {
+  const Scenario s = load_scenario_text(R"({
+    "name": "star4", "seed": 9,
+    "topology": {"kind": "star", "gpus": 4,
+                 "link": {"bandwidth": "100 Gbps", "latency": "1 us"},
+                 "switch_latency": "200 ns"},
+    "workload": {"kind": "all_reduce", "size": "4 MiB"}
+  })", "star4.json", in_memory());
+  EXPECT_EQ(s.name, "star4");
+  EXPECT_EQ(s.file, "star4.json");
+  EXPECT_EQ(s.seed, 9u);
+  EXPECT_EQ(s.network_model, "flow");
+  const topo::Topology& t = s.topology;
+  ASSERT_EQ(t.node_count(), 5u);
+  EXPECT_EQ(t.link_count(), 8u);
+  EXPECT_EQ(t.gpus().size(), 4u);
+  EXPECT_EQ(t.node_name(NodeId(0)), "gpu0");
+  const NodeId sw = node(t, "switch");  // the default switch name
+  EXPECT_EQ(t.node_kind(sw), topo::NodeKind::switch_);
+  EXPECT_EQ(t.forwarding_latency(sw).ps(), 200'000);
+  for (uint32_t l = 0; l < t.link_count(); ++l) {
+    EXPECT_EQ(t.link_capacity(LinkId(l)).si(), 12.5e9);
+    EXPECT_EQ(t.link_latency(LinkId(l)).ps(), 1'000'000);
+  }
+  ASSERT_EQ(s.flows.size(), 24u);
+  for (uint32_t f = 0; f < 24; ++f) {
+    EXPECT_EQ(s.flows.flow_size(FlowId(f)).si(), 1048576.0);
+    EXPECT_EQ(s.paths.of(FlowId(f)).size(), 2u);
+  }
+  EXPECT_EQ(s.workload.kind, "all_reduce");
+  EXPECT_EQ(s.workload.algorithm, "ring");
+  EXPECT_EQ(s.workload.ranks, 4u);
+  EXPECT_EQ(s.workload.size.si(), 4194304.0);
+  EXPECT_TRUE(s.report.per_flow);
+}
+
+// Defaults: name from the file name, seed 1, zero latencies, the "flow" model, ranks =
+// all GPUs in id order, LoadOptions::seed replacing the scenario's seed.
+TEST(Loader, Defaults) {
+  const std::string text = R"({
+    "topology": {"kind": "star", "gpus": 2, "link": {"bandwidth": "1 Gbps"}},
+    "workload": {"kind": "all_reduce", "size": "2 KiB"}
+  })";
+  const Scenario s = load_scenario_text(text, "dir/my-run.json", in_memory());
+  EXPECT_EQ(s.name, "my-run");
+  EXPECT_EQ(s.description, "");
+  EXPECT_EQ(s.seed, 1u);
+  EXPECT_EQ(s.network_model, "flow");
+  EXPECT_EQ(s.topology.link_latency(LinkId(0)).ps(), 0);
+  EXPECT_EQ(s.topology.forwarding_latency(node(s.topology, "switch")).ps(), 0);
+  // 2 ranks: 2 steps of 2 flows.
+  EXPECT_EQ(s.flows.size(), 4u);
+  EXPECT_EQ(s.workload.ranks, 2u);
+  auto o = in_memory();
+  o.seed = 77;
+  EXPECT_EQ(load_scenario_text(text, "x.json", o).seed, 77u);
+}
+
+// gpu0 - sw0 - gpu1, and a direct gpu0 - gpu1 link of asymmetric bandwidth. Three flows:
+// "a" (routed: the direct link is the 1-hop shortest path), "b" after "a" starting no
+// sooner than 5 us and pinned through the switch, and "c" after both "a" and "b".
+TEST(Loader, ExplicitTopologyWithInlineTrace) {
+  const Scenario s = load_scenario_text(R"({
+    "schema": 1,
+    "topology": {"kind": "explicit",
+      "nodes": [{"name": "gpu0", "kind": "gpu"}, {"name": "gpu1", "kind": "gpu"},
+                {"name": "sw0", "kind": "switch", "latency": "300 ns"}],
+      "links": [{"a": "gpu0", "b": "sw0", "bandwidth": "400 Gbps", "latency": "100 ns"},
+                {"a": "sw0", "b": "gpu1", "bandwidth": "400 Gbps"},
+                {"a": "gpu0", "b": "gpu1", "bandwidth": "100 Gbps", "reverse_bandwidth": "50 Gbps"}]},
+    "workload": {"kind": "flow_trace", "flows": [
+      {"id": "a", "src": "gpu0", "dst": "gpu1", "size": "1 MB"},
+      {"id": "b", "src": "gpu0", "dst": "gpu1", "size": "2 MB", "after": ["a"],
+       "start": "5 us", "path": ["gpu0", "sw0", "gpu1"]},
+      {"id": "c", "src": "gpu1", "dst": "gpu0", "size": "3 MB", "after": ["b", "a"]}]},
+    "report": {"per_flow": false}
+  })", "explicit.json", in_memory());
+  const topo::Topology& t = s.topology;
+  ASSERT_EQ(t.node_count(), 3u);
+  EXPECT_EQ(t.gpus().size(), 2u);
+  EXPECT_EQ(t.forwarding_latency(node(t, "sw0")).ps(), 300'000);
+  ASSERT_EQ(t.link_count(), 6u);
+  // Link 2 (third physical link, a->b direction) is gpu0->gpu1 at 100 Gb/s; its reverse
+  // carries 50 Gb/s.
+  EXPECT_EQ(t.link_capacity(LinkId(4)).si(), 12.5e9);
+  EXPECT_EQ(t.link_capacity(LinkId(5)).si(), 6.25e9);
+  EXPECT_EQ(t.link_latency(LinkId(0)).ps(), 100'000);
+
+  ASSERT_EQ(s.flows.size(), 3u);
+  EXPECT_EQ(s.flows.label(FlowId(1)), "b");
+  EXPECT_EQ(s.flows.earliest_start(FlowId(1)).ps(), 5'000'000);
+  ASSERT_EQ(s.flows.deps(FlowId(2)).size(), 2u);
+  EXPECT_EQ(s.flows.deps(FlowId(2))[0], FlowId(1));
+  EXPECT_EQ(s.flows.deps(FlowId(2))[1], FlowId(0));
+  EXPECT_EQ(s.paths.of(FlowId(0)).size(), 1u);  // direct link
+  ASSERT_EQ(s.paths.of(FlowId(1)).size(), 2u);  // pinned through sw0
+  EXPECT_EQ(t.link_to(s.paths.of(FlowId(1))[0]), node(t, "sw0"));
+  EXPECT_EQ(s.workload.kind, "flow_trace");
+  EXPECT_EQ(s.workload.ranks, 2u);           // two distinct endpoints
+  EXPECT_EQ(s.workload.size.si(), 6e6);      // 1 + 2 + 3 MB
+  EXPECT_FALSE(s.report.per_flow);
+}
+
+// A trace in its own file, named relative to the scenario that names it; an error
+// inside the trace names the trace file and a pointer within it.
+TEST(Loader, TraceFileRelativeToScenarioAndItsErrors) {
+  const std::string scenario = R"({
+    "topology": {"kind": "star", "gpus": 2, "link": {"bandwidth": "1 Gbps"}},
+    "workload": {"kind": "flow_trace", "file": "traces/t.json"}
+  })";
+  const Scenario s = load_scenario_text(scenario, "runs/s.json", in_memory({
+      {"runs/traces/t.json",
+       R"({"description": "two flows", "flows": [
+            {"id": "x", "src": "gpu0", "dst": "gpu1", "size": "1 KB"},
+            {"id": "y", "src": "gpu1", "dst": "gpu0", "size": "1 KB", "after": ["x"]}]})"}}));
+  EXPECT_EQ(s.flows.size(), 2u);
+
+  const auto e = error_of([&] {
+    load_scenario_text(scenario, "runs/s.json", in_memory({
+        {"runs/traces/t.json", R"({"flows": [{"id": "x", "src": "gpu0", "dst": "gpu7", "size": "1 KB"}]})"}}));
+  });
+  EXPECT_EQ(e.file(), "runs/traces/t.json");
+  EXPECT_EQ(e.pointer(), "/flows/0/dst");
+  EXPECT_NE(e.message().find("unknown node 'gpu7'"), std::string::npos) << e.what();
+}
+
+// A flow may wait for a flow listed after it; a cycle is reported at the first
+// flow's "after" and names every flow on it, in waiting order.
+TEST(Loader, ForwardDependenciesAndCycles) {
+  const std::string topology =
+      R"("topology": {"kind": "star", "gpus": 2, "link": {"bandwidth": "1 Gbps"}})";
+  const Scenario s = load_scenario_text("{" + topology + R"(, "workload": {"kind": "flow_trace", "flows": [
+      {"id": "late", "src": "gpu0", "dst": "gpu1", "size": "1 KB", "after": ["early"]},
+      {"id": "early", "src": "gpu1", "dst": "gpu0", "size": "1 KB"}]}})", "fwd.json", in_memory());
+  EXPECT_EQ(s.flows.deps(FlowId(0))[0], FlowId(1));
+
+  const auto e = error_of([&] {
+    load_scenario_text("{" + topology + R"(, "workload": {"kind": "flow_trace", "flows": [
+      {"id": "p", "src": "gpu0", "dst": "gpu1", "size": "1 KB", "after": ["q"]},
+      {"id": "q", "src": "gpu1", "dst": "gpu0", "size": "1 KB", "after": ["r"]},
+      {"id": "r", "src": "gpu1", "dst": "gpu0", "size": "1 KB", "after": ["p"]}]}})", "cyc.json",
+                       in_memory());
+  });
+  EXPECT_EQ(e.pointer(), "/workload/flows/0/after");
+  EXPECT_NE(e.message().find("dependency cycle: 'p' -> 'q' -> 'r' -> 'p'"), std::string::npos)
+      << e.what();
+}
+
+TEST(Loader, OverridesApplyBeforeValidation) {
+  const std::string text = R"({
+    "topology": {"kind": "star", "gpus": 2, "link": {"bandwidth": "1 Gbps"}},
+    "workload": {"kind": "all_reduce", "size": "2 KiB"}
+  })";
+  auto o = in_memory();
+  o.overrides = {"topology.gpus=3", "workload.size=3 KiB"};
+  const Scenario s = load_scenario_text(text, "o.json", o);
+  EXPECT_EQ(s.topology.gpus().size(), 3u);
+  EXPECT_EQ(s.flows.flow_size(FlowId(0)).si(), 1024.0);
+  // A bad value set on the command line is blamed on --set, not on the file.
+  o.overrides = {"topology.link.bandwidth=0 Gbps"};
+  const auto e = error_of([&] { load_scenario_text(text, "o.json", o); });
+  EXPECT_EQ(e.file(), "--set");
+  EXPECT_EQ(e.pointer(), "/topology/link/bandwidth");
+  EXPECT_NE(e.message().find("greater than zero"), std::string::npos);
+}
+
+// 2N(N-1) flows for N ranks: 3 ranks make 12 flows, over a limit of 10.
+TEST(Loader, FlowLimit) {
+  auto o = in_memory();
+  o.max_flows = 10;
+  const auto e = error_of([&] {
+    load_scenario_text(R"({"topology": {"kind": "star", "gpus": 3, "link": {"bandwidth": "1 Gbps"}},
+                           "workload": {"kind": "all_reduce", "size": "3 KiB"}})", "big.json", o);
+  });
+  EXPECT_NE(e.message().find("12 flows, more than the limit of 10"), std::string::npos) << e.what();
+}
+
+// Every error message is one line, even when the input puts newlines in names.
+TEST(Loader, MessagesAreOneLine) {
+  const auto e = error_of([&] {
+    load_scenario_text(R"({"topology": {"kind": "star", "gpus": 2, "link": {"bandwidth": "1 Gbps"}},
+                           "workload": {"kind": "flow_trace", "flows": [
+                             {"id": "a", "src": "gpu\n0", "dst": "gpu1", "size": "1 KB"}]},
+                           "bad\nkey": 1})", "nl.json", in_memory());
+  });
+  EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
+}
+
+}  // namespace
+}  // namespace roshni::scenario
