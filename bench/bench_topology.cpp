@@ -1,0 +1,54 @@
+// Building and routing national-scale fabrics: a 3-tier k = 64 fat-tree (65,536 GPUs)
+// and a rail-optimized 3-tier fabric of radix 128 with 131,072 GPUs (8 rails), each
+// routing one all-to-all step (a permutation: every GPU sends to the GPU one pod away).
+#include <benchmark/benchmark.h>
+
+#include "roshni/net/flow_set.h"
+#include "roshni/net/paths.h"
+#include "roshni/topo/clos.h"
+
+namespace {
+
+using namespace roshni;
+
+void build_and_route(benchmark::State& state, const topo::ClosParams& p) {
+  size_t links = 0;
+  for (auto _ : state) {
+    const auto f = topo::make_clos(p, topo::MultipathPolicy::ecmp);
+    const auto n = static_cast<uint32_t>(f->topology.gpus().size());
+    const uint32_t shift = f->shape.leaves_per_pod * f->shape.leaf_down;
+    net::FlowSet flows;
+    flows.reserve(n, 0);
+    for (uint32_t s = 0; s < n; ++s) flows.add("", NodeId(s), NodeId((s + shift) % n), bytes(1e6));
+    std::vector<FlowId> unroutable;
+    const auto paths = net::route_all(f->topology, *f->router, flows, unroutable, 1);
+    links = paths.links.size();
+    benchmark::DoNotOptimize(links);
+  }
+  state.counters["path_links"] = static_cast<double>(links);
+}
+
+void BM_FatTree_k64_65536Gpus(benchmark::State& state) {
+  topo::ClosParams p;
+  p.tiers = 3;
+  p.radix = 64;
+  p.link_bandwidth = gbps(400);
+  build_and_route(state, p);
+}
+BENCHMARK(BM_FatTree_k64_65536Gpus)->Unit(benchmark::kMillisecond);
+
+void BM_RailOptimized_131072Gpus(benchmark::State& state) {
+  topo::ClosParams p;
+  p.tiers = 3;
+  p.radix = 128;
+  p.gpus = 131072;
+  p.placement = topo::GpuPlacement::rail;
+  p.gpus_per_server = 8;
+  p.link_bandwidth = gbps(400);
+  build_and_route(state, p);
+}
+BENCHMARK(BM_RailOptimized_131072Gpus)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,198 @@
+#include "roshni/topo/clos.h"
+
+#include <set>
+
+#include <gtest/gtest.h>
+
+namespace roshni::topo {
+namespace {
+
+ClosParams fat_tree(uint32_t k) {
+  ClosParams p;
+  p.tiers = 3;
+  p.radix = k;
+  p.link_bandwidth = gbps(400);
+  p.link_latency = SimTime::ps(100'000);
+  p.switch_latency = SimTime::ps(300'000);
+  return p;
+}
+
+// A path is a walk: consecutive links meet, it starts at src and ends at dst.
+void expect_walk(const Topology& t, NodeId src, NodeId dst, const std::vector<LinkId>& p) {
+  ASSERT_FALSE(p.empty());
+  EXPECT_EQ(t.link_from(p.front()), src);
+  EXPECT_EQ(t.link_to(p.back()), dst);
+  for (size_t i = 1; i < p.size(); ++i) ASSERT_EQ(t.link_to(p[i - 1]), t.link_from(p[i]));
+}
+
+size_t count_role(const Topology& t, std::string_view role) {
+  size_t n = 0;
+  for (uint32_t i = 0; i < t.node_count(); ++i) n += t.node_role(NodeId(i)) == role;
+  return n;
+}
+
+// Al-Fares et al. 2008: a k-ary fat-tree has k pods of k/2 edge and k/2 aggregation
+// switches, (k/2)^2 cores: k^3/4 hosts and 5k^2/4 switches; each tier boundary carries
+// k^3/4 links (hosts-edge, edge-agg, agg-core).
+TEST(Clos, KAryFatTreeCounts) {
+  for (uint32_t k : {4u, 8u, 16u}) {
+    const auto f = make_clos(fat_tree(k), MultipathPolicy::ecmp);
+    const Topology& t = f->topology;
+    EXPECT_EQ(t.gpus().size(), k * k * k / 4);
+    EXPECT_EQ(t.node_count() - t.gpus().size(), 5 * k * k / 4);
+    EXPECT_EQ(count_role(t, "leaf"), k * k / 2);
+    EXPECT_EQ(count_role(t, "agg"), k * k / 2);
+    EXPECT_EQ(count_role(t, "core"), k * k / 4);
+    EXPECT_EQ(t.link_count() / 2, 3 * k * k * k / 4);
+    EXPECT_EQ(f->shape.pods, k);
+    // Every switch uses exactly its k ports in the full fat-tree.
+    for (uint32_t n = static_cast<uint32_t>(t.gpus().size()); n < t.node_count(); ++n) {
+      EXPECT_EQ(t.out_links(NodeId(n)).size(), k) << t.node_name(NodeId(n));
+    }
+  }
+}
+
+// Up/down paths: 2 links under one leaf, 4 within a pod, 6 across pods. Across pods
+// ECMP can pick any of (k/2) aggregation switches and (k/2) cores: (k/2)^2 = 16 paths
+// for k = 8; within a pod, k/2 = 4.
+TEST(Clos, FatTreeRoutesUpDownWithAllEcmpChoices) {
+  const auto f = make_clos(fat_tree(8), MultipathPolicy::ecmp);
+  const Topology& t = f->topology;
+  // k = 8: 4 GPUs per leaf, 16 per pod.
+  const NodeId a(0), same_leaf(3), same_pod(5), other_pod(100);
+  std::set<std::vector<LinkId>> pod_paths, core_paths;
+  for (uint32_t h = 0; h < 2000; ++h) {
+    std::vector<LinkId> p1, p2, p3;
+    ASSERT_TRUE(f->router->route(a, same_leaf, flow_hash(1, h), p1));
+    expect_walk(t, a, same_leaf, p1);
+    EXPECT_EQ(p1.size(), 2u);
+    ASSERT_TRUE(f->router->route(a, same_pod, flow_hash(1, h), p2));
+    expect_walk(t, a, same_pod, p2);
+    EXPECT_EQ(p2.size(), 4u);
+    pod_paths.insert(p2);
+    ASSERT_TRUE(f->router->route(a, other_pod, flow_hash(1, h), p3));
+    expect_walk(t, a, other_pod, p3);
+    EXPECT_EQ(p3.size(), 6u);
+    EXPECT_EQ(t.node_role(t.link_to(p3[2])), "core");
+    core_paths.insert(p3);
+  }
+  EXPECT_EQ(pod_paths.size(), 4u);
+  EXPECT_EQ(core_paths.size(), 16u);
+}
+
+// Every pair of a small fabric routes to a valid walk whose length is what the
+// structure says: this guards the index arithmetic of the router.
+TEST(Clos, EveryPairRoutesOnSmallFabrics) {
+  for (uint32_t tiers : {2u, 3u}) {
+    ClosParams p = fat_tree(4);
+    p.tiers = tiers;
+    const auto f = make_clos(p, MultipathPolicy::ecmp);
+    const Topology& t = f->topology;
+    const uint32_t n = static_cast<uint32_t>(t.gpus().size());
+    for (uint32_t s = 0; s < n; ++s) {
+      for (uint32_t d = 0; d < n; ++d) {
+        if (s == d) continue;
+        std::vector<LinkId> path;
+        ASSERT_TRUE(f->router->route(NodeId(s), NodeId(d), flow_hash(3, s * n + d), path));
+        expect_walk(t, NodeId(s), NodeId(d), path);
+      }
+    }
+  }
+}
+
+// Leaf-spine with oversubscription 3 at radix 8: leaves have 8*3/4 = 6 GPU ports and
+// 8/4 = 2 uplinks, so 2 spines; a spine has 8 ports, so at most 8 leaves = 48 GPUs.
+TEST(Clos, LeafSpineWithOversubscription) {
+  ClosParams p = fat_tree(8);
+  p.tiers = 2;
+  p.leaf_oversubscription = 3;
+  const auto s = clos_shape(p);
+  EXPECT_EQ(s.leaf_down, 6u);
+  EXPECT_EQ(s.leaf_up, 2u);
+  EXPECT_EQ(s.max_gpus, 48u);
+  p.gpus = 20;  // a partly filled fabric: ceil(20/6) = 4 leaves, still 2 spines
+  const auto f = make_clos(p, MultipathPolicy::ecmp);
+  EXPECT_EQ(f->shape.leaves, 4u);
+  EXPECT_EQ(f->shape.spines, 2u);
+  EXPECT_EQ(f->topology.gpus().size(), 20u);
+}
+
+// Rail-optimized: servers of 4 GPUs; GPU r of a server attaches to the leaf of rail r.
+// Radix 8, 1:1: each leaf has 4 down ports, one per server, so a group is 4 servers and
+// has 4 leaves (one per rail). GPUs 0 and 4 (rail 0, servers 0 and 1) share leaf 0;
+// GPUs 0 and 1 do not.
+TEST(Clos, RailPlacementPutsRailsOnSeparateLeaves) {
+  ClosParams p = fat_tree(8);
+  p.tiers = 2;
+  p.placement = GpuPlacement::rail;
+  p.gpus_per_server = 4;
+  p.gpus = 32;
+  const auto f = make_clos(p, MultipathPolicy::first);
+  const Topology& t = f->topology;
+  auto leaf_of = [&](uint32_t g) { return t.link_to(t.out_links(NodeId(g))[0]); };
+  EXPECT_EQ(leaf_of(0), leaf_of(4));
+  EXPECT_EQ(leaf_of(0), leaf_of(12));
+  EXPECT_NE(leaf_of(0), leaf_of(1));
+  EXPECT_NE(leaf_of(0), leaf_of(16));  // server 4 is in the next group
+  EXPECT_EQ(leaf_of(17), leaf_of(29));
+  std::vector<LinkId> path;
+  ASSERT_TRUE(f->router->route(NodeId(0), NodeId(4), 0, path));
+  EXPECT_EQ(path.size(), 2u);
+}
+
+// A scale-up domain of 4 GPUs over 2 planes: inside a domain the route is GPU ->
+// plane switch -> GPU, each plane link carrying half the GPU's scale-up bandwidth;
+// between domains the route leaves through the NIC into the Clos.
+TEST(Clos, ScaleUpDomainCarriesIntraDomainTraffic) {
+  ClosParams p = fat_tree(4);
+  p.tiers = 2;
+  p.gpus = 8;
+  p.scale_up = {4, 2, gbps(1800 * 8), SimTime::ps(10'000), SimTime::ps(100'000)};
+  ASSERT_EQ(check(p), "");
+  const auto f = make_clos(p, MultipathPolicy::ecmp);
+  const Topology& t = f->topology;
+  EXPECT_EQ(f->shape.domains, 2u);
+  EXPECT_EQ(count_role(t, "scale-up"), 4u);
+  std::set<NodeId> planes_used;
+  for (uint32_t h = 0; h < 200; ++h) {
+    std::vector<LinkId> in, out;
+    ASSERT_TRUE(f->router->route(NodeId(1), NodeId(2), flow_hash(0, h), in));
+    ASSERT_EQ(in.size(), 2u);
+    expect_walk(t, NodeId(1), NodeId(2), in);
+    EXPECT_EQ(t.node_role(t.link_to(in[0])), "scale-up");
+    EXPECT_DOUBLE_EQ(t.link_capacity(in[0]).si(), gbps(1800 * 8).si() / 2);
+    planes_used.insert(t.link_to(in[0]));
+    ASSERT_TRUE(f->router->route(NodeId(1), NodeId(6), flow_hash(0, h), out));
+    expect_walk(t, NodeId(1), NodeId(6), out);
+    EXPECT_EQ(t.node_role(t.link_to(out[0])), "leaf");
+  }
+  EXPECT_EQ(planes_used.size(), 2u);
+}
+
+TEST(Clos, BadParametersNameTheParameter) {
+  ClosParams p = fat_tree(8);
+  p.tiers = 4;
+  EXPECT_EQ(check(p).rfind("tiers:", 0), 0u);
+  p = fat_tree(1);
+  EXPECT_EQ(check(p).rfind("radix:", 0), 0u);
+  p = fat_tree(8);
+  p.leaf_oversubscription = 2;  // 8*2/3 is not whole
+  EXPECT_EQ(check(p).rfind("leaf_oversubscription:", 0), 0u);
+  p = fat_tree(8);
+  p.leaf_oversubscription = 0.5;
+  EXPECT_EQ(check(p).rfind("leaf_oversubscription:", 0), 0u);
+  p = fat_tree(8);
+  p.gpus = 129;  // k^3/4 = 128
+  EXPECT_EQ(check(p).rfind("gpus:", 0), 0u);
+  p = fat_tree(8);
+  p.scale_up = {3, 1, gbps(100), SimTime(), SimTime()};  // 128 GPUs are not domains of 3
+  EXPECT_EQ(check(p).rfind("scale_up.domain_size:", 0), 0u);
+  p = fat_tree(8);
+  p.placement = GpuPlacement::rail;
+  p.gpus_per_server = 8;
+  p.gpus = 12;
+  EXPECT_EQ(check(p).rfind("gpus:", 0), 0u);
+}
+
+}  // namespace
+}  // namespace roshni::topo

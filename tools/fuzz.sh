@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds the scenario fuzzer (clang, libFuzzer + ASan + UBSan) in build-fuzz/ and runs a
+# bounded campaign on it. Exits non-zero if the fuzzer finds a crash, leak, hang or
+# out-of-memory; the input that triggered it is left in build-fuzz/artifacts/.
+#
+#   tools/fuzz.sh [SECONDS]        # default 60
+#
+# The campaign starts from the seed corpus in fuzz/corpus/ (read-only) plus whatever
+# earlier campaigns found (build-fuzz/corpus/, where new inputs are written).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds="${1:-60}"
+if ! [[ "$seconds" =~ ^[0-9]+$ ]]; then
+  echo "usage: tools/fuzz.sh [SECONDS]" >&2
+  exit 2
+fi
+
+if [[ -x tools/setup.sh ]]; then tools/setup.sh; fi
+
+cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROSHNI_FUZZ=ON \
+  -DROSHNI_BUILD_TESTS=OFF -DROSHNI_BUILD_BENCH=OFF >/dev/null
+cmake --build build-fuzz --target scenario_fuzz -j "${ROSHNI_JOBS:-2}"
+
+mkdir -p build-fuzz/corpus build-fuzz/artifacts
+# -timeout: one input taking 30 s is a hang; -rss_limit_mb: 2 GiB is an out-of-memory.
+exec build-fuzz/fuzz/scenario_fuzz \
+  -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30 \
+  -dict=fuzz/scenario.dict -artifact_prefix=build-fuzz/artifacts/ -print_final_stats=1 \
+  build-fuzz/corpus fuzz/corpus
