@@ -13,8 +13,7 @@
 
 #include "roshni/core/sim_time.h"
 #include "roshni/core/units.h"
-#include "roshni/topo/router.h"
-#include "roshni/topo/topology.h"
+#include "roshni/topo/fabric.h"
 
 namespace roshni::topo {
 
@@ -63,10 +62,8 @@ std::string check(const ClosParams& p);
 /// Requires check(p) to be empty.
 ClosShape clos_shape(const ClosParams& p);
 
-struct ClosFabric {
-  Topology topology;
+struct ClosFabric : Fabric {
   ClosShape shape;
-  std::unique_ptr<Router> router;  // refers to `topology`: keep them together
 };
 
 /// Builds the fabric; requires check(p) to be empty. Node order: GPUs (gpu0..), leaves,
