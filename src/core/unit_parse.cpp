@@ -1,5 +1,7 @@
 #include "roshni/core/unit_parse.h"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -7,8 +9,6 @@
 #include <limits>
 #include <optional>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "roshni/core/text.h"
 
@@ -27,7 +27,7 @@ constexpr double kGi = kMi * 1024.0;
 constexpr double kTi = kGi * 1024.0;
 constexpr double kPi = kTi * 1024.0;
 // The per-bit factors come from units.h so that the 8 lives only there.
-constexpr double kPerBit = bits(1.0).si();                // bytes in one bit
+constexpr double kPerBit = bits(1.0).si();                 // bytes in one bit
 constexpr double kPerBitRate = bits_per_second(1.0).si();  // bytes/s in one bit/s
 constexpr double kPerBitEnergy = joules_per_bit(1.0).si();
 
@@ -244,26 +244,40 @@ std::string expected_phrase(QuantityKind kind) {
 
 std::string_view describe(QuantityKind k) {
   switch (k) {
-    case K::data_size: return "a data size";
-    case K::data_rate: return "a data rate";
-    case K::duration: return "a duration";
-    case K::length: return "a length";
-    case K::power: return "a power";
-    case K::energy: return "an energy";
-    case K::energy_per_bit: return "an energy per bit";
+    case K::data_size:
+      return "a data size";
+    case K::data_rate:
+      return "a data rate";
+    case K::duration:
+      return "a duration";
+    case K::length:
+      return "a length";
+    case K::power:
+      return "a power";
+    case K::energy:
+      return "an energy";
+    case K::energy_per_bit:
+      return "an energy per bit";
   }
   return "a quantity";
 }
 
 std::string_view example(QuantityKind k) {
   switch (k) {
-    case K::data_size: return "1 GiB";
-    case K::data_rate: return "400 Gbps";
-    case K::duration: return "1.2 us";
-    case K::length: return "3 m";
-    case K::power: return "15 W";
-    case K::energy: return "2 kWh";
-    case K::energy_per_bit: return "5 pJ/bit";
+    case K::data_size:
+      return "1 GiB";
+    case K::data_rate:
+      return "400 Gbps";
+    case K::duration:
+      return "1.2 us";
+    case K::length:
+      return "3 m";
+    case K::power:
+      return "15 W";
+    case K::energy:
+      return "2 kWh";
+    case K::energy_per_bit:
+      return "5 pJ/bit";
   }
   return "1";
 }

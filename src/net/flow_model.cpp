@@ -1,7 +1,8 @@
 // The flow-level model; the model itself is described in flow_model.h. Its data layout:
-// per-flow state in parallel arrays by FlowId; per directed link the list of flows in
-// transfer on it, as path "slots" (indices into Paths::links) so that a flow can be
-// removed from a link in O(1) by swapping with the last entry.
+// per-flow state in parallel arrays by FlowId; each flow's path is a range of "slots" in
+// one growing array (a rerouted flow gets fresh slots at the end); per directed link the
+// list of slots of the flows in transfer on it, so that a flow leaves a link in O(1) by
+// swapping with the last entry.
 #include "roshni/net/flow_model.h"
 
 #include <algorithm>
@@ -10,17 +11,19 @@
 #include "roshni/core/error.h"
 #include "roshni/net/max_min_solver.h"
 #include "roshni/sim/simulator.h"
+#include "roshni/topo/router.h"
 
 namespace roshni::net {
 namespace {
 
-enum EventKind : uint8_t { kStart = 0, kTransmitted = 1, kDelivered = 2 };
-enum class State : uint8_t { waiting, transmitting, in_flight, delivered };
+enum EventKind : uint8_t { kStart = 0, kTransmitted = 1, kDelivered = 2, kCapacity = 3 };
+enum class State : uint8_t { waiting, transmitting, in_flight, delivered, no_route };
 
 class FlowModel {
  public:
-  FlowModel(const topo::Topology& t, const FlowSet& flows, const Paths& paths)
-      : t_(t), flows_(flows), paths_(paths) {
+  FlowModel(const topo::Topology& t, const FlowSet& flows, const Paths& paths,
+            const FlowRunOptions& options)
+      : t_(t), flows_(flows), options_(options) {
     const size_t n = flows.size();
     state_.assign(n, State::waiting);
     pending_.resize(n);
@@ -30,8 +33,11 @@ class FlowModel {
     generation_.assign(n, 0);
     result_.start.assign(n, SimTime::zero());
     result_.end.assign(n, SimTime::zero());
+    result_.stalled_for.assign(n, SimTime::zero());
     visit_.assign(n, 0);
     new_rate_.assign(n, 0.0);
+    stalled_since_.assign(n, SimTime::zero());
+    ever_stalled_.assign(n, 0);
 
     // Who waits for whom, reversed: dependents in compressed rows.
     dependent_offset_.assign(n + 1, 0);
@@ -46,23 +52,53 @@ class FlowModel {
       for (FlowId d : flows.deps(FlowId(f))) dependents_[fill[d.value()]++] = f;
     }
 
+    // Paths: the planned ones; the solver reads them through paths_ (offsets per flow).
+    paths_ = paths;
+    path_begin_.resize(n);
+    path_end_.resize(n);
+    for (uint32_t f = 0; f < n; ++f) {
+      path_begin_[f] = paths.offset[f];
+      path_end_[f] = paths.offset[f + 1];
+    }
+    slot_flow_.resize(paths.links.size());
+    slot_pos_.resize(paths.links.size());
+    for (uint32_t f = 0; f < n; ++f) {
+      for (uint32_t s = path_begin_[f]; s < path_end_[f]; ++s) slot_flow_[s] = f;
+    }
+
     const size_t links = t.link_count();
     capacity_.resize(links);
     for (uint32_t l = 0; l < links; ++l) capacity_[l] = t.link_capacity(LinkId(l)).si();
+    for (const auto& [l, c] : options.initial_capacities) capacity_[l.value()] = c.si();
+    up_.resize(links);
+    for (uint32_t l = 0; l < links; ++l) up_[l] = capacity_[l] > 0;
     on_link_.resize(links);
     link_dirty_.assign(links, 0);
     link_visit_.assign(links, 0);
     link_bytes_.assign(links, 0.0);
-    slot_flow_.resize(paths.links.size());
-    slot_pos_.resize(paths.links.size());
-    for (uint32_t f = 0; f < n; ++f) {
-      for (uint32_t s = paths.offset[f]; s < paths.offset[f + 1]; ++s) slot_flow_[s] = f;
+
+    // Capacity steps: absolute ones are scheduled at the start; triggered ones when the
+    // last flow they wait for is delivered.
+    step_pending_.resize(options.steps.size());
+    step_trigger_offset_.assign(n + 1, 0);
+    for (uint32_t i = 0; i < options.steps.size(); ++i) {
+      step_pending_[i] = static_cast<uint32_t>(options.steps[i].after.size());
+      for (FlowId f : options.steps[i].after) ++step_trigger_offset_[f.value() + 1];
+    }
+    for (size_t i = 0; i < n; ++i) step_trigger_offset_[i + 1] += step_trigger_offset_[i];
+    step_triggers_.resize(step_trigger_offset_[n]);
+    std::vector<uint32_t> sfill(step_trigger_offset_.begin(), step_trigger_offset_.end() - 1);
+    for (uint32_t i = 0; i < options.steps.size(); ++i) {
+      for (FlowId f : options.steps[i].after) step_triggers_[sfill[f.value()]++] = i;
     }
   }
 
   FlowRunResult run() {
     const size_t n = flows_.size();
     sim_.queue().reserve(std::min<size_t>(2 * n + 16, size_t{1} << 24));
+    for (uint32_t i = 0; i < options_.steps.size(); ++i) {
+      if (options_.steps[i].after.empty()) sim_.schedule(options_.steps[i].at, kCapacity, i);
+    }
     for (uint32_t f = 0; f < n; ++f) {
       if (pending_[f] == 0) sim_.schedule(flows_.earliest_start(FlowId(f)), kStart, f);
     }
@@ -72,9 +108,19 @@ class FlowModel {
     for (size_t l = 0; l < link_bytes_.size(); ++l) result_.link_bytes[l] = bytes(link_bytes_[l]);
     for (uint32_t f = 0; f < n; ++f) {
       if (state_[f] == State::delivered) continue;
-      UnfinishedFlow u{FlowId(f), UnfinishedFlow::State::waiting, FlowId::invalid()};
-      if (state_[f] == State::transmitting) u.state = UnfinishedFlow::State::transmitting;
-      if (state_[f] == State::in_flight) u.state = UnfinishedFlow::State::in_flight;
+      UnfinishedFlow u{FlowId(f), UnfinishedFlow::State::waiting, FlowId::invalid(),
+                       LinkId::invalid()};
+      switch (state_[f]) {
+        case State::transmitting:
+          u.state = UnfinishedFlow::State::transmitting;
+          for (uint32_t s = path_begin_[f]; s < path_end_[f]; ++s) {
+            if (!up_[paths_.links[s].value()]) u.dead_link = paths_.links[s];
+          }
+          break;
+        case State::in_flight: u.state = UnfinishedFlow::State::in_flight; break;
+        case State::no_route: u.state = UnfinishedFlow::State::no_route; break;
+        default: break;
+      }
       for (FlowId d : flows_.deps(FlowId(f))) {
         if (state_[d.value()] != State::delivered) {
           u.waiting_for = d;
@@ -97,14 +143,19 @@ class FlowModel {
       case kDelivered:
         delivered(e.target);
         break;
+      case kCapacity:
+        apply_step(e.target);
+        break;
       default:
         ROSHNI_ASSERT(false, "unknown event kind {}", e.kind);
     }
   }
 
   /// Re-solves the rates of every flow that shares a link, directly or through other
-  /// flows, with a link whose set of flows changed at this timestamp.
+  /// flows, with a link whose set of flows (or capacity) changed at this timestamp.
   void end_of_timestamp(SimTime now) {
+    if (links_came_up_ && !no_route_.empty()) retry_unrouted();
+    links_came_up_ = false;
     if (dirty_.empty()) return;
     ++stamp_;
     component_.clear();
@@ -123,10 +174,11 @@ class FlowModel {
         if (visit_[f] == stamp_) continue;
         visit_[f] = stamp_;
         component_.push_back(f);
-        for (LinkId l : paths_.of(FlowId(f))) {
-          if (link_visit_[l.value()] != stamp_) {
-            link_visit_[l.value()] = stamp_;
-            frontier_.push_back(l.value());
+        for (uint32_t s = path_begin_[f]; s < path_end_[f]; ++s) {
+          const uint32_t l = paths_.links[s].value();
+          if (link_visit_[l] != stamp_) {
+            link_visit_[l] = stamp_;
+            frontier_.push_back(l);
           }
         }
       }
@@ -134,14 +186,26 @@ class FlowModel {
     if (component_.empty()) return;
     ++result_.rate_solves;
     result_.flows_rated += component_.size();
-    solver_.solve(component_, paths_, capacity_, new_rate_);
+    solver_.solve(component_, PathView{path_begin_.data(), path_end_.data(), paths_.links.data()},
+                  capacity_, new_rate_);
     for (uint32_t f : component_) {
       if (new_rate_[f] == rate_[f]) continue;  // its scheduled completion still holds
       settle(f, now);
+      const bool was_stalled = rate_[f] == 0 && now > result_.start[f];
+      if (was_stalled) result_.stalled_for[f] += now - stalled_since_[f];
       rate_[f] = new_rate_[f];
-      ROSHNI_ASSERT(rate_[f] > 0, "flow {} got no bandwidth", flows_.label(FlowId(f)));
-      const SimTime done = now + to_sim_time_ceil(seconds(remaining_[f] / rate_[f]));
-      sim_.schedule(done, kTransmitted, f, ++generation_[f]);
+      ++generation_[f];  // any completion scheduled at the old rate is void
+      if (rate_[f] > 0) {
+        const SimTime done = now + to_sim_time_ceil(seconds(remaining_[f] / rate_[f]));
+        sim_.schedule(done, kTransmitted, f, generation_[f]);
+      } else {
+        // Behind a dead link: no completion until the link returns.
+        stalled_since_[f] = now;
+        if (!ever_stalled_[f]) {
+          ever_stalled_[f] = 1;
+          ++result_.flows_stalled;
+        }
+      }
     }
   }
 
@@ -159,19 +223,66 @@ class FlowModel {
     }
   }
 
+  bool path_is_up(uint32_t f) const {
+    for (uint32_t s = path_begin_[f]; s < path_end_[f]; ++s) {
+      if (!up_[paths_.links[s].value()]) return false;
+    }
+    return true;
+  }
+
+  /// A starting flow whose planned path crosses a dead link takes a min-hop path over
+  /// live links, if there is one. Pinned paths are the user's choice and are kept.
+  bool reroute(uint32_t f) {
+    if (!options_.reroute || !flows_.pinned_path(FlowId(f)).empty()) return false;
+    if (!fallback_) {
+      fallback_ = std::make_unique<topo::ShortestPathRouter>(t_, topo::MultipathPolicy::ecmp);
+      fallback_->set_link_filter(&up_);
+    }
+    if (fallback_dirty_) {
+      fallback_->invalidate();
+      fallback_dirty_ = false;
+    }
+    scratch_path_.clear();
+    if (!fallback_->route(flows_.src(FlowId(f)), flows_.dst(FlowId(f)), f, scratch_path_)) {
+      return false;
+    }
+    path_begin_[f] = static_cast<uint32_t>(paths_.links.size());
+    for (LinkId l : scratch_path_) {
+      paths_.links.push_back(l);
+      slot_flow_.push_back(f);
+      slot_pos_.push_back(0);
+    }
+    path_end_[f] = static_cast<uint32_t>(paths_.links.size());
+    ++result_.flows_rerouted;
+    return true;
+  }
+
   void start(uint32_t f) {
     const SimTime now = sim_.now();
+    if (!path_is_up(f) && !reroute(f) && options_.reroute &&
+        flows_.pinned_path(FlowId(f)).empty()) {
+      // No live path now: wait for a link to come back, then try again.
+      state_[f] = State::no_route;
+      no_route_.push_back(f);
+      return;
+    }
     state_[f] = State::transmitting;
     result_.start[f] = now;
     remaining_[f] = flows_.flow_size(FlowId(f)).si();
     rate_[f] = 0.0;
     last_update_[f] = now;
-    for (uint32_t s = paths_.offset[f]; s < paths_.offset[f + 1]; ++s) {
+    for (uint32_t s = path_begin_[f]; s < path_end_[f]; ++s) {
       const uint32_t l = paths_.links[s].value();
       slot_pos_[s] = static_cast<uint32_t>(on_link_[l].size());
       on_link_[l].push_back(s);
       mark_dirty(l);
     }
+  }
+
+  void retry_unrouted() {
+    std::vector<uint32_t> waiting;
+    waiting.swap(no_route_);
+    for (uint32_t f : waiting) start(f);
   }
 
   void transmitted(uint32_t f) {
@@ -180,7 +291,7 @@ class FlowModel {
     rate_[f] = 0.0;
     remaining_[f] = 0.0;
     const double size = flows_.flow_size(FlowId(f)).si();
-    for (uint32_t s = paths_.offset[f]; s < paths_.offset[f + 1]; ++s) {
+    for (uint32_t s = path_begin_[f]; s < path_end_[f]; ++s) {
       const uint32_t l = paths_.links[s].value();
       auto& list = on_link_[l];
       const uint32_t pos = slot_pos_[s];
@@ -190,8 +301,9 @@ class FlowModel {
       link_bytes_[l] += size;
       mark_dirty(l);
     }
-    const SimTime latency = topo::path_latency(t_, paths_.of(FlowId(f)));
-    sim_.schedule(sim_.now() + latency, kDelivered, f);
+    const std::span<const LinkId> path(paths_.links.data() + path_begin_[f],
+                                       paths_.links.data() + path_end_[f]);
+    sim_.schedule(sim_.now() + topo::path_latency(t_, path), kDelivered, f);
   }
 
   void delivered(uint32_t f) {
@@ -209,11 +321,28 @@ class FlowModel {
         start(d);
       }
     }
+    for (uint32_t k = step_trigger_offset_[f]; k < step_trigger_offset_[f + 1]; ++k) {
+      const uint32_t i = step_triggers_[k];
+      if (--step_pending_[i] == 0) sim_.schedule(now + options_.steps[i].delay, kCapacity, i);
+    }
+  }
+
+  void apply_step(uint32_t i) {
+    for (const auto& [link, capacity] : options_.steps[i].capacities) {
+      const uint32_t l = link.value();
+      capacity_[l] = capacity.si();
+      const uint8_t up = capacity_[l] > 0;
+      if (up && !up_[l]) links_came_up_ = true;
+      if (up != up_[l]) fallback_dirty_ = true;
+      up_[l] = up;
+      mark_dirty(l);
+    }
   }
 
   const topo::Topology& t_;
   const FlowSet& flows_;
-  const Paths& paths_;
+  const FlowRunOptions& options_;
+  Paths paths_;  // planned paths, then rerouted ones appended; read via path_begin_/end_
   sim::Simulator sim_;
   MaxMinSolver solver_;
   FlowRunResult result_;
@@ -228,9 +357,13 @@ class FlowModel {
   std::vector<uint32_t> visit_;
   std::vector<double> new_rate_;
   std::vector<uint32_t> dependent_offset_, dependents_;
+  std::vector<uint32_t> path_begin_, path_end_;
+  std::vector<SimTime> stalled_since_;  // when the current stall began
+  std::vector<uint8_t> ever_stalled_;
 
   // Per directed link.
   std::vector<double> capacity_;
+  std::vector<uint8_t> up_;
   std::vector<std::vector<uint32_t>> on_link_;  // path slots of flows in transfer
   std::vector<uint8_t> link_dirty_;
   std::vector<uint32_t> link_visit_;
@@ -239,6 +372,17 @@ class FlowModel {
   // Per path slot.
   std::vector<uint32_t> slot_flow_, slot_pos_;
 
+  // Capacity steps.
+  std::vector<uint32_t> step_pending_;
+  std::vector<uint32_t> step_trigger_offset_, step_triggers_;
+
+  // Rerouting.
+  std::unique_ptr<topo::ShortestPathRouter> fallback_;
+  bool fallback_dirty_ = false;
+  bool links_came_up_ = false;
+  std::vector<uint32_t> no_route_;
+  std::vector<LinkId> scratch_path_;
+
   // Scratch.
   std::vector<uint32_t> dirty_, frontier_, component_;
   uint32_t stamp_ = 0;
@@ -246,8 +390,9 @@ class FlowModel {
 
 }  // namespace
 
-FlowRunResult run_flow_model(const topo::Topology& t, const FlowSet& flows, const Paths& paths) {
-  FlowModel model(t, flows, paths);
+FlowRunResult run_flow_model(const topo::Topology& t, const FlowSet& flows, const Paths& paths,
+                             const FlowRunOptions& options) {
+  FlowModel model(t, flows, paths, options);
   return model.run();
 }
 

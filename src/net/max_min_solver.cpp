@@ -18,7 +18,7 @@ bool heap_after(double sa, uint32_t la, double sb, uint32_t lb) {
 
 }  // namespace
 
-void MaxMinSolver::solve(std::span<const uint32_t> flows, const Paths& paths,
+void MaxMinSolver::solve(std::span<const uint32_t> flows, const PathView& paths,
                          std::span<const double> capacity, std::span<double> rate) {
   if (flows.empty()) return;
   if (local_of_.size() < capacity.size()) local_of_.resize(capacity.size(), 0);
@@ -27,7 +27,7 @@ void MaxMinSolver::solve(std::span<const uint32_t> flows, const Paths& paths,
   if (flows.size() == 1) {
     double r = 0;
     bool first = true;
-    for (LinkId l : paths.of(FlowId(flows[0]))) {
+    for (LinkId l : paths.of(flows[0])) {
       r = first ? capacity[l.value()] : std::min(r, capacity[l.value()]);
       first = false;
     }
@@ -40,7 +40,7 @@ void MaxMinSolver::solve(std::span<const uint32_t> flows, const Paths& paths,
   link_of_.clear();
   for (uint32_t f : flows) {
     if (position_.size() <= f) position_.resize(f + 1);
-    for (LinkId l : paths.of(FlowId(f))) {
+    for (LinkId l : paths.of(f)) {
       uint32_t& local = local_of_[l.value()];
       if (local == 0) {
         link_of_.push_back(l.value());
@@ -51,14 +51,14 @@ void MaxMinSolver::solve(std::span<const uint32_t> flows, const Paths& paths,
   const size_t nl = link_of_.size();
   offset_.assign(nl + 1, 0);
   for (uint32_t f : flows) {
-    for (LinkId l : paths.of(FlowId(f))) ++offset_[local_of_[l.value()]];
+    for (LinkId l : paths.of(f)) ++offset_[local_of_[l.value()]];
   }
   for (size_t i = 0; i < nl; ++i) offset_[i + 1] += offset_[i];
   incident_.resize(offset_[nl]);
   unfrozen_.assign(nl, 0);
   for (size_t i = 0; i < flows.size(); ++i) {
     position_[flows[i]] = static_cast<uint32_t>(i);
-    for (LinkId l : paths.of(FlowId(flows[i]))) {
+    for (LinkId l : paths.of(flows[i])) {
       const uint32_t local = local_of_[l.value()] - 1;
       incident_[offset_[local] + unfrozen_[local]++] = flows[i];
     }
@@ -95,7 +95,7 @@ void MaxMinSolver::solve(std::span<const uint32_t> flows, const Paths& paths,
       frozen_[pos] = 1;
       --left;
       rate[f] = share;
-      for (LinkId l : paths.of(FlowId(f))) {
+      for (LinkId l : paths.of(f)) {
         const uint32_t local = local_of_[l.value()] - 1;
         if (local == top.local) continue;
         remaining_[local] = std::max(0.0, remaining_[local] - share);

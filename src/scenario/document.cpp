@@ -1,12 +1,12 @@
 #include "roshni/scenario/document.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "roshni/core/error.h"
 #include "scenario/file_path.h"
@@ -54,8 +54,8 @@ class DomBuilder {
   bool key(string_t& k) {
     if (stack_.back()->contains(k)) {
       pointer_.push_back(pointer_token(k));
-      return fail_here(fmt::format("key '{}' appears twice in this object; keep one",
-                                   escape_text(k)));
+      return fail_here(
+          fmt::format("key '{}' appears twice in this object; keep one", escape_text(k)));
     }
     key_ = std::move(k);
     return true;
@@ -138,8 +138,8 @@ class DomBuilder {
 /// "[json.exception.parse_error.101] parse error at line 3, ...", with the line and
 /// column added when the message lacks them (number overflow), kept to one line.
 std::string syntax_message(std::string_view text, size_t position, std::string what) {
-  if (const size_t close = what.find("] "); what.starts_with("[json.exception.") &&
-                                            close != std::string::npos) {
+  if (const size_t close = what.find("] ");
+      what.starts_with("[json.exception.") && close != std::string::npos) {
     what.erase(0, close + 2);
   }
   if (what.starts_with("parse error ")) what.erase(0, 12);
@@ -221,8 +221,9 @@ Loaded load_chain(const std::string& text, const std::string& file, const FileRe
                   std::vector<std::string>& chain) {
   json doc = parse_json(text, file);
   if (!doc.is_object()) {
-    throw ScenarioError(file, "", fmt::format("expected a JSON object at the top level, got {}",
-                                              describe_value(doc)));
+    throw ScenarioError(
+        file, "",
+        fmt::format("expected a JSON object at the top level, got {}", describe_value(doc)));
   }
   const auto ext = doc.find("extends");
   if (ext == doc.end()) return Loaded{std::move(doc), OriginMap{{"", file}}};
@@ -393,8 +394,7 @@ Document Document::from_text(const std::string& text, const std::string& label,
 
 void Document::apply_override(const std::string& assignment) {
   const auto fail = [&](const std::string& why) -> void {
-    throw ScenarioError("", "",
-                        fmt::format("--set '{}': {}", escape_text(assignment, 120), why));
+    throw ScenarioError("", "", fmt::format("--set '{}': {}", escape_text(assignment, 120), why));
   };
   const size_t eq = assignment.find('=');
   if (eq == std::string::npos) {

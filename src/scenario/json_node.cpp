@@ -1,10 +1,10 @@
 #include "roshni/scenario/json_node.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
-
-#include <fmt/format.h>
 
 #include "roshni/core/text.h"
 #include "scenario/json_text.h"
@@ -88,15 +88,22 @@ std::string suggest(std::string_view word, std::span<const std::string> candidat
 
 std::string describe_value(const nlohmann::json& v) {
   switch (v.type()) {
-    case nlohmann::json::value_t::null: return "null";
-    case nlohmann::json::value_t::object: return "an object";
-    case nlohmann::json::value_t::array: return "an array";
-    case nlohmann::json::value_t::string: return quote_text(v.get_ref<const std::string&>());
-    case nlohmann::json::value_t::boolean: return v.get<bool>() ? "true" : "false";
+    case nlohmann::json::value_t::null:
+      return "null";
+    case nlohmann::json::value_t::object:
+      return "an object";
+    case nlohmann::json::value_t::array:
+      return "an array";
+    case nlohmann::json::value_t::string:
+      return quote_text(v.get_ref<const std::string&>());
+    case nlohmann::json::value_t::boolean:
+      return v.get<bool>() ? "true" : "false";
     case nlohmann::json::value_t::number_integer:
     case nlohmann::json::value_t::number_unsigned:
-    case nlohmann::json::value_t::number_float: return escape_text(v.dump());
-    default: return "an unsupported value";
+    case nlohmann::json::value_t::number_float:
+      return escape_text(v.dump());
+    default:
+      return "an unsupported value";
   }
 }
 
@@ -113,9 +120,7 @@ void JsonNode::fail(const std::string& message) const {
   throw ScenarioError(file(), pointer_, message);
 }
 
-bool JsonNode::has(std::string_view key) const {
-  return v_->is_object() && v_->contains(key);
-}
+bool JsonNode::has(std::string_view key) const { return v_->is_object() && v_->contains(key); }
 
 JsonNode JsonNode::at(std::string_view key, std::string_view expected) const {
   if (!v_->is_object()) fail(fmt::format("expected an object, got {}", describe_value(*v_)));
@@ -188,14 +193,13 @@ int64_t JsonNode::as_int(int64_t min, int64_t max) const {
     return i;
   }
   if (v_->is_number_float()) {
-    // 8.0 or 1e3 name an integer exactly; 8.5 does not. The range test comes before the
-    // cast, which would be undefined outside int64's range.
+    // 8.0 or 1e3 name an integer exactly; 8.5 does not. The cast is undefined outside
+    // int64's range [-2^63, 2^63), so that is tested first, then [min, max] exactly.
+    constexpr double kTwo63 = 9223372036854775808.0;
     const double d = v_->get<double>();
-    if (d != std::floor(d) || d < static_cast<double>(min) || d > static_cast<double>(max)) {
-      wrong();
-    }
+    if (d != std::floor(d) || d < -kTwo63 || d >= kTwo63) wrong();
     const auto i = static_cast<int64_t>(d);
-    if (i < min || i > max) wrong();  // max near 2^63 rounds up as a double
+    if (i < min || i > max) wrong();
     return i;
   }
   wrong();

@@ -4,10 +4,9 @@
 /// are ScenarioErrors that name the file with a line and column. Private to scenario/.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace roshni::scenario {
 

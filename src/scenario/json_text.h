@@ -4,12 +4,11 @@
 /// Private to scenario/.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace roshni::scenario {
 

@@ -1,12 +1,12 @@
 #include "roshni/scenario/loader.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdint>
-#include <limits>
 #include <filesystem>
+#include <limits>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 #include "roshni/coll/ring_all_reduce.h"
 #include "roshni/core/error.h"
@@ -17,6 +17,7 @@
 #include "scenario/file_path.h"
 #include "scenario/json_parse.h"
 #include "scenario/json_text.h"
+#include "scenario/topologies.h"
 
 // The order of the checks matters to users: each level's kind is read before its keys
 // are checked (the allowed keys depend on it), and names are checked where they are
@@ -26,11 +27,8 @@
 namespace roshni::scenario {
 namespace {
 
-constexpr int64_t kMaxStarGpus = 1'000'000;
 constexpr int64_t kMaxSeed = int64_t{1} << 53;  // exact in a double, so reports keep it
 
-const std::vector<std::string> kTopologyKinds = {"star", "explicit"};
-const std::vector<std::string> kNodeKinds = {"gpu", "switch"};
 const std::vector<std::string> kNetworkModels = {"flow"};
 const std::vector<std::string> kWorkloadKinds = {"all_reduce", "flow_trace"};
 const std::vector<std::string> kAllReduceAlgorithms = {"ring"};
@@ -43,13 +41,6 @@ std::string choice(const JsonNode& node, const std::vector<std::string>& known,
   const std::string hint = suggest(s, known);
   node.fail(fmt::format("unknown {} '{}'{}{}: {}", what, escape_text(s), hint,
                         hint.empty() ? "; known ones" : " Known ones", quoted_list(known)));
-}
-
-/// A node's name: any non-empty string.
-std::string node_name(const JsonNode& node) {
-  std::string s = node.as_string();
-  if (s.empty()) node.fail("a node name must not be empty");
-  return s;
 }
 
 /// The file name without its directory and a ".json" ending.
@@ -87,8 +78,8 @@ class Builder {
     if (const auto schema = root.get("schema")) {
       const int64_t v = schema->as_int(0, std::numeric_limits<int32_t>::max());
       if (v != kScenarioSchema) {
-        schema->fail(fmt::format("unsupported schema {}; this version of roshni reads schema {}",
-                                 v, kScenarioSchema));
+        schema->fail(fmt::format("unsupported schema {}; this version of roshni reads schema {}", v,
+                                 kScenarioSchema));
       }
     }
     root.expect_keys({"schema", "name", "description", "extends", "seed", "topology", "network",
@@ -109,6 +100,8 @@ class Builder {
                      "\"size\": \"1 GiB\"}"));
     report(root.get("report"));
     route();
+    // Routing is done; the scenario keeps the topology, the router is no longer needed.
+    out_.topology = std::move(fabric_->topology);
     return std::move(out_);
   }
 
@@ -116,120 +109,29 @@ class Builder {
   // ---- topology ----
 
   void topology(const JsonNode& t) {
-    const std::string kind =
-        choice(t.at("kind", "the topology kind, 'star' or 'explicit'"), kTopologyKinds,
-               "topology kind");
-    if (kind == "star") {
-      star(t);
-    } else {
-      explicit_topology(t);
-    }
+    const auto& generator = find_topology_generator(
+        t.at("kind", "the topology kind, like \"star\", \"fat_tree\" or \"explicit\""));
+    fabric_ = generator.build(t);
+    apply_placement(t, *fabric_);
+    check_radix(t, fabric_->topology);
   }
 
-  void star(const JsonNode& t) {
-    t.expect_keys({"kind", "gpus", "gpu_prefix", "switch_name", "link", "switch_latency"});
-    topo::StarParams p;
-    p.gpus = static_cast<uint32_t>(
-        t.at("gpus", "the number of GPUs, an integer like 8").as_int(1, kMaxStarGpus));
-    if (const auto n = t.get("gpu_prefix")) p.gpu_prefix = n->as_string();
-    if (const auto n = t.get("switch_name")) {
-      p.switch_name = node_name(*n);
-      // The switch must not take a GPU's name: "gpu" + a decimal index below gpus.
-      const std::string& s = p.switch_name;
-      if (s.starts_with(p.gpu_prefix)) {
-        const std::string rest = s.substr(p.gpu_prefix.size());
-        const bool decimal = !rest.empty() && rest.size() <= 7 &&
-                             std::all_of(rest.begin(), rest.end(),
-                                         [](char c) { return c >= '0' && c <= '9'; }) &&
-                             (rest == "0" || rest[0] != '0');
-        if (decimal && std::stoul(rest) < p.gpus) {
-          n->fail(fmt::format("'{}' is also the name of a GPU; choose another switch name",
-                              escape_text(s)));
-        }
-      }
-    }
-    const JsonNode link = t.at(
-        "link", "the GPU-to-switch link, like {\"bandwidth\": \"400 Gbps\", \"latency\": \"500 ns\"}");
-    link.expect_keys({"bandwidth", "latency"});
-    p.link_bandwidth = link.at("bandwidth", "a data rate like \"400 Gbps\"").as_data_rate();
-    if (const auto l = link.get("latency")) p.link_latency = l->as_sim_time(true);
-    if (const auto l = t.get("switch_latency")) p.switch_latency = l->as_sim_time(true);
-    out_.topology = topo::make_star(p);
-  }
-
-  void explicit_topology(const JsonNode& t) {
-    t.expect_keys({"kind", "nodes", "links"});
-    topo::TopologyBuilder b;
-    const JsonNode nodes = t.at(
-        "nodes", "an array of nodes, like [{\"name\": \"gpu0\", \"kind\": \"gpu\"}, ...]");
-    const size_t n = nodes.size();
-    if (n == 0) nodes.fail("the node list is empty; a topology needs at least one GPU");
-    std::vector<std::string> names;
-    names.reserve(n);
-    bool any_gpu = false;
-    for (size_t i = 0; i < n; ++i) {
-      const JsonNode node = nodes[i];
-      node.expect_keys({"name", "kind", "latency"});
-      const JsonNode name_node = node.at("name", "the node's name, like \"gpu0\"");
-      std::string name = node_name(name_node);
-      if (const auto first = b.find_node(name)) {
-        name_node.fail(fmt::format("duplicate node name '{}' (first defined at {}/{})",
-                                   escape_text(name), nodes.pointer(), first->value()));
-      }
-      const bool gpu =
-          choice(node.at("kind", "'gpu' or 'switch'"), kNodeKinds, "node kind") == "gpu";
-      any_gpu = any_gpu || gpu;
-      SimTime latency;
-      if (const auto l = node.get("latency")) latency = l->as_sim_time(true);
-      names.push_back(name);
-      b.add_node(std::move(name), gpu ? topo::NodeKind::gpu : topo::NodeKind::switch_, latency);
-    }
-    if (!any_gpu) nodes.fail("no node has kind 'gpu'; a topology needs at least one GPU");
-
-    const JsonNode links = t.at(
-        "links", "an array of links, like [{\"a\": \"gpu0\", \"b\": \"sw0\", \"bandwidth\": "
-                 "\"400 Gbps\"}, ...]");
-    const size_t m = links.size();
-    for (size_t i = 0; i < m; ++i) {
-      const JsonNode link = links[i];
-      link.expect_keys({"a", "b", "bandwidth", "reverse_bandwidth", "latency"});
-      const auto end = [&](const char* key) {
-        const JsonNode e = link.at(key, "the name of a node");
-        const std::string name = e.as_string();
-        const auto id = b.find_node(name);
-        if (!id) e.fail(fmt::format("unknown node '{}'{}", escape_text(name), suggest(name, names)));
-        return *id;
-      };
-      const NodeId a = end("a");
-      const NodeId z = end("b");
-      if (a == z) {
-        link.at("b", "").fail(fmt::format(
-            "a link must join two different nodes; both ends are '{}'", escape_text(names[a.value()])));
-      }
-      const DataRate ab = link.at("bandwidth", "a data rate like \"400 Gbps\"").as_data_rate();
-      DataRate ba = ab;
-      if (const auto r = link.get("reverse_bandwidth")) ba = r->as_data_rate();
-      SimTime latency;
-      if (const auto l = link.get("latency")) latency = l->as_sim_time(true);
-      b.add_link(a, z, ab, ba, latency);
-    }
-    out_.topology = std::move(b).build();
-  }
+  const topo::Topology& topology_() const { return fabric_->topology; }
 
   // ---- network ----
 
   void network(const std::optional<JsonNode>& n) {
     if (!n) return;
     n->expect_keys({"model"});
-    if (const auto m = n->get("model")) out_.network_model = choice(*m, kNetworkModels, "network model");
+    if (const auto m = n->get("model"))
+      out_.network_model = choice(*m, kNetworkModels, "network model");
   }
 
   // ---- workload ----
 
   void workload(const JsonNode& w) {
-    const std::string kind =
-        choice(w.at("kind", "the workload kind, 'all_reduce' or 'flow_trace'"), kWorkloadKinds,
-               "workload kind");
+    const std::string kind = choice(w.at("kind", "the workload kind, 'all_reduce' or 'flow_trace'"),
+                                    kWorkloadKinds, "workload kind");
     out_.workload.kind = kind;
     if (kind == "all_reduce") {
       all_reduce(w);
@@ -245,7 +147,7 @@ class Builder {
       out_.workload.algorithm = choice(*a, kAllReduceAlgorithms, "all-reduce algorithm");
     }
     const DataSize size = w.at("size", "a data size like \"1 GiB\"").as_data_size();
-    const topo::Topology& t = out_.topology;
+    const topo::Topology& t = topology_();
     std::vector<NodeId> ranks;
     if (const auto r = w.get("ranks")) {
       const size_t n = r->size();
@@ -266,14 +168,14 @@ class Builder {
     } else {
       ranks = t.gpus();
       if (ranks.size() < 2) {
-        w.fail(fmt::format("an all-reduce needs at least 2 GPUs; the topology has {}",
-                           ranks.size()));
+        w.fail(
+            fmt::format("an all-reduce needs at least 2 GPUs; the topology has {}", ranks.size()));
       }
     }
     // Checked before building: 2N(N-1) flows grows fast, and a typo in a GPU count
     // should be an error, not an exhausted machine.
-    const double flow_count = 2.0 * static_cast<double>(ranks.size()) *
-                              static_cast<double>(ranks.size() - 1);
+    const double flow_count =
+        2.0 * static_cast<double>(ranks.size()) * static_cast<double>(ranks.size() - 1);
     if (flow_count > static_cast<double>(options_.max_flows)) {
       w.fail(fmt::format("a ring all-reduce over {} ranks is {} flows, more than the limit of {}",
                          ranks.size(), flow_count, options_.max_flows));
@@ -295,30 +197,33 @@ class Builder {
       return;
     }
     if (!file) {
-      w.fail("missing 'flows' or 'file': expected the flows inline, like [{\"id\": \"f0\", "
-             "\"src\": \"gpu0\", \"dst\": \"gpu1\", \"size\": \"1 MiB\"}], or a flow trace "
-             "file name, like \"trace.json\"");
+      w.fail(
+          "missing 'flows' or 'file': expected the flows inline, like [{\"id\": \"f0\", "
+          "\"src\": \"gpu0\", \"dst\": \"gpu1\", \"size\": \"1 MiB\"}], or a flow trace "
+          "file name, like \"trace.json\"");
     }
     const std::string name = file->as_string();
     const std::string path = resolve_relative(doc_.base_dir_of(file->pointer()), name);
     const auto text = doc_.reader()(path);
     if (!text) {
-      file->fail(fmt::format("cannot read the flow trace file {}{}", quote_text(path),
-                             path == name ? "" : " (" + quote_text(name) +
-                                                     " relative to the scenario file)"));
+      file->fail(fmt::format(
+          "cannot read the flow trace file {}{}", quote_text(path),
+          path == name ? "" : " (" + quote_text(name) + " relative to the scenario file)"));
     }
     // From here on errors name the trace file and pointers inside it.
     trace_ = parse_json(*text, path);
     trace_file_of_ = [path](const std::string&) { return path; };
     const JsonNode root(trace_, "", &trace_file_of_);
     if (!root.is_object()) {
-      root.fail(fmt::format("expected a flow trace, a JSON object like {{\"flows\": [...]}}, got {}",
-                            describe_value(trace_)));
+      root.fail(
+          fmt::format("expected a flow trace, a JSON object like {{\"flows\": [...]}}, got {}",
+                      describe_value(trace_)));
     }
     root.expect_keys({"flows", "description"});
     if (const auto d = root.get("description")) d->as_string();
-    flows(root.at("flows", "an array of flows, like [{\"id\": \"f0\", \"src\": \"gpu0\", "
-                           "\"dst\": \"gpu1\", \"size\": \"1 MiB\"}]"));
+    flows(root.at("flows",
+                  "an array of flows, like [{\"id\": \"f0\", \"src\": \"gpu0\", "
+                  "\"dst\": \"gpu1\", \"size\": \"1 MiB\"}]"));
   }
 
   void flows(const JsonNode& list) {
@@ -349,7 +254,7 @@ class Builder {
     }
 
     // Pass 2: everything else, in file order, so FlowId i is the i-th flow.
-    const topo::Topology& t = out_.topology;
+    const topo::Topology& t = topology_();
     out_.flows.reserve(n, dep_count);
     std::vector<char> endpoint(t.node_count(), 0);
     uint32_t endpoints = 0;
@@ -382,7 +287,8 @@ class Builder {
         // A repeated dependency is harmless but almost surely a typo for another id.
         std::vector<FlowId> sorted = deps;
         std::sort(sorted.begin(), sorted.end());
-        if (const auto dup = std::adjacent_find(sorted.begin(), sorted.end()); dup != sorted.end()) {
+        if (const auto dup = std::adjacent_find(sorted.begin(), sorted.end());
+            dup != sorted.end()) {
           after->fail(fmt::format("flow '{}' is listed twice", escape_text(ids[dup->value()])));
         }
       }
@@ -407,7 +313,7 @@ class Builder {
 
   /// An explicit path: node names from src to dst, each pair joined by a link.
   void pin_path(const JsonNode& p, FlowId flow, NodeId src, NodeId dst, std::vector<NodeId>& hops) {
-    const topo::Topology& t = out_.topology;
+    const topo::Topology& t = topology_();
     const size_t n = p.size();
     if (n < 2) {
       p.fail(fmt::format("a path lists at least the source and the destination, got {} node{}", n,
@@ -416,19 +322,20 @@ class Builder {
     hops.clear();
     for (size_t i = 0; i < n; ++i) hops.push_back(node_ref(p[i]));
     if (hops.front() != src) {
-      p[0].fail(fmt::format("the path must start at the flow's src '{}'",
-                            escape_text(t.node_name(src))));
+      p[0].fail(
+          fmt::format("the path must start at the flow's src '{}'", escape_text(t.node_name(src))));
     }
     if (hops.back() != dst) {
-      p[n - 1].fail(fmt::format("the path must end at the flow's dst '{}'",
-                                escape_text(t.node_name(dst))));
+      p[n - 1].fail(
+          fmt::format("the path must end at the flow's dst '{}'", escape_text(t.node_name(dst))));
     }
     // A path that visits a node twice would also cross some link twice.
     std::vector<NodeId> sorted = hops;
     std::sort(sorted.begin(), sorted.end());
     if (const auto dup = std::adjacent_find(sorted.begin(), sorted.end()); dup != sorted.end()) {
       const size_t second = static_cast<size_t>(
-          std::find(std::find(hops.begin(), hops.end(), *dup) + 1, hops.end(), *dup) - hops.begin());
+          std::find(std::find(hops.begin(), hops.end(), *dup) + 1, hops.end(), *dup) -
+          hops.begin());
       p[second].fail(fmt::format("the path visits '{}' twice", escape_text(t.node_name(*dup))));
     }
     const topo::LinksAlong along = topo::links_along(t, hops);
@@ -451,16 +358,15 @@ class Builder {
   // ---- routes and dependencies ----
 
   void route() {
-    const topo::Topology& t = out_.topology;
-    topo::ShortestPathRouter router(t);
+    const topo::Topology& t = topology_();
     std::vector<FlowId> unroutable;
-    out_.paths = net::route_all(t, router, out_.flows, unroutable);
+    out_.paths = net::route_all(t, *fabric_->router, out_.flows, unroutable, out_.seed);
     if (!unroutable.empty()) {
       const FlowId f = unroutable.front();
       const std::string more =
-          unroutable.size() > 1 ? fmt::format(" ({} flows have no route; this is the first)",
-                                              unroutable.size())
-                                : "";
+          unroutable.size() > 1
+              ? fmt::format(" ({} flows have no route; this is the first)", unroutable.size())
+              : "";
       const std::string what = fmt::format(
           "no route from '{}' to '{}' for flow '{}': no chain of links joins them{}",
           escape_text(t.node_name(out_.flows.src(f))), escape_text(t.node_name(out_.flows.dst(f))),
@@ -483,7 +389,7 @@ class Builder {
 
   NodeId node_ref(const JsonNode& n) const {
     const std::string name = n.as_string();
-    const topo::Topology& t = out_.topology;
+    const topo::Topology& t = topology_();
     if (const auto id = t.find_node(name)) return *id;
     std::vector<std::string> names;
     names.reserve(t.node_count());
@@ -494,7 +400,8 @@ class Builder {
   const Document& doc_;
   const LoadOptions& options_;
   Scenario out_;
-  nlohmann::json trace_;     // a flow trace read from its own file
+  std::unique_ptr<topo::Fabric> fabric_;  // the topology while loading, with its router
+  nlohmann::json trace_;  // a flow trace read from its own file
   FileOf trace_file_of_;
   std::optional<JsonNode> flows_node_;  // the trace's flow list, for late errors
 };
@@ -510,8 +417,10 @@ Scenario guarded(const std::string& file, F&& load) {
   try {
     return load();
   } catch (const nlohmann::json::exception& e) {
-    throw ScenarioError(file, "", fmt::format("internal error while reading JSON (a bug, please "
-                                              "report it): {}", escape_text(e.what(), 200)));
+    throw ScenarioError(file, "",
+                        fmt::format("internal error while reading JSON (a bug, please "
+                                    "report it): {}",
+                                    escape_text(e.what(), 200)));
   }
 }
 

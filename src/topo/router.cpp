@@ -4,6 +4,7 @@
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/breadth_first_search.hpp>
+#include <boost/graph/filtered_graph.hpp>
 #include <boost/graph/reverse_graph.hpp>
 
 #include "roshni/core/error.h"
@@ -41,16 +42,33 @@ uint32_t ecmp_pick(uint64_t flow_hash, NodeId at, uint32_t n) {
   return static_cast<uint32_t>((static_cast<u128>(h) * n) >> 64);  // Lemire 2019
 }
 
+// Vertices are node ids; each edge carries the id of the directed link it stands for.
 struct ShortestPathRouter::Graph {
-  using G = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS>;
+  using G = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS,
+                                  boost::no_property, boost::property<boost::edge_index_t, uint32_t>>;
   G g;
 };
+
+namespace {
+
+// Keeps the edges whose link is up (all of them without a filter).
+template <class G>
+struct LinkIsUp {
+  const G* g = nullptr;
+  const std::vector<uint8_t>* up = nullptr;
+  template <class Edge>
+  bool operator()(const Edge& e) const {
+    return up == nullptr || (*up)[boost::get(boost::edge_index, *g, e)] != 0;
+  }
+};
+
+}  // namespace
 
 ShortestPathRouter::ShortestPathRouter(const Topology& t, MultipathPolicy policy)
     : t_(t), policy_(policy), g_(std::make_unique<Graph>()), distance_(t.node_count()) {
   g_->g = Graph::G(t.node_count());
   for (uint32_t l = 0; l < t.link_count(); ++l) {
-    boost::add_edge(t.link_from(LinkId(l)).value(), t.link_to(LinkId(l)).value(), g_->g);
+    boost::add_edge(t.link_from(LinkId(l)).value(), t.link_to(LinkId(l)).value(), l, g_->g);
   }
 }
 
@@ -62,7 +80,9 @@ const std::vector<uint32_t>& ShortestPathRouter::distances_to(NodeId dst) {
   dist.assign(t_.node_count(), kUnreached);
   dist[dst.value()] = 0;
   // Searching the reversed graph from dst gives every node's distance *to* dst.
-  auto reversed = boost::make_reverse_graph(g_->g);
+  using G = Graph::G;
+  boost::filtered_graph<G, LinkIsUp<G>> usable(g_->g, LinkIsUp<G>{&g_->g, up_});
+  auto reversed = boost::make_reverse_graph(usable);
   DistanceRecorder recorder;
   recorder.dist = &dist;
   std::vector<boost::default_color_type> colour(t_.node_count());
@@ -73,6 +93,15 @@ const std::vector<uint32_t>& ShortestPathRouter::distances_to(NodeId dst) {
   return dist;
 }
 
+void ShortestPathRouter::set_link_filter(const std::vector<uint8_t>* up) {
+  up_ = up;
+  invalidate();
+}
+
+void ShortestPathRouter::invalidate() {
+  for (auto& d : distance_) std::vector<uint32_t>().swap(d);
+}
+
 bool ShortestPathRouter::route(NodeId src, NodeId dst, uint64_t hash, std::vector<LinkId>& out) {
   ROSHNI_ASSERT(src != dst, "route from {} to itself", t_.node_name(src));
   const auto& dist = distances_to(dst);
@@ -80,6 +109,7 @@ bool ShortestPathRouter::route(NodeId src, NodeId dst, uint64_t hash, std::vecto
   for (NodeId at = src; at != dst;) {
     candidates_.clear();
     for (LinkId l : t_.out_links(at)) {
+      if (up_ != nullptr && (*up_)[l.value()] == 0) continue;
       if (dist[t_.link_to(l).value()] + 1 == dist[at.value()]) {
         candidates_.push_back(l);
         if (policy_ == MultipathPolicy::first) break;

@@ -170,7 +170,8 @@ TEST(UnitParse, MissingUnitSaysWhatWasExpected) {
 }
 
 TEST(UnitParse, UnknownUnitSuggestsTheNearestOfTheSameKind) {
-  EXPECT_EQ(error("400 Gbs", K::data_rate), "unknown unit 'Gbs' in \"400 Gbs\", did you mean 'Gbps'?");
+  EXPECT_EQ(error("400 Gbs", K::data_rate),
+            "unknown unit 'Gbs' in \"400 Gbs\", did you mean 'Gbps'?");
   EXPECT_EQ(error("1 GIB", K::data_size), "unknown unit 'GIB' in \"1 GIB\", did you mean 'GiB'?");
   // Nothing close: say what was expected instead.
   EXPECT_EQ(error("3 parsecs", K::length),

@@ -19,8 +19,8 @@ struct BadCase {
   std::string scenario;                      // written to s.json (unless `main` differs)
   std::map<std::string, std::string> files;  // other files next to it
   std::string args;                          // extra command-line words
-  std::string where;   // expected "FILE:POINTER" (FILE relative to the case directory),
-                       // or, for a bad --set, the start of the message
+  std::string where;    // expected "FILE:POINTER" (FILE relative to the case directory),
+                        // or, for a bad --set, the start of the message
   std::string keyword;  // a phrase the message must contain
   std::string main = "s.json";
 };
@@ -44,6 +44,8 @@ std::string explicit_with(const std::string& flows) {
 }
 const std::string kFlow = R"({"id": "f0", "src": "gpu0", "dst": "gpu1", "size": "1 MiB"})";
 
+// One row per case, kept on as few lines as the JSON allows.
+// clang-format off
 const std::vector<BadCase> kCases = {
     // ---- files and JSON ----
     {"MalformedJson", R"({"topology": {"kind": "star",}})", {}, "", "s.json:/",
@@ -93,7 +95,7 @@ const std::vector<BadCase> kCases = {
     {"NonIntegerGpus",
      R"({"topology": {"kind": "star", "gpus": 8.5, "link": {"bandwidth": "1 Gbps"}}, )" +
          kAllReduce + "}",
-     {}, "", "s.json:/topology/gpus", "expected an integer from 1 to 1000000, got 8.5"},
+     {}, "", "s.json:/topology/gpus", "expected an integer from 1 to 16777216, got 8.5"},
     {"MissingUnit",
      R"({"topology": {"kind": "star", "gpus": 4, "link": {"bandwidth": "400"}}, )" + kAllReduce +
          "}",
@@ -220,6 +222,7 @@ const std::vector<BadCase> kCases = {
     {"UnknownReportKey", R"({"report": {"per_flows": true}, )" + kStar + ", " + kAllReduce + "}",
      {}, "", "s.json:/report/per_flows", "did you mean 'per_flow'"},
 };
+// clang-format on
 
 void write(const std::filesystem::path& p, const std::string& text) {
   std::ofstream(p, std::ios::binary) << text;
@@ -240,12 +243,12 @@ TEST_P(BadInput, FailsWithOneLineNamingFileAndPointer) {
   ASSERT_FALSE(r.err.empty());
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "not exactly one line:\n" << r.err;
   const std::string line = r.err.substr(0, r.err.find('\n'));
-  const std::string where =
-      c.where.starts_with("--set") ? c.where : (dir / c.where).string();
+  const std::string where = c.where.starts_with("--set") ? c.where : (dir / c.where).string();
   EXPECT_TRUE(line.starts_with("error: " + where + (c.where.starts_with("--set '") ? "" : ": ")))
-      << "expected it to start with \"error: " << where << "\":\n" << line;
-  EXPECT_NE(line.find(c.keyword), std::string::npos)
-      << "expected \"" << c.keyword << "\" in:\n" << line;
+      << "expected it to start with \"error: " << where << "\":\n"
+      << line;
+  EXPECT_NE(line.find(c.keyword), std::string::npos) << "expected \"" << c.keyword << "\" in:\n"
+                                                     << line;
   EXPECT_TRUE(r.out.empty()) << r.out;
 }
 

@@ -152,12 +152,12 @@ TEST(Document, MalformedJsonGivesLineAndColumn) {
   EXPECT_EQ(e.pointer(), "");
   EXPECT_TRUE(contains(e.message(), "malformed JSON at line 3, column")) << e.what();
   // Truncated input and a trailing comma are malformed too.
-  EXPECT_TRUE(contains(error_of([&] { Document::from_text("{\"a\": 1", "t.json", memory({})); })
-                           .message(),
-                       "malformed JSON"));
-  EXPECT_TRUE(contains(error_of([&] { Document::from_text("{\"a\": 1,}", "t.json", memory({})); })
-                           .message(),
-                       "malformed JSON"));
+  EXPECT_TRUE(
+      contains(error_of([&] { Document::from_text("{\"a\": 1", "t.json", memory({})); }).message(),
+               "malformed JSON"));
+  EXPECT_TRUE(contains(
+      error_of([&] { Document::from_text("{\"a\": 1,}", "t.json", memory({})); }).message(),
+      "malformed JSON"));
 }
 
 TEST(Document, TopLevelMustBeAnObject) {
@@ -168,8 +168,9 @@ TEST(Document, TopLevelMustBeAnObject) {
 // JSON allows a key twice and most parsers keep the last; a scenario would then
 // silently lose the first value, so it is an error at the repeated key.
 TEST(Document, DuplicateKeyIsAnError) {
-  const auto e = error_of(
-      [&] { Document::from_text(R"({"topology": {"gpus": 8, "gpus": 16}})", "dup.json", memory({})); });
+  const auto e = error_of([&] {
+    Document::from_text(R"({"topology": {"gpus": 8, "gpus": 16}})", "dup.json", memory({}));
+  });
   EXPECT_EQ(e.file(), "dup.json");
   EXPECT_EQ(e.pointer(), "/topology/gpus");
   EXPECT_TRUE(contains(e.message(), "appears twice")) << e.what();
@@ -202,12 +203,13 @@ TEST(Document, SetNumberAndStringWithSpaces) {
 
 TEST(Document, SetArrayIndexPointerFormAndNewObjects) {
   Document d = base_document();
-  d.apply_override("workload.ranks.1=gpu7");  // replaces element 1
-  d.apply_override("/workload/ranks/3=gpu9");  // index == size appends
+  d.apply_override("workload.ranks.1=gpu7");    // replaces element 1
+  d.apply_override("/workload/ranks/3=gpu9");   // index == size appends
   d.apply_override("/workload/ranks/-=gpu10");  // RFC 6901 "-" appends too
-  d.apply_override("report.per_flow=false");  // creates the missing "report" object
-  d.apply_override("/a~1b/c~0d=[1, 2]");       // "~1" is '/', "~0" is '~'
-  EXPECT_EQ(d.json()["workload"]["ranks"], json::parse(R"(["gpu0", "gpu7", "gpu2", "gpu9", "gpu10"])"));
+  d.apply_override("report.per_flow=false");    // creates the missing "report" object
+  d.apply_override("/a~1b/c~0d=[1, 2]");        // "~1" is '/', "~0" is '~'
+  EXPECT_EQ(d.json()["workload"]["ranks"],
+            json::parse(R"(["gpu0", "gpu7", "gpu2", "gpu9", "gpu10"])"));
   EXPECT_EQ(d.json()["report"], json::parse(R"({"per_flow": false})"));
   EXPECT_EQ(d.json()["a/b"]["c~d"], json::parse("[1, 2]"));
 }
@@ -222,7 +224,7 @@ TEST(Document, BadSetSyntax) {
   check("topology.gpus", "expected PATH=VALUE");
   check("=5", "empty");
   check("topology..gpus=5", "empty part");
-  check("topology.kind.x=1", "no member 'x'");       // through a string
+  check("topology.kind.x=1", "no member 'x'");  // through a string
   check("workload.ranks.x=1", "not an index");
   check("workload.ranks.7=gpu1", "out of range");
   check("workload.ranks.01=gpu1", "not an index");

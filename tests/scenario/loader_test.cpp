@@ -56,7 +56,8 @@ TEST(Loader, StarAllReduce) {
                  "link": {"bandwidth": "100 Gbps", "latency": "1 us"},
                  "switch_latency": "200 ns"},
     "workload": {"kind": "all_reduce", "size": "4 MiB"}
-  })", "star4.json", in_memory());
+  })",
+                                        "star4.json", in_memory());
   EXPECT_EQ(s.name, "star4");
   EXPECT_EQ(s.file, "star4.json");
   EXPECT_EQ(s.seed, 9u);
@@ -125,7 +126,8 @@ TEST(Loader, ExplicitTopologyWithInlineTrace) {
        "start": "5 us", "path": ["gpu0", "sw0", "gpu1"]},
       {"id": "c", "src": "gpu1", "dst": "gpu0", "size": "3 MB", "after": ["b", "a"]}]},
     "report": {"per_flow": false}
-  })", "explicit.json", in_memory());
+  })",
+                                        "explicit.json", in_memory());
   const topo::Topology& t = s.topology;
   ASSERT_EQ(t.node_count(), 3u);
   EXPECT_EQ(t.gpus().size(), 2u);
@@ -147,8 +149,8 @@ TEST(Loader, ExplicitTopologyWithInlineTrace) {
   ASSERT_EQ(s.paths.of(FlowId(1)).size(), 2u);  // pinned through sw0
   EXPECT_EQ(t.link_to(s.paths.of(FlowId(1))[0]), node(t, "sw0"));
   EXPECT_EQ(s.workload.kind, "flow_trace");
-  EXPECT_EQ(s.workload.ranks, 2u);           // two distinct endpoints
-  EXPECT_EQ(s.workload.size.si(), 6e6);      // 1 + 2 + 3 MB
+  EXPECT_EQ(s.workload.ranks, 2u);       // two distinct endpoints
+  EXPECT_EQ(s.workload.size.si(), 6e6);  // 1 + 2 + 3 MB
   EXPECT_FALSE(s.report.per_flow);
 }
 
@@ -159,16 +161,18 @@ TEST(Loader, TraceFileRelativeToScenarioAndItsErrors) {
     "topology": {"kind": "star", "gpus": 2, "link": {"bandwidth": "1 Gbps"}},
     "workload": {"kind": "flow_trace", "file": "traces/t.json"}
   })";
-  const Scenario s = load_scenario_text(scenario, "runs/s.json", in_memory({
-      {"runs/traces/t.json",
-       R"({"description": "two flows", "flows": [
+  const Scenario s = load_scenario_text(scenario, "runs/s.json",
+                                        in_memory({{"runs/traces/t.json",
+                                                    R"({"description": "two flows", "flows": [
             {"id": "x", "src": "gpu0", "dst": "gpu1", "size": "1 KB"},
             {"id": "y", "src": "gpu1", "dst": "gpu0", "size": "1 KB", "after": ["x"]}]})"}}));
   EXPECT_EQ(s.flows.size(), 2u);
 
   const auto e = error_of([&] {
-    load_scenario_text(scenario, "runs/s.json", in_memory({
-        {"runs/traces/t.json", R"({"flows": [{"id": "x", "src": "gpu0", "dst": "gpu7", "size": "1 KB"}]})"}}));
+    load_scenario_text(
+        scenario, "runs/s.json",
+        in_memory({{"runs/traces/t.json",
+                    R"({"flows": [{"id": "x", "src": "gpu0", "dst": "gpu7", "size": "1 KB"}]})"}}));
   });
   EXPECT_EQ(e.file(), "runs/traces/t.json");
   EXPECT_EQ(e.pointer(), "/flows/0/dst");
@@ -180,17 +184,19 @@ TEST(Loader, TraceFileRelativeToScenarioAndItsErrors) {
 TEST(Loader, ForwardDependenciesAndCycles) {
   const std::string topology =
       R"("topology": {"kind": "star", "gpus": 2, "link": {"bandwidth": "1 Gbps"}})";
-  const Scenario s = load_scenario_text("{" + topology + R"(, "workload": {"kind": "flow_trace", "flows": [
+  const Scenario s =
+      load_scenario_text("{" + topology + R"(, "workload": {"kind": "flow_trace", "flows": [
       {"id": "late", "src": "gpu0", "dst": "gpu1", "size": "1 KB", "after": ["early"]},
-      {"id": "early", "src": "gpu1", "dst": "gpu0", "size": "1 KB"}]}})", "fwd.json", in_memory());
+      {"id": "early", "src": "gpu1", "dst": "gpu0", "size": "1 KB"}]}})",
+                         "fwd.json", in_memory());
   EXPECT_EQ(s.flows.deps(FlowId(0))[0], FlowId(1));
 
   const auto e = error_of([&] {
     load_scenario_text("{" + topology + R"(, "workload": {"kind": "flow_trace", "flows": [
       {"id": "p", "src": "gpu0", "dst": "gpu1", "size": "1 KB", "after": ["q"]},
       {"id": "q", "src": "gpu1", "dst": "gpu0", "size": "1 KB", "after": ["r"]},
-      {"id": "r", "src": "gpu1", "dst": "gpu0", "size": "1 KB", "after": ["p"]}]}})", "cyc.json",
-                       in_memory());
+      {"id": "r", "src": "gpu1", "dst": "gpu0", "size": "1 KB", "after": ["p"]}]}})",
+                       "cyc.json", in_memory());
   });
   EXPECT_EQ(e.pointer(), "/workload/flows/0/after");
   EXPECT_NE(e.message().find("dependency cycle: 'p' -> 'q' -> 'r' -> 'p'"), std::string::npos)
@@ -215,13 +221,31 @@ TEST(Loader, OverridesApplyBeforeValidation) {
   EXPECT_NE(e.message().find("greater than zero"), std::string::npos);
 }
 
+// Counts are JSON integers; an integral float (4.0, 4e0) names the same integer, while
+// 4.5, "4" and 1e30 (beyond the 1..2^24 GPUs a star allows) do not.
+TEST(Loader, IntegersMayBeWrittenAsIntegralFloats) {
+  const auto with_gpus = [](const std::string& gpus) {
+    return R"({"topology": {"kind": "star", "gpus": )" + gpus +
+           R"(, "link": {"bandwidth": "1 Gbps"}}, "workload": {"kind": "all_reduce", "size": "1 KiB"}})";
+  };
+  EXPECT_EQ(load_scenario_text(with_gpus("4.0"), "f.json", in_memory()).topology.gpus().size(), 4u);
+  EXPECT_EQ(load_scenario_text(with_gpus("4e0"), "f.json", in_memory()).topology.gpus().size(), 4u);
+  for (const char* bad : {"4.5", "\"4\"", "1e30", "-1e300", "0", "16777217", "true", "null"}) {
+    const auto e = error_of([&] { load_scenario_text(with_gpus(bad), "f.json", in_memory()); });
+    EXPECT_EQ(e.pointer(), "/topology/gpus") << bad;
+    EXPECT_NE(e.message().find("expected an integer from 1 to 16777216"), std::string::npos)
+        << e.what();
+  }
+}
+
 // 2N(N-1) flows for N ranks: 3 ranks make 12 flows, over a limit of 10.
 TEST(Loader, FlowLimit) {
   auto o = in_memory();
   o.max_flows = 10;
   const auto e = error_of([&] {
     load_scenario_text(R"({"topology": {"kind": "star", "gpus": 3, "link": {"bandwidth": "1 Gbps"}},
-                           "workload": {"kind": "all_reduce", "size": "3 KiB"}})", "big.json", o);
+                           "workload": {"kind": "all_reduce", "size": "3 KiB"}})",
+                       "big.json", o);
   });
   EXPECT_NE(e.message().find("12 flows, more than the limit of 10"), std::string::npos) << e.what();
 }
@@ -232,7 +256,8 @@ TEST(Loader, MessagesAreOneLine) {
     load_scenario_text(R"({"topology": {"kind": "star", "gpus": 2, "link": {"bandwidth": "1 Gbps"}},
                            "workload": {"kind": "flow_trace", "flows": [
                              {"id": "a", "src": "gpu\n0", "dst": "gpu1", "size": "1 KB"}]},
-                           "bad\nkey": 1})", "nl.json", in_memory());
+                           "bad\nkey": 1})",
+                       "nl.json", in_memory());
   });
   EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
 }

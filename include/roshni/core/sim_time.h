@@ -21,9 +21,15 @@ class SimTime {
   constexpr int64_t ps() const { return ps_; }
   constexpr Duration duration() const { return seconds(static_cast<double>(ps_) * 1e-12); }
 
-  constexpr SimTime operator+(SimTime o) const { return SimTime(ps_ + o.ps_); }
+  /// Saturates at max(): a transfer squeezed to a near-zero rate ends "never" (at
+  /// SimTime::max()), not at a wrapped-around negative time.
+  constexpr SimTime operator+(SimTime o) const {
+    int64_t sum = 0;
+    if (__builtin_add_overflow(ps_, o.ps_, &sum)) return max();
+    return SimTime(sum);
+  }
   constexpr SimTime operator-(SimTime o) const { return SimTime(ps_ - o.ps_); }
-  constexpr SimTime& operator+=(SimTime o) { ps_ += o.ps_; return *this; }
+  constexpr SimTime& operator+=(SimTime o) { return *this = *this + o; }
   constexpr auto operator<=>(const SimTime&) const = default;
 
  private:

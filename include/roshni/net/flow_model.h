@@ -6,8 +6,12 @@
 /// later, which releases the flows that wait for it. Rates are re-solved once per
 /// timestamp, and only for the flows whose share can have changed: those in the
 /// connected component (flows linked by shared links) of the links whose flow set
-/// changed. Not modelled here: packets, queues, congestion control (see the packet
-/// model), slow start; a flow takes its fair share at once.
+/// changed. Link capacities may change during the run (a failure, an optical circuit
+/// torn down for reconfiguration): a flow crossing a link of capacity 0 stalls until it
+/// returns; a flow that starts while its route crosses a dead link is rerouted over
+/// surviving links, or waits until some link comes back. Not modelled here: packets,
+/// queues, congestion control (see the packet model), slow start; a flow takes its fair
+/// share at once.
 #pragma once
 
 #include <cstdint>
@@ -22,12 +26,32 @@
 
 namespace roshni::net {
 
+/// New capacities for some directed links at one moment: at the absolute time `at`, or,
+/// when `after` is not empty, `delay` after the last of those flows is delivered.
+/// A capacity of 0 takes the link down; a positive one brings it (back) up.
+struct CapacityStep {
+  SimTime at;
+  std::vector<FlowId> after;
+  SimTime delay;
+  std::vector<std::pair<LinkId, DataRate>> capacities;
+};
+
+struct FlowRunOptions {
+  std::vector<CapacityStep> steps;
+  /// Capacities at time 0 where they differ from the topology's (circuits that exist in
+  /// some configuration but not the first start at 0).
+  std::vector<std::pair<LinkId, DataRate>> initial_capacities;
+  /// Reroute a starting flow whose path crosses a dead link (min-hop over live links).
+  bool reroute = true;
+};
+
 /// Why a flow did not finish, when a run ends with work left (it should not; validation
 /// refuses cycles and unroutable flows, so this names a bug or a dead network).
 struct UnfinishedFlow {
   FlowId flow;
-  enum class State : uint8_t { waiting, transmitting, in_flight } state;
+  enum class State : uint8_t { waiting, transmitting, in_flight, no_route } state;
   FlowId waiting_for;  // a dependency not yet delivered, when state == waiting
+  LinkId dead_link;    // a link of capacity 0 on its path, when transmitting and stalled
 };
 
 struct FlowRunResult {
@@ -38,10 +62,14 @@ struct FlowRunResult {
   uint64_t events = 0;                // events the engine processed
   uint64_t rate_solves = 0;           // component re-solves
   uint64_t flows_rated = 0;           // sum of component sizes over all solves
+  uint64_t flows_rerouted = 0;        // started on another path than planned (dead link)
+  uint64_t flows_stalled = 0;         // spent some time at rate 0 behind a dead link
+  std::vector<SimTime> stalled_for;   // per flow: total time at rate 0 while transmitting
   std::vector<UnfinishedFlow> unfinished;  // empty on success
 };
 
 /// Runs `flows` over `t` along `paths` to completion.
-FlowRunResult run_flow_model(const topo::Topology& t, const FlowSet& flows, const Paths& paths);
+FlowRunResult run_flow_model(const topo::Topology& t, const FlowSet& flows, const Paths& paths,
+                             const FlowRunOptions& options = {});
 
 }  // namespace roshni::net

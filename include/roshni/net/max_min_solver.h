@@ -16,6 +16,18 @@
 
 namespace roshni::net {
 
+/// Where the solver reads paths: flow f crosses links[begin[f]] .. links[end[f] - 1].
+struct PathView {
+  const uint32_t* begin;
+  const uint32_t* end;
+  const LinkId* links;
+  std::span<const LinkId> of(uint32_t f) const { return {links + begin[f], links + end[f]}; }
+  /// The view of compressed rows: flow f's range is offset[f] .. offset[f + 1].
+  static PathView of_rows(const Paths& p) {
+    return {p.offset.data(), p.offset.data() + 1, p.links.data()};
+  }
+};
+
 class MaxMinSolver {
  public:
   /// Computes the max-min fair rates of `flows` (ids into `paths`), whose links have
@@ -23,8 +35,12 @@ class MaxMinSolver {
   /// in `flows` and touches nothing else. Links not crossed by any of `flows` are
   /// ignored: the caller passes a whole connected component (or the whole network).
   /// Ties between equal shares are broken by link id, so results are deterministic.
-  void solve(std::span<const uint32_t> flows, const Paths& paths,
+  void solve(std::span<const uint32_t> flows, const PathView& paths,
              std::span<const double> capacity, std::span<double> rate);
+  void solve(std::span<const uint32_t> flows, const Paths& paths,
+             std::span<const double> capacity, std::span<double> rate) {
+    solve(flows, PathView::of_rows(paths), capacity, rate);
+  }
 
  private:
   struct HeapEntry {

@@ -30,18 +30,18 @@ struct LoadOptions {
 
 /// What the report says about the workload.
 struct WorkloadInfo {
-  std::string kind;                    // "all_reduce" | "flow_trace"
-  std::string algorithm;               // "ring" for all_reduce, "" otherwise
-  uint32_t ranks = 0;                  // participants (all_reduce) or distinct endpoints
-  DataSize size;                       // collective buffer size, or total trace bytes
+  std::string kind;       // "all_reduce" | "flow_trace"
+  std::string algorithm;  // "ring" for all_reduce, "" otherwise
+  uint32_t ranks = 0;     // participants (all_reduce) or distinct endpoints
+  DataSize size;          // collective buffer size, or total trace bytes
 };
 
 struct ReportOptions {
-  bool per_flow = true;                // write one row per flow in report.json
+  bool per_flow = true;  // write one row per flow in report.json
 };
 
 struct Scenario {
-  std::string file;                    // as given on the command line
+  std::string file;  // as given on the command line
   std::string name;
   std::string description;
   uint64_t seed = 1;

@@ -55,6 +55,13 @@ class ShortestPathRouter final : public Router {
   /// The same with flow hash 0 (for callers that route one path per pair).
   bool route(NodeId src, NodeId dst, std::vector<LinkId>& out) { return route(src, dst, 0, out); }
 
+  /// Route only over directed links l with (*up)[l] != 0 (failed links and circuits
+  /// not configured are 0); nullptr routes over all links. The caller owns `up` and
+  /// calls invalidate() after changing it.
+  void set_link_filter(const std::vector<uint8_t>* up);
+  /// Forgets cached distances (after the link filter's contents changed).
+  void invalidate();
+
  private:
   const std::vector<uint32_t>& distances_to(NodeId dst);
 
@@ -62,6 +69,7 @@ class ShortestPathRouter final : public Router {
   const Topology& t_;
   MultipathPolicy policy_;
   std::unique_ptr<Graph> g_;
+  const std::vector<uint8_t>* up_ = nullptr;
   std::vector<std::vector<uint32_t>> distance_;  // [dst][node]; empty until first needed
   std::vector<LinkId> candidates_;               // scratch
 };

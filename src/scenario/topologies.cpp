@@ -1,0 +1,340 @@
+#include "scenario/topologies.h"
+
+#include <cmath>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "roshni/core/text.h"
+#include "roshni/topo/analysis.h"
+#include "roshni/topo/clos.h"
+#include "roshni/topo/dragonfly.h"
+#include "roshni/topo/generators.h"
+#include "roshni/topo/mesh.h"
+#include "roshni/topo/placement.h"
+#include "roshni/topo/torus.h"
+#include "scenario/json_text.h"
+
+namespace roshni::scenario {
+
+std::unique_ptr<topo::Fabric> build_explicit(const JsonNode& t);  // explicit_topology.cpp
+
+namespace {
+
+constexpr int64_t kMaxGpus = 1 << 24;
+
+/// A number (integer or not) within [min, max].
+double as_number(const JsonNode& n, double min, double max) {
+  const auto& v = n.raw();
+  if (!v.is_number()) n.fail(fmt::format("expected a number, got {}", describe_value(v)));
+  const double d = v.get<double>();
+  if (!std::isfinite(d) || d < min || d > max) {
+    n.fail(fmt::format("expected a number between {} and {}, got {}", min, max, d));
+  }
+  return d;
+}
+
+/// One of `known` spelled as a string.
+std::string one_of(const JsonNode& n, std::initializer_list<std::string_view> known,
+                   std::string_view what) {
+  const std::string s = n.as_string();
+  std::vector<std::string> names(known.begin(), known.end());
+  for (const auto& k : names) {
+    if (k == s) return s;
+  }
+  n.fail(fmt::format("unknown {} '{}'{}; known ones: {}", what, escape_text(s), suggest(s, names),
+                     quoted_list(names)));
+}
+
+/// Turns a generator's check() message "param: what" into an error at that parameter
+/// when the scenario wrote it, else at the topology object.
+[[noreturn]] void fail_check(const JsonNode& spec, const std::string& message) {
+  const std::string param = message.substr(0, message.find(':'));
+  std::string key = param.substr(0, param.find_first_of(".["));
+  if (spec.has(key)) spec.at(key, "").fail(message);
+  spec.fail(message);
+}
+
+struct LinkSpec {
+  DataRate bandwidth;
+  SimTime latency;
+};
+
+/// {"bandwidth": "400 Gbps", "latency": "100 ns"}: latency defaults to 0.
+LinkSpec link(const JsonNode& spec, std::string_view key) {
+  const JsonNode l = spec.at(key, "a link, like {\"bandwidth\": \"400 Gbps\", \"latency\": \"100 ns\"}");
+  l.expect_keys({"bandwidth", "latency"});
+  LinkSpec out;
+  out.bandwidth = l.at("bandwidth", "a data rate like \"400 Gbps\"").as_data_rate();
+  if (const auto lat = l.get("latency")) out.latency = lat->as_sim_time(true);
+  return out;
+}
+
+SimTime optional_time(const JsonNode& spec, std::string_view key) {
+  if (const auto t = spec.get(key)) return t->as_sim_time(true);
+  return SimTime::zero();
+}
+
+uint32_t count(const JsonNode& spec, std::string_view key, int64_t min, int64_t max,
+               std::string_view expected) {
+  return static_cast<uint32_t>(spec.at(key, expected).as_int(min, max));
+}
+
+topo::MultipathPolicy multipath(const JsonNode& spec) {
+  if (const auto r = spec.get("routing")) {
+    return one_of(*r, {"ecmp", "first"}, "routing") == "first" ? topo::MultipathPolicy::first
+                                                               : topo::MultipathPolicy::ecmp;
+  }
+  return topo::MultipathPolicy::ecmp;
+}
+
+// ---- the generators ----
+
+std::unique_ptr<topo::Fabric> build_star(const JsonNode& t) {
+  t.expect_keys({"kind", "gpus", "gpu_prefix", "switch_name", "link", "switch_latency",
+                 "placement"});
+  topo::StarParams p;
+  p.gpus = count(t, "gpus", 1, kMaxGpus, "the number of GPUs, an integer like 8");
+  if (const auto n = t.get("gpu_prefix")) p.gpu_prefix = n->as_string();
+  if (const auto n = t.get("switch_name")) {
+    p.switch_name = n->as_string();
+    if (p.switch_name.empty()) n->fail("a node name must not be empty");
+    // The switch must not take a GPU's name: the prefix and a decimal index below gpus.
+    const std::string& s = p.switch_name;
+    if (s.starts_with(p.gpu_prefix)) {
+      const std::string rest = s.substr(p.gpu_prefix.size());
+      const bool decimal = !rest.empty() && rest.size() <= 8 &&
+                           rest.find_first_not_of("0123456789") == std::string::npos &&
+                           (rest == "0" || rest[0] != '0');
+      if (decimal && std::stoul(rest) < p.gpus) {
+        n->fail(fmt::format("'{}' is also the name of a GPU; choose another switch name",
+                            escape_text(s)));
+      }
+    }
+  }
+  const LinkSpec l = link(t, "link");
+  p.link_bandwidth = l.bandwidth;
+  p.link_latency = l.latency;
+  p.switch_latency = optional_time(t, "switch_latency");
+  auto f = std::make_unique<topo::Fabric>();
+  f->topology = topo::make_star(p);
+  f->router = std::make_unique<topo::ShortestPathRouter>(f->topology);
+  return f;
+}
+
+topo::ScaleUpParams scale_up(const JsonNode& s) {
+  s.expect_keys({"domain_size", "planes", "bandwidth", "link_latency", "switch_latency"});
+  topo::ScaleUpParams p;
+  p.domain_size = count(s, "domain_size", 1, kMaxGpus, "GPUs per scale-up domain, like 8 or 72");
+  if (const auto n = s.get("planes")) p.planes = static_cast<uint32_t>(n->as_int(1, 1024));
+  p.bandwidth = s.at("bandwidth", "each GPU's scale-up bandwidth per direction, like \"900 GB/s\"")
+                    .as_data_rate();
+  p.link_latency = optional_time(s, "link_latency");
+  p.switch_latency = optional_time(s, "switch_latency");
+  return p;
+}
+
+std::unique_ptr<topo::Fabric> build_clos(const JsonNode& t, bool rail) {
+  if (rail) {
+    t.expect_keys({"kind", "tiers", "radix", "oversubscription", "gpus", "gpus_per_server", "link",
+                   "switch_latency", "routing", "scale_up", "placement"});
+  } else {
+    t.expect_keys({"kind", "tiers", "radix", "oversubscription", "gpus", "link",
+                   "switch_latency", "routing", "scale_up", "placement"});
+  }
+  topo::ClosParams p;
+  p.tiers = count(t, "tiers", 2, 3, "the number of switch tiers, 2 or 3");
+  p.radix = count(t, "radix", 2, 65536, "the switch radix (ports per switch), like 64");
+  if (const auto o = t.get("oversubscription")) {
+    if (o->raw().is_array()) {
+      if (o->size() != p.tiers - 1) {
+        o->fail(fmt::format("expected {} ratios (one per switch tier below the top), got {}",
+                            p.tiers - 1, o->size()));
+      }
+      p.leaf_oversubscription = as_number((*o)[0], 1, 1e6);
+      if (p.tiers == 3) p.agg_oversubscription = as_number((*o)[1], 1, 1e6);
+    } else {
+      p.leaf_oversubscription = as_number(*o, 1, 1e6);
+    }
+  }
+  if (const auto g = t.get("gpus")) p.gpus = static_cast<uint32_t>(g->as_int(1, kMaxGpus));
+  if (rail) {
+    p.placement = topo::GpuPlacement::rail;
+    p.gpus_per_server = count(t, "gpus_per_server", 1, 1024,
+                              "GPUs per server, one per rail, like 8");
+  }
+  const LinkSpec l = link(t, "link");
+  p.link_bandwidth = l.bandwidth;
+  p.link_latency = l.latency;
+  p.switch_latency = optional_time(t, "switch_latency");
+  if (const auto s = t.get("scale_up")) p.scale_up = scale_up(*s);
+  if (const std::string e = topo::check(p); !e.empty()) {
+    // Oversubscription messages name the tier; point at the field the user wrote.
+    if (e.rfind("leaf_oversubscription", 0) == 0 || e.rfind("agg_oversubscription", 0) == 0) {
+      if (t.has("oversubscription")) t.at("oversubscription", "").fail(e);
+    }
+    fail_check(t, e);
+  }
+  return topo::make_clos(p, multipath(t));
+}
+
+std::unique_ptr<topo::Fabric> build_fat_tree(const JsonNode& t) { return build_clos(t, false); }
+std::unique_ptr<topo::Fabric> build_rail(const JsonNode& t) { return build_clos(t, true); }
+
+std::unique_ptr<topo::Fabric> build_torus(const JsonNode& t) {
+  t.expect_keys({"kind", "dims", "twisted", "link", "forwarding_latency", "placement"});
+  topo::TorusParams p;
+  const JsonNode dims = t.at("dims", "the size of each dimension, like [4, 4, 8]");
+  p.dims.clear();
+  for (size_t i = 0; i < dims.size(); ++i) {
+    p.dims.push_back(static_cast<uint32_t>(dims[i].as_int(1, kMaxGpus)));
+  }
+  if (const auto tw = t.get("twisted")) p.twisted = tw->as_bool();
+  const LinkSpec l = link(t, "link");
+  p.link_bandwidth = l.bandwidth;
+  p.link_latency = l.latency;
+  p.forwarding_latency = optional_time(t, "forwarding_latency");
+  if (const std::string e = topo::check(p); !e.empty()) {
+    if (e.rfind("dims[", 0) == 0) {
+      const size_t i = std::stoul(e.substr(5));
+      if (i < dims.size()) dims[i].fail(e);
+    }
+    fail_check(t, e);
+  }
+  return topo::make_torus(p);
+}
+
+std::unique_ptr<topo::Fabric> build_dragonfly(const JsonNode& t) {
+  t.expect_keys({"kind", "balanced", "p", "a", "h", "g", "arrangement", "routing",
+                 "terminal_link", "local_link", "global_link", "router_latency", "placement"});
+  topo::DragonflyParams p;
+  if (const auto b = t.get("balanced")) {
+    p = topo::balanced_dragonfly(static_cast<uint32_t>(b->as_int(1, 4096)));
+    for (const char* k : {"p", "a", "h", "g"}) {
+      if (t.has(k)) t.at(k, "").fail("give either 'balanced' (p) or 'p', 'a', 'h', 'g', not both");
+    }
+  } else {
+    p.p = count(t, "p", 1, 65535, "terminals (GPUs) per router, like 4");
+    p.a = count(t, "a", 1, 65535, "routers per group, like 8");
+    p.h = count(t, "h", 1, 65535, "global links per router, like 4");
+    p.g = count(t, "g", 1, 1 << 24, "the number of groups, at most a*h + 1");
+  }
+  if (const auto a = t.get("arrangement")) {
+    p.arrangement = one_of(*a, {"absolute", "relative"}, "global link arrangement") == "relative"
+                        ? topo::GlobalArrangement::relative
+                        : topo::GlobalArrangement::absolute;
+  }
+  if (const auto r = t.get("routing")) {
+    p.routing = one_of(*r, {"minimal", "valiant"}, "dragonfly routing") == "valiant"
+                    ? topo::DragonflyRouting::valiant
+                    : topo::DragonflyRouting::minimal;
+  }
+  const LinkSpec term = link(t, "terminal_link"), local = link(t, "local_link"),
+                 global = link(t, "global_link");
+  p.terminal_bandwidth = term.bandwidth;
+  p.terminal_latency = term.latency;
+  p.local_bandwidth = local.bandwidth;
+  p.local_latency = local.latency;
+  p.global_bandwidth = global.bandwidth;
+  p.global_latency = global.latency;
+  p.router_latency = optional_time(t, "router_latency");
+  if (const std::string e = topo::check(p); !e.empty()) fail_check(t, e);
+  return topo::make_dragonfly(p);
+}
+
+std::unique_ptr<topo::Fabric> build_full_mesh(const JsonNode& t) {
+  t.expect_keys({"kind", "gpus", "link", "placement"});
+  topo::FullMeshParams p;
+  p.gpus = count(t, "gpus", 2, 2048, "the number of GPUs, 2 to 2048");
+  const LinkSpec l = link(t, "link");
+  p.link_bandwidth = l.bandwidth;
+  p.link_latency = l.latency;
+  if (const std::string e = topo::check(p); !e.empty()) fail_check(t, e);
+  return topo::make_full_mesh(p);
+}
+
+std::unique_ptr<topo::Fabric> build_ring(const JsonNode& t) {
+  t.expect_keys({"kind", "gpus", "link", "forwarding_latency", "placement"});
+  topo::RingParams p;
+  p.gpus = count(t, "gpus", 2, kMaxGpus, "the number of GPUs, at least 2");
+  const LinkSpec l = link(t, "link");
+  p.link_bandwidth = l.bandwidth;
+  p.link_latency = l.latency;
+  p.forwarding_latency = optional_time(t, "forwarding_latency");
+  if (const std::string e = topo::check(p); !e.empty()) fail_check(t, e);
+  return topo::make_ring(p);
+}
+
+// The built-in generators, in the order `roshni --help` and the docs list them.
+constexpr TopologyGenerator kGenerators[] = {
+    {"star", "N GPUs on one packet switch", build_star},
+    {"explicit", "nodes and links listed one by one (any graph); min-hop ECMP routing",
+     build_explicit},
+    {"fat_tree",
+     "2-tier leaf-spine or 3-tier fat-tree with pods, radix and oversubscription (Al-Fares et "
+     "al., SIGCOMM 2008); up/down ECMP",
+     build_fat_tree},
+    {"rail_optimized",
+     "fat-tree whose leaves each serve one GPU rank of every server (rails), as in NVIDIA "
+     "DGX SuperPOD",
+     build_rail},
+    {"torus", "n-D torus with wrap-around, optionally twisted as in TPU v4 (Jouppi et al., ISCA "
+              "2023); dimension-order routing",
+     build_torus},
+    {"dragonfly", "groups of routers joined by global links (Kim et al., ISCA 2008); minimal or "
+                  "Valiant routing",
+     build_dragonfly},
+    {"full_mesh", "a direct link between every pair of GPUs", build_full_mesh},
+    {"ring", "GPUs in a bidirectional ring; shorter-way routing", build_ring},
+};
+
+}  // namespace
+
+std::span<const TopologyGenerator> topology_generators() { return kGenerators; }
+
+const TopologyGenerator& find_topology_generator(const JsonNode& kind) {
+  const std::string name = kind.as_string();
+  std::vector<std::string> names;
+  for (const auto& g : kGenerators) {
+    if (g.name == name) return g;
+    names.emplace_back(g.name);
+  }
+  kind.fail(fmt::format("unknown topology kind '{}'{}; known ones: {}", escape_text(name),
+                        suggest(name, names), quoted_list(names)));
+}
+
+void apply_placement(const JsonNode& spec, topo::Fabric& fabric) {
+  const auto pl = spec.get("placement");
+  if (!pl) return;
+  pl->expect_keys({"rack_pitch", "row_pitch", "racks_per_row", "gpus_per_rack",
+                   "switches_per_network_rack", "slack", "vertical_per_end", "propagation"});
+  topo::FloorParams floor;
+  if (const auto v = pl->get("rack_pitch")) floor.rack_pitch = v->as_length();
+  if (const auto v = pl->get("row_pitch")) floor.row_pitch = v->as_length();
+  if (const auto v = pl->get("racks_per_row")) floor.racks_per_row = static_cast<uint32_t>(v->as_int(1, 1 << 20));
+  if (const auto v = pl->get("gpus_per_rack")) floor.gpus_per_rack = static_cast<uint32_t>(v->as_int(1, 1 << 20));
+  if (const auto v = pl->get("switches_per_network_rack")) {
+    floor.switches_per_network_rack = static_cast<uint32_t>(v->as_int(1, 1 << 20));
+  }
+  if (const auto v = pl->get("slack")) floor.slack = v->as_length();
+  if (const auto v = pl->get("vertical_per_end")) floor.vertical_per_end = v->as_length();
+  topo::CableOptions cable;
+  // Propagation delay per metre of cable, e.g. "4.9 ns" for fibre (n ~ 1.47); written
+  // as the delay of one metre until the physical layer gives media their own figures.
+  if (const auto v = pl->get("propagation")) cable.propagation_per_metre = v->as_duration(true);
+  const topo::Placement placed = topo::place(fabric.topology, floor);
+  fabric.topology = topo::with_cable_lengths(fabric.topology, placed, floor, cable);
+}
+
+void check_radix(const JsonNode& spec, const topo::Topology& t) {
+  const auto over = topo::over_radix(t);
+  if (over.empty()) return;
+  const auto& o = over.front();
+  spec.fail(fmt::format("switch '{}' has {} links but only {} ports (its radix){}",
+                        escape_text(o.name), o.used, o.radix,
+                        over.size() > 1 ? fmt::format("; {} switches are over their radix",
+                                                      over.size())
+                                        : ""));
+}
+
+}  // namespace roshni::scenario

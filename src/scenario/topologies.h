@@ -1,0 +1,38 @@
+/// The registry of topology generators a scenario can name in "topology": {"kind": ...}.
+/// Each entry reads its own parameters from the scenario (so its errors point at the
+/// right JSON path) and builds a topo::Fabric: the topology and the router that knows
+/// its structure. Built-ins are listed in one place, topologies.cpp; docs/topologies.md
+/// documents each one's parameters.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "roshni/scenario/json_node.h"
+#include "roshni/topo/fabric.h"
+
+namespace roshni::scenario {
+
+struct TopologyGenerator {
+  std::string_view name;     // the "kind", spelled as in scenarios
+  std::string_view summary;  // one line, with its source
+  /// Reads the topology object `spec` (its "kind" already checked) and builds it.
+  /// Throws ScenarioError naming the offending field.
+  std::unique_ptr<topo::Fabric> (*build)(const JsonNode& spec);
+};
+
+std::span<const TopologyGenerator> topology_generators();
+
+/// The generator named by `kind` (a JSON string node); an unknown name fails with the
+/// nearest known name suggested and the list of all of them.
+const TopologyGenerator& find_topology_generator(const JsonNode& kind);
+
+/// Applies the optional "placement" section of a topology object: places racks on a
+/// floor, gives every cable a length, and (if asked) adds its propagation delay.
+void apply_placement(const JsonNode& spec, topo::Fabric& fabric);
+
+/// Fails, naming the first switch whose links use more ports than its radix.
+void check_radix(const JsonNode& spec, const topo::Topology& t);
+
+}  // namespace roshni::scenario

@@ -1,0 +1,137 @@
+// Link capacities that change during a run: failures, repairs, circuits torn down and
+// set up again. Every expected time is derived from S/B arithmetic in the comments.
+#include <gtest/gtest.h>
+
+#include "roshni/net/flow_model.h"
+#include "roshni/topo/router.h"
+
+namespace roshni::net {
+namespace {
+
+// 1 MB at 100 Gb/s (12.5 GB/s) takes 80 us on the wire; latency 1 us per link.
+constexpr int64_t kUs = 1'000'000;  // picoseconds
+const double kSize = 1e6;
+
+struct Case {
+  explicit Case(topo::Topology topology) : t(std::move(topology)) {}
+  topo::Topology t;
+  FlowSet flows;
+  FlowRunOptions options;
+  FlowRunResult run() {
+    topo::ShortestPathRouter router(t);
+    std::vector<FlowId> unroutable;
+    const Paths paths = route_all(t, router, flows, unroutable);
+    EXPECT_TRUE(unroutable.empty());
+    return run_flow_model(t, flows, paths, options);
+  }
+};
+
+topo::Topology pair_of_gpus() {
+  topo::TopologyBuilder b;
+  const NodeId a = b.add_node("a", topo::NodeKind::gpu), z = b.add_node("z", topo::NodeKind::gpu);
+  b.add_link(a, z, gbps(100), gbps(100), SimTime::ps(kUs));
+  return std::move(b).build();
+}
+
+// a and z joined through two switches s0 and s1 (two 2-hop paths; s0's added first).
+topo::Topology two_paths() {
+  topo::TopologyBuilder b;
+  const NodeId a = b.add_node("a", topo::NodeKind::gpu), z = b.add_node("z", topo::NodeKind::gpu);
+  for (const char* s : {"s0", "s1"}) {
+    const NodeId sw = b.add_node(s, topo::NodeKind::switch_);
+    b.add_link(a, sw, gbps(100), gbps(100), SimTime::ps(kUs));
+    b.add_link(sw, z, gbps(100), gbps(100), SimTime::ps(kUs));
+  }
+  return std::move(b).build();
+}
+
+CapacityStep at(int64_t ps, LinkId l, DataRate c) {
+  CapacityStep s;
+  s.at = SimTime::ps(ps);
+  s.capacities.emplace_back(l, c);
+  return s;
+}
+
+// The link dies at 30 us and returns at 50 us: the flow sends 30 us worth, waits 20 us,
+// sends the remaining 50 us worth: transmission ends at 100 us, delivery at 101 us.
+TEST(LinkDynamics, OutageDelaysTheFlowByItsLength) {
+  Case c{pair_of_gpus()};
+  c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize));
+  c.options.steps = {at(30 * kUs, LinkId(0), DataRate()), at(50 * kUs, LinkId(0), gbps(100))};
+  const auto r = c.run();
+  ASSERT_TRUE(r.unfinished.empty());
+  EXPECT_EQ(r.end[0].ps(), 101 * kUs);
+  EXPECT_EQ(r.flows_stalled, 1u);
+  EXPECT_EQ(r.stalled_for[0].ps(), 20 * kUs);
+}
+
+// Capacity halves at 40 us: 0.5 MB sent, the other 0.5 MB at 6.25 GB/s takes 80 us:
+// transmission ends at 120 us, delivery at 121 us.
+TEST(LinkDynamics, CapacityChangeReratesTheFlow) {
+  Case c{pair_of_gpus()};
+  c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize));
+  c.options.steps = {at(40 * kUs, LinkId(0), gbps(50))};
+  const auto r = c.run();
+  EXPECT_EQ(r.end[0].ps(), 121 * kUs);
+}
+
+// The path through s0 (the router's first choice) is dead from t = 0: the flow is
+// rerouted through s1 and takes its normal 80 us + 2 links of 1 us.
+TEST(LinkDynamics, StartingFlowIsReroutedAroundADeadLink) {
+  Case c{two_paths()};
+  c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize));
+  c.options.initial_capacities = {{LinkId(0), DataRate()}};  // a -> s0 is down
+  const auto r = c.run();
+  ASSERT_TRUE(r.unfinished.empty());
+  EXPECT_EQ(r.flows_rerouted, 1u);
+  EXPECT_EQ(r.end[0].ps(), 82 * kUs);
+  EXPECT_EQ(r.link_bytes[0].si(), 0.0);
+  EXPECT_EQ(r.link_bytes[4].si(), kSize);  // a -> s1
+}
+
+// With no live path the flow waits for one: the only link is down until 200 us, so the
+// flow starts then and is delivered at 200 + 80 + 1 us.
+TEST(LinkDynamics, FlowWithoutAnyLivePathWaitsForARepair) {
+  Case c{pair_of_gpus()};
+  c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize));
+  c.options.initial_capacities = {{LinkId(0), DataRate()}};
+  c.options.steps = {at(200 * kUs, LinkId(0), gbps(100))};
+  const auto r = c.run();
+  ASSERT_TRUE(r.unfinished.empty());
+  EXPECT_EQ(r.start[0].ps(), 200 * kUs);
+  EXPECT_EQ(r.end[0].ps(), 281 * kUs);
+}
+
+// The circuit-switch pattern: when flow A is delivered (81 us), its link is torn down
+// and comes back after a 10 ms reconfiguration. B waits for A and needs that link:
+// it starts at 81 us + 10 ms and is delivered 81 us later. Makespan = 2 x 81 us + 10 ms.
+TEST(LinkDynamics, ReconfigurationBetweenPhasesShowsInTheMakespan) {
+  Case c{pair_of_gpus()};
+  const FlowId a = c.flows.add("A", NodeId(0), NodeId(1), bytes(kSize));
+  c.flows.add("B", NodeId(0), NodeId(1), bytes(kSize), std::span(&a, 1));
+  CapacityStep down, up;
+  down.after = {a};
+  down.capacities = {{LinkId(0), DataRate()}};
+  up.after = {a};
+  up.delay = SimTime::ps(10'000 * kUs);
+  up.capacities = {{LinkId(0), gbps(100)}};
+  c.options.steps = {down, up};
+  const auto r = c.run();
+  ASSERT_TRUE(r.unfinished.empty());
+  EXPECT_EQ(r.makespan.ps(), 2 * 81 * kUs + 10'000 * kUs);
+}
+
+// A link that never comes back leaves the flow unfinished, and the result says which
+// link it is stalled behind.
+TEST(LinkDynamics, PermanentFailureIsReportedNotHung) {
+  Case c{pair_of_gpus()};
+  c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize));
+  c.options.steps = {at(10 * kUs, LinkId(0), DataRate())};
+  const auto r = c.run();
+  ASSERT_EQ(r.unfinished.size(), 1u);
+  EXPECT_EQ(r.unfinished[0].state, UnfinishedFlow::State::transmitting);
+  EXPECT_EQ(r.unfinished[0].dead_link, LinkId(0));
+}
+
+}  // namespace
+}  // namespace roshni::net
