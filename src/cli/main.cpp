@@ -15,6 +15,8 @@
 #include "roshni/core/error.h"
 #include "roshni/net/flow_model.h"
 #include "roshni/report/report.h"
+#include "roshni/report/topology_report.h"
+#include "roshni/topo/export.h"
 #include "roshni/scenario/loader.h"
 
 namespace {
@@ -26,6 +28,8 @@ struct Options {
   std::string output;
   std::vector<std::string> overrides;
   int64_t seed = -1;
+  std::string dot, graphml;
+  bool no_bisection = false;
   int verbosity = 0;
   bool quiet = false;
 };
@@ -40,8 +44,9 @@ void setup_logging(const Options& o) {
                                        : spdlog::level::warn);
 }
 
-roshni::scenario::Scenario load(const Options& o) {
+roshni::scenario::Scenario load(const Options& o, bool topology_only = false) {
   roshni::scenario::LoadOptions lo;
+  lo.topology_only = topology_only;
   lo.overrides = o.overrides;
   if (o.seed >= 0) lo.seed = static_cast<uint64_t>(o.seed);
   return roshni::scenario::load_scenario(o.scenario, lo);
@@ -64,6 +69,27 @@ int validate(const Options& o) {
     fmt::print("{}: valid ({} nodes, {} links, {} flows)\n", o.scenario, s.topology.node_count(),
                s.topology.link_count() / 2, s.flows.size());
   }
+  return kOk;
+}
+
+int topo(const Options& o) {
+  const auto s = load(o, /*topology_only=*/true);
+  roshni::report::TopologyReportOptions ro;
+  ro.bisection = !o.no_bisection;
+  ro.seed = s.seed;
+  if (!o.quiet) {
+    fmt::print("{}: {} nodes, {} physical links\n", s.name, s.topology.node_count(),
+               s.topology.link_count() / 2);
+    fmt::print("{}", roshni::report::topology_report(s.topology, ro));
+  }
+  auto write = [](const std::string& path, const std::string& text) {
+    const auto slash = path.find_last_of('/');
+    roshni::report::write_file_atomically(slash == std::string::npos ? "." : path.substr(0, slash),
+                                          path.substr(slash == std::string::npos ? 0 : slash + 1),
+                                          text);
+  };
+  if (!o.dot.empty()) write(o.dot, roshni::topo::to_dot(s.topology));
+  if (!o.graphml.empty()) write(o.graphml, roshni::topo::to_graphml(s.topology));
   return kOk;
 }
 
@@ -148,6 +174,13 @@ int main(int argc, char** argv) {
   auto* validate_cmd =
       app.add_subcommand("validate", "Check a scenario without running it; exit 0 if valid");
   add_common(validate_cmd);
+  auto* topo_cmd = app.add_subcommand(
+      "topo", "Describe a scenario's cluster: parts, ports, diameter, bisection bandwidth");
+  add_common(topo_cmd);
+  topo_cmd->add_option("--dot", o.dot, "Also write the topology as Graphviz DOT to this file");
+  topo_cmd->add_option("--graphml", o.graphml, "Also write the topology as GraphML to this file");
+  topo_cmd->add_flag("--no-bisection", o.no_bisection,
+                     "Skip the max-flow bisection computation (seconds at 100k GPUs)");
 
   try {
     app.parse(argc, argv);
@@ -157,7 +190,9 @@ int main(int argc, char** argv) {
   }
   setup_logging(o);
   try {
-    return run_cmd->parsed() ? run(o) : validate(o);
+    if (run_cmd->parsed()) return run(o);
+    if (topo_cmd->parsed()) return topo(o);
+    return validate(o);
   } catch (const roshni::ScenarioError& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return kBadInput;

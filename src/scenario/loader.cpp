@@ -95,6 +95,11 @@ class Builder {
                      "an object describing the cluster, like {\"kind\": \"star\", \"gpus\": 8, "
                      "\"link\": {\"bandwidth\": \"400 Gbps\"}}"));
     network(root.get("network"));
+    if (options_.topology_only) {
+      // `roshni topo`: the cluster alone; a workload, if any, is not read.
+      out_.topology = std::move(fabric_->topology);
+      return std::move(out_);
+    }
     workload(root.at("workload",
                      "an object describing the traffic, like {\"kind\": \"all_reduce\", "
                      "\"size\": \"1 GiB\"}"));

@@ -2,6 +2,8 @@
 // and byte-identical reports for the same scenario and seed.
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -79,6 +81,26 @@ TEST(Cli, ValidateAndHelp) {
   EXPECT_EQ(run_cli("run").exit_code, 2);
   EXPECT_EQ(run_cli("frobnicate x.json").exit_code, 2);
   EXPECT_EQ(run_cli("run " + kQuickstart + " --seed -3").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace roshni
+
+namespace roshni {
+namespace {
+
+// `roshni topo` on the quickstart: 8 GPUs on one switch; diameter 2 hops; bisection =
+// 4 GPUs' links = 4 x 400 Gb/s = 1.6 Tb/s per direction. --dot writes the graph.
+TEST(Cli, TopoDescribesTheCluster) {
+  const auto dir = testing::fresh_dir("topo");
+  const auto r = testing::run_cli("topo " + kQuickstart + " --dot " + (dir / "q.dot").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("GPUs          8"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("diameter      2 hops"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("bisection     1.6 Tb/s"), std::string::npos) << r.out;
+  const std::string dot = testing::read_file(dir / "q.dot");
+  EXPECT_EQ(std::count(dot.begin(), dot.end(), '\n') > 10, true);
+  EXPECT_NE(dot.find("\"gpu0\" -- \"leaf0\""), std::string::npos);
 }
 
 }  // namespace

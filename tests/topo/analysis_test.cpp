@@ -80,7 +80,7 @@ TEST(Counts, StarHasOneSwitchAndUnplacedLinks) {
   const TopologyCounts c = count_parts(star(8));
   EXPECT_EQ(c.gpus, 8u);
   ASSERT_EQ(c.switches.size(), 1u);
-  EXPECT_EQ(c.switches.begin()->first, (NodeClass{NodeKind::switch_, 0, "switch"}));
+  EXPECT_EQ(c.switches.begin()->first, (NodeClass{NodeKind::switch_, 1, "switch"}));
   EXPECT_EQ(c.switches.begin()->second, 1u);
   EXPECT_EQ(c.physical_links, 8u);
   EXPECT_EQ(c.links_by_role, (std::map<std::string, uint32_t>{{"", 8}}));

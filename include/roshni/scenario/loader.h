@@ -26,6 +26,7 @@ struct LoadOptions {
   /// so that a typo in a GPU count is an error rather than an exhausted machine.
   /// The fuzzer lowers it to keep each input fast.
   size_t max_flows = size_t{1} << 25;
+  bool topology_only = false;          // read and check the topology; skip the workload
 };
 
 /// What the report says about the workload.
