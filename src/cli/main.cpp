@@ -102,7 +102,7 @@ int run(const Options& o) {
                 s.topology.node_count(), s.topology.link_count(), s.flows.size(),
                 std::chrono::duration<double>(t1 - t0).count());
 
-  const auto result = roshni::net::run_flow_model(s.topology, s.flows, s.paths);
+  const auto result = roshni::net::run_flow_model(s.topology, s.flows, s.paths, s.run_options);
   const auto t2 = Clock::now();
   spdlog::debug("simulated {} events, {} rate solves over {} flow-ratings in {:.3f} s",
                 result.events, result.rate_solves, result.flows_rated,
@@ -122,8 +122,15 @@ int run(const Options& o) {
       if (u.state == St::waiting && u.waiting_for.valid()) {
         fmt::print(stderr, "  flow '{}' never started: waits for '{}', which never finished\n",
                    label, s.flows.label(u.waiting_for));
+      } else if (u.state == St::transmitting && u.dead_link.valid()) {
+        fmt::print(stderr, "  flow '{}' stalled: its path crosses '{}', which is down\n", label,
+                   s.topology.link_name(u.dead_link));
       } else if (u.state == St::transmitting) {
         fmt::print(stderr, "  flow '{}' started but never finished transmitting\n", label);
+      } else if (u.state == St::no_route) {
+        fmt::print(stderr, "  flow '{}' never started: no live path from '{}' to '{}'\n", label,
+                   s.topology.node_name(s.flows.src(u.flow)),
+                   s.topology.node_name(s.flows.dst(u.flow)));
       } else {
         fmt::print(stderr, "  flow '{}' is stuck (state {})\n", label, static_cast<int>(u.state));
       }

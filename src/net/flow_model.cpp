@@ -230,20 +230,20 @@ class FlowModel {
     return true;
   }
 
-  /// A starting flow whose planned path crosses a dead link takes a min-hop path over
-  /// live links, if there is one. Pinned paths are the user's choice and are kept.
-  bool reroute(uint32_t f) {
-    if (!options_.reroute || !flows_.pinned_path(FlowId(f)).empty()) return false;
+  /// Routes flow f now, min-hop ECMP over the links that are up, into fresh slots.
+  bool route_now(uint32_t f) {
     if (!fallback_) {
       fallback_ = std::make_unique<topo::ShortestPathRouter>(t_, topo::MultipathPolicy::ecmp);
       fallback_->set_link_filter(&up_);
+      fallback_dirty_ = false;
     }
     if (fallback_dirty_) {
       fallback_->invalidate();
       fallback_dirty_ = false;
     }
     scratch_path_.clear();
-    if (!fallback_->route(flows_.src(FlowId(f)), flows_.dst(FlowId(f)), f, scratch_path_)) {
+    if (!fallback_->route(flows_.src(FlowId(f)), flows_.dst(FlowId(f)),
+                          topo::flow_hash(options_.seed, f), scratch_path_)) {
       return false;
     }
     path_begin_[f] = static_cast<uint32_t>(paths_.links.size());
@@ -253,14 +253,22 @@ class FlowModel {
       slot_pos_.push_back(0);
     }
     path_end_[f] = static_cast<uint32_t>(paths_.links.size());
-    ++result_.flows_rerouted;
     return true;
   }
 
   void start(uint32_t f) {
     const SimTime now = sim_.now();
-    if (!path_is_up(f) && !reroute(f) && options_.reroute &&
-        flows_.pinned_path(FlowId(f)).empty()) {
+    // Pinned paths are the user's choice and are kept, dead or alive. Others are routed
+    // now (fabrics whose links come and go) or rerouted if their planned path is dead.
+    const bool pinned = !flows_.pinned_path(FlowId(f)).empty();
+    bool routed = true;
+    if (!pinned && options_.route_at_start) {
+      routed = route_now(f);
+    } else if (!pinned && options_.reroute && !path_is_up(f)) {
+      routed = route_now(f);
+      if (routed) ++result_.flows_rerouted;
+    }
+    if (!routed) {
       // No live path now: wait for a link to come back, then try again.
       state_[f] = State::no_route;
       no_route_.push_back(f);

@@ -13,6 +13,7 @@
 #include "roshni/core/text.h"
 #include "roshni/net/paths.h"
 #include "roshni/topo/generators.h"
+#include "roshni/topo/ocs.h"
 #include "roshni/topo/router.h"
 #include "scenario/file_path.h"
 #include "scenario/json_parse.h"
@@ -105,6 +106,8 @@ class Builder {
                      "\"size\": \"1 GiB\"}"));
     report(root.get("report"));
     route();
+    out_.run_options.seed = out_.seed;
+    circuit_schedule();
     // Routing is done; the scenario keeps the topology, the router is no longer needed.
     out_.topology = std::move(fabric_->topology);
     return std::move(out_);
@@ -390,6 +393,64 @@ class Builder {
     }
   }
 
+  /// An OCS fabric's circuit maps become link capacity steps: at each change, the
+  /// circuits torn down go dark at once and the new ones light up after the
+  /// reconfiguration time. Flows are routed when they start, over the circuits up then.
+  void circuit_schedule() {
+    const auto* ocs = dynamic_cast<const topo::OcsFabric*>(fabric_.get());
+    if (ocs == nullptr) return;
+    auto& o = out_.run_options;
+    o.route_at_start = true;
+    std::vector<uint8_t> up_at_start(topology_().link_count(), 1);
+    for (uint32_t l = 0; l < topology_().link_count(); ++l) {
+      if (topology_().link_role(LinkId(l)) == "circuit") up_at_start[l] = 0;
+    }
+    for (LinkId l : ocs->config_links[0]) up_at_start[l.value()] = 1;
+    for (uint32_t l = 0; l < up_at_start.size(); ++l) {
+      if (!up_at_start[l]) o.initial_capacities.emplace_back(LinkId(l), DataRate());
+    }
+    const JsonNode configs = doc_.root().at("topology", "").at("circuits", "");
+    const SimTime reconfiguration = fabric_reconfiguration_time();
+    for (size_t i = 0; i < ocs->changes.size(); ++i) {
+      const JsonNode c = configs[i + 1];
+      net::CapacityStep down, up;
+      if (const auto at = c.get("at")) {
+        down.at = at->as_sim_time(true);
+        up.at = down.at + reconfiguration;
+      } else {
+        const JsonNode after = c.at("after", "");
+        for (size_t k = 0; k < after.size(); ++k) down.after.push_back(flow_named(after[k]));
+        up.after = down.after;
+        up.delay = reconfiguration;
+      }
+      for (LinkId l : ocs->changes[i].torn_down) down.capacities.emplace_back(l, DataRate());
+      for (LinkId l : ocs->changes[i].set_up) {
+        up.capacities.emplace_back(l, ocs->circuit_bandwidth);
+      }
+      o.steps.push_back(std::move(down));
+      o.steps.push_back(std::move(up));
+    }
+  }
+
+  SimTime fabric_reconfiguration_time() const {
+    return doc_.root().at("topology", "").at("ocs", "").at("reconfiguration_time", "")
+        .as_sim_time(true);
+  }
+
+  /// The flow a trace names by id (for circuit maps that change after given flows).
+  FlowId flow_named(const JsonNode& n) {
+    if (!flows_node_) {
+      n.fail("'after' names flows of a flow trace; this workload has no flow ids (use 'at')");
+    }
+    if (flow_index_.empty()) {
+      for (uint32_t i = 0; i < out_.flows.size(); ++i) flow_index_.emplace(out_.flows.label(FlowId(i)), i);
+    }
+    const std::string id = n.as_string();
+    const auto it = flow_index_.find(id);
+    if (it == flow_index_.end()) n.fail(fmt::format("unknown flow '{}'", escape_text(id)));
+    return FlowId(it->second);
+  }
+
   JsonNode workload_node() const { return doc_.root().at("workload", ""); }
 
   NodeId node_ref(const JsonNode& n) const {
@@ -406,6 +467,7 @@ class Builder {
   const LoadOptions& options_;
   Scenario out_;
   std::unique_ptr<topo::Fabric> fabric_;  // the topology while loading, with its router
+  std::unordered_map<std::string, uint32_t> flow_index_;  // trace ids, built when needed
   nlohmann::json trace_;  // a flow trace read from its own file
   FileOf trace_file_of_;
   std::optional<JsonNode> flows_node_;  // the trace's flow list, for late errors

@@ -11,6 +11,7 @@
 #include "roshni/topo/dragonfly.h"
 #include "roshni/topo/generators.h"
 #include "roshni/topo/mesh.h"
+#include "roshni/topo/ocs.h"
 #include "roshni/topo/placement.h"
 #include "roshni/topo/torus.h"
 #include "scenario/json_text.h"
@@ -265,6 +266,70 @@ std::unique_ptr<topo::Fabric> build_ring(const JsonNode& t) {
   return topo::make_ring(p);
 }
 
+std::unique_ptr<topo::Fabric> build_ocs(const JsonNode& t) {
+  t.expect_keys({"kind", "blocks", "gpus_per_block", "link", "uplink", "switch_latency", "ocs",
+                 "circuits", "placement"});
+  topo::OcsParams p;
+  p.blocks = count(t, "blocks", 2, 1 << 16, "the number of blocks (pods), at least 2");
+  p.gpus_per_block = count(t, "gpus_per_block", 1, 1 << 16, "GPUs under each block, like 8");
+  const LinkSpec gpu = link(t, "link"), up = link(t, "uplink");
+  p.gpu_bandwidth = gpu.bandwidth;
+  p.gpu_latency = gpu.latency;
+  p.circuit_bandwidth = up.bandwidth;
+  p.circuit_latency = up.latency;
+  p.switch_latency = optional_time(t, "switch_latency");
+  const JsonNode o = t.at("ocs", "the optical circuit switches, like {\"count\": 4, \"ports\": "
+                                 "136, \"reconfiguration_time\": \"10 ms\"}");
+  o.expect_keys({"count", "ports", "reconfiguration_time"});
+  p.ocs_count = count(o, "count", 1, 1 << 16, "the number of OCS devices (uplinks per block)");
+  p.ocs_ports = count(o, "ports", 2, 1 << 20, "ports per OCS, like 136");
+  p.reconfiguration_time =
+      o.at("reconfiguration_time", "a duration like \"10 ms\"").as_sim_time(true);
+  const JsonNode configs = t.at("circuits", "a list of circuit maps, the first in place at time 0");
+  for (size_t i = 0; i < configs.size(); ++i) {
+    const JsonNode c = configs[i];
+    c.expect_keys({"at", "after", "map"});
+    topo::CircuitConfig config;
+    if (i == 0 && (c.has("at") || c.has("after"))) {
+      c.fail("the first circuit map is in place from time 0; it takes no 'at' or 'after'");
+    }
+    if (i > 0) {
+      if (c.has("at") == c.has("after")) {
+        c.fail("give when this map takes effect: either 'at' (a time) or 'after' (flow ids)");
+      }
+      if (const auto a = c.get("at")) config.at = a->as_sim_time(true);
+      if (const auto a = c.get("after")) {
+        for (size_t k = 0; k < a->size(); ++k) config.after.push_back((*a)[k].as_string());
+        if (config.after.empty()) a->fail("expected at least one flow id");
+      }
+    }
+    const JsonNode map = c.at("map", "circuits, like [{\"a\": 0, \"b\": 1, \"count\": 2}]");
+    for (size_t k = 0; k < map.size(); ++k) {
+      const JsonNode d = map[k];
+      d.expect_keys({"a", "b", "count"});
+      topo::CircuitDemand demand;
+      demand.a = count(d, "a", 0, p.blocks - 1, "a block index");
+      demand.b = count(d, "b", 0, p.blocks - 1, "a block index");
+      if (const auto n = d.get("count")) demand.count = static_cast<uint32_t>(n->as_int(1, 1 << 16));
+      config.circuits.push_back(demand);
+    }
+    p.configs.push_back(std::move(config));
+  }
+  if (const std::string e = topo::check(p); !e.empty()) {
+    // "configs[i].circuits[k]: ..." points into the scenario's "circuits" list.
+    if (e.rfind("configs[", 0) == 0) {
+      const size_t i = std::stoul(e.substr(8));
+      const size_t at = e.find("circuits[");
+      if (at != std::string::npos && at < e.find(':')) {
+        configs[i].at("map", "")[std::stoul(e.substr(at + 9))].fail(e);
+      }
+      configs[i].fail(e);
+    }
+    fail_check(t, e);
+  }
+  return topo::make_ocs(p);
+}
+
 // The built-in generators, in the order `roshni --help` and the docs list them.
 constexpr TopologyGenerator kGenerators[] = {
     {"star", "N GPUs on one packet switch", build_star},
@@ -286,6 +351,9 @@ constexpr TopologyGenerator kGenerators[] = {
      build_dragonfly},
     {"full_mesh", "a direct link between every pair of GPUs", build_full_mesh},
     {"ring", "GPUs in a bidirectional ring; shorter-way routing", build_ring},
+    {"ocs", "blocks joined by optical circuit switches whose circuit map can change during "
+            "the run (Jupiter, SIGCOMM 2022; TPU v4, ISCA 2023)",
+     build_ocs},
 };
 
 }  // namespace

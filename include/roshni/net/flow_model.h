@@ -43,6 +43,11 @@ struct FlowRunOptions {
   std::vector<std::pair<LinkId, DataRate>> initial_capacities;
   /// Reroute a starting flow whose path crosses a dead link (min-hop over live links).
   bool reroute = true;
+  /// Route every flow when it starts, over the links up at that moment (fabrics whose
+  /// links come and go by design, such as optical circuit switches), ignoring the
+  /// planned paths (which were only checked for reachability).
+  bool route_at_start = false;
+  uint64_t seed = 0;  // ECMP hash seed for paths chosen during the run
 };
 
 /// Why a flow did not finish, when a run ends with work left (it should not; validation

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "roshni/net/flow_model.h"
 #include "roshni/net/flow_set.h"
 #include "roshni/net/paths.h"
 #include "roshni/scenario/document.h"
@@ -52,6 +53,9 @@ struct Scenario {
   net::Paths paths;
   WorkloadInfo workload;
   ReportOptions report;
+  /// How the run treats links that change (circuit reconfigurations) and the seed for
+  /// paths chosen during the run.
+  net::FlowRunOptions run_options;
 };
 
 Scenario load_scenario(const std::string& path, const LoadOptions& options = {});

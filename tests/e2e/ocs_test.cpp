@@ -1,0 +1,57 @@
+// An optical-circuit-switched fabric whose circuit map changes between two phases of
+// a workload: the reconfiguration time must show in the makespan, exactly.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "e2e/cli.h"
+
+namespace roshni {
+namespace {
+
+const std::string kScenario =
+    std::string(ROSHNI_SOURCE_DIR) + "/scenarios/ocs/two_phase_reconfiguration.json";
+
+// Each phase is one flow of S = 256 MiB per circuit over GPU link, block switch,
+// circuit, block switch, GPU link: L = 150 + 300 + 500 + 300 + 150 ns = 1.4 us and
+// S/B = 2^28 / 5e10 s = 5.36870912 ms, so a phase takes 5.37010912 ms. Phase 2 needs
+// circuits that phase 1 does not have; they come up R = 10 ms after phase 1 ends:
+// makespan = 2 x 5.37010912 ms + R.
+TEST(Ocs, ReconfigurationTimeShowsInTheMakespan) {
+  const double phase = 1.4e-6 + 268435456.0 / 50e9;
+  for (const auto& [r, set] : {std::pair{10e-3, std::string()},
+                               std::pair{0.0, std::string(" --set 'topology.ocs.reconfiguration_time=0 s'")},
+                               std::pair{50e-3, std::string(" --set 'topology.ocs.reconfiguration_time=50 ms'")}}) {
+    const auto dir = testing::fresh_dir("ocs");
+    const auto res = testing::run_cli("run " + kScenario + set + " -q -o " + dir.string());
+    ASSERT_EQ(res.exit_code, 0) << res.err;
+    const auto j = nlohmann::json::parse(testing::read_file(dir / "report.json"));
+    const double expected = 2 * phase + r;
+    EXPECT_NEAR(j["summary"]["makespan"]["value"].get<double>(), expected, 1e-9) << set;
+    // Phase 2 starts exactly R after phase 1 is delivered.
+    const auto& rows = j["flows"]["rows"];
+    EXPECT_EQ(rows[2][4].get<int64_t>() - rows[0][5].get<int64_t>(),
+              static_cast<int64_t>(std::llround(r * 1e12)));
+  }
+}
+
+// A map asking block 0 for three circuits when it has one port on each of two OCS.
+TEST(Ocs, MapThatDoesNotFitIsAnError) {
+  const auto r = testing::run_cli(
+      "validate " + kScenario +
+      " --set 'topology.circuits.1.map=[{\"a\": 0, \"b\": 2, \"count\": 3}]'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/topology/circuits/1/map/0"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no OCS has a free port"), std::string::npos) << r.err;
+}
+
+// 'after' must name flows of the trace.
+TEST(Ocs, AfterMustNameKnownFlows) {
+  const auto r = testing::run_cli("validate " + kScenario +
+                                  " --set 'topology.circuits.1.after=[\"p1.c\"]'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/topology/circuits/1/after/0"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("unknown flow 'p1.c'"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace roshni
