@@ -1,6 +1,8 @@
 #include "roshni/core/text.h"
 
 #include <algorithm>
+
+#include <fmt/format.h>
 #include <vector>
 
 namespace roshni {
@@ -48,5 +50,37 @@ std::string quoted_list(std::span<const std::string> items) {
   }
   return out;
 }
+
+std::string escape_text(std::string_view text, size_t max_chars) {
+  std::string out;
+  const bool cut = text.size() > max_chars;
+  if (cut) {
+    // Do not cut a UTF-8 sequence in half: end before the lead byte of the sequence
+    // that would be split (continuation bytes are 10xxxxxx).
+    size_t n = max_chars;
+    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+    text = text.substr(0, n);
+  }
+  out.reserve(text.size() + 2);
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (u < 0x20 || u == 0x7f) {
+      out += fmt::format("\\u{:04x}", u);
+    } else {
+      out += c;
+    }
+  }
+  if (cut) out += "...";
+  return out;
+}
+
+std::string quote_text(std::string_view text) { return "\"" + escape_text(text) + "\""; }
 
 }  // namespace roshni

@@ -149,28 +149,7 @@ std::vector<std::string> unit_names(QuantityKind kind) {
   return out;
 }
 
-/// The text with control characters escaped and long input cut short, so that a
-/// message about it stays one readable line.
-std::string escape(std::string_view text) {
-  constexpr size_t kMax = 60;
-  std::string out;
-  const bool cut = text.size() > kMax;
-  for (char c : text.substr(0, kMax)) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u < 0x20 || u == 0x7f) {
-      out += fmt::format("\\u{:04x}", u);
-    } else {
-      out += c;
-    }
-  }
-  if (cut) out += "...";
-  return out;
-}
 
-std::string quote(std::string_view text) { return "\"" + escape(text) + "\""; }
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -289,20 +268,20 @@ std::variant<double, UnitError> parse_quantity(std::string_view text, QuantityKi
 
   const auto number = scan_number(s);
   if (!number) {
-    return UnitError{fmt::format("{}, got {}", expected_phrase(kind), quote(text))};
+    return UnitError{fmt::format("{}, got {}", expected_phrase(kind), quote_text(text))};
   }
   std::string_view unit = s.substr(number->end);
   while (!unit.empty() && is_space(unit.front())) unit.remove_prefix(1);
   if (unit.empty()) {
     return UnitError{fmt::format("expected {} with a unit, like \"{}\", got {}", describe(kind),
-                                 example(kind), quote(text))};
+                                 example(kind), quote_text(text))};
   }
 
   const Unit* u = find_unit(unit);
   if (u == nullptr) {
     const auto names = unit_names(kind);
     const std::string hint = suggest(unit, names);
-    return UnitError{fmt::format("unknown unit '{}' in {}{}", escape(unit), quote(text),
+    return UnitError{fmt::format("unknown unit '{}' in {}{}", escape_text(unit), quote_text(text),
                                  hint.empty() ? "; " + expected_phrase(kind) : hint)};
   }
   if (u->kind != kind) {
@@ -320,15 +299,15 @@ std::variant<double, UnitError> parse_quantity(std::string_view text, QuantityKi
     // too large is an error. from_chars does not say which, the exponent does.
     const bool tiny = exp10 < 0;
     if (!tiny) {
-      return UnitError{fmt::format("{} is out of range; {}", quote(text), expected_phrase(kind))};
+      return UnitError{fmt::format("{} is out of range; {}", quote_text(text), expected_phrase(kind))};
     }
     v = 0.0;
   } else if (ec != std::errc() || end != decimal.data() + decimal.size()) {
-    return UnitError{fmt::format("{}, got {}", expected_phrase(kind), quote(text))};
+    return UnitError{fmt::format("{}, got {}", expected_phrase(kind), quote_text(text))};
   }
   v *= u->factor;
   if (!std::isfinite(v)) {
-    return UnitError{fmt::format("{} is out of range; {}", quote(text), expected_phrase(kind))};
+    return UnitError{fmt::format("{} is out of range; {}", quote_text(text), expected_phrase(kind))};
   }
   if (v == 0.0) return 0.0;  // no negative zero
   return number->negative ? -v : v;

@@ -135,6 +135,8 @@ std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r
   }
   w.figure("events", sum.events, "1");
   w.figure("rate_solves", sum.rate_solves, "1");
+  w.figure("flows_rerouted", r.flows_rerouted, "1");
+  w.figure("flows_stalled", r.flows_stalled, "1");
   w.end_object();
 
   write_links(w, s, r);

@@ -10,14 +10,12 @@
 #include <string_view>
 #include <vector>
 
+#include "roshni/core/text.h"
+
 namespace roshni::scenario {
 
-/// `text` with quotes, backslashes and control characters escaped as in JSON, cut to
-/// `max_chars` bytes with "..." appended when longer.
-std::string escape_text(std::string_view text, size_t max_chars = 60);
-
-/// `text` in double quotes, escaped: "\"400 Gbs\"".
-std::string quote_text(std::string_view text);
+using roshni::escape_text;  // core/text.h: user text kept on one short line
+using roshni::quote_text;
 
 /// One RFC 6901 reference token: '~' -> "~0", '/' -> "~1"; control characters are
 /// escaped as in JSON so that a pointer never breaks a message's line.

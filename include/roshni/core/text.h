@@ -20,4 +20,11 @@ std::string did_you_mean(std::string_view word, std::span<const std::string> can
 /// "'a', 'b' or 'c'" — for listing valid choices in error messages.
 std::string quoted_list(std::span<const std::string> items);
 
+/// The text with quotes, backslashes and control characters escaped and anything past
+/// `max_chars` cut (never inside a UTF-8 sequence) with "...", so that a message quoting
+/// user input stays one readable line.
+std::string escape_text(std::string_view text, size_t max_chars = 60);
+/// escape_text in double quotes.
+std::string quote_text(std::string_view text);
+
 }  // namespace roshni
