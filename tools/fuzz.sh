@@ -25,7 +25,18 @@ cmake --build build-fuzz --target scenario_fuzz -j "${ROSHNI_JOBS:-2}"
 
 mkdir -p build-fuzz/corpus build-fuzz/artifacts
 # -timeout: one input taking 30 s is a hang; -rss_limit_mb: 2 GiB is an out-of-memory.
-exec build-fuzz/fuzz/scenario_fuzz \
+# libFuzzer's progress lines go to build-fuzz/fuzz.log; the terminal gets the verdict.
+log=build-fuzz/fuzz.log
+status=0
+build-fuzz/fuzz/scenario_fuzz \
   -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30 \
   -dict=fuzz/scenario.dict -artifact_prefix=build-fuzz/artifacts/ -print_final_stats=1 \
-  build-fuzz/corpus fuzz/corpus
+  build-fuzz/corpus fuzz/corpus >"$log" 2>&1 || status=$?
+if ((status != 0)); then
+  tail -n 80 "$log" >&2
+  echo "fuzz: FAILED (exit $status); the input is in build-fuzz/artifacts/, the log in $log" >&2
+  exit "$status"
+fi
+grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" || true
+echo "fuzz: no crash, leak, hang or out-of-memory in ${seconds} s"
+
