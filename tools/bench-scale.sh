@@ -6,12 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
-tools/build.sh release roshni make_trace bench_event_queue bench_flow_model >/dev/null
+tools/build.sh release roshni make_trace bench_event_queue bench_flow_model bench_topology >/dev/null
 out=build/bench-scale
 mkdir -p "$out"
 if [[ "${1:-}" != "--quick" ]]; then
   build/bench/bench_event_queue
   build/bench/bench_flow_model
+  build/bench/bench_topology
 fi
 
 timed() {  # label, then the command
@@ -38,3 +39,12 @@ cp bench/scenarios/alltoall_star.json "$out/"
 build/bench/make_trace alltoall 256 "1 MiB" >"$out/alltoall_256.trace.json"
 timed "alltoall-star-256-trace" build/roshni run "$out/alltoall_star.json" -q \
   -o "$out/alltoall-star-256-trace"
+
+# National-scale fabrics: build, route and simulate one all-to-all step (a shift
+# permutation by one pod: 1024 GPUs on the k = 64 fat-tree, 4096 on the rail fabric).
+cp bench/scenarios/fat_tree_65536.json bench/scenarios/rail_131072.json "$out/"
+build/bench/make_trace shift 65536 "1 MiB" 1024 >"$out/shift_65536.trace.json"
+build/bench/make_trace shift 131072 "1 MiB" 4096 >"$out/shift_131072.trace.json"
+timed "fat-tree-65536-shift" build/roshni run "$out/fat_tree_65536.json" -q \
+  -o "$out/fat-tree-65536-shift"
+timed "rail-131072-shift" build/roshni run "$out/rail_131072.json" -q -o "$out/rail-131072-shift"

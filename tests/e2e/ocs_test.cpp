@@ -55,3 +55,27 @@ TEST(Ocs, AfterMustNameKnownFlows) {
 
 }  // namespace
 }  // namespace roshni
+
+namespace roshni {
+namespace {
+
+// The circuit map changes at 1 ms, in the middle of phase 1 (which needs 5.37 ms), and
+// the new map no longer joins blocks 0 and 1: p1.a stalls for good, p2 can never start.
+// The run must end (no hang), say which flows never finished and why, and exit 3.
+TEST(Ocs, RunThatCannotFinishSaysWhyAndExits3) {
+  const auto dir = testing::fresh_dir("ocs-stuck");
+  const auto r = testing::run_cli(
+      "run " + kScenario +
+      " --set 'topology.circuits.1={\"at\": \"1 ms\", \"map\": [{\"a\": 0, \"b\": 2, \"count\": 2}, "
+      "{\"a\": 1, \"b\": 3, \"count\": 2}]}' -o " + dir.string());
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("flows unfinished"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("flow 'p1.a' stalled: its path crosses 'block0->block1', which is down"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("flow 'p2.a' never started: waits for"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "report.json"));
+}
+
+}  // namespace
+}  // namespace roshni

@@ -196,3 +196,32 @@ TEST(Clos, BadParametersNameTheParameter) {
 
 }  // namespace
 }  // namespace roshni::topo
+
+#include "roshni/topo/analysis.h"
+
+namespace roshni::topo {
+namespace {
+
+// Bisection by max-flow, not by formula: a radix-8 leaf-spine at 1:1 has 8 leaves of 4
+// GPUs and 4 uplinks; half the leaves (16 GPUs) reach the other half through 4 x 4
+// uplinks = 16 B, full bisection (= half the GPUs x B). At 3:1 it has 8 leaves of 6 GPUs
+// and 2 uplinks: half the leaves have 8 uplinks = 8 B, a third of the 24 B that half the
+// 48 GPUs could send. Oversubscription r divides bisection by r.
+TEST(Clos, OversubscriptionDividesBisection) {
+  ClosParams p = fat_tree(8);
+  p.tiers = 2;
+  const double b = gbps(400).si();
+  const auto full = make_clos(p, MultipathPolicy::ecmp);
+  EXPECT_DOUBLE_EQ(bisection_bandwidth(full->topology).bandwidth.si(), 16 * b);
+  p.leaf_oversubscription = 3;
+  const auto over = make_clos(p, MultipathPolicy::ecmp);
+  EXPECT_EQ(over->topology.gpus().size(), 48u);
+  EXPECT_DOUBLE_EQ(bisection_bandwidth(over->topology).bandwidth.si(), 8 * b);
+  EXPECT_DOUBLE_EQ(24 * b / bisection_bandwidth(over->topology).bandwidth.si(), 3.0);
+  // A k = 8 three-tier fat-tree is non-blocking: 128 GPUs, bisection 64 B.
+  const auto k8 = make_clos(fat_tree(8), MultipathPolicy::ecmp);
+  EXPECT_DOUBLE_EQ(bisection_bandwidth(k8->topology).bandwidth.si(), 64 * b);
+}
+
+}  // namespace
+}  // namespace roshni::topo
