@@ -258,6 +258,13 @@ class FlowModel {
 
   void start(uint32_t f) {
     const SimTime now = sim_.now();
+    if (flows_.is_compute(FlowId(f))) {
+      // Work on one node: done after its duration, no link involved.
+      state_[f] = State::in_flight;
+      result_.start[f] = now;
+      sim_.schedule(now + flows_.compute_time(FlowId(f)), kDelivered, f);
+      return;
+    }
     // Pinned paths are the user's choice and are kept, dead or alive. Others are routed
     // now (fabrics whose links come and go) or rerouted if their planned path is dead.
     const bool pinned = !flows_.pinned_path(FlowId(f)).empty();

@@ -13,7 +13,9 @@ Paths route_all(const topo::Topology& /*t*/, topo::Router& router, const FlowSet
   for (uint32_t i = 0; i < flows.size(); ++i) {
     const FlowId f(i);
     const auto pinned = flows.pinned_path(f);
-    if (!pinned.empty()) {
+    if (flows.is_compute(f)) {
+      // A compute step crosses no link.
+    } else if (!pinned.empty()) {
       p.links.insert(p.links.end(), pinned.begin(), pinned.end());
     } else if (!router.route(flows.src(f), flows.dst(f), topo::flow_hash(seed, i), p.links)) {
       unroutable.push_back(f);

@@ -72,10 +72,10 @@ void write_flows(JsonWriter& w, const scenario::Scenario& s, const net::FlowRunR
   const auto& flows = s.flows;
   w.key("flows").begin_object();
   w.key("columns").begin_row();
-  for (const char* c : {"id", "src", "dst", "size", "start", "end"}) w.value(c);
+  for (const char* c : {"id", "src", "dst", "size", "start", "end", "kind"}) w.value(c);
   w.end_array();
   w.key("units").begin_row();
-  for (const char* u : {"", "", "", "B", "ps", "ps"}) w.value(u);
+  for (const char* u : {"", "", "", "B", "ps", "ps", ""}) w.value(u);
   w.end_array();
   w.key("rows").begin_array();
   for (uint32_t i = 0; i < flows.size(); ++i) {
@@ -87,6 +87,7 @@ void write_flows(JsonWriter& w, const scenario::Scenario& s, const net::FlowRunR
         .value(flows.flow_size(f).si())
         .value(r.start[i].ps())
         .value(r.end[i].ps())
+        .value(flows.is_compute(f) ? "compute" : "flow")
         .end_array();
   }
   w.end_array().end_object();

@@ -106,6 +106,23 @@ TEST(FlowModel, DependenciesAndEarliestStart) {
   EXPECT_EQ(r.result.end[2].ps(), 162'000'000);
 }
 
+// A compute step between two flows: a (81 us) -> 10 us of compute on n1 -> b back
+// (81 us): b starts at 91 us and ends at 172 us; the compute step uses no link.
+TEST(FlowModel, ComputeStepsDelayTheirDependents) {
+  Case r{line({gbps(100)}, SimTime::ps(1'000'000))};
+  const FlowId a = r.flows.add("a", NodeId(0), NodeId(1), bytes(1e6));
+  const FlowId c = r.flows.add_compute("reduce", NodeId(1), SimTime::ps(10'000'000), std::span(&a, 1));
+  r.flows.add("b", NodeId(1), NodeId(0), bytes(1e6), std::span(&c, 1));
+  r.go();
+  EXPECT_TRUE(r.flows.is_compute(c));
+  EXPECT_EQ(r.paths.of(c).size(), 0u);
+  EXPECT_EQ(r.result.start[1].ps(), 81'000'000);
+  EXPECT_EQ(r.result.end[1].ps(), 91'000'000);
+  EXPECT_EQ(r.result.start[2].ps(), 91'000'000);
+  EXPECT_EQ(r.result.end[2].ps(), 172'000'000);
+  EXPECT_DOUBLE_EQ(r.result.link_bytes[0].si() + r.result.link_bytes[1].si(), 2e6);
+}
+
 // Ring all-reduce of S on N GPUs behind one switch. Each step every GPU sends S/N to
 // its neighbour; no two flows of a step share a link direction, so a step takes the
 // path latency (2 links + the switch) plus (S/N)/B, and the whole 2(N-1) steps.

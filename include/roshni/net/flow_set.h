@@ -2,6 +2,10 @@
 /// whom, not before when, and after which other flows have been delivered. Built by a
 /// collective algorithm (coll/) or read from a flow trace (scenario/); consumed by a
 /// network model. Plain data in parallel arrays indexed by FlowId.
+///
+/// An entry can also be a *compute step*: work of a fixed duration on one node (a
+/// reduction, a layer's forward pass) that takes part in the same dependencies but
+/// uses no link. Its src and dst are that node and its size is zero.
 #pragma once
 
 #include <span>
@@ -20,6 +24,15 @@ class FlowSet {
   /// find_dependency_cycle / validity checks, not here).
   FlowId add(std::string label, NodeId src, NodeId dst, DataSize size,
              std::span<const FlowId> deps = {}, SimTime earliest_start = SimTime::zero());
+  /// Adds a compute step of `duration` on `node`.
+  FlowId add_compute(std::string label, NodeId node, SimTime duration,
+                     std::span<const FlowId> deps = {}, SimTime earliest_start = SimTime::zero());
+  bool is_compute(FlowId f) const { return compute_time_[f.value()] >= SimTime::zero(); }
+  /// The duration of a compute step (requires is_compute(f)).
+  SimTime compute_time(FlowId f) const { return compute_time_[f.value()]; }
+  /// Number of compute steps among the entries.
+  size_t compute_count() const { return compute_count_; }
+
   /// Pins the flow to an explicit path (links in order) instead of the router's choice.
   void set_path(FlowId f, std::span<const LinkId> links);
   void reserve(size_t flows, size_t deps);
@@ -43,6 +56,8 @@ class FlowSet {
   std::vector<NodeId> src_, dst_;
   std::vector<DataSize> size_;
   std::vector<SimTime> earliest_start_;
+  std::vector<SimTime> compute_time_;  // -1 ps for network flows
+  size_t compute_count_ = 0;
   std::vector<uint32_t> dep_offset_{0};
   std::vector<FlowId> deps_;
   std::vector<std::pair<FlowId, std::vector<LinkId>>> pinned_;  // sorted by flow id
