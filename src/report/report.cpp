@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -44,12 +45,13 @@ void write_links(JsonWriter& w, const scenario::Scenario& s, const net::FlowRunR
   const double t = r.makespan.duration().si();
   w.key("links").begin_object();
   w.key("columns").begin_row();
-  for (const char* c : {"link", "from", "to", "capacity", "latency", "bytes", "utilisation"}) {
+  for (const char* c : {"link", "from", "to", "capacity", "latency", "bytes", "utilisation",
+                        "length", "part"}) {
     w.value(c);
   }
   w.end_array();
   w.key("units").begin_row();
-  for (const char* u : {"", "", "", "B/s", "ps", "B", "1"}) w.value(u);
+  for (const char* u : {"", "", "", "B/s", "ps", "B", "1", "m", ""}) w.value(u);
   w.end_array();
   w.key("rows").begin_array();
   for (uint32_t i = 0; i < topo.link_count(); ++i) {
@@ -63,6 +65,8 @@ void write_links(JsonWriter& w, const scenario::Scenario& s, const net::FlowRunR
         .value(topo.link_latency(l).ps())
         .value(r.link_bytes[i].si())
         .value(t > 0 ? r.link_bytes[i].si() / (capacity * t) : 0.0)
+        .value(topo.link_length(l).si())
+        .value(topo.link_part(l))
         .end_array();
   }
   w.end_array().end_object();
@@ -137,6 +141,29 @@ std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r
   w.figure("events", sum.events, "1");
   w.figure("rate_solves", sum.rate_solves, "1");
   w.figure("flows_rerouted", r.flows_rerouted, "1");
+  if (!s.catalog.links.empty()) {
+    // The physical layer's share: what the chosen link parts draw while the ports are up
+    // (both ends of every link), by part. Energy over time is the energy model's job.
+    std::map<std::string, std::pair<uint64_t, double>> by_part;  // links, watts
+    double total = 0;
+    for (uint32_t l = 0; l < s.topology.link_count(); l += 2) {
+      const std::string part(s.topology.link_part(LinkId(l)));
+      const auto it = s.catalog.links.find(part);
+      const double watts = it == s.catalog.links.end() ? 0.0 : 2 * hw::port_power(it->second).si();
+      by_part[part].first += 1;
+      by_part[part].second += watts;
+      total += watts;
+    }
+    w.figure("link_power", total, "W");
+    w.key("links_by_part").begin_object();
+    for (const auto& [part, v] : by_part) {
+      w.key(part.empty() ? "(none)" : part).begin_compact_object()
+          .key("links").value(v.first).key("power").value(v.second).key("unit").value("W")
+          .end_object();
+    }
+    w.end_object();
+    w.figure("budget_warnings", static_cast<uint64_t>(s.budget_warnings), "1");
+  }
   w.figure("flows_stalled", r.flows_stalled, "1");
   w.end_object();
 

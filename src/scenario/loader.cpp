@@ -18,6 +18,7 @@
 #include "scenario/file_path.h"
 #include "scenario/json_parse.h"
 #include "scenario/json_text.h"
+#include "scenario/physical.h"
 #include "scenario/topologies.h"
 
 // The order of the checks matters to users: each level's kind is read before its keys
@@ -83,8 +84,8 @@ class Builder {
                                  kScenarioSchema));
       }
     }
-    root.expect_keys({"schema", "name", "description", "extends", "seed", "topology", "network",
-                      "workload", "report"});
+    root.expect_keys({"schema", "name", "description", "extends", "seed", "topology", "physical",
+                      "network", "workload", "report"});
 
     out_.name = default_name(out_.file);
     if (const auto n = root.get("name")) out_.name = n->as_string();
@@ -120,7 +121,20 @@ class Builder {
     const auto& generator = find_topology_generator(
         t.at("kind", "the topology kind, like \"star\", \"fat_tree\" or \"explicit\""));
     fabric_ = generator.build(t);
+    const auto physical = doc_.root().get("physical");
+    if (physical && !t.has("placement")) {
+      // Media depend on cable lengths: place on the default floor unless told otherwise.
+      apply_default_placement(*fabric_);
+    }
     apply_placement(t, *fabric_);
+    if (physical) {
+      std::string dir = options_.catalog_dir;
+      if (const auto c = physical->get("catalog")) {
+        dir = resolve_relative(doc_.base_dir_of(c->pointer()), c->as_string());
+      }
+      out_.catalog = load_catalog(dir, doc_.reader());
+      out_.budget_warnings = apply_physical(*physical, out_.catalog, fabric_->topology).budget_warnings;
+    }
     check_radix(t, fabric_->topology);
   }
 

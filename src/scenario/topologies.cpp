@@ -394,6 +394,12 @@ void apply_placement(const JsonNode& spec, topo::Fabric& fabric) {
   fabric.topology = topo::with_cable_lengths(fabric.topology, placed, floor, cable);
 }
 
+void apply_default_placement(topo::Fabric& fabric) {
+  const topo::FloorParams floor;
+  const topo::Placement placed = topo::place(fabric.topology, floor);
+  fabric.topology = topo::with_cable_lengths(fabric.topology, placed, floor);
+}
+
 void check_radix(const JsonNode& spec, const topo::Topology& t) {
   const auto over = topo::over_radix(t);
   if (over.empty()) return;

@@ -32,6 +32,9 @@ const TopologyGenerator& find_topology_generator(const JsonNode& kind);
 /// floor, gives every cable a length, and (if asked) adds its propagation delay.
 void apply_placement(const JsonNode& spec, topo::Fabric& fabric);
 
+/// Places the fabric on the default floor (topo::FloorParams{}) and sets cable lengths.
+void apply_default_placement(topo::Fabric& fabric);
+
 /// Fails, naming the first switch whose links use more ports than its radix.
 void check_radix(const JsonNode& spec, const topo::Topology& t);
 

@@ -97,6 +97,27 @@ Topology TopologyBuilder::build() && {
   return std::move(t_);
 }
 
+LinkEditor::LinkEditor(Topology& t) : t_(t) {
+  for (uint16_t i = 0; i < t_.roles_.size(); ++i) index_.emplace(t_.roles_[i], i);
+}
+
+void LinkEditor::set_capacity(LinkId l, DataRate rate) {
+  ROSHNI_ASSERT(rate.si() >= 0, "negative link capacity");
+  t_.link_capacity_[l.value()] = rate;
+}
+
+void LinkEditor::set_latency(LinkId l, SimTime latency) { t_.link_latency_[l.value()] = latency; }
+
+void LinkEditor::set_part(LinkId l, const std::string& part) {
+  if (t_.link_part_.empty()) t_.link_part_.assign(t_.link_role_.size(), 0);
+  auto [it, added] = index_.emplace(part, static_cast<uint16_t>(t_.roles_.size()));
+  if (added) {
+    ROSHNI_ASSERT(t_.roles_.size() < 65535, "too many distinct names");
+    t_.roles_.push_back(part);
+  }
+  t_.link_part_[l.value() >> 1] = it->second;
+}
+
 SimTime path_latency(const Topology& t, std::span<const LinkId> path) {
   SimTime total = SimTime::zero();
   for (size_t i = 0; i < path.size(); ++i) {

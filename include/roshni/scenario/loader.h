@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "roshni/hw/catalog.h"
 #include "roshni/net/flow_model.h"
 #include "roshni/net/flow_set.h"
 #include "roshni/net/paths.h"
@@ -19,6 +20,10 @@ namespace roshni::scenario {
 
 inline constexpr int kScenarioSchema = 1;
 
+#ifndef ROSHNI_DEFAULT_CATALOG_DIR
+#define ROSHNI_DEFAULT_CATALOG_DIR "configs"
+#endif
+
 struct LoadOptions {
   std::vector<std::string> overrides;  // "--set" assignments, applied in order
   std::optional<uint64_t> seed;        // replaces the scenario's seed when given
@@ -28,6 +33,8 @@ struct LoadOptions {
   /// The fuzzer lowers it to keep each input fast.
   size_t max_flows = size_t{1} << 25;
   bool topology_only = false;          // read and check the topology; skip the workload
+  /// Where the hardware catalog is when the scenario does not say ("physical.catalog").
+  std::string catalog_dir = ROSHNI_DEFAULT_CATALOG_DIR;
 };
 
 /// What the report says about the workload.
@@ -53,6 +60,10 @@ struct Scenario {
   net::Paths paths;
   WorkloadInfo workload;
   ReportOptions report;
+  /// The hardware catalog, when the scenario has a "physical" section (empty otherwise),
+  /// and how many links failed their optical budget with "budget": "warn".
+  hw::Catalog catalog;
+  uint32_t budget_warnings = 0;
   /// How the run treats links that change (circuit reconfigurations) and the seed for
   /// paths chosen during the run.
   net::FlowRunOptions run_options;

@@ -68,6 +68,10 @@ class Topology {
   /// Cable length of the physical link (0 when the topology was not placed).
   Length link_length(LinkId l) const { return link_length_[l.value() >> 1]; }
   std::string_view link_role(LinkId l) const { return roles_[link_role_[l.value() >> 1]]; }
+  /// The catalog part the physical layer chose for this link ("" = none chosen).
+  std::string_view link_part(LinkId l) const {
+    return link_part_.empty() ? std::string_view() : std::string_view(roles_[link_part_[l.value() >> 1]]);
+  }
 
   /// Links leaving `n`, in the order they were added.
   std::span<const LinkId> out_links(NodeId n) const {
@@ -77,6 +81,7 @@ class Topology {
 
  private:
   friend class TopologyBuilder;
+  friend class LinkEditor;
   std::vector<std::string> node_name_;
   std::vector<NodeKind> node_kind_;
   std::vector<SimTime> forwarding_latency_;
@@ -88,6 +93,7 @@ class Topology {
   std::vector<std::string> roles_{""};          // interned role names; 0 is ""
   std::vector<Length> link_length_;             // per physical link (directed id / 2)
   std::vector<uint16_t> link_role_;             // per physical link, index into roles_
+  std::vector<uint16_t> link_part_;             // per physical link, index into roles_
   std::vector<NodeId> link_from_, link_to_;
   std::vector<DataRate> link_capacity_;
   std::vector<SimTime> link_latency_;
@@ -113,6 +119,21 @@ class TopologyBuilder {
   uint16_t intern(const std::string& role);
   Topology t_;
   std::unordered_map<std::string, uint16_t> role_index_;  // lookup only
+};
+
+/// Changes the physical properties of the links of a built topology in place: the
+/// physical layer assigns each link a catalog part, its rate and its latency after
+/// placement has given it a length. Nodes, ids and adjacency never change.
+class LinkEditor {
+ public:
+  explicit LinkEditor(Topology& t);
+  void set_capacity(LinkId directed, DataRate rate);
+  void set_latency(LinkId directed, SimTime latency);
+  void set_part(LinkId either_direction, const std::string& part);
+
+ private:
+  Topology& t_;
+  std::unordered_map<std::string, uint16_t> index_;  // lookup only
 };
 
 /// Sum of the links' latencies plus the forwarding latency of every intermediate node.

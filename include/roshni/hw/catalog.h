@@ -1,0 +1,30 @@
+/// The hardware catalog: named, sourced parts that scenarios refer to by name. Read from
+/// configs/*.json by scenario/ (which owns JSON); held here as plain data.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "roshni/core/sim_time.h"
+#include "roshni/core/units.h"
+#include "roshni/hw/link_part.h"
+
+namespace roshni::hw {
+
+/// An optical circuit switch: patches light port to port, adds loss, has no buffer.
+struct OcsPart {
+  std::string name;
+  uint32_t ports = 0;
+  SimTime reconfiguration_time;
+  double insertion_loss_db = 0;
+  Power power;
+  std::string source;
+};
+
+struct Catalog {
+  std::map<std::string, LinkPart> links;  // ordered by name: iteration is deterministic
+  std::map<std::string, OcsPart> ocs;
+  std::string links_file, switches_file;  // where they were read, for messages
+};
+
+}  // namespace roshni::hw

@@ -1,0 +1,72 @@
+/// A cable or optical engine from the catalog (configs/links.json): what medium and form
+/// it is, its rate, its reach, the latency it adds, the power it draws and, for optics,
+/// its link budget. Pure data plus the arithmetic the datasheet implies; which part a
+/// link gets is decided in scenario/ (the media policy).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "roshni/core/sim_time.h"
+#include "roshni/core/units.h"
+
+namespace roshni::hw {
+
+enum class Medium : uint8_t { copper, optical };
+enum class LinkForm : uint8_t { dac, backplane, aec, lpo, pluggable_dsp, cpo, optical_io };
+
+std::string_view to_string(Medium m);
+std::string_view to_string(LinkForm f);  // "dac", "pluggable-dsp", ... as in the catalog
+std::optional<LinkForm> link_form_from(std::string_view s);
+
+/// The optical power budget of one lane, in decibels (IEC/IEEE convention: powers in
+/// dBm, losses in dB).
+struct OpticalBudget {
+  double launch_dbm = 0;           // transmitter output power per lane
+  double rx_sensitivity_dbm = 0;   // weakest signal the receiver decodes at the target BER
+  double fiber_loss_db_per_km = 0;
+  double connector_loss_db = 0;    // per connector
+  uint32_t connectors = 2;
+  double margin_db = 0;            // kept in reserve for ageing and repair splices
+};
+
+struct LinkPart {
+  std::string name;
+  Medium medium = Medium::copper;
+  LinkForm form = LinkForm::dac;
+  uint32_t lanes = 1;
+  DataRate lane_rate, rate;        // rate = lanes x lane_rate
+  Length reach;
+  Duration serdes, fec, dsp;       // added once per link, both ends together
+  Duration propagation_per_metre;  // ~4.9 ns/m in fibre, ~4.3 ns/m in twinax
+  Power static_power;              // per link end, drawn while the port is up
+  bool powered = false;            // power_model "static": the part draws static_power
+  std::optional<OpticalBudget> optics;
+  std::string source;
+};
+
+/// Fixed latency of one link of `length`: SerDes + FEC + DSP + propagation, rounded up
+/// to whole picoseconds.
+SimTime link_latency(const LinkPart& p, Length length);
+
+/// Watts per link end that the datasheet's figures imply: static_power when the part is
+/// powered, else 0 (passive copper: the host SerDes pays, counted with the switch).
+Power port_power(const LinkPart& p);
+
+/// Result of the link budget for one link.
+struct BudgetCheck {
+  double loss_db = 0;       // fibre + connectors + OCS passes
+  double received_dbm = 0;  // launch - loss
+  double required_dbm = 0;  // sensitivity + margin
+  bool ok() const { return received_dbm >= required_dbm - 1e-9; }
+  double shortfall_db() const { return required_dbm - received_dbm; }  // > 0 when failing
+};
+
+/// launch - fibre loss x km - connectors x loss - OCS passes x insertion loss, against
+/// sensitivity + margin (the budget of IEEE 802.3 clause 140-style optics). Requires
+/// p.optics.
+BudgetCheck optical_budget(const LinkPart& p, Length length, uint32_t ocs_passes = 0,
+                           double ocs_insertion_loss_db = 0);
+
+}  // namespace roshni::hw

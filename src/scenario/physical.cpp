@@ -1,0 +1,292 @@
+// Media choice, link latency and optical budgets, from the catalog's datasheet figures.
+#include "scenario/physical.h"
+
+#include <charconv>
+#include <cmath>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "roshni/core/text.h"
+#include "scenario/file_path.h"
+#include "scenario/json_text.h"
+
+namespace roshni::scenario {
+namespace {
+
+/// "-0.8 dBm", "0.4 dB/km": a decimal number, one space, exactly `unit`.
+double decibels(const JsonNode& n, std::string_view unit) {
+  const std::string s = n.as_string();
+  const auto sp = s.find(' ');
+  double v = 0;
+  if (sp == std::string::npos || s.substr(sp + 1) != unit ||
+      std::from_chars(s.data(), s.data() + sp, v).ec != std::errc() || !std::isfinite(v)) {
+    n.fail(fmt::format("expected a value in {}, like \"-4.4 {}\", got {}", unit, unit,
+                       quote_text(s)));
+  }
+  return v;
+}
+
+/// "4.9 ns/m": a propagation delay per metre of cable.
+Duration delay_per_metre(const JsonNode& n) {
+  const std::string s = n.as_string();
+  if (!s.ends_with("/m")) {
+    n.fail(fmt::format("expected a delay per metre, like \"4.9 ns/m\", got {}", quote_text(s)));
+  }
+  auto r = parse_as<Duration>(s.substr(0, s.size() - 2), QuantityKind::duration);
+  if (auto* e = std::get_if<UnitError>(&r)) n.fail(e->message + " (before \"/m\")");
+  const Duration d = std::get<Duration>(r);
+  if (d.si() <= 0) n.fail("a propagation delay must be greater than zero");
+  return d;
+}
+
+hw::LinkPart link_part(const std::string& name, const JsonNode& e) {
+  e.expect_keys({"medium", "form", "lanes", "lane_rate", "rate", "reach", "latency",
+                 "propagation", "power_model", "energy_per_bit", "static_power", "optics",
+                 "thermal", "price", "source", "sources", "notes"});
+  hw::LinkPart p;
+  p.name = name;
+  const JsonNode medium = e.at("medium", "'copper' or 'optical'");
+  const std::string m = medium.as_string();
+  if (m != "copper" && m != "optical") medium.fail("expected 'copper' or 'optical'");
+  p.medium = m == "copper" ? hw::Medium::copper : hw::Medium::optical;
+  const JsonNode form = e.at("form", "a link form like \"dac\" or \"cpo\"");
+  const auto f = hw::link_form_from(form.as_string());
+  if (!f) {
+    form.fail("expected one of 'dac', 'backplane', 'aec', 'lpo', 'pluggable-dsp', 'cpo', "
+              "'optical-io'");
+  }
+  p.form = *f;
+  p.lanes = static_cast<uint32_t>(e.at("lanes", "the number of lanes").as_int(1, 1024));
+  p.lane_rate = e.at("lane_rate", "a data rate like \"100 Gbps\"").as_data_rate();
+  p.rate = e.at("rate", "a data rate like \"800 Gbps\"").as_data_rate();
+  // The datasheet arithmetic every entry must satisfy: rate = lanes x lane rate.
+  if (std::fabs(p.rate.si() - p.lanes * p.lane_rate.si()) > 1e-9 * p.rate.si()) {
+    e.at("rate", "").fail(fmt::format("{} is not lanes x lane_rate = {} x {}", p.rate, p.lanes,
+                                      p.lane_rate));
+  }
+  p.reach = e.at("reach", "a length like \"3 m\"").as_length();
+  const JsonNode lat = e.at("latency", "{\"serdes\": ..., \"fec\": ..., \"dsp\": ...}");
+  lat.expect_keys({"serdes", "fec", "dsp"});
+  p.serdes = lat.at("serdes", "a duration").as_duration(true);
+  p.fec = lat.at("fec", "a duration").as_duration(true);
+  p.dsp = lat.at("dsp", "a duration").as_duration(true);
+  p.propagation_per_metre = delay_per_metre(e.at("propagation", "a delay per metre"));
+  const JsonNode pm = e.at("power_model", "'static' or 'none'");
+  const std::string model = pm.as_string();
+  if (model != "static" && model != "none") pm.fail("expected 'static' or 'none'");
+  p.powered = model == "static";
+  p.static_power = e.at("static_power", "a power like \"17 W\"").as_power();
+  if (const auto o = e.get("optics")) {
+    o->expect_keys({"launch_power", "rx_sensitivity", "fiber_loss", "connector_loss",
+                    "connectors", "wavelengths", "margin"});
+    hw::OpticalBudget b;
+    b.launch_dbm = decibels(o->at("launch_power", "a power in dBm"), "dBm");
+    b.rx_sensitivity_dbm = decibels(o->at("rx_sensitivity", "a power in dBm"), "dBm");
+    b.fiber_loss_db_per_km = decibels(o->at("fiber_loss", "a loss in dB/km"), "dB/km");
+    b.connector_loss_db = decibels(o->at("connector_loss", "a loss in dB"), "dB");
+    if (const auto c = o->get("connectors")) b.connectors = static_cast<uint32_t>(c->as_int(0, 100));
+    if (const auto mg = o->get("margin")) b.margin_db = decibels(*mg, "dB");
+    p.optics = b;
+  } else if (p.medium == hw::Medium::optical) {
+    e.fail("an optical part needs an 'optics' section (its link budget)");
+  }
+  p.source = e.at("source", "where the figures come from").as_string();
+  return p;
+}
+
+hw::OcsPart ocs_part(const std::string& name, const JsonNode& e) {
+  e.expect_keys({"vendor", "ports", "usable_ports", "reconfiguration_time", "insertion_loss",
+                 "power", "rate_transparent", "price", "source", "sources", "notes"});
+  hw::OcsPart p;
+  p.name = name;
+  p.ports = static_cast<uint32_t>(e.at("ports", "a port count").as_int(1, 1 << 20));
+  p.reconfiguration_time = e.at("reconfiguration_time", "a duration").as_sim_time(true);
+  p.insertion_loss_db = decibels(e.at("insertion_loss", "a loss in dB"), "dB");
+  p.power = e.at("power", "a power like \"108 W\"").as_power();
+  p.source = e.at("source", "where the figures come from").as_string();
+  return p;
+}
+
+/// The media policies a link can ask for.
+struct Policy {
+  enum Kind { by_cost, by_medium, by_name } kind = by_cost;
+  hw::Medium medium = hw::Medium::copper;
+  std::optional<hw::LinkForm> form;  // "optical:cpo"
+  const hw::LinkPart* part = nullptr;
+};
+
+Policy parse_policy(const JsonNode& n, const hw::Catalog& c) {
+  const std::string s = n.as_string();
+  Policy p;
+  if (s == "auto") return p;
+  const std::string head = s.substr(0, s.find(':'));
+  if (head == "copper" || head == "optical") {
+    p.kind = Policy::by_medium;
+    p.medium = head == "copper" ? hw::Medium::copper : hw::Medium::optical;
+    if (s.size() > head.size()) {
+      const std::string form = s.substr(head.size() + 1);
+      p.form = hw::link_form_from(form);
+      if (!p.form) n.fail(fmt::format("unknown link form '{}' in {}", escape_text(form), quote_text(s)));
+    }
+    return p;
+  }
+  const auto it = c.links.find(s);
+  if (it == c.links.end()) {
+    std::vector<std::string> names{"auto", "copper", "optical", "optical:cpo", "optical:lpo",
+                                   "optical:pluggable-dsp"};
+    for (const auto& [name, part] : c.links) names.push_back(name);
+    n.fail(fmt::format("unknown media policy or catalog part '{}'{}; policies are 'auto', "
+                       "'copper', 'optical' or 'optical:<form>', parts are listed in {}",
+                       escape_text(s), suggest(s, names), c.links_file));
+  }
+  p.kind = Policy::by_name;
+  p.part = &it->second;
+  return p;
+}
+
+// Cheapest first, by form: passive copper, backplane, active copper, linear-drive optics,
+// DSP pluggables, co-packaged optics, optical I/O. An ordering by typical cost per port
+// (HARDWARE-FACTS.md; no catalog part has a price yet), used by "auto".
+int cost_rank(hw::LinkForm f) { return static_cast<int>(f); }
+
+}  // namespace
+
+hw::Catalog load_catalog(const std::string& dir, const FileReader& reader) {
+  hw::Catalog c;
+  c.links_file = resolve_relative(dir, "links.json");
+  c.switches_file = resolve_relative(dir, "switches.json");
+  const Document links = Document::load(c.links_file, reader);
+  const JsonNode lr = links.root();
+  lr.expect_keys({"schema", "description", "links"});
+  const JsonNode ls = lr.at("links", "an object of link parts by name");
+  if (!ls.is_object()) ls.fail("expected an object of link parts by name");
+  for (auto it = ls.raw().begin(); it != ls.raw().end(); ++it) {
+    c.links.emplace(it.key(), link_part(it.key(), ls.at(it.key(), "")));
+  }
+  const Document sw = Document::load(c.switches_file, reader);
+  const JsonNode sr = sw.root();
+  sr.expect_keys({"schema", "description", "packet_switches", "optical_circuit_switches"});
+  if (const auto o = sr.get("optical_circuit_switches")) {
+    for (auto it = o->raw().begin(); it != o->raw().end(); ++it) {
+      c.ocs.emplace(it.key(), ocs_part(it.key(), o->at(it.key(), "")));
+    }
+  }
+  return c;
+}
+
+PhysicalSummary apply_physical(const JsonNode& spec, const hw::Catalog& catalog,
+                               topo::Topology& t) {
+  spec.expect_keys({"catalog", "media", "roles", "budget", "ocs"});
+  PhysicalSummary out;
+  out.applied = true;
+  Policy fallback;  // "auto"
+  if (const auto m = spec.get("media")) fallback = parse_policy(*m, catalog);
+  std::vector<std::pair<std::string, Policy>> by_role;
+  std::optional<JsonNode> roles = spec.get("roles");
+  if (roles) {
+    if (!roles->is_object()) roles->fail("expected an object of media policies by link role");
+    for (auto it = roles->raw().begin(); it != roles->raw().end(); ++it) {
+      by_role.emplace_back(it.key(), parse_policy(roles->at(it.key(), ""), catalog));
+    }
+  }
+  bool warn_only = false;
+  if (const auto b = spec.get("budget")) {
+    const std::string s = b->as_string();
+    if (s != "error" && s != "warn") b->fail("expected 'error' or 'warn'");
+    warn_only = s == "warn";
+  }
+  const hw::OcsPart* ocs = nullptr;
+  if (const auto o = spec.get("ocs")) {
+    const auto it = catalog.ocs.find(o->as_string());
+    if (it == catalog.ocs.end()) {
+      std::vector<std::string> names;
+      for (const auto& [name, part] : catalog.ocs) names.push_back(name);
+      o->fail(fmt::format("unknown OCS part '{}'{}", escape_text(o->as_string()),
+                          suggest(o->as_string(), names)));
+    }
+    ocs = &it->second;
+  }
+
+  topo::LinkEditor edit(t);
+  for (uint32_t l = 0; l < t.link_count(); l += 2) {
+    const LinkId ab(l), ba(l + 1);
+    const std::string role(t.link_role(ab));
+    const Length length = t.link_length(ab);
+    const DataRate wanted = t.link_capacity(ab);
+    Policy policy = fallback;
+    for (const auto& [r, p] : by_role) {
+      if (r == role) policy = p;
+    }
+    const std::string link_name = fmt::format("{}--{}", t.node_name(t.link_from(ab)),
+                                              t.node_name(t.link_to(ab)));
+    // Errors point at the policy that chose the part: the role's, or the default.
+    const JsonNode blame = roles && roles->has(role) ? roles->at(role, "")
+                           : spec.has("media")       ? spec.at("media", "")
+                                                     : spec;
+
+    const hw::LinkPart* chosen = nullptr;
+    if (policy.kind == Policy::by_name) {
+      chosen = policy.part;
+      if (chosen->reach.si() < length.si()) {
+        blame.fail(fmt::format("link {} is {} long, past the {} reach of '{}' ({})", link_name,
+                               length, chosen->reach, chosen->name, hw::to_string(chosen->medium)));
+      }
+    } else {
+      // The cheapest part of the wanted rate (and medium/form) whose reach covers the cable.
+      const hw::LinkPart* longest = nullptr;
+      for (const auto& [name, p] : catalog.links) {
+        if (std::fabs(p.rate.si() - wanted.si()) > 1e-9 * wanted.si()) continue;
+        if (policy.kind == Policy::by_medium) {
+          if (p.medium != policy.medium) continue;
+          if (policy.form ? p.form != *policy.form : p.form == hw::LinkForm::cpo) continue;
+        }
+        if (!longest || p.reach.si() > longest->reach.si()) longest = &p;
+        if (p.reach.si() < length.si()) continue;
+        if (!chosen || cost_rank(p.form) < cost_rank(chosen->form)) chosen = &p;
+      }
+      if (!chosen) {
+        const std::string what =
+            policy.kind == Policy::by_cost
+                ? std::string("any medium")
+                : fmt::format("{}{}", hw::to_string(policy.medium),
+                              policy.form ? ":" + std::string(hw::to_string(*policy.form)) : "");
+        if (longest) {
+          blame.fail(fmt::format("link {} is {} long: no {} part of {} reaches that far (the "
+                                 "longest, '{}', reaches {})",
+                                 link_name, length, what, wanted, longest->name, longest->reach));
+        }
+        blame.fail(fmt::format("link {}: the catalog ({}) has no {} part of {}", link_name,
+                               catalog.links_file, what, wanted));
+      }
+    }
+    if (chosen->optics) {
+      const uint32_t passes = role == "circuit" ? 1 : 0;
+      if (passes > 0 && ocs == nullptr) {
+        spec.fail("circuit links pass an optical circuit switch: name its part in 'ocs' (its "
+                  "insertion loss enters the link budget)");
+      }
+      const hw::BudgetCheck b =
+          hw::optical_budget(*chosen, length, passes, ocs ? ocs->insertion_loss_db : 0.0);
+      if (!b.ok()) {
+        const std::string msg = fmt::format(
+            "link {} ({} of '{}'{}): optical budget not met: {:.2f} dBm received, {:.2f} dBm "
+            "needed; {:.2f} dB more launch power would close it",
+            link_name, length, chosen->name, passes ? ", through 1 OCS" : "", b.received_dbm,
+            b.required_dbm, b.shortfall_db());
+        if (!warn_only) blame.fail(msg);
+        ++out.budget_warnings;
+      }
+    }
+    // The topology's own latency (NIC, host) plus what the medium adds.
+    const SimTime added = hw::link_latency(*chosen, length);
+    for (LinkId d : {ab, ba}) {
+      edit.set_latency(d, t.link_latency(d) + added);
+      edit.set_capacity(d, chosen->rate);
+    }
+    edit.set_part(ab, chosen->name);
+  }
+  return out;
+}
+
+}  // namespace roshni::scenario

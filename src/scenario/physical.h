@@ -1,0 +1,31 @@
+/// The physical layer as a scenario describes it: the hardware catalog read from
+/// configs/, and the "physical" section that gives every link a catalog part by a media
+/// policy ("auto", "copper", "optical", "optical:cpo", or a part name), from which its
+/// rate, latency (SerDes + FEC/DSP + propagation over its cable length) and, for optics,
+/// its link budget follow. Private to scenario/; documented in docs/physical-layer.md.
+#pragma once
+
+#include <string>
+
+#include "roshni/hw/catalog.h"
+#include "roshni/scenario/document.h"
+#include "roshni/scenario/json_node.h"
+#include "roshni/topo/fabric.h"
+
+namespace roshni::scenario {
+
+/// Reads DIR/links.json and DIR/switches.json (errors name the file and pointer).
+hw::Catalog load_catalog(const std::string& dir, const FileReader& reader);
+
+/// What the physical section decided, for the report.
+struct PhysicalSummary {
+  bool applied = false;
+  uint32_t budget_warnings = 0;
+};
+
+/// Applies the scenario's "physical" section (at `spec`) to the fabric's links.
+/// Requires cable lengths (placement) to have been applied.
+PhysicalSummary apply_physical(const JsonNode& spec, const hw::Catalog& catalog,
+                               topo::Topology& t);
+
+}  // namespace roshni::scenario
