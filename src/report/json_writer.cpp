@@ -106,6 +106,26 @@ JsonWriter& JsonWriter::value(uint64_t u) {
   return *this;
 }
 
+JsonWriter& JsonWriter::fixed_point(int64_t units, int decimals) {
+  ROSHNI_ASSERT(decimals >= 0 && decimals <= 18, "fixed_point: {} decimals", decimals);
+  before_value();
+  uint64_t scale = 1;
+  for (int i = 0; i < decimals; ++i) scale *= 10;
+  // Magnitude as unsigned, so that INT64_MIN has one too.
+  const uint64_t mag = units < 0 ? 0 - static_cast<uint64_t>(units) : static_cast<uint64_t>(units);
+  if (units < 0) out_ += '-';
+  fmt::format_to(std::back_inserter(out_), "{}", mag / scale);
+  uint64_t frac = mag % scale;
+  if (frac == 0) return *this;
+  int digits = decimals;
+  while (frac % 10 == 0) {
+    frac /= 10;
+    --digits;
+  }
+  fmt::format_to(std::back_inserter(out_), ".{:0{}}", frac, digits);
+  return *this;
+}
+
 JsonWriter& JsonWriter::value(bool b) {
   before_value();
   out_ += b ? "true" : "false";

@@ -18,6 +18,7 @@
 #include "scenario/file_path.h"
 #include "scenario/json_parse.h"
 #include "scenario/json_text.h"
+#include "scenario/failures.h"
 #include "scenario/physical.h"
 #include "scenario/topologies.h"
 
@@ -85,7 +86,7 @@ class Builder {
       }
     }
     root.expect_keys({"schema", "name", "description", "extends", "seed", "topology", "physical",
-                      "network", "workload", "report"});
+                      "failures", "network", "workload", "report"});
 
     out_.name = default_name(out_.file);
     if (const auto n = root.get("name")) out_.name = n->as_string();
@@ -109,6 +110,9 @@ class Builder {
     route();
     out_.run_options.seed = out_.seed;
     circuit_schedule();
+    if (const auto f = root.get("failures")) {
+      add_failures(*f, topology_(), out_.seed, out_.run_options.steps);
+    }
     // Routing is done; the scenario keeps the topology, the router is no longer needed.
     out_.topology = std::move(fabric_->topology);
     return std::move(out_);

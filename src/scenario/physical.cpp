@@ -248,7 +248,7 @@ PhysicalSummary apply_physical(const JsonNode& spec, const hw::Catalog& catalog,
       if (!chosen) {
         const std::string what =
             policy.kind == Policy::by_cost
-                ? std::string("any medium")
+                ? std::string("catalog")
                 : fmt::format("{}{}", hw::to_string(policy.medium),
                               policy.form ? ":" + std::string(hw::to_string(*policy.form)) : "");
         if (longest) {

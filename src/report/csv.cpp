@@ -1,0 +1,111 @@
+// CSV as RFC 4180 defines it (https://www.rfc-editor.org/rfc/rfc4180, section 2):
+// records end with CRLF, the first record is a header, and a field containing a comma,
+// a double quote, CR or LF is enclosed in double quotes with inner quotes doubled.
+#include "roshni/report/csv.h"
+
+#include <cmath>
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "roshni/core/error.h"
+
+namespace roshni::report {
+
+void CsvWriter::separator() {
+  if (!row_empty_) out_ += ',';
+  row_empty_ = false;
+}
+
+CsvWriter& CsvWriter::field(std::string_view s) {
+  separator();
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out_ += s;
+    return *this;
+  }
+  out_ += '"';
+  for (char c : s) {
+    if (c == '"') out_ += '"';
+    out_ += c;
+  }
+  out_ += '"';
+  return *this;
+}
+
+CsvWriter& CsvWriter::field(double d) {
+  ROSHNI_ASSERT(std::isfinite(d), "non-finite number in a CSV table");
+  separator();
+  // The same text as report.json: shortest round-trip form, whole numbers bare.
+  fmt::format_to(std::back_inserter(out_), "{}", d);
+  return *this;
+}
+
+CsvWriter& CsvWriter::field(int64_t i) {
+  separator();
+  fmt::format_to(std::back_inserter(out_), "{}", i);
+  return *this;
+}
+
+CsvWriter& CsvWriter::field(uint64_t u) {
+  separator();
+  fmt::format_to(std::back_inserter(out_), "{}", u);
+  return *this;
+}
+
+CsvWriter& CsvWriter::end_row() {
+  out_ += "\r\n";
+  row_empty_ = true;
+  return *this;
+}
+
+std::string flows_csv(const scenario::Scenario& s, const net::FlowRunResult& r) {
+  const auto& flows = s.flows;
+  std::string out;
+  out.reserve(64 + flows.size() * 64);
+  CsvWriter w(out);
+  for (const char* c : {"id", "src", "dst", "size_bytes", "start_ps", "end_ps", "kind"}) {
+    w.field(c);
+  }
+  w.end_row();
+  for (uint32_t i = 0; i < flows.size(); ++i) {
+    const FlowId f(i);
+    w.field(flows.label(f))
+        .field(s.topology.node_name(flows.src(f)))
+        .field(s.topology.node_name(flows.dst(f)))
+        .field(flows.flow_size(f).si())
+        .field(r.start[i].ps())
+        .field(r.end[i].ps())
+        .field(flows.is_compute(f) ? "compute" : "flow")
+        .end_row();
+  }
+  return out;
+}
+
+std::string links_csv(const scenario::Scenario& s, const net::FlowRunResult& r) {
+  const auto& topo = s.topology;
+  const double t = r.makespan.duration().si();
+  std::string out;
+  out.reserve(128 + topo.link_count() * 64);
+  CsvWriter w(out);
+  for (const char* c : {"link", "from", "to", "capacity_bytes_per_s", "latency_ps", "bytes",
+                        "utilisation"}) {
+    w.field(c);
+  }
+  w.end_row();
+  for (uint32_t i = 0; i < topo.link_count(); ++i) {
+    const LinkId l(i);
+    const double capacity = topo.link_capacity(l).si();
+    const double carried = r.link_bytes[i].si();
+    w.field(i)
+        .field(topo.node_name(topo.link_from(l)))
+        .field(topo.node_name(topo.link_to(l)))
+        .field(capacity)
+        .field(topo.link_latency(l).ps())
+        .field(carried)
+        .field(capacity > 0 && t > 0 ? carried / (capacity * t) : 0.0)
+        .end_row();
+  }
+  return out;
+}
+
+}  // namespace roshni::report

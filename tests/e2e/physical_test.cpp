@@ -1,0 +1,116 @@
+// The same fabric built with three media policies: the reports must differ in latency
+// and port power exactly as the catalog's datasheet figures imply. Expected values are
+// computed here from configs/links.json, read independently of the program.
+#include <map>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "e2e/cli.h"
+
+namespace roshni {
+namespace {
+
+const std::string kDir = std::string(ROSHNI_SOURCE_DIR) + "/scenarios/physical/";
+
+nlohmann::json run(const std::string& scenario, const std::string& extra = "") {
+  const auto dir = testing::fresh_dir("physical-" + scenario);
+  const auto r = testing::run_cli("run " + kDir + scenario + ".json -q" + extra + " -o " + dir.string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return nlohmann::json::parse(testing::read_file(dir / "report.json"));
+}
+
+// "20 ns" -> 20000 ps; "4.9 ns/m" -> 4900 ps per metre (the catalog writes these units).
+double ps_of(const std::string& s) {
+  const double v = std::stod(s);
+  if (s.find(" ns") != std::string::npos) return v * 1e3;
+  ADD_FAILURE() << "unexpected unit in " << s;
+  return 0;
+}
+
+struct Part {
+  double fixed_ps, per_metre_ps, watts, reach_m;
+  std::string form, medium;
+};
+
+std::map<std::string, Part> catalog() {
+  const auto j = nlohmann::json::parse(
+      testing::read_file(std::string(ROSHNI_SOURCE_DIR) + "/configs/links.json"));
+  std::map<std::string, Part> out;
+  for (const auto& [name, e] : j["links"].items()) {
+    Part p;
+    p.fixed_ps = ps_of(e["latency"]["serdes"]) + ps_of(e["latency"]["fec"]) + ps_of(e["latency"]["dsp"]);
+    p.per_metre_ps = ps_of(e["propagation"].get<std::string>());
+    p.watts = e["power_model"] == "static" ? std::stod(e["static_power"].get<std::string>()) : 0.0;
+    p.reach_m = std::stod(e["reach"].get<std::string>());
+    p.form = e["form"];
+    p.medium = e["medium"];
+    out[name] = p;
+  }
+  return out;
+}
+
+// Every link's latency is the topology's own (0 here) + the part's SerDes, FEC and DSP +
+// its length x propagation; the port power is 2 ends x the part's static watts.
+TEST(Physical, LatencyAndPowerFollowTheCatalog) {
+  const auto parts = catalog();
+  for (const char* variant : {"copper_auto", "all_pluggable", "all_cpo"}) {
+    const auto j = run(variant);
+    double watts = 0;
+    for (const auto& row : j["links"]["rows"]) {
+      const Part& p = parts.at(row[8].get<std::string>());
+      const double length = row[7].get<double>();
+      EXPECT_NEAR(row[4].get<double>(), std::ceil(p.fixed_ps + length * p.per_metre_ps - 1e-6), 1.0)
+          << variant << " link " << row[0];
+      EXPECT_LE(length, p.reach_m);
+      if (row[0].get<int>() % 2 == 0) watts += 2 * p.watts;
+    }
+    EXPECT_NEAR(j["summary"]["link_power"]["value"].get<double>(), watts, 1e-9) << variant;
+  }
+}
+
+// All-pluggable vs all-CPO on the same cables: each link differs by the parts' fixed
+// latencies (pluggable 20 + 100 + 100 ns, CPO 10 + 100 + 0 ns: 110 ns) and the port power
+// ratio is 17 W / 5.5 W. Copper-auto puts passive copper wherever 3 m reaches (0 W).
+TEST(Physical, PluggableVsCpoDifferExactlyByTheirParts) {
+  const auto parts = catalog();
+  const auto plug = run("all_pluggable"), cpo = run("all_cpo"), auto_ = run("copper_auto");
+  const Part& p = parts.at("pluggable-dsp-800g-dr8");
+  const Part& c = parts.at("cpo-800g-bailly");
+  const auto& pr = plug["links"]["rows"];
+  const auto& cr = cpo["links"]["rows"];
+  ASSERT_EQ(pr.size(), cr.size());
+  for (size_t i = 0; i < pr.size(); ++i) {
+    EXPECT_NEAR(pr[i][4].get<double>() - cr[i][4].get<double>(), p.fixed_ps - c.fixed_ps, 1.0);
+  }
+  EXPECT_NEAR(plug["summary"]["link_power"]["value"].get<double>() /
+                  cpo["summary"]["link_power"]["value"].get<double>(),
+              p.watts / c.watts, 1e-12);
+  // Copper-auto: the cheapest form that reaches; passive copper for every cable <= 3 m.
+  for (const auto& row : auto_["links"]["rows"]) {
+    const Part& chosen = parts.at(row[8].get<std::string>());
+    if (row[7].get<double>() <= parts.at("dac-800g-100g").reach_m) EXPECT_EQ(chosen.form, "dac");
+  }
+  // Same bandwidth everywhere: the makespans differ only by latency, CPO below pluggable.
+  EXPECT_LT(cpo["summary"]["makespan"]["value"].get<double>(),
+            plug["summary"]["makespan"]["value"].get<double>());
+}
+
+TEST(Physical, ImpossiblePhysicsIsAnError) {
+  // Copper past its reach: 6 m leaf-spine cables cannot be passive copper.
+  auto r = testing::run_cli("validate " + kDir + "copper_auto.json --set physical.media=dac-800g-100g");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/physical/media: link "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("past the 3 m reach of 'dac-800g-100g'"), std::string::npos) << r.err;
+  // Unknown part: the nearest name is suggested.
+  r = testing::run_cli("validate " + kDir + "copper_auto.json --set physical.media=cpo-800g-baily");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("did you mean 'cpo-800g-bailly'"), std::string::npos) << r.err;
+  // A link rate the catalog has no part for.
+  r = testing::run_cli("validate " + kDir + "copper_auto.json --set 'topology.link.bandwidth=300 Gbps'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("has no catalog part of 300 Gb/s"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace roshni
