@@ -1,0 +1,197 @@
+#include "roshni/report/check.h"
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "roshni/core/error.h"
+#include "report/text_table.h"
+
+namespace roshni::report {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+/// RFC 6901: "~" is written "~0" and "/" is written "~1" inside a pointer token.
+std::string pointer_token(const std::string& key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+void collect(const Json& node, const std::string& name, const std::string& pointer,
+             const std::string& file, std::vector<Figure>& out) {
+  for (const auto& [key, child] : node.items()) {
+    if (!child.is_object()) continue;  // names and other annotations are not figures
+    const std::string child_name = name.empty() ? key : name + "." + key;
+    const std::string child_pointer = pointer + "/" + pointer_token(key);
+    if (!child.contains("value") || !child.contains("unit")) {
+      collect(child, child_name, child_pointer, file, out);
+      continue;
+    }
+    const Json& value = child["value"];
+    if (!value.is_number()) {
+      throw ScenarioError(file, child_pointer + "/value",
+                          fmt::format("expected a number, got {}", value.dump()));
+    }
+    const Json& unit = child["unit"];
+    if (!unit.is_string()) {
+      throw ScenarioError(file, child_pointer + "/unit",
+                          fmt::format("expected a unit as a string, got {}", unit.dump()));
+    }
+    out.push_back({child_name, value.get<double>(), unit.get<std::string>()});
+  }
+}
+
+std::string schema_of(const Json& j) {
+  if (!j.is_object() || !j.contains("schema")) return "";
+  const Json& s = j["schema"];
+  return s.is_string() ? s.get<std::string>() : s.dump();
+}
+
+/// Shortest round-trip text of a figure, as the report wrote it.
+std::string number(double v) { return fmt::format("{}", v); }
+
+}  // namespace
+
+Json read_report(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ScenarioError(path, "", "cannot read the file (missing or unreadable)");
+  // Skip the big tables while parsing: returning false for a key drops it and its value.
+  const Json::parser_callback_t skip_tables = [](int depth, Json::parse_event_t event,
+                                                 Json& parsed) {
+    return !(depth == 1 && event == Json::parse_event_t::key &&
+             (parsed == "links" || parsed == "flows"));
+  };
+  try {
+    return Json::parse(in, skip_tables);
+  } catch (const Json::parse_error& e) {
+    // "[json.exception.parse_error.101] parse error at line 3, column 5: ..." without
+    // the library's tag.
+    std::string what = e.what();
+    if (const auto tag_end = what.find("] "); tag_end != std::string::npos) {
+      what = what.substr(tag_end + 2);
+    }
+    throw ScenarioError(path, "", "malformed JSON: " + what);
+  }
+}
+
+bool is_report(const Json& j) {
+  return j.is_object() && j.contains("schema") && j["schema"].is_string() &&
+         j["schema"].get<std::string>().starts_with("roshni.report/");
+}
+
+std::vector<Figure> summary_figures(const Json& report, const std::string& file) {
+  if (!report.is_object() || !report.contains("summary") || !report["summary"].is_object()) {
+    throw ScenarioError(file, "/summary", "a report needs a \"summary\" object");
+  }
+  std::vector<Figure> out;
+  collect(report["summary"], "", "/summary", file, out);
+  return out;
+}
+
+std::optional<double> parse_tolerance(std::string_view text) {
+  const auto trim = [](std::string_view s) {
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    return s;
+  };
+  text = trim(text);
+  double scale = 1.0;
+  if (!text.empty() && text.back() == '%') {
+    scale = 0.01;
+    text = trim(text.substr(0, text.size() - 1));
+  }
+  if (text.empty()) return std::nullopt;
+  double v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  if (!std::isfinite(v) || v < 0) return std::nullopt;
+  return v * scale;
+}
+
+void require_same_schema(const Json& report, const std::string& report_file,
+                         const Json& baseline, const std::string& baseline_file) {
+  if (!is_report(report)) {
+    throw ScenarioError(report_file, "/schema",
+                        fmt::format("not a roshni report: expected \"roshni.report/...\", got {}",
+                                    report.is_object() && report.contains("schema")
+                                        ? report["schema"].dump()
+                                        : "no \"schema\""));
+  }
+  if (!is_report(baseline)) {
+    throw ScenarioError(baseline_file, "/schema",
+                        fmt::format("not a roshni report: expected \"roshni.report/...\", got {}",
+                                    baseline.is_object() && baseline.contains("schema")
+                                        ? baseline["schema"].dump()
+                                        : "no \"schema\""));
+  }
+  const std::string now = schema_of(report), base = schema_of(baseline);
+  if (now != base) {
+    throw ScenarioError(
+        baseline_file, "/schema",
+        fmt::format("the baseline's schema is \"{}\" but {} has \"{}\"; figures of different "
+                    "schema versions are not compared (regenerate the baseline)",
+                    base, report_file, now));
+  }
+}
+
+CheckResult check_figures(const std::vector<Figure>& now, const std::vector<Figure>& baseline,
+                          double tolerance) {
+  std::unordered_map<std::string, const Figure*> by_name;  // lookup only, never iterated
+  for (const Figure& f : now) by_name.emplace(f.name, &f);
+  std::unordered_map<std::string, bool> in_baseline;
+  CheckResult out;
+  out.compared = baseline.size();
+  for (const Figure& b : baseline) {
+    in_baseline.emplace(b.name, true);
+    const auto it = by_name.find(b.name);
+    if (it == by_name.end()) {
+      out.drifts.push_back({b.name, b.unit, b.value, std::nullopt, ""});
+      continue;
+    }
+    const Figure& n = *it->second;
+    const double diff = std::fabs(n.value - b.value);
+    const bool within = b.value == 0 ? diff <= tolerance : diff <= tolerance * std::fabs(b.value);
+    if (n.unit != b.unit || !within) out.drifts.push_back({b.name, b.unit, b.value, n.value, n.unit});
+  }
+  for (const Figure& f : now) {
+    if (!in_baseline.contains(f.name)) out.new_figures.push_back(f.name);
+  }
+  return out;
+}
+
+std::string format_change(double baseline, double now) {
+  if (baseline == 0) return fmt::format("abs {:+.6g}", now - baseline);
+  return fmt::format("{:+.4g}%", 100.0 * (now - baseline) / std::fabs(baseline));
+}
+
+std::string format_drifts(const CheckResult& result) {
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back({"figure", "unit", "baseline", "now", "change"});
+  for (const Drift& d : result.drifts) {
+    if (!d.now) {
+      rows.push_back({d.name, d.unit, number(d.baseline), "missing", "-"});
+    } else if (d.now_unit != d.unit) {
+      rows.push_back({d.name, d.unit, number(d.baseline), number(*d.now) + " " + d.now_unit,
+                      fmt::format("unit {} -> {}", d.unit, d.now_unit)});
+    } else {
+      rows.push_back(
+          {d.name, d.unit, number(d.baseline), number(*d.now), format_change(d.baseline, *d.now)});
+    }
+  }
+  return aligned_table(rows, 2);
+}
+
+}  // namespace roshni::report
