@@ -1,6 +1,7 @@
 // The same fabric built with three media policies: the reports must differ in latency
 // and port power exactly as the catalog's datasheet figures imply. Expected values are
 // computed here from configs/links.json, read independently of the program.
+#include <fstream>
 #include <map>
 
 #include <gtest/gtest.h>
@@ -110,6 +111,78 @@ TEST(Physical, ImpossiblePhysicsIsAnError) {
   r = testing::run_cli("validate " + kDir + "copper_auto.json --set 'topology.link.bandwidth=300 Gbps'");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("has no catalog part of 300 Gb/s"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace roshni
+
+namespace roshni {
+namespace {
+
+// Datasheet arithmetic across the whole catalog: every powered part's energy_per_bit is
+// its static power per end divided by its rate (the catalog's stated derivation), and
+// every rate is lanes x lane rate.
+TEST(Catalog, EnergyPerBitAndLaneArithmeticHold) {
+  const auto j = nlohmann::json::parse(
+      testing::read_file(std::string(ROSHNI_SOURCE_DIR) + "/configs/links.json"));
+  auto gbps = [](const std::string& s) {
+    EXPECT_NE(s.find(" Gbps"), std::string::npos) << s;
+    return std::stod(s) * 1e9;
+  };
+  for (const auto& [name, e] : j["links"].items()) {
+    const double rate = gbps(e["rate"]);
+    EXPECT_DOUBLE_EQ(rate, e["lanes"].get<int>() * gbps(e["lane_rate"])) << name;
+    if (e["power_model"] == "static") {
+      const double w = std::stod(e["static_power"].get<std::string>());
+      const double pj = std::stod(e["energy_per_bit"].get<std::string>());
+      EXPECT_NEAR(pj, w / rate * 1e12, 0.01 * pj) << name;
+    }
+    EXPECT_FALSE(e["source"].get<std::string>().empty()) << name;
+  }
+}
+
+// Circuits through an optical circuit switch: DR4 optics have 1.8 dB to spare at 500 m
+// and the OCS eats 2 dB, so the budget fails — an error naming the link; with
+// "budget": "warn" the run goes ahead and counts the links that do not close.
+TEST(Physical, OcsInsertionLossBreaksTheBudget) {
+  const std::string ocs = std::string(ROSHNI_SOURCE_DIR) + "/scenarios/ocs/two_phase_reconfiguration.json";
+  const std::string set =
+      " --set 'physical={\"media\": \"pluggable-dsp-400g-dr4\", \"ocs\": \"palomar-ocs-136\"}'";
+  auto r = testing::run_cli("validate " + ocs + set);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("through 1 OCS): optical budget not met"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("dB more launch power would close it"), std::string::npos) << r.err;
+  const auto dir = testing::fresh_dir("budget-warn");
+  r = testing::run_cli("run " + ocs + set + " --set physical.budget=warn -q -o " + dir.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(testing::read_file(dir / "report.json"));
+  // Every circuit (a block-to-block link) passes the OCS and fails its budget; no other
+  // link does (GPU links have no OCS pass and 1.8 dB to spare).
+  int circuits = 0;
+  for (const auto& row : j["links"]["rows"]) {
+    if (row[0].get<int>() % 2 == 0 && row[1].get<std::string>().rfind("block", 0) == 0 &&
+        row[2].get<std::string>().rfind("block", 0) == 0) {
+      ++circuits;
+    }
+  }
+  EXPECT_GT(circuits, 0);
+  EXPECT_EQ(j["summary"]["budget_warnings"]["value"].get<int>(), circuits);
+}
+
+// A catalog entry with a wrong unit: the error names the catalog file and the field.
+TEST(Catalog, WrongUnitInAPartIsAnError) {
+  const auto dir = testing::fresh_dir("bad-catalog");
+  auto links = nlohmann::json::parse(
+      testing::read_file(std::string(ROSHNI_SOURCE_DIR) + "/configs/links.json"));
+  links["links"]["aec-800g"]["reach"] = "7 ns";
+  std::ofstream(dir / "links.json") << links.dump(2);
+  std::ofstream(dir / "switches.json")
+      << testing::read_file(std::string(ROSHNI_SOURCE_DIR) + "/configs/switches.json");
+  const auto r = testing::run_cli("validate " + kDir + "copper_auto.json --set 'physical.catalog=" +
+                                  dir.string() + "'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("links.json:/links/aec-800g/reach"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("length"), std::string::npos) << r.err;
 }
 
 }  // namespace
