@@ -1,27 +1,41 @@
 // The `roshni` command: the only place that catches a ScenarioError, prints it and
 // chooses the exit code. Exit codes: 0 success, 1 invalid input (the message names the
 // file and JSON pointer), 2 bad command line, 3 the run ended with unfinished flows,
-// 4 the report could not be written or an unexpected failure.
+// 4 the report could not be written or an unexpected failure, 5 `check` found figures
+// that moved past the tolerance.
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "roshni/core/error.h"
 #include "roshni/net/flow_model.h"
+#include "roshni/report/check.h"
+#include "roshni/report/compare.h"
+#include "roshni/report/csv.h"
 #include "roshni/report/report.h"
 #include "roshni/report/topology_report.h"
+#include "roshni/report/trace.h"
 #include "roshni/topo/export.h"
 #include "roshni/scenario/loader.h"
 
 namespace {
 
-enum ExitCode : int { kOk = 0, kBadInput = 1, kUsage = 2, kUnfinished = 3, kFailure = 4 };
+enum ExitCode : int {
+  kOk = 0,
+  kBadInput = 1,
+  kUsage = 2,
+  kUnfinished = 3,
+  kFailure = 4,
+  kDrift = 5,
+};
 
 struct Options {
   std::string scenario;
@@ -30,6 +44,10 @@ struct Options {
   int64_t seed = -1;
   std::string dot, graphml;
   bool no_bisection = false;
+  bool no_trace = false;
+  std::string report, baseline, tolerance = "0";  // check
+  std::vector<std::string> compared;              // compare
+  std::string format = "terminal";                // compare
   int verbosity = 0;
   bool quiet = false;
 };
@@ -138,16 +156,108 @@ int run(const Options& o) {
     return kUnfinished;
   }
 
-  const auto summary = roshni::report::summarize(s, result);
+  namespace rr = roshni::report;
+  const auto summary = rr::summarize(s, result);
   const std::string dir = o.output.empty() ? default_output_dir(s.name) : o.output;
-  roshni::report::write_file_atomically(dir, "report.json",
-                                        roshni::report::report_json(s, result, summary));
-  const auto t3 = Clock::now();
-  spdlog::debug("wrote the report in {:.3f} s", std::chrono::duration<double>(t3 - t2).count());
-  if (!o.quiet) {
-    fmt::print("{}", roshni::report::human_summary(s, summary));
-    fmt::print("  report          {}/report.json\n", dir);
+  rr::write_file_atomically(dir, "report.json", rr::report_json(s, result, summary));
+  rr::write_file_atomically(dir, "links.csv", rr::links_csv(s, result));
+  // A table or trace left by an earlier run in the same directory would not match this
+  // report: remove what this run does not write.
+  const auto remove_stale = [&dir](const char* name) {
+    std::error_code ec;
+    if (std::filesystem::remove(std::filesystem::path(dir) / name, ec)) {
+      spdlog::debug("removed {}/{} from an earlier run", dir, name);
+    }
+  };
+  if (s.report.per_flow) {
+    rr::write_file_atomically(dir, "flows.csv", rr::flows_csv(s, result));
+  } else {
+    remove_stale("flows.csv");
   }
+  std::string trace_note;
+  if (!o.no_trace) {
+    const auto trace = rr::trace_json(s, result);
+    rr::write_file_atomically(dir, "trace.json", trace.json);
+    if (trace.left_out > 0) {
+      trace_note = fmt::format(" (first {} of {} flows by start time)", trace.written,
+                               trace.written + trace.left_out);
+    }
+  } else {
+    remove_stale("trace.json");
+  }
+  const auto t3 = Clock::now();
+  spdlog::debug("wrote the report, tables and trace in {:.3f} s",
+                std::chrono::duration<double>(t3 - t2).count());
+  if (!o.quiet) {
+    fmt::print("{}", rr::human_summary(s, summary));
+    fmt::print("  report          {}/report.json\n", dir);
+    if (s.report.per_flow) {
+      fmt::print("  tables          {}/links.csv, {}/flows.csv\n", dir, dir);
+    } else {
+      fmt::print("  tables          {}/links.csv (no flows.csv: report.per_flow is false)\n", dir);
+    }
+    if (!o.no_trace) fmt::print("  trace           {}/trace.json{}\n", dir, trace_note);
+  }
+  return kOk;
+}
+
+int check(const Options& o) {
+  namespace rr = roshni::report;
+  const double tolerance = *rr::parse_tolerance(o.tolerance);  // validated by the parser
+  const auto report = rr::read_report(o.report);
+  const auto baseline = rr::read_report(o.baseline);
+  rr::require_same_schema(report, o.report, baseline, o.baseline);
+  const auto now = rr::summary_figures(report, o.report);
+  const auto base = rr::summary_figures(baseline, o.baseline);
+  if (base.empty()) {
+    throw roshni::ScenarioError(o.baseline, "/summary", "the baseline has no figures to check");
+  }
+  const auto result = rr::check_figures(now, base, tolerance);
+  if (!result.passed()) {
+    // The table is the failure's explanation: printed even with --quiet.
+    fmt::print("{}: {} of {} figures moved beyond the tolerance of {} against {}\n", o.report,
+               result.drifts.size(), result.compared, o.tolerance, o.baseline);
+    fmt::print("{}", rr::format_drifts(result));
+    return kDrift;
+  }
+  if (!o.quiet) {
+    fmt::print("{}: all {} figures within {} of {}\n", o.report, result.compared, o.tolerance,
+               o.baseline);
+    if (!result.new_figures.empty()) {
+      fmt::print("  not in the baseline, so not checked: {}\n",
+                 fmt::join(result.new_figures, ", "));
+    }
+  }
+  return kOk;
+}
+
+/// A report file's figures, or a scenario's, run here in memory.
+int compare(const Options& o) {
+  namespace rr = roshni::report;
+  rr::TableFormat format = rr::TableFormat::terminal;
+  rr::parse_table_format(o.format, format);  // validated by the parser
+  const auto labels = rr::run_labels(o.compared);
+  std::vector<rr::ComparedRun> runs;
+  for (size_t i = 0; i < o.compared.size(); ++i) {
+    const std::string& path = o.compared[i];
+    auto doc = rr::read_report(path);
+    if (!rr::is_report(doc)) {
+      const auto s = roshni::scenario::load_scenario(path);
+      const auto result =
+          roshni::net::run_flow_model(s.topology, s.flows, s.paths, s.run_options);
+      if (!result.unfinished.empty()) {
+        fmt::print(stderr,
+                   "error: {}: the run ended with {} of {} flows unfinished (`roshni run {}` "
+                   "says which and why)\n",
+                   path, result.unfinished.size(), s.flows.size(), path);
+        return kUnfinished;
+      }
+      doc = nlohmann::ordered_json::parse(
+          rr::report_json(s, result, rr::summarize(s, result)));
+    }
+    runs.push_back({labels[i], rr::summary_figures(doc, path)});
+  }
+  fmt::print("{}", rr::compare_table(runs, format));
   return kOk;
 }
 
@@ -178,6 +288,8 @@ int main(int argc, char** argv) {
                       "Directory for report.json (default roshni-out/<scenario name>)");
   run_cmd->add_option("--seed", o.seed, "Seed for the run's random streams (overrides the "
                       "scenario's `seed`)")->check(CLI::NonNegativeNumber);
+  run_cmd->add_flag("--no-trace", o.no_trace,
+                    "Do not write trace.json (the timeline for ui.perfetto.dev)");
   auto* validate_cmd =
       app.add_subcommand("validate", "Check a scenario without running it; exit 0 if valid");
   add_common(validate_cmd);
@@ -189,6 +301,32 @@ int main(int argc, char** argv) {
   topo_cmd->add_flag("--no-bisection", o.no_bisection,
                      "Skip the max-flow bisection computation (seconds at 100k GPUs)");
 
+  auto* check_cmd = app.add_subcommand(
+      "check", "Compare a report's summary figures with a baseline report; exit 5 if any moved "
+               "past the tolerance");
+  check_cmd->add_option("report", o.report, "The report.json to check")->required();
+  check_cmd->add_option("--baseline", o.baseline, "The baseline report.json")->required();
+  check_cmd
+      ->add_option("--tolerance", o.tolerance,
+                   "Largest relative change allowed, as \"1%\" or \"0.01\" (absolute for a "
+                   "figure whose baseline is 0); default 0: exact")
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            return roshni::report::parse_tolerance(v)
+                       ? std::string()
+                       : "expected a tolerance like \"1%\" or \"0.01\", got \"" + v + "\"";
+          },
+          "TOLERANCE"));
+
+  auto* compare_cmd = app.add_subcommand(
+      "compare", "Summary figures of several runs side by side, with ratios to the first");
+  compare_cmd
+      ->add_option("runs", o.compared,
+                   "report.json files, or scenario files (run first, in memory)")
+      ->required();
+  compare_cmd->add_option("--format", o.format, "terminal (default), markdown or csv")
+      ->check(CLI::IsMember({"terminal", "markdown", "csv"}));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -199,6 +337,8 @@ int main(int argc, char** argv) {
   try {
     if (run_cmd->parsed()) return run(o);
     if (topo_cmd->parsed()) return topo(o);
+    if (check_cmd->parsed()) return check(o);
+    if (compare_cmd->parsed()) return compare(o);
     return validate(o);
   } catch (const roshni::ScenarioError& e) {
     fmt::print(stderr, "error: {}\n", e.what());

@@ -164,7 +164,9 @@ CheckResult check_figures(const std::vector<Figure>& now, const std::vector<Figu
     const Figure& n = *it->second;
     const double diff = std::fabs(n.value - b.value);
     const bool within = b.value == 0 ? diff <= tolerance : diff <= tolerance * std::fabs(b.value);
-    if (n.unit != b.unit || !within) out.drifts.push_back({b.name, b.unit, b.value, n.value, n.unit});
+    if (n.unit != b.unit || !within) {
+      out.drifts.push_back({b.name, b.unit, b.value, n.value, n.unit});
+    }
   }
   for (const Figure& f : now) {
     if (!in_baseline.contains(f.name)) out.new_figures.push_back(f.name);

@@ -88,7 +88,7 @@ std::string links_csv(const scenario::Scenario& s, const net::FlowRunResult& r) 
   out.reserve(128 + topo.link_count() * 64);
   CsvWriter w(out);
   for (const char* c : {"link", "from", "to", "capacity_bytes_per_s", "latency_ps", "bytes",
-                        "utilisation"}) {
+                        "utilisation", "length_m", "part"}) {
     w.field(c);
   }
   w.end_row();
@@ -103,6 +103,8 @@ std::string links_csv(const scenario::Scenario& s, const net::FlowRunResult& r) 
         .field(topo.link_latency(l).ps())
         .field(carried)
         .field(capacity > 0 && t > 0 ? carried / (capacity * t) : 0.0)
+        .field(topo.link_length(l).si())
+        .field(topo.link_part(l))
         .end_row();
   }
   return out;

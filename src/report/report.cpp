@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "roshni/coll/collective.h"
 #include "roshni/report/json_writer.h"
 
 namespace roshni::report {
@@ -23,17 +24,32 @@ Summary summarize(const scenario::Scenario& s, const net::FlowRunResult& r) {
   for (uint32_t l = 0; l < r.link_bytes.size(); ++l) {
     out.link_traffic += r.link_bytes[l];
     const double capacity = s.topology.link_capacity(LinkId(l)).si();
-    const double u = t > 0 ? r.link_bytes[l].si() / (capacity * t) : 0.0;
+    const double u = t > 0 && capacity > 0 ? r.link_bytes[l].si() / (capacity * t) : 0.0;
     if (!out.busiest_link.valid() || u > out.busiest_utilisation) {
       out.busiest_link = LinkId(l);
       out.busiest_utilisation = u;
       out.busiest_bytes = r.link_bytes[l];
     }
   }
-  if (s.workload.kind == "all_reduce" && t > 0) {
+  // nccl-tests, doc/PERFORMANCE.md: algbw = S/t with S its "size" of the operation (the
+  // workload's size, coll/collective.h: for all-gather the gathered output, for
+  // reduce-scatter the input, for all-to-all each rank's send buffer); busbw = algbw x a
+  // factor that makes it the bandwidth each rank's link needed: 2(n-1)/n for all-reduce,
+  // (n-1)/n for all-gather, reduce-scatter and all-to-all, 1 for broadcast and p2p.
+  const auto kind = coll::collective_kind(s.workload.kind);
+  if (kind && t > 0) {
     const double n = s.workload.ranks;
+    double factor = 1;
+    switch (*kind) {
+      case coll::CollectiveKind::all_reduce: factor = 2 * (n - 1) / n; break;
+      case coll::CollectiveKind::all_gather:
+      case coll::CollectiveKind::reduce_scatter:
+      case coll::CollectiveKind::all_to_all: factor = (n - 1) / n; break;
+      case coll::CollectiveKind::broadcast:
+      case coll::CollectiveKind::p2p: factor = 1; break;
+    }
     out.algorithm_bandwidth = bytes_per_second(s.workload.size.si() / t);
-    out.bus_bandwidth = *out.algorithm_bandwidth * (2.0 * (n - 1) / n);
+    out.bus_bandwidth = *out.algorithm_bandwidth * factor;
   }
   return out;
 }
@@ -64,7 +80,7 @@ void write_links(JsonWriter& w, const scenario::Scenario& s, const net::FlowRunR
         .value(capacity)
         .value(topo.link_latency(l).ps())
         .value(r.link_bytes[i].si())
-        .value(t > 0 ? r.link_bytes[i].si() / (capacity * t) : 0.0)
+        .value(t > 0 && capacity > 0 ? r.link_bytes[i].si() / (capacity * t) : 0.0)
         .value(topo.link_length(l).si())
         .value(topo.link_part(l))
         .end_array();
@@ -116,7 +132,13 @@ std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r
       .key("network_model").value(s.network_model)
       .end_object();
   w.key("workload").begin_object().key("kind").value(s.workload.kind);
-  if (!s.workload.algorithm.empty()) w.key("algorithm").value(s.workload.algorithm);
+  if (!s.workload.algorithm.empty()) {
+    w.key("algorithm").value(s.workload.algorithm);
+    if (!s.workload.selected_by.empty()) w.key("selected_by").value(s.workload.selected_by);
+    if (!s.workload.inter.empty()) w.key("inter").value(s.workload.inter);
+    w.figure("chunks", s.workload.chunks, "1");
+    w.figure("channels", s.workload.channels, "1");
+  }
   w.figure("ranks", s.workload.ranks, "1");
   w.figure("size", s.workload.size.si(), "B");
   w.end_object();

@@ -175,9 +175,44 @@ hw::Catalog load_catalog(const std::string& dir, const FileReader& reader) {
   return c;
 }
 
+void add_scenario_parts(const JsonNode& spec, const std::string& catalog_dir,
+                        const FileReader& reader, hw::Catalog& catalog) {
+  const auto parts = spec.get("parts");
+  if (!parts) return;
+  if (!parts->is_object()) parts->fail("expected an object of parts by name");
+  // The catalog's own entries, as JSON, to start derived parts from.
+  const Document links = Document::load(resolve_relative(catalog_dir, "links.json"), reader);
+  const nlohmann::json& base_entries = links.json()["links"];
+  // Kept alive while parsing: JsonNode refers to its value.
+  std::vector<nlohmann::json> merged;
+  merged.reserve(parts->raw().size());
+  for (auto it = parts->raw().begin(); it != parts->raw().end(); ++it) {
+    const JsonNode entry = parts->at(it.key(), "");
+    if (!entry.is_object()) entry.fail("expected a part: an object of catalog fields");
+    nlohmann::json m = nlohmann::json::object();
+    if (const auto b = entry.get("base")) {
+      const std::string base = b->as_string();
+      if (!base_entries.contains(base)) {
+        std::vector<std::string> names;
+        for (const auto& [name, part] : catalog.links) names.push_back(name);
+        b->fail(fmt::format("unknown catalog part '{}'{}", escape_text(base), suggest(base, names)));
+      }
+      m = base_entries[base];
+    }
+    for (auto f = it.value().begin(); f != it.value().end(); ++f) {
+      if (f.key() != "base") m[f.key()] = f.value();
+    }
+    merged.push_back(std::move(m));
+    // Parsed at the scenario's pointer: a bad override is the scenario's error.
+    const FileOf file_of = [file = entry.file()](const std::string&) { return file; };
+    const JsonNode node(merged.back(), entry.pointer(), &file_of);
+    catalog.links.insert_or_assign(it.key(), link_part(it.key(), node));
+  }
+}
+
 PhysicalSummary apply_physical(const JsonNode& spec, const hw::Catalog& catalog,
                                topo::Topology& t) {
-  spec.expect_keys({"catalog", "media", "roles", "budget", "ocs"});
+  spec.expect_keys({"catalog", "media", "roles", "budget", "ocs", "parts"});
   PhysicalSummary out;
   out.applied = true;
   Policy fallback;  // "auto"

@@ -17,6 +17,13 @@ namespace roshni::scenario {
 /// Reads DIR/links.json and DIR/switches.json (errors name the file and pointer).
 hw::Catalog load_catalog(const std::string& dir, const FileReader& reader);
 
+/// Adds the scenario's own parts ("physical": {"parts": {name: {...}}}) to the catalog.
+/// A part may start from a catalog part ("base": "cpo-800g-bailly") and override any of
+/// its fields, so a what-if ("the same CPO at 4 W") is one line. Errors name the
+/// scenario's pointers.
+void add_scenario_parts(const JsonNode& spec, const std::string& catalog_dir,
+                        const FileReader& reader, hw::Catalog& catalog);
+
 /// What the physical section decided, for the report.
 struct PhysicalSummary {
   bool applied = false;

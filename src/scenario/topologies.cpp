@@ -50,10 +50,19 @@ std::string one_of(const JsonNode& n, std::initializer_list<std::string_view> kn
 /// Turns a generator's check() message "param: what" into an error at that parameter
 /// when the scenario wrote it, else at the topology object.
 [[noreturn]] void fail_check(const JsonNode& spec, const std::string& message) {
+  // Descend "a.b" as far as the scenario wrote it, so the pointer is as precise as it can be.
   const std::string param = message.substr(0, message.find(':'));
-  std::string key = param.substr(0, param.find_first_of(".["));
-  if (spec.has(key)) spec.at(key, "").fail(message);
-  spec.fail(message);
+  JsonNode at = spec;
+  size_t begin = 0;
+  while (begin < param.size()) {
+    const size_t end = param.find_first_of(".[", begin);
+    const std::string key = param.substr(begin, end - begin);
+    if (!at.is_object() || !at.has(key)) break;
+    at = at.at(key, "");
+    if (end == std::string::npos || param[end] == '[') break;
+    begin = end + 1;
+  }
+  at.fail(message);
 }
 
 struct LinkSpec {
@@ -169,10 +178,16 @@ std::unique_ptr<topo::Fabric> build_clos(const JsonNode& t, bool rail) {
   p.link_latency = l.latency;
   p.switch_latency = optional_time(t, "switch_latency");
   if (const auto s = t.get("scale_up")) p.scale_up = scale_up(*s);
-  if (const std::string e = topo::check(p); !e.empty()) {
-    // Oversubscription messages name the tier; point at the field the user wrote.
-    if (e.rfind("leaf_oversubscription", 0) == 0 || e.rfind("agg_oversubscription", 0) == 0) {
+  if (std::string e = topo::check(p); !e.empty()) {
+    // Oversubscription is one key in scenarios ([leaf, aggregation] or a number); point
+    // at it when written, else at the radix that cannot be split 1:1.
+    for (const char* internal : {"leaf_oversubscription", "agg_oversubscription"}) {
+      if (e.rfind(internal, 0) != 0) continue;
+      const bool leaf = internal[0] == 'l';
+      e = fmt::format("oversubscription ({}){}", leaf ? "leaf" : "aggregation",
+                      e.substr(std::string_view(internal).size()));
       if (t.has("oversubscription")) t.at("oversubscription", "").fail(e);
+      t.at("radix", "").fail(e);
     }
     fail_check(t, e);
   }
@@ -377,19 +392,31 @@ void apply_placement(const JsonNode& spec, topo::Fabric& fabric) {
   pl->expect_keys({"rack_pitch", "row_pitch", "racks_per_row", "gpus_per_rack",
                    "switches_per_network_rack", "slack", "vertical_per_end", "propagation"});
   topo::FloorParams floor;
-  if (const auto v = pl->get("rack_pitch")) floor.rack_pitch = v->as_length();
-  if (const auto v = pl->get("row_pitch")) floor.row_pitch = v->as_length();
+  // Lengths beyond a kilometre are not a floor plan; they would only overflow latencies.
+  const auto length = [](const JsonNode& n) {
+    const Length l = n.as_length();
+    if (l.si() > 1000) n.fail(fmt::format("expected at most 1 km, got {}", l));
+    return l;
+  };
+  if (const auto v = pl->get("rack_pitch")) floor.rack_pitch = length(*v);
+  if (const auto v = pl->get("row_pitch")) floor.row_pitch = length(*v);
   if (const auto v = pl->get("racks_per_row")) floor.racks_per_row = static_cast<uint32_t>(v->as_int(1, 1 << 20));
   if (const auto v = pl->get("gpus_per_rack")) floor.gpus_per_rack = static_cast<uint32_t>(v->as_int(1, 1 << 20));
   if (const auto v = pl->get("switches_per_network_rack")) {
     floor.switches_per_network_rack = static_cast<uint32_t>(v->as_int(1, 1 << 20));
   }
-  if (const auto v = pl->get("slack")) floor.slack = v->as_length();
-  if (const auto v = pl->get("vertical_per_end")) floor.vertical_per_end = v->as_length();
+  if (const auto v = pl->get("slack")) floor.slack = length(*v);
+  if (const auto v = pl->get("vertical_per_end")) floor.vertical_per_end = length(*v);
   topo::CableOptions cable;
   // Propagation delay per metre of cable, e.g. "4.9 ns" for fibre (n ~ 1.47); written
   // as the delay of one metre until the physical layer gives media their own figures.
-  if (const auto v = pl->get("propagation")) cable.propagation_per_metre = v->as_duration(true);
+  if (const auto v = pl->get("propagation")) {
+    cable.propagation_per_metre = v->as_duration(true);
+    if (cable.propagation_per_metre.si() > 1e-6) {
+      v->fail(fmt::format("expected at most 1 us per metre (light in fibre takes 4.9 ns), got {}",
+                          cable.propagation_per_metre));
+    }
+  }
   const topo::Placement placed = topo::place(fabric.topology, floor);
   fabric.topology = topo::with_cable_lengths(fabric.topology, placed, floor, cable);
 }
@@ -404,7 +431,15 @@ void check_radix(const JsonNode& spec, const topo::Topology& t) {
   const auto over = topo::over_radix(t);
   if (over.empty()) return;
   const auto& o = over.front();
-  spec.fail(fmt::format("switch '{}' has {} links but only {} ports (its radix){}",
+  // An explicit topology names its nodes: point at the node that is over its radix.
+  JsonNode at = spec;
+  if (const auto nodes = spec.get("nodes"); nodes && nodes->raw().is_array()) {
+    for (size_t i = 0; i < nodes->size(); ++i) {
+      const auto& n = (*nodes)[i].raw();
+      if (n.is_object() && n.contains("name") && n["name"] == o.name) at = (*nodes)[i];
+    }
+  }
+  at.fail(fmt::format("switch '{}' has {} links but only {} ports (its radix){}",
                         escape_text(o.name), o.used, o.radix,
                         over.size() > 1 ? fmt::format("; {} switches are over their radix",
                                                       over.size())

@@ -127,6 +127,16 @@ std::string check(const ClosParams& p) {
         "takes at most {}",
         p.gpus, p.tiers, p.radix, s.max_gpus);
   }
+  // Rail placement rounds leaves up to whole groups of rails, which can need more
+  // leaves (2 tiers) or pods (3 tiers) than the switches above have ports for.
+  if (p.tiers == 2 && s.leaves > p.radix) {
+    return fmt::format("gpus: {} GPUs need {} leaves, but a spine of radix {} joins at most {}",
+                       s.gpus, s.leaves, p.radix, p.radix);
+  }
+  if (p.tiers == 3 && s.pods > p.radix) {
+    return fmt::format("gpus: {} GPUs need {} pods, but a core of radix {} joins at most {}",
+                       s.gpus, s.pods, p.radix, p.radix);
+  }
   if (p.placement == GpuPlacement::rail && s.gpus % p.gpus_per_server != 0) {
     return fmt::format("gpus: {} is not a whole number of servers of {} GPUs", s.gpus,
                        p.gpus_per_server);

@@ -34,7 +34,7 @@ TEST(RingAllReduce, EmitsTwoNMinusOneStepsOfNeighbourSends) {
     }
   }
   EXPECT_EQ(flows.label(FlowId(1)), "allreduce/rs0/r0");
-  EXPECT_EQ(flows.label(FlowId(static_cast<uint32_t>(1 + 3 * n))), "allreduce/ag3/r0");
+  EXPECT_EQ(flows.label(FlowId(static_cast<uint32_t>(1 + 3 * n))), "allreduce/ag0/r0");
   ASSERT_EQ(last.size(), n);
   EXPECT_TRUE(net::find_dependency_cycle(flows).empty());
 }

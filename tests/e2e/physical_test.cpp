@@ -187,3 +187,28 @@ TEST(Catalog, WrongUnitInAPartIsAnError) {
 
 }  // namespace
 }  // namespace roshni
+
+namespace roshni {
+namespace {
+
+// A what-if part: the catalog's CPO with 4 W per port instead of 5.5 W. Everything else
+// is inherited, so link latencies are unchanged and link power scales by 4 / 5.5.
+TEST(Physical, ScenarioPartsOverrideCatalogFields) {
+  const auto base = run("all_cpo");
+  const auto cheaper = run("all_cpo", " --set 'physical.parts={\"cpo-4w\": {\"base\": "
+                                      "\"cpo-800g-bailly\", \"static_power\": \"4 W\"}}'"
+                                      " --set physical.media=cpo-4w");
+  EXPECT_NEAR(cheaper["summary"]["link_power"]["value"].get<double>() /
+                  base["summary"]["link_power"]["value"].get<double>(),
+              4.0 / 5.5, 1e-12);
+  EXPECT_EQ(cheaper["summary"]["makespan"], base["summary"]["makespan"]);
+  // A bad override names the scenario's pointer.
+  const auto r = testing::run_cli(
+      "validate " + kDir + "all_cpo.json --set 'physical.parts={\"x\": {\"base\": "
+      "\"cpo-800g-bailly\", \"reach\": \"far\"}}'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/physical/parts/x/reach"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace roshni

@@ -615,9 +615,9 @@ const std::vector<BadTopology> kBad = {
      R"({"kind": "fat_tree", "tiers": 2, "radix": 64, "oversubscription": 2, )" + kLink + "}",
      "/topology/oversubscription", "does not split radix 64"},
     // An odd radix has no 1:1 split. The scenario wrote no oversubscription, so the
-    // error is on the topology object (it would be clearer at /topology/radix).
-    {"OddRadix", R"({"kind": "fat_tree", "tiers": 3, "radix": 5, )" + kLink + "}", "/topology",
-     "radix 5"},
+    // error points at the radix.
+    {"OddRadix", R"({"kind": "fat_tree", "tiers": 3, "radix": 5, )" + kLink + "}",
+     "/topology/radix", "oversubscription (leaf): 1 does not split radix 5"},
     {"RadixTooSmall", R"({"kind": "fat_tree", "tiers": 2, "radix": 1, )" + kLink + "}",
      "/topology/radix", "from 2 to 65536, got 1"},
     {"ZeroDimension", R"({"kind": "torus", "dims": [4, 0], )" + kLink + "}", "/topology/dims/1",
@@ -635,11 +635,11 @@ const std::vector<BadTopology> kBad = {
          "links": [{"a": "gpu0", "b": "sw0", "bandwidth": "400 Gbps"},
                    {"a": "gpu1", "b": "sw0", "bandwidth": "400 Gbps"},
                    {"a": "gpu2", "b": "sw0", "bandwidth": "400 Gbps"}]})",
-     "/topology", "switch 'sw0' has 3 links but only 2 ports"},
+     "/topology/nodes/3", "switch 'sw0' has 3 links but only 2 ports"},
     {"ScaleUpDomainDoesNotDivide",
      R"({"kind": "fat_tree", "tiers": 2, "radix": 4, "gpus": 8, )" + kLink +
          R"(, "scale_up": {"domain_size": 3, "bandwidth": "450 GB/s"}})",
-     "/topology/scale_up", "do not divide into domains of 3"},
+     "/topology/scale_up/domain_size", "do not divide into domains of 3"},
     {"UnknownDragonflyRouting",
      R"({"kind": "dragonfly", "balanced": 2, "routing": "ugal", )" + kDragonflyLinks + "}",
      "/topology/routing", "unknown dragonfly routing 'ugal'"},
@@ -669,6 +669,41 @@ TEST_P(BadTopologyParameters, FailValidationWithOneLineAtThePointer) {
 
 INSTANTIATE_TEST_SUITE_P(Table, BadTopologyParameters, ::testing::ValuesIn(kBad),
                          [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace roshni
+
+namespace roshni {
+namespace {
+
+// Found by the end-to-end review: a rail-optimized fabric whose GPUs round up to more
+// leaves than a spine has ports is refused by check(), not built over radix; absurd
+// placements and double-counted propagation are errors.
+TEST(TopologyFixes, RailRoundingAndPlacementLimits) {
+  namespace fs = std::filesystem;
+  const auto dir = testing::fresh_dir("fixes");
+  auto write = [&](const std::string& name, const std::string& topology) {
+    const auto path = (dir / name).string();
+    std::ofstream(path) << R"({"topology": )" << topology
+                        << R"(, "workload": {"kind": "all_reduce", "algorithm": "ring", "size": "1 MiB"}})";
+    return path;
+  };
+  // Radix 12, 1:1: 6 servers per leaf group; 72 GPUs = 9 servers -> 2 groups x 8 rails =
+  // 16 leaves > 12 spine ports.
+  auto r = testing::run_cli("validate " + write("rail.json", R"({"kind": "rail_optimized", "tiers": 2, "radix": 12, "gpus": 72, "gpus_per_server": 8, "link": {"bandwidth": "400 Gbps"}})"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/topology/gpus: gpus: 72 GPUs need 16 leaves"), std::string::npos) << r.err;
+  r = testing::run_cli("validate " + write("far.json", R"({"kind": "star", "gpus": 4, "link": {"bandwidth": "400 Gbps"}, "placement": {"rack_pitch": "1e300 km"}})"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/topology/placement/rack_pitch: expected at most 1 km"), std::string::npos) << r.err;
+  r = testing::run_cli("validate " + write("slow.json", R"({"kind": "star", "gpus": 4, "link": {"bandwidth": "400 Gbps"}, "placement": {"propagation": "1e7 s"}})"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/topology/placement/propagation: expected at most 1 us per metre"), std::string::npos) << r.err;
+  r = testing::run_cli("validate " + std::string(ROSHNI_SOURCE_DIR) +
+                       "/scenarios/physical/all_cpo.json --set 'topology.placement.propagation=4.9 ns'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("it would count the delay twice"), std::string::npos) << r.err;
+}
 
 }  // namespace
 }  // namespace roshni

@@ -46,5 +46,24 @@ TEST(JsonWriter, PrintsShortestRoundTripNumbers) {
   EXPECT_EQ(out, "[0.1, 3, 2.5e-12]");
 }
 
+// fixed_point writes units / 10^decimals exactly, whole values bare and trailing zeros
+// dropped; 9223372036854775807 ps (the largest SimTime) has 19 digits, more than a
+// double holds, and still comes out exact.
+TEST(JsonWriter, WritesFixedPointExactly) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_row()
+      .fixed_point(2684954560, 6)
+      .fixed_point(37589363840, 6)
+      .fixed_point(5000000, 6)
+      .fixed_point(0, 6)
+      .fixed_point(7, 6)
+      .fixed_point(-1500000, 6)
+      .fixed_point(42, 0)
+      .fixed_point(9223372036854775807, 6)
+      .end_array();
+  EXPECT_EQ(out, "[2684.95456, 37589.36384, 5, 0, 0.000007, -1.5, 42, 9223372036854.775807]");
+}
+
 }  // namespace
 }  // namespace roshni::report

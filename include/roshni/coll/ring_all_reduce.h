@@ -3,7 +3,8 @@
 /// N−1 reduce-scatter steps then N−1 all-gather steps; in each step every rank sends one
 /// S/N chunk to its successor. Step s of rank r waits for the chunk rank r received in
 /// step s−1 (it must reduce or forward it). On a contention-free ring each step costs
-/// latency + (S/N)/B, so the whole takes 2(N−1)(L + S/(N·B)).
+/// latency + (S/N)/B, so the whole takes 2(N−1)(L + S/(N·B)). A shortcut to the
+/// registry's "ring" all-reduce (registry.h) with one channel and one chunk.
 #pragma once
 
 #include <span>

@@ -39,9 +39,10 @@ class CsvWriter {
 /// one row per entry of the flow set, in id order (the rows of report.json's "flows").
 std::string flows_csv(const scenario::Scenario& s, const net::FlowRunResult& r);
 
-/// links.csv: link, from, to, capacity_bytes_per_s, latency_ps, bytes, utilisation;
-/// one row per directed link in id order (the rows of report.json's "links").
-/// utilisation = bytes / (capacity x makespan), 0 when either is 0.
+/// links.csv: link, from, to, capacity_bytes_per_s, latency_ps, bytes, utilisation,
+/// length_m, part; one row per directed link in id order (the rows of report.json's
+/// "links"). utilisation = bytes / (capacity x makespan), 0 when either is 0; length 0
+/// and part "" when the scenario has no physical layout or catalog.
 std::string links_csv(const scenario::Scenario& s, const net::FlowRunResult& r);
 
 }  // namespace roshni::report

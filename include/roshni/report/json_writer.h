@@ -30,8 +30,9 @@ class JsonWriter {
   JsonWriter& value(uint32_t u) { return value(static_cast<uint64_t>(u)); }
   JsonWriter& value(bool b);
   /// `units` / 10^`decimals` written exactly in decimal, trailing zeros dropped:
-  /// (2684954560, 6) -> 2684.95456. For picoseconds shown as microseconds, where
-  /// dividing a double would print 2.6849545600000003.
+  /// (2684954560, 6) -> 2684.95456. For picoseconds shown as microseconds: exact for
+  /// every int64, where a double holds only 15 to 17 significant digits (a day of
+  /// simulated time is 8.64e16 ps).
   JsonWriter& fixed_point(int64_t units, int decimals);
   /// Arrays begun with begin_row() are written on one line: compact tables.
   JsonWriter& begin_row();

@@ -24,7 +24,8 @@ struct Summary {
   DataSize payload;       // sum of flow sizes: bytes delivered end to end
   DataSize link_traffic;  // sum over links of bytes carried (payload x hops)
   /// nccl-tests' definitions (github.com/NVIDIA/nccl-tests, doc/PERFORMANCE.md):
-  /// algbw = S / t; for all-reduce busbw = algbw * 2(n-1)/n. Only for collectives.
+  /// algbw = S / t; busbw = algbw * 2(n-1)/n for all-reduce, (n-1)/n for all-gather,
+  /// reduce-scatter and all-to-all, 1 for broadcast and p2p. Only for collectives.
   std::optional<DataRate> algorithm_bandwidth, bus_bandwidth;
   LinkId busiest_link;    // highest utilisation, lowest id on ties; invalid if no links
   DataSize busiest_bytes;

@@ -39,10 +39,14 @@ struct LoadOptions {
 
 /// What the report says about the workload.
 struct WorkloadInfo {
-  std::string kind;       // "all_reduce" | "flow_trace"
-  std::string algorithm;  // "ring" for all_reduce, "" otherwise
-  uint32_t ranks = 0;     // participants (all_reduce) or distinct endpoints
-  DataSize size;          // collective buffer size, or total trace bytes
+  std::string kind;         // a collective kind ("all_reduce", ..., "p2p") or "flow_trace"
+  std::string algorithm;    // the collective algorithm that ran (auto's pick); "" for a trace
+  std::string selected_by;  // "auto: <the rule's reason>" when auto picked it, else ""
+  std::string inter;        // hierarchical all-reduce: the algorithm between domains
+  uint32_t chunks = 1, channels = 1;  // collectives: pipelined chunks, parallel channels
+  uint32_t ranks = 0;       // participants (collectives) or distinct endpoints (trace)
+  DataSize size;            // the collective's size as nccl-tests counts it (coll/
+                            // collective.h), or total trace bytes
 };
 
 struct ReportOptions {

@@ -1,0 +1,257 @@
+// What `roshni run` writes next to report.json (flows.csv, links.csv, trace.json), and
+// the `check` and `compare` commands as a user calls them: output, errors, exit codes.
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "e2e/cli.h"
+#include "report/trace_schema.h"
+
+namespace roshni {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::fresh_dir;
+using testing::read_file;
+using testing::run_cli;
+
+const std::string kQuickstart = std::string(ROSHNI_SOURCE_DIR) + "/scenarios/quickstart.json";
+const std::string kBaseline =
+    std::string(ROSHNI_SOURCE_DIR) + "/tests/regression/quickstart/baseline.json";
+
+/// CSV text without quoted fields (ours, for the quickstart) to rows of fields.
+std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    EXPECT_FALSE(line.empty() || line.back() != '\r') << "a record must end in CRLF: " << line;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::vector<std::string> fields;
+    std::istringstream l(line);
+    std::string f;
+    while (std::getline(l, f, ',')) fields.push_back(f);
+    if (!line.empty() && line.back() == ',') fields.push_back("");
+    rows.push_back(fields);
+  }
+  return rows;
+}
+
+// The quickstart's tables hold what report.json holds: 112 flows (2N(N-1), N = 8) and
+// 16 directed links, row for row, with units in the header names.
+TEST(ReportFiles, RunWritesTablesAndTraceNextToTheReport) {
+  const auto dir = fresh_dir("files");
+  const auto r = run_cli("run " + kQuickstart + " -o " + dir.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("tables          " + dir.string() + "/links.csv, " + dir.string() +
+                       "/flows.csv"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("trace           " + dir.string() + "/trace.json\n"), std::string::npos)
+      << r.out;
+  const json report = json::parse(read_file(dir / "report.json"));
+
+  const auto flows = csv_rows(read_file(dir / "flows.csv"));
+  ASSERT_EQ(flows.size(), 1u + 112u);
+  EXPECT_EQ(flows[0], (std::vector<std::string>{"id", "src", "dst", "size_bytes", "start_ps",
+                                                "end_ps", "kind"}));
+  for (size_t i = 0; i < 112; ++i) {
+    const auto& row = report["flows"]["rows"][i];
+    EXPECT_EQ(flows[i + 1][0], row[0].get<std::string>());
+    EXPECT_EQ(flows[i + 1][1], row[1].get<std::string>());
+    EXPECT_EQ(flows[i + 1][2], row[2].get<std::string>());
+    EXPECT_EQ(flows[i + 1][3], "134217728");  // S/N = 2^27 B
+    EXPECT_EQ(flows[i + 1][4], std::to_string(row[4].get<int64_t>()));
+    EXPECT_EQ(flows[i + 1][5], std::to_string(row[5].get<int64_t>()));
+    EXPECT_EQ(flows[i + 1][6], "flow");
+  }
+
+  const auto links = csv_rows(read_file(dir / "links.csv"));
+  ASSERT_EQ(links.size(), 1u + 16u);
+  EXPECT_EQ(links[0], (std::vector<std::string>{"link", "from", "to", "capacity_bytes_per_s",
+                                                "latency_ps", "bytes", "utilisation", "length_m",
+                                                "part"}));
+  for (size_t i = 0; i < 16; ++i) {
+    const auto& row = report["links"]["rows"][i];
+    EXPECT_EQ(links[i + 1][0], std::to_string(i));
+    EXPECT_EQ(links[i + 1][1], row[1].get<std::string>());
+    EXPECT_EQ(links[i + 1][3], "50000000000");  // 400 Gb/s
+    EXPECT_EQ(links[i + 1][4], "150000");       // 150 ns
+    EXPECT_EQ(links[i + 1][5], "1879048192");   // 14 chunks of 2^27 B
+    EXPECT_DOUBLE_EQ(std::stod(links[i + 1][6]), row[6].get<double>());
+  }
+}
+
+// trace.json of the quickstart follows the format's rules (trace_schema.h). Each GPU
+// has one track with its 2(N-1) = 14 flows back to back, each slice 600 ns + 2^27 B /
+// 5e10 B/s = 2684.95456 us long, the k-th starting at k x 2684.95456 us; its counter
+// goes to 1 at 0 and back to 0 at the makespan, 37589.36384 us (a flow ends exactly when
+// the GPU's next one starts, so the count never changes in between).
+TEST(ReportFiles, TraceOfTheQuickstartFollowsTheFormat) {
+  const auto dir = fresh_dir("trace");
+  ASSERT_EQ(run_cli("run " + kQuickstart + " -q -o " + dir.string()).exit_code, 0);
+  const json trace = json::parse(read_file(dir / "trace.json"));
+  const auto errors = testing::trace_schema_errors(trace);
+  EXPECT_TRUE(errors.empty()) << errors.front();
+
+  std::map<int64_t, std::string> track;
+  std::map<int64_t, std::vector<json>> slices;
+  std::map<std::string, std::vector<json>> counters;
+  for (const auto& e : trace["traceEvents"]) {
+    if (e["ph"] == "M" && e["name"] == "thread_name") track[e["tid"]] = e["args"]["name"];
+    if (e["ph"] == "X") slices[e["tid"]].push_back(e);
+    if (e["ph"] == "C") counters[e["name"]].push_back(e);
+  }
+  ASSERT_EQ(track.size(), 8u);
+  ASSERT_EQ(slices.size(), 8u);
+  const double step = 2684.95456;
+  for (const auto& [tid, list] : slices) {
+    ASSERT_EQ(list.size(), 14u) << track[tid];
+    for (size_t k = 0; k < list.size(); ++k) {
+      EXPECT_EQ(list[k]["args"]["src"], track[tid]);
+      EXPECT_NEAR(list[k]["ts"].get<double>(), k * step, 1e-6) << track[tid] << " " << k;
+      EXPECT_EQ(list[k]["dur"].get<double>(), step) << track[tid] << " " << k;
+    }
+  }
+  ASSERT_EQ(counters.size(), 8u);
+  for (const auto& [gpu, list] : counters) {
+    ASSERT_EQ(list.size(), 2u) << gpu;
+    EXPECT_EQ(list[0]["ts"], 0);
+    EXPECT_EQ(list[0]["args"]["flows in flight"], 1);
+    EXPECT_EQ(list[1]["ts"].get<double>(), 37589.36384);
+    EXPECT_EQ(list[1]["args"]["flows in flight"], 0);
+  }
+  EXPECT_EQ(trace["otherData"]["flows_left_out"], 0);
+}
+
+// The tables and the trace are as deterministic as the report: the same bytes for the
+// same scenario and seed, whatever the log level.
+TEST(ReportFiles, SameRunSameBytes) {
+  const auto a = fresh_dir("same-a"), b = fresh_dir("same-b");
+  ASSERT_EQ(run_cli("run " + kQuickstart + " --seed 3 -q -o " + a.string()).exit_code, 0);
+  ASSERT_EQ(run_cli("run " + kQuickstart + " --seed 3 -vv -o " + b.string()).exit_code, 0);
+  for (const char* f : {"report.json", "flows.csv", "links.csv", "trace.json"}) {
+    EXPECT_FALSE(read_file(a / f).empty()) << f;
+    EXPECT_EQ(read_file(a / f), read_file(b / f)) << f;
+  }
+}
+
+// -q prints nothing; --no-trace writes no trace and removes one left by an earlier run
+// (it would not match the new report); per_flow = false also drops flows.csv.
+TEST(ReportFiles, QuietNoTraceAndNoPerFlowTables) {
+  const auto dir = fresh_dir("no-trace");
+  ASSERT_EQ(run_cli("run " + kQuickstart + " -o " + dir.string()).exit_code, 0);
+  ASSERT_TRUE(fs::exists(dir / "trace.json"));
+  const auto q = run_cli("run " + kQuickstart + " -q --no-trace --set report.per_flow=false -o " +
+                         dir.string());
+  ASSERT_EQ(q.exit_code, 0) << q.err;
+  EXPECT_EQ(q.out, "");
+  EXPECT_EQ(q.err, "");
+  EXPECT_FALSE(fs::exists(dir / "trace.json"));
+  EXPECT_FALSE(fs::exists(dir / "flows.csv"));
+  EXPECT_TRUE(fs::exists(dir / "links.csv"));
+  const auto loud = run_cli("run " + kQuickstart + " --no-trace --set report.per_flow=false -o " +
+                            dir.string());
+  EXPECT_EQ(loud.out.find("trace.json"), std::string::npos) << loud.out;
+  EXPECT_NE(loud.out.find("no flows.csv: report.per_flow is false"), std::string::npos)
+      << loud.out;
+}
+
+// check's errors: a missing file and malformed JSON name the file (exit 1); a baseline
+// of another schema version names both versions (exit 1); a tolerance that is not a
+// number or a percentage and a missing --baseline are usage errors (exit 2).
+TEST(ReportFiles, CheckErrorsAndExitCodes) {
+  const auto dir = fresh_dir("check-errors");
+  const std::string missing = (dir / "missing.json").string();
+  auto r = run_cli("check " + missing + " --baseline " + kBaseline);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "error: " + missing + ":/: cannot read the file (missing or unreadable)\n");
+
+  std::ofstream(dir / "bad.json") << "{\"schema\": \"roshni.report/1\",\n \"summary\": {,}}";
+  r = run_cli("check " + (dir / "bad.json").string() + " --baseline " + kBaseline);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("error: " + (dir / "bad.json").string() +
+                       ":/: malformed JSON: parse error at line 2, column 14"),
+            std::string::npos)
+      << r.err;
+
+  std::string old = read_file(kBaseline);
+  old.replace(old.find("roshni.report/1"), 15, "roshni.report/0");
+  std::ofstream(dir / "old.json") << old;
+  r = run_cli("check " + kBaseline + " --baseline " + (dir / "old.json").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("error: " + (dir / "old.json").string() +
+                       ":/schema: the baseline's schema is \"roshni.report/0\" but " + kBaseline +
+                       " has \"roshni.report/1\""),
+            std::string::npos)
+      << r.err;
+
+  EXPECT_EQ(run_cli("check " + kBaseline + " --baseline " + kBaseline + " --tolerance fast")
+                .exit_code,
+            2);
+  EXPECT_EQ(run_cli("check " + kBaseline + " --baseline " + kBaseline + " --tolerance -1%")
+                .exit_code,
+            2);
+  EXPECT_EQ(run_cli("check " + kBaseline).exit_code, 2);
+  // "1%" and "0.01" both work; a report always passes against itself at tolerance 0.
+  EXPECT_EQ(run_cli("check " + kBaseline + " --baseline " + kBaseline + " --tolerance 1%")
+                .exit_code,
+            0);
+  EXPECT_EQ(run_cli("check " + kBaseline + " --baseline " + kBaseline + " --tolerance 0.01")
+                .exit_code,
+            0);
+  r = run_cli("check " + kBaseline + " --baseline " + kBaseline + " -q");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "");
+}
+
+// compare of the quickstart's baseline report and the quickstart scenario itself (run
+// in memory): the same run, so all 13 ratios are 1. Columns are labelled by file name
+// ("baseline", "quickstart").
+TEST(ReportFiles, CompareReportsAndScenarios) {
+  auto r = run_cli("compare " + kBaseline + " " + kQuickstart);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("ratios are to the first run, baseline\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("37.5894 ms"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("49.9888 GB/s"), std::string::npos) << r.out;
+  std::istringstream lines(r.out);
+  std::string line;
+  std::getline(lines, line);  // the note
+  std::getline(lines, line);  // the header
+  size_t rows = 0;
+  while (std::getline(lines, line)) {
+    ++rows;
+    EXPECT_EQ(line.substr(line.size() - 6), "1.0000") << line;
+  }
+  EXPECT_EQ(rows, 13u);
+
+  // A 16-GPU quickstart in markdown and csv: makespan 30 (600 ns + 2^26 B / 5e10 B/s)
+  // = 40.2833184 ms against 37.58936384 ms, ratio 1.07167.
+  const auto dir = fresh_dir("compare");
+  ASSERT_EQ(run_cli("run " + kQuickstart + " --set topology.gpus=16 -q --no-trace -o " +
+                    (dir / "q16").string())
+                .exit_code,
+            0);
+  const std::string q16 = (dir / "q16" / "report.json").string();
+  r = run_cli("compare " + kQuickstart + " " + q16 + " --format markdown");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("| figure | quickstart | q16 | ratio |\n|:---|---:|---:|---:|\n"
+                       "| makespan | 37.5894 ms | 40.2833 ms | 1.0717 |\n"),
+            std::string::npos)
+      << r.out;
+  r = run_cli("compare " + kQuickstart + " " + q16 + " --format csv");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.substr(0, r.out.find("\r\n")), "figure,unit,quickstart,q16,q16/quickstart");
+
+  EXPECT_EQ(run_cli("compare " + kQuickstart + " --format html").exit_code, 2);
+  EXPECT_EQ(run_cli("compare").exit_code, 2);
+  EXPECT_EQ(run_cli("compare " + (dir / "none.json").string()).exit_code, 1);
+}
+
+}  // namespace
+}  // namespace roshni

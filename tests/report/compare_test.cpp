@@ -1,0 +1,96 @@
+#include "roshni/report/compare.h"
+
+#include <gtest/gtest.h>
+
+namespace roshni::report {
+namespace {
+
+// Two runs of one ring all-reduce, the second on links of half the bandwidth: its
+// makespan is (nearly) twice, its bandwidth half. Run "b" lacks bus_bandwidth; run "a"
+// lacks "extra". Ratios are b / a.
+std::vector<ComparedRun> two_runs() {
+  return {{"a",
+           {{"events", 232, "1"},
+            {"makespan", 0.0375, "s"},
+            {"payload_bytes", 15032385536, "B"},
+            {"bus_bandwidth", 5e10, "B/s"},
+            {"busiest_link.utilisation", 0.5, "1"}}},
+          {"b",
+           {{"makespan", 0.075, "s"},
+            {"payload_bytes", 15032385536, "B"},
+            {"busiest_link.utilisation", 0.25, "1"},
+            {"events", 232, "1"},
+            {"extra", 0, "1"}}}};
+}
+
+// The headline figures first, then the rest in the order the runs first give them.
+TEST(Compare, OrdersHeadlineFiguresFirst) {
+  EXPECT_EQ(compared_figures(two_runs()),
+            (std::vector<std::string>{"makespan", "bus_bandwidth", "payload_bytes",
+                                      "busiest_link.utilisation", "events", "extra"}));
+}
+
+// Columns as wide as their widest cell, two spaces apart; "-" where a run lacks the
+// figure or a ratio has no meaning (no first value, or a zero one).
+TEST(Compare, TerminalTable) {
+  EXPECT_EQ(compare_table(two_runs(), TableFormat::terminal),
+            "ratios are to the first run, a\n"
+            "figure                          a       b   ratio\n"
+            "makespan                  37.5 ms   75 ms  2.0000\n"
+            "bus_bandwidth             50 GB/s       -       -\n"
+            "payload_bytes              14 GiB  14 GiB  1.0000\n"
+            "busiest_link.utilisation      0.5    0.25  0.5000\n"
+            "events                        232     232  1.0000\n"
+            "extra                           -       0       -\n");
+}
+
+TEST(Compare, MarkdownTable) {
+  EXPECT_EQ(compare_table(two_runs(), TableFormat::markdown),
+            "| figure | a | b | ratio |\n"
+            "|:---|---:|---:|---:|\n"
+            "| makespan | 37.5 ms | 75 ms | 2.0000 |\n"
+            "| bus_bandwidth | 50 GB/s | - | - |\n"
+            "| payload_bytes | 14 GiB | 14 GiB | 1.0000 |\n"
+            "| busiest_link.utilisation | 0.5 | 0.25 | 0.5000 |\n"
+            "| events | 232 | 232 | 1.0000 |\n"
+            "| extra | - | 0 | - |\n");
+}
+
+// CSV: raw SI numbers (shortest round-trip), the unit, full-precision ratios, empty
+// cells for what a run lacks; RFC 4180 line ends.
+TEST(Compare, CsvTable) {
+  EXPECT_EQ(compare_table(two_runs(), TableFormat::csv),
+            "figure,unit,a,b,b/a\r\n"
+            "makespan,s,0.0375,0.075,2\r\n"
+            "bus_bandwidth,B/s,50000000000,,\r\n"
+            "payload_bytes,B,15032385536,15032385536,1\r\n"
+            "busiest_link.utilisation,1,0.5,0.25,0.5\r\n"
+            "events,1,232,232,1\r\n"
+            "extra,1,,0,\r\n");
+}
+
+// Labels: the file name without .json, the directory of a report.json, and the paths
+// themselves when two labels would be equal.
+TEST(Compare, LabelsRuns) {
+  EXPECT_EQ(run_labels({"scenarios/quickstart.json", "out/q200/report.json"}),
+            (std::vector<std::string>{"quickstart", "q200"}));
+  EXPECT_EQ(run_labels({"x/a.json", "y/a.json"}),
+            (std::vector<std::string>{"x/a.json", "y/a.json"}));
+}
+
+TEST(Compare, ReadableUnits) {
+  EXPECT_EQ(readable(0.03758936384, "s"), "37.5894 ms");
+  EXPECT_EQ(readable(49988826626.548195, "B/s"), "49.9888 GB/s");
+  EXPECT_EQ(readable(1879048192, "B"), "1.75 GiB");
+  EXPECT_EQ(readable(37589363840, "ps"), "37589363840 ps");
+  EXPECT_EQ(readable(112, "1"), "112");
+  EXPECT_EQ(readable(0.999776532530964, "1"), "0.999777");
+  EXPECT_EQ(readable(12.5, "W"), "12.5 W");
+  TableFormat f{};
+  EXPECT_TRUE(parse_table_format("markdown", f));
+  EXPECT_EQ(f, TableFormat::markdown);
+  EXPECT_FALSE(parse_table_format("html", f));
+}
+
+}  // namespace
+}  // namespace roshni::report
