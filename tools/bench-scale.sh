@@ -3,16 +3,19 @@
 # timed with GNU time (wall seconds, peak resident memory). Usage: tools/bench-scale.sh [--quick]
 #   ring all-reduce of 1 GiB on a star of N = 64, 256, 1024 GPUs (1024: ~2.1 million flows)
 #   all-to-all of 1 MiB per pair on a 256-GPU star, replayed from a 65,280-flow trace file
+#   hierarchical all-reduce of 1 GiB over 16,384 GPUs (NVLink domains of 8, k = 64 fat-tree)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
-tools/build.sh release roshni make_trace bench_event_queue bench_flow_model bench_topology >/dev/null
+tools/build.sh release roshni make_trace bench_event_queue bench_flow_model bench_topology \
+  bench_collectives >/dev/null
 out=build/bench-scale
 mkdir -p "$out"
 if [[ "${1:-}" != "--quick" ]]; then
   build/bench/bench_event_queue
   build/bench/bench_flow_model
   build/bench/bench_topology
+  build/bench/bench_collectives
 fi
 
 timed() {  # label, then the command
@@ -48,3 +51,8 @@ build/bench/make_trace shift 131072 "1 MiB" 4096 >"$out/shift_131072.trace.json"
 timed "fat-tree-65536-shift" build/roshni run "$out/fat_tree_65536.json" -q \
   -o "$out/fat-tree-65536-shift"
 timed "rail-131072-shift" build/roshni run "$out/rail_131072.json" -q -o "$out/rail-131072-shift"
+
+# A collective at scale: hierarchical all-reduce, a double binary tree between the 2,048
+# domains in 4 chunks (1,179,520 flows; docs/collectives.md, "Scale").
+timed "hier-allreduce-16384" build/roshni run bench/scenarios/hier_allreduce_16384.json -q \
+  -o "$out/hier-allreduce-16384"

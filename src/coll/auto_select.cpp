@@ -2,16 +2,19 @@
 // collective is latency-bound, but with one closed-form test instead of a table of
 // measured constants: a ring step moves one piece of n/p bytes and costs
 // alpha + (n/p) beta, so it is latency-bound when n/p <= alpha B, the path's
-// bandwidth-delay product. Then a logarithmic-latency algorithm wins (recursive
-// halving-doubling when p is a power of two, where it is bandwidth-optimal too; the
-// double binary tree otherwise); else the ring, whose traffic is neighbour-only and so
-// contention-free on rings, rails and tori. A scale-up domain under the ranks makes
-// all-reduce and all-to-all hierarchical, as NCCL does with NVLink inside a node.
+// bandwidth-delay product. Then a logarithmic-latency algorithm wins: recursive
+// halving-doubling for a power of two up to kAutoRhdMaxRanks ranks (bandwidth-optimal
+// too), the double binary tree otherwise (rhd's step k pairs every rank with the one 2^k
+// away, so at scale its late steps send all p ranks' data across the fabric's top tier
+// at once; the tree's level l has only ~p/2^l senders, which is why NCCL runs trees at
+// scale). Else the ring, whose traffic is neighbour-only and so contention-free on
+// rings, rails and tori. A scale-up domain under the ranks makes all-reduce and
+// all-to-all hierarchical, as NCCL does with NVLink inside a node.
 #include "roshni/coll/auto_select.h"
 
-#include <bit>
-
 #include <fmt/format.h>
+
+#include <bit>
 
 namespace roshni::coll {
 namespace {
@@ -24,20 +27,24 @@ struct Flat {
 // The bandwidth-delay product of the facts' path, in bytes; 0 when unknown.
 double bdp(const TopologyFacts& f) { return f.latency.duration().si() * f.bandwidth.si(); }
 
+std::string_view first_word(std::string_view s) { return s.substr(0, s.find(' ')); }
+
 /// All-reduce over p ranks of n bytes, `copies` of it side by side (rails).
 Flat flat_all_reduce(double p, double n, double copies, const TopologyFacts& f) {
   const bool pow2 = std::has_single_bit(static_cast<uint64_t>(p));
-  const std::string_view log_algorithm = pow2 ? "rhd" : "tree";
+  const std::string_view log_algorithm = !pow2                   ? "tree (p is not a power of two)"
+                                         : p <= kAutoRhdMaxRanks ? "rhd"
+                                                                 : "tree (rhd only up to 64 ranks)";
   const double piece = n / p;
   if (piece <= bdp(f)) {
-    return {log_algorithm,
+    return {first_word(log_algorithm),
             fmt::format("latency-bound: a ring step's piece n/p = {:.6g} B <= alpha B = {:.6g} B, "
                         "so {}",
                         piece, bdp(f), log_algorithm)};
   }
   const double ring_flows = copies * 2 * p * (p - 1);
   if (ring_flows > kAutoRingFlowBudget) {
-    return {log_algorithm,
+    return {first_word(log_algorithm),
             fmt::format("a ring would be {:.6g} flows (budget {:.6g}), so {}", ring_flows,
                         kAutoRingFlowBudget, log_algorithm)};
   }
@@ -74,9 +81,9 @@ AutoChoice choose_algorithm(CollectiveKind kind, uint32_t ranks, DataSize size,
           kind == CollectiveKind::all_gather ? "recursive_doubling" : "recursive_halving";
       const double ring_flows = p * (p - 1);
       if (pow2 && latency_bound) {
-        return {log_algorithm, "",
-                fmt::format("latency-bound: n/p = {:.6g} B <= alpha B = {:.6g} B", n / p,
-                            bdp(facts))};
+        return {
+            log_algorithm, "",
+            fmt::format("latency-bound: n/p = {:.6g} B <= alpha B = {:.6g} B", n / p, bdp(facts))};
       }
       if (pow2 && ring_flows > kAutoRingFlowBudget) {
         return {log_algorithm, "",
@@ -90,17 +97,16 @@ AutoChoice choose_algorithm(CollectiveKind kind, uint32_t ranks, DataSize size,
     }
     case CollectiveKind::broadcast:
       if (latency_bound) {
-        return {"tree", "",
-                fmt::format("latency-bound: n/p = {:.6g} B <= alpha B = {:.6g} B", n / p,
-                            bdp(facts))};
+        return {
+            "tree", "",
+            fmt::format("latency-bound: n/p = {:.6g} B <= alpha B = {:.6g} B", n / p, bdp(facts))};
       }
-      return {"ring", "",
-              fmt::format("bandwidth-bound: n/p = {:.6g} B > alpha B = {:.6g} B", n / p,
-                          bdp(facts))};
+      return {
+          "ring", "",
+          fmt::format("bandwidth-bound: n/p = {:.6g} B > alpha B = {:.6g} B", n / p, bdp(facts))};
     case CollectiveKind::all_to_all:
       if (has_domains(ranks, facts)) {
-        return {"hierarchical", "",
-                fmt::format("scale-up domains of {} ranks", facts.domain_size)};
+        return {"hierarchical", "", fmt::format("scale-up domains of {} ranks", facts.domain_size)};
       }
       return {"direct", "", "no scale-up domain: every rank sends to every other at once"};
     case CollectiveKind::p2p:

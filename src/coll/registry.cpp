@@ -5,12 +5,12 @@
 // every algorithm's flows, dependencies and alpha-beta cost.
 #include "roshni/coll/registry.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <numeric>
-
-#include <fmt/format.h>
 
 #include "roshni/coll/phases.h"
 #include "roshni/core/error.h"
@@ -156,7 +156,8 @@ void multi_dimensional_ar(const Collective& c, Schedule& s) {
     for (size_t first = 0; first < p; ++first) {
       if ((first / stride[i]) % c.dims[i] != 0) continue;  // not the start of a ring
       g.clear();
-      for (uint32_t x = 0; x < c.dims[i]; ++x) g.push_back(static_cast<uint32_t>(first + x * stride[i]));
+      for (uint32_t x = 0; x < c.dims[i]; ++x)
+        g.push_back(static_cast<uint32_t>(first + x * stride[i]));
       phase(s, g, share[i], r, tag);
     }
   };
@@ -185,8 +186,8 @@ Problem multi_dimensional_check(const Collective& c) {
   }
   if (product != p_of(c)) {
     return CollectiveProblem{
-        "dims", fmt::format("the dimensions multiply to {}, not to the {} ranks", product,
-                            c.ranks.size())};
+        "dims",
+        fmt::format("the dimensions multiply to {}, not to the {} ranks", product, c.ranks.size())};
   }
   return std::nullopt;
 }
@@ -325,8 +326,8 @@ constexpr CollectiveAlgorithm kAlgorithms[] = {
      "NCCL's ring)",
      nullptr, ring_ar_size_of, ring_ar},
     {CollectiveKind::all_reduce, "bidirectional_ring",
-     "two rings in opposite directions, each with half of the data", nullptr,
-     bidirectional_size, bidirectional_ring_ar},
+     "two rings in opposite directions, each with half of the data", nullptr, bidirectional_size,
+     bidirectional_ring_ar},
     {CollectiveKind::all_reduce, "tree",
      "double binary tree, reduce up and broadcast down, pipelined by chunks (Sanders, Speck & "
      "Traeff, Parallel Computing 2009; NCCL's tree)",
@@ -343,13 +344,14 @@ constexpr CollectiveAlgorithm kAlgorithms[] = {
      "one ring reduce-scatter per dimension of a rank grid ('dims'), then the all-gathers in "
      "reverse (as on TPU tori: Ying et al., 2018)",
      multi_dimensional_check, multi_dimensional_size, multi_dimensional_ar},
-    {CollectiveKind::all_gather, "ring", "p-1 steps of n/p to the successor (NCCL's ring)",
-     nullptr, ring_ag_size, ring_ag},
+    {CollectiveKind::all_gather, "ring", "p-1 steps of n/p to the successor (NCCL's ring)", nullptr,
+     ring_ag_size, ring_ag},
     {CollectiveKind::all_gather, "recursive_doubling",
      "log2 p steps exchanging what was gathered with the rank 2^k away (Thakur et al., IJHPCA "
      "2005)",
      doubling_check, doubling_size, doubling_ag},
-    {CollectiveKind::reduce_scatter, "ring", "p-1 steps of n/p to the successor, reduced (NCCL's "
+    {CollectiveKind::reduce_scatter, "ring",
+     "p-1 steps of n/p to the successor, reduced (NCCL's "
      "ring)",
      nullptr, ring_rs_size, ring_rs},
     {CollectiveKind::reduce_scatter, "recursive_halving",
@@ -378,12 +380,18 @@ constexpr CollectiveAlgorithm kAlgorithms[] = {
 
 std::string_view to_string(CollectiveKind k) {
   switch (k) {
-    case CollectiveKind::all_reduce: return "all_reduce";
-    case CollectiveKind::all_gather: return "all_gather";
-    case CollectiveKind::reduce_scatter: return "reduce_scatter";
-    case CollectiveKind::broadcast: return "broadcast";
-    case CollectiveKind::all_to_all: return "all_to_all";
-    case CollectiveKind::p2p: return "p2p";
+    case CollectiveKind::all_reduce:
+      return "all_reduce";
+    case CollectiveKind::all_gather:
+      return "all_gather";
+    case CollectiveKind::reduce_scatter:
+      return "reduce_scatter";
+    case CollectiveKind::broadcast:
+      return "broadcast";
+    case CollectiveKind::all_to_all:
+      return "all_to_all";
+    case CollectiveKind::p2p:
+      return "p2p";
   }
   return "?";
 }
@@ -419,7 +427,8 @@ std::optional<CollectiveProblem> check_collective(const Collective& c,
     return CollectiveProblem{"ranks", fmt::format("a p2p has 2 ranks, src and dst, got {}", p)};
   }
   if (p < 2) {
-    return CollectiveProblem{"ranks", fmt::format("a collective needs at least 2 ranks, got {}", p)};
+    return CollectiveProblem{"ranks",
+                             fmt::format("a collective needs at least 2 ranks, got {}", p)};
   }
   std::vector<NodeId> sorted = c.ranks;
   std::sort(sorted.begin(), sorted.end());
@@ -431,7 +440,8 @@ std::optional<CollectiveProblem> check_collective(const Collective& c,
   if (!(c.size.si() > 0)) return CollectiveProblem{"size", "must be greater than zero"};
   if (c.reduction_rate.si() < 0) return CollectiveProblem{"reduction_rate", "must not be negative"};
   if (c.kind == CollectiveKind::broadcast && c.root >= p) {
-    return CollectiveProblem{"root", fmt::format("root index {} is not one of the {} ranks", c.root, p)};
+    return CollectiveProblem{"root",
+                             fmt::format("root index {} is not one of the {} ranks", c.root, p)};
   }
   if (a.check) return a.check(c);
   return std::nullopt;

@@ -16,12 +16,18 @@ namespace {
 
 std::string_view default_prefix(CollectiveKind k) {
   switch (k) {
-    case CollectiveKind::all_reduce: return "allreduce";
-    case CollectiveKind::all_gather: return "allgather";
-    case CollectiveKind::reduce_scatter: return "reducescatter";
-    case CollectiveKind::broadcast: return "broadcast";
-    case CollectiveKind::all_to_all: return "alltoall";
-    case CollectiveKind::p2p: return "p2p";
+    case CollectiveKind::all_reduce:
+      return "allreduce";
+    case CollectiveKind::all_gather:
+      return "allgather";
+    case CollectiveKind::reduce_scatter:
+      return "reducescatter";
+    case CollectiveKind::broadcast:
+      return "broadcast";
+    case CollectiveKind::all_to_all:
+      return "alltoall";
+    case CollectiveKind::p2p:
+      return "p2p";
   }
   return "collective";
 }
@@ -97,9 +103,9 @@ std::vector<FlowId> expand(const Schedule& s, const Collective& c, net::FlowSet&
     const SimTime reduce_time =
         costed && s.reduced(t) ? to_sim_time_ceil(size / c.reduction_rate) : SimTime::zero();
     const std::string base =
-        s.label_dst(t) ? fmt::format("{}/{}{}/r{}-r{}", prefix, s.phase_name(t), s.step(t),
-                                     s.src(t), s.dst(t))
-                       : fmt::format("{}/{}{}/r{}", prefix, s.phase_name(t), s.step(t), s.src(t));
+        s.label_dst(t)
+            ? fmt::format("{}/{}{}/r{}-r{}", prefix, s.phase_name(t), s.step(t), s.src(t), s.dst(t))
+            : fmt::format("{}/{}{}/r{}", prefix, s.phase_name(t), s.step(t), s.src(t));
     for (uint32_t k = 0; k < channels; ++k) {
       FlowId previous;  // this transfer's flow in the previous chunk of this channel
       for (uint32_t j = 0; j < chunks; ++j) {

@@ -31,7 +31,7 @@ Summary summarize(const scenario::Scenario& s, const net::FlowRunResult& r) {
       out.busiest_bytes = r.link_bytes[l];
     }
   }
-  // nccl-tests, doc/PERFORMANCE.md: algbw = S/t with S its "size" of the operation (the
+  // nccl-tests, doc/PERFORMANCE.md: algbw = S/t with S nccl-tests' size of the operation (the
   // workload's size, coll/collective.h: for all-gather the gathered output, for
   // reduce-scatter the input, for all-to-all each rank's send buffer); busbw = algbw x a
   // factor that makes it the bandwidth each rank's link needed: 2(n-1)/n for all-reduce,
@@ -41,12 +41,18 @@ Summary summarize(const scenario::Scenario& s, const net::FlowRunResult& r) {
     const double n = s.workload.ranks;
     double factor = 1;
     switch (*kind) {
-      case coll::CollectiveKind::all_reduce: factor = 2 * (n - 1) / n; break;
+      case coll::CollectiveKind::all_reduce:
+        factor = 2 * (n - 1) / n;
+        break;
       case coll::CollectiveKind::all_gather:
       case coll::CollectiveKind::reduce_scatter:
-      case coll::CollectiveKind::all_to_all: factor = (n - 1) / n; break;
+      case coll::CollectiveKind::all_to_all:
+        factor = (n - 1) / n;
+        break;
       case coll::CollectiveKind::broadcast:
-      case coll::CollectiveKind::p2p: factor = 1; break;
+      case coll::CollectiveKind::p2p:
+        factor = 1;
+        break;
     }
     out.algorithm_bandwidth = bytes_per_second(s.workload.size.si() / t);
     out.bus_bandwidth = *out.algorithm_bandwidth * factor;

@@ -35,9 +35,8 @@ namespace {
 constexpr int64_t kMaxSeed = int64_t{1} << 53;  // exact in a double, so reports keep it
 
 const std::vector<std::string> kNetworkModels = {"flow"};
-const std::vector<std::string> kWorkloadKinds = {"all_reduce", "all_gather",  "reduce_scatter",
-                                                  "broadcast",  "all_to_all",  "p2p",
-                                                  "flow_trace"};
+const std::vector<std::string> kWorkloadKinds = {
+    "all_reduce", "all_gather", "reduce_scatter", "broadcast", "all_to_all", "p2p", "flow_trace"};
 const std::vector<std::string> kInterAlgorithms = {"auto", "ring", "rhd", "tree"};
 constexpr int64_t kMaxChunks = int64_t{1} << 20;
 constexpr int64_t kMaxChannels = 1024;
@@ -168,9 +167,9 @@ class Builder {
   // ---- workload ----
 
   void workload(const JsonNode& w) {
-    const std::string kind = choice(
-        w.at("kind", "the workload kind, like 'all_reduce', 'all_to_all' or 'flow_trace'"),
-        kWorkloadKinds, "workload kind");
+    const std::string kind =
+        choice(w.at("kind", "the workload kind, like 'all_reduce', 'all_to_all' or 'flow_trace'"),
+               kWorkloadKinds, "workload kind");
     out_.workload.kind = kind;
     if (kind == "flow_trace") {
       flow_trace(w);
@@ -185,8 +184,8 @@ class Builder {
     using coll::CollectiveKind;
     switch (kind) {
       case CollectiveKind::all_reduce:
-        w.expect_keys({"kind", "algorithm", "size", "ranks", "chunks", "channels",
-                       "reduction_rate", "domain_size", "inter", "dims"});
+        w.expect_keys({"kind", "algorithm", "size", "ranks", "chunks", "channels", "reduction_rate",
+                       "domain_size", "inter", "dims"});
         break;
       case CollectiveKind::reduce_scatter:
         w.expect_keys(
@@ -199,8 +198,7 @@ class Builder {
         w.expect_keys({"kind", "algorithm", "size", "ranks", "root", "chunks", "channels"});
         break;
       case CollectiveKind::all_to_all:
-        w.expect_keys(
-            {"kind", "algorithm", "size", "ranks", "chunks", "channels", "domain_size"});
+        w.expect_keys({"kind", "algorithm", "size", "ranks", "chunks", "channels", "domain_size"});
         break;
       case CollectiveKind::p2p:
         w.expect_keys({"kind", "algorithm", "size", "src", "dst", "chunks", "channels"});
@@ -225,15 +223,16 @@ class Builder {
     if (domain_node) {
       c.domain_size = static_cast<uint32_t>(domain_node->as_int(1, p));
       if (p % c.domain_size != 0) {
-        domain_node->fail(fmt::format("{} ranks do not divide into domains of {}", p,
-                                      c.domain_size));
+        domain_node->fail(
+            fmt::format("{} ranks do not divide into domains of {}", p, c.domain_size));
       }
     }
 
     // The algorithm: named, or the auto rule's pick from the topology's facts.
     std::string algorithm = requested;
     coll::TopologyFacts facts;
-    if (requested == "auto" || (algorithm == "hierarchical" && kind == CollectiveKind::all_reduce)) {
+    if (requested == "auto" ||
+        (algorithm == "hierarchical" && kind == CollectiveKind::all_reduce)) {
       facts = topology_facts(c.ranks);
       if (domain_node) facts.domain_size = c.domain_size;
     }
@@ -247,9 +246,8 @@ class Builder {
     // Options that belong to one algorithm.
     const auto only_for = [&](std::string_view key, std::string_view owner) {
       if (const auto n = w.get(key); n && algorithm != owner) {
-        n->fail(fmt::format("'{}' applies only to the {} algorithm; this workload runs '{}'{}",
-                            key, owner, algorithm,
-                            requested == "auto" ? " (picked by auto)" : ""));
+        n->fail(fmt::format("'{}' applies only to the {} algorithm; this workload runs '{}'{}", key,
+                            owner, algorithm, requested == "auto" ? " (picked by auto)" : ""));
       }
     };
     only_for("domain_size", "hierarchical");
@@ -266,7 +264,9 @@ class Builder {
     }
     if (algorithm == "hierarchical" && kind == CollectiveKind::all_reduce) {
       std::string inter = "auto";
-      if (const auto i = w.get("inter")) inter = choice(*i, kInterAlgorithms, "inter-domain algorithm");
+      if (const auto i = w.get("inter")) {
+        inter = choice(*i, kInterAlgorithms, "inter-domain algorithm");
+      }
       if (inter == "auto") {
         inter = coll::choose_inter(p, c.domain_size, c.size, facts).algorithm;
       }
@@ -289,14 +289,17 @@ class Builder {
       if (problem->field == "ranks" && !w.has("ranks")) {
         message += fmt::format(" (the ranks are the topology's {} GPUs)", p);
       }
+      if (problem->field == "domain_size" && !domain_node) {
+        message += " (the topology's scale-up domain size; give 'domain_size' to choose another)";
+      }
       (at ? *at : w).fail(message);
     }
     // Checked before building: a ring's 2p(p-1) flows grow fast, and a typo in a GPU
     // count should be an error, not an exhausted machine.
     const double flows = coll::flow_count(c, a);
     if (flows > static_cast<double>(options_.max_flows)) {
-      w.fail(fmt::format("a {} {} over {} ranks is {} flows, more than the limit of {}",
-                         algorithm, readable(kind), p, flows, options_.max_flows));
+      w.fail(fmt::format("a {} {} over {} ranks is {} flows, more than the limit of {}", algorithm,
+                         readable(kind), p, flows, options_.max_flows));
     }
     coll::append_collective(c, a, out_.flows);
     out_.workload.algorithm = algorithm;
@@ -358,8 +361,8 @@ class Builder {
     } else {
       ranks = t.gpus();
       if (ranks.size() < 2) {
-        w.fail(fmt::format("{}{} needs at least 2 GPUs; the topology has {}", a, what,
-                           ranks.size()));
+        w.fail(
+            fmt::format("{}{} needs at least 2 GPUs; the topology has {}", a, what, ranks.size()));
       }
     }
     return ranks;
@@ -417,8 +420,8 @@ class Builder {
       };
       bool aligned = true;
       for (size_t i = 0; i < ranks.size() && aligned; ++i) {
-        aligned = domain_of(ranks[i]) != UINT32_MAX &&
-                  domain_of(ranks[i]) == domain_of(ranks[i - i % d]);
+        aligned =
+            domain_of(ranks[i]) != UINT32_MAX && domain_of(ranks[i]) == domain_of(ranks[i - i % d]);
       }
       if (aligned) f.domain_size = d;
     }

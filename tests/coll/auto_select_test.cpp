@@ -35,25 +35,29 @@ TEST(AutoRule, AllReduceLatencyOrBandwidthBound) {
 
 // The simulator's budget: a ring over p ranks is 2p(p-1) flows; past 2^22 the rule takes
 // the logarithmic algorithm even for a bandwidth-bound size. 1448 ranks: 4,190,512 flows
-// (ring); 1449: 4,196,304 (tree, not a power of two); 2048: rhd.
-TEST(AutoRule, RingFlowBudget) {
+// (ring); 1449: 4,196,304 (tree). Beyond 64 ranks the logarithmic algorithm is the
+// tree even for a power of two (2048); rhd up to 64 (64 and 32 ranks, latency-bound).
+TEST(AutoRule, RingFlowBudgetAndRhdLimit) {
   EXPECT_EQ(pick(CollectiveKind::all_reduce, 1448, 64 * kGiB), "ring");
   EXPECT_EQ(pick(CollectiveKind::all_reduce, 1449, 64 * kGiB), "tree");
-  EXPECT_EQ(pick(CollectiveKind::all_reduce, 2048, 64 * kGiB), "rhd");
+  EXPECT_EQ(pick(CollectiveKind::all_reduce, 2048, 64 * kGiB), "tree");
+  EXPECT_EQ(pick(CollectiveKind::all_reduce, 2048, 1000), "tree");
+  EXPECT_EQ(pick(CollectiveKind::all_reduce, 64, 1000), "rhd");
+  EXPECT_EQ(pick(CollectiveKind::all_reduce, 128, 1000), "tree");
 }
 
 // With scale-up domains of d (1 < d < p, d | p): hierarchical, and between the G = p/d
 // domains the same rule on the shard n/d over G ranks, with d rails of ring flows
 // counted against the budget.
 // - 16,384 ranks in domains of 8 (G = 2048), 1 GiB: n/(dG) = 65,536 B > 30,000 B, but a
-//   ring per rail is 8 x 2 x 2048 x 2047 = 67 million flows: rhd.
+//   ring per rail is 8 x 2 x 2048 x 2047 = 67 million flows: the tree (2048 > 64).
 // - 192 ranks (G = 24), 1 GiB: 5.6 MB per piece, 8,832 ring flows: ring; 1 MiB: 5,461 B
 //   per piece: latency-bound, 24 is no power of two: tree.
 // - d = p or d = 1 is no hierarchy: the flat rule.
 TEST(AutoRule, ScaleUpDomainsMakeItHierarchical) {
   AutoChoice c = choose_algorithm(CollectiveKind::all_reduce, 16384, bytes(kGiB), facts(8));
   EXPECT_EQ(c.algorithm, "hierarchical");
-  EXPECT_EQ(c.inter, "rhd");
+  EXPECT_EQ(c.inter, "tree");
   EXPECT_NE(c.reason.find("domains of 8"), std::string::npos) << c.reason;
   EXPECT_NE(c.reason.find("flows"), std::string::npos) << c.reason;
   c = choose_algorithm(CollectiveKind::all_reduce, 192, bytes(kGiB), facts(8));

@@ -16,11 +16,11 @@
 // - two-level: a Clos fabric of one leaf switch (every GPU on it: a star, alpha_o =
 //   2 x 150 ns + 300 ns, B_o = 5e10 B/s) with scale-up domains of d GPUs on an NVSwitch
 //   (450 GB/s per GPU, 20 ns links, 300 ns switch: alpha_s = 340 ns, B_s = 4.5e11 B/s).
+#include <gtest/gtest.h>
+
 #include <bit>
 #include <cmath>
 #include <map>
-
-#include <gtest/gtest.h>
 
 #include "roshni/coll/registry.h"
 #include "roshni/net/flow_model.h"
@@ -33,7 +33,7 @@
 namespace roshni::coll {
 namespace {
 
-constexpr double kB = 5e10;         // 400 Gb/s in bytes per second
+constexpr double kB = 5e10;  // 400 Gb/s in bytes per second
 constexpr double kBeta = 1 / kB;
 constexpr double kStarAlpha = 600e-9;
 constexpr double kDirectAlpha = 100e-9;
@@ -268,8 +268,8 @@ TEST(ClosedForm, DoubleBinaryTreePipelinedAndReduced) {
       o.chunks = chunks;
       o.reduction_rate = rate;
       const double q = n / (2 * chunks);
-      const double expected = (2 * h + chunks - 1) * (kDirectAlpha + q * kBeta) +
-                              (rate > 0 ? h * q / rate : 0.0);
+      const double expected =
+          (2 * h + chunks - 1) * (kDirectAlpha + q * kBeta) + (rate > 0 ? h * q / rate : 0.0);
       expect_close(run(m, CollectiveKind::all_reduce, "tree", n, o), expected,
                    "double binary tree (2H + C - 1)(a + n b/2C) + H q/R",
                    fmt::format("C={} R={}", chunks, rate));
@@ -424,11 +424,11 @@ TEST(ClosedForm, HierarchicalAllToAll) {
     Net net = two_level(p, d);
     Options o;
     o.domain_size = d;
-    expect_close(run(net, CollectiveKind::all_to_all, "hierarchical", n, o),
-                 kScaleUpAlpha + (d - 1.0) / d * n / kScaleUpB + kStarAlpha +
-                     (g - 1) / g * n * kBeta,
-                 "hierarchical all-to-all a_s + (d-1)/d n b_s + a_o + (G-1)/G n b_o",
-                 fmt::format("p={} d={}", p, d));
+    expect_close(
+        run(net, CollectiveKind::all_to_all, "hierarchical", n, o),
+        kScaleUpAlpha + (d - 1.0) / d * n / kScaleUpB + kStarAlpha + (g - 1) / g * n * kBeta,
+        "hierarchical all-to-all a_s + (d-1)/d n b_s + a_o + (G-1)/G n b_o",
+        fmt::format("p={} d={}", p, d));
   }
 }
 
@@ -489,10 +489,10 @@ TEST(ClosedForm, ReductionRate) {
     expect_close(run(b, CollectiveKind::reduce_scatter, "ring", n, o),
                  (p - 1) * (kStarAlpha + n * kBeta / p) + (p - 1) * n / p / rate,
                  "ring reduce-scatter + (p-1) n/(p R)", at);
-    expect_close(run(c, CollectiveKind::all_reduce, "rhd", n, o),
-                 2 * log2_of(p) * kStarAlpha + 2 * (p - 1.0) / p * n * kBeta +
-                     (p - 1.0) / p * n / rate,
-                 "rhd + (p-1)/p n/R", at);
+    expect_close(
+        run(c, CollectiveKind::all_reduce, "rhd", n, o),
+        2 * log2_of(p) * kStarAlpha + 2 * (p - 1.0) / p * n * kBeta + (p - 1.0) / p * n / rate,
+        "rhd + (p-1)/p n/R", at);
     expect_close(run(d, CollectiveKind::reduce_scatter, "recursive_halving", n, o),
                  log2_of(p) * kStarAlpha + (p - 1.0) / p * n * kBeta + (p - 1.0) / p * n / rate,
                  "recursive halving + (p-1)/p n/R", at);

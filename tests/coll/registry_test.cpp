@@ -3,12 +3,12 @@
 // each rank sends and receives against what the collective must move.
 #include "roshni/coll/registry.h"
 
+#include <gtest/gtest.h>
+
 #include <bit>
 #include <cmath>
 #include <map>
 #include <set>
-
-#include <gtest/gtest.h>
 
 #include "roshni/coll/phases.h"
 
@@ -105,7 +105,8 @@ TEST(CollectiveRegistry, EveryAlgorithmEmitsItsCountedAcyclicFlows) {
         c->chunks = 2;
         c->channels = 2;
         c->reduction_rate = bytes_per_second(1e11);
-        const std::string at = fmt::format("{} {} p={} inter={}", to_string(a.kind), a.name, p, inter);
+        const std::string at =
+            fmt::format("{} {} p={} inter={}", to_string(a.kind), a.name, p, inter);
         net::FlowSet flows;
         const auto ends = append_collective(*c, a, flows);
         EXPECT_EQ(static_cast<double>(flows.size()), flow_count(*c, a)) << at;
@@ -280,7 +281,7 @@ TEST(CollectiveRegistry, ChunksChannelsAndReductions) {
   EXPECT_EQ(flows.label(FlowId(2)), "allreduce/rs0/r0/k0/c1");
   ASSERT_EQ(flows.deps(FlowId(2)).size(), 1u);
   EXPECT_EQ(flows.deps(FlowId(2))[0], FlowId(0));  // chunk 1 after chunk 0's delivery
-  EXPECT_TRUE(flows.deps(FlowId(6)).empty());       // channel 1, chunk 0: independent
+  EXPECT_TRUE(flows.deps(FlowId(6)).empty());      // channel 1, chunk 0: independent
   EXPECT_EQ(flows.label(FlowId(6)), "allreduce/rs0/r0/k1/c0");
 }
 
@@ -311,28 +312,32 @@ TEST(CollectiveRegistry, ChecksNameTheOptionAtFault) {
   EXPECT_EQ(problem(CollectiveKind::all_gather, "recursive_doubling", none)->field, "ranks");
   EXPECT_EQ(problem(CollectiveKind::reduce_scatter, "recursive_halving", none)->field, "ranks");
   EXPECT_FALSE(problem(CollectiveKind::all_reduce, "rhd", none));  // any p, by the fold
-  EXPECT_EQ(problem(CollectiveKind::all_reduce, "hierarchical", [](Collective& c) {
-              c.domain_size = 4;
-            })->field,
-            "domain_size");
-  EXPECT_EQ(problem(CollectiveKind::all_reduce, "hierarchical", [](Collective& c) {
-              c.domain_size = 3;
-              c.inter = "mesh";
-            })->field,
+  EXPECT_EQ(
+      problem(CollectiveKind::all_reduce, "hierarchical", [](Collective& c) { c.domain_size = 4; })
+          ->field,
+      "domain_size");
+  EXPECT_EQ(problem(CollectiveKind::all_reduce, "hierarchical",
+                    [](Collective& c) {
+                      c.domain_size = 3;
+                      c.inter = "mesh";
+                    })
+                ->field,
             "inter");
-  EXPECT_EQ(problem(CollectiveKind::all_reduce, "multi_dimensional", [](Collective& c) {
-              c.dims = {2, 2};
-            })->field,
+  EXPECT_EQ(problem(CollectiveKind::all_reduce, "multi_dimensional",
+                    [](Collective& c) {
+                      c.dims = {2, 2};
+                    })
+                ->field,
             "dims");
   EXPECT_EQ(problem(CollectiveKind::broadcast, "ring", [](Collective& c) { c.root = 6; })->field,
             "root");
   EXPECT_EQ(problem(CollectiveKind::all_reduce, "ring", [](Collective& c) { c.chunks = 0; })->field,
             "chunks");
   EXPECT_EQ(problem(CollectiveKind::p2p, "direct", none)->field, "ranks");
-  EXPECT_EQ(problem(CollectiveKind::all_reduce, "ring", [](Collective& c) {
-              c.ranks[1] = c.ranks[0];
-            })->field,
-            "ranks");
+  EXPECT_EQ(
+      problem(CollectiveKind::all_reduce, "ring", [](Collective& c) { c.ranks[1] = c.ranks[0]; })
+          ->field,
+      "ranks");
 }
 
 }  // namespace

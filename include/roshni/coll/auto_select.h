@@ -28,6 +28,10 @@ struct TopologyFacts {
 /// grows as p^2 (ring all-reduce: 2p(p-1)): the simulator's cost, not the network's.
 inline constexpr double kAutoRingFlowBudget = 4194304;  // 2^22
 
+/// Recursive halving-doubling is the logarithmic all-reduce up to this many ranks (a
+/// power of two); beyond, the double binary tree (see auto_select.cpp for why).
+inline constexpr double kAutoRhdMaxRanks = 64;
+
 struct AutoChoice {
   std::string_view algorithm;  // a registered name for the kind
   std::string_view inter;      // for hierarchical all-reduce: "ring", "rhd" or "tree"

@@ -30,8 +30,8 @@ void halving_reduce_scatter(Schedule& s, std::span<const uint32_t> group, double
                             Ready& ready, std::string_view tag = {});
 /// Recursive doubling all-gather, m a power of two: step k exchanges n 2^k/m with the
 /// rank 2^k away. log2(m) alpha + (m-1)/m n beta.
-void doubling_all_gather(Schedule& s, std::span<const uint32_t> group, double share,
-                         Ready& ready, std::string_view tag = {});
+void doubling_all_gather(Schedule& s, std::span<const uint32_t> group, double share, Ready& ready,
+                         std::string_view tag = {});
 
 /// Rabenseifner's all-reduce: recursive halving reduce-scatter then recursive doubling
 /// all-gather, 2 log2(m) alpha + 2(m-1)/m n beta. For m not a power of two, with m' the

@@ -49,7 +49,8 @@ const CollectiveAlgorithm* find_collective_algorithm(CollectiveKind kind, std::s
 
 /// nullopt if `a` can run `c`: at least 2 distinct ranks (p2p exactly 2), chunks and
 /// channels >= 1, a broadcast root among the ranks, and the algorithm's own check.
-std::optional<CollectiveProblem> check_collective(const Collective& c, const CollectiveAlgorithm& a);
+std::optional<CollectiveProblem> check_collective(const Collective& c,
+                                                  const CollectiveAlgorithm& a);
 
 /// Flows and compute steps that append_collective would add (compute steps only when
 /// c.reduction_rate > 0): a closed form, so that a huge count can be refused unbuilt.
