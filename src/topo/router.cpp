@@ -1,5 +1,6 @@
 #include "roshni/topo/router.h"
 
+#include <algorithm>
 #include <limits>
 
 #include <boost/graph/adjacency_list.hpp>
@@ -108,11 +109,24 @@ bool ShortestPathRouter::route(NodeId src, NodeId dst, uint64_t hash, std::vecto
   if (dist[src.value()] == kUnreached) return false;
   for (NodeId at = src; at != dst;) {
     candidates_.clear();
-    for (LinkId l : t_.out_links(at)) {
-      if (up_ != nullptr && (*up_)[l.value()] == 0) continue;
-      if (dist[t_.link_to(l).value()] + 1 == dist[at.value()]) {
-        candidates_.push_back(l);
-        if (policy_ == MultipathPolicy::first) break;
+    if (dist[at.value()] == 1) {
+      // One hop from dst: the candidates are the links at -> dst. Found from dst's side
+      // (links are duplex pairs), so a switch with thousands of ports next to the
+      // destination does not scan them all; sorted, they are in at's adjacency order.
+      for (LinkId l : t_.out_links(dst)) {
+        const LinkId back = t_.link_reverse(l);
+        if (t_.link_to(l) != at || (up_ != nullptr && (*up_)[back.value()] == 0)) continue;
+        candidates_.push_back(back);
+      }
+      std::sort(candidates_.begin(), candidates_.end());
+      if (policy_ == MultipathPolicy::first && candidates_.size() > 1) candidates_.resize(1);
+    } else {
+      for (LinkId l : t_.out_links(at)) {
+        if (up_ != nullptr && (*up_)[l.value()] == 0) continue;
+        if (dist[t_.link_to(l).value()] + 1 == dist[at.value()]) {
+          candidates_.push_back(l);
+          if (policy_ == MultipathPolicy::first) break;
+        }
       }
     }
     ROSHNI_ASSERT(!candidates_.empty(), "no next hop at {} towards {}", t_.node_name(at),
