@@ -9,6 +9,7 @@ packages=(
   nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev   # libFuzzer for the parser fuzz target
+  time                       # GNU time, for tools/bench-scale.sh
 )
 
 missing=()

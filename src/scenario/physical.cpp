@@ -1,6 +1,7 @@
 // Media choice, link latency and optical budgets, from the catalog's datasheet figures.
 #include "scenario/physical.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <vector>
@@ -241,6 +242,23 @@ PhysicalSummary apply_physical(const JsonNode& spec, const hw::Catalog& catalog,
                           suggest(o->as_string(), names)));
     }
     ocs = &it->second;
+  }
+
+  // A role no link has is a typo, not a no-op: say so, with the roles that exist.
+  if (roles) {
+    std::vector<std::string> present;
+    for (uint32_t l = 0; l < t.link_count(); l += 2) {
+      const std::string role(t.link_role(LinkId(l)));
+      if (std::find(present.begin(), present.end(), role) == present.end()) present.push_back(role);
+    }
+    for (const auto& [role, policy] : by_role) {
+      if (std::find(present.begin(), present.end(), role) == present.end()) {
+        roles->at(role, "").fail(fmt::format("no link of this topology has role '{}'{}; its roles "
+                                             "are {}",
+                                             escape_text(role), suggest(role, present),
+                                             quoted_list(present)));
+      }
+    }
   }
 
   topo::LinkEditor edit(t);

@@ -107,6 +107,13 @@ TEST(Physical, ImpossiblePhysicsIsAnError) {
   r = testing::run_cli("validate " + kDir + "copper_auto.json --set physical.media=cpo-800g-baily");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("did you mean 'cpo-800g-bailly'"), std::string::npos) << r.err;
+  // A media policy for a role no link has (a typo) is an error, not a silent no-op.
+  r = testing::run_cli("validate " + kDir + "copper_auto.json --set 'physical.roles={\"hots\": \"auto\"}'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/physical/roles/hots: no link of this topology has role 'hots', did you "
+                       "mean 'host'?"),
+            std::string::npos)
+      << r.err;
   // A link rate the catalog has no part for.
   r = testing::run_cli("validate " + kDir + "copper_auto.json --set 'topology.link.bandwidth=300 Gbps'");
   EXPECT_EQ(r.exit_code, 1);

@@ -9,32 +9,16 @@
 #include <memory>
 
 #include "roshni/core/error.h"
+#include "scenario/support.h"
 
 namespace roshni::scenario {
 namespace {
 
+using testing::error_of;
+using testing::memory;
+
 using nlohmann::json;
 
-FileReader memory(std::map<std::string, std::string> files) {
-  auto shared = std::make_shared<std::map<std::string, std::string>>(std::move(files));
-  return [shared](const std::string& path) -> std::optional<std::string> {
-    const auto it = shared->find(path);
-    if (it == shared->end()) return std::nullopt;
-    return it->second;
-  };
-}
-
-/// Runs `f`, which must throw a ScenarioError, and returns it.
-template <class F>
-ScenarioError error_of(F&& f) {
-  try {
-    f();
-  } catch (const ScenarioError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected a ScenarioError";
-  return ScenarioError("", "", "");
-}
 
 bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;

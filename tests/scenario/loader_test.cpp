@@ -9,18 +9,14 @@
 #include <memory>
 
 #include "roshni/core/error.h"
+#include "scenario/support.h"
 
 namespace roshni::scenario {
 namespace {
 
-FileReader memory(std::map<std::string, std::string> files) {
-  auto shared = std::make_shared<std::map<std::string, std::string>>(std::move(files));
-  return [shared](const std::string& path) -> std::optional<std::string> {
-    const auto it = shared->find(path);
-    if (it == shared->end()) return std::nullopt;
-    return it->second;
-  };
-}
+using testing::error_of;
+using testing::memory;
+
 
 LoadOptions in_memory(std::map<std::string, std::string> files = {}) {
   LoadOptions o;
@@ -28,16 +24,6 @@ LoadOptions in_memory(std::map<std::string, std::string> files = {}) {
   return o;
 }
 
-template <class F>
-ScenarioError error_of(F&& f) {
-  try {
-    f();
-  } catch (const ScenarioError& e) {
-    return e;
-  }
-  ADD_FAILURE() << "expected a ScenarioError";
-  return ScenarioError("", "", "");
-}
 
 NodeId node(const topo::Topology& t, std::string_view name) {
   const auto id = t.find_node(name);
