@@ -37,6 +37,7 @@ struct Unit {
   QuantityKind kind;
   int dec_exp;
   double factor;
+  double offset = 0.0;  // added after scaling: degrees Celsius to kelvin
 };
 
 using K = QuantityKind;
@@ -132,13 +133,39 @@ constexpr Unit kUnits[] = {
     {"pJ/b", K::energy_per_bit, -12, kPerBitEnergy},
     {"fJ/b", K::energy_per_bit, -15, kPerBitEnergy},
     {"nJ/b", K::energy_per_bit, -9, kPerBitEnergy},
+    // Temperature: kelvin, or degrees Celsius on the kelvin scale (+273.15).
+    {"K", K::temperature, 0, 1.0},
+    {"degC", K::temperature, 0, 1.0, Temperature::kZeroCelsius},
+    {"\u00b0C", K::temperature, 0, 1.0, Temperature::kZeroCelsius},
+    {"K", K::temperature_delta, 0, 1.0},
+    {"mK", K::temperature_delta, -3, 1.0},
+    // Heat capacity and thermal conductance (or any power per kelvin).
+    {"J/K", K::heat_capacity, 0, 1.0},
+    {"kJ/K", K::heat_capacity, 3, 1.0},
+    {"MJ/K", K::heat_capacity, 6, 1.0},
+    {"W/K", K::thermal_conductance, 0, 1.0},
+    {"mW/K", K::thermal_conductance, -3, 1.0},
+    {"kW/K", K::thermal_conductance, 3, 1.0},
+    // Fractions.
+    {"%", K::fraction, -2, 1.0},
+    {"%/K", K::fraction_per_kelvin, -2, 1.0},
+    // Carbon intensity of electricity: kilograms of CO2 per joule inside.
+    {"gCO2/kWh", K::carbon_intensity, -3, 1.0 / 3.6e6},
+    {"kgCO2/kWh", K::carbon_intensity, 0, 1.0 / 3.6e6},
+    {"kgCO2/MWh", K::carbon_intensity, -3, 1.0 / 3.6e6},
+    {"tCO2/MWh", K::carbon_intensity, 0, 1.0 / 3.6e6},
 };
 
-const Unit* find_unit(std::string_view name) {
+/// The spelling `name` of `kind` if there is one ("K" is both a temperature and a
+/// temperature difference), else the first unit of that spelling, else null.
+const Unit* find_unit(std::string_view name, QuantityKind kind) {
+  const Unit* any = nullptr;
   for (const Unit& u : kUnits) {
-    if (u.name == name) return &u;
+    if (u.name != name) continue;
+    if (u.kind == kind) return &u;
+    if (any == nullptr) any = &u;
   }
-  return nullptr;
+  return any;
 }
 
 std::vector<std::string> unit_names(QuantityKind kind) {
@@ -237,6 +264,20 @@ std::string_view describe(QuantityKind k) {
       return "an energy";
     case K::energy_per_bit:
       return "an energy per bit";
+    case K::temperature:
+      return "a temperature";
+    case K::temperature_delta:
+      return "a temperature difference";
+    case K::heat_capacity:
+      return "a heat capacity";
+    case K::thermal_conductance:
+      return "a thermal conductance";
+    case K::fraction:
+      return "a percentage";
+    case K::fraction_per_kelvin:
+      return "a percentage per kelvin";
+    case K::carbon_intensity:
+      return "a carbon intensity";
   }
   return "a quantity";
 }
@@ -257,6 +298,20 @@ std::string_view example(QuantityKind k) {
       return "2 kWh";
     case K::energy_per_bit:
       return "5 pJ/bit";
+    case K::temperature:
+      return "35 degC";
+    case K::temperature_delta:
+      return "5 K";
+    case K::heat_capacity:
+      return "2 kJ/K";
+    case K::thermal_conductance:
+      return "10 W/K";
+    case K::fraction:
+      return "20 %";
+    case K::fraction_per_kelvin:
+      return "0.5 %/K";
+    case K::carbon_intensity:
+      return "310 gCO2/kWh";
   }
   return "1";
 }
@@ -277,7 +332,7 @@ std::variant<double, UnitError> parse_quantity(std::string_view text, QuantityKi
                                  example(kind), quote_text(text))};
   }
 
-  const Unit* u = find_unit(unit);
+  const Unit* u = find_unit(unit, kind);
   if (u == nullptr) {
     const auto names = unit_names(kind);
     const std::string hint = suggest(unit, names);
@@ -309,8 +364,10 @@ std::variant<double, UnitError> parse_quantity(std::string_view text, QuantityKi
   if (!std::isfinite(v)) {
     return UnitError{fmt::format("{} is out of range; {}", quote_text(text), expected_phrase(kind))};
   }
+  if (number->negative) v = -v;
+  v += u->offset;  // after the sign: "-10 degC" is 263.15 K
   if (v == 0.0) return 0.0;  // no negative zero
-  return number->negative ? -v : v;
+  return v;
 }
 
 }  // namespace roshni

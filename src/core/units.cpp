@@ -63,4 +63,18 @@ std::string to_string(EnergyPerBit v) {
   return with_prefix(v.si(), "J/bit", kSmall.data(), kSmall.size());
 }
 
+std::string to_string(TemperatureDelta v) {
+  return with_prefix(v.si(), "K", kSmall.data() + 1, 3);
+}
+std::string to_string(HeatCapacity v) { return with_prefix(v.si(), "J/K", kSi.data(), kSi.size()); }
+std::string to_string(ThermalConductance v) {
+  return with_prefix(v.si(), "W/K", kSi.data(), kSi.size());
+}
+std::string to_string(Temperature v) {
+  std::string num = fmt::format("{:.2f}", v.celsius());
+  while (num.back() == '0') num.pop_back();
+  if (num.back() == '.') num.pop_back();
+  return num + " degC";
+}
+
 }  // namespace roshni

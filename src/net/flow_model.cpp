@@ -16,7 +16,9 @@
 namespace roshni::net {
 namespace {
 
-enum EventKind : uint8_t { kStart = 0, kTransmitted = 1, kDelivered = 2, kCapacity = 3 };
+enum EventKind : uint8_t {
+  kStart = 0, kTransmitted = 1, kDelivered = 2, kCapacity = 3, kComputeDone = 4, kTick = 5
+};
 enum class State : uint8_t { waiting, transmitting, in_flight, delivered, no_route };
 
 class FlowModel {
@@ -38,6 +40,22 @@ class FlowModel {
     new_rate_.assign(n, 0.0);
     stalled_since_.assign(n, SimTime::zero());
     ever_stalled_.assign(n, 0);
+
+    // Compute activity per node.
+    const size_t nodes = t.node_count();
+    active_.assign(nodes, 0);
+    node_last_.assign(nodes, SimTime::zero());
+    speed_.assign(nodes, 1.0);
+    new_speed_.assign(nodes, 1.0);
+    result_.busy_ps.assign(nodes, 0);
+    result_.work_s.assign(nodes, 0.0);
+    result_.slowed_ps.assign(nodes, 0);
+    running_.resize(nodes);
+    running_pos_.assign(n, 0);
+    track_compute_power_ = !options.node_busy_power.empty();
+    if (!options.link_energy_per_byte.empty()) {
+      flow_joules_per_byte_.assign(n, 0.0);
+    }
 
     // Who waits for whom, reversed: dependents in compressed rows.
     dependent_offset_.assign(n + 1, 0);
@@ -102,7 +120,13 @@ class FlowModel {
     for (uint32_t f = 0; f < n; ++f) {
       if (pending_[f] == 0) sim_.schedule(flows_.earliest_start(FlowId(f)), kStart, f);
     }
+    if (options_.coupling != nullptr && n > 0) {
+      period_ = options_.coupling->period();
+      ROSHNI_ASSERT(period_ > SimTime::zero(), "a coupling's period must be positive");
+      sim_.schedule(period_, kTick, 0);
+    }
     sim_.run(*this);
+    for (uint32_t node = 0; node < active_.size(); ++node) settle_node(node, result_.makespan);
     result_.events = sim_.events_processed();
     result_.link_bytes.resize(link_bytes_.size());
     for (size_t l = 0; l < link_bytes_.size(); ++l) result_.link_bytes[l] = bytes(link_bytes_[l]);
@@ -146,6 +170,12 @@ class FlowModel {
       case kCapacity:
         apply_step(e.target);
         break;
+      case kComputeDone:
+        if (e.generation == generation_[e.target]) compute_done(e.target);
+        break;
+      case kTick:
+        tick();
+        break;
       default:
         ROSHNI_ASSERT(false, "unknown event kind {}", e.kind);
     }
@@ -156,7 +186,10 @@ class FlowModel {
   void end_of_timestamp(SimTime now) {
     if (links_came_up_ && !no_route_.empty()) retry_unrouted();
     links_came_up_ = false;
-    if (dirty_.empty()) return;
+    if (dirty_.empty()) {
+      note_peaks(now);
+      return;
+    }
     ++stamp_;
     component_.clear();
     frontier_.clear();
@@ -193,6 +226,9 @@ class FlowModel {
       settle(f, now);
       const bool was_stalled = rate_[f] == 0 && now > result_.start[f];
       if (was_stalled) result_.stalled_for[f] += now - stalled_since_[f];
+      if (!flow_joules_per_byte_.empty()) {
+        link_power_ += (new_rate_[f] - rate_[f]) * flow_joules_per_byte_[f];
+      }
       rate_[f] = new_rate_[f];
       ++generation_[f];  // any completion scheduled at the old rate is void
       if (rate_[f] > 0) {
@@ -207,9 +243,97 @@ class FlowModel {
         }
       }
     }
+    note_peaks(now);
   }
 
  private:
+  // ---- compute activity and the coupling ----
+
+  /// Brings node n's cumulative busy time and work up to `now`.
+  void settle_node(uint32_t n, SimTime now) {
+    if (active_[n] > 0 && now > node_last_[n]) {
+      const int64_t dt = (now - node_last_[n]).ps();
+      result_.busy_ps[n] += dt;
+      result_.work_s[n] += static_cast<double>(dt) * 1e-12 * speed_[n];
+      if (speed_[n] < 1.0) result_.slowed_ps[n] += dt;
+    }
+    node_last_[n] = now;
+  }
+
+  /// Schedules compute step f's completion from its remaining work at its node's speed.
+  void schedule_compute(uint32_t f, uint32_t node, SimTime now) {
+    const double ps = remaining_[f] / speed_[node];
+    const SimTime left = ps >= 9.2e18 ? SimTime::max() : SimTime::ps(static_cast<int64_t>(std::ceil(ps)));
+    sim_.schedule(now + left, kComputeDone, f, generation_[f]);
+  }
+
+  void start_compute(uint32_t f, SimTime now) {
+    const uint32_t node = flows_.src(FlowId(f)).value();
+    settle_node(node, now);
+    if (active_[node]++ == 0 && track_compute_power_) {
+      compute_power_ += options_.node_busy_power[node] * speed_[node];
+    }
+    running_pos_[f] = static_cast<uint32_t>(running_[node].size());
+    running_[node].push_back(f);
+    state_[f] = State::in_flight;
+    result_.start[f] = now;
+    remaining_[f] = static_cast<double>(flows_.compute_time(FlowId(f)).ps());  // ps at full speed
+    last_update_[f] = now;
+    schedule_compute(f, node, now);
+  }
+
+  void compute_done(uint32_t f) {
+    const SimTime now = sim_.now();
+    const uint32_t node = flows_.src(FlowId(f)).value();
+    settle_node(node, now);
+    if (--active_[node] == 0 && track_compute_power_) {
+      compute_power_ -= options_.node_busy_power[node] * speed_[node];
+    }
+    auto& list = running_[node];
+    const uint32_t pos = running_pos_[f];
+    list[pos] = list.back();
+    running_pos_[list[pos]] = pos;
+    list.pop_back();
+    ++generation_[f];
+    delivered(f);
+  }
+
+  void tick() {
+    const SimTime now = sim_.now();
+    for (uint32_t n = 0; n < active_.size(); ++n) settle_node(n, now);
+    new_speed_ = speed_;
+    options_.coupling->step(now, NodeActivity{result_.busy_ps, result_.work_s, speed_}, new_speed_);
+    for (uint32_t n = 0; n < active_.size(); ++n) {
+      const double s = new_speed_[n];
+      if (s == speed_[n]) continue;
+      ROSHNI_ASSERT(s > 0 && s <= 1, "a coupling set node {} to speed {}", n, s);
+      if (active_[n] > 0 && track_compute_power_) {
+        compute_power_ += options_.node_busy_power[n] * (s - speed_[n]);
+      }
+      for (uint32_t f : running_[n]) {
+        const double done = static_cast<double>((now - last_update_[f]).ps()) * speed_[n];
+        remaining_[f] = std::max(0.0, remaining_[f] - done);
+        last_update_[f] = now;
+        ++generation_[f];
+      }
+      speed_[n] = s;
+      for (uint32_t f : running_[n]) schedule_compute(f, n, now);
+    }
+    // Keep ticking only while something else can still happen.
+    if (!sim_.queue().empty()) sim_.schedule(now + period_, kTick, 0);
+  }
+
+  /// Records the peaks of the dynamic power after the timestamp's changes.
+  void note_peaks(SimTime now) {
+    if (compute_power_ > result_.peak_compute_power) result_.peak_compute_power = compute_power_;
+    if (link_power_ > result_.peak_link_power) result_.peak_link_power = link_power_;
+    const double sum = compute_power_ + link_power_;
+    if (sum > result_.peak_dynamic_power) {
+      result_.peak_dynamic_power = sum;
+      result_.peak_dynamic_at = now;
+    }
+  }
+
   void settle(uint32_t f, SimTime now) {
     const double dt = static_cast<double>((now - last_update_[f]).ps()) * 1e-12;
     remaining_[f] = std::max(0.0, remaining_[f] - rate_[f] * dt);
@@ -259,10 +383,8 @@ class FlowModel {
   void start(uint32_t f) {
     const SimTime now = sim_.now();
     if (flows_.is_compute(FlowId(f))) {
-      // Work on one node: done after its duration, no link involved.
-      state_[f] = State::in_flight;
-      result_.start[f] = now;
-      sim_.schedule(now + flows_.compute_time(FlowId(f)), kDelivered, f);
+      // Work on one node: done after its duration at full speed, no link involved.
+      start_compute(f, now);
       return;
     }
     // Pinned paths are the user's choice and are kept, dead or alive. Others are routed
@@ -284,6 +406,13 @@ class FlowModel {
     state_[f] = State::transmitting;
     result_.start[f] = now;
     remaining_[f] = flows_.flow_size(FlowId(f)).si();
+    if (!flow_joules_per_byte_.empty()) {
+      double j = 0;
+      for (uint32_t s = path_begin_[f]; s < path_end_[f]; ++s) {
+        j += options_.link_energy_per_byte[paths_.links[s].value()];
+      }
+      flow_joules_per_byte_[f] = j;
+    }
     rate_[f] = 0.0;
     last_update_[f] = now;
     for (uint32_t s = path_begin_[f]; s < path_end_[f]; ++s) {
@@ -303,6 +432,7 @@ class FlowModel {
   void transmitted(uint32_t f) {
     state_[f] = State::in_flight;
     ++generation_[f];  // no later completion of this flow is valid
+    if (!flow_joules_per_byte_.empty()) link_power_ -= rate_[f] * flow_joules_per_byte_[f];
     rate_[f] = 0.0;
     remaining_[f] = 0.0;
     const double size = flows_.flow_size(FlowId(f)).si();
@@ -397,6 +527,18 @@ class FlowModel {
   bool links_came_up_ = false;
   std::vector<uint32_t> no_route_;
   std::vector<LinkId> scratch_path_;
+
+  // Compute activity per node, and the coupling.
+  std::vector<uint32_t> active_;                 // compute steps running
+  std::vector<SimTime> node_last_;               // busy time and work counted up to here
+  std::vector<double> speed_, new_speed_;        // (0, 1]
+  std::vector<std::vector<uint32_t>> running_;   // compute steps running, per node
+  std::vector<uint32_t> running_pos_;            // per compute step: index in running_
+  SimTime period_;
+  // Dynamic power now (watts), for the peaks.
+  bool track_compute_power_ = false;
+  double compute_power_ = 0, link_power_ = 0;
+  std::vector<double> flow_joules_per_byte_;     // per flow: sum over its path
 
   // Scratch.
   std::vector<uint32_t> dirty_, frontier_, component_;

@@ -214,6 +214,27 @@ EnergyPerBit JsonNode::as_energy_per_bit() const {
   return EnergyPerBit::from_si(quantity(QuantityKind::energy_per_bit, true));
 }
 
+Temperature JsonNode::as_temperature() const {
+  return Temperature::from_kelvin(quantity(QuantityKind::temperature, false));
+}
+TemperatureDelta JsonNode::as_temperature_delta(bool allow_zero) const {
+  return TemperatureDelta::from_si(quantity(QuantityKind::temperature_delta, allow_zero));
+}
+HeatCapacity JsonNode::as_heat_capacity() const {
+  return HeatCapacity::from_si(quantity(QuantityKind::heat_capacity, false));
+}
+ThermalConductance JsonNode::as_thermal_conductance(bool allow_zero) const {
+  return ThermalConductance::from_si(quantity(QuantityKind::thermal_conductance, allow_zero));
+}
+double JsonNode::as_fraction(double max) const {
+  const double v = quantity(QuantityKind::fraction, true);
+  if (v > max + 1e-12) {
+    fail(fmt::format("a percentage of at most {} % is expected here, got {}", max * 100,
+                     describe_value(*v_)));
+  }
+  return v;
+}
+
 SimTime JsonNode::as_sim_time(bool allow_zero) const {
   // A cap far below SimTime's 106 days, so that the models can add a few of these (a
   // start time plus a path's latencies) without leaving int64.

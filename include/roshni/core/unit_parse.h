@@ -14,7 +14,16 @@
 namespace roshni {
 
 /// What a text was expected to be; selects the accepted units and the error wording.
-enum class QuantityKind { data_size, data_rate, duration, length, power, energy, energy_per_bit };
+enum class QuantityKind {
+  data_size, data_rate, duration, length, power, energy, energy_per_bit,
+  temperature,          // absolute: "300 K", "35 degC" (held in kelvin)
+  temperature_delta,    // a difference: "5 K"
+  heat_capacity,        // "2 kJ/K"
+  thermal_conductance,  // "10 W/K"; also a power per kelvin: "0.5 mW/K"
+  fraction,             // "20 %" (held as 0.2)
+  fraction_per_kelvin,  // "0.5 %/K" (held as 0.005 per K)
+  carbon_intensity,     // "310 gCO2/kWh" (held in kg per joule)
+};
 
 /// "a data size", "a data rate", ... for messages.
 std::string_view describe(QuantityKind k);

@@ -46,6 +46,9 @@ struct LengthTag {};
 struct PowerTag {};
 struct EnergyTag {};
 struct EnergyPerBitTag {};
+struct TemperatureDeltaTag {};
+struct HeatCapacityTag {};
+struct ThermalConductanceTag {};
 
 using DataSize = Quantity<DataSizeTag>;          // bytes
 using DataRate = Quantity<DataRateTag>;          // bytes per second
@@ -54,6 +57,31 @@ using Length = Quantity<LengthTag>;              // metres
 using Power = Quantity<PowerTag>;                // watts
 using Energy = Quantity<EnergyTag>;              // joules
 using EnergyPerBit = Quantity<EnergyPerBitTag>;  // joules per bit
+using TemperatureDelta = Quantity<TemperatureDeltaTag>;          // kelvin, a difference
+using HeatCapacity = Quantity<HeatCapacityTag>;                  // joules per kelvin
+using ThermalConductance = Quantity<ThermalConductanceTag>;      // watts per kelvin
+
+/// An absolute temperature, held in kelvin. Not a Quantity: two temperatures do not add,
+/// their difference is a TemperatureDelta, and degrees Celsius are an offset scale.
+class Temperature {
+ public:
+  constexpr Temperature() = default;
+  static constexpr Temperature from_kelvin(double k) { return Temperature(k); }
+  static constexpr Temperature from_celsius(double c) { return Temperature(c + kZeroCelsius); }
+  constexpr double kelvin() const { return k_; }
+  constexpr double celsius() const { return k_ - kZeroCelsius; }
+  constexpr Temperature operator+(TemperatureDelta d) const { return Temperature(k_ + d.si()); }
+  constexpr Temperature operator-(TemperatureDelta d) const { return Temperature(k_ - d.si()); }
+  constexpr TemperatureDelta operator-(Temperature o) const {
+    return TemperatureDelta::from_si(k_ - o.k_);
+  }
+  constexpr auto operator<=>(const Temperature&) const = default;
+  static constexpr double kZeroCelsius = 273.15;  // 0 degC in kelvin (SI brochure, 2019)
+
+ private:
+  constexpr explicit Temperature(double k) : k_(k) {}
+  double k_ = 0.0;
+};
 
 // Named constructors: the unit is in the name, never in a comment.
 constexpr DataSize bytes(double b) { return DataSize::from_si(b); }
@@ -67,6 +95,9 @@ constexpr Length metres(double m) { return Length::from_si(m); }
 constexpr Power watts(double w) { return Power::from_si(w); }
 constexpr Energy joules(double j) { return Energy::from_si(j); }
 constexpr EnergyPerBit joules_per_bit(double j) { return EnergyPerBit::from_si(j); }
+constexpr TemperatureDelta kelvins(double k) { return TemperatureDelta::from_si(k); }
+constexpr HeatCapacity joules_per_kelvin(double c) { return HeatCapacity::from_si(c); }
+constexpr ThermalConductance watts_per_kelvin(double g) { return ThermalConductance::from_si(g); }
 
 constexpr double to_bits(DataSize s) { return s.si() * kBitsPerByte; }
 constexpr double to_bits_per_second(DataRate r) { return r.si() * kBitsPerByte; }
@@ -80,6 +111,20 @@ constexpr Energy operator*(EnergyPerBit e, DataSize s) { return Energy::from_si(
 constexpr Power operator*(EnergyPerBit e, DataRate r) {
   return Power::from_si(e.si() * to_bits_per_second(r));
 }
+constexpr Energy operator*(Duration t, Power p) { return p * t; }
+constexpr Power operator/(Energy e, Duration t) { return Power::from_si(e.si() / t.si()); }
+/// Heat flow through a conductance: P = G * dT.
+constexpr Power operator*(ThermalConductance g, TemperatureDelta d) {
+  return Power::from_si(g.si() * d.si());
+}
+/// Steady-state rise: dT = P / G.
+constexpr TemperatureDelta operator/(Power p, ThermalConductance g) {
+  return TemperatureDelta::from_si(p.si() / g.si());
+}
+/// Time constant of a lumped RC node: tau = C / G.
+constexpr Duration operator/(HeatCapacity c, ThermalConductance g) {
+  return Duration::from_si(c.si() / g.si());
+}
 
 /// Human-readable text with an SI or binary prefix: "1 GiB", "400 Gb/s", "1.2 us".
 std::string to_string(DataSize v);
@@ -89,6 +134,10 @@ std::string to_string(Length v);
 std::string to_string(Power v);
 std::string to_string(Energy v);
 std::string to_string(EnergyPerBit v);
+std::string to_string(TemperatureDelta v);
+std::string to_string(HeatCapacity v);
+std::string to_string(ThermalConductance v);
+std::string to_string(Temperature v);  // "87 degC"
 
 }  // namespace roshni
 
@@ -97,5 +146,13 @@ struct fmt::formatter<roshni::Quantity<Tag>> : fmt::formatter<std::string> {
   template <class Ctx>
   auto format(roshni::Quantity<Tag> q, Ctx& ctx) const {
     return fmt::formatter<std::string>::format(roshni::to_string(q), ctx);
+  }
+};
+
+template <>
+struct fmt::formatter<roshni::Temperature> : fmt::formatter<std::string> {
+  template <class Ctx>
+  auto format(roshni::Temperature t, Ctx& ctx) const {
+    return fmt::formatter<std::string>::format(roshni::to_string(t), ctx);
   }
 };

@@ -20,6 +20,7 @@
 #include "roshni/core/ids.h"
 #include "roshni/core/sim_time.h"
 #include "roshni/core/units.h"
+#include "roshni/net/coupling.h"
 #include "roshni/net/flow_set.h"
 #include "roshni/net/paths.h"
 #include "roshni/topo/topology.h"
@@ -48,6 +49,13 @@ struct FlowRunOptions {
   /// planned paths (which were only checked for reachability).
   bool route_at_start = false;
   uint64_t seed = 0;  // ECMP hash seed for paths chosen during the run
+  /// Optional: slower physics (heat) that watches the run and sets compute speeds.
+  Coupling* coupling = nullptr;
+  /// Optional, for the peak of the activity-driven (dynamic) power, which only the run
+  /// can know: per node, the watts drawn on top of idle while computing at full speed
+  /// (scaled by speed); per directed link, joules per byte carried. Empty = not tracked.
+  std::vector<double> node_busy_power;
+  std::vector<double> link_energy_per_byte;
 };
 
 /// Why a flow did not finish, when a run ends with work left (it should not; validation
@@ -71,6 +79,16 @@ struct FlowRunResult {
   uint64_t flows_stalled = 0;         // spent some time at rate 0 behind a dead link
   std::vector<SimTime> stalled_for;   // per flow: total time at rate 0 while transmitting
   std::vector<UnfinishedFlow> unfinished;  // empty on success
+  /// Per node: simulated time with at least one compute step running, and the compute
+  /// work done (seconds at full speed; less than busy time when the node was slowed).
+  std::vector<int64_t> busy_ps;
+  std::vector<double> work_s;
+  /// Per node: time spent below full speed while busy (throttled), in ps.
+  std::vector<int64_t> slowed_ps;
+  /// Peaks of the dynamic power (see FlowRunOptions), in watts, and when they occurred:
+  /// compute, links, and their sum (the sum's peak is not the sum of the peaks).
+  double peak_compute_power = 0, peak_link_power = 0, peak_dynamic_power = 0;
+  SimTime peak_dynamic_at;
 };
 
 /// Runs `flows` over `t` along `paths` to completion.

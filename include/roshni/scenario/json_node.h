@@ -60,6 +60,14 @@ class JsonNode {
   Power as_power() const;                 // >= 0
   Energy as_energy() const;               // >= 0
   EnergyPerBit as_energy_per_bit() const; // >= 0
+  Temperature as_temperature() const;     // > 0 K ("35 degC", "308 K")
+  TemperatureDelta as_temperature_delta(bool allow_zero) const;
+  HeatCapacity as_heat_capacity() const;  // > 0
+  ThermalConductance as_thermal_conductance(bool allow_zero) const;
+  /// A percentage ("20 %") as a fraction in [0, max] (max 1 unless more makes sense).
+  double as_fraction(double max = 1.0) const;
+  /// Any quantity of `kind`, in SI, >= 0 (or > 0 without allow_zero).
+  double as_quantity(QuantityKind kind, bool allow_zero) const { return quantity(kind, allow_zero); }
   /// A duration converted to simulated time (rounded up to whole picoseconds).
   SimTime as_sim_time(bool allow_zero) const;
 
