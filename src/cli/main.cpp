@@ -21,6 +21,8 @@
 #include "roshni/report/compare.h"
 #include "roshni/report/csv.h"
 #include "roshni/report/report.h"
+#include "roshni/report/power_report.h"
+#include "roshni/scenario/run.h"
 #include "roshni/report/topology_report.h"
 #include "roshni/report/trace.h"
 #include "roshni/topo/export.h"
@@ -120,7 +122,8 @@ int run(const Options& o) {
                 s.topology.node_count(), s.topology.link_count(), s.flows.size(),
                 std::chrono::duration<double>(t1 - t0).count());
 
-  const auto result = roshni::net::run_flow_model(s.topology, s.flows, s.paths, s.run_options);
+  const auto outcome = roshni::scenario::simulate(s);
+  const auto& result = outcome.net;
   const auto t2 = Clock::now();
   spdlog::debug("simulated {} events, {} rate solves over {} flow-ratings in {:.3f} s",
                 result.events, result.rate_solves, result.flows_rated,
@@ -159,7 +162,8 @@ int run(const Options& o) {
   namespace rr = roshni::report;
   const auto summary = rr::summarize(s, result);
   const std::string dir = o.output.empty() ? default_output_dir(s.name) : o.output;
-  rr::write_file_atomically(dir, "report.json", rr::report_json(s, result, summary));
+  const roshni::scenario::PowerOutcome* power = outcome.power ? &*outcome.power : nullptr;
+  rr::write_file_atomically(dir, "report.json", rr::report_json(s, result, summary, power));
   rr::write_file_atomically(dir, "links.csv", rr::links_csv(s, result));
   // A table or trace left by an earlier run in the same directory would not match this
   // report: remove what this run does not write.
@@ -185,11 +189,19 @@ int run(const Options& o) {
   } else {
     remove_stale("trace.json");
   }
+  if (power) {
+    rr::write_file_atomically(dir, "components.csv", rr::components_csv(s, *power));
+    rr::write_file_atomically(dir, "racks.csv", rr::racks_csv(s, *power));
+  } else {
+    remove_stale("components.csv");
+    remove_stale("racks.csv");
+  }
   const auto t3 = Clock::now();
   spdlog::debug("wrote the report, tables and trace in {:.3f} s",
                 std::chrono::duration<double>(t3 - t2).count());
   if (!o.quiet) {
     fmt::print("{}", rr::human_summary(s, summary));
+    if (power) fmt::print("{}", rr::power_summary(s, *power));
     fmt::print("  report          {}/report.json\n", dir);
     if (s.report.per_flow) {
       fmt::print("  tables          {}/links.csv, {}/flows.csv\n", dir, dir);

@@ -299,6 +299,8 @@ class FlowModel {
   }
 
   void tick() {
+    // A tick scheduled before the last delivery may fire after it: the run is over.
+    if (delivered_count_ == flows_.size()) return;
     const SimTime now = sim_.now();
     for (uint32_t n = 0; n < active_.size(); ++n) settle_node(n, now);
     new_speed_ = speed_;
@@ -454,6 +456,7 @@ class FlowModel {
   void delivered(uint32_t f) {
     const SimTime now = sim_.now();
     state_[f] = State::delivered;
+    ++delivered_count_;
     result_.end[f] = now;
     result_.makespan = std::max(result_.makespan, now);
     for (uint32_t k = dependent_offset_[f]; k < dependent_offset_[f + 1]; ++k) {
@@ -535,6 +538,7 @@ class FlowModel {
   std::vector<std::vector<uint32_t>> running_;   // compute steps running, per node
   std::vector<uint32_t> running_pos_;            // per compute step: index in running_
   SimTime period_;
+  size_t delivered_count_ = 0;
   // Dynamic power now (watts), for the peaks.
   bool track_compute_power_ = false;
   double compute_power_ = 0, link_power_ = 0;

@@ -10,6 +10,7 @@
 
 #include "roshni/coll/collective.h"
 #include "roshni/report/json_writer.h"
+#include "roshni/report/power_report.h"
 
 namespace roshni::report {
 
@@ -122,7 +123,7 @@ void write_flows(JsonWriter& w, const scenario::Scenario& s, const net::FlowRunR
 }  // namespace
 
 std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r,
-                        const Summary& sum) {
+                        const Summary& sum, const scenario::PowerOutcome* power) {
   std::string out;
   out.reserve(1024 + (s.report.per_flow ? s.flows.size() * 64 : 0) +
               s.topology.link_count() * 64);
@@ -194,6 +195,7 @@ std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r
   }
   w.figure("flows_stalled", r.flows_stalled, "1");
   w.end_object();
+  if (power) write_power_json(w, s, *power);
 
   write_links(w, s, r);
   if (s.report.per_flow) write_flows(w, s, r);

@@ -16,10 +16,12 @@
 #include "roshni/topo/clos.h"
 #include "roshni/topo/generators.h"
 #include "roshni/topo/ocs.h"
+#include "roshni/topo/placement.h"
 #include "roshni/topo/router.h"
 #include "scenario/file_path.h"
 #include "scenario/json_parse.h"
 #include "scenario/json_text.h"
+#include "scenario/energy.h"
 #include "scenario/failures.h"
 #include "scenario/physical.h"
 #include "scenario/topologies.h"
@@ -91,7 +93,8 @@ class Builder {
       }
     }
     root.expect_keys({"schema", "name", "description", "extends", "seed", "topology", "physical",
-                      "failures", "network", "workload", "report"});
+                      "failures", "network", "workload", "report", "energy", "thermal",
+                      "facility"});
 
     out_.name = default_name(out_.file);
     if (const auto n = root.get("name")) out_.name = n->as_string();
@@ -118,6 +121,7 @@ class Builder {
     if (const auto f = root.get("failures")) {
       add_failures(*f, topology_(), out_.seed, out_.run_options.steps);
     }
+    power();
     // Routing is done; the scenario keeps the topology, the router is no longer needed.
     out_.topology = std::move(fabric_->topology);
     return std::move(out_);
@@ -138,9 +142,9 @@ class Builder {
     }
     if (physical && !t.has("placement")) {
       // Media depend on cable lengths: place on the default floor unless told otherwise.
-      apply_default_placement(*fabric_);
+      placement_ = apply_default_placement(*fabric_);
     }
-    apply_placement(t, *fabric_);
+    if (auto placed = apply_placement(t, *fabric_)) placement_ = std::move(placed);
     if (physical) {
       std::string dir = options_.catalog_dir;
       if (const auto c = physical->get("catalog")) {
@@ -154,6 +158,26 @@ class Builder {
   }
 
   const topo::Topology& topology_() const { return fabric_->topology; }
+
+  // ---- energy, heat, facility ----
+
+  void power() {
+    const auto& t = topology_();
+    // Racks: where placement put each node; without a placement, the default floor
+    // (which only assigns racks here: the links keep their lengths).
+    const topo::Placement placed = placement_ ? *placement_ : topo::place(t);
+    std::vector<std::string> rack_names;
+    for (uint32_t r = 0; r < placed.racks.size(); ++r) {
+      rack_names.push_back(fmt::format("{}{}", r < placed.gpu_racks ? "rack" : "netrack", r));
+    }
+    std::string dir = options_.catalog_dir;
+    if (const auto physical = doc_.root().get("physical")) {
+      if (const auto c = physical->get("catalog")) {
+        dir = resolve_relative(doc_.base_dir_of(c->pointer()), c->as_string());
+      }
+    }
+    read_power(doc_, dir, t, out_.catalog, placed.node_rack, rack_names, out_.power);
+  }
 
   // ---- network ----
 
@@ -709,6 +733,7 @@ class Builder {
   const LoadOptions& options_;
   Scenario out_;
   std::unique_ptr<topo::Fabric> fabric_;  // the topology while loading, with its router
+  std::optional<topo::Placement> placement_;  // where the nodes stand, when placed
   std::unordered_map<std::string, uint32_t> flow_index_;  // trace ids, built when needed
   nlohmann::json trace_;  // a flow trace read from its own file
   FileOf trace_file_of_;

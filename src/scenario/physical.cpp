@@ -88,9 +88,34 @@ hw::LinkPart link_part(const std::string& name, const JsonNode& e) {
     b.connector_loss_db = decibels(o->at("connector_loss", "a loss in dB"), "dB");
     if (const auto c = o->get("connectors")) b.connectors = static_cast<uint32_t>(c->as_int(0, 100));
     if (const auto mg = o->get("margin")) b.margin_db = decibels(*mg, "dB");
+    if (const auto w = o->get("wavelengths")) b.wavelengths = static_cast<uint32_t>(w->as_int(1, 1024));
     p.optics = b;
   } else if (p.medium == hw::Medium::optical) {
     e.fail("an optical part needs an 'optics' section (its link budget)");
+  }
+  if (const auto th = e.get("thermal")) {
+    th->expect_keys({"max_case_temperature", "wall_plug_efficiency", "efficiency_drop_per_kelvin",
+                     "microring_heater_per_kelvin", "rings"});
+    if (const auto m = th->get("max_case_temperature")) m->as_temperature();
+    if (const auto w = th->get("wall_plug_efficiency")) {
+      hw::PhotonicFigures ph;
+      ph.wall_plug_efficiency = w->as_fraction();
+      if (ph.wall_plug_efficiency <= 0) w->fail("a laser's wall-plug efficiency must be above 0 %");
+      if (const auto d = th->get("efficiency_drop_per_kelvin")) {
+        ph.efficiency_drop_per_kelvin = d->as_quantity(QuantityKind::fraction_per_kelvin, true);
+      }
+      if (const auto h = th->get("microring_heater_per_kelvin")) ph.heater_per_kelvin = h->as_thermal_conductance(true);
+      if (const auto r = th->get("rings")) ph.rings = static_cast<uint32_t>(r->as_int(0, 1 << 20));
+      p.photonic = ph;
+    }
+  }
+  if (const auto pr = e.get("price")) {
+    pr->expect_keys({"amount", "currency", "estimate", "per"});
+    const JsonNode amount = pr->at("amount", "a price as a number");
+    if (!amount.raw().is_number() || amount.raw().get<double>() < 0) amount.fail("expected a price: a number >= 0");
+    if (pr->at("currency", "\"USD\"").as_string() != "USD") pr->at("currency", "").fail("catalog prices are in \"USD\"");
+    p.price_usd = amount.raw().get<double>();
+    if (const auto est = pr->get("estimate")) p.price_estimate = est->as_bool();
   }
   p.source = e.at("source", "where the figures come from").as_string();
   return p;

@@ -386,9 +386,9 @@ const TopologyGenerator& find_topology_generator(const JsonNode& kind) {
                         suggest(name, names), quoted_list(names)));
 }
 
-void apply_placement(const JsonNode& spec, topo::Fabric& fabric) {
+std::optional<topo::Placement> apply_placement(const JsonNode& spec, topo::Fabric& fabric) {
   const auto pl = spec.get("placement");
-  if (!pl) return;
+  if (!pl) return std::nullopt;
   pl->expect_keys({"rack_pitch", "row_pitch", "racks_per_row", "gpus_per_rack",
                    "switches_per_network_rack", "slack", "vertical_per_end", "propagation"});
   topo::FloorParams floor;
@@ -417,14 +417,16 @@ void apply_placement(const JsonNode& spec, topo::Fabric& fabric) {
                           cable.propagation_per_metre));
     }
   }
-  const topo::Placement placed = topo::place(fabric.topology, floor);
+  topo::Placement placed = topo::place(fabric.topology, floor);
   fabric.topology = topo::with_cable_lengths(fabric.topology, placed, floor, cable);
+  return placed;
 }
 
-void apply_default_placement(topo::Fabric& fabric) {
+topo::Placement apply_default_placement(topo::Fabric& fabric) {
   const topo::FloorParams floor;
-  const topo::Placement placed = topo::place(fabric.topology, floor);
+  topo::Placement placed = topo::place(fabric.topology, floor);
   fabric.topology = topo::with_cable_lengths(fabric.topology, placed, floor);
+  return placed;
 }
 
 void check_radix(const JsonNode& spec, const topo::Topology& t) {

@@ -5,6 +5,10 @@
 /// documents each one's parameters.
 #pragma once
 
+#include <optional>
+
+#include "roshni/topo/placement.h"
+
 #include <memory>
 #include <span>
 #include <string_view>
@@ -30,10 +34,10 @@ const TopologyGenerator& find_topology_generator(const JsonNode& kind);
 
 /// Applies the optional "placement" section of a topology object: places racks on a
 /// floor, gives every cable a length, and (if asked) adds its propagation delay.
-void apply_placement(const JsonNode& spec, topo::Fabric& fabric);
+std::optional<topo::Placement> apply_placement(const JsonNode& spec, topo::Fabric& fabric);
 
 /// Places the fabric on the default floor (topo::FloorParams{}) and sets cable lengths.
-void apply_default_placement(topo::Fabric& fabric);
+topo::Placement apply_default_placement(topo::Fabric& fabric);
 
 /// Fails, naming the first switch whose links use more ports than its radix.
 void check_radix(const JsonNode& spec, const topo::Topology& t);

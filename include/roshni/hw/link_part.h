@@ -29,6 +29,16 @@ struct OpticalBudget {
   double connector_loss_db = 0;    // per connector
   uint32_t connectors = 2;
   double margin_db = 0;            // kept in reserve for ageing and repair splices
+  uint32_t wavelengths = 1;        // per lane (WDM)
+};
+
+/// The temperature-dependent figures of an optical engine (catalog "thermal" block),
+/// for the photonic energy model.
+struct PhotonicFigures {
+  double wall_plug_efficiency = 0;        // laser electrical-to-optical, (0, 1]
+  double efficiency_drop_per_kelvin = 0;  // relative fall of that efficiency per kelvin
+  ThermalConductance heater_per_kelvin;   // microring heater watts per ring per kelvin
+  uint32_t rings = 0;                     // per end
 };
 
 struct LinkPart {
@@ -43,6 +53,9 @@ struct LinkPart {
   Power static_power;              // per link end, drawn while the port is up
   bool powered = false;            // power_model "static": the part draws static_power
   std::optional<OpticalBudget> optics;
+  std::optional<PhotonicFigures> photonic;  // optics with a "thermal" block that has them
+  std::optional<double> price_usd;          // per module (optics) or cable (copper)
+  bool price_estimate = false;
   std::string source;
 };
 

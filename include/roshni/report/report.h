@@ -12,6 +12,7 @@
 #include "roshni/core/units.h"
 #include "roshni/net/flow_model.h"
 #include "roshni/scenario/loader.h"
+#include "roshni/scenario/run.h"
 
 namespace roshni::report {
 
@@ -37,8 +38,9 @@ struct Summary {
 Summary summarize(const scenario::Scenario& s, const net::FlowRunResult& r);
 
 /// report.json's full text.
+/// `power`, when given, adds the energy, thermal, facility and bill-of-materials sections.
 std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r,
-                        const Summary& summary);
+                        const Summary& summary, const scenario::PowerOutcome* power = nullptr);
 
 /// Writes `text` to `dir/name` through a temporary file and a rename, so a crash or a
 /// full disk never leaves half a file under the final name. Creates `dir`. Throws

@@ -13,6 +13,10 @@
 #include "roshni/net/flow_model.h"
 #include "roshni/net/flow_set.h"
 #include "roshni/net/paths.h"
+#include "roshni/power/bom.h"
+#include "roshni/power/facility.h"
+#include "roshni/power/inventory.h"
+#include "roshni/thermal/thermal_model.h"
 #include "roshni/scenario/document.h"
 #include "roshni/topo/topology.h"
 
@@ -53,6 +57,20 @@ struct ReportOptions {
   bool per_flow = true;  // write one row per flow in report.json
 };
 
+/// Energy, heat and money, when the scenario has an "energy", "thermal" or "facility"
+/// section (docs/models/energy.md, thermal.md, facility.md).
+struct PowerSetup {
+  bool enabled = false;
+  std::string model = "datasheet";   // energy model
+  Temperature reference;             // where catalog powers hold
+  std::string accelerator;           // catalog part of the GPUs
+  power::Inventory inventory;
+  thermal::ThermalParams thermal;    // thermal.model "none" when not asked for
+  std::optional<power::Facility> facility;
+  power::Bom bom;
+  uint32_t links_without_part = 0;   // their power is the energy section's "links" figure
+};
+
 struct Scenario {
   std::string file;  // as given on the command line
   std::string name;
@@ -71,6 +89,7 @@ struct Scenario {
   /// How the run treats links that change (circuit reconfigurations) and the seed for
   /// paths chosen during the run.
   net::FlowRunOptions run_options;
+  PowerSetup power;
 };
 
 Scenario load_scenario(const std::string& path, const LoadOptions& options = {});

@@ -1,0 +1,59 @@
+/// Energy of a run, integrated exactly from what the flow model counted: every
+/// component's static power over the run, GPUs' busy power over their compute work,
+/// and each link's and switch's energy per bit over the bits it carried. Nothing is
+/// sampled: between events power is constant, and these are the integrals.
+#pragma once
+
+#include <array>
+#include <vector>
+
+#include "roshni/core/sim_time.h"
+#include "roshni/core/units.h"
+#include "roshni/net/flow_model.h"
+#include "roshni/power/energy_model.h"
+#include "roshni/power/inventory.h"
+
+namespace roshni::power {
+
+/// Joules by kind for one component.
+struct ComponentEnergy {
+  Energy static_energy, dynamic_energy;
+  Energy total() const { return static_energy + dynamic_energy; }
+};
+
+struct ClassEnergy {
+  uint32_t count = 0;
+  Energy energy;
+  Power average;       // energy / run time
+  Power peak;          // static + the peak of the class's dynamic power
+};
+
+struct EnergyResult {
+  Duration run_time;
+  std::vector<ComponentEnergy> components;  // parallel to Inventory::components
+  std::array<ClassEnergy, kComponentClasses> by_class{};
+  Energy total, network;  // network: switches, OCS, optics, copper and bare links
+  Power average, peak;    // over the run; peak = all static + peak dynamic (exact)
+  SimTime peak_at;
+  Power network_dynamic_peak;  // peak of links' and switches' per-bit power together
+  double network_share = 0;  // network / total
+  /// Network energy per bit of payload delivered end to end, and per bit carried on
+  /// a link (payload x hops).
+  EnergyPerBit per_payload_bit, per_link_bit;
+  std::vector<Power> rack_average;  // heat load per rack: its components' mean power
+  std::vector<Power> rack_peak;     // static + all its GPUs busy at full speed
+};
+
+/// Per directed link, joules per byte carried: the link's energy per bit, plus that of
+/// the switch it enters. Given to the flow model for the peak of dynamic power.
+std::vector<double> link_energy_per_byte(const Inventory& inv, size_t directed_links);
+/// Per node, the busy power of GPUs (0 elsewhere), for the same purpose.
+std::vector<double> node_busy_power(const Inventory& inv, size_t nodes);
+
+/// `static_energy`, when given, replaces static power x run time per component (the
+/// thermal coupling integrates temperature-dependent static power itself).
+EnergyResult account(const Inventory& inv, const net::FlowRunResult& run, DataSize payload,
+                     const EnergyModel& model, Temperature nominal,
+                     const std::vector<Energy>* static_energy = nullptr);
+
+}  // namespace roshni::power

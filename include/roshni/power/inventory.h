@@ -1,0 +1,62 @@
+/// Everything in the cluster that draws power, as the energy and heat models see it:
+/// one entry per GPU, switch, OCS and physical link, with the rack its heat goes to and
+/// the figures the catalog gives it. Built by scenario/ from the topology and catalog;
+/// plain data, so accounting is arithmetic over arrays, not calls per event.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "roshni/core/ids.h"
+#include "roshni/core/units.h"
+
+namespace roshni::power {
+
+/// The classes a report breaks energy down by.
+enum class ComponentClass : uint8_t { gpu, switch_, ocs, optics, copper, link };
+inline constexpr size_t kComponentClasses = 6;
+/// "gpu", "switch", "ocs", "optics", "copper", "link" (a link with no catalog part).
+std::string_view to_string(ComponentClass c);
+bool is_network(ComponentClass c);
+
+/// The temperature-dependent parts of an optical engine, for the photonic model: the
+/// laser's electrical power is its optical output over a wall-plug efficiency that falls
+/// as it warms; microring resonators are held on their wavelength by heaters whose power
+/// grows with the temperature they must correct.
+struct PhotonicDetail {
+  double wall_plug_efficiency = 0;     // at the reference temperature, (0, 1]
+  double efficiency_drop_per_kelvin = 0;  // relative, per kelvin above the reference
+  Power laser_power;                   // electrical, at the reference temperature, per end
+  double rings = 0;                    // microrings per end
+  ThermalConductance heater_per_kelvin;  // heater watts per ring per kelvin of correction
+  Temperature reference;               // where the datasheet power holds
+};
+
+struct Component {
+  std::string name;        // node name, or "a<->b" for a link
+  std::string part;        // catalog part ("" when none)
+  ComponentClass cls = ComponentClass::gpu;
+  NodeId node;             // GPUs, switches, OCS (invalid for links)
+  LinkId link;             // links: the a->b direction (b->a is link ^ 1)
+  NodeId a, b;             // links: the two ends
+  uint32_t rack = 0, rack_b = 0;  // where its heat goes; a link's ends may be in two racks
+  Power static_power;      // drawn while powered, the whole run (a link: both ends)
+  Power busy_power;        // GPUs: on top of idle while computing at full speed
+  EnergyPerBit per_bit;    // dynamic energy per bit carried (links) or switched (switches)
+  std::optional<PhotonicDetail> photonic;
+};
+
+inline constexpr uint32_t kNone = ~uint32_t{0};
+
+struct Inventory {
+  std::vector<Component> components;
+  /// Index into components per node (invalid = none) and per physical link (link id / 2); kNone where there is none.
+  std::vector<uint32_t> node_component, link_component;
+  uint32_t racks = 0;
+  std::vector<std::string> rack_names;
+};
+
+}  // namespace roshni::power

@@ -1,0 +1,30 @@
+/// From a loaded scenario to its results: the network run, and around it the energy,
+/// heat and facility models the scenario asked for (the rc heat model rides along the
+/// run and may slow GPUs down). The one place that wires the models together, so the
+/// CLI's run, compare and sweep all get the same numbers.
+#pragma once
+
+#include <optional>
+
+#include "roshni/net/flow_model.h"
+#include "roshni/power/accounting.h"
+#include "roshni/power/facility.h"
+#include "roshni/scenario/loader.h"
+#include "roshni/thermal/thermal_model.h"
+
+namespace roshni::scenario {
+
+struct PowerOutcome {
+  power::EnergyResult energy;
+  thermal::ThermalResult thermal;
+  std::optional<power::FacilityResult> facility;
+};
+
+struct RunOutcome {
+  net::FlowRunResult net;
+  std::optional<PowerOutcome> power;  // when the scenario's power setup is enabled
+};
+
+RunOutcome simulate(const Scenario& s);
+
+}  // namespace roshni::scenario

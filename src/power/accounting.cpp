@@ -1,0 +1,126 @@
+// Exact energy integration. Between two events every component's power is constant, so
+// the run's energy is, per component c,
+//   E_c = P_static,c * T  +  P_busy,c * W_c  +  e_c * b_c
+// with T the run time (makespan), W_c the compute work a GPU did (seconds at full
+// speed: a throttled GPU's busy power scales with its speed, so the product is the
+// integral), e_c the energy per bit and b_c the bits a link carried (both directions)
+// or a switch received. The peak is all static power plus the peak of the dynamic
+// power, which the flow model tracks as it changes (net/flow_model.h).
+#include "roshni/power/accounting.h"
+
+#include <algorithm>
+
+#include "roshni/core/error.h"
+
+namespace roshni::power {
+
+std::string_view to_string(ComponentClass c) {
+  switch (c) {
+    case ComponentClass::gpu: return "gpu";
+    case ComponentClass::switch_: return "switch";
+    case ComponentClass::ocs: return "ocs";
+    case ComponentClass::optics: return "optics";
+    case ComponentClass::copper: return "copper";
+    case ComponentClass::link: return "link";
+  }
+  return "?";
+}
+
+bool is_network(ComponentClass c) { return c != ComponentClass::gpu; }
+
+std::vector<double> link_energy_per_byte(const Inventory& inv, size_t directed_links) {
+  std::vector<double> out(directed_links, 0.0);
+  const auto switch_joules = [&inv](NodeId n) {
+    const uint32_t k = inv.node_component[n.value()];
+    if (k == kNone || inv.components[k].cls != ComponentClass::switch_) return 0.0;
+    return (inv.components[k].per_bit * bytes(1)).si();
+  };
+  for (const Component& c : inv.components) {
+    if (!c.link.valid()) continue;
+    const double j = (c.per_bit * bytes(1)).si();
+    out[c.link.value()] += j + switch_joules(c.b);
+    out[c.link.value() ^ 1u] += j + switch_joules(c.a);
+  }
+  return out;
+}
+
+std::vector<double> node_busy_power(const Inventory& inv, size_t nodes) {
+  std::vector<double> out(nodes, 0.0);
+  for (const Component& c : inv.components) {
+    if (c.node.valid()) out[c.node.value()] = c.busy_power.si();
+  }
+  return out;
+}
+
+EnergyResult account(const Inventory& inv, const net::FlowRunResult& run, DataSize payload,
+                     const EnergyModel& model, Temperature nominal,
+                     const std::vector<Energy>* static_energy) {
+  EnergyResult out;
+  const Duration t = run.makespan.duration();
+  out.run_time = t;
+  out.components.resize(inv.components.size());
+  out.rack_average.assign(inv.racks, Power());
+  out.rack_peak.assign(inv.racks, Power());
+
+  double link_bits = 0;  // carried on links, both directions, for per_link_bit
+  for (size_t i = 0; i < inv.components.size(); ++i) {
+    const Component& c = inv.components[i];
+    ComponentEnergy& e = out.components[i];
+    e.static_energy = static_energy ? (*static_energy)[i] : model.static_power(c, nominal) * t;
+    if (c.node.valid() && c.cls == ComponentClass::gpu) {
+      e.dynamic_energy = c.busy_power * seconds(run.work_s[c.node.value()]);
+    }
+    if (!c.link.valid()) continue;
+    const DataSize ab = run.link_bytes[c.link.value()];
+    const DataSize ba = run.link_bytes[c.link.value() ^ 1u];
+    e.dynamic_energy = c.per_bit * (ab + ba);
+    link_bits += to_bits(ab + ba);
+    // What a link delivers into a switch is switched there: b receives a->b, a receives b->a.
+    const auto charge = [&](NodeId n, DataSize received) {
+      const uint32_t k = inv.node_component[n.value()];
+      if (k == kNone) return;
+      const Component& sw = inv.components[k];
+      if (sw.cls == ComponentClass::switch_) out.components[k].dynamic_energy += sw.per_bit * received;
+    };
+    charge(c.b, ab);
+    charge(c.a, ba);
+  }
+
+  for (size_t i = 0; i < inv.components.size(); ++i) {
+    const Component& c = inv.components[i];
+    ClassEnergy& k = out.by_class[static_cast<size_t>(c.cls)];
+    ++k.count;
+    k.energy += out.components[i].total();
+    k.peak += model.static_power(c, nominal);
+    out.total += out.components[i].total();
+    if (is_network(c.cls)) out.network += out.components[i].total();
+    const Power mean = t.si() > 0 ? out.components[i].total() / t : Power();
+    const Power peak = model.static_power(c, nominal) + c.busy_power;
+    if (c.link.valid() && c.rack != c.rack_b) {
+      out.rack_average[c.rack] += mean * 0.5;
+      out.rack_average[c.rack_b] += mean * 0.5;
+      out.rack_peak[c.rack] += peak * 0.5;
+      out.rack_peak[c.rack_b] += peak * 0.5;
+    } else {
+      out.rack_average[c.rack] += mean;
+      out.rack_peak[c.rack] += peak;
+    }
+  }
+  // k.peak holds each class's static power here; all static plus the peak of the whole
+  // dynamic power is the cluster's peak. A class's own peak adds its dynamic peak where
+  // the run tracks it by class (GPUs); the network's dynamic peak is reported as one.
+  Power static_total;
+  for (const auto& k : out.by_class) static_total += k.peak;
+  out.by_class[static_cast<size_t>(ComponentClass::gpu)].peak += watts(run.peak_compute_power);
+  out.network_dynamic_peak = watts(run.peak_link_power);
+  for (auto& k : out.by_class) k.average = t.si() > 0 ? k.energy / t : Power();
+  out.average = t.si() > 0 ? out.total / t : Power();
+  out.peak = static_total + watts(run.peak_dynamic_power);
+  out.peak_at = run.peak_dynamic_at;
+  out.network_share = out.total.si() > 0 ? out.network / out.total : 0.0;
+  if (payload.si() > 0) out.per_payload_bit = joules_per_bit(out.network.si() / to_bits(payload));
+  if (link_bits > 0) out.per_link_bit = joules_per_bit(out.network.si() / link_bits);
+  return out;
+}
+
+}  // namespace roshni::power

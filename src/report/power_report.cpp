@@ -1,0 +1,197 @@
+#include "roshni/report/power_report.h"
+
+#include <fmt/format.h>
+
+#include "roshni/report/csv.h"
+
+namespace roshni::report {
+
+using power::ComponentClass;
+using power::kComponentClasses;
+
+void write_power_json(JsonWriter& w, const scenario::Scenario& s, const scenario::PowerOutcome& p) {
+  const auto& ps = s.power;
+  const auto& e = p.energy;
+  w.key("energy").begin_object();
+  w.key("model").value(ps.model);
+  if (!ps.accelerator.empty()) w.key("accelerator").value(ps.accelerator);
+  w.figure("run_time", e.run_time.si(), "s");
+  w.figure("total", e.total.si(), "J");
+  w.figure("network", e.network.si(), "J");
+  w.figure("network_share", e.network_share, "1");
+  w.figure("average_power", e.average.si(), "W");
+  w.figure("peak_power", e.peak.si(), "W");
+  w.figure("peak_at", e.peak_at.ps(), "ps");
+  w.figure("network_dynamic_peak", e.network_dynamic_peak.si(), "W");
+  w.figure("network_energy_per_payload_bit", e.per_payload_bit.si(), "J/bit");
+  w.figure("network_energy_per_link_bit", e.per_link_bit.si(), "J/bit");
+  w.figure("links_without_part", static_cast<uint64_t>(ps.links_without_part), "1");
+  w.key("by_class").begin_object();
+  for (size_t k = 0; k < kComponentClasses; ++k) {
+    const auto& c = e.by_class[k];
+    if (c.count == 0) continue;
+    w.key(power::to_string(static_cast<ComponentClass>(k))).begin_compact_object()
+        .key("count").value(c.count)
+        .key("energy").value(c.energy.si())
+        .key("average_power").value(c.average.si())
+        .key("peak_power").value(c.peak.si())
+        .key("units").value("J, W")
+        .end_object();
+  }
+  w.end_object();
+  w.end_object();
+
+  w.key("thermal").begin_object();
+  w.key("model").value(p.thermal.model);
+  if (p.thermal.model == "rc") {
+    w.figure("hottest_gpu_temperature", p.thermal.hottest_gpu.celsius(), "degC");
+    w.key("hottest_gpu").value(p.thermal.hottest_gpu_name);
+    w.figure("gpus_throttled", p.thermal.gpus_throttled, "1");
+    w.figure("throttled_time", p.thermal.throttled_time.si(), "s");
+    w.figure("steps", p.thermal.steps, "1");
+    w.figure("supply_temperature", ps.thermal.supply.celsius(), "degC");
+  }
+  if (p.thermal.model != "none") {
+    w.key("cooling").value(ps.thermal.cooling);
+    w.figure("cooling_per_rack", ps.thermal.cooling_per_rack.si(), "W");
+    w.figure("racks_over_limit", p.thermal.racks_over_limit, "1");
+    Power hottest;
+    uint32_t hottest_rack = 0;
+    for (uint32_t r = 0; r < e.rack_peak.size(); ++r) {
+      if (e.rack_peak[r] > hottest) {
+        hottest = e.rack_peak[r];
+        hottest_rack = r;
+      }
+    }
+    if (!e.rack_peak.empty()) {
+      w.key("highest_rack").value(ps.inventory.rack_names[hottest_rack]);
+      w.figure("highest_rack_peak_power", hottest.si(), "W");
+      w.figure("highest_rack_average_power", e.rack_average[hottest_rack].si(), "W");
+    }
+  }
+  w.key("warnings").begin_array();
+  for (const auto& msg : p.thermal.warnings) w.value(msg);
+  w.end_array();
+  w.end_object();
+
+  if (p.facility) {
+    const auto& f = *p.facility;
+    const auto& site = *ps.facility;
+    w.key("facility").begin_object();
+    if (!site.name.empty()) w.key("site").value(site.name);
+    w.figure("pue", site.pue, "1");
+    w.key("currency").value(site.currency);
+    w.figure("tariff", site.tariff, site.currency + "/kWh");
+    w.figure("it_energy", f.it_energy.si(), "J");
+    w.figure("facility_energy", f.facility_energy.si(), "J");
+    w.figure("facility_average_power", f.facility_average.si(), "W");
+    w.figure("facility_peak_power", f.facility_peak.si(), "W");
+    w.figure("solar_share", f.solar_share, "1");
+    w.figure("energy_cost", f.cost, site.currency);
+    w.figure("energy_cost_usd", f.cost_usd, "USD");
+    w.figure("repeats", site.repeats, "1");
+    w.figure("campaign_time", f.campaign_time.si(), "s");
+    w.figure("campaign_energy_cost", f.campaign_cost, site.currency);
+    w.figure("campaign_energy_cost_usd", f.campaign_cost_usd, "USD");
+    w.figure("annual_energy", f.annual_energy_kwh, "kWh");
+    w.figure("annual_energy_cost", f.annual_cost, site.currency);
+    w.figure("annual_energy_cost_usd", f.annual_cost_usd, "USD");
+    w.figure("co2", f.co2_kg, "kg");
+    w.figure("campaign_co2", f.campaign_co2_kg / 1e3, "t");
+    w.figure("annual_co2", f.annual_co2_tonnes, "t");
+    if (site.grid_allocation.si() > 0) {
+      w.figure("grid_allocation", site.grid_allocation.si(), "W");
+      w.figure("grid_allocation_share", f.grid_allocation_share, "1");
+    }
+    w.end_object();
+  }
+
+  w.key("bill_of_materials").begin_object();
+  w.figure("priced", ps.bom.priced_usd(), "USD");
+  w.figure("unpriced_items", ps.bom.unpriced_items(), "1");
+  w.key("columns").begin_row();
+  for (const char* c : {"item", "part", "count", "unit_price", "total", "estimate"}) w.value(c);
+  w.end_array();
+  w.key("rows").begin_array();
+  for (const auto& l : ps.bom.lines) {
+    w.begin_row().value(l.item).value(l.part).value(l.count);
+    if (l.unit_price_usd) {
+      w.value(*l.unit_price_usd).value(l.total_usd());
+    } else {
+      w.value("").value("");
+    }
+    w.value(l.estimate).end_array();
+  }
+  w.end_array().end_object();
+}
+
+std::string components_csv(const scenario::Scenario& s, const scenario::PowerOutcome& p) {
+  std::string out;
+  CsvWriter c(out);
+  c.field("component").field("class").field("part").field("rack").field("static_energy_J")
+      .field("dynamic_energy_J").field("energy_J").field("average_power_W").end_row();
+  const auto& inv = s.power.inventory;
+  const double t = p.energy.run_time.si();
+  for (size_t i = 0; i < inv.components.size(); ++i) {
+    const auto& comp = inv.components[i];
+    const auto& e = p.energy.components[i];
+    c.field(comp.name).field(power::to_string(comp.cls)).field(comp.part)
+        .field(inv.rack_names[comp.rack]).field(e.static_energy.si()).field(e.dynamic_energy.si())
+        .field(e.total().si()).field(t > 0 ? e.total().si() / t : 0.0).end_row();
+  }
+  return out;
+}
+
+std::string racks_csv(const scenario::Scenario& s, const scenario::PowerOutcome& p) {
+  std::string out;
+  CsvWriter c(out);
+  c.field("rack").field("components").field("average_power_W").field("peak_power_W")
+      .field("cooling_limit_W").field("max_coolant_C").field("max_gpu_C").end_row();
+  const auto& inv = s.power.inventory;
+  std::vector<uint64_t> count(inv.racks, 0);
+  for (const auto& comp : inv.components) ++count[comp.rack];
+  const bool rc = p.thermal.model == "rc";
+  for (uint32_t r = 0; r < inv.racks; ++r) {
+    c.field(inv.rack_names[r]).field(count[r]).field(p.energy.rack_average[r].si())
+        .field(p.energy.rack_peak[r].si()).field(s.power.thermal.cooling_per_rack.si());
+    if (rc) {
+      c.field(p.thermal.rack_max[r].celsius()).field(p.thermal.rack_gpu_max[r].celsius());
+    } else {
+      c.field("").field("");
+    }
+    c.end_row();
+  }
+  return out;
+}
+
+std::string power_summary(const scenario::Scenario& s, const scenario::PowerOutcome& p) {
+  const auto& e = p.energy;
+  std::string out;
+  out += fmt::format("  energy (IT)     {} over {}: average {}, peak {}; network {:.1f}%\n",
+                     e.total, e.run_time, e.average, e.peak, 100 * e.network_share);
+  if (e.per_payload_bit.si() > 0) {
+    out += fmt::format("  fabric          {:.2f} pJ per payload bit delivered\n",
+                       e.per_payload_bit.si() * 1e12);
+  }
+  if (p.thermal.model == "rc") {
+    out += fmt::format("  heat (rc)       hottest GPU {} ({}); {} GPUs throttled\n",
+                       p.thermal.hottest_gpu, p.thermal.hottest_gpu_name, p.thermal.gpus_throttled);
+  }
+  if (p.facility) {
+    const auto& f = *p.facility;
+    const auto& site = *s.power.facility;
+    out += fmt::format("  facility        {} (PUE {}): {:.4g} {} / {:.4g} USD per run; {:.4g} {} / "
+                       "{:.4g} USD per year; solar {:.1f}%; {:.4g} t CO2 per year\n",
+                       f.facility_energy, site.pue, f.cost, site.currency, f.cost_usd,
+                       f.annual_cost, site.currency, f.annual_cost_usd, 100 * f.solar_share,
+                       f.annual_co2_tonnes);
+  }
+  if (s.power.bom.priced_usd() > 0) {
+    out += fmt::format("  capital (priced) {:.4g} USD; {} items unpriced\n", s.power.bom.priced_usd(),
+                       s.power.bom.unpriced_items());
+  }
+  for (const auto& w : p.thermal.warnings) out += "  warning: " + w + "\n";
+  return out;
+}
+
+}  // namespace roshni::report

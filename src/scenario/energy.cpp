@@ -1,0 +1,452 @@
+// Energy, heat and facility sections: names resolved against the catalog, every figure
+// with its unit, and the inventory built in topology order (deterministic).
+#include "scenario/energy.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "roshni/core/text.h"
+#include "roshni/power/energy_model.h"
+#include "scenario/file_path.h"
+#include "scenario/json_text.h"
+
+namespace roshni::scenario {
+namespace {
+
+using power::ComponentClass;
+
+/// The object of catalog entries in `file` under `section`, and the entry `name` in it,
+/// which must exist (else an error at `where` listing the known names).
+struct CatalogFile {
+  Document doc;
+  JsonNode section;
+  CatalogFile(const std::string& file, const FileReader& reader, std::string_view key,
+              std::initializer_list<std::string_view> top_keys)
+      : doc(Document::load(file, reader)), section(doc.root().at(key, "an object of entries by name")) {
+    doc.root().expect_keys(top_keys);
+    if (!section.is_object()) section.fail("expected an object of entries by name");
+  }
+  JsonNode entry(const JsonNode& where, const std::string& name, std::string_view what) const {
+    if (section.has(name)) return section.at(name, "");
+    std::vector<std::string> names;
+    for (auto it = section.raw().begin(); it != section.raw().end(); ++it) names.push_back(it.key());
+    const std::string hint = suggest(name, names);
+    where.fail(fmt::format("unknown {} '{}'{}{}: {}", what, escape_text(name), hint,
+                           hint.empty() ? "; known ones" : " Known ones", quoted_list(names)));
+  }
+};
+
+/// {"amount": 27500, "currency": "USD", "estimate": true} -> USD (only USD prices for now).
+std::optional<double> price_usd(const JsonNode& entry, bool& estimate) {
+  const auto p = entry.get("price");
+  if (!p) return std::nullopt;
+  p->expect_keys({"amount", "currency", "estimate", "per"});
+  const JsonNode amount = p->at("amount", "a price as a number");
+  if (!amount.raw().is_number() || amount.raw().get<double>() < 0) {
+    amount.fail("expected a price: a number >= 0");
+  }
+  const JsonNode cur = p->at("currency", "\"USD\"");
+  if (cur.as_string() != "USD") cur.fail("catalog prices are in \"USD\"");
+  if (const auto e = p->get("estimate")) estimate = e->as_bool();
+  return amount.raw().get<double>();
+}
+
+/// The model default at `key` in configs/models.json ({"value": ..., "source": ...}).
+JsonNode model_default(const JsonNode& section, std::string_view key) {
+  const JsonNode e = section.at(key, "a default {\"value\": ..., \"source\": ...}");
+  e.expect_keys({"value", "source"});
+  e.at("source", "where the default comes from");
+  return e.at("value", "the default value");
+}
+
+struct SwitchPart {
+  std::string name;
+  Power power;
+  DataRate capacity;  // one direction, all ports
+  std::optional<double> price;
+  bool estimate = false;
+};
+
+SwitchPart read_switch(const CatalogFile& f, const JsonNode& where, const std::string& name) {
+  const JsonNode e = f.entry(where, name, "packet switch");
+  SwitchPart s;
+  s.name = name;
+  const JsonNode pw = e.at("power", "{\"typical\": ..., \"max\": ...}");
+  s.power = pw.at("typical", "a power like \"913 W\"").as_power();
+  const auto radix = e.at("radix", "a port count").as_int(1, 1 << 20);
+  s.capacity = e.at("port_rate", "a data rate").as_data_rate() * static_cast<double>(radix);
+  s.price = price_usd(e, s.estimate);
+  return s;
+}
+
+std::string placeholder_name(const topo::Topology& t, LinkId l) {
+  return t.node_name(t.link_from(l)) + "<->" + t.node_name(t.link_to(l));
+}
+
+}  // namespace
+
+void read_power(const Document& doc, const std::string& catalog_dir, const topo::Topology& t,
+                const hw::Catalog& catalog, const std::vector<uint32_t>& node_rack,
+                const std::vector<std::string>& rack_names, PowerSetup& out) {
+  const JsonNode root = doc.root();
+  const auto en = root.get("energy");
+  const auto th = root.get("thermal");
+  const auto fa = root.get("facility");
+  if (!en && !th && !fa) return;
+  out.enabled = true;
+  const FileReader& reader = doc.reader();
+
+  const Document models = Document::load(resolve_relative(catalog_dir, "models.json"), reader);
+  models.root().expect_keys({"schema", "description", "energy", "thermal"});
+  const JsonNode md_energy = models.root().at("energy", "energy model defaults");
+  const JsonNode md_thermal = models.root().at("thermal", "thermal model defaults");
+
+  // ---- energy ----
+  static const nlohmann::json kEmpty = nlohmann::json::object();
+  const JsonNode e = en ? *en : JsonNode(kEmpty, "/energy", nullptr);
+  e.expect_keys({"model", "accelerator", "switches", "ocs", "link_dynamic_share",
+                 "switch_dynamic_share", "reference_temperature", "links"});
+  if (const auto m = e.get("model")) {
+    const std::string name = m->as_string();
+    if (!power::find_energy_model(name)) {
+      std::vector<std::string> names;
+      for (const auto& info : power::energy_models()) names.emplace_back(info.name);
+      m->fail(fmt::format("unknown energy model '{}'{}; known ones: {}", escape_text(name),
+                          suggest(name, names), quoted_list(names)));
+    }
+    out.model = name;
+  }
+  const auto share = [&](std::string_view key) {
+    if (const auto v = e.get(key)) return v->as_fraction();
+    return model_default(md_energy, key).as_fraction();
+  };
+  const double link_dyn = share("link_dynamic_share");
+  const double switch_dyn = share("switch_dynamic_share");
+  out.reference = e.get("reference_temperature")
+                      ? e.get("reference_temperature")->as_temperature()
+                      : model_default(md_energy, "reference_temperature").as_temperature();
+
+  // Accelerator: required when there are GPUs.
+  const CatalogFile accel(resolve_relative(catalog_dir, "accelerators.json"), reader,
+                          "accelerators", {"schema", "description", "accelerators"});
+  Power idle, peak;
+  Temperature throttle;
+  std::optional<double> gpu_price;
+  bool gpu_estimate = false;
+  if (!t.gpus().empty()) {
+    const auto a = e.get("accelerator");
+    if (!a) {
+      e.fail("an 'accelerator' is needed for the GPUs' power: a part of "
+             "configs/accelerators.json, like \"h100-sxm\"");
+    }
+    out.accelerator = a->as_string();
+    const JsonNode part = accel.entry(*a, out.accelerator, "accelerator");
+    idle = part.at("idle_power", "a power like \"140 W\"").as_power();
+    peak = part.at("peak_power", "a power like \"700 W\"").as_power();
+    if (peak < idle) part.at("peak_power", "").fail("peak_power is below idle_power");
+    throttle = part.at("throttle_temperature", "a temperature like \"87 degC\"").as_temperature();
+    gpu_price = price_usd(part, gpu_estimate);
+  }
+
+  // Switch parts: one for all ("th5-...") or by role ({"leaf": ..., "*": ...}).
+  const CatalogFile sw(resolve_relative(catalog_dir, "switches.json"), reader,
+                       "packet_switches",
+                       {"schema", "description", "packet_switches", "optical_circuit_switches"});
+  std::map<std::string, SwitchPart> by_role;  // role -> part; "*" = any
+  std::optional<SwitchPart> any_switch;
+  if (const auto s = e.get("switches")) {
+    if (s->raw().is_string()) {
+      any_switch = read_switch(sw, *s, s->as_string());
+    } else if (s->is_object()) {
+      for (auto it = s->raw().begin(); it != s->raw().end(); ++it) {
+        const JsonNode v = s->at(it.key(), "");
+        auto part = read_switch(sw, v, v.as_string());
+        if (it.key() == "*") any_switch = part; else by_role.emplace(it.key(), part);
+      }
+    } else {
+      s->fail("expected a packet switch part name, or an object of part names by switch role "
+              "(\"*\" for the rest)");
+    }
+  }
+  std::optional<hw::OcsPart> ocs_part;
+  if (const auto o = e.get("ocs")) {
+    const auto it = catalog.ocs.find(o->as_string());
+    // The OCS catalog is read with the physical layer; read it here when there is none.
+    if (it != catalog.ocs.end()) {
+      ocs_part = it->second;
+    } else {
+      const CatalogFile oc(resolve_relative(catalog_dir, "switches.json"), reader,
+                           "optical_circuit_switches",
+                           {"schema", "description", "packet_switches", "optical_circuit_switches"});
+      const JsonNode part = oc.entry(*o, o->as_string(), "optical circuit switch");
+      hw::OcsPart p;
+      p.name = o->as_string();
+      p.power = part.at("power", "a power").as_power();
+      ocs_part = p;
+    }
+  }
+  Power bare_static;
+  EnergyPerBit bare_per_bit;
+  if (const auto l = e.get("links")) {
+    l->expect_keys({"static_power", "energy_per_bit"});
+    if (const auto v = l->get("static_power")) bare_static = v->as_power();
+    if (const auto v = l->get("energy_per_bit")) bare_per_bit = v->as_energy_per_bit();
+  }
+
+  // ---- inventory, in node then link order ----
+  power::Inventory& inv = out.inventory;
+  inv.racks = static_cast<uint32_t>(rack_names.size());
+  inv.rack_names = rack_names;
+  inv.node_component.assign(t.node_count(), power::kNone);
+  inv.link_component.assign(t.link_count() / 2, power::kNone);
+  std::map<std::pair<std::string, std::string>, power::BomLine> bom;  // (item, part)
+  const auto count = [&bom](std::string item, const std::string& part, uint64_t n,
+                            std::optional<double> price, bool estimate) {
+    auto& line = bom[{item, part}];
+    line.item = std::move(item);
+    line.part = part;
+    line.count += n;
+    line.unit_price_usd = price;
+    line.estimate = estimate;
+  };
+  std::vector<std::string> unmatched_roles;
+  for (uint32_t i = 0; i < t.node_count(); ++i) {
+    const NodeId n(i);
+    power::Component c;
+    c.name = t.node_name(n);
+    c.node = n;
+    c.rack = c.rack_b = node_rack[i];
+    switch (t.node_kind(n)) {
+      case topo::NodeKind::gpu:
+        c.cls = ComponentClass::gpu;
+        c.part = out.accelerator;
+        c.static_power = idle;
+        c.busy_power = peak - idle;
+        count("gpu", c.part, 1, gpu_price, gpu_estimate);
+        break;
+      case topo::NodeKind::switch_: {
+        c.cls = ComponentClass::switch_;
+        const std::string role(t.node_role(n));
+        const auto it = by_role.find(role);
+        const SwitchPart* part = it != by_role.end() ? &it->second : any_switch ? &*any_switch : nullptr;
+        if (!part) {
+          if (std::find(unmatched_roles.begin(), unmatched_roles.end(), role) == unmatched_roles.end()) {
+            unmatched_roles.push_back(role);
+          }
+          continue;
+        }
+        c.part = part->name;
+        // Datasheet typical power at full load, split into a static share and a per-bit
+        // share of the switched traffic: P = (1-s) P_typ + s P_typ x (bits/s) / capacity.
+        c.static_power = part->power * (1.0 - switch_dyn);
+        c.per_bit = joules_per_bit(part->power.si() * switch_dyn / to_bits_per_second(part->capacity));
+        count("switch", c.part, 1, part->price, part->estimate);
+        break;
+      }
+      case topo::NodeKind::ocs:
+        c.cls = ComponentClass::ocs;
+        if (!ocs_part) {
+          e.fail(fmt::format("the topology has optical circuit switches ('{}'); name their "
+                             "catalog part in 'ocs', like \"palomar-ocs-136\"", escape_text(c.name)));
+        }
+        c.part = ocs_part->name;
+        c.static_power = ocs_part->power;
+        count("ocs", c.part, 1, std::nullopt, false);
+        break;
+    }
+    inv.node_component[i] = static_cast<uint32_t>(inv.components.size());
+    inv.components.push_back(std::move(c));
+  }
+  if (!unmatched_roles.empty()) {
+    const JsonNode at = e.get("switches") ? *e.get("switches") : e;
+    at.fail(fmt::format("no packet switch part for switches of role {}: give 'switches' a part "
+                        "name, or an object by role with \"*\" for the rest",
+                        quoted_list(unmatched_roles)));
+  }
+  for (uint32_t l = 0; l < t.link_count(); l += 2) {
+    const LinkId id(l);
+    power::Component c;
+    c.name = placeholder_name(t, id);
+    c.link = id;
+    c.a = t.link_from(id);
+    c.b = t.link_to(id);
+    c.rack = node_rack[c.a.value()];
+    c.rack_b = node_rack[c.b.value()];
+    const std::string part(t.link_part(id));
+    const auto it = catalog.links.find(part);
+    if (part.empty() || it == catalog.links.end()) {
+      c.cls = ComponentClass::link;
+      c.static_power = bare_static;
+      c.per_bit = bare_per_bit;
+      ++out.links_without_part;
+    } else {
+      const hw::LinkPart& p = it->second;
+      c.part = part;
+      c.cls = p.medium == hw::Medium::optical ? ComponentClass::optics : ComponentClass::copper;
+      // Both ends: 2 x port power, a share of it following traffic (see models.json).
+      const Power full = hw::port_power(p) * 2.0;
+      c.static_power = full * (1.0 - link_dyn);
+      c.per_bit = joules_per_bit(full.si() * link_dyn / (2.0 * to_bits_per_second(p.rate)));
+      if (p.photonic && p.optics) {
+        // Laser electrical power at the reference temperature: the optical power launched
+        // on every lane and wavelength over the wall-plug efficiency, both ends. (It leaves
+        // out modulator and coupling losses, so it is a lower bound: see energy.md.)
+        power::PhotonicDetail d;
+        d.wall_plug_efficiency = p.photonic->wall_plug_efficiency;
+        d.efficiency_drop_per_kelvin = p.photonic->efficiency_drop_per_kelvin;
+        const double launch_w = 1e-3 * std::pow(10.0, p.optics->launch_dbm / 10.0);
+        d.laser_power = watts(2.0 * p.lanes * p.optics->wavelengths * launch_w / d.wall_plug_efficiency);
+        d.rings = 2.0 * p.photonic->rings;
+        d.heater_per_kelvin = p.photonic->heater_per_kelvin;
+        d.reference = out.reference;
+        c.photonic = d;
+      }
+      const bool optical = p.medium == hw::Medium::optical;
+      count(optical ? "optics" : "copper", part, optical ? 2 : 1, p.price_usd, p.price_estimate);
+    }
+    inv.link_component[l / 2] = static_cast<uint32_t>(inv.components.size());
+    inv.components.push_back(std::move(c));
+  }
+  for (auto& [key, line] : bom) out.bom.lines.push_back(std::move(line));
+
+  // ---- thermal ----
+  thermal::ThermalParams& tp = out.thermal;
+  const JsonNode h = th ? *th : JsonNode(kEmpty, "/thermal", nullptr);
+  h.expect_keys({"model", "cooling", "supply_temperature", "gpu", "rack", "step",
+                 "throttle_temperature", "hysteresis", "throttle_speed"});
+  tp.model = th ? "rack" : "none";
+  if (const auto m = h.get("model")) {
+    const std::string name = m->as_string();
+    std::vector<std::string> names;
+    for (const auto& info : thermal::thermal_models()) names.emplace_back(info.name);
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      m->fail(fmt::format("unknown thermal model '{}'{}; known ones: {}", escape_text(name),
+                          suggest(name, names), quoted_list(names)));
+    }
+    tp.model = name;
+  }
+  tp.cooling = "air";
+  if (const auto c = h.get("cooling")) {
+    tp.cooling = c->as_string();
+    if (tp.cooling != "air" && tp.cooling != "liquid") c->fail("expected \"air\" or \"liquid\"");
+  }
+  const JsonNode md_cool = md_thermal.at(tp.cooling, "defaults for this cooling");
+  const auto pick = [&](const std::optional<JsonNode>& v, const JsonNode& defaults,
+                        std::string_view key) { return v ? *v : model_default(defaults, key); };
+  tp.supply = pick(h.get("supply_temperature"), md_cool, "supply_temperature").as_temperature();
+  const auto gpu = h.get("gpu");
+  if (gpu) gpu->expect_keys({"heat_capacity", "conductance"});
+  tp.gpu_capacity = pick(gpu ? gpu->get("heat_capacity") : std::nullopt, md_cool, "gpu_heat_capacity").as_heat_capacity();
+  tp.gpu_conductance = pick(gpu ? gpu->get("conductance") : std::nullopt, md_cool, "gpu_conductance").as_thermal_conductance(false);
+  const auto rack = h.get("rack");
+  if (rack) rack->expect_keys({"heat_capacity", "conductance"});
+  tp.rack_capacity = pick(rack ? rack->get("heat_capacity") : std::nullopt, md_cool, "rack_heat_capacity").as_heat_capacity();
+  tp.rack_conductance = pick(rack ? rack->get("conductance") : std::nullopt, md_cool, "rack_conductance").as_thermal_conductance(false);
+  const JsonNode step = pick(h.get("step"), md_thermal, "step");
+  tp.step = step.as_duration(false);
+  if (tp.step.si() < 1e-6) step.fail(fmt::format("a thermal step of at least 1 us is expected, got {}", tp.step));
+  tp.throttle = h.get("throttle_temperature") ? h.get("throttle_temperature")->as_temperature() : throttle;
+  tp.hysteresis = pick(h.get("hysteresis"), md_thermal, "hysteresis").as_temperature_delta(true);
+  const JsonNode speed = pick(h.get("throttle_speed"), md_thermal, "throttle_speed");
+  tp.throttle_speed = speed.as_fraction();
+  if (tp.throttle_speed <= 0) speed.fail("a throttled GPU must still compute: expected more than 0 %");
+
+  // ---- facility ----
+  if (!fa && !th) return;
+  power::Facility f;
+  const JsonNode fn = fa ? *fa : JsonNode(kEmpty, "/facility", nullptr);
+  fn.expect_keys({"site", "pue", "tariff", "per_usd", "carbon_intensity", "solar",
+                  "cooling_per_rack", "grid_allocation", "repeats"});
+  std::optional<JsonNode> site;
+  std::optional<CatalogFile> sites;
+  if (const auto s = fn.get("site")) {
+    sites.emplace(resolve_relative(catalog_dir, "facilities.json"), reader, "facilities",
+                  std::initializer_list<std::string_view>{"schema", "description", "facilities"});
+    f.name = s->as_string();
+    site = sites->entry(*s, f.name, "facility site");
+  }
+  // A figure from the scenario, else from the site, else it is missing.
+  const auto field = [&](std::string_view key, std::string_view expected) -> std::optional<JsonNode> {
+    if (const auto v = fn.get(key)) return v;
+    if (site) return site->get(key);
+    (void)expected;
+    return std::nullopt;
+  };
+  if (const auto v = field("pue", "")) {
+    if (!v->raw().is_number()) v->fail("expected a PUE: a number >= 1, like 1.3");
+    f.pue = v->raw().get<double>();
+    if (!(f.pue >= 1.0) || f.pue > 10) v->fail(fmt::format("a PUE is at least 1 (facility power / IT power) and at most 10, got {}", v->raw().dump()));
+  }
+  if (const auto v = field("tariff", "")) {
+    v->expect_keys({"amount", "currency", "per"});
+    const JsonNode amount = v->at("amount", "a price per kWh");
+    if (!amount.raw().is_number() || amount.raw().get<double>() < 0) amount.fail("expected a price per kWh: a number >= 0");
+    f.tariff = amount.raw().get<double>();
+    f.currency = v->at("currency", "a currency code like \"PKR\"").as_string();
+    if (const auto per = v->get("per"); per && per->as_string() != "kWh") per->fail("tariffs are per \"kWh\"");
+  } else if (fa) {
+    fn.fail("a 'tariff' (or a 'site' that has one) is needed: {\"amount\": 34, \"currency\": \"PKR\"}");
+  }
+  if (f.currency != "USD") {
+    if (const auto v = fn.get("per_usd")) {
+      if (!v->raw().is_number() || v->raw().get<double>() <= 0) v->fail("expected an exchange rate: currency units per USD, a number > 0");
+      f.per_usd = v->raw().get<double>();
+    } else if (site && site->has("exchange_rate")) {
+      const JsonNode x = site->at("exchange_rate", "");
+      const std::string key = f.currency + "_per_USD";
+      f.per_usd = x.at(key, "the exchange rate " + key).raw().get<double>();
+    } else {
+      (fa ? fn : h).fail(fmt::format("a tariff in {} needs 'per_usd' (units of {} per USD) to "
+                                     "report USD as well", escape_text(f.currency), escape_text(f.currency)));
+    }
+  }
+  if (const auto v = field("carbon_intensity", "")) {
+    f.carbon_kg_per_joule = v->as_quantity(QuantityKind::carbon_intensity, true);
+  }
+  if (const auto v = field("solar", "")) {
+    if (fn.get("solar")) {
+      v->expect_keys({"share", "capacity", "profile"});
+    }
+    const auto sh = v->get("share");
+    const auto cap = v->get("capacity");
+    if (sh && cap) v->fail("give a solar 'share', or a 'capacity' with its 'profile', not both");
+    if (sh) {
+      // Sites give a plain ratio (0.02); scenarios give "20 %".
+      if (sh->raw().is_number()) {
+        const double x = sh->raw().get<double>();
+        if (x < 0 || x > 1) sh->fail(fmt::format("a solar share is between 0 and 1, got {}", sh->raw().dump()));
+        f.solar_share = x;
+      } else {
+        f.solar_share = sh->as_fraction();
+      }
+    } else if (cap) {
+      f.solar_capacity = cap->as_power();
+      const JsonNode prof = v->at("profile", "24 hourly capacity factors in [0, 1], midnight first");
+      if (!prof.raw().is_array() || prof.size() != 24) prof.fail("expected 24 hourly capacity factors in [0, 1], midnight first");
+      for (size_t i = 0; i < 24; ++i) {
+        const JsonNode x = prof[i];
+        if (!x.raw().is_number() || x.raw().get<double>() < 0 || x.raw().get<double>() > 1) {
+          x.fail("expected a capacity factor between 0 and 1");
+        }
+        f.solar_profile[i] = x.raw().get<double>();
+      }
+    }
+  }
+  if (const auto v = fn.get("cooling_per_rack")) {
+    f.cooling_per_rack = v->as_power();
+  } else if (site && site->has("cooling_per_rack")) {
+    f.cooling_per_rack = site->at("cooling_per_rack", "").at(tp.cooling, "the site's cooling limit").as_power();
+  }
+  tp.cooling_per_rack = f.cooling_per_rack;
+  f.cooling = tp.cooling;
+  if (const auto v = field("grid_allocation", "")) f.grid_allocation = v->as_power();
+  if (const auto v = fn.get("repeats")) {
+    f.repeats = static_cast<double>(v->as_int(1, int64_t{1} << 40));
+  }
+  out.facility = f;
+}
+
+}  // namespace roshni::scenario
