@@ -1,0 +1,118 @@
+// Energy, heat and money through the real program: conservation in the tables, exact
+// static and per-bit energy on a hand-checkable fabric, and the heat model's feedback.
+#include <cmath>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "e2e/cli.h"
+
+namespace roshni {
+namespace {
+
+nlohmann::json run(const std::string& scenario, const std::string& name,
+                   std::filesystem::path* out_dir = nullptr) {
+  const auto dir = testing::fresh_dir("energy-" + name);
+  const auto r = testing::run_cli("run " + scenario + " -q --no-trace -o " + dir.string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  if (out_dir) *out_dir = dir;
+  return nlohmann::json::parse(testing::read_file(dir / "report.json"));
+}
+
+std::filesystem::path write_scenario(const std::string& name, const std::string& text) {
+  const auto dir = testing::fresh_dir("energy-src-" + name);
+  std::ofstream(dir / "s.json") << text;
+  return dir / "s.json";
+}
+
+// Four GPUs on one switch; one 1 GiB flow gpu0 -> gpu1. Links have no catalog part, so
+// they take the energy section's figures: 3 W static, 2 pJ per bit. gpu2's and gpu3's
+// links carry nothing: exactly 3 W x T. gpu0's link carries 8 x 2^30 bits: 3 W x T + 2
+// pJ x 8 x 2^30 on top. Every component row adds up to the report's total.
+TEST(Energy, StaticAndPerBitEnergyAreExactAndConserved) {
+  const auto file = write_scenario("exact", R"({
+    "topology": {"kind": "star", "gpus": 4, "link": {"bandwidth": "400 Gbps", "latency": "1 us"}},
+    "workload": {"kind": "flow_trace", "flows": [{"id": "f", "src": "gpu0", "dst": "gpu1", "size": "1 GiB"}]},
+    "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g",
+               "links": {"static_power": "3 W", "energy_per_bit": "2 pJ/bit"}}})");
+  std::filesystem::path dir;
+  const auto j = run(file.string(), "exact", &dir);
+  const double t = j["summary"]["makespan"]["value"];
+  const double total = j["energy"]["total"]["value"];
+  std::istringstream csv(testing::read_file(dir / "components.csv"));
+  std::string line;
+  std::getline(csv, line);  // header
+  double sum = 0;
+  std::map<std::string, double> energy;
+  while (std::getline(csv, line)) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) f.push_back(cell);
+    ASSERT_EQ(f.size(), 8u) << line;
+    energy[f[0]] = std::stod(f[6]);
+    sum += std::stod(f[6]);
+  }
+  EXPECT_NEAR(sum, total, 1e-9 * total);
+  ASSERT_TRUE(energy.count("gpu2<->switch")) << "link names";
+  EXPECT_NEAR(energy["gpu2<->switch"], 3.0 * t, 1e-12);
+  EXPECT_NEAR(energy["gpu3<->switch"], 3.0 * t, 1e-12);
+  EXPECT_NEAR(energy["gpu0<->switch"], 3.0 * t + 2e-12 * 8 * 1073741824.0, 1e-12);
+  // H100 idle 140 W (configs/accelerators.json): no compute, so a GPU draws 140 W x T.
+  EXPECT_NEAR(energy["gpu3"], 140.0 * t, 1e-9);
+}
+
+// The rc model's feedback. Poor cooling (6 W/K to a 35 degC supply): a GPU busy at
+// 700 W would settle 117 K above the supply, past its 87 degC throttle temperature, so
+// it must throttle to 70% speed and the reduction-bound all-reduce must take longer;
+// good cooling (40 W/K: 17.5 K rise) must not throttle. Throttled compute takes at most
+// 1/0.7 as long, which bounds the slowdown.
+TEST(Energy, HotGpusThrottleAndTheRunTakesLonger) {
+  const std::string dir = std::string(ROSHNI_SOURCE_DIR) + "/scenarios/energy/";
+  const auto hot = run(dir + "throttle_poor_cooling.json", "hot");
+  const auto cool = run(dir + "throttle_good_cooling.json", "cool");
+  const double t_hot = hot["summary"]["makespan"]["value"];
+  const double t_cool = cool["summary"]["makespan"]["value"];
+  EXPECT_EQ(cool["thermal"]["gpus_throttled"]["value"], 0);
+  EXPECT_EQ(hot["thermal"]["gpus_throttled"]["value"], 8);
+  EXPECT_GT(t_hot, 1.05 * t_cool);
+  EXPECT_LE(t_hot, t_cool / 0.7 * (1 + 1e-9));
+  EXPECT_LT(cool["thermal"]["hottest_gpu_temperature"]["value"].get<double>(), 87.0);
+  ASSERT_FALSE(hot["thermal"]["warnings"].empty());
+  EXPECT_NE(hot["thermal"]["warnings"][0].get<std::string>().find("throttle temperature"),
+            std::string::npos);
+  // Same work either way: the GPUs' busy energy is the same (it scales with speed), so
+  // the hot run costs more only through its longer idle time.
+  EXPECT_GT(hot["energy"]["total"]["value"].get<double>(), cool["energy"]["total"]["value"].get<double>());
+}
+
+// A rack over its cooling limit is a warning naming the rack. 32 H100s per rack (the
+// default floor) at 700 W peak = 22.4 kW > the 20 kW air limit of the site.
+TEST(Energy, RackOverItsCoolingLimitIsNamed) {
+  const auto file = write_scenario("rack", R"({
+    "topology": {"kind": "star", "gpus": 32, "link": {"bandwidth": "400 Gbps", "latency": "1 us"}},
+    "workload": {"kind": "all_reduce", "size": "64 MiB"},
+    "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g"},
+    "thermal": {"model": "rack", "cooling": "air"},
+    "facility": {"site": "us-average"}})");
+  const auto j = run(file.string(), "rack");
+  EXPECT_EQ(j["thermal"]["racks_over_limit"]["value"], 1);
+  const std::string w = j["thermal"]["warnings"][0];
+  EXPECT_NE(w.find("rack rack0"), std::string::npos) << w;
+  EXPECT_NE(w.find("20 kW"), std::string::npos) << w;
+}
+
+// Same scenario and seed, same bytes, with the rc model riding along.
+TEST(Energy, ReportsAreByteIdentical) {
+  const std::string file = std::string(ROSHNI_SOURCE_DIR) + "/scenarios/energy/throttle_poor_cooling.json";
+  std::filesystem::path a, b;
+  run(file, "det-a", &a);
+  run(file, "det-b", &b);
+  for (const char* f : {"report.json", "components.csv", "racks.csv"}) {
+    EXPECT_EQ(testing::read_file(a / f), testing::read_file(b / f)) << f;
+  }
+}
+
+}  // namespace
+}  // namespace roshni

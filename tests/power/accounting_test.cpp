@@ -1,0 +1,146 @@
+#include "roshni/power/accounting.h"
+
+#include <gtest/gtest.h>
+
+#include "roshni/power/facility.h"
+
+namespace roshni::power {
+namespace {
+
+// A hand-built cluster: GPU g0 and switch s0 joined by one link (directed ids 0: g0->s0,
+// 1: s0->g0), and a second link g1<->s0 that stays idle. Figures chosen for easy sums.
+struct Fixture {
+  Inventory inv;
+  net::FlowRunResult run;
+  Fixture() {
+    inv.racks = 1;
+    inv.rack_names = {"rack0"};
+    inv.node_component = {0, 1, 2};  // nodes g0, g1, s0
+    Component g0{.name = "g0", .cls = ComponentClass::gpu, .node = NodeId(0)};
+    g0.static_power = watts(100);
+    g0.busy_power = watts(600);
+    Component g1 = g0;
+    g1.name = "g1";
+    g1.node = NodeId(1);
+    Component s0{.name = "s0", .cls = ComponentClass::switch_, .node = NodeId(2)};
+    s0.static_power = watts(400);
+    s0.per_bit = joules_per_bit(2e-12);
+    Component l0{.name = "g0<->s0", .cls = ComponentClass::optics, .link = LinkId(0)};
+    l0.a = NodeId(0);
+    l0.b = NodeId(2);
+    l0.static_power = watts(10);
+    l0.per_bit = joules_per_bit(5e-12);
+    Component l1 = l0;
+    l1.name = "g1<->s0";
+    l1.link = LinkId(2);
+    l1.a = NodeId(1);
+    inv.components = {g0, g1, s0, l0, l1};
+    inv.link_component = {3, 4};
+    run.makespan = SimTime::ps(2'000'000'000'000);  // 2 s
+    run.link_bytes = {bytes(1e9), bytes(0), bytes(0), bytes(0)};  // 1 GB g0 -> s0
+    run.work_s = {0.5, 0, 0};
+    run.busy_ps = {500'000'000'000, 0, 0};
+    run.peak_compute_power = 600;
+    run.peak_link_power = 0;
+    run.peak_dynamic_power = 600;
+  }
+};
+
+TEST(Accounting, IdleLinkCostsStaticPowerTimesRunTime) {
+  Fixture f;
+  const auto model = find_energy_model("datasheet")->make();
+  const auto e = account(f.inv, f.run, bytes(1e9), *model, Temperature::from_celsius(35));
+  // g1<->s0 carried nothing for 2 s: exactly 10 W x 2 s = 20 J.
+  EXPECT_DOUBLE_EQ(e.components[4].total().si(), 20.0);
+  EXPECT_DOUBLE_EQ(e.components[4].dynamic_energy.si(), 0.0);
+}
+
+TEST(Accounting, BitsMovedCostTheirEnergyPerBitOnTop) {
+  Fixture f;
+  const auto model = find_energy_model("datasheet")->make();
+  const auto e = account(f.inv, f.run, bytes(1e9), *model, Temperature::from_celsius(35));
+  // g0<->s0: 10 W x 2 s + 8e9 bits x 5 pJ = 20 + 0.04 J.
+  EXPECT_DOUBLE_EQ(e.components[3].static_energy.si(), 20.0);
+  EXPECT_NEAR(e.components[3].dynamic_energy.si(), 0.04, 1e-15);
+  // The switch received those 8e9 bits: 400 W x 2 s + 8e9 x 2 pJ = 800.016 J.
+  EXPECT_NEAR(e.components[2].total().si(), 800.016, 1e-9);
+  // g0 idled 2 s and did 0.5 s of work at full speed: 100 x 2 + 600 x 0.5 = 500 J.
+  EXPECT_DOUBLE_EQ(e.components[0].total().si(), 500.0);
+  EXPECT_DOUBLE_EQ(e.components[1].total().si(), 200.0);
+}
+
+TEST(Accounting, ComponentsAndClassesAddUpToTheTotal) {
+  Fixture f;
+  const auto model = find_energy_model("datasheet")->make();
+  const auto e = account(f.inv, f.run, bytes(1e9), *model, Temperature::from_celsius(35));
+  double sum = 0, classes = 0, network = 0;
+  for (const auto& c : e.components) sum += c.total().si();
+  for (const auto& k : e.by_class) classes += k.energy.si();
+  for (size_t i = 0; i < f.inv.components.size(); ++i) {
+    if (is_network(f.inv.components[i].cls)) network += e.components[i].total().si();
+  }
+  EXPECT_DOUBLE_EQ(sum, e.total.si());
+  EXPECT_DOUBLE_EQ(classes, e.total.si());
+  EXPECT_DOUBLE_EQ(network, e.network.si());
+  EXPECT_DOUBLE_EQ(e.total.si(), 500 + 200 + 800.016 + 20.04 + 20);
+  // Peak: all static (100+100+400+10+10 = 620 W) plus the peak dynamic power (600 W).
+  EXPECT_DOUBLE_EQ(e.peak.si(), 1220.0);
+  // Network energy per payload bit: (800.016 + 20.04 + 20) J / 8e9 bits.
+  EXPECT_NEAR(e.per_payload_bit.si(), 840.056 / 8e9, 1e-20);
+}
+
+TEST(Accounting, PhotonicModelMatchesDatasheetAtReferenceAndRisesWhenWarm) {
+  Component c{.name = "cpo", .cls = ComponentClass::optics};
+  c.static_power = watts(11);
+  PhotonicDetail d;
+  d.wall_plug_efficiency = 0.2;
+  d.efficiency_drop_per_kelvin = 0.005;
+  d.laser_power = watts(2);
+  d.rings = 8;
+  d.heater_per_kelvin = watts_per_kelvin(0.5e-3);
+  d.reference = Temperature::from_celsius(35);
+  c.photonic = d;
+  EXPECT_DOUBLE_EQ(photonic_static_power(c, d.reference).si(), 11.0);
+  // 20 K warmer: laser 2 W / (1 - 0.005 x 20) = 2.2222 W; heaters 8 x 0.5 mW x 20 = 0.08 W.
+  EXPECT_NEAR(photonic_static_power(c, Temperature::from_celsius(55)).si(),
+              11 - 2 + 2 / 0.9 + 0.08, 1e-12);
+}
+
+TEST(Facility, PlannerArithmetic) {
+  // HARDWARE-FACTS.md's worked example: 10,000 H100 x 700 W x 1.3 (rest of server) =
+  // 9.1 MW IT; x PUE 1.3 = 11.83 MW; x 8,760 h = 103.6 GWh a year.
+  EnergyResult e;
+  e.run_time = seconds(3600);
+  e.average = watts(9.1e6);
+  e.peak = watts(9.1e6);
+  e.total = e.average * e.run_time;
+  Facility f;
+  f.pue = 1.3;
+  f.tariff = 34;  // PKR per kWh
+  f.currency = "PKR";
+  f.per_usd = 281;
+  f.carbon_kg_per_joule = 0.310 / 3.6e6;  // 310 g per kWh
+  f.solar_share = 0.25;
+  f.grid_allocation = watts(2000e6);
+  const auto r = facility_costs(f, e);
+  EXPECT_NEAR(r.facility_average.si(), 11.83e6, 1e-3);
+  EXPECT_NEAR(r.annual_energy_kwh / 1e6, 103.63, 0.01);   // GWh
+  EXPECT_NEAR(r.cost, 11830.0 * 34, 1e-6);                  // one hour
+  EXPECT_NEAR(r.cost_usd, 11830.0 * 34 / 281, 1e-6);
+  EXPECT_NEAR(r.co2_kg, 11830.0 * 0.75 * 0.310, 1e-6);
+  EXPECT_NEAR(r.grid_allocation_share, 11.83 / 2000, 1e-12);
+}
+
+TEST(Facility, SolarShareFromCapacityAndProfile) {
+  // 10 MW on site, full output for 6 hours a day and none otherwise, under a steady 5 MW
+  // load: solar covers 5 MW for 6 of 24 hours = 25% of the energy.
+  Facility f;
+  f.solar_capacity = watts(10e6);
+  for (int h = 9; h < 15; ++h) f.solar_profile[h] = 1.0;
+  EXPECT_DOUBLE_EQ(solar_share_of(f, watts(5e6)), 0.25);
+  // A 20 MW load takes all 10 MW for those 6 hours: 60 / 480 = 12.5%.
+  EXPECT_DOUBLE_EQ(solar_share_of(f, watts(20e6)), 0.125);
+}
+
+}  // namespace
+}  // namespace roshni::power
