@@ -17,6 +17,7 @@ namespace roshni::power {
 std::string_view to_string(ComponentClass c) {
   switch (c) {
     case ComponentClass::gpu: return "gpu";
+    case ComponentClass::nic: return "nic";
     case ComponentClass::switch_: return "switch";
     case ComponentClass::ocs: return "ocs";
     case ComponentClass::optics: return "optics";

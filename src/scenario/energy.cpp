@@ -108,7 +108,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
   static const nlohmann::json kEmpty = nlohmann::json::object();
   const JsonNode e = en ? *en : JsonNode(kEmpty, "/energy", nullptr);
   e.expect_keys({"model", "accelerator", "switches", "ocs", "link_dynamic_share",
-                 "switch_dynamic_share", "reference_temperature", "links"});
+                 "switch_dynamic_share", "reference_temperature", "links", "nic_power"});
   if (const auto m = e.get("model")) {
     const std::string name = m->as_string();
     if (!power::find_energy_model(name)) {
@@ -132,7 +132,8 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
   // Accelerator: required when there are GPUs.
   const CatalogFile accel(resolve_relative(catalog_dir, "accelerators.json"), reader,
                           "accelerators", {"schema", "description", "accelerators"});
-  Power idle, peak;
+  Power idle, peak, nic_power;
+  uint32_t nics = 0;
   Temperature throttle;
   std::optional<double> gpu_price;
   bool gpu_estimate = false;
@@ -149,6 +150,11 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
     if (peak < idle) part.at("peak_power", "").fail("peak_power is below idle_power");
     throttle = part.at("throttle_temperature", "a temperature like \"87 degC\"").as_temperature();
     gpu_price = price_usd(part, gpu_estimate);
+    if (const auto n = part.get("nics")) {
+      nics = static_cast<uint32_t>(n->at("count", "NICs per accelerator").as_int(0, 64));
+    }
+    const JsonNode np = e.get("nic_power") ? *e.get("nic_power") : model_default(md_energy, "nic_power");
+    nic_power = np.as_power() * static_cast<double>(nics);
   }
 
   // Switch parts: one for all ("th5-...") or by role ({"leaf": ..., "*": ...}).
@@ -258,7 +264,19 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
         break;
     }
     inv.node_component[i] = static_cast<uint32_t>(inv.components.size());
+    const bool with_nic = c.cls == ComponentClass::gpu && nics > 0;
     inv.components.push_back(std::move(c));
+    if (with_nic) {
+      // The GPU's scale-out NICs, in its rack; drawn while powered (no traffic term: a
+      // NIC's power barely follows load, like the links').
+      power::Component nic;
+      nic.name = t.node_name(n) + "/nic";
+      nic.cls = ComponentClass::nic;
+      nic.rack = nic.rack_b = node_rack[i];
+      nic.static_power = nic_power;
+      inv.components.push_back(std::move(nic));
+      count("nic", "nic", nics, std::nullopt, false);
+    }
   }
   if (!unmatched_roles.empty()) {
     const JsonNode at = e.get("switches") ? *e.get("switches") : e;

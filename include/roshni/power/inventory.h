@@ -16,9 +16,9 @@
 namespace roshni::power {
 
 /// The classes a report breaks energy down by.
-enum class ComponentClass : uint8_t { gpu, switch_, ocs, optics, copper, link };
-inline constexpr size_t kComponentClasses = 6;
-/// "gpu", "switch", "ocs", "optics", "copper", "link" (a link with no catalog part).
+enum class ComponentClass : uint8_t { gpu, nic, switch_, ocs, optics, copper, link };
+inline constexpr size_t kComponentClasses = 7;
+/// "gpu", "nic", "switch", "ocs", "optics", "copper", "link" (a link with no catalog part).
 std::string_view to_string(ComponentClass c);
 bool is_network(ComponentClass c);
 
