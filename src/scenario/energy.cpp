@@ -64,6 +64,7 @@ JsonNode model_default(const JsonNode& section, std::string_view key) {
 
 struct SwitchPart {
   std::string name;
+  uint32_t radix = 0;
   Power power;
   DataRate capacity;  // one direction, all ports
   std::optional<double> price;
@@ -77,6 +78,7 @@ SwitchPart read_switch(const CatalogFile& f, const JsonNode& where, const std::s
   const JsonNode pw = e.at("power", "{\"typical\": ..., \"max\": ...}");
   s.power = pw.at("typical", "a power like \"913 W\"").as_power();
   const auto radix = e.at("radix", "a port count").as_int(1, 1 << 20);
+  s.radix = static_cast<uint32_t>(radix);
   s.capacity = e.at("port_rate", "a data rate").as_data_rate() * static_cast<double>(radix);
   s.price = price_usd(e, s.estimate);
   return s;
@@ -245,6 +247,12 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
           continue;
         }
         c.part = part->name;
+        // A topology switch with more ports than the part has cannot be built from it.
+        if (const uint32_t used = static_cast<uint32_t>(t.out_links(n).size()); used > part->radix) {
+          const JsonNode at = e.get("switches") ? *e.get("switches") : e;
+          at.fail(fmt::format("switch '{}' (role '{}') has {} ports but the part '{}' has only {}",
+                              escape_text(c.name), escape_text(role), used, part->name, part->radix));
+        }
         // Datasheet typical power at full load, split into a static share and a per-bit
         // share of the switched traffic: P = (1-s) P_typ + s P_typ x (bits/s) / capacity.
         c.static_power = part->power * (1.0 - switch_dyn);

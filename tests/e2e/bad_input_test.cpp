@@ -282,6 +282,8 @@ const std::vector<BadCase> kCases = {
      "s.json:/energy/model", "did you mean 'photonic'"},
     {"EnergyUnknownAccelerator", "{" + kStar + ", " + kAllReduce + R"(, "energy": {"accelerator": "h100"}})", {}, "",
      "s.json:/energy/accelerator", "unknown accelerator 'h100'"},
+    {"EnergySwitchPartTooFewPorts", R"({"topology": {"kind": "star", "gpus": 100, "link": {"bandwidth": "400 Gbps"}}, )" + kAllReduce + R"(, "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g"}})", {}, "",
+     "s.json:/energy/switches", "has 100 ports but the part 'th5-51t-64x800g' has only 64"},
     {"EnergyNoSwitchPart", "{" + kStar + ", " + kAllReduce + R"(, "energy": {"accelerator": "h100-sxm"}})", {}, "",
      "s.json:/energy", "no packet switch part"},
     {"ThermalUnknownModel", "{" + kStar + ", " + kAllReduce + R"(, "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g"}, "thermal": {"model": "lumped"}})", {}, "",
