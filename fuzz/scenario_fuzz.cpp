@@ -63,8 +63,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   roshni::scenario::LoadOptions options;
   options.reader = [](const std::string& path) -> std::optional<std::string> {
     const auto it = files().find(path);
-    if (it == files().end()) return std::nullopt;
-    return it->second;
+    if (it != files().end()) return it->second;
+    // The real hardware catalog, so physical, energy, thermal and facility sections are
+    // explored past "cannot read" (read once per file, then kept).
+    static std::map<std::string, std::optional<std::string>> catalog;
+    if (!path.starts_with(ROSHNI_DEFAULT_CATALOG_DIR)) return std::nullopt;
+    auto [c, fresh] = catalog.try_emplace(path);
+    if (fresh) c->second = roshni::scenario::disk_reader()(path);
+    return c->second;
   };
   // Keeps each input fast; the limit itself is exercised by the unit tests.
   options.max_flows = 20000;
