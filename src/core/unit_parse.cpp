@@ -132,6 +132,12 @@ constexpr Unit kUnits[] = {
     {"pJ/b", K::energy_per_bit, -12, kPerBitEnergy},
     {"fJ/b", K::energy_per_bit, -15, kPerBitEnergy},
     {"nJ/b", K::energy_per_bit, -9, kPerBitEnergy},
+    // Compute rate: floating-point operations per second, SI prefixes.
+    {"FLOP/s", K::flop_rate, 0, 1.0},
+    {"GFLOP/s", K::flop_rate, 9, 1.0},
+    {"TFLOP/s", K::flop_rate, 12, 1.0},
+    {"PFLOP/s", K::flop_rate, 15, 1.0},
+    {"EFLOP/s", K::flop_rate, 18, 1.0},
 };
 
 const Unit* find_unit(std::string_view name) {
@@ -237,6 +243,8 @@ std::string_view describe(QuantityKind k) {
       return "an energy";
     case K::energy_per_bit:
       return "an energy per bit";
+    case K::flop_rate:
+      return "a compute rate";
   }
   return "a quantity";
 }
@@ -257,6 +265,8 @@ std::string_view example(QuantityKind k) {
       return "2 kWh";
     case K::energy_per_bit:
       return "5 pJ/bit";
+    case K::flop_rate:
+      return "989.4 TFLOP/s";
   }
   return "1";
 }

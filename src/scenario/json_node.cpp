@@ -213,6 +213,9 @@ Energy JsonNode::as_energy() const { return Energy::from_si(quantity(QuantityKin
 EnergyPerBit JsonNode::as_energy_per_bit() const {
   return EnergyPerBit::from_si(quantity(QuantityKind::energy_per_bit, true));
 }
+FlopRate JsonNode::as_flop_rate() const {
+  return FlopRate::from_si(quantity(QuantityKind::flop_rate, false));
+}
 
 SimTime JsonNode::as_sim_time(bool allow_zero) const {
   // A cap far below SimTime's 106 days, so that the models can add a few of these (a

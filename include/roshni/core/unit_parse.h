@@ -14,7 +14,10 @@
 namespace roshni {
 
 /// What a text was expected to be; selects the accepted units and the error wording.
-enum class QuantityKind { data_size, data_rate, duration, length, power, energy, energy_per_bit };
+enum class QuantityKind {
+  data_size, data_rate, duration, length, power, energy, energy_per_bit,
+  flop_rate,  // floating-point operations per second ("989.4 TFLOP/s")
+};
 
 /// "a data size", "a data rate", ... for messages.
 std::string_view describe(QuantityKind k);

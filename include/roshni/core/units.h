@@ -46,6 +46,7 @@ struct LengthTag {};
 struct PowerTag {};
 struct EnergyTag {};
 struct EnergyPerBitTag {};
+struct FlopRateTag {};
 
 using DataSize = Quantity<DataSizeTag>;          // bytes
 using DataRate = Quantity<DataRateTag>;          // bytes per second
@@ -54,6 +55,7 @@ using Length = Quantity<LengthTag>;              // metres
 using Power = Quantity<PowerTag>;                // watts
 using Energy = Quantity<EnergyTag>;              // joules
 using EnergyPerBit = Quantity<EnergyPerBitTag>;  // joules per bit
+using FlopRate = Quantity<FlopRateTag>;          // floating-point operations per second
 
 // Named constructors: the unit is in the name, never in a comment.
 constexpr DataSize bytes(double b) { return DataSize::from_si(b); }
@@ -67,6 +69,7 @@ constexpr Length metres(double m) { return Length::from_si(m); }
 constexpr Power watts(double w) { return Power::from_si(w); }
 constexpr Energy joules(double j) { return Energy::from_si(j); }
 constexpr EnergyPerBit joules_per_bit(double j) { return EnergyPerBit::from_si(j); }
+constexpr FlopRate flops_per_second(double f) { return FlopRate::from_si(f); }
 
 constexpr double to_bits(DataSize s) { return s.si() * kBitsPerByte; }
 constexpr double to_bits_per_second(DataRate r) { return r.si() * kBitsPerByte; }
@@ -89,6 +92,7 @@ std::string to_string(Length v);
 std::string to_string(Power v);
 std::string to_string(Energy v);
 std::string to_string(EnergyPerBit v);
+std::string to_string(FlopRate v);
 
 }  // namespace roshni
 

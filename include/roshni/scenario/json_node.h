@@ -60,6 +60,7 @@ class JsonNode {
   Power as_power() const;                 // >= 0
   Energy as_energy() const;               // >= 0
   EnergyPerBit as_energy_per_bit() const; // >= 0
+  FlopRate as_flop_rate() const;          // > 0
   /// A duration converted to simulated time (rounded up to whole picoseconds).
   SimTime as_sim_time(bool allow_zero) const;
 
