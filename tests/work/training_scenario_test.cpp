@@ -165,3 +165,22 @@ TEST(TrainingScenario, ShippedScenariosLoad) {
 
 }  // namespace
 }  // namespace roshni::scenario
+
+namespace roshni::scenario {
+namespace {
+
+// TP 2 inside domains of 4: each domain holds two members of every DP group (GPUs 4k+r
+// and 4k+2+r), so the gradient all-reduce is hierarchical (inside the domain, then a
+// ring between the 4 domains); TP 4 fills the domain and leaves one member per domain:
+// a plain ring.
+TEST(TrainingScenario, DataParallelAllReduceIsHierarchicalWhenDomainsHoldSeveralRanks) {
+  const auto dp_algorithm = [](const std::string& plan) {
+    const Scenario s = load_scenario_text(scenario(kModel, plan), "t.json");
+    return s.training->traffic[static_cast<size_t>(work::Traffic::dp)].algorithm;
+  };
+  EXPECT_EQ(dp_algorithm(R"("data": 8, "tensor": 2, "pipeline": 1)"), "hierarchical(ring)");
+  EXPECT_EQ(dp_algorithm(R"("data": 4, "tensor": 4, "pipeline": 1)"), "ring");
+}
+
+}  // namespace
+}  // namespace roshni::scenario
