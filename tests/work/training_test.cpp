@@ -5,6 +5,7 @@
 #include "roshni/work/training.h"
 
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -120,7 +121,10 @@ TEST_P(Bubble, IsPMinusOneOverMPlusPMinusOne) {
 
 INSTANTIATE_TEST_SUITE_P(Schedules, Bubble,
                          ::testing::Values(BubbleCase{2, 1}, BubbleCase{2, 8}, BubbleCase{4, 4},
-                                           BubbleCase{4, 16}, BubbleCase{8, 8}, BubbleCase{8, 32}));
+                                           BubbleCase{4, 16}, BubbleCase{8, 8}, BubbleCase{8, 32}),
+                         [](const auto& info) {
+                           return "p" + std::to_string(info.param.p) + "_m" + std::to_string(info.param.m);
+                         });
 
 // One stage, one GPU per replica, free communication, compute-bound steps, no
 // optimizer time: the iteration is exactly the compute, hardware FLOPs / (peak x eff),
