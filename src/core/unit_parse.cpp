@@ -154,6 +154,12 @@ constexpr Unit kUnits[] = {
     {"kgCO2/kWh", K::carbon_intensity, 0, 1.0 / 3.6e6},
     {"kgCO2/MWh", K::carbon_intensity, -3, 1.0 / 3.6e6},
     {"tCO2/MWh", K::carbon_intensity, 0, 1.0 / 3.6e6},
+    // Compute rate: floating-point operations per second, SI prefixes.
+    {"FLOP/s", K::flop_rate, 0, 1.0},
+    {"GFLOP/s", K::flop_rate, 9, 1.0},
+    {"TFLOP/s", K::flop_rate, 12, 1.0},
+    {"PFLOP/s", K::flop_rate, 15, 1.0},
+    {"EFLOP/s", K::flop_rate, 18, 1.0},
 };
 
 /// The spelling `name` of `kind` if there is one ("K" is both a temperature and a
@@ -278,6 +284,8 @@ std::string_view describe(QuantityKind k) {
       return "a percentage per kelvin";
     case K::carbon_intensity:
       return "a carbon intensity";
+    case K::flop_rate:
+      return "a compute rate";
   }
   return "a quantity";
 }
@@ -312,6 +320,8 @@ std::string_view example(QuantityKind k) {
       return "0.5 %/K";
     case K::carbon_intensity:
       return "310 gCO2/kWh";
+    case K::flop_rate:
+      return "989.4 TFLOP/s";
   }
   return "1";
 }

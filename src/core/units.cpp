@@ -62,6 +62,7 @@ std::string to_string(Energy v) { return with_prefix(v.si(), "J", kSi.data(), kS
 std::string to_string(EnergyPerBit v) {
   return with_prefix(v.si(), "J/bit", kSmall.data(), kSmall.size());
 }
+std::string to_string(FlopRate v) { return with_prefix(v.si(), "FLOP/s", kSi.data(), 7); }
 
 std::string to_string(TemperatureDelta v) {
   return with_prefix(v.si(), "K", kSmall.data() + 1, 3);

@@ -58,6 +58,7 @@ Summary summarize(const scenario::Scenario& s, const net::FlowRunResult& r) {
     out.algorithm_bandwidth = bytes_per_second(s.workload.size.si() / t);
     out.bus_bandwidth = *out.algorithm_bandwidth * factor;
   }
+  if (s.training) out.training = summarize_training(s, r);
   return out;
 }
 
@@ -196,6 +197,7 @@ std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r
   w.figure("flows_stalled", r.flows_stalled, "1");
   w.end_object();
   if (power) write_power_json(w, s, *power);
+  if (sum.training) write_training(w, s, *sum.training);
 
   write_links(w, s, r);
   if (s.report.per_flow) write_flows(w, s, r);
@@ -241,6 +243,7 @@ std::string human_summary(const scenario::Scenario& s, const Summary& sum) {
                        s.topology.link_name(sum.busiest_link), sum.busiest_bytes,
                        100.0 * sum.busiest_utilisation);
   }
+  if (sum.training) out += training_text(s, *sum.training);
   return out;
 }
 

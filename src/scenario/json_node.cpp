@@ -213,6 +213,9 @@ Energy JsonNode::as_energy() const { return Energy::from_si(quantity(QuantityKin
 EnergyPerBit JsonNode::as_energy_per_bit() const {
   return EnergyPerBit::from_si(quantity(QuantityKind::energy_per_bit, true));
 }
+FlopRate JsonNode::as_flop_rate() const {
+  return FlopRate::from_si(quantity(QuantityKind::flop_rate, false));
+}
 
 Temperature JsonNode::as_temperature() const {
   return Temperature::from_kelvin(quantity(QuantityKind::temperature, false));

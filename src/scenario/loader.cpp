@@ -25,6 +25,7 @@
 #include "scenario/failures.h"
 #include "scenario/physical.h"
 #include "scenario/topologies.h"
+#include "scenario/training.h"
 
 // The order of the checks matters to users: each level's kind is read before its keys
 // are checked (the allowed keys depend on it), and names are checked where they are
@@ -38,7 +39,8 @@ constexpr int64_t kMaxSeed = int64_t{1} << 53;  // exact in a double, so reports
 
 const std::vector<std::string> kNetworkModels = {"flow"};
 const std::vector<std::string> kWorkloadKinds = {
-    "all_reduce", "all_gather", "reduce_scatter", "broadcast", "all_to_all", "p2p", "flow_trace"};
+    "all_reduce", "all_gather", "reduce_scatter", "broadcast", "all_to_all", "p2p", "flow_trace",
+    "training"};
 const std::vector<std::string> kInterAlgorithms = {"auto", "ring", "rhd", "tree"};
 constexpr int64_t kMaxChunks = int64_t{1} << 20;
 constexpr int64_t kMaxChannels = 1024;
@@ -197,6 +199,8 @@ class Builder {
     out_.workload.kind = kind;
     if (kind == "flow_trace") {
       flow_trace(w);
+    } else if (kind == "training") {
+      training(w);
     } else {
       collective(w, *coll::collective_kind(kind));
     }
@@ -457,6 +461,23 @@ class Builder {
     f.bandwidth = t.link_capacity(path.front());
     for (LinkId l : path) f.bandwidth = std::min(f.bandwidth, t.link_capacity(l));
     return f;
+  }
+
+  /// A training iteration (scenario/training.cpp, work/training.h).
+  void training(const JsonNode& w) {
+    TrainingContext ctx;
+    ctx.topology = &topology_();
+    ctx.domain_size = topology_domain_size();
+    ctx.catalog_dir = options_.catalog_dir;
+    if (const auto ph = doc_.root().get("physical"); ph && ph->has("catalog")) {
+      const JsonNode c = ph->at("catalog", "");
+      ctx.catalog_dir = resolve_relative(doc_.base_dir_of(c.pointer()), c.as_string());
+    }
+    ctx.reader = doc_.reader();
+    ctx.max_flows = options_.max_flows;
+    out_.training = load_training(w, ctx, out_.flows);
+    out_.workload.ranks = static_cast<uint32_t>(topology_().gpus().size());
+    out_.workload.size = out_.flows.total_size();
   }
 
   void flow_trace(const JsonNode& w) {

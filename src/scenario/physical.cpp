@@ -134,6 +134,42 @@ hw::OcsPart ocs_part(const std::string& name, const JsonNode& e) {
   return p;
 }
 
+}  // namespace
+
+hw::AcceleratorPart accelerator_part(const std::string& name, const JsonNode& e) {
+  e.expect_keys({"vendor", "variant", "peak_flops", "hbm_capacity", "hbm_bandwidth", "scale_up",
+                 "nics", "idle_power", "peak_power", "mean_power", "throttle_temperature",
+                 "price", "source", "sources", "notes"});
+  hw::AcceleratorPart p;
+  p.name = name;
+  const JsonNode flops = e.at("peak_flops", "dense peak compute by precision, like "
+                                            "{\"bf16\": \"989.4 TFLOP/s\"}");
+  if (!flops.is_object() || flops.raw().empty()) {
+    flops.fail("expected an object of dense peak compute rates by precision, like "
+               "{\"bf16\": \"989.4 TFLOP/s\"}");
+  }
+  for (auto it = flops.raw().begin(); it != flops.raw().end(); ++it) {
+    p.peak_flops.emplace(it.key(), flops.at(it.key(), "").as_flop_rate());
+  }
+  p.hbm_bandwidth = e.at("hbm_bandwidth", "a data rate like \"3.35 TB/s\"").as_data_rate();
+  p.source = e.at("source", "where the figures come from").as_string();
+  return p;
+}
+
+void load_accelerators(const std::string& dir, const FileReader& reader, hw::Catalog& c) {
+  c.accelerators_file = resolve_relative(dir, "accelerators.json");
+  const Document doc = Document::load(c.accelerators_file, reader);
+  const JsonNode r = doc.root();
+  r.expect_keys({"schema", "description", "accelerators"});
+  const JsonNode as = r.at("accelerators", "an object of accelerators by name");
+  if (!as.is_object()) as.fail("expected an object of accelerators by name");
+  for (auto it = as.raw().begin(); it != as.raw().end(); ++it) {
+    c.accelerators.insert_or_assign(it.key(), accelerator_part(it.key(), as.at(it.key(), "")));
+  }
+}
+
+namespace {
+
 /// The media policies a link can ask for.
 struct Policy {
   enum Kind { by_cost, by_medium, by_name } kind = by_cost;

@@ -17,6 +17,12 @@ namespace roshni::scenario {
 /// Reads DIR/links.json and DIR/switches.json (errors name the file and pointer).
 hw::Catalog load_catalog(const std::string& dir, const FileReader& reader);
 
+/// Reads DIR/accelerators.json into `catalog.accelerators` (training workloads only).
+void load_accelerators(const std::string& dir, const FileReader& reader, hw::Catalog& catalog);
+/// One accelerator entry (catalog or scenario): peak_flops by precision, hbm_bandwidth,
+/// source; the other catalog fields are allowed and not read.
+hw::AcceleratorPart accelerator_part(const std::string& name, const JsonNode& entry);
+
 /// Adds the scenario's own parts ("physical": {"parts": {name: {...}}}) to the catalog.
 /// A part may start from a catalog part ("base": "cpo-800g-bailly") and override any of
 /// its fields, so a what-if ("the same CPO at 4 W") is one line. Errors name the

@@ -23,6 +23,7 @@ enum class QuantityKind {
   fraction,             // "20 %" (held as 0.2)
   fraction_per_kelvin,  // "0.5 %/K" (held as 0.005 per K)
   carbon_intensity,     // "310 gCO2/kWh" (held in kg per joule)
+  flop_rate,  // floating-point operations per second ("989.4 TFLOP/s")
 };
 
 /// "a data size", "a data rate", ... for messages.

@@ -49,6 +49,7 @@ struct EnergyPerBitTag {};
 struct TemperatureDeltaTag {};
 struct HeatCapacityTag {};
 struct ThermalConductanceTag {};
+struct FlopRateTag {};
 
 using DataSize = Quantity<DataSizeTag>;          // bytes
 using DataRate = Quantity<DataRateTag>;          // bytes per second
@@ -82,6 +83,7 @@ class Temperature {
   constexpr explicit Temperature(double k) : k_(k) {}
   double k_ = 0.0;
 };
+using FlopRate = Quantity<FlopRateTag>;          // floating-point operations per second
 
 // Named constructors: the unit is in the name, never in a comment.
 constexpr DataSize bytes(double b) { return DataSize::from_si(b); }
@@ -98,6 +100,7 @@ constexpr EnergyPerBit joules_per_bit(double j) { return EnergyPerBit::from_si(j
 constexpr TemperatureDelta kelvins(double k) { return TemperatureDelta::from_si(k); }
 constexpr HeatCapacity joules_per_kelvin(double c) { return HeatCapacity::from_si(c); }
 constexpr ThermalConductance watts_per_kelvin(double g) { return ThermalConductance::from_si(g); }
+constexpr FlopRate flops_per_second(double f) { return FlopRate::from_si(f); }
 
 constexpr double to_bits(DataSize s) { return s.si() * kBitsPerByte; }
 constexpr double to_bits_per_second(DataRate r) { return r.si() * kBitsPerByte; }
@@ -138,6 +141,7 @@ std::string to_string(TemperatureDelta v);
 std::string to_string(HeatCapacity v);
 std::string to_string(ThermalConductance v);
 std::string to_string(Temperature v);  // "87 degC"
+std::string to_string(FlopRate v);
 
 }  // namespace roshni
 

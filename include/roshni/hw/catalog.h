@@ -21,10 +21,22 @@ struct OcsPart {
   std::string source;
 };
 
+/// An accelerator (GPU, NPU, TPU) as the training workload uses it: dense peak compute
+/// by precision ("bf16", "fp8", ...) and HBM bandwidth. The catalog's other fields
+/// (power, scale-up, price) belong to later models and are not read yet.
+struct AcceleratorPart {
+  std::string name;
+  std::map<std::string, FlopRate> peak_flops;  // by precision, ordered by name
+  DataRate hbm_bandwidth;
+  std::string source;
+};
+
 struct Catalog {
   std::map<std::string, LinkPart> links;  // ordered by name: iteration is deterministic
   std::map<std::string, OcsPart> ocs;
+  std::map<std::string, AcceleratorPart> accelerators;  // read on demand (load_accelerators)
   std::string links_file, switches_file;  // where they were read, for messages
+  std::string accelerators_file;
 };
 
 }  // namespace roshni::hw

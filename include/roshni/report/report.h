@@ -11,6 +11,7 @@
 #include "roshni/core/sim_time.h"
 #include "roshni/core/units.h"
 #include "roshni/net/flow_model.h"
+#include "roshni/report/training_report.h"
 #include "roshni/scenario/loader.h"
 #include "roshni/scenario/run.h"
 
@@ -33,6 +34,7 @@ struct Summary {
   double busiest_utilisation = 0;
   uint64_t events = 0;
   uint64_t rate_solves = 0;
+  std::optional<TrainingSummary> training;  // a training workload's figures
 };
 
 Summary summarize(const scenario::Scenario& s, const net::FlowRunResult& r);

@@ -68,6 +68,7 @@ class JsonNode {
   double as_fraction(double max = 1.0) const;
   /// Any quantity of `kind`, in SI, >= 0 (or > 0 without allow_zero).
   double as_quantity(QuantityKind kind, bool allow_zero) const { return quantity(kind, allow_zero); }
+  FlopRate as_flop_rate() const;          // > 0
   /// A duration converted to simulated time (rounded up to whole picoseconds).
   SimTime as_sim_time(bool allow_zero) const;
 

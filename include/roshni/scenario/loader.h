@@ -19,6 +19,7 @@
 #include "roshni/thermal/thermal_model.h"
 #include "roshni/scenario/document.h"
 #include "roshni/topo/topology.h"
+#include "roshni/work/training.h"
 
 namespace roshni::scenario {
 
@@ -43,7 +44,8 @@ struct LoadOptions {
 
 /// What the report says about the workload.
 struct WorkloadInfo {
-  std::string kind;         // a collective kind ("all_reduce", ..., "p2p") or "flow_trace"
+  std::string kind;         // a collective kind ("all_reduce", ..., "p2p"), "flow_trace" or
+                            // "training"
   std::string algorithm;    // the collective algorithm that ran (auto's pick); "" for a trace
   std::string selected_by;  // "auto: <the rule's reason>" when auto picked it, else ""
   std::string inter;        // hierarchical all-reduce: the algorithm between domains
@@ -81,6 +83,8 @@ struct Scenario {
   net::FlowSet flows;
   net::Paths paths;
   WorkloadInfo workload;
+  /// A training workload's model, plan and derived figures (for the report).
+  std::optional<work::TrainingInfo> training;
   ReportOptions report;
   /// The hardware catalog, when the scenario has a "physical" section (empty otherwise),
   /// and how many links failed their optical budget with "budget": "warn".

@@ -1,0 +1,55 @@
+/// How a training job is split over GPUs: data (DP), tensor (TP), pipeline (PP) and
+/// expert (EP) parallel degrees, optimizer-state sharding, and the rank mapping that
+/// puts a (tp, dp, pp) coordinate on a GPU. Plain data; the checks that a plan fits a
+/// model and a cluster are the scenario layer's (src/scenario/training.cpp).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "roshni/core/units.h"
+
+namespace roshni::work {
+
+enum class Sharding : uint8_t {
+  none,   // every DP rank holds all of its stage's parameters, gradients, optimizer state
+  zero1,  // ZeRO stage 1 (Rajbhandari et al. 2020): optimizer state sharded over DP
+  zero2,  // ZeRO stage 2: + gradients sharded (reduce-scatter instead of all-reduce)
+  zero3,  // ZeRO stage 3 / FSDP: + parameters sharded, all-gathered before use
+};
+std::string_view to_string(Sharding s);
+
+enum class Dim : uint8_t { tensor, data, pipeline };
+
+struct ParallelPlan {
+  uint32_t data = 1, tensor = 1, pipeline = 1;
+  uint32_t expert = 1;  // EP: experts split over groups of `expert` DP ranks; divides data
+  Sharding sharding = Sharding::none;
+  /// Innermost first: with {tensor, data, pipeline} (Megatron-LM's order) the t GPUs of
+  /// a TP group are consecutive, so they sit in one scale-up domain when t <= its size.
+  std::array<Dim, 3> order{Dim::tensor, Dim::data, Dim::pipeline};
+  /// Layers whose compute (and TP all-reduces) form one step: 1 = every layer its own
+  /// steps; more = fewer, larger steps and collectives (same bytes, fewer flows).
+  uint32_t layers_per_step = 1;
+  /// Gradients are all-reduced in buckets of at least this size, filled in backward
+  /// order from whole steps; 0 = one bucket per step.
+  DataSize bucket;
+
+  uint32_t gpus() const { return data * tensor * pipeline; }
+  uint32_t degree(Dim d) const {
+    return d == Dim::tensor ? tensor : d == Dim::data ? data : pipeline;
+  }
+  /// The GPU index (in the topology's GPU order) of a coordinate.
+  uint32_t gpu(uint32_t tp, uint32_t dp, uint32_t pp) const {
+    uint32_t index = 0, stride = 1;
+    for (const Dim d : order) {
+      const uint32_t c = d == Dim::tensor ? tp : d == Dim::data ? dp : pp;
+      index += c * stride;
+      stride *= degree(d);
+    }
+    return index;
+  }
+};
+
+}  // namespace roshni::work

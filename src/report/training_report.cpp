@@ -1,0 +1,104 @@
+#include "roshni/report/training_report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "roshni/work/training.h"
+
+namespace roshni::report {
+
+TrainingSummary summarize_training(const scenario::Scenario& s, const net::FlowRunResult& r) {
+  const work::TrainingInfo& info = *s.training;
+  TrainingSummary t;
+  t.iteration = r.makespan;
+  t.compute = info.busiest_compute;
+  t.without_comm = work::critical_path_without_communication(s.flows);
+  t.bubble = t.without_comm > t.compute ? t.without_comm - t.compute : SimTime::zero();
+  t.exposed_comm = t.iteration > t.without_comm ? t.iteration - t.without_comm : SimTime::zero();
+  const double seconds_ = t.iteration.duration().si();
+  const double gpus = info.spec.plan.gpus();
+  if (seconds_ > 0) {
+    // MFU as Chowdhery et al. 2022 (PaLM, appendix B) define it: the model's FLOPs per
+    // token x tokens/s over the peak of the GPUs; recomputation is not model work.
+    t.model_flops_per_gpu = flops_per_second(info.model_flops_per_iteration / (gpus * seconds_));
+    t.hardware_flops_per_gpu = flops_per_second(info.hardware_flops_per_iteration / (gpus * seconds_));
+    t.mfu = t.model_flops_per_gpu / info.spec.peak;
+    t.hfu = t.hardware_flops_per_gpu / info.spec.peak;
+    t.tokens_per_second = info.tokens_per_iteration / seconds_;
+    if (info.spec.train_tokens > 0) t.time_to_train = seconds(info.spec.train_tokens / t.tokens_per_second);
+  }
+  return t;
+}
+
+void write_training(JsonWriter& w, const scenario::Scenario& s, const TrainingSummary& t) {
+  const work::TrainingInfo& info = *s.training;
+  const work::TrainingSpec& sp = info.spec;
+  w.key("training").begin_object();
+  w.key("accelerator").value(sp.accelerator);
+  w.key("precision").value(sp.model.precision);
+  w.figure("peak_flops", sp.peak.si(), "FLOP/s");
+  w.figure("efficiency", sp.efficiency, "1");
+  w.key("parallelism").begin_compact_object()
+      .key("data").value(sp.plan.data)
+      .key("tensor").value(sp.plan.tensor)
+      .key("pipeline").value(sp.plan.pipeline)
+      .key("expert").value(sp.plan.expert)
+      .key("sharding").value(work::to_string(sp.plan.sharding))
+      .end_object();
+  w.figure("micro_batches", info.micro_batches, "1");
+  w.figure("params", info.params, "1");
+  w.figure("active_params", info.active_params, "1");
+  w.figure("model_flops_per_token", info.model_flops_per_token, "FLOP");
+  w.figure("tokens_per_iteration", info.tokens_per_iteration, "1");
+  w.figure("iteration_time", t.iteration.duration().si(), "s");
+  w.figure("compute_time", t.compute.duration().si(), "s");
+  w.figure("time_without_communication", t.without_comm.duration().si(), "s");
+  w.figure("pipeline_bubble", t.bubble.duration().si(), "s");
+  w.figure("exposed_communication", t.exposed_comm.duration().si(), "s");
+  w.figure("model_flops_per_gpu", t.model_flops_per_gpu.si(), "FLOP/s");
+  w.figure("hardware_flops_per_gpu", t.hardware_flops_per_gpu.si(), "FLOP/s");
+  w.figure("mfu", t.mfu, "1");
+  w.figure("hfu", t.hfu, "1");
+  w.figure("tokens_per_second", t.tokens_per_second, "1/s");
+  if (t.time_to_train) {
+    w.figure("train_tokens", sp.train_tokens, "1");
+    w.figure("time_to_train", t.time_to_train->si(), "s");
+  }
+  w.key("traffic").begin_object();
+  for (size_t i = 0; i < info.traffic.size(); ++i) {
+    const auto& tt = info.traffic[i];
+    w.key(work::kTrafficNames[i]).begin_compact_object()
+        .key("algorithm").value(tt.algorithm)
+        .key("collectives").value(tt.collectives)
+        .key("flows").value(tt.flows)
+        .key("bytes").value(tt.bytes.si())
+        .key("unit").value("B")
+        .end_object();
+  }
+  w.end_object();
+  w.end_object();
+}
+
+std::string training_text(const scenario::Scenario& s, const TrainingSummary& t) {
+  const work::TrainingInfo& info = *s.training;
+  const double it = t.iteration.duration().si();
+  const auto share = [&](SimTime x) { return it > 0 ? 100.0 * x.duration().si() / it : 0.0; };
+  std::string out = fmt::format("  training        {:.4g} B params, {} GPUs, {} micro-batches of {}\n",
+                                info.params / 1e9, info.spec.plan.gpus(), info.micro_batches,
+                                info.spec.model.micro_batch);
+  out += fmt::format("  iteration       {}: compute {} ({:.1f}%), bubble {} ({:.1f}%), exposed "
+                     "communication {} ({:.1f}%)\n",
+                     t.iteration, t.compute, share(t.compute), t.bubble, share(t.bubble),
+                     t.exposed_comm, share(t.exposed_comm));
+  out += fmt::format("  per GPU         {:.1f} TFLOP/s model, MFU {:.1f}% (hardware {:.1f}%)\n",
+                     t.model_flops_per_gpu.si() / 1e12, 100 * t.mfu, 100 * t.hfu);
+  out += fmt::format("  throughput      {:.0f} tokens/s\n", t.tokens_per_second);
+  if (t.time_to_train) {
+    out += fmt::format("  time to train   {:.3g} tokens in {}\n", info.spec.train_tokens,
+                       *t.time_to_train);
+  }
+  return out;
+}
+
+}  // namespace roshni::report

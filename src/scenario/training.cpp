@@ -1,0 +1,290 @@
+#include "scenario/training.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "roshni/core/text.h"
+#include "scenario/json_text.h"
+#include "scenario/physical.h"
+
+// Each check fails at the field the user should change, and names the other fields it
+// was compared with by their pointers, so "3 does not divide 96 heads" says where both
+// numbers came from.
+
+namespace roshni::scenario {
+namespace {
+
+const std::vector<std::string> kMlpKinds = {"standard", "gated"};
+const std::vector<std::string> kPrecisions = {"bf16", "fp16", "fp8", "tf32", "fp32"};
+const std::vector<std::string> kShardings = {"none", "zero1", "zero2", "zero3"};
+const std::vector<std::string> kDims = {"tensor", "data", "pipeline"};
+const std::vector<std::string> kSchedules = {"1f1b"};
+const std::vector<std::string> kRecompute = {"none", "full"};
+constexpr int64_t kMaxCount = int64_t{1} << 24;
+constexpr int64_t kMaxDegree = int64_t{1} << 20;
+
+std::string pick(const JsonNode& node, const std::vector<std::string>& known, std::string_view what) {
+  const std::string s = node.as_string();
+  if (std::find(known.begin(), known.end(), s) != known.end()) return s;
+  const std::string hint = suggest(s, known);
+  node.fail(fmt::format("unknown {} '{}'{}{}: {}", what, escape_text(s), hint,
+                        hint.empty() ? "; known ones" : " Known ones", quoted_list(known)));
+}
+
+uint32_t count(const JsonNode& parent, std::string_view key, std::string_view expected,
+               int64_t min = 1, int64_t max = kMaxCount) {
+  return static_cast<uint32_t>(parent.at(key, expected).as_int(min, max));
+}
+
+uint32_t count_or(const JsonNode& parent, std::string_view key, uint32_t fallback,
+                  int64_t min = 1, int64_t max = kMaxCount) {
+  const auto n = parent.get(key);
+  return n ? static_cast<uint32_t>(n->as_int(min, max)) : fallback;
+}
+
+/// A plain JSON number in (lo, hi].
+double number(const JsonNode& n, double lo, double hi, std::string_view what) {
+  if (!n.raw().is_number()) {
+    n.fail(fmt::format("expected {} (a number in ({}, {}]), got {}", what, lo, hi, describe_value(n.raw())));
+  }
+  const double v = n.raw().get<double>();
+  if (!(v > lo && v <= hi)) n.fail(fmt::format("expected {} in ({}, {}], got {}", what, lo, hi, v));
+  return v;
+}
+
+uint32_t bytes_of(const std::string& precision) {
+  if (precision == "fp8") return 1;
+  if (precision == "tf32" || precision == "fp32") return 4;
+  return 2;
+}
+
+work::TransformerModel model(const JsonNode& m) {
+  m.expect_keys({"layers", "hidden", "heads", "kv_heads", "ffn", "mlp", "vocabulary", "sequence",
+                 "experts", "top_k", "tied_embeddings", "global_batch", "micro_batch",
+                 "precision"});
+  work::TransformerModel o;
+  o.layers = count(m, "layers", "the number of transformer layers, like 96");
+  o.hidden = count(m, "hidden", "the hidden size, like 12288");
+  o.heads = count(m, "heads", "the number of attention heads, like 96");
+  if (o.hidden % o.heads != 0) {
+    m.at("heads", "").fail(fmt::format("{} heads do not divide the hidden size {} ({}/hidden)",
+                                       o.heads, o.hidden, m.pointer()));
+  }
+  o.kv_heads = count_or(m, "kv_heads", o.heads, 1, o.heads);
+  if (o.heads % o.kv_heads != 0) {
+    m.at("kv_heads", "").fail(fmt::format("{} key/value heads do not divide the {} attention heads",
+                                          o.kv_heads, o.heads));
+  }
+  o.ffn = count_or(m, "ffn", 4 * o.hidden);
+  if (const auto k = m.get("mlp")) o.mlp = pick(*k, kMlpKinds, "MLP kind") == "gated"
+                                               ? work::MlpKind::gated : work::MlpKind::standard;
+  o.vocabulary = count(m, "vocabulary", "the vocabulary size, like 51200");
+  o.sequence = count(m, "sequence", "the sequence length in tokens, like 2048");
+  o.experts = count_or(m, "experts", 0, 0);
+  if (const auto k = m.get("top_k")) {
+    if (o.experts == 0) k->fail("'top_k' applies to a mixture of experts; set 'experts' too");
+    o.top_k = static_cast<uint32_t>(k->as_int(1, o.experts));
+  } else if (o.experts > 0) {
+    m.fail("missing 'top_k': the number of experts each token is routed to, like 2");
+  }
+  if (o.experts == 1) m.at("experts", "").fail("a mixture of experts needs at least 2 experts (0 = dense)");
+  if (const auto t = m.get("tied_embeddings")) o.tied_embeddings = t->as_bool();
+  o.global_batch = count(m, "global_batch", "the samples per iteration, like 1536");
+  o.micro_batch = count(m, "micro_batch", "the samples per micro-batch, like 1");
+  if (const auto p = m.get("precision")) o.precision = pick(*p, kPrecisions, "precision");
+  o.bytes_per_value = bytes_of(o.precision);
+  return o;
+}
+
+/// The accelerator: a catalog name, or an object ({"base": name, ...fields}) whose
+/// fields override the base's (or give all of them).
+hw::AcceleratorPart accelerator(const JsonNode& a, const TrainingContext& ctx) {
+  hw::Catalog cat;
+  const auto load = [&] {
+    if (cat.accelerators.empty()) load_accelerators(ctx.catalog_dir, ctx.reader, cat);
+  };
+  const auto named = [&](const JsonNode& n) -> const hw::AcceleratorPart& {
+    load();
+    const std::string name = n.as_string();
+    const auto it = cat.accelerators.find(name);
+    if (it == cat.accelerators.end()) {
+      std::vector<std::string> names;
+      for (const auto& [k, v] : cat.accelerators) names.push_back(k);
+      n.fail(fmt::format("unknown accelerator '{}'{}; the catalog ({}) has {}", escape_text(name),
+                         suggest(name, names), cat.accelerators_file, quoted_list(names)));
+    }
+    return it->second;
+  };
+  if (a.raw().is_string()) return named(a);
+  if (!a.is_object()) {
+    a.fail(fmt::format("expected an accelerator name like \"h100-sxm\" or an object with "
+                       "'peak_flops' and 'hbm_bandwidth', got {}", describe_value(a.raw())));
+  }
+  nlohmann::json merged = nlohmann::json::object();
+  std::string name = "scenario";
+  if (const auto b = a.get("base")) {
+    named(*b);  // checks the name
+    name = b->as_string();
+    const Document doc = Document::load(cat.accelerators_file, ctx.reader);
+    merged = doc.json()["accelerators"][name];
+    merged["source"] = merged.value("source", "");
+  }
+  if (const auto nm = a.get("name")) name = nm->as_string();
+  for (auto f = a.raw().begin(); f != a.raw().end(); ++f) {
+    if (f.key() == "base" || f.key() == "name") continue;
+    if (f.key() == "peak_flops" && merged.contains("peak_flops") && f.value().is_object()) {
+      for (auto p = f.value().begin(); p != f.value().end(); ++p) merged["peak_flops"][p.key()] = p.value();
+    } else {
+      merged[f.key()] = f.value();
+    }
+  }
+  const std::string file = a.file();
+  const FileOf file_of = [file](const std::string&) { return file; };
+  const JsonNode node(merged, a.pointer(), &file_of);
+  return accelerator_part(name, node);
+}
+
+}  // namespace
+
+work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, net::FlowSet& flows) {
+  w.expect_keys({"kind", "model", "parallelism", "accelerator", "efficiency", "recompute",
+                 "optimizer_bytes_per_param", "train_tokens"});
+  work::TrainingSpec spec;
+  const JsonNode m = w.at("model", "the transformer, like {\"layers\": 96, \"hidden\": 12288, ...}");
+  spec.model = model(m);
+  const work::TransformerModel& mo = spec.model;
+
+  // ---- the plan ----
+  const JsonNode p = w.at("parallelism", "the parallel degrees, like {\"data\": 8, \"tensor\": 8, "
+                                         "\"pipeline\": 16}");
+  p.expect_keys({"data", "tensor", "pipeline", "expert", "schedule", "sharding", "rank_order",
+                 "layers_per_step", "bucket"});
+  work::ParallelPlan& pl = spec.plan;
+  pl.data = count_or(p, "data", 1, 1, kMaxDegree);
+  pl.tensor = count_or(p, "tensor", 1, 1, kMaxDegree);
+  pl.pipeline = count_or(p, "pipeline", 1, 1, kMaxDegree);
+  pl.expert = count_or(p, "expert", 1, 1, kMaxDegree);
+  if (const auto s = p.get("schedule")) pick(*s, kSchedules, "pipeline schedule");
+  if (const auto s = p.get("sharding")) {
+    const std::string v = pick(*s, kShardings, "sharding");
+    pl.sharding = v == "zero1"   ? work::Sharding::zero1
+                  : v == "zero2" ? work::Sharding::zero2
+                  : v == "zero3" ? work::Sharding::zero3
+                                 : work::Sharding::none;
+  }
+  const auto fail_at = [&](std::string_view key, const std::string& msg) {
+    if (const auto n = p.get(key)) n->fail(msg);
+    p.fail(fmt::format("{} (the default '{}' is 1)", msg, key));
+  };
+  if (mo.heads % pl.tensor != 0) {
+    fail_at("tensor", fmt::format("tensor parallelism {} does not divide the {} attention heads "
+                                  "({}/heads); each TP rank holds whole heads",
+                                  pl.tensor, mo.heads, m.pointer()));
+  }
+  if (mo.kv_heads % pl.tensor != 0) {
+    fail_at("tensor", fmt::format("tensor parallelism {} does not divide the {} key/value heads "
+                                  "({}/kv_heads)", pl.tensor, mo.kv_heads, m.pointer()));
+  }
+  if (mo.ffn % pl.tensor != 0) {
+    fail_at("tensor", fmt::format("tensor parallelism {} does not divide the MLP size {} ({}/ffn)",
+                                  pl.tensor, mo.ffn, m.pointer()));
+  }
+  if (mo.layers % pl.pipeline != 0) {
+    fail_at("pipeline", fmt::format("pipeline parallelism {} does not divide the {} layers "
+                                    "({}/layers); every stage gets the same number",
+                                    pl.pipeline, mo.layers, m.pointer()));
+  }
+  if (pl.expert > 1 && mo.experts == 0) {
+    fail_at("expert", fmt::format("expert parallelism {} needs a mixture of experts ({}/experts)",
+                                  pl.expert, m.pointer()));
+  }
+  if (pl.data % pl.expert != 0) {
+    fail_at("expert", fmt::format("expert parallelism {} does not divide data parallelism {}; the "
+                                  "expert groups are carved out of the data-parallel ranks",
+                                  pl.expert, pl.data));
+  }
+  if (mo.experts > 0 && mo.experts % pl.expert != 0) {
+    fail_at("expert", fmt::format("expert parallelism {} does not divide the {} experts ({}/experts)",
+                                  pl.expert, mo.experts, m.pointer()));
+  }
+  const uint64_t product = uint64_t{pl.data} * pl.tensor * pl.pipeline;
+  const size_t gpus = ctx.topology->gpus().size();
+  if (product != gpus) {
+    p.fail(fmt::format("data {} x tensor {} x pipeline {} = {} GPUs, but the topology has {}",
+                       pl.data, pl.tensor, pl.pipeline, product, gpus));
+  }
+  if (mo.global_batch % (uint64_t{mo.micro_batch} * pl.data) != 0) {
+    m.at("global_batch", "").fail(fmt::format(
+        "global batch {} is not a multiple of micro-batch {} ({}/micro_batch) x data "
+        "parallelism {} ({}/data): every DP rank runs a whole number of micro-batches",
+        mo.global_batch, mo.micro_batch, m.pointer(), pl.data, p.pointer()));
+  }
+  if (const auto r = p.get("rank_order")) {
+    if (!r->raw().is_array() || r->size() != 3) {
+      r->fail("expected the three dimensions innermost first, like [\"tensor\", \"data\", \"pipeline\"]");
+    }
+    std::vector<std::string> seen;
+    for (size_t i = 0; i < 3; ++i) {
+      const std::string d = pick((*r)[i], kDims, "dimension");
+      if (std::find(seen.begin(), seen.end(), d) != seen.end()) {
+        (*r)[i].fail(fmt::format("'{}' is listed twice; give each dimension once", d));
+      }
+      seen.push_back(d);
+      pl.order[i] = d == "tensor" ? work::Dim::tensor : d == "data" ? work::Dim::data : work::Dim::pipeline;
+    }
+  }
+  const uint32_t per_stage = mo.layers / pl.pipeline;
+  if (const auto k = p.get("layers_per_step")) {
+    pl.layers_per_step = static_cast<uint32_t>(k->as_int(1, per_stage));
+    if (per_stage % pl.layers_per_step != 0) {
+      k->fail(fmt::format("{} layers per step do not divide the {} layers of a stage", pl.layers_per_step,
+                          per_stage));
+    }
+  }
+  if (const auto b = p.get("bucket")) pl.bucket = b->as_data_size();
+
+  // ---- the accelerator ----
+  const JsonNode an = w.at("accelerator", "a catalog accelerator like \"h100-sxm\", or an object");
+  const hw::AcceleratorPart part = accelerator(an, ctx);
+  const auto peak = part.peak_flops.find(mo.precision);
+  if (peak == part.peak_flops.end()) {
+    std::vector<std::string> has;
+    for (const auto& [k, v] : part.peak_flops) has.push_back(k);
+    const std::string msg = fmt::format("the accelerator '{}' ({}) has no peak for '{}'; it lists {}",
+                                        escape_text(part.name), an.pointer(), mo.precision, quoted_list(has));
+    if (const auto pr = m.get("precision")) pr->fail(msg);
+    m.fail(msg + " (the default precision is bf16)");
+  }
+  spec.accelerator = part.name;
+  spec.peak = peak->second;
+  spec.hbm_bandwidth = part.hbm_bandwidth;
+
+  // ---- options ----
+  if (const auto e = w.get("efficiency")) spec.efficiency = number(*e, 0, 1, "a fraction of peak");
+  if (const auto r = w.get("recompute")) spec.recompute = pick(*r, kRecompute, "recomputation") == "full";
+  // Mixed-precision Adam: the fp32 master weights, first and second moments are each
+  // read and written (6 x 4 B), the gradient read and the new weights written (2 x vb).
+  spec.optimizer_bytes_per_param = 24.0 + 2.0 * mo.bytes_per_value;
+  if (const auto o = w.get("optimizer_bytes_per_param")) {
+    if (!o->raw().is_number() || o->raw().get<double>() < 0) {
+      o->fail(fmt::format("expected a number of bytes >= 0, got {}", describe_value(o->raw())));
+    }
+    spec.optimizer_bytes_per_param = o->raw().get<double>();
+  }
+  if (const auto t = w.get("train_tokens")) spec.train_tokens = number(*t, 0, 1e18, "a token count");
+  spec.domain_size = ctx.domain_size;
+
+  const double n = work::training_flow_count(spec);
+  if (n > static_cast<double>(ctx.max_flows) || n >= FlowId::kInvalid) {
+    w.fail(fmt::format("this iteration would be {:.0f} flows and compute steps, more than the "
+                       "limit of {}; raise parallelism.layers_per_step (fewer, larger steps) or "
+                       "model.micro_batch (fewer micro-batches)", n, ctx.max_flows));
+  }
+  std::vector<NodeId> order(ctx.topology->gpus().begin(), ctx.topology->gpus().end());
+  return work::build_training(spec, order, flows);
+}
+
+}  // namespace roshni::scenario

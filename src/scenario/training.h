@@ -1,0 +1,30 @@
+/// The "training" workload of a scenario: a transformer model, a parallelism plan and an
+/// accelerator, read and checked (every bad field a ScenarioError at its JSON pointer),
+/// then built into flows by work/training.h. Private to scenario/; the fields are in
+/// docs/scenario-reference.md and the model in docs/training.md.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "roshni/net/flow_set.h"
+#include "roshni/scenario/document.h"
+#include "roshni/scenario/json_node.h"
+#include "roshni/topo/topology.h"
+#include "roshni/work/training.h"
+
+namespace roshni::scenario {
+
+struct TrainingContext {
+  const topo::Topology* topology = nullptr;
+  uint32_t domain_size = 0;  // GPUs per scale-up domain, 0 = none
+  std::string catalog_dir;   // where accelerators.json is
+  FileReader reader;
+  size_t max_flows = 0;
+};
+
+/// Reads the workload at `w` (kind "training") and appends its flows to `flows`.
+work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx,
+                                 net::FlowSet& flows);
+
+}  // namespace roshni::scenario

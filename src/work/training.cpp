@@ -1,0 +1,628 @@
+// One training iteration as a flow DAG. The model follows Megatron-LM as described by
+// Shoeybi et al. 2019 (tensor parallelism: two all-reduces per layer in the forward pass
+// and two in the backward) and Narayanan et al., SC 2021 (the 1F1B pipeline schedule of
+// PipeDream-Flush, the scatter/gather split of activations sent between stages, FLOP
+// counting); ZeRO after Rajbhandari et al., SC 2020; expert parallelism after Lepikhin
+// et al. 2020 (GShard: an all-to-all to dispatch tokens to their experts and one to
+// combine them). Every equation is derived in docs/training.md.
+//
+// The DAG, per GPU, is one chain of compute steps in 1F1B order; a step waits for the
+// previous step on its GPU and for the collectives it needs (TP all-reduce, EP
+// all-to-all, the activation from the previous stage). Communication that overlaps
+// compute (activations sent onwards, DP gradient buckets) hangs off the chain without
+// blocking it. Nothing here iterates an unordered container: ids follow loop order.
+#include "roshni/work/training.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+
+#include "roshni/coll/registry.h"
+#include "roshni/core/error.h"
+
+namespace roshni::work {
+
+std::string_view to_string(Sharding s) {
+  switch (s) {
+    case Sharding::none:
+      return "none";
+    case Sharding::zero1:
+      return "zero1";
+    case Sharding::zero2:
+      return "zero2";
+    case Sharding::zero3:
+      return "zero3";
+  }
+  return "none";
+}
+
+SimTime roofline_time(double flops, double bytes, const TrainingSpec& spec) {
+  const double compute = flops / (spec.peak.si() * spec.efficiency);
+  const double memory = bytes / spec.hbm_bandwidth.si();
+  return to_sim_time_ceil(seconds(std::max(compute, memory)));
+}
+
+namespace {
+
+using coll::CollectiveKind;
+
+/// The per-GPU work of one step (k layers) of one micro-batch, forward, from the
+/// equations of docs/training.md ("Compute steps").
+struct StepWork {
+  double attn_flops = 0, attn_bytes = 0;  // attention half, forward
+  double mlp_flops = 0, mlp_bytes = 0;    // MLP (or local experts) half, forward
+  double head_flops = 0, head_bytes = 0;  // output head on the last stage, forward
+};
+
+/// Everything derived once from the spec.
+struct Shape {
+  uint32_t t, d, p, e, m, k, steps;
+  bool moe;
+  double vb;             // bytes per value
+  double tokens;         // per micro-batch per DP rank: b s
+  double activation;     // b s h vb: the hidden state of one micro-batch
+  StepWork work;
+  double attn_param_bytes, dense_mlp_param_bytes, expert_param_bytes;  // per step, per GPU
+  double embedding_bytes;  // V h vb / t
+};
+
+Shape shape_of(const TrainingSpec& spec) {
+  const TransformerModel& mo = spec.model;
+  const ParallelPlan& pl = spec.plan;
+  Shape s{};
+  s.t = pl.tensor;
+  s.d = pl.data;
+  s.p = pl.pipeline;
+  s.e = pl.expert;
+  s.m = mo.global_batch / (mo.micro_batch * pl.data);
+  s.k = pl.layers_per_step;
+  s.steps = mo.layers / pl.pipeline / pl.layers_per_step;
+  s.moe = mo.experts > 0;
+  s.vb = mo.bytes_per_value;
+  s.tokens = static_cast<double>(mo.micro_batch) * mo.sequence;
+  const double h = mo.hidden, t = s.t, k = s.k, n = s.tokens, vb = s.vb;
+  s.activation = n * h * vb;
+  const double kv = static_cast<double>(mo.kv_heads) * (h / mo.heads);
+  const double f = mo.ffn;
+  const double used = s.moe ? mo.top_k : 1;  // expert passes per token
+  const double g = mo.mlp == MlpKind::gated ? 2 : 1;
+  StepWork& w = s.work;
+  // Attention: matmuls 2 x params per token, scores and weighted sum 4 s h; all / t.
+  w.attn_flops = k * n * (2 * attention_params(mo) + 4.0 * mo.sequence * h) / t;
+  // HBM: the weights once; each matmul reads its input and writes its output (q, k, v
+  // written, read back by attention, its output written and read by the projection).
+  w.attn_bytes = k * (attention_params(mo) * vb / t + n * vb * (2 * h + (2 * (h + 2 * kv) + 2 * h) / t));
+  const double local_experts = s.moe ? static_cast<double>(mo.experts) / s.e : 1;
+  w.mlp_flops = k * n * used * 2 * mlp_params(mo) / t;
+  w.mlp_bytes = k * (local_experts * mlp_params(mo) * vb / t + n * used * vb * (2 * h + 2 * (g * f + f) / t));
+  w.head_flops = n * head_forward_flops_per_token(mo) / t;
+  w.head_bytes = static_cast<double>(mo.vocabulary) * h * vb / t + n * vb * (h + mo.vocabulary / t);
+  s.attn_param_bytes = k * attention_params(mo) * vb / t;
+  s.dense_mlp_param_bytes = s.moe ? 0 : k * mlp_params(mo) * vb / t;
+  s.expert_param_bytes = s.moe ? k * local_experts * mlp_params(mo) * vb / t : 0;
+  s.embedding_bytes = static_cast<double>(mo.vocabulary) * h * vb / t;
+  return s;
+}
+
+/// Gradient buckets of one stage, in backward order: each is a run of steps (from
+/// `last` down to `first`) whose non-expert and expert gradient bytes are reduced
+/// together once the step `first` of the last micro-batch has its gradients.
+struct Bucket {
+  uint32_t first_step;  // the step whose backward closes the bucket
+  double dense_bytes = 0, expert_bytes = 0;
+};
+
+std::vector<Bucket> buckets_of(const TrainingSpec& spec, const Shape& s, uint32_t stage) {
+  std::vector<Bucket> out;
+  Bucket cur{};
+  const double limit = spec.plan.bucket.si();
+  for (uint32_t q = s.steps; q-- > 0;) {
+    cur.first_step = q;
+    cur.dense_bytes += s.attn_param_bytes + s.dense_mlp_param_bytes;
+    cur.expert_bytes += s.expert_param_bytes;
+    // The output head's gradients are ready first (last stage), the input embedding's
+    // last (first stage); a tied embedding has a copy on both.
+    if (stage == s.p - 1 && q == s.steps - 1) cur.dense_bytes += s.embedding_bytes;
+    if (stage == 0 && q == 0) cur.dense_bytes += s.embedding_bytes;
+    if (cur.dense_bytes + cur.expert_bytes >= limit || q == 0) {
+      out.push_back(cur);
+      cur = Bucket{};
+    }
+  }
+  return out;
+}
+
+/// Which all-reduce a DP group runs: hierarchical when its ranks come in runs of c > 1
+/// consecutive members of one scale-up domain (and there is more than one domain),
+/// else ring. Returns the run length c (0 for ring).
+uint32_t dp_domain_run(const TrainingSpec& spec, std::span<const uint32_t> members) {
+  const uint32_t D = spec.domain_size;
+  if (D == 0 || members.size() < 4) return 0;
+  uint32_t c = 1;
+  while (c < members.size() && members[c] / D == members[0] / D) ++c;
+  if (c < 2 || c == members.size() || members.size() % c != 0) return 0;
+  for (size_t i = 0; i < members.size(); ++i) {
+    if (members[i] / D != members[i - i % c] / D) return 0;
+    if (i % c == 0 && i > 0 && members[i] / D == members[i - 1] / D) return 0;
+  }
+  return c;
+}
+
+coll::Collective make(CollectiveKind kind, std::vector<NodeId> ranks, double bytes_, std::string prefix) {
+  coll::Collective c;
+  c.kind = kind;
+  c.ranks = std::move(ranks);
+  c.size = bytes(bytes_);
+  c.label_prefix = std::move(prefix);
+  return c;
+}
+
+const coll::CollectiveAlgorithm& algorithm(CollectiveKind kind, std::string_view name) {
+  const auto* a = coll::find_collective_algorithm(kind, name);
+  ROSHNI_ASSERT(a != nullptr, "no algorithm '{}'", name);
+  return *a;
+}
+
+/// The builder; `counting` = only count flows (training_flow_count), add nothing.
+class Builder {
+ public:
+  Builder(const TrainingSpec& spec, std::span<const NodeId> gpus, net::FlowSet* flows)
+      : spec_(spec), s_(shape_of(spec)), gpus_(gpus), flows_(flows) {
+    const uint32_t n = spec.plan.gpus();
+    tail_.resize(n);
+    dp_ends_.resize(n);
+    compute_.resize(n);
+    fwd_sent_.assign(static_cast<size_t>(s_.p) * s_.m * s_.d * s_.t, FlowId());
+    bwd_sent_ = fwd_sent_;
+    info_.spec = spec;
+  }
+
+  TrainingInfo run() {
+    info_.micro_batches = s_.m;
+    info_.steps_per_stage = s_.steps;
+    const TransformerModel& mo = spec_.model;
+    info_.params = total_params(mo);
+    info_.active_params = active_params(mo);
+    info_.model_flops_per_token = model_flops_per_token(mo);
+    info_.tokens_per_iteration = static_cast<double>(mo.global_batch) * mo.sequence;
+    info_.model_flops_per_iteration = info_.model_flops_per_token * info_.tokens_per_iteration;
+    const double recompute_flops =
+        spec_.recompute ? mo.layers * layer_forward_flops_per_token(mo) * info_.tokens_per_iteration
+                        : 0;
+    info_.hardware_flops_per_iteration = info_.model_flops_per_iteration + recompute_flops;
+    pipeline();
+    finish();
+    for (uint32_t g = 0; g < compute_.size(); ++g) {
+      info_.busiest_compute = std::max(info_.busiest_compute, compute_[g]);
+    }
+    return info_;
+  }
+
+  double counted() const { return count_; }
+
+ private:
+  // ---- emitting ----
+
+  uint32_t gpu(uint32_t r, uint32_t dd, uint32_t i) const { return spec_.plan.gpu(r, dd, i); }
+
+  /// A compute step on GPU g after its chain (and `extra`); becomes the chain's tail.
+  FlowId compute(uint32_t g, const char* what, double flops, double bytes_, std::span<const FlowId> extra = {}) {
+    const SimTime d = roofline_time(flops, bytes_, spec_);
+    compute_[g] += d;
+    count_ += 1;
+    if (!flows_) return FlowId();
+    deps_ = tail_[g];
+    deps_.insert(deps_.end(), extra.begin(), extra.end());
+    const FlowId id = flows_->add_compute(what, gpus_[g], d, deps_);
+    tail_[g].assign(1, id);
+    return id;
+  }
+
+  /// Runs a collective; returns its ends (empty when only counting).
+  std::vector<FlowId> collective(Traffic kind, const coll::Collective& c, const coll::CollectiveAlgorithm& a,
+                                 std::span<const FlowId> after) {
+    TrafficTotal& tt = info_.traffic[static_cast<size_t>(kind)];
+    tt.collectives += 1;
+    if (tt.algorithm.empty()) {
+      tt.algorithm = std::string(a.name);
+      if (a.name == "hierarchical") tt.algorithm += "(" + c.inter + ")";
+    }
+    const double n = coll::flow_count(c, a);
+    count_ += n;
+    tt.flows += static_cast<uint64_t>(n);
+    if (!flows_) {
+      // The payload of a collective's flows is what the closed forms say each algorithm
+      // moves; counting mode only needs the flow count, bytes come from the real build.
+      return {};
+    }
+    const DataSize before = flows_->total_size();
+    auto ends = coll::append_collective(c, a, *flows_, after);
+    tt.bytes += flows_->total_size() - before;
+    return ends;
+  }
+
+  std::vector<NodeId> nodes(std::span<const uint32_t> idx) const {
+    std::vector<NodeId> out;
+    out.reserve(idx.size());
+    for (uint32_t i : idx) out.push_back(gpus_.empty() ? NodeId(i) : gpus_[i]);
+    return out;
+  }
+
+  /// TP all-reduce of `bytes_` over the TP group (stage i, replica dd); every member's
+  /// chain then waits for it.
+  void tp_all_reduce(uint32_t i, uint32_t dd, double bytes_) {
+    if (s_.t < 2) return;
+    std::vector<uint32_t> idx(s_.t);
+    std::vector<FlowId> after;
+    for (uint32_t r = 0; r < s_.t; ++r) {
+      idx[r] = gpu(r, dd, i);
+      after.insert(after.end(), tail_[idx[r]].begin(), tail_[idx[r]].end());
+    }
+    const auto ends = collective(Traffic::tp, make(CollectiveKind::all_reduce, nodes(idx), bytes_, "tp"),
+                                 algorithm(CollectiveKind::all_reduce, "ring"), after);
+    if (flows_) for (uint32_t g : idx) tail_[g] = ends;
+  }
+
+  /// EP all-to-all of `bytes_` per rank over every EP group of stage i and TP rank r.
+  void ep_all_to_all(uint32_t i, double bytes_) {
+    if (s_.e < 2) return;
+    for (uint32_t group = 0; group < s_.d / s_.e; ++group) {
+      for (uint32_t r = 0; r < s_.t; ++r) {
+        std::vector<uint32_t> idx(s_.e);
+        std::vector<FlowId> after;
+        for (uint32_t j = 0; j < s_.e; ++j) {
+          idx[j] = gpu(r, group * s_.e + j, i);
+          after.insert(after.end(), tail_[idx[j]].begin(), tail_[idx[j]].end());
+        }
+        const auto ends =
+            collective(Traffic::ep, make(CollectiveKind::all_to_all, nodes(idx), bytes_, "ep"),
+                       algorithm(CollectiveKind::all_to_all, "direct"), after);
+        if (flows_) for (uint32_t g : idx) tail_[g] = ends;
+      }
+    }
+  }
+
+  /// ZeRO-3: the parameters of one step gathered over each DP group of stage i; the
+  /// gather waits for the members' chains as they are now, so issued one step ahead
+  /// it is prefetched. Returns its ends per TP rank (empty unless ZeRO-3).
+  std::vector<std::vector<FlowId>> zero3_gather(uint32_t i) {
+    std::vector<std::vector<FlowId>> out;
+    if (spec_.plan.sharding != Sharding::zero3 || s_.d < 2) return out;
+    const double param_bytes = s_.attn_param_bytes + s_.dense_mlp_param_bytes + s_.expert_param_bytes;
+    out.resize(s_.t);
+    for (uint32_t r = 0; r < s_.t; ++r) {
+      std::vector<uint32_t> idx(s_.d);
+      std::vector<FlowId> after;
+      for (uint32_t dd = 0; dd < s_.d; ++dd) {
+        idx[dd] = gpu(r, dd, i);
+        after.insert(after.end(), tail_[idx[dd]].begin(), tail_[idx[dd]].end());
+      }
+      out[r] = collective(Traffic::dp, make(CollectiveKind::all_gather, nodes(idx), param_bytes, "zg"),
+                          algorithm(CollectiveKind::all_gather, "ring"), after);
+    }
+    return out;
+  }
+
+  /// Every chain of stage i also waits for `ends` (per TP rank, from zero3_gather).
+  void wait_for(uint32_t i, const std::vector<std::vector<FlowId>>& ends) {
+    if (!flows_) return;
+    for (uint32_t r = 0; r < ends.size(); ++r) {
+      for (uint32_t dd = 0; dd < s_.d; ++dd) {
+        auto& t = tail_[gpu(r, dd, i)];
+        t.insert(t.end(), ends[r].begin(), ends[r].end());
+      }
+    }
+  }
+
+  /// The forward pass of micro-batch j on stage i, for every replica and TP rank.
+  void forward(uint32_t i, uint32_t j) {
+    const StepWork& w = s_.work;
+    const double act = s_.k * s_.activation;
+    auto gathered = zero3_gather(i);
+    for (uint32_t q = 0; q < s_.steps; ++q) {
+      auto now = std::move(gathered);
+      gathered = q + 1 < s_.steps ? zero3_gather(i) : decltype(gathered)();
+      wait_for(i, now);
+      for (uint32_t dd = 0; dd < s_.d; ++dd) {
+        for (uint32_t r = 0; r < s_.t; ++r) {
+          const uint32_t g = gpu(r, dd, i);
+          FlowId recv;
+          if (q == 0 && i > 0) recv = fwd_sent_[slot(i - 1, j, dd, r)];
+          const std::span<const FlowId> extra = recv.valid() ? std::span<const FlowId>(&recv, 1)
+                                                             : std::span<const FlowId>();
+          if (s_.moe) {
+            compute(g, "fwd_attn", w.attn_flops, w.attn_bytes, extra);
+          } else {
+            compute(g, "fwd", w.attn_flops + w.mlp_flops, w.attn_bytes + w.mlp_bytes, extra);
+          }
+        }
+        // Megatron: one all-reduce after attention, one after the MLP, per layer.
+        tp_all_reduce(i, dd, s_.moe ? act : 2 * act);
+      }
+      if (s_.moe) {
+        const double a2a = s_.k * s_.tokens * spec_.model.top_k * spec_.model.hidden * s_.vb / s_.t;
+        ep_all_to_all(i, a2a);  // dispatch
+        for (uint32_t dd = 0; dd < s_.d; ++dd)
+          for (uint32_t r = 0; r < s_.t; ++r) compute(gpu(r, dd, i), "fwd_mlp", w.mlp_flops, w.mlp_bytes);
+        ep_all_to_all(i, a2a);  // combine
+        for (uint32_t dd = 0; dd < s_.d; ++dd) tp_all_reduce(i, dd, act);
+      }
+    }
+    for (uint32_t dd = 0; dd < s_.d; ++dd) {
+      for (uint32_t r = 0; r < s_.t; ++r) {
+        const uint32_t g = gpu(r, dd, i);
+        if (i == s_.p - 1) {
+          compute(g, "fwd_head", w.head_flops, w.head_bytes);
+        } else {
+          fwd_sent_[slot(i, j, dd, r)] = send(g, gpu(r, dd, i + 1));
+        }
+      }
+    }
+  }
+
+  /// The backward pass of micro-batch j on stage i; on the last micro-batch each
+  /// bucket's gradient collective starts as soon as its steps are done.
+  void backward(uint32_t i, uint32_t j) {
+    const StepWork& w = s_.work;
+    const double act = s_.k * s_.activation;
+    const double again = spec_.recompute ? 1 : 0;  // the forward recomputed first
+    const bool last = j == s_.m - 1;
+    const std::vector<Bucket> buckets = last ? buckets_of(spec_, s_, i) : std::vector<Bucket>();
+    size_t next_bucket = 0;
+    std::vector<std::vector<FlowId>> step_done(s_.d * s_.t);
+    for (uint32_t dd = 0; dd < s_.d; ++dd) {
+      for (uint32_t r = 0; r < s_.t; ++r) {
+        const uint32_t g = gpu(r, dd, i);
+        if (i == s_.p - 1) {
+          compute(g, "bwd_head", 2 * w.head_flops, 2 * w.head_bytes);
+        } else {
+          const FlowId recv = bwd_sent_[slot(i + 1, j, dd, r)];
+          if (flows_) tail_[g].push_back(recv);
+        }
+      }
+    }
+    auto gathered = zero3_gather(i);
+    for (uint32_t q = s_.steps; q-- > 0;) {
+      auto now = std::move(gathered);
+      gathered = q > 0 ? zero3_gather(i) : decltype(gathered)();
+      wait_for(i, now);
+      if (s_.moe) {
+        const double a2a = s_.k * s_.tokens * spec_.model.top_k * spec_.model.hidden * s_.vb / s_.t;
+        for (uint32_t dd = 0; dd < s_.d; ++dd) tp_all_reduce(i, dd, act);
+        ep_all_to_all(i, a2a);  // gradient of combine
+        for (uint32_t dd = 0; dd < s_.d; ++dd)
+          for (uint32_t r = 0; r < s_.t; ++r)
+            compute(gpu(r, dd, i), "bwd_mlp", (2 + again) * w.mlp_flops, (2 + again) * w.mlp_bytes);
+        ep_all_to_all(i, a2a);  // gradient of dispatch
+      }
+      for (uint32_t dd = 0; dd < s_.d; ++dd) {
+        for (uint32_t r = 0; r < s_.t; ++r) {
+          const uint32_t g = gpu(r, dd, i);
+          const FlowId id =
+              s_.moe ? compute(g, "bwd_attn", (2 + again) * w.attn_flops, (2 + again) * w.attn_bytes)
+                     : compute(g, "bwd", (2 + again) * (w.attn_flops + w.mlp_flops),
+                               (2 + again) * (w.attn_bytes + w.mlp_bytes));
+          step_done[dd * s_.t + r].assign(1, id);
+        }
+        tp_all_reduce(i, dd, s_.moe ? act : 2 * act);
+      }
+      if (next_bucket < buckets.size() && buckets[next_bucket].first_step == q) {
+        gradients(i, buckets[next_bucket], step_done);
+        ++next_bucket;
+      }
+    }
+    if (i > 0) {
+      for (uint32_t dd = 0; dd < s_.d; ++dd)
+        for (uint32_t r = 0; r < s_.t; ++r)
+          bwd_sent_[slot(i, j, dd, r)] = send(gpu(r, dd, i), gpu(r, dd, i - 1));
+    }
+  }
+
+  /// One bucket's gradient collectives over every DP group of stage i (and, for experts,
+  /// every expert-data-parallel group), after the steps in `done` on each member.
+  void gradients(uint32_t i, const Bucket& b, const std::vector<std::vector<FlowId>>& done) {
+    const bool sharded = spec_.plan.sharding != Sharding::none;
+    for (uint32_t r = 0; r < s_.t; ++r) {
+      // Non-expert gradients over all d replicas; expert gradients over the d / e
+      // replicas that hold the same experts.
+      for (int part = 0; part < 2; ++part) {
+        const double size = part == 0 ? b.dense_bytes : b.expert_bytes;
+        const uint32_t stride = part == 0 ? 1 : s_.e;
+        const uint32_t groups = part == 0 ? 1 : s_.e;
+        const uint32_t members = s_.d / stride;
+        if (size <= 0 || members < 2) continue;
+        for (uint32_t grp = 0; grp < groups; ++grp) {
+          std::vector<uint32_t> idx;
+          std::vector<FlowId> after;
+          for (uint32_t q = 0; q < members; ++q) {
+            const uint32_t dd = q * stride + grp;
+            idx.push_back(gpu(r, dd, i));
+            const auto& dn = done[dd * s_.t + r];
+            after.insert(after.end(), dn.begin(), dn.end());
+          }
+          std::vector<FlowId> ends;
+          if (sharded) {
+            ends = collective(Traffic::dp, make(CollectiveKind::reduce_scatter, nodes(idx), size, "dp"),
+                              algorithm(CollectiveKind::reduce_scatter, "ring"), after);
+            if (spec_.plan.sharding != Sharding::zero3) pending_gathers_.push_back({idx, size});
+          } else {
+            coll::Collective c = make(CollectiveKind::all_reduce, nodes(idx), size, "dp");
+            const uint32_t run = dp_domain_run(spec_, idx);
+            if (run > 0) {
+              c.domain_size = run;
+              c.inter = "ring";
+              ends = collective(Traffic::dp, c, algorithm(CollectiveKind::all_reduce, "hierarchical"), after);
+            } else {
+              ends = collective(Traffic::dp, c, algorithm(CollectiveKind::all_reduce, "ring"), after);
+            }
+          }
+          if (flows_) {
+            for (uint32_t g : idx) dp_ends_[g].insert(dp_ends_[g].end(), ends.begin(), ends.end());
+          }
+        }
+      }
+    }
+  }
+
+  /// A point-to-point send of one micro-batch's activation (or its gradient) shard: the
+  /// t ranks of a stage each send 1/t of it (Narayanan et al.'s scatter/gather).
+  FlowId send(uint32_t from, uint32_t to) {
+    TrafficTotal& tt = info_.traffic[static_cast<size_t>(Traffic::pp)];
+    tt.collectives += 1;
+    tt.flows += 1;
+    tt.algorithm = "p2p";
+    count_ += 1;
+    if (!flows_) return FlowId();
+    const DataSize size = bytes(s_.activation / s_.t);
+    tt.bytes += size;
+    return flows_->add("pp", gpus_[from], gpus_[to], size, tail_[from]);
+  }
+
+  size_t slot(uint32_t i, uint32_t j, uint32_t dd, uint32_t r) const {
+    return ((static_cast<size_t>(i) * s_.m + j) * s_.d + dd) * s_.t + r;
+  }
+
+  /// 1F1B (PipeDream-Flush, Narayanan et al. 2021, fig. 4): stage i runs
+  /// min(p - 1 - i, m) warm-up forwards, then alternates one forward and one backward,
+  /// then drains the remaining backwards. Stages are emitted in an order in which every
+  /// cross-stage input exists before it is used.
+  void pipeline() {
+    struct Op {
+      bool fwd;
+      uint32_t mb;
+    };
+    std::vector<std::vector<Op>> ops(s_.p);
+    for (uint32_t i = 0; i < s_.p; ++i) {
+      const uint32_t warm = std::min(s_.p - 1 - i, s_.m);
+      for (uint32_t j = 0; j < warm; ++j) ops[i].push_back({true, j});
+      for (uint32_t j = 0; j + warm < s_.m; ++j) {
+        ops[i].push_back({true, j + warm});
+        ops[i].push_back({false, j});
+      }
+      for (uint32_t j = s_.m - warm; j < s_.m; ++j) ops[i].push_back({false, j});
+    }
+    std::vector<size_t> next(s_.p, 0);
+    std::vector<uint32_t> fwd_done(s_.p, 0), bwd_done(s_.p, 0);  // micro-batches emitted
+    size_t remaining = 2 * static_cast<size_t>(s_.m) * s_.p;
+    while (remaining > 0) {
+      bool progress = false;
+      for (uint32_t i = 0; i < s_.p; ++i) {
+        while (next[i] < ops[i].size()) {
+          const Op op = ops[i][next[i]];
+          const bool ready = op.fwd ? (i == 0 || fwd_done[i - 1] > op.mb)
+                                    : (i == s_.p - 1 || bwd_done[i + 1] > op.mb);
+          if (!ready) break;
+          if (op.fwd) {
+            forward(i, op.mb);
+            ++fwd_done[i];
+          } else {
+            backward(i, op.mb);
+            ++bwd_done[i];
+          }
+          ++next[i];
+          --remaining;
+          progress = true;
+        }
+      }
+      ROSHNI_ASSERT(progress, "1F1B emission made no progress");
+    }
+  }
+
+  /// The optimizer step on every GPU once its gradients are reduced, and (ZeRO-1/2) the
+  /// all-gather of the updated parameter shards.
+  void finish() {
+    const double sharded = spec_.plan.sharding != Sharding::none ? s_.d : 1;
+    for (uint32_t i = 0; i < s_.p; ++i) {
+      double params = s_.steps * (s_.attn_param_bytes + s_.dense_mlp_param_bytes + s_.expert_param_bytes) / s_.vb;
+      if (i == 0 || i == s_.p - 1) params += s_.embedding_bytes / s_.vb;
+      for (uint32_t dd = 0; dd < s_.d; ++dd) {
+        for (uint32_t r = 0; r < s_.t; ++r) {
+          const uint32_t g = gpu(r, dd, i);
+          compute(g, "optimizer", 0, spec_.optimizer_bytes_per_param * params / sharded, dp_ends_[g]);
+        }
+      }
+    }
+    for (const auto& [idx, size] : pending_gathers_) {
+      std::vector<FlowId> after;
+      for (uint32_t g : idx) after.insert(after.end(), tail_[g].begin(), tail_[g].end());
+      collective(Traffic::dp, make(CollectiveKind::all_gather, nodes(idx), size, "dp_ag"),
+                 algorithm(CollectiveKind::all_gather, "ring"), after);
+    }
+  }
+
+  const TrainingSpec& spec_;
+  const Shape s_;
+  std::span<const NodeId> gpus_;
+  net::FlowSet* flows_;
+  TrainingInfo info_;
+  double count_ = 0;
+  std::vector<std::vector<FlowId>> tail_;     // per GPU: what its next step waits for
+  std::vector<std::vector<FlowId>> dp_ends_;  // per GPU: its gradient collectives' ends
+  std::vector<SimTime> compute_;              // per GPU: sum of its compute steps
+  std::vector<FlowId> fwd_sent_, bwd_sent_;   // by slot(): the p2p of each micro-batch
+  std::vector<std::pair<std::vector<uint32_t>, double>> pending_gathers_;
+  std::vector<FlowId> deps_;
+};
+
+}  // namespace
+
+double training_flow_count(const TrainingSpec& spec) {
+  Builder b(spec, {}, nullptr);
+  b.run();
+  return b.counted();
+}
+
+TrainingInfo build_training(const TrainingSpec& spec, std::span<const NodeId> gpus,
+                            net::FlowSet& flows) {
+  ROSHNI_ASSERT(gpus.size() == spec.plan.gpus(), "{} GPUs for a plan of {}", gpus.size(),
+                spec.plan.gpus());
+  Builder b(spec, gpus, &flows);
+  return b.run();
+}
+
+SimTime critical_path_without_communication(const net::FlowSet& flows) {
+  // Kahn's algorithm over the dependency graph: finish(f) = max(earliest start,
+  // max finish of deps) + (compute time, or 0 for a network flow).
+  const size_t n = flows.size();
+  std::vector<uint32_t> pending(n, 0);
+  std::vector<uint32_t> offset(n + 1, 0);
+  for (size_t f = 0; f < n; ++f) {
+    pending[f] = static_cast<uint32_t>(flows.deps(FlowId(static_cast<uint32_t>(f))).size());
+    for (const FlowId d : flows.deps(FlowId(static_cast<uint32_t>(f)))) ++offset[d.value() + 1];
+  }
+  for (size_t f = 0; f < n; ++f) offset[f + 1] += offset[f];
+  std::vector<uint32_t> succ(offset[n]);
+  std::vector<uint32_t> fill(offset.begin(), offset.end() - 1);
+  for (size_t f = 0; f < n; ++f) {
+    for (const FlowId d : flows.deps(FlowId(static_cast<uint32_t>(f)))) {
+      succ[fill[d.value()]++] = static_cast<uint32_t>(f);
+    }
+  }
+  std::vector<SimTime> ready(n, SimTime::zero());
+  std::deque<uint32_t> queue;
+  for (uint32_t f = 0; f < n; ++f) {
+    if (pending[f] == 0) queue.push_back(f);
+  }
+  SimTime end = SimTime::zero();
+  size_t done = 0;
+  while (!queue.empty()) {
+    const uint32_t f = queue.front();
+    queue.pop_front();
+    ++done;
+    const FlowId id(f);
+    const SimTime start = std::max(ready[f], flows.earliest_start(id));
+    const SimTime finish = start + (flows.is_compute(id) ? flows.compute_time(id) : SimTime::zero());
+    end = std::max(end, finish);
+    for (uint32_t k = offset[f]; k < offset[f + 1]; ++k) {
+      const uint32_t s = succ[k];
+      ready[s] = std::max(ready[s], finish);
+      if (--pending[s] == 0) queue.push_back(s);
+    }
+  }
+  ROSHNI_ASSERT(done == n, "dependency cycle in a training DAG");
+  return end;
+}
+
+}  // namespace roshni::work

@@ -1,0 +1,186 @@
+// The "training" workload as scenarios write it: every bad field is a ScenarioError at
+// its JSON pointer; the accelerator comes from the catalog (or the scenario); the
+// shipped GPT-3 and Llama 3 scenarios load (with smaller batches, to keep this fast)
+// and give the published parameter counts; reports are byte-identical across runs.
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "roshni/net/flow_model.h"
+#include "roshni/report/report.h"
+#include "roshni/scenario/loader.h"
+#include "scenario/support.h"
+
+namespace roshni::scenario {
+namespace {
+
+using testing::error_of;
+
+const std::string kTopology =
+    R"("topology": {"kind": "fat_tree", "tiers": 2, "radix": 8, "gpus": 16,
+        "link": {"bandwidth": "400 Gbps", "latency": "150 ns"},
+        "scale_up": {"domain_size": 4, "bandwidth": "450 GB/s"}})";
+
+/// A valid training scenario with `model`, `parallelism` and `extra` workload keys.
+std::string scenario(const std::string& model, const std::string& parallelism,
+                     const std::string& extra = R"("accelerator": "h100-sxm")") {
+  return "{" + kTopology + R"(, "workload": {"kind": "training", "model": {)" + model +
+         R"(}, "parallelism": {)" + parallelism + "}, " + extra + "}}";
+}
+
+const std::string kModel =
+    R"("layers": 8, "hidden": 1024, "heads": 16, "vocabulary": 1000, "sequence": 512,
+       "global_batch": 16, "micro_batch": 1)";
+const std::string kPlan = R"("data": 2, "tensor": 4, "pipeline": 2)";
+
+struct Bad {
+  std::string name, text, pointer, keyword;
+};
+std::ostream& operator<<(std::ostream& os, const Bad& b) { return os << b.name; }
+
+// clang-format off
+const std::vector<Bad> kBad = {
+    {"TensorNotDividingHeads", scenario(R"("layers": 8, "hidden": 1536, "heads": 12, "vocabulary": 1000,
+        "sequence": 512, "global_batch": 16, "micro_batch": 1)", R"("data": 2, "tensor": 8, "pipeline": 1)"),
+     "/workload/parallelism/tensor", "does not divide the 12 attention heads (/workload/model/heads)"},
+    {"TensorNotDividingKvHeads", scenario(kModel + R"(, "kv_heads": 2)", kPlan),
+     "/workload/parallelism/tensor", "2 key/value heads"},
+    {"ProductNotGpuCount", scenario(kModel, R"("data": 4, "tensor": 4, "pipeline": 2)"),
+     "/workload/parallelism", "data 4 x tensor 4 x pipeline 2 = 32 GPUs, but the topology has 16"},
+    {"DefaultDegreesNotGpuCount", scenario(kModel, R"("tensor": 4)"),
+     "/workload/parallelism", "= 4 GPUs, but the topology has 16"},
+    {"BatchNotDivisible", scenario(R"("layers": 8, "hidden": 1024, "heads": 16, "vocabulary": 1000,
+        "sequence": 512, "global_batch": 12, "micro_batch": 4)", kPlan),
+     "/workload/model/global_batch", "not a multiple of micro-batch 4 (/workload/model/micro_batch) x data parallelism 2"},
+    {"PipelineNotDividingLayers", scenario(R"("layers": 6, "hidden": 1024, "heads": 16, "vocabulary": 1000,
+        "sequence": 512, "global_batch": 16, "micro_batch": 1)", R"("data": 1, "tensor": 4, "pipeline": 4)"),
+     "/workload/parallelism/pipeline", "does not divide the 6 layers"},
+    {"HeadsNotDividingHidden", scenario(R"("layers": 8, "hidden": 1000, "heads": 16, "vocabulary": 1000,
+        "sequence": 512, "global_batch": 16, "micro_batch": 1)", kPlan),
+     "/workload/model/heads", "do not divide the hidden size 1000"},
+    {"ExpertWithoutExperts", scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2, "expert": 2)"),
+     "/workload/parallelism/expert", "needs a mixture of experts"},
+    {"ExpertNotDividingData", scenario(kModel + R"(, "experts": 8, "top_k": 2)",
+        R"("data": 2, "tensor": 4, "pipeline": 2, "expert": 4)"),
+     "/workload/parallelism/expert", "does not divide data parallelism 2"},
+    {"TopKWithoutExperts", scenario(kModel + R"(, "top_k": 2)", kPlan), "/workload/model/top_k",
+     "set 'experts' too"},
+    {"TopKMissing", scenario(kModel + R"(, "experts": 8)", kPlan), "/workload/model", "missing 'top_k'"},
+    {"LayersPerStepNotDividing", scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2, "layers_per_step": 3)"),
+     "/workload/parallelism/layers_per_step", "do not divide the 4 layers of a stage"},
+    {"RankOrderTwice", scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2,
+        "rank_order": ["tensor", "tensor", "data"])"), "/workload/parallelism/rank_order/1", "listed twice"},
+    {"UnknownSharding", scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2, "sharding": "zero4")"),
+     "/workload/parallelism/sharding", "did you mean 'zero1'"},
+    {"UnknownPlanKey", scenario(kModel, R"("data": 2, "tensr": 4, "pipeline": 2)"),
+     "/workload/parallelism/tensr", "did you mean 'tensor'"},
+    {"UnknownModelKey", scenario(kModel + R"(, "layer": 3)", kPlan), "/workload/model/layer",
+     "did you mean 'layers'"},
+    {"MissingModelField", scenario(R"("layers": 8, "hidden": 1024, "heads": 16, "sequence": 512,
+        "global_batch": 16, "micro_batch": 1)", kPlan), "/workload/model", "missing 'vocabulary'"},
+    {"UnknownAccelerator", scenario(kModel, kPlan, R"("accelerator": "h100")"),
+     "/workload/accelerator", "unknown accelerator 'h100'"},
+    {"PrecisionNotOnAccelerator", scenario(kModel + R"(, "precision": "fp8")", kPlan,
+        R"("accelerator": "ascend-910b")"), "/workload/model/precision", "has no peak for 'fp8'"},
+    {"AcceleratorWrongUnit", scenario(kModel, kPlan,
+        R"("accelerator": {"base": "h100-sxm", "peak_flops": {"bf16": "989 TB/s"}})"),
+     "/workload/accelerator/peak_flops/bf16", "expected a compute rate"},
+    {"AcceleratorWithoutSource", scenario(kModel, kPlan,
+        R"("accelerator": {"peak_flops": {"bf16": "100 TFLOP/s"}, "hbm_bandwidth": "1 TB/s"})"),
+     "/workload/accelerator", "missing 'source'"},
+    {"EfficiencyAboveOne", scenario(kModel, kPlan, R"("accelerator": "h100-sxm", "efficiency": 1.5)"),
+     "/workload/efficiency", "in (0, 1]"},
+    {"EfficiencyAsText", scenario(kModel, kPlan, R"("accelerator": "h100-sxm", "efficiency": "70%")"),
+     "/workload/efficiency", "expected a fraction of peak"},
+    {"TooManyFlows", scenario(R"("layers": 8, "hidden": 1024, "heads": 16, "vocabulary": 1000,
+        "sequence": 512, "global_batch": 65536, "micro_batch": 1)", kPlan),
+     "/workload", "raise parallelism.layers_per_step"},
+};
+// clang-format on
+
+class BadTraining : public ::testing::TestWithParam<Bad> {};
+
+TEST_P(BadTraining, FailsAtItsPointer) {
+  const Bad& b = GetParam();
+  LoadOptions o;
+  o.max_flows = 2'000'000;
+  const ScenarioError e = error_of([&] { load_scenario_text(b.text, "t.json", o); });
+  EXPECT_EQ(e.file(), "t.json");
+  EXPECT_EQ(e.pointer(), b.pointer) << e.message();
+  EXPECT_NE(e.message().find(b.keyword), std::string::npos) << e.message();
+}
+
+INSTANTIATE_TEST_SUITE_P(Rows, BadTraining, ::testing::ValuesIn(kBad),
+                         [](const auto& info) { return info.param.name; });
+
+// configs/accelerators.json: H100 SXM dense BF16 989.4 TFLOP/s, 3.35 TB/s.
+TEST(TrainingScenario, AcceleratorFromCatalogAndOverride) {
+  const Scenario s = load_scenario_text(scenario(kModel, kPlan), "t.json");
+  ASSERT_TRUE(s.training);
+  EXPECT_DOUBLE_EQ(s.training->spec.peak.si(), 989.4e12);
+  EXPECT_DOUBLE_EQ(s.training->spec.hbm_bandwidth.si(), 3.35e12);
+  const Scenario o = load_scenario_text(
+      scenario(kModel, kPlan, R"("accelerator": {"base": "h100-sxm", "hbm_bandwidth": "4 TB/s"})"),
+      "t.json");
+  EXPECT_DOUBLE_EQ(o.training->spec.peak.si(), 989.4e12);
+  EXPECT_DOUBLE_EQ(o.training->spec.hbm_bandwidth.si(), 4e12);
+  EXPECT_EQ(s.workload.kind, "training");
+  EXPECT_EQ(s.workload.ranks, 16u);
+}
+
+std::string run_report(const Scenario& s) {
+  const auto r = net::run_flow_model(s.topology, s.flows, s.paths, s.run_options);
+  EXPECT_TRUE(r.unfinished.empty());
+  return report::report_json(s, r, report::summarize(s, r));
+}
+
+TEST(TrainingScenario, ReportIsDeterministic) {
+  const std::string text = scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2, "sharding": "zero1")");
+  const std::string a = run_report(load_scenario_text(text, "t.json"));
+  const std::string b = run_report(load_scenario_text(text, "t.json"));
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a.find("\"mfu\""), std::string::npos);
+}
+
+// The shipped scenarios with a batch of one micro-batch per pipeline (fast), checked
+// against the papers' parameter counts (Brown et al. 2020: 175.0 B; Llama 3: 70 B).
+TEST(TrainingScenario, ShippedScenariosLoad) {
+  struct Case {
+    const char* file;
+    const char* batch;
+    double params, tolerance;
+  };
+  for (const Case c : {Case{"gpt3_175b.json", "workload.model.global_batch=8", 175.0e9, 0.005},
+                       Case{"llama3_70b.json", "workload.model.global_batch=32", 70e9, 0.01}}) {
+    LoadOptions o;
+    o.overrides = {c.batch};
+    const Scenario s =
+        load_scenario(std::string(ROSHNI_SOURCE_DIR) + "/scenarios/training/" + c.file, o);
+    ASSERT_TRUE(s.training) << c.file;
+    EXPECT_NEAR(s.training->params / c.params, 1.0, c.tolerance) << c.file;
+    EXPECT_FALSE(s.description.empty());
+  }
+}
+
+}  // namespace
+}  // namespace roshni::scenario
+
+namespace roshni::scenario {
+namespace {
+
+// TP 2 inside domains of 4: each domain holds two members of every DP group (GPUs 4k+r
+// and 4k+2+r), so the gradient all-reduce is hierarchical (inside the domain, then a
+// ring between the 4 domains); TP 4 fills the domain and leaves one member per domain:
+// a plain ring.
+TEST(TrainingScenario, DataParallelAllReduceIsHierarchicalWhenDomainsHoldSeveralRanks) {
+  const auto dp_algorithm = [](const std::string& plan) {
+    const Scenario s = load_scenario_text(scenario(kModel, plan), "t.json");
+    return s.training->traffic[static_cast<size_t>(work::Traffic::dp)].algorithm;
+  };
+  EXPECT_EQ(dp_algorithm(R"("data": 8, "tensor": 2, "pipeline": 1)"), "hierarchical(ring)");
+  EXPECT_EQ(dp_algorithm(R"("data": 4, "tensor": 4, "pipeline": 1)"), "ring");
+}
+
+}  // namespace
+}  // namespace roshni::scenario
