@@ -174,8 +174,10 @@ class Builder {
     tail_.resize(n);
     dp_ends_.resize(n);
     compute_.resize(n);
-    fwd_sent_.assign(static_cast<size_t>(s_.p) * s_.m * s_.d * s_.t, FlowId());
-    bwd_sent_ = fwd_sent_;
+    if (flows_) {  // counting needs no ids
+      fwd_sent_.assign(static_cast<size_t>(s_.p) * s_.m * s_.d * s_.t, FlowId());
+      bwd_sent_ = fwd_sent_;
+    }
     info_.spec = spec;
   }
 
@@ -329,7 +331,7 @@ class Builder {
         for (uint32_t r = 0; r < s_.t; ++r) {
           const uint32_t g = gpu(r, dd, i);
           FlowId recv;
-          if (q == 0 && i > 0) recv = fwd_sent_[slot(i - 1, j, dd, r)];
+          if (flows_ && q == 0 && i > 0) recv = fwd_sent_[slot(i - 1, j, dd, r)];
           const std::span<const FlowId> extra = recv.valid() ? std::span<const FlowId>(&recv, 1)
                                                              : std::span<const FlowId>();
           if (s_.moe) {
@@ -356,7 +358,8 @@ class Builder {
         if (i == s_.p - 1) {
           compute(g, "fwd_head", w.head_flops, w.head_bytes);
         } else {
-          fwd_sent_[slot(i, j, dd, r)] = send(g, gpu(r, dd, i + 1));
+          const FlowId sent = send(g, gpu(r, dd, i + 1));
+          if (flows_) fwd_sent_[slot(i, j, dd, r)] = sent;
         }
       }
     }
@@ -378,8 +381,7 @@ class Builder {
         if (i == s_.p - 1) {
           compute(g, "bwd_head", 2 * w.head_flops, 2 * w.head_bytes);
         } else {
-          const FlowId recv = bwd_sent_[slot(i + 1, j, dd, r)];
-          if (flows_) tail_[g].push_back(recv);
+          if (flows_) tail_[g].push_back(bwd_sent_[slot(i + 1, j, dd, r)]);
         }
       }
     }
@@ -414,9 +416,12 @@ class Builder {
       }
     }
     if (i > 0) {
-      for (uint32_t dd = 0; dd < s_.d; ++dd)
-        for (uint32_t r = 0; r < s_.t; ++r)
-          bwd_sent_[slot(i, j, dd, r)] = send(gpu(r, dd, i), gpu(r, dd, i - 1));
+      for (uint32_t dd = 0; dd < s_.d; ++dd) {
+        for (uint32_t r = 0; r < s_.t; ++r) {
+          const FlowId sent = send(gpu(r, dd, i), gpu(r, dd, i - 1));
+          if (flows_) bwd_sent_[slot(i, j, dd, r)] = sent;
+        }
+      }
     }
   }
 
