@@ -114,6 +114,12 @@ struct Bucket {
   double dense_bytes = 0, expert_bytes = 0;
 };
 
+/// Whether the last stage holds V h weights of its own beyond the first stage's
+/// embedding: an untied head always; a tied one when the stages differ.
+bool has_head_copy(const TrainingSpec& spec, const Shape& s) {
+  return s.p > 1 || !spec.model.tied_embeddings;
+}
+
 std::vector<Bucket> buckets_of(const TrainingSpec& spec, const Shape& s, uint32_t stage) {
   std::vector<Bucket> out;
   Bucket cur{};
@@ -123,8 +129,11 @@ std::vector<Bucket> buckets_of(const TrainingSpec& spec, const Shape& s, uint32_
     cur.dense_bytes += s.attn_param_bytes + s.dense_mlp_param_bytes;
     cur.expert_bytes += s.expert_param_bytes;
     // The output head's gradients are ready first (last stage), the input embedding's
-    // last (first stage); a tied embedding has a copy on both.
-    if (stage == s.p - 1 && q == s.steps - 1) cur.dense_bytes += s.embedding_bytes;
+    // last (first stage); a tied embedding has a copy on both (one when they are the
+    // same stage).
+    if (stage == s.p - 1 && q == s.steps - 1 && has_head_copy(spec, s)) {
+      cur.dense_bytes += s.embedding_bytes;
+    }
     if (stage == 0 && q == 0) cur.dense_bytes += s.embedding_bytes;
     if (cur.dense_bytes + cur.expert_bytes >= limit || q == 0) {
       out.push_back(cur);
@@ -541,7 +550,8 @@ class Builder {
     const double sharded = spec_.plan.sharding != Sharding::none ? s_.d : 1;
     for (uint32_t i = 0; i < s_.p; ++i) {
       double params = s_.steps * (s_.attn_param_bytes + s_.dense_mlp_param_bytes + s_.expert_param_bytes) / s_.vb;
-      if (i == 0 || i == s_.p - 1) params += s_.embedding_bytes / s_.vb;
+      if (i == 0) params += s_.embedding_bytes / s_.vb;
+      if (i == s_.p - 1 && has_head_copy(spec_, s_)) params += s_.embedding_bytes / s_.vb;
       for (uint32_t dd = 0; dd < s_.d; ++dd) {
         for (uint32_t r = 0; r < s_.t; ++r) {
           const uint32_t g = gpu(r, dd, i);
