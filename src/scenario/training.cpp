@@ -277,11 +277,16 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
   if (const auto t = w.get("train_tokens")) spec.train_tokens = number(*t, 0, 1e18, "a token count");
   spec.domain_size = ctx.domain_size;
 
-  const double n = work::training_flow_count(spec);
+  // The compute steps alone (two per step and micro-batch on every GPU, four with
+  // experts) are a lower bound that refuses a huge plan before counting it exactly.
+  const double lower = static_cast<double>(gpus) * (mo.global_batch / (mo.micro_batch * pl.data)) *
+                       2.0 * (per_stage / pl.layers_per_step) * (mo.experts > 0 ? 2 : 1);
+  const double n = lower > static_cast<double>(ctx.max_flows) ? lower : work::training_flow_count(spec);
   if (n > static_cast<double>(ctx.max_flows) || n >= FlowId::kInvalid) {
-    w.fail(fmt::format("this iteration would be {:.0f} flows and compute steps, more than the "
+    w.fail(fmt::format("this iteration would be {}{:.0f} flows and compute steps, more than the "
                        "limit of {}; raise parallelism.layers_per_step (fewer, larger steps) or "
-                       "model.micro_batch (fewer micro-batches)", n, ctx.max_flows));
+                       "model.micro_batch (fewer micro-batches)",
+                       n == lower ? "at least " : "", n, ctx.max_flows));
   }
   std::vector<NodeId> order(ctx.topology->gpus().begin(), ctx.topology->gpus().end());
   return work::build_training(spec, order, flows);

@@ -114,6 +114,12 @@ struct Bucket {
   double dense_bytes = 0, expert_bytes = 0;
 };
 
+/// Whether the last stage holds V h weights of its own beyond the first stage's
+/// embedding: an untied head always; a tied one when the stages differ.
+bool has_head_copy(const TrainingSpec& spec, const Shape& s) {
+  return s.p > 1 || !spec.model.tied_embeddings;
+}
+
 std::vector<Bucket> buckets_of(const TrainingSpec& spec, const Shape& s, uint32_t stage) {
   std::vector<Bucket> out;
   Bucket cur{};
@@ -123,8 +129,11 @@ std::vector<Bucket> buckets_of(const TrainingSpec& spec, const Shape& s, uint32_
     cur.dense_bytes += s.attn_param_bytes + s.dense_mlp_param_bytes;
     cur.expert_bytes += s.expert_param_bytes;
     // The output head's gradients are ready first (last stage), the input embedding's
-    // last (first stage); a tied embedding has a copy on both.
-    if (stage == s.p - 1 && q == s.steps - 1) cur.dense_bytes += s.embedding_bytes;
+    // last (first stage); a tied embedding has a copy on both (one when they are the
+    // same stage).
+    if (stage == s.p - 1 && q == s.steps - 1 && has_head_copy(spec, s)) {
+      cur.dense_bytes += s.embedding_bytes;
+    }
     if (stage == 0 && q == 0) cur.dense_bytes += s.embedding_bytes;
     if (cur.dense_bytes + cur.expert_bytes >= limit || q == 0) {
       out.push_back(cur);
@@ -174,8 +183,10 @@ class Builder {
     tail_.resize(n);
     dp_ends_.resize(n);
     compute_.resize(n);
-    fwd_sent_.assign(static_cast<size_t>(s_.p) * s_.m * s_.d * s_.t, FlowId());
-    bwd_sent_ = fwd_sent_;
+    if (flows_) {  // counting needs no ids
+      fwd_sent_.assign(static_cast<size_t>(s_.p) * s_.m * s_.d * s_.t, FlowId());
+      bwd_sent_ = fwd_sent_;
+    }
     info_.spec = spec;
   }
 
@@ -329,7 +340,7 @@ class Builder {
         for (uint32_t r = 0; r < s_.t; ++r) {
           const uint32_t g = gpu(r, dd, i);
           FlowId recv;
-          if (q == 0 && i > 0) recv = fwd_sent_[slot(i - 1, j, dd, r)];
+          if (flows_ && q == 0 && i > 0) recv = fwd_sent_[slot(i - 1, j, dd, r)];
           const std::span<const FlowId> extra = recv.valid() ? std::span<const FlowId>(&recv, 1)
                                                              : std::span<const FlowId>();
           if (s_.moe) {
@@ -356,7 +367,8 @@ class Builder {
         if (i == s_.p - 1) {
           compute(g, "fwd_head", w.head_flops, w.head_bytes);
         } else {
-          fwd_sent_[slot(i, j, dd, r)] = send(g, gpu(r, dd, i + 1));
+          const FlowId sent = send(g, gpu(r, dd, i + 1));
+          if (flows_) fwd_sent_[slot(i, j, dd, r)] = sent;
         }
       }
     }
@@ -378,8 +390,7 @@ class Builder {
         if (i == s_.p - 1) {
           compute(g, "bwd_head", 2 * w.head_flops, 2 * w.head_bytes);
         } else {
-          const FlowId recv = bwd_sent_[slot(i + 1, j, dd, r)];
-          if (flows_) tail_[g].push_back(recv);
+          if (flows_) tail_[g].push_back(bwd_sent_[slot(i + 1, j, dd, r)]);
         }
       }
     }
@@ -414,9 +425,12 @@ class Builder {
       }
     }
     if (i > 0) {
-      for (uint32_t dd = 0; dd < s_.d; ++dd)
-        for (uint32_t r = 0; r < s_.t; ++r)
-          bwd_sent_[slot(i, j, dd, r)] = send(gpu(r, dd, i), gpu(r, dd, i - 1));
+      for (uint32_t dd = 0; dd < s_.d; ++dd) {
+        for (uint32_t r = 0; r < s_.t; ++r) {
+          const FlowId sent = send(gpu(r, dd, i), gpu(r, dd, i - 1));
+          if (flows_) bwd_sent_[slot(i, j, dd, r)] = sent;
+        }
+      }
     }
   }
 
@@ -536,7 +550,8 @@ class Builder {
     const double sharded = spec_.plan.sharding != Sharding::none ? s_.d : 1;
     for (uint32_t i = 0; i < s_.p; ++i) {
       double params = s_.steps * (s_.attn_param_bytes + s_.dense_mlp_param_bytes + s_.expert_param_bytes) / s_.vb;
-      if (i == 0 || i == s_.p - 1) params += s_.embedding_bytes / s_.vb;
+      if (i == 0) params += s_.embedding_bytes / s_.vb;
+      if (i == s_.p - 1 && has_head_copy(spec_, s_)) params += s_.embedding_bytes / s_.vb;
       for (uint32_t dd = 0; dd < s_.d; ++dd) {
         for (uint32_t r = 0; r < s_.t; ++r) {
           const uint32_t g = gpu(r, dd, i);

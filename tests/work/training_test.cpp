@@ -44,12 +44,12 @@ std::vector<NodeId> ids(uint32_t n) {
 }
 
 /// Builds `spec` on a star of its GPUs whose links are so fast (10^8 Tb/s, no latency)
-/// that communication costs nothing, and runs it.
+/// that communication costs nothing (or at `link`, when given), and runs it.
 struct FreeRun {
-  explicit FreeRun(const TrainingSpec& spec) {
+  explicit FreeRun(const TrainingSpec& spec, DataRate link = gbps(1e11)) {
     topo::StarParams p;
     p.gpus = spec.plan.gpus();
-    p.link_bandwidth = gbps(1e11);
+    p.link_bandwidth = link;
     t = topo::make_star(p);
     info = build_training(spec, t.gpus(), flows);
     topo::ShortestPathRouter router(t);
@@ -179,6 +179,32 @@ TEST(Training, ExpertAllToAllBytes) {
     EXPECT_NEAR(info.traffic[static_cast<size_t>(Traffic::ep)].bytes.si() / expected, 1.0, 1e-9)
         << "ep " << e;
   }
+}
+
+// Data parallel over d = 4 GPUs of a star (100 Gb/s links, no latency), one stage, no
+// TP. With a single gradient bucket the all-reduce starts after the whole backward, so
+// it is fully exposed: a ring of 2(d-1) steps of S/d over uncontended links adds
+// 2(d-1)/d S/B to the compute, S = the GPU's gradients = L 12 h^2 vb + V h vb. With one
+// bucket per layer it starts during the last micro-batch's backward and overlaps it:
+// the iteration is shorter, by at most that backward (2/3 of a micro-batch's compute).
+TEST(Training, GradientBucketsOverlapTheBackward) {
+  TrainingSpec s = small_spec();
+  s.plan.data = 4;
+  s.plan.bucket = bytes(1e12);  // one bucket for everything
+  const FreeRun single(s, gbps(100));
+  s.plan.bucket = DataSize();  // one per step (layer)
+  const FreeRun bucketed(s, gbps(100));
+  ASSERT_TRUE(single.result.unfinished.empty());
+  ASSERT_TRUE(bucketed.result.unfinished.empty());
+  const double h = 1024, L = 8, V = 8, vb = 2, d = 4, B = 100e9 / 8;
+  const double S = L * 12 * h * h * vb + V * h * vb;
+  const double compute = single.info.busiest_compute.duration().si();
+  const double T1 = single.result.makespan.duration().si();
+  EXPECT_NEAR(T1 / (compute + 2 * (d - 1) / d * S / B), 1.0, 1e-6);
+  const double Tb = bucketed.result.makespan.duration().si();
+  const double one_backward = compute / single.info.micro_batches * 2.0 / 3.0;
+  EXPECT_LT(Tb, T1);
+  EXPECT_GE(Tb, T1 - one_backward * (1 + 1e-9));
 }
 
 // The closed-form count (used to refuse huge plans before building) is the built size.
