@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 
 #include "roshni/core/error.h"
 #include "roshni/net/flow_model.h"
+#include "roshni/net/packet_model.h"
 #include "roshni/report/check.h"
 #include "roshni/report/compare.h"
 #include "roshni/report/csv.h"
@@ -111,6 +113,17 @@ int topo(const Options& o) {
   return kOk;
 }
 
+/// Runs the scenario's network model; a packet-model run also fills `packet`.
+roshni::net::FlowRunResult simulate(const roshni::scenario::Scenario& s,
+                                    std::optional<roshni::net::PacketStats>& packet) {
+  if (s.network_model == "packet") {
+    auto r = roshni::net::run_packet_model(s.topology, s.flows, s.paths, s.packet, s.run_options);
+    packet = std::move(r.packet);
+    return std::move(r.flow);
+  }
+  return roshni::net::run_flow_model(s.topology, s.flows, s.paths, s.run_options);
+}
+
 int run(const Options& o) {
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
@@ -120,7 +133,8 @@ int run(const Options& o) {
                 s.topology.node_count(), s.topology.link_count(), s.flows.size(),
                 std::chrono::duration<double>(t1 - t0).count());
 
-  const auto result = roshni::net::run_flow_model(s.topology, s.flows, s.paths, s.run_options);
+  std::optional<roshni::net::PacketStats> packet;
+  const auto result = simulate(s, packet);
   const auto t2 = Clock::now();
   spdlog::debug("simulated {} events, {} rate solves over {} flow-ratings in {:.3f} s",
                 result.events, result.rate_solves, result.flows_rated,
@@ -159,7 +173,8 @@ int run(const Options& o) {
   namespace rr = roshni::report;
   const auto summary = rr::summarize(s, result);
   const std::string dir = o.output.empty() ? default_output_dir(s.name) : o.output;
-  rr::write_file_atomically(dir, "report.json", rr::report_json(s, result, summary));
+  rr::write_file_atomically(dir, "report.json",
+                            rr::report_json(s, result, summary, packet ? &*packet : nullptr));
   rr::write_file_atomically(dir, "links.csv", rr::links_csv(s, result));
   // A table or trace left by an earlier run in the same directory would not match this
   // report: remove what this run does not write.
@@ -243,8 +258,8 @@ int compare(const Options& o) {
     auto doc = rr::read_report(path);
     if (!rr::is_report(doc)) {
       const auto s = roshni::scenario::load_scenario(path);
-      const auto result =
-          roshni::net::run_flow_model(s.topology, s.flows, s.paths, s.run_options);
+      std::optional<roshni::net::PacketStats> packet;
+      const auto result = simulate(s, packet);
       if (!result.unfinished.empty()) {
         fmt::print(stderr,
                    "error: {}: the run ended with {} of {} flows unfinished (`roshni run {}` "
@@ -253,7 +268,7 @@ int compare(const Options& o) {
         return kUnfinished;
       }
       doc = nlohmann::ordered_json::parse(
-          rr::report_json(s, result, rr::summarize(s, result)));
+          rr::report_json(s, result, rr::summarize(s, result), packet ? &*packet : nullptr));
     }
     runs.push_back({labels[i], rr::summary_figures(doc, path)});
   }

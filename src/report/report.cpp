@@ -10,6 +10,7 @@
 
 #include "roshni/coll/collective.h"
 #include "roshni/report/json_writer.h"
+#include "report/packet_report.h"
 
 namespace roshni::report {
 
@@ -122,7 +123,7 @@ void write_flows(JsonWriter& w, const scenario::Scenario& s, const net::FlowRunR
 }  // namespace
 
 std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r,
-                        const Summary& sum) {
+                        const Summary& sum, const net::PacketStats* packet) {
   std::string out;
   out.reserve(1024 + (s.report.per_flow ? s.flows.size() * 64 : 0) +
               s.topology.link_count() * 64);
@@ -197,6 +198,7 @@ std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r
 
   write_links(w, s, r);
   if (s.report.per_flow) write_flows(w, s, r);
+  if (packet) write_packet_section(w, s, *packet);
   w.end_object();
   return out;
 }

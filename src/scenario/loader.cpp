@@ -21,6 +21,7 @@
 #include "scenario/json_parse.h"
 #include "scenario/json_text.h"
 #include "scenario/failures.h"
+#include "scenario/packet_config.h"
 #include "scenario/physical.h"
 #include "scenario/topologies.h"
 
@@ -34,7 +35,7 @@ namespace {
 
 constexpr int64_t kMaxSeed = int64_t{1} << 53;  // exact in a double, so reports keep it
 
-const std::vector<std::string> kNetworkModels = {"flow"};
+const std::vector<std::string> kNetworkModels = {"flow", "packet"};
 const std::vector<std::string> kWorkloadKinds = {
     "all_reduce", "all_gather", "reduce_scatter", "broadcast", "all_to_all", "p2p", "flow_trace"};
 const std::vector<std::string> kInterAlgorithms = {"auto", "ring", "rhd", "tree"};
@@ -118,6 +119,7 @@ class Builder {
     if (const auto f = root.get("failures")) {
       add_failures(*f, topology_(), out_.seed, out_.run_options.steps);
     }
+    check_packet_model();
     // Routing is done; the scenario keeps the topology, the router is no longer needed.
     out_.topology = std::move(fabric_->topology);
     return std::move(out_);
@@ -159,9 +161,20 @@ class Builder {
 
   void network(const std::optional<JsonNode>& n) {
     if (!n) return;
-    n->expect_keys({"model"});
+    n->expect_keys({"model", "packet"});
     if (const auto m = n->get("model"))
       out_.network_model = choice(*m, kNetworkModels, "network model");
+    if (const auto p = n->get("packet")) out_.packet = read_packet_config(*p);
+  }
+
+  /// The packet model keeps every link at its rate for the whole run.
+  void check_packet_model() {
+    if (out_.network_model != "packet") return;
+    const auto& o = out_.run_options;
+    if (o.steps.empty() && o.initial_capacities.empty() && !o.route_at_start) return;
+    doc_.root().at("network", "").at("model", "").fail(
+        "the packet model does not model links that change during the run (failures, optical "
+        "circuit reconfiguration); use \"flow\" for this scenario");
   }
 
   // ---- workload ----

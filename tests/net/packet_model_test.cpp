@@ -1,0 +1,207 @@
+#include "roshni/net/packet_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "roshni/coll/ring_all_reduce.h"
+#include "roshni/net/flow_model.h"
+#include "roshni/topo/generators.h"
+#include "roshni/topo/router.h"
+
+namespace roshni::net {
+namespace {
+
+// 100 Gb/s = 12.5e9 B/s: one byte takes exactly 80 ps, so serialisations are whole
+// picoseconds and the closed forms below hold to the picosecond.
+constexpr int64_t kPsPerByte100G = 80;
+
+struct Case {
+  explicit Case(topo::Topology topology) : t(std::move(topology)) {}
+  topo::Topology t;
+  FlowSet flows;
+  Paths paths;
+  PacketConfig config;
+  PacketRunResult result;
+  FlowRunResult fluid;
+  void route() {
+    topo::ShortestPathRouter router(t);
+    std::vector<FlowId> unroutable;
+    paths = route_all(t, router, flows, unroutable);
+    ASSERT_TRUE(unroutable.empty());
+  }
+  void go() {
+    route();
+    result = run_packet_model(t, flows, paths, config);
+    ASSERT_TRUE(result.flow.unfinished.empty());
+  }
+  void go_fluid() { fluid = run_flow_model(t, flows, paths); }
+};
+
+/// gpu n0 - switch n1 - ... - switch n{h-1} - gpu n{h}: h links, h-1 switches.
+topo::Topology line(uint32_t hops, std::vector<DataRate> rates, std::vector<SimTime> latencies,
+                    SimTime switch_latency = SimTime::zero()) {
+  topo::TopologyBuilder b;
+  std::vector<NodeId> n;
+  for (uint32_t i = 0; i <= hops; ++i) {
+    const bool end = i == 0 || i == hops;
+    n.push_back(b.add_node("n" + std::to_string(i),
+                           end ? topo::NodeKind::gpu : topo::NodeKind::switch_,
+                           end ? SimTime::zero() : switch_latency));
+  }
+  for (uint32_t i = 0; i < hops; ++i) {
+    b.add_link(n[i], n[i + 1], rates[i], rates[i], latencies[i]);
+  }
+  return std::move(b).build();
+}
+
+topo::Topology star(uint32_t gpus, DataRate rate, SimTime link_latency, SimTime switch_latency) {
+  topo::StarParams p;
+  p.gpus = gpus;
+  p.link_bandwidth = rate;
+  p.link_latency = link_latency;
+  p.switch_latency = switch_latency;
+  return topo::make_star(p);
+}
+
+// One flow of S bytes in packets of M over h store-and-forward hops, each of rate B and
+// latency L, no switch latency. Packets leave the sender back to back; packet i
+// (1-based) finishes hop 1 at i·M/B. At every later hop the link is free when a packet
+// arrives (its predecessor arrived M/B earlier and took M/B to forward), so nothing
+// queues. The sender's last byte leaves at S/B; the last packet then crosses h-1 more
+// hops of serialisation M/B (if it is shorter than M, it waits behind the full packet
+// before it for the difference, which gives the same sum) and h latencies:
+//   end = S/B + (h-1)·M/B + h·L.
+// S = 1e6 B, M = 4096 B, B = 100 Gb/s (80 ps/B), L = 1 us, h = 3:
+//   80,000,000 + 2 x 327,680 + 3 x 1,000,000 = 83,655,360 ps.
+TEST(PacketModel, OneFlowOverStoreAndForwardHopsMatchesClosedForm) {
+  for (uint32_t h : {1u, 2u, 3u, 5u}) {
+    Case r{line(h, std::vector<DataRate>(h, gbps(100)),
+                std::vector<SimTime>(h, SimTime::ps(1'000'000)))};
+    r.flows.add("f", NodeId(0), NodeId(h), bytes(1e6));
+    r.go();
+    const int64_t s_over_b = 1'000'000 * kPsPerByte100G;
+    const int64_t m_over_b = 4096 * kPsPerByte100G;
+    const int64_t expected = s_over_b + (h - 1) * m_over_b + h * 1'000'000;
+    EXPECT_EQ(r.result.flow.end[0].ps(), expected) << h << " hops";
+    EXPECT_EQ(r.result.flow.makespan.ps(), expected);
+    // ceil(1e6 / 4096) = 245 packets, each crossing h links.
+    EXPECT_EQ(r.result.packet.packets, 245u);
+    EXPECT_EQ(r.result.packet.packet_hops, 245u * h);
+    EXPECT_DOUBLE_EQ(r.result.flow.link_bytes[0].si(), 1e6);
+    EXPECT_EQ(r.result.packet.drops, 0u);
+  }
+}
+
+// The same with S a whole number of packets (S = 100 x 4096 B), 2 hops:
+//   409,600 x 80 + 327,680 + 2 x 1,000,000 = 35,095,680 ps.
+TEST(PacketModel, WholePacketsOverTwoHops) {
+  Case r{line(2, {gbps(100), gbps(100)}, {SimTime::ps(1'000'000), SimTime::ps(1'000'000)})};
+  r.flows.add("f", NodeId(0), NodeId(2), bytes(409'600));
+  r.go();
+  EXPECT_EQ(r.result.flow.end[0].ps(), 35'095'680);
+}
+
+// A single packet's latency is the sum of its parts: per hop its serialisation b/B_j and
+// the link's latency L_j, plus the forwarding latency F of each switch it crosses.
+// b = 1000 B over 100, 200 and 400 Gb/s (80, 40, 20 ps/B), L = 1 us, 2 us, 0.5 us, two
+// switches of F = 300 ns: 80,000 + 40,000 + 20,000 + 3,500,000 + 600,000 = 4,240,000 ps.
+TEST(PacketModel, SinglePacketLatencyIsSumOfParts) {
+  Case r{line(3, {gbps(100), gbps(200), gbps(400)},
+              {SimTime::ps(1'000'000), SimTime::ps(2'000'000), SimTime::ps(500'000)},
+              SimTime::ps(300'000))};
+  r.flows.add("p", NodeId(0), NodeId(3), bytes(1000));
+  r.go();
+  EXPECT_EQ(r.result.flow.end[0].ps(), 4'240'000);
+  EXPECT_EQ(r.result.packet.packets, 1u);
+}
+
+// Cut-through: a packet leaves a switch once its 64-byte header is in, but cannot
+// finish before its tail has arrived. One packet of b = 1000 B over 2 hops of 100 Gb/s,
+// L = 1 us: the switch has the header at 64 x 80 + 1 us = 1,005,120 ps; the next
+// serialisation would end at 1,085,120 ps but the tail is only in at 1,080,000 ps, so
+// it ends at 1,085,120 ps and arrives 1 us later: 2,085,120 ps (store-and-forward:
+// 2 x 80,000 + 2 us = 2,160,000 ps).
+TEST(PacketModel, CutThroughSavesAllButTheHeader) {
+  Case r{line(2, {gbps(100), gbps(100)}, {SimTime::ps(1'000'000), SimTime::ps(1'000'000)})};
+  r.flows.add("p", NodeId(0), NodeId(2), bytes(1000));
+  r.config.switching = Switching::cut_through;
+  r.go();
+  EXPECT_EQ(r.result.flow.end[0].ps(), 2'085'120);
+  r.config.switching = Switching::store_and_forward;
+  r.go();
+  EXPECT_EQ(r.result.flow.end[0].ps(), 2'160'000);
+}
+
+// Ring all-reduce of S = 64 MiB over 8 GPUs on a 400 Gb/s star: every step's flows are
+// alone on their links, so the flow model gives 2(N-1)(L_path + S/(N B)); the packet
+// model adds one MTU serialisation per step at the switch (4096 B / 50e9 B/s = 82 ns
+// against 168 us of transfer per step), far inside the 2% the issue asks.
+TEST(PacketModel, RingAllReduceOnStarAgreesWithFlowModel) {
+  Case r{star(8, gbps(400), SimTime::ps(150'000), SimTime::ps(300'000))};
+  coll::append_ring_all_reduce({r.t.gpus(), bytes(64.0 * 1024 * 1024)}, r.flows);
+  r.go();
+  r.go_fluid();
+  const double p = static_cast<double>(r.result.flow.makespan.ps());
+  const double f = static_cast<double>(r.fluid.makespan.ps());
+  EXPECT_NEAR(p / f, 1.0, 0.02);
+  EXPECT_GE(p, f);  // packets can only add store-and-forward delay here
+  // Every link carries the same bytes in both models.
+  for (size_t l = 0; l < r.t.link_count(); ++l) {
+    EXPECT_DOUBLE_EQ(r.result.flow.link_bytes[l].si(), r.fluid.link_bytes[l].si());
+  }
+}
+
+// Two flows of 10 MB from gpu0 and gpu1 to gpu2 share the switch's port to gpu2: the flow
+// model gives each B/2, so both end at 2S/B + L_path; the packet model keeps that port
+// busy (its queue fills, PFC holds the senders back) and must end within 2%.
+TEST(PacketModel, TwoFlowsSharingOneLinkAgreeWithFlowModel) {
+  Case r{star(3, gbps(100), SimTime::ps(1'000'000), SimTime::ps(300'000))};
+  r.flows.add("a", NodeId(0), NodeId(2), bytes(1e7));
+  r.flows.add("b", NodeId(1), NodeId(2), bytes(1e7));
+  r.go();
+  r.go_fluid();
+  const double p = static_cast<double>(r.result.flow.makespan.ps());
+  const double f = static_cast<double>(r.fluid.makespan.ps());
+  EXPECT_NEAR(p / f, 1.0, 0.02);
+  // Round-robin service of the shared port: the two finish within a few packets.
+  const double gap = std::abs(static_cast<double>(r.result.flow.end[0].ps() - r.result.flow.end[1].ps()));
+  EXPECT_LT(gap, 0.02 * f);
+}
+
+// Compute steps and dependencies behave as in the flow model: b waits for a compute step
+// of 5 us that waits for flow a (one packet of 1000 B over 1 hop: 80 ns + 1 us).
+// b starts at 1,080,000 + 5,000,000 = 6,080,000 ps and ends 1,080,000 ps later.
+TEST(PacketModel, ComputeStepsAndDependencies) {
+  Case r{line(1, {gbps(100)}, {SimTime::ps(1'000'000)})};
+  const FlowId a = r.flows.add("a", NodeId(0), NodeId(1), bytes(1000));
+  const FlowId c = r.flows.add_compute("c", NodeId(1), SimTime::ps(5'000'000), std::vector{a});
+  r.flows.add("b", NodeId(1), NodeId(0), bytes(1000), std::vector{c});
+  r.go();
+  EXPECT_EQ(r.result.flow.end[0].ps(), 1'080'000);
+  EXPECT_EQ(r.result.flow.end[1].ps(), 6'080'000);
+  EXPECT_EQ(r.result.flow.start[2].ps(), 6'080'000);
+  EXPECT_EQ(r.result.flow.end[2].ps(), 7'160'000);
+}
+
+// The same inputs give the same result, field for field.
+TEST(PacketModel, Deterministic) {
+  Case a{star(6, gbps(100), SimTime::ps(500'000), SimTime::ps(300'000))};
+  Case b{star(6, gbps(100), SimTime::ps(500'000), SimTime::ps(300'000))};
+  for (Case* c : {&a, &b}) {
+    for (uint32_t s = 0; s < 6; ++s) {
+      for (uint32_t d = 0; d < 6; ++d) {
+        if (s != d) c->flows.add("x", NodeId(s), NodeId(d), bytes(100'000 + 1000 * s));
+      }
+    }
+    c->go();
+  }
+  EXPECT_EQ(a.result.flow.end, b.result.flow.end);
+  EXPECT_EQ(a.result.packet.queue_max, b.result.packet.queue_max);
+  EXPECT_EQ(a.result.flow.events, b.result.flow.events);
+}
+
+}  // namespace
+}  // namespace roshni::net
