@@ -330,3 +330,43 @@ TEST(PacketIncast, DcqcnSendersConvergeNearFairShare) {
 
 }  // namespace
 }  // namespace roshni::net
+
+namespace roshni::net {
+namespace {
+
+// Spraying: two leaves, two spines, all links 100 Gb/s. gpu0 -> gpu2 and gpu1 -> gpu3
+// both cross from leaf0 to leaf1; routed "first equal-cost link" they collide on spine 0
+// and share its links: 2S/B. Sprayed packet by packet over both spines, each flow has
+// B of leaf0's two uplinks between them: S/B (+ latencies). S = 4 MB: 0.32 ms vs 0.64 ms.
+TEST(PacketModel, SprayingSpreadsCollidingFlowsOverBothSpines) {
+  topo::TopologyBuilder b;
+  std::vector<NodeId> g;
+  for (int i = 0; i < 4; ++i) g.push_back(b.add_node("gpu" + std::to_string(i), topo::NodeKind::gpu));
+  const NodeId l0 = b.add_node("leaf0", topo::NodeKind::switch_);
+  const NodeId l1 = b.add_node("leaf1", topo::NodeKind::switch_);
+  const NodeId s0 = b.add_node("spine0", topo::NodeKind::switch_);
+  const NodeId s1 = b.add_node("spine1", topo::NodeKind::switch_);
+  const SimTime lat = SimTime::ps(500'000);
+  for (int i = 0; i < 4; ++i) b.add_link(g[i], i < 2 ? l0 : l1, gbps(100), gbps(100), lat);
+  for (NodeId leaf : {l0, l1}) {
+    for (NodeId spine : {s0, s1}) b.add_link(leaf, spine, gbps(100), gbps(100), lat);
+  }
+  const auto t = std::move(b).build();
+  const double expected_spray = 4e6 / 12.5e9, expected_ecmp = 2 * expected_spray;
+  for (LoadBalance lb : {LoadBalance::ecmp, LoadBalance::spray}) {
+    Case r{t};
+    r.flows.add("a", g[0], g[2], bytes(4e6));
+    r.flows.add("b", g[1], g[3], bytes(4e6));
+    r.config.load_balance = lb;
+    r.go();
+    const double m = r.result.flow.makespan.duration().si();
+    if (lb == LoadBalance::ecmp) {
+      EXPECT_NEAR(m, expected_ecmp, 0.02 * expected_ecmp);
+    } else {
+      EXPECT_NEAR(m, expected_spray, 0.03 * expected_spray);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace roshni::net
