@@ -22,6 +22,7 @@
 #include "roshni/report/check.h"
 #include "roshni/report/compare.h"
 #include "roshni/report/csv.h"
+#include "roshni/report/packet_report.h"
 #include "roshni/report/report.h"
 #include "roshni/report/topology_report.h"
 #include "roshni/report/trace.h"
@@ -167,6 +168,13 @@ int run(const Options& o) {
         fmt::print(stderr, "  flow '{}' is stuck (state {})\n", label, static_cast<int>(u.state));
       }
     }
+    if (packet && packet->deadlocked_ports > 0) {
+      fmt::print(stderr,
+                 "  {} ports are paused by PFC with packets waiting on each other (a PFC "
+                 "deadlock: cyclic buffer dependencies); try \"mode\": \"lossy\" in "
+                 "network.packet\n",
+                 packet->deadlocked_ports);
+    }
     return kUnfinished;
   }
 
@@ -205,6 +213,7 @@ int run(const Options& o) {
                 std::chrono::duration<double>(t3 - t2).count());
   if (!o.quiet) {
     fmt::print("{}", rr::human_summary(s, summary));
+    if (packet) fmt::print("{}", rr::packet_human_summary(s, *packet));
     fmt::print("  report          {}/report.json\n", dir);
     if (s.report.per_flow) {
       fmt::print("  tables          {}/links.csv, {}/flows.csv\n", dir, dir);

@@ -61,7 +61,7 @@ enum EventKind : uint8_t {
   kPause,       // target: port
   kResume,      // target: port
   kWake,        // target: port (a paced sender may send again)
-  kRetransmit,  // target: packet (its timeout ran out)
+  kRetransmit,  // target: flow (the timeout of its oldest lost packet ran out)
   kCnp,         // target: flow
   kCcTimer,     // target: flow, generation
 };
@@ -102,6 +102,7 @@ class PacketModel {
     received_.assign(n, 0);
     on_port_.assign(n, 0);
     retx_.resize(n);
+    lost_.resize(n);
     rc_.assign(n, 0.0);
     rt_.assign(n, 0.0);
     alpha_.assign(n, 1.0);
@@ -228,6 +229,11 @@ class PacketModel {
       r.link_bytes[l] = bytes(static_cast<double>(link_bytes_[l]));
     }
     finish_histograms();
+    for (uint32_t q = 0; q < fifo_.size(); ++q) {
+      if (paused_[q] && (!fifo_[q].empty() || !sources_[q].empty())) {
+        ++result_.packet.deadlocked_ports;
+      }
+    }
     for (uint32_t f = 0; f < n; ++f) {
       if (c_.congestion_control == CongestionControl::dcqcn && !flows_.is_compute(FlowId(f))) {
         result_.packet.final_rate[f] = rc_[f];
@@ -408,8 +414,7 @@ class PacketModel {
       const uint32_t f = pick_source(q, now, wake);
       if (f != kNone) {
         if (!retx_[f].empty()) {
-          id = retx_[f].back();
-          retx_[f].pop_back();
+          id = retx_[f].pop();
           pool_[id].sent = now;
           ++result_.packet.retransmissions;
         } else {
@@ -481,7 +486,11 @@ class PacketModel {
     if (c_.mode == LossMode::lossy && queued_[q] + p.bytes > c_.buffer) {
       ++result_.packet.drops;
       ++result_.packet.port_drops[q];
-      sim_.schedule(std::max(now, p.sent + c_.retransmit_timeout), kRetransmit, id);
+      // One timer per flow, for its oldest loss: the heap holds one event per flow with
+      // losses, not one per lost packet.
+      auto& wait = lost_[p.flow];
+      if (wait.empty()) sim_.schedule(std::max(now, p.sent + c_.retransmit_timeout), kRetransmit, p.flow);
+      wait.push(id);
       return;
     }
     if (queued_[q] > c_.ecn_threshold) {
@@ -520,13 +529,24 @@ class PacketModel {
     if (received_[f] == static_cast<uint64_t>(flows_.flow_size(FlowId(f)).si())) delivered(f);
   }
 
-  void retransmit(uint32_t id) {
-    Packet& p = pool_[id];
-    p.hop = 0;
-    p.ecn = 0;
-    p.tail = sim_.now();
-    retx_[p.flow].push_back(id);
-    join_port(p.flow);
+  /// Moves the lost packets of flow f whose timeout has run out to its resend list (in
+  /// the order they were lost; one lost behind a later-sent one waits for it, a simplification
+  /// that only spraying can cause), and re-arms the timer for the next.
+  void retransmit(uint32_t f) {
+    const SimTime now = sim_.now();
+    auto& wait = lost_[f];
+    while (!wait.empty() && pool_[wait.front()].sent + c_.retransmit_timeout <= now) {
+      const uint32_t id = wait.pop();
+      Packet& p = pool_[id];
+      p.hop = 0;
+      p.ecn = 0;
+      p.tail = now;
+      retx_[f].push(id);
+    }
+    if (!wait.empty()) {
+      sim_.schedule(pool_[wait.front()].sent + c_.retransmit_timeout, kRetransmit, f);
+    }
+    join_port(f);
   }
 
   // ---- DCQCN (equations at the top of this file) ----
@@ -616,7 +636,8 @@ class PacketModel {
   std::vector<uint32_t> next_seq_, packet_count_;
   std::vector<uint64_t> received_;
   std::vector<uint8_t> on_port_;
-  std::vector<std::vector<uint32_t>> retx_;  // packets to resend, timed out
+  std::vector<PacketRing> retx_;             // packets to resend, timed out, oldest first
+  std::vector<PacketRing> lost_;             // packets lost, waiting for their timeout
   std::vector<double> rc_, rt_, alpha_, line_rate_;  // DCQCN; rates in bytes/s
   std::vector<uint32_t> stage_;
   std::vector<uint8_t> cnp_seen_;

@@ -1,7 +1,9 @@
 // report.json's "packet" section. Completion-time percentiles are nearest-rank (the
 // smallest value with at least p of the flows at or below it) over network flows;
 // queue percentiles come from the model's time-weighted histogram per port.
-#include "report/packet_report.h"
+#include "roshni/report/packet_report.h"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
@@ -17,7 +19,46 @@ int64_t nearest_rank(const std::vector<int64_t>& sorted, double p) {
   return sorted[std::clamp<size_t>(rank, 1, sorted.size()) - 1];
 }
 
+std::vector<int64_t> sorted_completions(const scenario::Scenario& s, const net::PacketStats& p) {
+  std::vector<int64_t> fct;
+  for (uint32_t i = 0; i < s.flows.size(); ++i) {
+    if (!s.flows.is_compute(FlowId(i))) fct.push_back(p.completion[i].ps());
+  }
+  std::sort(fct.begin(), fct.end());
+  return fct;
+}
+
+uint64_t highest_queue(const net::PacketStats& p) {
+  uint64_t queue_max = 0;
+  for (uint64_t q : p.queue_max) queue_max = std::max(queue_max, q);
+  return queue_max;
+}
+
 }  // namespace
+
+void write_packet_summary(JsonWriter& w, const scenario::Scenario& s, const net::PacketStats& p) {
+  const auto fct = sorted_completions(s, p);
+  w.figure("flow_completion_p50", nearest_rank(fct, 0.50) * 1e-12, "s");
+  w.figure("flow_completion_p99", nearest_rank(fct, 0.99) * 1e-12, "s");
+  w.figure("packet_drops", p.drops, "1");
+  w.figure("packet_pauses", p.pauses, "1");
+  w.figure("queue_max", highest_queue(p), "B");
+}
+
+std::string packet_human_summary(const scenario::Scenario& s, const net::PacketStats& p) {
+  const auto fct = sorted_completions(s, p);
+  std::string out = fmt::format("  packets         {} over {} link hops\n", p.packets, p.packet_hops);
+  out += fmt::format("  flow completion p50 {}, p99 {}\n", SimTime::ps(nearest_rank(fct, 0.5)),
+                     SimTime::ps(nearest_rank(fct, 0.99)));
+  out += fmt::format("  queues          highest {} B; {} pauses, {} drops, {} ECN marks\n",
+                     highest_queue(p), p.pauses, p.drops, p.ecn_marks);
+  if (p.headroom_overruns > 0) {
+    out += fmt::format("  warning         {} packets accepted above a full buffer: PFC headroom "
+                       "(buffer - xoff) is too small for these links\n",
+                       p.headroom_overruns);
+  }
+  return out;
+}
 
 void write_packet_section(JsonWriter& w, const scenario::Scenario& s, const net::PacketStats& p) {
   const auto& c = s.packet;
@@ -44,15 +85,9 @@ void write_packet_section(JsonWriter& w, const scenario::Scenario& s, const net:
   w.figure("ecn_marks", p.ecn_marks, "1");
   w.figure("cnps", p.cnps, "1");
   w.figure("headroom_overruns", p.headroom_overruns, "1");
-  uint64_t queue_max = 0;
-  for (uint64_t q : p.queue_max) queue_max = std::max(queue_max, q);
-  w.figure("queue_max", queue_max, "B");
+  w.figure("queue_max", highest_queue(p), "B");
 
-  std::vector<int64_t> fct;
-  for (uint32_t i = 0; i < s.flows.size(); ++i) {
-    if (!s.flows.is_compute(FlowId(i))) fct.push_back(p.completion[i].ps());
-  }
-  std::sort(fct.begin(), fct.end());
+  const auto fct = sorted_completions(s, p);
   w.key("flow_completion").begin_object();
   w.figure("p50", nearest_rank(fct, 0.50), "ps");
   w.figure("p99", nearest_rank(fct, 0.99), "ps");

@@ -10,7 +10,7 @@
 
 #include "roshni/coll/collective.h"
 #include "roshni/report/json_writer.h"
-#include "report/packet_report.h"
+#include "roshni/report/packet_report.h"
 
 namespace roshni::report {
 
@@ -194,6 +194,7 @@ std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r
     w.figure("budget_warnings", static_cast<uint64_t>(s.budget_warnings), "1");
   }
   w.figure("flows_stalled", r.flows_stalled, "1");
+  if (packet) write_packet_summary(w, s, *packet);
   w.end_object();
 
   write_links(w, s, r);

@@ -65,6 +65,9 @@ struct PacketStats {
   uint64_t ecn_marks = 0;
   uint64_t cnps = 0;            // congestion notifications sent by receivers
   uint64_t headroom_overruns = 0;  // lossless: packets accepted above the port's buffer
+  /// Ports still paused with packets waiting when the run ran out of events: a PFC
+  /// deadlock (paused queues waiting on each other in a cycle). 0 on success.
+  uint64_t deadlocked_ports = 0;
   // Per directed link l (the output port of link_from(l)).
   std::vector<uint64_t> queue_max;   // bytes, highest occupancy
   std::vector<uint64_t> queue_p50;   // bytes, time-weighted percentile (bucket upper edge)
