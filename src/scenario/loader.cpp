@@ -170,6 +170,16 @@ class Builder {
   /// The packet model keeps every link at its rate for the whole run.
   void check_packet_model() {
     if (out_.network_model != "packet") return;
+    // The packet model numbers a flow's packets in 32 bits.
+    const double most = static_cast<double>(out_.packet.mtu) * 4294967295.0;
+    for (uint32_t f = 0; f < out_.flows.size(); ++f) {
+      if (out_.flows.flow_size(FlowId(f)).si() > most) {
+        doc_.root().at("workload", "").fail(fmt::format(
+            "flow '{}' needs more than 2^32 packets of {} B; raise network.packet.mtu or use "
+            "the flow model",
+            escape_text(out_.flows.label(FlowId(f))), out_.packet.mtu));
+      }
+    }
     const auto& o = out_.run_options;
     if (o.steps.empty() && o.initial_capacities.empty() && !o.route_at_start) return;
     doc_.root().at("network", "").at("model", "").fail(
