@@ -108,6 +108,8 @@ class PacketModel {
     alpha_.assign(n, 1.0);
     stage_.assign(n, 0);
     cnp_seen_.assign(n, 0);
+    cc_armed_.assign(n, 0);
+    sent_since_tick_.assign(n, 0);
     last_cnp_.assign(n, SimTime::ps(-1));
     eligible_.assign(n, SimTime::zero());
     cc_gen_.assign(n, 0);
@@ -317,7 +319,7 @@ class PacketModel {
       rc_[f] = rt_[f] = line_rate_[f];
       alpha_[f] = 1.0;
       stage_[f] = 0;
-      sim_.schedule(now + c_.dcqcn.period, kCcTimer, f, ++cc_gen_[f]);
+      arm_cc_timer(f);
     }
     join_port(f);
   }
@@ -421,6 +423,8 @@ class PacketModel {
           id = new_packet(f, now);
         }
         if (dcqcn()) {
+          sent_since_tick_[f] = 1;
+          if (!cc_armed_[f]) arm_cc_timer(f);
           eligible_[f] =
               now + to_sim_time_ceil(seconds(static_cast<double>(pool_[id].bytes) / rc_[f]));
         }
@@ -560,7 +564,12 @@ class PacketModel {
     cnp_seen_[f] = 1;
     stage_[f] = 0;
     // The rate-increase timer restarts from the decrease.
-    sim_.schedule(sim_.now() + d.period, kCcTimer, f, ++cc_gen_[f]);
+    arm_cc_timer(f);
+  }
+
+  void arm_cc_timer(uint32_t f) {
+    cc_armed_[f] = 1;
+    sim_.schedule(sim_.now() + c_.dcqcn.period, kCcTimer, f, ++cc_gen_[f]);
   }
 
   void cc_timer(uint32_t f) {
@@ -573,7 +582,15 @@ class PacketModel {
       rt_[f] = std::min(line_rate_[f], rt_[f] + d.additive_increase.si());
     }
     rc_[f] = std::min(line_rate_[f], (rt_[f] + rc_[f]) / 2);
-    sim_.schedule(sim_.now() + d.period, kCcTimer, f, cc_gen_[f]);
+    // The timer runs while the flow sends; one that sent nothing for a whole period
+    // (paused, or done) lets it lapse, and its next packet re-arms it, so timers never
+    // keep a finished (or PFC-deadlocked) run alive.
+    if (sent_since_tick_[f]) {
+      sim_.schedule(sim_.now() + d.period, kCcTimer, f, cc_gen_[f]);
+    } else {
+      cc_armed_[f] = 0;
+    }
+    sent_since_tick_[f] = 0;
   }
 
   // ---- queue statistics: time-weighted histogram per port ----
@@ -640,7 +657,7 @@ class PacketModel {
   std::vector<PacketRing> lost_;             // packets lost, waiting for their timeout
   std::vector<double> rc_, rt_, alpha_, line_rate_;  // DCQCN; rates in bytes/s
   std::vector<uint32_t> stage_;
-  std::vector<uint8_t> cnp_seen_;
+  std::vector<uint8_t> cnp_seen_, cc_armed_, sent_since_tick_;
   std::vector<SimTime> last_cnp_, eligible_, latency_;
   std::vector<uint32_t> cc_gen_;
   std::vector<uint32_t> dependent_offset_, dependents_;
