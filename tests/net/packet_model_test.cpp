@@ -370,3 +370,78 @@ TEST(PacketModel, SprayingSpreadsCollidingFlowsOverBothSpines) {
 
 }  // namespace
 }  // namespace roshni::net
+
+#include "roshni/sim/random.h"
+
+namespace roshni::net {
+namespace {
+
+// Random traffic on a 6-GPU star (100 Gb/s, 1 us links, 300 ns switch), in every mode.
+// Whatever the queues did, three bounds hold for every run and every flow:
+//  - each link carries exactly the bytes of the flows crossing it (lossless), or more
+//    by the resent packets (lossy: at least that);
+//  - no flow ends before its alone-on-the-path closed form S/B + (h-1)·M/B + h·L + F
+//    (here h = 2, F = 300 ns);
+//  - the makespan is no shorter than the busiest port's bytes at its rate.
+TEST(PacketModel, RandomTrafficRespectsLowerBounds) {
+  sim::RandomStream rng(42);
+  uint64_t drops = 0, pauses = 0, marks = 0;
+  for (int round = 0; round < 12; ++round) {
+    Case r{star(6, gbps(100), SimTime::ps(1'000'000), SimTime::ps(300'000))};
+    r.config.buffer = 256 << 10;
+    r.config.xoff = 128 << 10;
+    r.config.xon = 64 << 10;
+    r.config.ecn_threshold = 32 << 10;
+    r.config.mode = round % 2 ? LossMode::lossy : LossMode::lossless;
+    r.config.congestion_control = round % 4 >= 2 ? CongestionControl::dcqcn : CongestionControl::none;
+    r.config.switching = round % 3 == 2 ? Switching::cut_through : Switching::store_and_forward;
+    const int n = 4 + static_cast<int>(rng.uniform_below(20));
+    for (int i = 0; i < n; ++i) {
+      const auto s = static_cast<uint32_t>(rng.uniform_below(6));
+      auto d = static_cast<uint32_t>(rng.uniform_below(5));
+      if (d >= s) ++d;
+      const double size = 1.0 + static_cast<double>(rng.uniform_below(3'000'000));
+      const SimTime at = SimTime::ps(static_cast<int64_t>(rng.uniform_below(200'000'000)));
+      r.flows.add("r", NodeId(s), NodeId(d), bytes(size), {}, at);
+    }
+    r.go();
+    std::vector<double> expected(r.t.link_count(), 0.0);
+    for (uint32_t f = 0; f < r.flows.size(); ++f) {
+      const double size = r.flows.flow_size(FlowId(f)).si();
+      for (LinkId l : r.paths.of(FlowId(f))) expected[l.value()] += size;
+      const double first = std::min<double>(size, 4096);
+      // S/B + (h-1)·m/B + h·L + F with m the first packet (a lower bound for any m).
+      // (Cut-through skips the second serialisation: S/B + h·L + F only.)
+      const bool saf = r.config.switching == Switching::store_and_forward;
+      const int64_t bound = static_cast<int64_t>(size) * kPsPerByte100G +
+                            (saf ? static_cast<int64_t>(first) * kPsPerByte100G : 0) +
+                            2 * 1'000'000 + 300'000;
+      EXPECT_GE((r.result.flow.end[f] - r.result.flow.start[f]).ps(), bound) << "round " << round;
+      EXPECT_GE(r.result.flow.start[f], r.flows.earliest_start(FlowId(f)));
+    }
+    double busiest = 0;
+    for (size_t l = 0; l < r.t.link_count(); ++l) {
+      if (r.config.mode == LossMode::lossless) {
+        EXPECT_DOUBLE_EQ(r.result.flow.link_bytes[l].si(), expected[l]) << "round " << round;
+      } else {
+        EXPECT_GE(r.result.flow.link_bytes[l].si(), expected[l]) << "round " << round;
+      }
+      busiest = std::max(busiest, expected[l] / 12.5e9);
+    }
+    EXPECT_GE(r.result.flow.makespan.duration().si(), busiest);
+    if (r.config.mode == LossMode::lossless) {
+      EXPECT_EQ(r.result.packet.drops, 0u);
+    }
+    EXPECT_EQ(r.result.packet.retransmissions, r.result.packet.drops);
+    drops += r.result.packet.drops;
+    pauses += r.result.packet.pauses;
+    marks += r.result.packet.ecn_marks;
+  }
+  // The instances are hard enough to exercise what the bounds are about.
+  EXPECT_GT(drops, 0u);
+  EXPECT_GT(pauses, 0u);
+  EXPECT_GT(marks, 0u);
+}
+
+}  // namespace
+}  // namespace roshni::net
