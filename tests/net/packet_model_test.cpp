@@ -445,3 +445,40 @@ TEST(PacketModel, RandomTrafficRespectsLowerBounds) {
 
 }  // namespace
 }  // namespace roshni::net
+
+namespace roshni::net {
+namespace {
+
+// Queue percentiles are time-weighted. Two senders at B = 100 Gb/s each send S = 4 MB
+// to a third through one switch whose buffer (16 MiB, xoff above anything reached) never
+// pushes back. For T = S/B = 320 us the port to the receiver gains 2B and drains B: its
+// queue rises linearly from 0 to S; then it drains linearly back to 0 in another T.
+// Over the 2T (plus ~2 us of start and end) the occupancy is uniform on [0, S], so the
+// median is S/2 = 2 MB, the 99th percentile 0.99·S = 3.96 MB, the maximum S less about
+// one packet. The histogram's buckets are 16 MiB / 64 = 262,144 B wide, and a
+// percentile is given as its bucket's upper edge: within one bucket above the truth.
+TEST(PacketModel, QueuePercentilesAreTimeWeighted) {
+  Case r{star(3, gbps(100), SimTime::ps(1'000'000), SimTime::ps(0))};
+  r.config.buffer = 16 << 20;
+  r.config.xoff = (16 << 20) - 4096;
+  r.config.xon = 1 << 20;
+  r.config.ecn_threshold = 1 << 20;
+  r.flows.add("a", NodeId(0), NodeId(2), bytes(4e6));
+  r.flows.add("b", NodeId(1), NodeId(2), bytes(4e6));
+  r.go();
+  uint32_t port = 0;
+  for (LinkId l : r.t.out_links(*r.t.find_node("switch"))) {
+    if (r.t.link_to(l) == NodeId(2)) port = l.value();
+  }
+  const auto& p = r.result.packet;
+  const double width = (16 << 20) / 64.0;
+  EXPECT_NEAR(static_cast<double>(p.queue_max[port]), 4e6, 2 * 4096);
+  EXPECT_GE(static_cast<double>(p.queue_p50[port]), 2e6 - 0.02 * 4e6);
+  EXPECT_LE(static_cast<double>(p.queue_p50[port]), 2e6 + width + 0.02 * 4e6);
+  EXPECT_GE(static_cast<double>(p.queue_p99[port]), 3.96e6 - 0.02 * 4e6);
+  EXPECT_LE(static_cast<double>(p.queue_p99[port]), static_cast<double>(p.queue_max[port]));
+  EXPECT_EQ(p.pauses, 0u);
+}
+
+}  // namespace
+}  // namespace roshni::net
