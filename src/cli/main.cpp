@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,9 +18,11 @@
 
 #include "roshni/core/error.h"
 #include "roshni/net/flow_model.h"
+#include "roshni/net/packet_model.h"
 #include "roshni/report/check.h"
 #include "roshni/report/compare.h"
 #include "roshni/report/csv.h"
+#include "roshni/report/packet_report.h"
 #include "roshni/report/report.h"
 #include "roshni/report/power_report.h"
 #include "roshni/scenario/run.h"
@@ -124,6 +127,7 @@ int run(const Options& o) {
 
   const auto outcome = roshni::scenario::simulate(s);
   const auto& result = outcome.net;
+  const auto& packet = outcome.packet;
   const auto t2 = Clock::now();
   spdlog::debug("simulated {} events, {} rate solves over {} flow-ratings in {:.3f} s",
                 result.events, result.rate_solves, result.flows_rated,
@@ -156,6 +160,13 @@ int run(const Options& o) {
         fmt::print(stderr, "  flow '{}' is stuck (state {})\n", label, static_cast<int>(u.state));
       }
     }
+    if (packet && packet->deadlocked_ports > 0) {
+      fmt::print(stderr,
+                 "  {} ports are paused by PFC with packets waiting on each other (a PFC "
+                 "deadlock: cyclic buffer dependencies); try \"mode\": \"lossy\" in "
+                 "network.packet\n",
+                 packet->deadlocked_ports);
+    }
     return kUnfinished;
   }
 
@@ -163,7 +174,8 @@ int run(const Options& o) {
   const auto summary = rr::summarize(s, result);
   const std::string dir = o.output.empty() ? default_output_dir(s.name) : o.output;
   const roshni::scenario::PowerOutcome* power = outcome.power ? &*outcome.power : nullptr;
-  rr::write_file_atomically(dir, "report.json", rr::report_json(s, result, summary, power));
+  rr::write_file_atomically(dir, "report.json",
+                            rr::report_json(s, result, summary, packet ? &*packet : nullptr, power));
   rr::write_file_atomically(dir, "links.csv", rr::links_csv(s, result));
   // A table or trace left by an earlier run in the same directory would not match this
   // report: remove what this run does not write.
@@ -201,6 +213,7 @@ int run(const Options& o) {
                 std::chrono::duration<double>(t3 - t2).count());
   if (!o.quiet) {
     fmt::print("{}", rr::human_summary(s, summary));
+    if (packet) fmt::print("{}", rr::packet_human_summary(s, *packet));
     if (power) fmt::print("{}", rr::power_summary(s, *power));
     fmt::print("  report          {}/report.json\n", dir);
     if (s.report.per_flow) {
@@ -255,8 +268,8 @@ int compare(const Options& o) {
     auto doc = rr::read_report(path);
     if (!rr::is_report(doc)) {
       const auto s = roshni::scenario::load_scenario(path);
-      const auto result =
-          roshni::net::run_flow_model(s.topology, s.flows, s.paths, s.run_options);
+      const auto outcome = roshni::scenario::simulate(s);
+      const auto& result = outcome.net;
       if (!result.unfinished.empty()) {
         fmt::print(stderr,
                    "error: {}: the run ended with {} of {} flows unfinished (`roshni run {}` "
@@ -264,8 +277,9 @@ int compare(const Options& o) {
                    path, result.unfinished.size(), s.flows.size(), path);
         return kUnfinished;
       }
-      doc = nlohmann::ordered_json::parse(
-          rr::report_json(s, result, rr::summarize(s, result)));
+      doc = nlohmann::ordered_json::parse(rr::report_json(
+          s, result, rr::summarize(s, result), outcome.packet ? &*outcome.packet : nullptr,
+          outcome.power ? &*outcome.power : nullptr));
     }
     runs.push_back({labels[i], rr::summary_figures(doc, path)});
   }

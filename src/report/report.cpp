@@ -10,6 +10,7 @@
 
 #include "roshni/coll/collective.h"
 #include "roshni/report/json_writer.h"
+#include "roshni/report/packet_report.h"
 #include "roshni/report/power_report.h"
 
 namespace roshni::report {
@@ -124,7 +125,8 @@ void write_flows(JsonWriter& w, const scenario::Scenario& s, const net::FlowRunR
 }  // namespace
 
 std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r,
-                        const Summary& sum, const scenario::PowerOutcome* power) {
+                        const Summary& sum, const net::PacketStats* packet,
+                        const scenario::PowerOutcome* power) {
   std::string out;
   out.reserve(1024 + (s.report.per_flow ? s.flows.size() * 64 : 0) +
               s.topology.link_count() * 64);
@@ -195,12 +197,14 @@ std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r
     w.figure("budget_warnings", static_cast<uint64_t>(s.budget_warnings), "1");
   }
   w.figure("flows_stalled", r.flows_stalled, "1");
+  if (packet) write_packet_summary(w, s, *packet);
   w.end_object();
   if (power) write_power_json(w, s, *power);
   if (sum.training) write_training(w, s, *sum.training);
 
   write_links(w, s, r);
   if (s.report.per_flow) write_flows(w, s, r);
+  if (packet) write_packet_section(w, s, *packet);
   w.end_object();
   return out;
 }

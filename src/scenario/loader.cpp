@@ -23,6 +23,7 @@
 #include "scenario/json_text.h"
 #include "scenario/energy.h"
 #include "scenario/failures.h"
+#include "scenario/packet_config.h"
 #include "scenario/physical.h"
 #include "scenario/topologies.h"
 #include "scenario/training.h"
@@ -37,7 +38,7 @@ namespace {
 
 constexpr int64_t kMaxSeed = int64_t{1} << 53;  // exact in a double, so reports keep it
 
-const std::vector<std::string> kNetworkModels = {"flow"};
+const std::vector<std::string> kNetworkModels = {"flow", "packet"};
 const std::vector<std::string> kWorkloadKinds = {
     "all_reduce", "all_gather", "reduce_scatter", "broadcast", "all_to_all", "p2p", "flow_trace",
     "training"};
@@ -123,6 +124,7 @@ class Builder {
     if (const auto f = root.get("failures")) {
       add_failures(*f, topology_(), out_.seed, out_.run_options.steps);
     }
+    check_packet_model();
     power();
     // Routing is done; the scenario keeps the topology, the router is no longer needed.
     out_.topology = std::move(fabric_->topology);
@@ -179,15 +181,41 @@ class Builder {
       }
     }
     read_power(doc_, dir, t, out_.catalog, placed.node_rack, rack_names, out_.power);
+    if (out_.power.thermal.model == "rc" && out_.network_model == "packet") {
+      doc_.root().at("thermal", "").at("model", "").fail(
+          "the rc heat model changes GPU speeds during the run, which only the flow model "
+          "supports; use \"rack\" with the packet model");
+    }
   }
 
   // ---- network ----
 
   void network(const std::optional<JsonNode>& n) {
     if (!n) return;
-    n->expect_keys({"model"});
+    n->expect_keys({"model", "packet"});
     if (const auto m = n->get("model"))
       out_.network_model = choice(*m, kNetworkModels, "network model");
+    if (const auto p = n->get("packet")) out_.packet = read_packet_config(*p);
+  }
+
+  /// The packet model keeps every link at its rate for the whole run.
+  void check_packet_model() {
+    if (out_.network_model != "packet") return;
+    // The packet model numbers a flow's packets in 32 bits.
+    const double most = static_cast<double>(out_.packet.mtu) * 4294967295.0;
+    for (uint32_t f = 0; f < out_.flows.size(); ++f) {
+      if (out_.flows.flow_size(FlowId(f)).si() > most) {
+        doc_.root().at("workload", "").fail(fmt::format(
+            "flow '{}' needs more than 2^32 packets of {} B; raise network.packet.mtu or use "
+            "the flow model",
+            escape_text(out_.flows.label(FlowId(f))), out_.packet.mtu));
+      }
+    }
+    const auto& o = out_.run_options;
+    if (o.steps.empty() && o.initial_capacities.empty() && !o.route_at_start) return;
+    doc_.root().at("network", "").at("model", "").fail(
+        "the packet model does not model links that change during the run (failures, optical "
+        "circuit reconfiguration); use \"flow\" for this scenario");
   }
 
   // ---- workload ----

@@ -6,10 +6,25 @@
 
 namespace roshni::scenario {
 
+namespace {
+
+/// The scenario's network model.
+net::FlowRunResult run_network(const Scenario& s, const net::FlowRunOptions& options,
+                               RunOutcome& out) {
+  if (s.network_model == "packet") {
+    auto r = net::run_packet_model(s.topology, s.flows, s.paths, s.packet, options);
+    out.packet = std::move(r.packet);
+    return std::move(r.flow);
+  }
+  return net::run_flow_model(s.topology, s.flows, s.paths, options);
+}
+
+}  // namespace
+
 RunOutcome simulate(const Scenario& s) {
   RunOutcome out;
   if (!s.power.enabled) {
-    out.net = net::run_flow_model(s.topology, s.flows, s.paths, s.run_options);
+    out.net = run_network(s, s.run_options, out);
     return out;
   }
   const PowerSetup& ps = s.power;
@@ -22,7 +37,20 @@ RunOutcome simulate(const Scenario& s) {
     rc = std::make_unique<thermal::RcCoupling>(ps.inventory, *model, ps.thermal, ps.reference);
     options.coupling = rc.get();
   }
-  out.net = net::run_flow_model(s.topology, s.flows, s.paths, options);
+  out.net = run_network(s, options, out);
+  if (out.net.work_s.empty()) {
+    // The packet model counts no compute activity: its compute steps run at full speed
+    // (no coupling), so each node's work is the sum of its steps' durations.
+    out.net.work_s.assign(s.topology.node_count(), 0.0);
+    out.net.busy_ps.assign(s.topology.node_count(), 0);
+    out.net.slowed_ps.assign(s.topology.node_count(), 0);
+    for (uint32_t f = 0; f < s.flows.size(); ++f) {
+      if (!s.flows.is_compute(FlowId(f))) continue;
+      const uint32_t n = s.flows.src(FlowId(f)).value();
+      out.net.work_s[n] += s.flows.compute_time(FlowId(f)).duration().si();
+    }
+  }
+  const bool peak_tracked = s.network_model != "packet";
 
   PowerOutcome p;
   p.thermal.model = ps.thermal.model;
@@ -36,6 +64,7 @@ RunOutcome simulate(const Scenario& s) {
   }
   if (ps.thermal.model != "none") thermal::rack_checks(ps.inventory, p.energy, ps.thermal, p.thermal);
   if (ps.facility) p.facility = power::facility_costs(*ps.facility, p.energy);
+  p.energy.peak_tracked = peak_tracked;
   out.power = std::move(p);
   return out;
 }

@@ -80,8 +80,8 @@ const std::vector<BadCase> kCases = {
     {"MissingWorkload", "{" + kStar + "}", {}, "", "s.json:/", "missing 'workload'"},
     {"SeedOutOfRange", R"({"seed": -1, )" + kStar + ", " + kAllReduce + "}", {}, "",
      "s.json:/seed", "expected an integer"},
-    {"UnknownNetworkModel", R"({"network": {"model": "packet"}, )" + kStar + ", " + kAllReduce + "}",
-     {}, "", "s.json:/network/model", "unknown network model 'packet'"},
+    {"UnknownNetworkModel", R"({"network": {"model": "pakcet"}, )" + kStar + ", " + kAllReduce + "}",
+     {}, "", "s.json:/network/model", "unknown network model 'pakcet'"},
     // ---- topology ----
     {"UnknownTopologyKind", R"({"topology": {"kind": "stra", "gpus": 4}, )" + kAllReduce + "}",
      {}, "", "s.json:/topology/kind", "did you mean 'star'"},

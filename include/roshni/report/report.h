@@ -39,10 +39,12 @@ struct Summary {
 
 Summary summarize(const scenario::Scenario& s, const net::FlowRunResult& r);
 
-/// report.json's full text.
-/// `power`, when given, adds the energy, thermal, facility and bill-of-materials sections.
+/// report.json's full text; with `packet` (a packet-model run) it ends with a "packet"
+/// section of queue, pause, drop and completion-time figures; with `power`, the energy,
+/// thermal, facility and bill-of-materials sections.
 std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r,
-                        const Summary& summary, const scenario::PowerOutcome* power = nullptr);
+                        const Summary& summary, const net::PacketStats* packet = nullptr,
+                        const scenario::PowerOutcome* power = nullptr);
 
 /// Writes `text` to `dir/name` through a temporary file and a rename, so a crash or a
 /// full disk never leaves half a file under the final name. Creates `dir`. Throws

@@ -12,6 +12,7 @@
 #include "roshni/hw/catalog.h"
 #include "roshni/net/flow_model.h"
 #include "roshni/net/flow_set.h"
+#include "roshni/net/packet_model.h"
 #include "roshni/net/paths.h"
 #include "roshni/power/bom.h"
 #include "roshni/power/facility.h"
@@ -79,6 +80,7 @@ struct Scenario {
   std::string description;
   uint64_t seed = 1;
   std::string network_model = "flow";
+  net::PacketConfig packet;  // "network.packet": the packet model's settings
   topo::Topology topology;
   net::FlowSet flows;
   net::Paths paths;

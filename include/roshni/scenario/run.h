@@ -1,4 +1,4 @@
-/// From a loaded scenario to its results: the network run, and around it the energy,
+/// From a loaded scenario to its results: the network run (flow or packet model), and around it the energy,
 /// heat and facility models the scenario asked for (the rc heat model rides along the
 /// run and may slow GPUs down). The one place that wires the models together, so the
 /// CLI's run, compare and sweep all get the same numbers.
@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "roshni/net/flow_model.h"
+#include "roshni/net/packet_model.h"
 #include "roshni/power/accounting.h"
 #include "roshni/power/facility.h"
 #include "roshni/scenario/loader.h"
@@ -22,6 +23,7 @@ struct PowerOutcome {
 
 struct RunOutcome {
   net::FlowRunResult net;
+  std::optional<net::PacketStats> packet;  // a packet-model run's queue, pause, drop figures
   std::optional<PowerOutcome> power;  // when the scenario's power setup is enabled
 };
 

@@ -1,0 +1,701 @@
+// The packet-level model (packet_model.h; docs/models/packet-model.md).
+//
+// Timing of one packet of b bytes over link l (rate B_l, latency L_l) into node v:
+//   serialisation   s = ceil(b / B_l)                         (whole picoseconds)
+//   store-and-forward: it is at v at  t_start + s + L_l + F_v  (F_v: v's forwarding
+//                   latency, 0 at the packet's destination), and only then queued at
+//                   its next output port;
+//   cut-through:    at a forwarding node it is eligible at  t_start + s_h + L_l + F_v
+//                   (s_h: a 64-byte header's serialisation) but its next serialisation
+//                   cannot end before its tail has arrived (t_start + s + L_l + F_v).
+// So one flow of S bytes cut into packets of M over h store-and-forward hops of equal
+// B and L ends at S/B + (h-1)·M/B + h·L: the first hop's sender is busy S/B; the last
+// packet then needs (h-1) more serialisations and h latencies (tests derive it).
+//
+// Lossless mode, priority flow control (IEEE 802.1Qbb), simplified to one class and
+// egress accounting: when a packet arriving over link i finds its output queue above
+// xoff, the node sends a pause frame back over i's reverse link; it reaches i's sender
+// after a 64-byte serialisation plus that link's latency, and i's sender then starts
+// nothing new until the matching resume, sent once the queue falls below xon.
+// Lossy mode: tail drop when a packet does not fit the output buffer; the sender
+// resends it one retransmit timeout after it sent it (selective, timer-driven).
+//
+// Congestion control: DCQCN, Y. Zhu et al., "Congestion Control for Large-Scale RDMA
+// Deployments", SIGCOMM 2015, section 3. Switch (CP): a packet is ECN-marked when the
+// queue it joins holds more than the ECN threshold (step marking, K_min = K_max).
+// Receiver (NP): on a marked packet, at most one CNP per flow per cnp_interval, sent
+// back to the sender (it arrives one path latency later; CNPs are not queued).
+// Sender (RP), rate R_C, target R_T, alpha:
+//   on a CNP:                  R_T = R_C;  R_C = R_C·(1 − α/2);  α = (1 − g)·α + g
+//   each period without CNP:   α = (1 − g)·α
+//   each period (increase), i = periods since the last CNP:
+//     i <= F  (fast recovery): R_C = (R_T + R_C)/2
+//     i >  F  (additive):      R_T = R_T + R_AI;  R_C = (R_T + R_C)/2
+// (the paper's byte counter and hyper increase are left out: docs say so). The sender
+// paces its packets at R_C: the next may start b/R_C after the previous one started.
+//
+// Data layout: packets are 40-byte trivially-copyable structs in one pool with a free
+// list; each port (directed link) keeps a ring of queued packet ids; per-flow and
+// per-port state in parallel arrays; events are the engine's (time, seq, target, kind)
+// records, handled by one switch over EventKind.
+#include "roshni/net/packet_model.h"
+
+#include <algorithm>
+#include <limits>
+#include <memory>
+#include <type_traits>
+
+#include "net/packet_ring.h"
+#include "roshni/core/error.h"
+#include "roshni/sim/simulator.h"
+#include "roshni/topo/router.h"
+
+namespace roshni::net {
+namespace {
+
+enum EventKind : uint8_t {
+  kStart,       // target: flow
+  kDelivered,   // target: flow (compute steps, empty flows)
+  kTxDone,      // target: port
+  kArrive,      // target: packet
+  kPause,       // target: port
+  kResume,      // target: port
+  kWake,        // target: port (a paced sender may send again)
+  kRetransmit,  // target: flow (the timeout of its oldest lost packet ran out)
+  kCnp,         // target: flow
+  kCcTimer,     // target: flow, generation
+};
+
+enum class State : uint8_t { waiting, transmitting, delivered };
+
+constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+constexpr uint64_t kControlFrameBytes = 64;  // a pause frame, and the cut-through header
+constexpr uint32_t kBuckets = 128;           // queue histogram: 64 buckets to the buffer, 64 above
+
+struct Packet {
+  SimTime sent;       // first byte of its first transmission left the sender
+  SimTime tail;       // cut-through: when its last byte is at the current node
+  uint32_t flow;
+  uint32_t path;      // offset of its path in links_
+  uint32_t bytes;
+  uint16_t hop;       // index of the link it is on or waiting for
+  uint16_t hops;      // path length
+  uint8_t ecn;
+};
+static_assert(std::is_trivially_copyable_v<Packet>);
+
+class PacketModel {
+ public:
+  PacketModel(const topo::Topology& t, const FlowSet& flows, const Paths& paths,
+              const PacketConfig& c, const FlowRunOptions& options)
+      : t_(t), flows_(flows), c_(c) {
+    ROSHNI_ASSERT(options.steps.empty() && options.initial_capacities.empty() &&
+                      !options.route_at_start,
+                  "the packet model does not model capacity changes");
+    ROSHNI_ASSERT(c.mtu > 0 && c.buffer >= c.mtu, "packet config not validated");
+    const size_t n = flows.size();
+    const size_t links = t.link_count();
+    state_.assign(n, State::waiting);
+    pending_.resize(n);
+    next_seq_.assign(n, 0);
+    packet_count_.assign(n, 0);
+    received_.assign(n, 0);
+    on_port_.assign(n, 0);
+    retx_.resize(n);
+    lost_.resize(n);
+    rc_.assign(n, 0.0);
+    rt_.assign(n, 0.0);
+    alpha_.assign(n, 1.0);
+    stage_.assign(n, 0);
+    cnp_seen_.assign(n, 0);
+    cc_armed_.assign(n, 0);
+    sent_since_tick_.assign(n, 0);
+    last_cnp_.assign(n, SimTime::ps(-1));
+    eligible_.assign(n, SimTime::zero());
+    cc_gen_.assign(n, 0);
+    line_rate_.assign(n, 0.0);
+    latency_.assign(n, SimTime::zero());
+    result_.flow.start.assign(n, SimTime::zero());
+    result_.flow.end.assign(n, SimTime::zero());
+    result_.flow.stalled_for.assign(n, SimTime::zero());
+
+    dependent_offset_.assign(n + 1, 0);
+    for (uint32_t f = 0; f < n; ++f) {
+      pending_[f] = static_cast<uint32_t>(flows.deps(FlowId(f)).size());
+      for (FlowId d : flows.deps(FlowId(f))) ++dependent_offset_[d.value() + 1];
+    }
+    for (size_t i = 0; i < n; ++i) dependent_offset_[i + 1] += dependent_offset_[i];
+    dependents_.resize(dependent_offset_[n]);
+    std::vector<uint32_t> fill(dependent_offset_.begin(), dependent_offset_.end() - 1);
+    for (uint32_t f = 0; f < n; ++f) {
+      for (FlowId d : flows.deps(FlowId(f))) dependents_[fill[d.value()]++] = f;
+    }
+
+    // Paths: the planned one first; with spraying, more equal-cost ones that leave by
+    // the same first link (the sender's port is the flow's; docs explain).
+    links_ = paths.links;
+    alt_begin_.resize(n + 1);
+    alt_start_.reserve(n);
+    alt_len_.reserve(n);
+    std::unique_ptr<topo::ShortestPathRouter> spray;
+    if (c.load_balance == LoadBalance::spray) {
+      spray = std::make_unique<topo::ShortestPathRouter>(t, topo::MultipathPolicy::ecmp);
+    }
+    std::vector<LinkId> scratch;
+    for (uint32_t f = 0; f < n; ++f) {
+      alt_begin_[f] = static_cast<uint32_t>(alt_start_.size());
+      const auto planned = paths.of(FlowId(f));
+      alt_start_.push_back(paths.offset[f]);
+      alt_len_.push_back(static_cast<uint16_t>(planned.size()));
+      ROSHNI_ASSERT(planned.size() < 65535, "path of {} hops", planned.size());
+      if (!planned.empty()) {
+        line_rate_[f] = t.link_capacity(planned.front()).si();
+        latency_[f] = topo::path_latency(t, planned);
+      }
+      if (spray && !planned.empty() && flows.pinned_path(FlowId(f)).empty()) {
+        for (uint32_t k = 1; k < c.spray_paths; ++k) {
+          scratch.clear();
+          const uint64_t h = topo::flow_hash(options.seed ^ (0x9e3779b97f4a7c15ULL * k), f);
+          if (!spray->route(flows.src(FlowId(f)), flows.dst(FlowId(f)), h, scratch)) break;
+          if (scratch.front() != planned.front() || scratch.size() != planned.size()) continue;
+          bool seen = false;
+          for (uint32_t a = alt_begin_[f]; a < alt_start_.size() && !seen; ++a) {
+            seen = std::equal(scratch.begin(), scratch.end(), links_.begin() + alt_start_[a]);
+          }
+          if (seen) continue;
+          alt_start_.push_back(static_cast<uint32_t>(links_.size()));
+          alt_len_.push_back(static_cast<uint16_t>(scratch.size()));
+          links_.insert(links_.end(), scratch.begin(), scratch.end());
+        }
+      }
+    }
+    alt_begin_[n] = static_cast<uint32_t>(alt_start_.size());
+
+    // Ports.
+    ps_per_byte_.resize(links);
+    mtu_time_.resize(links);
+    header_time_.resize(links);
+    latency_l_.resize(links);
+    pause_delay_.resize(links);
+    forwarding_.resize(links);
+    for (uint32_t l = 0; l < links; ++l) {
+      const LinkId id(l);
+      const DataRate rate = t.link_capacity(id);
+      ps_per_byte_[l] = rate.si() > 0 ? 1e12 / rate.si() : 0.0;
+      mtu_time_[l] = serialisation(l, c.mtu);
+      header_time_[l] = serialisation(l, kControlFrameBytes);
+      latency_l_[l] = t.link_latency(id);
+      forwarding_[l] = t.forwarding_latency(t.link_to(id));
+      const LinkId back = t.link_reverse(id);
+      pause_delay_[l] = serialisation(back.value(), kControlFrameBytes) + t.link_latency(back);
+    }
+    fifo_.resize(links);
+    queued_.assign(links, 0);
+    busy_.assign(links, 0);
+    paused_.assign(links, 0);
+    in_service_.assign(links, kNone);
+    in_service_bytes_.assign(links, 0);
+    in_service_transit_.assign(links, 0);
+    rr_.assign(links, 0);
+    sources_.resize(links);
+    cursor_.assign(links, 0);
+    wake_at_.assign(links, SimTime::max());
+    paused_ingress_.resize(links);
+    pause_refs_.assign(links, 0);
+    link_bytes_.assign(links, 0);
+    hist_at_.assign(links, kNone);
+    last_change_.assign(links, SimTime::zero());
+    bucket_width_ = std::max<uint64_t>(1, (c.buffer + 63) / 64);
+    auto& s = result_.packet;
+    s.queue_max.assign(links, 0);
+    s.queue_p50.assign(links, 0);
+    s.queue_p99.assign(links, 0);
+    s.pauses_sent.assign(links, 0);
+    s.port_drops.assign(links, 0);
+    s.completion.assign(n, SimTime::zero());
+    s.final_rate.assign(n, 0.0);
+    pool_.reserve(1 << 14);
+  }
+
+  PacketRunResult run() {
+    const size_t n = flows_.size();
+    sim_.queue().reserve(std::min<size_t>(2 * n + 4096, size_t{1} << 24));
+    for (uint32_t f = 0; f < n; ++f) {
+      if (pending_[f] == 0) sim_.schedule(flows_.earliest_start(FlowId(f)), kStart, f);
+    }
+    sim_.run(*this);
+    auto& r = result_.flow;
+    r.events = sim_.events_processed();
+    r.link_bytes.resize(link_bytes_.size());
+    for (size_t l = 0; l < link_bytes_.size(); ++l) {
+      r.link_bytes[l] = bytes(static_cast<double>(link_bytes_[l]));
+    }
+    finish_histograms();
+    for (uint32_t q = 0; q < fifo_.size(); ++q) {
+      if (paused_[q] && (!fifo_[q].empty() || !sources_[q].empty())) {
+        ++result_.packet.deadlocked_ports;
+      }
+    }
+    for (uint32_t f = 0; f < n; ++f) {
+      if (c_.congestion_control == CongestionControl::dcqcn && !flows_.is_compute(FlowId(f))) {
+        result_.packet.final_rate[f] = rc_[f];
+      }
+      if (state_[f] == State::delivered) continue;
+      UnfinishedFlow u{FlowId(f),
+                       state_[f] == State::transmitting ? UnfinishedFlow::State::transmitting
+                                                        : UnfinishedFlow::State::waiting,
+                       FlowId::invalid(), LinkId::invalid()};
+      for (FlowId d : flows_.deps(FlowId(f))) {
+        if (state_[d.value()] != State::delivered) {
+          u.waiting_for = d;
+          break;
+        }
+      }
+      r.unfinished.push_back(u);
+    }
+    return std::move(result_);
+  }
+
+  void handle(const sim::Event& e) {
+    switch (e.kind) {
+      case kStart: start(e.target); break;
+      case kDelivered: delivered(e.target); break;
+      case kTxDone: tx_done(e.target); break;
+      case kArrive: arrive(e.target); break;
+      case kPause: paused_[e.target] = 1; break;
+      case kResume:
+        paused_[e.target] = 0;
+        try_send(e.target);
+        break;
+      case kWake:
+        wake_at_[e.target] = SimTime::max();
+        try_send(e.target);
+        break;
+      case kRetransmit: retransmit(e.target); break;
+      case kCnp: cnp(e.target); break;
+      case kCcTimer:
+        if (e.generation == cc_gen_[e.target]) cc_timer(e.target);
+        break;
+      default: ROSHNI_ASSERT(false, "unknown event kind {}", e.kind);
+    }
+  }
+
+  void end_of_timestamp(SimTime) {}
+
+ private:
+  SimTime serialisation(uint32_t l, uint64_t b) const {
+    // b / B rounded up to a whole picosecond; the link's rate is bytes per second.
+    return to_sim_time_ceil(seconds(static_cast<double>(b) * ps_per_byte_[l] * 1e-12));
+  }
+  SimTime ser(uint32_t l, uint32_t b) const {
+    return b == c_.mtu ? mtu_time_[l] : serialisation(l, b);
+  }
+  bool dcqcn() const { return c_.congestion_control == CongestionControl::dcqcn; }
+  uint32_t first_port(uint32_t f) const { return links_[alt_start_[alt_begin_[f]]].value(); }
+  /// Something left to put on the wire: a packet not yet created or one to resend.
+  bool has_to_send(uint32_t f) const {
+    return next_seq_[f] < packet_count_[f] || !retx_[f].empty();
+  }
+
+  // ---- flows ----
+
+  void start(uint32_t f) {
+    const SimTime now = sim_.now();
+    result_.flow.start[f] = now;
+    if (flows_.is_compute(FlowId(f))) {
+      state_[f] = State::transmitting;
+      sim_.schedule(now + flows_.compute_time(FlowId(f)), kDelivered, f);
+      return;
+    }
+    state_[f] = State::transmitting;
+    const uint64_t size = static_cast<uint64_t>(flows_.flow_size(FlowId(f)).si());
+    if (size == 0 || alt_len_[alt_begin_[f]] == 0) {
+      // Nothing to packetise (or src == dst): delivered after the path's latency.
+      sim_.schedule(now + latency_[f], kDelivered, f);
+      return;
+    }
+    packet_count_[f] = static_cast<uint32_t>((size + c_.mtu - 1) / c_.mtu);
+    if (dcqcn()) {
+      rc_[f] = rt_[f] = line_rate_[f];
+      alpha_[f] = 1.0;
+      stage_[f] = 0;
+      arm_cc_timer(f);
+    }
+    join_port(f);
+  }
+
+  void join_port(uint32_t f) {
+    if (on_port_[f]) return;
+    on_port_[f] = 1;
+    const uint32_t q = first_port(f);
+    sources_[q].push_back(f);
+    try_send(q);
+  }
+
+  void delivered(uint32_t f) {
+    const SimTime now = sim_.now();
+    state_[f] = State::delivered;
+    result_.flow.end[f] = now;
+    result_.flow.makespan = std::max(result_.flow.makespan, now);
+    if (!flows_.is_compute(FlowId(f))) result_.packet.completion[f] = now - result_.flow.start[f];
+    for (uint32_t k = dependent_offset_[f]; k < dependent_offset_[f + 1]; ++k) {
+      const uint32_t d = dependents_[k];
+      if (--pending_[d] > 0) continue;
+      const SimTime earliest = flows_.earliest_start(FlowId(d));
+      if (earliest > now) {
+        sim_.schedule(earliest, kStart, d);
+      } else {
+        start(d);
+      }
+    }
+  }
+
+  // ---- ports ----
+
+  /// The next paced flow at port q that may send now, round robin; `wake` gets the
+  /// earliest time a paced one may.
+  uint32_t pick_source(uint32_t q, SimTime now, SimTime& wake) {
+    auto& list = sources_[q];
+    uint32_t i = cursor_[q];
+    for (uint32_t k = 0; k < list.size();) {
+      if (i >= list.size()) i = 0;
+      const uint32_t f = list[i];
+      if (!has_to_send(f)) {
+        // Done sending (for now): leave the port; a retransmission brings it back.
+        on_port_[f] = 0;
+        list[i] = list.back();
+        list.pop_back();
+        continue;
+      }
+      if (dcqcn() && eligible_[f] > now) {
+        wake = std::min(wake, eligible_[f]);
+        ++i;
+        ++k;
+        continue;
+      }
+      cursor_[q] = i + 1;
+      return f;
+    }
+    return kNone;
+  }
+
+  uint32_t new_packet(uint32_t f, SimTime now) {
+    uint32_t id;
+    if (!free_.empty()) {
+      id = free_.back();
+      free_.pop_back();
+    } else {
+      id = static_cast<uint32_t>(pool_.size());
+      pool_.emplace_back();
+    }
+    Packet& p = pool_[id];
+    const uint32_t seq = next_seq_[f]++;
+    const uint64_t size = static_cast<uint64_t>(flows_.flow_size(FlowId(f)).si());
+    const uint32_t alts = alt_begin_[f + 1] - alt_begin_[f];
+    const uint32_t a = alt_begin_[f] + (alts > 1 ? seq % alts : 0);
+    p.sent = now;
+    p.tail = now;
+    p.flow = f;
+    p.path = alt_start_[a];
+    p.bytes = static_cast<uint32_t>(std::min<uint64_t>(c_.mtu, size - uint64_t{seq} * c_.mtu));
+    p.hop = 0;
+    p.hops = alt_len_[a];
+    p.ecn = 0;
+    ++result_.packet.packets;
+    return id;
+  }
+
+  void try_send(uint32_t q) {
+    if (busy_[q] || paused_[q]) return;
+    const SimTime now = sim_.now();
+    const bool transit = !fifo_[q].empty();
+    uint32_t id = kNone;
+    bool from_transit = false;
+    if (!sources_[q].empty() && (!transit || rr_[q])) {
+      SimTime wake = SimTime::max();
+      const uint32_t f = pick_source(q, now, wake);
+      if (f != kNone) {
+        if (!retx_[f].empty()) {
+          id = retx_[f].pop();
+          pool_[id].sent = now;
+          ++result_.packet.retransmissions;
+        } else {
+          id = new_packet(f, now);
+        }
+        if (dcqcn()) {
+          sent_since_tick_[f] = 1;
+          if (!cc_armed_[f]) arm_cc_timer(f);
+          eligible_[f] =
+              now + to_sim_time_ceil(seconds(static_cast<double>(pool_[id].bytes) / rc_[f]));
+        }
+      } else if (wake < wake_at_[q] && !transit) {
+        wake_at_[q] = wake;
+        sim_.schedule(wake, kWake, q);
+      }
+    }
+    if (id == kNone && transit) {
+      id = fifo_[q].pop();
+      from_transit = true;
+    }
+    if (id == kNone) return;
+    rr_[q] ^= 1;
+    Packet& p = pool_[id];
+    busy_[q] = 1;
+    in_service_[q] = id;
+    in_service_bytes_[q] = p.bytes;
+    in_service_transit_[q] = from_transit;
+    const SimTime s = ser(q, p.bytes);
+    SimTime done = now + s;
+    if (c_.switching == Switching::cut_through && done < p.tail) done = p.tail;
+    sim_.schedule(done, kTxDone, q);
+    const bool last = p.hop + 1 == p.hops;
+    const SimTime tail = done + latency_l_[q] + (last ? SimTime::zero() : forwarding_[q]);
+    p.tail = tail;
+    if (c_.switching == Switching::cut_through && !last) {
+      sim_.schedule(std::min(tail, now + header_time_[q] + latency_l_[q] + forwarding_[q]),
+                    kArrive, id);
+    } else {
+      sim_.schedule(tail, kArrive, id);
+    }
+  }
+
+  void tx_done(uint32_t q) {
+    busy_[q] = 0;
+    const uint32_t b = in_service_bytes_[q];
+    link_bytes_[q] += b;
+    ++result_.packet.packet_hops;
+    if (in_service_transit_[q]) {
+      set_queue(q, queued_[q] - b);
+      if (queued_[q] < c_.xon && !paused_ingress_[q].empty()) {
+        for (uint32_t in : paused_ingress_[q]) {
+          if (--pause_refs_[in] == 0) sim_.schedule(sim_.now() + pause_delay_[in], kResume, in);
+        }
+        paused_ingress_[q].clear();
+      }
+    }
+    in_service_[q] = kNone;
+    try_send(q);
+  }
+
+  void arrive(uint32_t id) {
+    Packet& p = pool_[id];
+    const SimTime now = sim_.now();
+    if (p.hop + 1 == p.hops) {
+      receive(id);
+      return;
+    }
+    const uint32_t in = links_[p.path + p.hop].value();
+    ++p.hop;
+    const uint32_t q = links_[p.path + p.hop].value();
+    if (c_.mode == LossMode::lossy && queued_[q] + p.bytes > c_.buffer) {
+      ++result_.packet.drops;
+      ++result_.packet.port_drops[q];
+      // One timer per flow, for its oldest loss: the heap holds one event per flow with
+      // losses, not one per lost packet.
+      auto& wait = lost_[p.flow];
+      if (wait.empty()) sim_.schedule(std::max(now, p.sent + c_.retransmit_timeout), kRetransmit, p.flow);
+      wait.push(id);
+      return;
+    }
+    if (queued_[q] > c_.ecn_threshold) {
+      p.ecn = 1;
+      ++result_.packet.ecn_marks;
+    }
+    set_queue(q, queued_[q] + p.bytes);
+    if (queued_[q] > c_.buffer) ++result_.packet.headroom_overruns;
+    if (c_.mode == LossMode::lossless && queued_[q] > c_.xoff) {
+      auto& list = paused_ingress_[q];
+      if (std::find(list.begin(), list.end(), in) == list.end()) {
+        list.push_back(in);
+        if (pause_refs_[in]++ == 0) {
+          ++result_.packet.pauses;
+          ++result_.packet.pauses_sent[in];
+          sim_.schedule(now + pause_delay_[in], kPause, in);
+        }
+      }
+    }
+    fifo_[q].push(id);
+    try_send(q);
+  }
+
+  void receive(uint32_t id) {
+    const Packet& p = pool_[id];
+    const uint32_t f = p.flow;
+    const SimTime now = sim_.now();
+    received_[f] += p.bytes;
+    if (p.ecn && dcqcn() &&
+        (last_cnp_[f] < SimTime::zero() || now - last_cnp_[f] >= c_.dcqcn.cnp_interval)) {
+      last_cnp_[f] = now;
+      ++result_.packet.cnps;
+      sim_.schedule(now + latency_[f], kCnp, f);
+    }
+    free_.push_back(id);
+    if (received_[f] == static_cast<uint64_t>(flows_.flow_size(FlowId(f)).si())) delivered(f);
+  }
+
+  /// Moves the lost packets of flow f whose timeout has run out to its resend list (in
+  /// the order they were lost; one lost behind a later-sent one waits for it, a simplification
+  /// that only spraying can cause), and re-arms the timer for the next.
+  void retransmit(uint32_t f) {
+    const SimTime now = sim_.now();
+    auto& wait = lost_[f];
+    while (!wait.empty() && pool_[wait.front()].sent + c_.retransmit_timeout <= now) {
+      const uint32_t id = wait.pop();
+      Packet& p = pool_[id];
+      p.hop = 0;
+      p.ecn = 0;
+      p.tail = now;
+      retx_[f].push(id);
+    }
+    if (!wait.empty()) {
+      sim_.schedule(pool_[wait.front()].sent + c_.retransmit_timeout, kRetransmit, f);
+    }
+    join_port(f);
+  }
+
+  // ---- DCQCN (equations at the top of this file) ----
+
+  void cnp(uint32_t f) {
+    if (state_[f] != State::transmitting) return;
+    const auto& d = c_.dcqcn;
+    rt_[f] = rc_[f];
+    rc_[f] = std::max(d.min_rate.si(), rc_[f] * (1 - alpha_[f] / 2));
+    alpha_[f] = (1 - d.g) * alpha_[f] + d.g;
+    cnp_seen_[f] = 1;
+    stage_[f] = 0;
+    // The rate-increase timer restarts from the decrease.
+    arm_cc_timer(f);
+  }
+
+  void arm_cc_timer(uint32_t f) {
+    cc_armed_[f] = 1;
+    sim_.schedule(sim_.now() + c_.dcqcn.period, kCcTimer, f, ++cc_gen_[f]);
+  }
+
+  void cc_timer(uint32_t f) {
+    if (state_[f] != State::transmitting) return;
+    const auto& d = c_.dcqcn;
+    if (!cnp_seen_[f]) alpha_[f] *= 1 - d.g;
+    cnp_seen_[f] = 0;
+    ++stage_[f];
+    if (stage_[f] > d.fast_recovery_steps) {
+      rt_[f] = std::min(line_rate_[f], rt_[f] + d.additive_increase.si());
+    }
+    rc_[f] = std::min(line_rate_[f], (rt_[f] + rc_[f]) / 2);
+    // The timer runs while the flow sends; one that sent nothing for a whole period
+    // (paused, or done) lets it lapse, and its next packet re-arms it, so timers never
+    // keep a finished (or PFC-deadlocked) run alive.
+    if (sent_since_tick_[f]) {
+      sim_.schedule(sim_.now() + d.period, kCcTimer, f, cc_gen_[f]);
+    } else {
+      cc_armed_[f] = 0;
+    }
+    sent_since_tick_[f] = 0;
+  }
+
+  // ---- queue statistics: time-weighted histogram per port ----
+
+  void set_queue(uint32_t q, uint64_t v) {
+    const SimTime now = sim_.now();
+    if (hist_at_[q] == kNone) {
+      // The time before the port first queued anything counts as empty.
+      hist_at_[q] = static_cast<uint32_t>(hist_.size());
+      hist_.resize(hist_.size() + kBuckets, 0);
+      hist_[hist_at_[q]] += static_cast<uint64_t>(now.ps());
+    } else {
+      hist_[hist_at_[q] + bucket(queued_[q])] += static_cast<uint64_t>((now - last_change_[q]).ps());
+    }
+    last_change_[q] = now;
+    queued_[q] = v;
+    auto& mx = result_.packet.queue_max[q];
+    mx = std::max(mx, v);
+  }
+  uint32_t bucket(uint64_t v) const {
+    return static_cast<uint32_t>(std::min<uint64_t>(kBuckets - 1, v / bucket_width_));
+  }
+
+  void finish_histograms() {
+    const SimTime end = result_.flow.makespan;
+    auto& s = result_.packet;
+    for (uint32_t q = 0; q < hist_at_.size(); ++q) {
+      if (hist_at_[q] == kNone) continue;
+      uint64_t* h = &hist_[hist_at_[q]];
+      if (end > last_change_[q]) h[bucket(queued_[q])] += static_cast<uint64_t>((end - last_change_[q]).ps());
+      uint64_t total = 0;
+      for (uint32_t b = 0; b < kBuckets; ++b) total += h[b];
+      const auto percentile = [&](double p) -> uint64_t {
+        const double want = p * static_cast<double>(total);
+        uint64_t acc = 0;
+        for (uint32_t b = 0; b < kBuckets; ++b) {
+          acc += h[b];
+          if (static_cast<double>(acc) >= want && acc > 0) {
+            // The bucket's upper edge; a histogram cannot say more precisely. Bucket 0
+            // holds the empty queue and counts as 0 when the queue was mostly empty.
+            return b == 0 ? 0 : std::min(s.queue_max[q], (b + 1) * bucket_width_);
+          }
+        }
+        return s.queue_max[q];
+      };
+      s.queue_p50[q] = percentile(0.5);
+      s.queue_p99[q] = percentile(0.99);
+    }
+  }
+
+  const topo::Topology& t_;
+  const FlowSet& flows_;
+  const PacketConfig c_;
+  sim::Simulator sim_;
+  PacketRunResult result_;
+
+  // Per flow.
+  std::vector<State> state_;
+  std::vector<uint32_t> pending_;
+  std::vector<uint32_t> next_seq_, packet_count_;
+  std::vector<uint64_t> received_;
+  std::vector<uint8_t> on_port_;
+  std::vector<PacketRing> retx_;             // packets to resend, timed out, oldest first
+  std::vector<PacketRing> lost_;             // packets lost, waiting for their timeout
+  std::vector<double> rc_, rt_, alpha_, line_rate_;  // DCQCN; rates in bytes/s
+  std::vector<uint32_t> stage_;
+  std::vector<uint8_t> cnp_seen_, cc_armed_, sent_since_tick_;
+  std::vector<SimTime> last_cnp_, eligible_, latency_;
+  std::vector<uint32_t> cc_gen_;
+  std::vector<uint32_t> dependent_offset_, dependents_;
+  std::vector<uint32_t> alt_begin_;  // flow -> its first alternative path
+  std::vector<uint32_t> alt_start_;  // alternative -> offset in links_
+  std::vector<uint16_t> alt_len_;
+  std::vector<LinkId> links_;
+
+  // Per port (directed link).
+  std::vector<double> ps_per_byte_;
+  std::vector<SimTime> mtu_time_, header_time_, latency_l_, pause_delay_, forwarding_;
+  std::vector<PacketRing> fifo_;
+  std::vector<uint64_t> queued_;
+  std::vector<uint8_t> busy_, paused_, in_service_transit_, rr_;
+  std::vector<uint32_t> in_service_, in_service_bytes_;
+  std::vector<std::vector<uint32_t>> sources_;  // flows that send from this port
+  std::vector<uint32_t> cursor_;
+  std::vector<SimTime> wake_at_;
+  std::vector<std::vector<uint32_t>> paused_ingress_;  // links this queue has paused
+  std::vector<uint32_t> pause_refs_;                   // queues holding this link paused
+  std::vector<uint64_t> link_bytes_;
+  std::vector<uint32_t> hist_at_;
+  std::vector<uint64_t> hist_;
+  std::vector<SimTime> last_change_;
+  uint64_t bucket_width_ = 1;
+
+  // Packets.
+  std::vector<Packet> pool_;
+  std::vector<uint32_t> free_;
+};
+
+}  // namespace
+
+PacketRunResult run_packet_model(const topo::Topology& t, const FlowSet& flows,
+                                 const Paths& paths, const PacketConfig& config,
+                                 const FlowRunOptions& options) {
+  PacketModel model(t, flows, paths, config, options);
+  return model.run();
+}
+
+}  // namespace roshni::net
