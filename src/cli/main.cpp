@@ -20,6 +20,7 @@
 #include "roshni/report/check.h"
 #include "roshni/report/compare.h"
 #include "roshni/report/csv.h"
+#include "roshni/report/html.h"
 #include "roshni/report/report.h"
 #include "roshni/report/topology_report.h"
 #include "roshni/report/trace.h"
@@ -159,7 +160,9 @@ int run(const Options& o) {
   namespace rr = roshni::report;
   const auto summary = rr::summarize(s, result);
   const std::string dir = o.output.empty() ? default_output_dir(s.name) : o.output;
-  rr::write_file_atomically(dir, "report.json", rr::report_json(s, result, summary));
+  const std::string report_text = rr::report_json(s, result, summary);
+  rr::write_file_atomically(dir, "report.json", report_text);
+  rr::write_file_atomically(dir, "report.html", rr::run_html(s, result, report_text));
   rr::write_file_atomically(dir, "links.csv", rr::links_csv(s, result));
   // A table or trace left by an earlier run in the same directory would not match this
   // report: remove what this run does not write.
@@ -190,7 +193,7 @@ int run(const Options& o) {
                 std::chrono::duration<double>(t3 - t2).count());
   if (!o.quiet) {
     fmt::print("{}", rr::human_summary(s, summary));
-    fmt::print("  report          {}/report.json\n", dir);
+    fmt::print("  report          {}/report.json, {}/report.html\n", dir, dir);
     if (s.report.per_flow) {
       fmt::print("  tables          {}/links.csv, {}/flows.csv\n", dir, dir);
     } else {
@@ -324,8 +327,8 @@ int main(int argc, char** argv) {
       ->add_option("runs", o.compared,
                    "report.json files, or scenario files (run first, in memory)")
       ->required();
-  compare_cmd->add_option("--format", o.format, "terminal (default), markdown or csv")
-      ->check(CLI::IsMember({"terminal", "markdown", "csv"}));
+  compare_cmd->add_option("--format", o.format, "terminal (default), markdown, csv or html")
+      ->check(CLI::IsMember({"terminal", "markdown", "csv", "html"}));
 
   try {
     app.parse(argc, argv);
