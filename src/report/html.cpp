@@ -74,7 +74,7 @@ std::string svg_text(double x, double y, const std::string& text, const char* an
 }
 
 std::string render_table(const HtmlTable& t) {
-  std::string out = "<table>\n";
+  std::string out = "<div class=\"scroll\"><table>\n";
   if (std::any_of(t.columns.begin(), t.columns.end(), [](const auto& c) { return !c.empty(); })) {
     out += "<thead><tr>";
     for (const auto& c : t.columns) out += "<th>" + html_escape(c) + "</th>";
@@ -90,7 +90,7 @@ std::string render_table(const HtmlTable& t) {
     }
     out += "</tr>\n";
   }
-  out += "</tbody>\n</table>\n";
+  out += "</tbody>\n</table></div>\n";
   return out;
 }
 
@@ -330,7 +330,7 @@ std::string render_html(const HtmlPage& page) {
       "table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #ddd;"
       "padding:3px 8px;text-align:left}th{background:#f3f3f3}td.num{text-align:right;"
       "font-variant-numeric:tabular-nums}\n"
-      "td:first-child{white-space:nowrap}\n"
+      "td:first-child,td.num{white-space:nowrap}.scroll{overflow-x:auto}\n"
       "svg.chart{display:block;margin:12px 0;font-size:12px;max-width:100%;height:auto}\n"
       "svg text.title{font-size:13px;font-weight:bold}svg line.grid{stroke:#e4e4e4}\n"
       "svg line.axis{stroke:#888}\n"
