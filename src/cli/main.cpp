@@ -31,6 +31,7 @@
 #include "roshni/topo/export.h"
 #include "roshni/scenario/loader.h"
 #include "cli/mpi_world.h"
+#include "cli/progress_bar.h"
 
 namespace {
 
@@ -128,7 +129,11 @@ int run(const Options& o) {
                 s.topology.node_count(), s.topology.link_count(), s.flows.size(),
                 std::chrono::duration<double>(t1 - t0).count());
 
-  const auto result = roshni::net::run_flow_model(s.topology, s.flows, s.paths, s.run_options);
+  roshni::cli::ProgressBar bar(o.quiet);
+  auto run_options = s.run_options;
+  if (bar.enabled()) run_options.progress = [&bar](const auto& p) { bar.update(p); };
+  const auto result = roshni::net::run_flow_model(s.topology, s.flows, s.paths, run_options);
+  bar.finish();
   const auto t2 = Clock::now();
   spdlog::debug("simulated {} events, {} rate solves over {} flow-ratings in {:.3f} s",
                 result.events, result.rate_solves, result.flows_rated,
@@ -169,7 +174,11 @@ int run(const Options& o) {
   const std::string dir = o.output.empty() ? default_output_dir(s.name) : o.output;
   const std::string report_text = rr::report_json(s, result, summary);
   rr::write_file_atomically(dir, "report.json", report_text);
+  const auto th = Clock::now();
   rr::write_file_atomically(dir, "report.html", rr::run_html(s, result, report_text));
+  spdlog::debug("report.json in {:.3f} s, report.html in {:.3f} s",
+                std::chrono::duration<double>(th - t2).count(),
+                std::chrono::duration<double>(Clock::now() - th).count());
   rr::write_file_atomically(dir, "links.csv", rr::links_csv(s, result));
   // A table or trace left by an earlier run in the same directory would not match this
   // report: remove what this run does not write.

@@ -380,12 +380,64 @@ HtmlSection json_section(std::string id, std::string title, const Json& object,
 }
 
 Json parse_report_text(const std::string& text) {
-  const Json::parser_callback_t skip_tables = [](int depth, Json::parse_event_t event,
-                                                 Json& parsed) {
-    return !(depth == 1 && event == Json::parse_event_t::key &&
-             (parsed == "links" || parsed == "flows"));
+  // Cut the top-level "links" and "flows" members out of the text with a scan that only
+  // tracks strings and nesting (a report of millions of flows is hundreds of MB: a full
+  // JSON parse of it would take seconds), then parse what is left.
+  std::string kept;
+  kept.reserve(4096);
+  int depth = 0;
+  bool in_string = false;
+  size_t member_start = std::string::npos;  // at depth 1: where the current member began
+  bool first_kept = true;
+  const auto flush_member = [&](size_t end) {
+    if (member_start == std::string::npos) return;
+    std::string_view m(text.data() + member_start, end - member_start);
+    size_t k = m.find_first_not_of(" \t\r\n");
+    const bool table = k != std::string_view::npos &&
+                       (m.substr(k).starts_with("\"links\"") || m.substr(k).starts_with("\"flows\""));
+    if (!table) {
+      if (!first_kept) kept += ',';
+      kept += m;
+      first_kept = false;
+    }
+    member_start = std::string::npos;
   };
-  return Json::parse(text, skip_tables);
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        if (depth == 1 && member_start == std::string::npos) member_start = i;
+        break;
+      case '{':
+      case '[':
+        if (depth == 0) kept += c;
+        ++depth;
+        break;
+      case '}':
+      case ']':
+        --depth;
+        if (depth == 0) {
+          flush_member(i);
+          kept += c;
+        }
+        break;
+      case ',':
+        if (depth == 1) flush_member(i);
+        break;
+      default:
+        break;
+    }
+  }
+  return Json::parse(kept);
 }
 
 namespace {
