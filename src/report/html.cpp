@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <unordered_map>
@@ -222,8 +223,6 @@ HtmlTable member_table(const Json& j) {
       if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
     }
   }
-  // {"links": 4, "power": 0, "unit": "W"}: a "unit" member names the unit of the others.
-  const bool unit_column = std::find(keys.begin(), keys.end(), "unit") != keys.end();
   for (const auto& k : keys) t.columns.push_back(k);
   t.numeric.assign(t.columns.size(), true);
   if (named) t.numeric[0] = false;
@@ -241,14 +240,12 @@ HtmlTable member_table(const Json& j) {
     }
     t.rows.push_back(std::move(cells));
   }
-  (void)unit_column;
   return t;
 }
 
 void walk(const Json& object, const std::string& prefix, HtmlTable& figures,
           std::vector<HtmlBlock>& blocks, const std::string& id, bool top_charts) {
   std::vector<std::pair<std::string, const Json*>> direct;  // figures directly in `object`
-  bool all_figures = true;
   for (const auto& [key, child] : object.items()) {
     const std::string name = prefix.empty() ? key : prefix + "." + key;
     if (is_figure(child)) {
@@ -256,7 +253,6 @@ void walk(const Json& object, const std::string& prefix, HtmlTable& figures,
       direct.emplace_back(key, &child);
       continue;
     }
-    all_figures = false;
     if (child.is_primitive()) {
       figures.rows.push_back({name, scalar_text(child)});
     } else if ((child.is_object() || child.is_array()) && !child.empty() &&
@@ -271,7 +267,6 @@ void walk(const Json& object, const std::string& prefix, HtmlTable& figures,
       figures.rows.push_back({name, child.dump()});
     }
   }
-  (void)all_figures;
   // Two or more figures of one unit side by side: a breakdown, drawn as bars.
   std::map<std::string, std::vector<std::pair<std::string, const Json*>>> by_unit;
   std::vector<std::string> unit_order;

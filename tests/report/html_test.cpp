@@ -119,5 +119,23 @@ TEST(Html, DeterministicAndEscaped) {
   EXPECT_EQ(count(a, "<svg class=\"chart\""), 4u);  // top links, histogram, heatmap, timeline
 }
 
+// compare --format html: a run of twice the makespan has ratio 2 in the table and on its
+// bar; a figure the first run lacks has no ratio ("-").
+TEST(Html, CompareHasRatiosToTheFirst) {
+  const std::vector<ComparedRun> runs = {
+      {"a", {{"makespan", 0.5, "s"}, {"flows", 4, "1"}}},
+      {"b<", {{"makespan", 1.0, "s"}, {"flows", 4, "1"}, {"extra", 3, "1"}}}};
+  const std::string html = compare_html(runs);
+  EXPECT_NE(html.find("id=\"chart-compare-makespan\""), std::string::npos);
+  EXPECT_NE(html.find("1 s (×2.0000)"), std::string::npos) << html;
+  EXPECT_NE(html.find("<td class=\"num\">2.0000</td>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<td>extra</td><td class=\"num\">-</td><td class=\"num\">3</td>"
+                      "<td class=\"num\">-</td>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("b&lt;"), std::string::npos);
+  EXPECT_EQ(html.find("b<"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace roshni::report
