@@ -83,7 +83,7 @@ document.body.setAttribute('data-probe', [
   'charts=' + charts.length, 'drawn=' + drawn,
   'top=' + count('#chart-top-links rect'), 'cells=' + count('#chart-link-heatmap rect.cell'),
   'spans=' + count('#chart-timeline rect.span'), 'phases=' + count('#chart-timeline rect.phase'),
-  'sections=' + count('section')].join(' '));
+  'lines=' + count('polyline.series'), 'sections=' + count('section')].join(' '));
 </script>
 )";
 
@@ -132,7 +132,7 @@ TEST(HtmlInBrowser, RunReportRendersItsCharts) {
     EXPECT_NE(l.dom.find(id), std::string::npos) << id;
   }
   EXPECT_EQ(probe(chromium, page, dir),
-            "charts=4 drawn=4 top=16 cells=16 spans=8 phases=15 sections=3");
+            "charts=4 drawn=4 top=16 cells=16 spans=8 phases=15 lines=0 sections=3");
 }
 
 // compare --format html: one bar chart per headline figure present (makespan, bus
@@ -148,7 +148,24 @@ TEST(HtmlInBrowser, CompareHtmlRendersItsCharts) {
   ASSERT_EQ(l.exit_code, 0) << l.log;
   EXPECT_EQ(console_lines(l.log), "");
   EXPECT_EQ(probe(chromium, dir / "compare.html", dir),
-            "charts=4 drawn=4 top=0 cells=0 spans=0 phases=0 sections=2");
+            "charts=4 drawn=4 top=0 cells=0 spans=0 phases=0 lines=0 sections=2");
+}
+
+// sweep.html of 3 GPU counts x 2 link rates: a plot for each of makespan, bus bandwidth
+// and busiest-link utilisation (the quickstart has no link_power), 2 lines in each (one
+// per link rate): 3 charts, 6 lines; no console message.
+TEST(HtmlInBrowser, SweepHtmlRendersItsPlots) {
+  const std::string chromium = chromium_path();
+  if (chromium.empty()) GTEST_SKIP() << "chromium is not installed (tools/setup-browser.sh)";
+  const auto dir = fresh_dir("html-sweep");
+  const auto r = run_cli("sweep " + kQuickstart + " -q --axis topology.gpus=4,8,16 --axis "
+                         "'topology.link.bandwidth=200 Gbps,400 Gbps' -o " + dir.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Loaded l = load(chromium, dir / "sweep.html", dir);
+  ASSERT_EQ(l.exit_code, 0) << l.log;
+  EXPECT_EQ(console_lines(l.log), "");
+  EXPECT_EQ(probe(chromium, dir / "sweep.html", dir),
+            "charts=3 drawn=3 top=0 cells=0 spans=0 phases=0 lines=6 sections=2");
 }
 
 }  // namespace

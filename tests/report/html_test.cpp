@@ -119,6 +119,17 @@ TEST(Html, DeterministicAndEscaped) {
   EXPECT_EQ(count(a, "<svg class=\"chart\""), 4u);  // top links, histogram, heatmap, timeline
 }
 
+// The table-skipping scan: top-level "links" and "flows" go, wherever they stand; a
+// nested "flows" (the summary's figure) stays; brackets, braces, commas and escaped
+// quotes inside strings do not confuse it.
+TEST(Html, ParseReportTextDropsOnlyTheTopLevelTables) {
+  const Json j = parse_report_text(
+      R"({"links": {"rows": [[1, "]},{"]]}, "a": "x}\"{,[", )"
+      R"("summary": {"flows": {"value": 3, "unit": "1"}}, "flows": [[",", "\\"]], "z": [1, {"b": 2}]})");
+  EXPECT_EQ(j.dump(), R"({"a":"x}\"{,[","summary":{"flows":{"value":3,"unit":"1"}},"z":[1,{"b":2}]})");
+  EXPECT_EQ(parse_report_text(R"({"flows": []})").dump(), "{}");
+}
+
 // compare --format html: a run of twice the makespan has ratio 2 in the table and on its
 // bar; a figure the first run lacks has no ratio ("-").
 TEST(Html, CompareHasRatiosToTheFirst) {
