@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev   # libFuzzer for the parser fuzz target
   time                       # GNU time, for tools/bench-scale.sh
+  libopenmpi-dev openmpi-bin # optional: roshni sweep under mpirun (ROSHNI_MPI)
 )
 
 missing=()

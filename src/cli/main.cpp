@@ -5,6 +5,9 @@
 // that moved past the tolerance.
 #include <chrono>
 #include <cstdio>
+#include <thread>
+
+#include <unistd.h>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -22,14 +25,18 @@
 #include "roshni/report/check.h"
 #include "roshni/report/compare.h"
 #include "roshni/report/csv.h"
+#include "roshni/report/html.h"
 #include "roshni/report/packet_report.h"
-#include "roshni/report/report.h"
 #include "roshni/report/power_report.h"
+#include "roshni/report/report.h"
+#include "roshni/report/sweep.h"
 #include "roshni/scenario/run.h"
 #include "roshni/report/topology_report.h"
 #include "roshni/report/trace.h"
 #include "roshni/topo/export.h"
 #include "roshni/scenario/loader.h"
+#include "cli/mpi_world.h"
+#include "cli/progress_bar.h"
 
 namespace {
 
@@ -53,6 +60,8 @@ struct Options {
   std::string report, baseline, tolerance = "0";  // check
   std::vector<std::string> compared;              // compare
   std::string format = "terminal";                // compare
+  std::vector<std::string> axes;                  // sweep
+  unsigned jobs = 0;                              // sweep; 0: one per core (1 per MPI rank)
   int verbosity = 0;
   bool quiet = false;
 };
@@ -125,7 +134,11 @@ int run(const Options& o) {
                 s.topology.node_count(), s.topology.link_count(), s.flows.size(),
                 std::chrono::duration<double>(t1 - t0).count());
 
-  const auto outcome = roshni::scenario::simulate(s);
+  roshni::cli::ProgressBar bar(o.quiet);
+  std::function<void(const roshni::net::RunProgress&)> progress;
+  if (bar.enabled()) progress = [&bar](const auto& p) { bar.update(p); };
+  const auto outcome = roshni::scenario::simulate(s, progress);
+  bar.finish();
   const auto& result = outcome.net;
   const auto& packet = outcome.packet;
   const auto t2 = Clock::now();
@@ -174,8 +187,14 @@ int run(const Options& o) {
   const auto summary = rr::summarize(s, result);
   const std::string dir = o.output.empty() ? default_output_dir(s.name) : o.output;
   const roshni::scenario::PowerOutcome* power = outcome.power ? &*outcome.power : nullptr;
-  rr::write_file_atomically(dir, "report.json",
-                            rr::report_json(s, result, summary, packet ? &*packet : nullptr, power));
+  const std::string report_text =
+      rr::report_json(s, result, summary, packet ? &*packet : nullptr, power);
+  rr::write_file_atomically(dir, "report.json", report_text);
+  const auto th = Clock::now();
+  rr::write_file_atomically(dir, "report.html", rr::run_html(s, result, report_text));
+  spdlog::debug("report.json in {:.3f} s, report.html in {:.3f} s",
+                std::chrono::duration<double>(th - t2).count(),
+                std::chrono::duration<double>(Clock::now() - th).count());
   rr::write_file_atomically(dir, "links.csv", rr::links_csv(s, result));
   // A table or trace left by an earlier run in the same directory would not match this
   // report: remove what this run does not write.
@@ -215,7 +234,7 @@ int run(const Options& o) {
     fmt::print("{}", rr::human_summary(s, summary));
     if (packet) fmt::print("{}", rr::packet_human_summary(s, *packet));
     if (power) fmt::print("{}", rr::power_summary(s, *power));
-    fmt::print("  report          {}/report.json\n", dir);
+    fmt::print("  report          {}/report.json, {}/report.html\n", dir, dir);
     if (s.report.per_flow) {
       fmt::print("  tables          {}/links.csv, {}/flows.csv\n", dir, dir);
     } else {
@@ -287,6 +306,79 @@ int compare(const Options& o) {
   return kOk;
 }
 
+/// `roshni sweep`: the points split over MPI ranks (when launched by mpirun) and over
+/// threads within a rank; rank 0 gathers the results and writes sweep.csv and sweep.html.
+int sweep(const Options& o) {
+  namespace rr = roshni::report;
+  rr::SweepSpec spec;
+  spec.scenario = o.scenario;
+  spec.overrides = o.overrides;
+  if (o.seed >= 0) spec.seed = static_cast<uint64_t>(o.seed);
+  spec.axes = rr::parse_axes(o.axes, o.overrides);
+  const std::string name = rr::check_axes(spec);
+  const size_t n = rr::point_count(spec.axes);
+
+  std::optional<roshni::cli::MpiWorld> world;
+  if (roshni::cli::launched_by_mpi()) {
+    if (!roshni::cli::built_with_mpi()) {
+      spdlog::warn("started by an MPI launcher, but this roshni was built without MPI: every "
+                   "rank runs the whole sweep");
+    } else {
+      world.emplace();
+    }
+  }
+  const int rank = world ? world->rank() : 0;
+  const int ranks = world ? world->size() : 1;
+  std::vector<size_t> mine;
+  for (size_t i = static_cast<size_t>(rank); i < n; i += static_cast<size_t>(ranks)) {
+    mine.push_back(i);
+  }
+  const unsigned jobs =
+      o.jobs > 0 ? o.jobs : (world ? 1u : std::max(1u, std::thread::hardware_concurrency()));
+  const bool show = !o.quiet && rank == 0 && isatty(STDERR_FILENO);
+  const auto progress = [&](size_t done) {
+    if (show) fmt::print(stderr, "\rsweep: {}/{} points{}", done, mine.size(),
+                         ranks > 1 ? fmt::format(" on rank 0 of {}", ranks) : "");
+  };
+  const auto results = rr::run_points(spec, mine, jobs, progress);
+  if (show) fmt::print(stderr, "\n");
+
+  std::vector<rr::PointResult> all(n);
+  if (world && ranks > 1) {
+    const auto texts = world->gather(rr::encode_results(mine, results));
+    for (const auto& t : texts) rr::decode_results(t, all);
+  } else {
+    for (size_t k = 0; k < mine.size(); ++k) all[mine[k]] = results[k];
+  }
+  if (rank != 0) return kOk;
+
+  const std::string dir = o.output.empty() ? default_output_dir(name + "-sweep") : o.output;
+  rr::write_file_atomically(dir, "sweep.csv", rr::sweep_csv(spec, all));
+  rr::write_file_atomically(dir, "sweep.html", rr::sweep_html(spec, name, all));
+  size_t ok = 0, unfinished = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (all[i].status == "ok") {
+      ++ok;
+      continue;
+    }
+    unfinished += all[i].status == "unfinished";
+    const auto values = rr::point_values(spec.axes, i);
+    std::string where;
+    for (size_t a = 0; a < spec.axes.size(); ++a) {
+      where += fmt::format("{}{}={}", a ? " " : "", spec.axes[a].path, values[a]);
+    }
+    fmt::print(stderr, "error: point {} ({}): {}\n", i, where, all[i].message);
+  }
+  if (!o.quiet) {
+    fmt::print("{}: {} points, {} ok{}\n", name, n, ok,
+               ranks > 1 ? fmt::format(" ({} MPI ranks)", ranks) : "");
+    fmt::print("  table           {}/sweep.csv\n", dir);
+    fmt::print("  plots           {}/sweep.html\n", dir);
+  }
+  if (ok + unfinished < n) return kBadInput;
+  return unfinished > 0 ? kUnfinished : kOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -350,8 +442,28 @@ int main(int argc, char** argv) {
       ->add_option("runs", o.compared,
                    "report.json files, or scenario files (run first, in memory)")
       ->required();
-  compare_cmd->add_option("--format", o.format, "terminal (default), markdown or csv")
-      ->check(CLI::IsMember({"terminal", "markdown", "csv"}));
+  compare_cmd->add_option("--format", o.format, "terminal (default), markdown, csv or html")
+      ->check(CLI::IsMember({"terminal", "markdown", "csv", "html"}));
+
+  auto* sweep_cmd = app.add_subcommand(
+      "sweep", "Run a scenario at every point of a grid of --set values; write sweep.csv and "
+               "sweep.html (under mpirun, the points are split over the ranks)");
+  add_common(sweep_cmd);
+  sweep_cmd
+      ->add_option("--axis", o.axes,
+                   "PATH=V1,V2,...: a field and its values (repeatable; the grid is the "
+                   "cartesian product), e.g. --axis topology.gpus=8,16,32")
+      ->required()
+      ->allow_extra_args(false);
+  sweep_cmd->add_option("-j,--jobs", o.jobs,
+                        "Points run at once on this machine (default: one per core; 1 per "
+                        "rank under mpirun)")
+      ->check(CLI::PositiveNumber);
+  sweep_cmd->add_option("-o,--output", o.output,
+                        "Directory for sweep.csv and sweep.html (default "
+                        "roshni-out/<scenario name>-sweep)");
+  sweep_cmd->add_option("--seed", o.seed, "Seed for every point's run")
+      ->check(CLI::NonNegativeNumber);
 
   try {
     app.parse(argc, argv);
@@ -365,6 +477,7 @@ int main(int argc, char** argv) {
     if (topo_cmd->parsed()) return topo(o);
     if (check_cmd->parsed()) return check(o);
     if (compare_cmd->parsed()) return compare(o);
+    if (sweep_cmd->parsed()) return sweep(o);
     return validate(o);
   } catch (const roshni::ScenarioError& e) {
     fmt::print(stderr, "error: {}\n", e.what());

@@ -113,6 +113,7 @@ class FlowModel {
 
   FlowRunResult run() {
     const size_t n = flows_.size();
+    if (options_.progress) progress_due_ = std::max<uint64_t>(1, options_.progress_every);
     sim_.queue().reserve(std::min<size_t>(2 * n + 16, size_t{1} << 24));
     for (uint32_t i = 0; i < options_.steps.size(); ++i) {
       if (options_.steps[i].after.empty()) sim_.schedule(options_.steps[i].at, kCapacity, i);
@@ -184,6 +185,10 @@ class FlowModel {
   /// Re-solves the rates of every flow that shares a link, directly or through other
   /// flows, with a link whose set of flows (or capacity) changed at this timestamp.
   void end_of_timestamp(SimTime now) {
+    if (sim_.events_processed() >= progress_due_) {  // one compare per timestamp
+      progress_due_ = sim_.events_processed() + options_.progress_every;
+      options_.progress({now, sim_.events_processed(), delivered_count_, flows_.size()});
+    }
     if (links_came_up_ && !no_route_.empty()) retry_unrouted();
     links_came_up_ = false;
     if (dirty_.empty()) {
@@ -498,6 +503,8 @@ class FlowModel {
   // Per flow.
   std::vector<State> state_;
   std::vector<uint32_t> pending_;  // dependencies not yet delivered
+  size_t delivered_count_ = 0;
+  uint64_t progress_due_ = UINT64_MAX;  // events count of the next progress call
   std::vector<double> remaining_;  // bytes left to transmit as of last_update_
   std::vector<double> rate_;       // bytes/s
   std::vector<SimTime> last_update_;
@@ -538,7 +545,6 @@ class FlowModel {
   std::vector<std::vector<uint32_t>> running_;   // compute steps running, per node
   std::vector<uint32_t> running_pos_;            // per compute step: index in running_
   SimTime period_;
-  size_t delivered_count_ = 0;
   // Dynamic power now (watts), for the peaks.
   bool track_compute_power_ = false;
   double compute_power_ = 0, link_power_ = 0;

@@ -11,6 +11,7 @@
 
 #include "roshni/core/units.h"
 #include "roshni/report/csv.h"
+#include "roshni/report/html.h"
 #include "report/text_table.h"
 
 namespace roshni::report {
@@ -65,6 +66,8 @@ bool parse_table_format(std::string_view text, TableFormat& out) {
     out = TableFormat::markdown;
   } else if (text == "csv") {
     out = TableFormat::csv;
+  } else if (text == "html") {
+    out = TableFormat::html;
   } else {
     return false;
   }
@@ -123,7 +126,12 @@ std::string readable(double value, std::string_view unit) {
   return fmt::format("{:.6g} {}", value, unit);
 }
 
+std::optional<double> figure_ratio(const Figure* first, const Figure* now) {
+  return ratio(first, now);
+}
+
 std::string compare_table(const std::vector<ComparedRun>& runs, TableFormat format) {
+  if (format == TableFormat::html) return compare_html(runs);
   const std::vector<std::string> names = compared_figures(runs);
   // figure name -> that run's figure, per run.
   std::vector<std::unordered_map<std::string, const Figure*>> lookup(runs.size());

@@ -127,6 +127,27 @@ void write_power_json(JsonWriter& w, const scenario::Scenario& s, const scenario
   w.end_array().end_object();
 }
 
+void write_power_summary(JsonWriter& w, const scenario::PowerOutcome& p) {
+  const auto& e = p.energy;
+  w.figure("energy", e.total.si(), "J");
+  w.figure("network_energy", e.network.si(), "J");
+  w.figure("average_power", e.average.si(), "W");
+  if (e.peak_tracked) w.figure("peak_power", e.peak.si(), "W");
+  w.figure("network_energy_per_payload_bit", e.per_payload_bit.si(), "J/bit");
+  if (p.thermal.model == "rc") {
+    w.figure("hottest_gpu_temperature", p.thermal.hottest_gpu.celsius(), "degC");
+    w.figure("gpus_throttled", p.thermal.gpus_throttled, "1");
+  }
+  if (p.thermal.model != "none") w.figure("racks_over_limit", p.thermal.racks_over_limit, "1");
+  if (p.facility) {
+    w.figure("facility_energy", p.facility->facility_energy.si(), "J");
+    w.figure("energy_cost_usd", p.facility->cost_usd, "USD");
+    w.figure("annual_energy_cost_usd", p.facility->annual_cost_usd, "USD");
+    w.figure("annual_co2", p.facility->annual_co2_tonnes, "t");
+    w.figure("solar_share", p.facility->solar_share, "1");
+  }
+}
+
 std::string components_csv(const scenario::Scenario& s, const scenario::PowerOutcome& p) {
   std::string out;
   CsvWriter c(out);

@@ -21,15 +21,21 @@ net::FlowRunResult run_network(const Scenario& s, const net::FlowRunOptions& opt
 
 }  // namespace
 
-RunOutcome simulate(const Scenario& s) {
+RunOutcome simulate(const Scenario& s,
+                    const std::function<void(const net::RunProgress&)>& progress) {
   RunOutcome out;
-  if (!s.power.enabled) {
+  if (!s.power.enabled && !progress) {
     out.net = run_network(s, s.run_options, out);
+    return out;
+  }
+  net::FlowRunOptions options = s.run_options;
+  options.progress = progress;
+  if (!s.power.enabled) {
+    out.net = run_network(s, options, out);
     return out;
   }
   const PowerSetup& ps = s.power;
   const auto model = power::find_energy_model(ps.model)->make();
-  net::FlowRunOptions options = s.run_options;
   options.node_busy_power = power::node_busy_power(ps.inventory, s.topology.node_count());
   options.link_energy_per_byte = power::link_energy_per_byte(ps.inventory, s.topology.link_count());
   std::unique_ptr<thermal::RcCoupling> rc;

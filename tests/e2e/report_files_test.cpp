@@ -135,7 +135,7 @@ TEST(ReportFiles, SameRunSameBytes) {
   const auto a = fresh_dir("same-a"), b = fresh_dir("same-b");
   ASSERT_EQ(run_cli("run " + kQuickstart + " --seed 3 -q -o " + a.string()).exit_code, 0);
   ASSERT_EQ(run_cli("run " + kQuickstart + " --seed 3 -vv -o " + b.string()).exit_code, 0);
-  for (const char* f : {"report.json", "flows.csv", "links.csv", "trace.json"}) {
+  for (const char* f : {"report.json", "report.html", "flows.csv", "links.csv", "trace.json"}) {
     EXPECT_FALSE(read_file(a / f).empty()) << f;
     EXPECT_EQ(read_file(a / f), read_file(b / f)) << f;
   }
@@ -248,7 +248,7 @@ TEST(ReportFiles, CompareReportsAndScenarios) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.substr(0, r.out.find("\r\n")), "figure,unit,quickstart,q16,q16/quickstart");
 
-  EXPECT_EQ(run_cli("compare " + kQuickstart + " --format html").exit_code, 2);
+  EXPECT_EQ(run_cli("compare " + kQuickstart + " --format pdf").exit_code, 2);
   EXPECT_EQ(run_cli("compare").exit_code, 2);
   EXPECT_EQ(run_cli("compare " + (dir / "none.json").string()).exit_code, 1);
 }

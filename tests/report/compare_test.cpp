@@ -89,7 +89,9 @@ TEST(Compare, ReadableUnits) {
   TableFormat f{};
   EXPECT_TRUE(parse_table_format("markdown", f));
   EXPECT_EQ(f, TableFormat::markdown);
-  EXPECT_FALSE(parse_table_format("html", f));
+  EXPECT_TRUE(parse_table_format("html", f));
+  EXPECT_EQ(f, TableFormat::html);
+  EXPECT_FALSE(parse_table_format("pdf", f));
 }
 
 }  // namespace

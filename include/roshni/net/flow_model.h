@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "roshni/core/ids.h"
@@ -37,7 +38,20 @@ struct CapacityStep {
   std::vector<std::pair<LinkId, DataRate>> capacities;
 };
 
+/// How far a run has got, for a progress bar.
+struct RunProgress {
+  SimTime now;             // simulated time
+  uint64_t events = 0;     // processed so far
+  size_t delivered = 0;    // flows delivered so far
+  size_t flows = 0;        // flows in the run
+};
+
 struct FlowRunOptions {
+  /// Called at the end of the first timestamp after every `progress_every` events (and
+  /// never when empty). The model does not read the wall clock; the callee may. It must
+  /// not change the run: results are the same with or without it.
+  std::function<void(const RunProgress&)> progress;
+  uint64_t progress_every = uint64_t{1} << 16;
   std::vector<CapacityStep> steps;
   /// Capacities at time 0 where they differ from the topology's (circuits that exist in
   /// some configuration but not the first start at 0).

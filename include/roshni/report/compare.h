@@ -5,6 +5,7 @@
 /// scenarios); not a statistical comparison.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,9 +19,9 @@ struct ComparedRun {
   std::vector<Figure> figures;
 };
 
-enum class TableFormat { terminal, markdown, csv };
+enum class TableFormat { terminal, markdown, csv, html };
 
-/// "terminal" | "markdown" | "csv"; false for anything else.
+/// "terminal" | "markdown" | "csv" | "html"; false for anything else.
 bool parse_table_format(std::string_view text, TableFormat& out);
 
 /// Short column headings for the files compared: the file name without ".json", or the
@@ -35,11 +36,16 @@ std::vector<std::string> compared_figures(const std::vector<ComparedRun>& runs);
 /// ("37.5894 ms", "49.99 GB/s", "14 GiB") and ratios to 4 decimals; csv gives raw SI
 /// numbers (shortest round-trip), a unit column and full-precision ratios. A figure a
 /// run lacks is "-" (empty in csv), as is a ratio to a zero or missing first value.
+/// html is a whole page (html.h: compare_html) with the same table and bar charts.
 std::string compare_table(const std::vector<ComparedRun>& runs, TableFormat format);
 
 /// A figure in readable units: "s" and "B" through the core formatters, "B/s" in
 /// decimal bytes per second ("49.99 GB/s", as nccl-tests prints bandwidth), others as
 /// a number and its unit ("232", "0.999777").
 std::string readable(double value, std::string_view unit);
+
+/// `now`'s value over `first`'s: nullopt when either is missing, the units differ, or
+/// `first` is 0 and `now` is not (1 when both are 0).
+std::optional<double> figure_ratio(const Figure* first, const Figure* now);
 
 }  // namespace roshni::report

@@ -4,6 +4,7 @@
 /// CLI's run, compare and sweep all get the same numbers.
 #pragma once
 
+#include <functional>
 #include <optional>
 
 #include "roshni/net/flow_model.h"
@@ -27,6 +28,9 @@ struct RunOutcome {
   std::optional<PowerOutcome> power;  // when the scenario's power setup is enabled
 };
 
-RunOutcome simulate(const Scenario& s);
+/// `progress`, when set, is called as the run goes (for a progress bar; it must not
+/// change anything the run computes).
+RunOutcome simulate(const Scenario& s,
+                    const std::function<void(const net::RunProgress&)>& progress = {});
 
 }  // namespace roshni::scenario

@@ -1,0 +1,829 @@
+// HTML pages with inline SVG charts. Everything here is deterministic text: no dates,
+// no random ids, numbers through fmt with fixed precision, so the same run gives the
+// same report.html bytes.
+#include "roshni/report/html.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cmath>
+#include <map>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "roshni/report/check.h"
+#include "roshni/report/report.h"
+
+namespace roshni::report {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr int kWidth = 960;  // every chart's width in px
+constexpr std::array<const char*, 8> kPalette = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
+                                                 "#9467bd", "#8c564b", "#e377c2", "#17becf"};
+
+/// At most `n` code points of `s`, with "…" when cut (never inside a UTF-8 sequence).
+std::string shorten(const std::string& s, size_t n) {
+  size_t points = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && points++ == n) {
+      return s.substr(0, i) + "\xE2\x80\xA6";
+    }
+  }
+  return s;
+}
+
+/// A coordinate with at most 2 decimals, trailing zeros trimmed ("12.5", "3").
+std::string px(double v) {
+  std::string s = fmt::format("{:.2f}", v);
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s == "-0" ? "0" : s;
+}
+
+/// 1, 2 or 5 times a power of ten, the smallest such step giving at most `ticks` steps.
+double nice_step(double range, int ticks) {
+  if (!(range > 0)) return 1;
+  const double raw = range / ticks;
+  const double p = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    if (m * p >= raw) return m * p;
+  }
+  return 10 * p;
+}
+
+/// Utilisation 0..1 to a colour from light to dark blue (linear in RGB).
+std::string heat_colour(double u) {
+  u = std::clamp(u, 0.0, 1.0);
+  const auto mix = [u](int a, int b) { return static_cast<int>(std::lround(a + (b - a) * u)); };
+  return fmt::format("#{:02x}{:02x}{:02x}", mix(0xde, 0x08), mix(0xeb, 0x30), mix(0xf7, 0x6b));
+}
+
+std::string svg_open(const std::string& id, int height, const std::string& label) {
+  return fmt::format(
+      "<svg class=\"chart\" id=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" "
+      "height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\">\n",
+      html_escape(id), kWidth, height, kWidth, height, html_escape(label));
+}
+
+std::string svg_text(double x, double y, const std::string& text, const char* anchor = "start",
+                     const char* cls = "") {
+  return fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"{}\"{}>{}</text>\n", px(x), px(y),
+                     anchor, *cls ? fmt::format(" class=\"{}\"", cls) : "", html_escape(text));
+}
+
+std::string render_table(const HtmlTable& t) {
+  std::string out = "<div class=\"scroll\"><table>\n";
+  if (std::any_of(t.columns.begin(), t.columns.end(), [](const auto& c) { return !c.empty(); })) {
+    out += "<thead><tr>";
+    for (const auto& c : t.columns) out += "<th>" + html_escape(c) + "</th>";
+    out += "</tr></thead>\n";
+  }
+  out += "<tbody>\n";
+  for (const auto& row : t.rows) {
+    out += "<tr>";
+    for (size_t c = 0; c < row.size(); ++c) {
+      const bool num = c < t.numeric.size() && t.numeric[c];
+      out += num ? "<td class=\"num\">" : "<td>";
+      out += html_escape(row[c]) + "</td>";
+    }
+    out += "</tr>\n";
+  }
+  out += "</tbody>\n</table></div>\n";
+  return out;
+}
+
+std::string render_bars(const HtmlBarChart& c) {
+  constexpr int kLabelEnd = 290, kBarStart = 300, kBarWidth = 480, kRow = 20, kTop = 28;
+  const int height = kTop + static_cast<int>(c.bars.size()) * kRow + 8;
+  double max = c.max;
+  for (const auto& b : c.bars) max = std::max(max, b.value);
+  std::string out = svg_open(c.id, height, c.title);
+  out += svg_text(0, 16, c.title, "start", "title");
+  for (size_t i = 0; i < c.bars.size(); ++i) {
+    const auto& b = c.bars[i];
+    const double y = kTop + static_cast<double>(i) * kRow;
+    const double w = max > 0 ? kBarWidth * std::max(0.0, b.value) / max : 0;
+    out += "<g class=\"bar\"><title>" + html_escape(b.label + ": " + b.text) + "</title>\n";
+    out += svg_text(kLabelEnd, y + 14, shorten(b.label, 42), "end");
+    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n",
+                       kBarStart, px(y + 3), px(std::max(w, b.value > 0 ? 1.0 : 0.0)), kRow - 6,
+                       kPalette[0]);
+    out += svg_text(kBarStart + w + 6, y + 14, b.text);
+    out += "</g>\n";
+  }
+  out += "</svg>\n";
+  return out;
+}
+
+std::string render_lines(const HtmlLinePlot& p) {
+  constexpr double kLeft = 90, kRight = 700, kTop = 30, kBottom = 280;
+  constexpr int kHeight = 330;
+  double lo = 0, hi = 0;
+  bool any = false;
+  for (const auto& s : p.series) {
+    for (const auto& y : s.y) {
+      if (!y) continue;
+      lo = any ? std::min(lo, *y) : std::min(0.0, *y);
+      hi = any ? std::max(hi, *y) : std::max(0.0, *y);
+      any = true;
+    }
+  }
+  if (hi <= lo) hi = lo + 1;
+  const double step = nice_step(hi - lo, 5);
+  lo = std::floor(lo / step) * step;
+  hi = std::ceil(hi / step) * step;
+  const size_t n = p.x.size();
+  const auto xpos = [&](size_t i) {
+    return n <= 1 ? (kLeft + kRight) / 2 : kLeft + (kRight - kLeft) * static_cast<double>(i) /
+                                                        static_cast<double>(n - 1);
+  };
+  const auto ypos = [&](double v) { return kBottom - (kBottom - kTop) * (v - lo) / (hi - lo); };
+
+  std::string out = svg_open(p.id, kHeight, p.title);
+  out += svg_text(0, 16, p.title, "start", "title");
+  for (double v = lo; v <= hi + step * 1e-9; v += step) {
+    out += fmt::format("<line class=\"grid\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n",
+                       px(kLeft), px(ypos(v)), px(kRight), px(ypos(v)));
+    out += svg_text(kLeft - 6, ypos(v) + 4, readable(std::fabs(v) < step * 1e-9 ? 0 : v, p.unit),
+                    "end");
+  }
+  for (size_t i = 0; i < n; ++i) {
+    out += svg_text(xpos(i), kBottom + 18, shorten(p.x[i], 16), "middle");
+  }
+  out += svg_text((kLeft + kRight) / 2, kBottom + 38, p.x_label, "middle");
+  for (size_t k = 0; k < p.series.size(); ++k) {
+    const auto& s = p.series[k];
+    const char* colour = kPalette[k % kPalette.size()];
+    std::string points;
+    const auto flush = [&]() {
+      if (!points.empty()) {
+        out += fmt::format("<polyline class=\"series\" fill=\"none\" stroke=\"{}\" "
+                           "stroke-width=\"2\" points=\"{}\"/>\n",
+                           colour, points);
+      }
+      points.clear();
+    };
+    for (size_t i = 0; i < n && i < s.y.size(); ++i) {
+      if (!s.y[i]) {
+        flush();
+        continue;
+      }
+      if (!points.empty()) points += ' ';
+      points += px(xpos(i)) + "," + px(ypos(*s.y[i]));
+    }
+    flush();
+    for (size_t i = 0; i < n && i < s.y.size(); ++i) {
+      if (!s.y[i]) continue;
+      out += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"3.5\" fill=\"{}\"><title>{}</title>"
+                         "</circle>\n",
+                         px(xpos(i)), px(ypos(*s.y[i])), colour,
+                         html_escape(s.name + " at " + p.x[i] + ": " +
+                                     readable(*s.y[i], p.unit)));
+    }
+    const double ly = kTop + 18.0 * static_cast<double>(k);
+    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"4\" fill=\"{}\"/>\n",
+                       px(kRight + 20), px(ly - 4), colour);
+    out += svg_text(kRight + 40, ly, shorten(s.name, 32));
+  }
+  out += "</svg>\n";
+  return out;
+}
+
+bool is_figure(const Json& j) {
+  return j.is_object() && j.contains("value") && j["value"].is_number() && j.contains("unit") &&
+         j["unit"].is_string();
+}
+
+std::string scalar_text(const Json& j) {
+  if (j.is_string()) return j.get<std::string>();
+  if (is_figure(j)) return readable(j["value"].get<double>(), j["unit"].get<std::string>());
+  return j.dump();
+}
+
+/// An object of scalars (or figures): one row of a member table.
+bool is_row_object(const Json& j) {
+  if (!j.is_object() || j.empty()) return false;
+  for (const auto& [k, v] : j.items()) {
+    if (!(v.is_primitive() || is_figure(v))) return false;
+  }
+  return true;
+}
+
+/// A table with one row per member of `j` (an object or array of row objects).
+HtmlTable member_table(const Json& j) {
+  HtmlTable t;
+  const bool named = j.is_object();
+  if (named) t.columns.push_back("name");
+  std::vector<std::string> keys;
+  for (const auto& [name, row] : j.items()) {
+    for (const auto& [k, v] : row.items()) {
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+    }
+  }
+  for (const auto& k : keys) t.columns.push_back(k);
+  t.numeric.assign(t.columns.size(), true);
+  if (named) t.numeric[0] = false;
+  for (const auto& [name, row] : j.items()) {
+    std::vector<std::string> cells;
+    if (named) cells.push_back(name);
+    for (size_t c = 0; c < keys.size(); ++c) {
+      if (!row.contains(keys[c])) {
+        cells.emplace_back("-");
+        continue;
+      }
+      const Json& v = row[keys[c]];
+      if (!v.is_number() && !is_figure(v)) t.numeric[c + (named ? 1 : 0)] = false;
+      cells.push_back(scalar_text(v));
+    }
+    t.rows.push_back(std::move(cells));
+  }
+  return t;
+}
+
+void walk(const Json& object, const std::string& prefix, HtmlTable& figures,
+          std::vector<HtmlBlock>& blocks, const std::string& id, bool top_charts) {
+  std::vector<std::pair<std::string, const Json*>> direct;  // figures directly in `object`
+  for (const auto& [key, child] : object.items()) {
+    const std::string name = prefix.empty() ? key : prefix + "." + key;
+    if (is_figure(child)) {
+      figures.rows.push_back({name, scalar_text(child)});
+      direct.emplace_back(key, &child);
+      continue;
+    }
+    if (child.is_primitive()) {
+      figures.rows.push_back({name, scalar_text(child)});
+    } else if ((child.is_object() || child.is_array()) && !child.empty() &&
+               std::all_of(child.begin(), child.end(), is_row_object) &&
+               !std::all_of(child.begin(), child.end(), is_figure)) {
+      HtmlTable t = member_table(child);
+      blocks.emplace_back(HtmlMarkup{"<h3>" + html_escape(name) + "</h3>\n"});
+      blocks.emplace_back(std::move(t));
+    } else if (child.is_object()) {
+      walk(child, name, figures, blocks, id, true);
+    } else {  // an array of scalars, or of mixed things: its JSON text
+      figures.rows.push_back({name, child.dump()});
+    }
+  }
+  // Two or more figures of one unit side by side: a breakdown, drawn as bars.
+  std::map<std::string, std::vector<std::pair<std::string, const Json*>>> by_unit;
+  std::vector<std::string> unit_order;
+  for (const auto& d : direct) {
+    const std::string unit = (*d.second)["unit"].get<std::string>();
+    if (!by_unit.contains(unit)) unit_order.push_back(unit);
+    by_unit[unit].push_back(d);
+  }
+  for (const auto& unit : unit_order) {
+    const auto& members = by_unit[unit];
+    if (members.size() < 2 || (prefix.empty() && !top_charts)) continue;
+    HtmlBarChart c;
+    c.id = fmt::format("chart-{}{}{}-{}", id, prefix.empty() ? "" : "-", prefix, unit);
+    for (char& ch : c.id) {
+      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-') ch = '-';
+    }
+    c.title = fmt::format("{} ({})", prefix.empty() ? id : prefix, unit);
+    for (const auto& [key, fig] : members) {
+      const double v = (*fig)["value"].get<double>();
+      c.bars.push_back({key, std::max(0.0, v), readable(v, unit)});
+    }
+    blocks.emplace_back(std::move(c));
+  }
+}
+
+}  // namespace
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string render_html(const HtmlPage& page) {
+  std::string out =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<meta name=\"generator\" content=\"roshni " + std::string(kVersion) + "\">\n"
+      "<title>" + html_escape(page.title) + "</title>\n"
+      "<style>\n"
+      "body{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;font-size:14px;color:#222;"
+      "margin:24px auto;max-width:1000px;padding:0 16px}\n"
+      "h1{font-size:22px;margin-bottom:2px}h2{font-size:18px;border-bottom:1px solid #ccc;"
+      "padding-bottom:4px;margin-top:32px}h3{font-size:15px;margin:16px 0 6px}\n"
+      ".subtitle{color:#555;margin-top:0}.note{color:#555}\n"
+      "table{border-collapse:collapse;margin:8px 0}th,td{border:1px solid #ddd;"
+      "padding:3px 8px;text-align:left}th{background:#f3f3f3}td.num{text-align:right;"
+      "font-variant-numeric:tabular-nums}\n"
+      "td:first-child,td.num{white-space:nowrap}.scroll{overflow-x:auto}\n"
+      "svg.chart{display:block;margin:12px 0;font-size:12px;max-width:100%;height:auto}\n"
+      "svg text.title{font-size:13px;font-weight:bold}svg line.grid{stroke:#e4e4e4}\n"
+      "svg line.axis{stroke:#888}\n"
+      "nav a{margin-right:12px}\n"
+      "</style>\n</head>\n<body>\n";
+  out += "<h1>" + html_escape(page.title) + "</h1>\n";
+  if (!page.subtitle.empty()) out += "<p class=\"subtitle\">" + html_escape(page.subtitle) + "</p>\n";
+  if (page.sections.size() > 1) {
+    out += "<nav>";
+    for (const auto& s : page.sections) {
+      out += "<a href=\"#" + html_escape(s.id) + "\">" + html_escape(s.title) + "</a>";
+    }
+    out += "</nav>\n";
+  }
+  for (const auto& s : page.sections) {
+    out += "<section id=\"" + html_escape(s.id) + "\">\n<h2>" + html_escape(s.title) + "</h2>\n";
+    if (!s.note.empty()) out += "<p class=\"note\">" + html_escape(s.note) + "</p>\n";
+    for (const auto& b : s.blocks) {
+      if (const auto* t = std::get_if<HtmlTable>(&b)) out += render_table(*t);
+      if (const auto* c = std::get_if<HtmlBarChart>(&b)) out += render_bars(*c);
+      if (const auto* l = std::get_if<HtmlLinePlot>(&b)) out += render_lines(*l);
+      if (const auto* v = std::get_if<HtmlMarkup>(&b)) out += v->svg;
+    }
+    out += "</section>\n";
+  }
+  out += "</body>\n</html>\n";
+  return out;
+}
+
+HtmlSection json_section(std::string id, std::string title, const Json& object,
+                         bool top_charts) {
+  HtmlSection s;
+  s.id = std::move(id);
+  s.title = std::move(title);
+  HtmlTable figures;
+  figures.columns = {"figure", "value"};
+  figures.numeric = {false, true};
+  std::vector<HtmlBlock> blocks;
+  if (object.is_object()) {
+    walk(object, "", figures, blocks, s.id, top_charts);
+  } else {
+    figures.rows.push_back({s.id, scalar_text(object)});
+  }
+  if (!figures.rows.empty()) s.blocks.emplace_back(std::move(figures));
+  for (auto& b : blocks) s.blocks.push_back(std::move(b));
+  return s;
+}
+
+Json parse_report_text(const std::string& text) {
+  // Cut the top-level "links" and "flows" members out of the text with a scan that only
+  // tracks strings and nesting (a report of millions of flows is hundreds of MB: a full
+  // JSON parse of it would take seconds), then parse what is left.
+  std::string kept;
+  kept.reserve(4096);
+  int depth = 0;
+  bool in_string = false;
+  size_t member_start = std::string::npos;  // at depth 1: where the current member began
+  bool first_kept = true;
+  const auto flush_member = [&](size_t end) {
+    if (member_start == std::string::npos) return;
+    std::string_view m(text.data() + member_start, end - member_start);
+    size_t k = m.find_first_not_of(" \t\r\n");
+    const bool table = k != std::string_view::npos &&
+                       (m.substr(k).starts_with("\"links\"") || m.substr(k).starts_with("\"flows\""));
+    if (!table) {
+      if (!first_kept) kept += ',';
+      kept += m;
+      first_kept = false;
+    }
+    member_start = std::string::npos;
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        if (depth == 1 && member_start == std::string::npos) member_start = i;
+        break;
+      case '{':
+      case '[':
+        if (depth == 0) kept += c;
+        ++depth;
+        break;
+      case '}':
+      case ']':
+        --depth;
+        if (depth == 0) {
+          flush_member(i);
+          kept += c;
+        }
+        break;
+      case ',':
+        if (depth == 1) flush_member(i);
+        break;
+      default:
+        break;
+    }
+  }
+  return Json::parse(kept);
+}
+
+namespace {
+
+HtmlSection summary_section(const scenario::Scenario& s, const Json& report) {
+  HtmlTable run;
+  run.columns = {"", ""};
+  run.rows.push_back({"scenario", s.name});
+  if (!s.description.empty()) run.rows.push_back({"description", s.description});
+  run.rows.push_back({"file", s.file});
+  run.rows.push_back({"seed", std::to_string(s.seed)});
+  run.rows.push_back({"network model", s.network_model});
+  run.rows.push_back({"GPUs / nodes / links",
+                      fmt::format("{} / {} / {}", s.topology.gpus().size(),
+                                  s.topology.node_count(), s.topology.link_count() / 2)});
+  std::string workload = s.workload.kind;
+  if (!s.workload.algorithm.empty()) workload += ", algorithm " + s.workload.algorithm;
+  if (!s.workload.selected_by.empty()) workload += " (" + s.workload.selected_by + ")";
+  run.rows.push_back({"workload", workload});
+  run.rows.push_back({"ranks", std::to_string(s.workload.ranks)});
+  run.rows.push_back({"size", readable(s.workload.size.si(), "B")});
+  HtmlSection out = report.contains("summary")
+                        ? json_section("summary", "Summary", report["summary"], false)
+                        : HtmlSection{"summary", "Summary", "", {}};
+  out.blocks.insert(out.blocks.begin(), std::move(run));
+  return out;
+}
+
+HtmlSection links_section(const scenario::Scenario& s, const net::FlowRunResult& r) {
+  const auto& topo = s.topology;
+  const double t = r.makespan.duration().si();
+  const auto util = [&](uint32_t l) {
+    const double cap = topo.link_capacity(LinkId(l)).si();
+    return t > 0 && cap > 0 ? r.link_bytes[l].si() / (cap * t) : 0.0;
+  };
+  HtmlSection sec{"links", "Link utilisation",
+                  "Utilisation of a directed link is the bytes it carried over its capacity "
+                  "times the makespan (links.csv has every link).",
+                  {}};
+  std::vector<uint32_t> order;
+  for (uint32_t l = 0; l < topo.link_count(); ++l) {
+    if (r.link_bytes[l].si() > 0) order.push_back(l);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](uint32_t a, uint32_t b) { return util(a) > util(b); });
+  constexpr size_t kTop = 20;
+  HtmlBarChart top;
+  top.id = "chart-top-links";
+  top.title = fmt::format("Busiest directed links: top {} of {} that carried traffic",
+                          std::min(kTop, order.size()), order.size());
+  top.max = 1.0;
+  for (size_t i = 0; i < order.size() && i < kTop; ++i) {
+    const uint32_t l = order[i];
+    top.bars.push_back({topo.link_name(LinkId(l)), util(l),
+                        fmt::format("{:.2f}% ({})", 100 * util(l), to_string(r.link_bytes[l]))});
+  }
+  sec.blocks.emplace_back(std::move(top));
+
+  HtmlBarChart hist;
+  hist.id = "chart-utilisation-histogram";
+  hist.title = fmt::format("Directed links by utilisation ({} links)", topo.link_count());
+  std::array<uint64_t, 11> bins{};  // idle, then [0,10%), ..., [90%, 100%]
+  for (uint32_t l = 0; l < topo.link_count(); ++l) {
+    if (r.link_bytes[l].si() <= 0) {
+      ++bins[0];
+    } else {
+      ++bins[1 + std::min<size_t>(9, static_cast<size_t>(util(l) * 10))];
+    }
+  }
+  for (size_t b = 0; b < bins.size(); ++b) {
+    const std::string label =
+        b == 0 ? "idle" : fmt::format("{}-{}%", (b - 1) * 10, b * 10);
+    hist.bars.push_back({label, static_cast<double>(bins[b]), std::to_string(bins[b])});
+  }
+  sec.blocks.emplace_back(std::move(hist));
+
+  // Node-by-node heatmap of the busiest link from row to column, small fabrics only.
+  constexpr size_t kMaxHeatmapNodes = 48;
+  std::vector<uint32_t> nodes;
+  std::vector<int> index(topo.node_count(), -1);
+  for (uint32_t l = 0; l < topo.link_count(); ++l) {
+    for (NodeId n : {topo.link_from(LinkId(l)), topo.link_to(LinkId(l))}) {
+      if (index[n.value()] < 0) {
+        index[n.value()] = 0;
+        nodes.push_back(n.value());
+      }
+    }
+  }
+  std::sort(nodes.begin(), nodes.end());
+  for (size_t i = 0; i < nodes.size(); ++i) index[nodes[i]] = static_cast<int>(i);
+  if (nodes.size() > kMaxHeatmapNodes) {
+    sec.note += fmt::format(" The node-by-node heatmap is drawn for fabrics of up to {} nodes; "
+                            "this one has {}.",
+                            kMaxHeatmapNodes, nodes.size());
+    return sec;
+  }
+  const size_t n = nodes.size();
+  std::vector<double> cell(n * n, -1);  // -1: no link
+  for (uint32_t l = 0; l < topo.link_count(); ++l) {
+    const size_t i = index[topo.link_from(LinkId(l)).value()];
+    const size_t j = index[topo.link_to(LinkId(l)).value()];
+    cell[i * n + j] = std::max(cell[i * n + j], util(l));
+  }
+  const double size = std::min(16.0, 560.0 / std::max<size_t>(n, 1));
+  const double left = 120, top_y = 110;
+  const int height = static_cast<int>(top_y + size * static_cast<double>(n) + 40);
+  std::string svg = svg_open("chart-link-heatmap", height, "link utilisation heatmap");
+  svg += svg_text(0, 16, "Utilisation of the link from row to column (darkest: 100%)", "start",
+                  "title");
+  for (size_t i = 0; i < n; ++i) {
+    const std::string& name = topo.node_name(NodeId(nodes[i]));
+    const double y = top_y + size * static_cast<double>(i);
+    svg += svg_text(left - 4, y + size * 0.75, shorten(name, 16), "end");
+    const double x = left + size * static_cast<double>(i) + size * 0.7;
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" transform=\"rotate(-60 {} {})\">{}</text>\n",
+                       px(x), px(top_y - 4), px(x), px(top_y - 4), html_escape(shorten(name, 16)));
+  }
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = 0; j < n; ++j) {
+      const double u = cell[i * n + j];
+      if (u < 0) continue;
+      svg += fmt::format(
+          "<rect class=\"cell\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" "
+          "stroke=\"#fff\"><title>{}</title></rect>\n",
+          px(left + size * static_cast<double>(j)), px(top_y + size * static_cast<double>(i)),
+          px(size), px(size), heat_colour(u),
+          html_escape(fmt::format("{} -> {}: {:.2f}%", topo.node_name(NodeId(nodes[i])),
+                                  topo.node_name(NodeId(nodes[j])), 100 * u)));
+    }
+  }
+  const double ly = top_y + size * static_cast<double>(n) + 14;
+  for (int k = 0; k <= 10; ++k) {
+    svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"16\" height=\"10\" fill=\"{}\"/>\n",
+                       px(left + 16 * k), px(ly), heat_colour(k / 10.0));
+  }
+  svg += svg_text(left - 4, ly + 9, "0%", "end");
+  svg += svg_text(left + 16 * 11 + 4, ly + 9, "100%");
+  svg += "</svg>\n";
+  sec.blocks.emplace_back(HtmlMarkup{std::move(svg)});
+  return sec;
+}
+
+}  // namespace
+
+HtmlMarkup timeline_svg(const scenario::Scenario& s, const net::FlowRunResult& r, size_t max_rows) {
+  const auto& flows = s.flows;
+  const auto& topo = s.topology;
+  const int64_t span = std::max<int64_t>(1, r.makespan.ps());
+  constexpr double kLeft = 130, kPlot = 800, kRow = 16, kTop = 30;
+  const double ps_per_px = static_cast<double>(span) / kPlot;
+  const auto xpos = [&](int64_t t) { return kLeft + kPlot * static_cast<double>(t) / span; };
+
+  // Lanes of label groups: "allreduce/rs3/r5" is collective "allreduce", step
+  // "allreduce/rs3". A group spans its flows' first start to last end.
+  struct Group {
+    int64_t start, end;
+    uint64_t count;
+  };
+  constexpr size_t kMaxGroups = 400;
+  std::array<std::unordered_map<std::string, size_t>, 2> lookup;  // lookup only
+  std::array<std::vector<std::pair<std::string, Group>>, 2> groups;
+  std::array<bool, 2> too_many{false, false};
+  for (uint32_t i = 0; i < flows.size(); ++i) {
+    const std::string& label = flows.label(FlowId(i));
+    const auto first = label.find('/');
+    const auto last = label.rfind('/');
+    if (first == std::string::npos) continue;
+    for (int lane = 0; lane < 2; ++lane) {
+      if (too_many[lane]) continue;
+      std::string key = label.substr(0, lane == 0 ? first : last);
+      auto [it, inserted] = lookup[lane].try_emplace(key, groups[lane].size());
+      if (inserted) {
+        if (groups[lane].size() == kMaxGroups) {
+          too_many[lane] = true;
+          continue;
+        }
+        groups[lane].push_back({key, {r.start[i].ps(), r.end[i].ps(), 0}});
+      }
+      Group& g = groups[lane][it->second].second;
+      g.start = std::min(g.start, r.start[i].ps());
+      g.end = std::max(g.end, r.end[i].ps());
+      ++g.count;
+    }
+  }
+  const bool step_lane = !groups[1].empty() && !too_many[1] &&
+                         !(groups[1].size() == groups[0].size());
+  const int lanes = (groups[0].empty() || too_many[0] ? 0 : 1) + (step_lane ? 1 : 0);
+
+  // Rows: sending nodes (and nodes with compute steps) in id order.
+  std::vector<int> row_of(topo.node_count(), -1);
+  for (uint32_t i = 0; i < flows.size(); ++i) row_of[flows.src(FlowId(i)).value()] = 0;
+  std::vector<uint32_t> rows;
+  size_t senders = 0;
+  for (uint32_t n = 0; n < topo.node_count(); ++n) {
+    if (row_of[n] < 0) continue;
+    ++senders;
+    if (rows.size() < max_rows) {
+      row_of[n] = static_cast<int>(rows.size());
+      rows.push_back(n);
+    } else {
+      row_of[n] = -1;
+    }
+  }
+  // Per row and kind (0 flow, 1 compute), intervals merged when less than half a pixel
+  // apart: at most one rectangle per pixel column, whatever the number of flows.
+  std::vector<std::array<std::vector<std::pair<int64_t, int64_t>>, 2>> spans(rows.size());
+  for (uint32_t i = 0; i < flows.size(); ++i) {
+    const int row = row_of[flows.src(FlowId(i)).value()];
+    if (row < 0) continue;
+    spans[row][flows.is_compute(FlowId(i)) ? 1 : 0].emplace_back(r.start[i].ps(), r.end[i].ps());
+  }
+
+  const double rows_top = kTop + lanes * (kRow + 4) + 6;
+  const int height = static_cast<int>(rows_top + kRow * static_cast<double>(rows.size()) + 44);
+  std::string svg = svg_open("chart-timeline", height, "timeline");
+  svg += svg_text(0, 16,
+                  fmt::format("Timeline: {} of {} sending nodes, 0 to {}", rows.size(), senders,
+                              to_string(r.makespan)),
+                  "start", "title");
+  int lane_row = 0;
+  for (int lane = 0; lane < 2; ++lane) {
+    if (lane == 0 && (groups[0].empty() || too_many[0])) continue;
+    if (lane == 1 && !step_lane) continue;
+    const double y = kTop + lane_row++ * (kRow + 4);
+    svg += svg_text(kLeft - 6, y + 12, lane == 0 ? "collective" : "step", "end");
+    std::vector<std::pair<std::string, Group>> g = groups[lane];
+    std::stable_sort(g.begin(), g.end(),
+                     [](const auto& a, const auto& b) { return a.second.start < b.second.start; });
+    for (size_t k = 0; k < g.size(); ++k) {
+      const auto& [name, grp] = g[k];
+      svg += fmt::format(
+          "<rect class=\"phase\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\" "
+          "fill-opacity=\"0.75\"><title>{}</title></rect>\n",
+          px(xpos(grp.start)), px(y), px(std::max(1.0, xpos(grp.end) - xpos(grp.start))),
+          kRow, k % 2 == 0 ? "#6a5acd" : "#a79ee8",
+          html_escape(fmt::format("{}: {} entries, {} to {}", name, grp.count,
+                                  to_string(SimTime::ps(grp.start)),
+                                  to_string(SimTime::ps(grp.end)))));
+    }
+  }
+  for (size_t row = 0; row < rows.size(); ++row) {
+    const double y = rows_top + kRow * static_cast<double>(row);
+    const std::string& name = topo.node_name(NodeId(rows[row]));
+    svg += svg_text(kLeft - 6, y + 12, shorten(name, 18), "end");
+    for (int kind = 0; kind < 2; ++kind) {
+      auto& v = spans[row][kind];
+      std::sort(v.begin(), v.end());
+      size_t i = 0;
+      while (i < v.size()) {
+        int64_t a = v[i].first, b = v[i].second;
+        uint64_t count = 1;
+        while (++i < v.size() && static_cast<double>(v[i].first - b) < ps_per_px / 2) {
+          b = std::max(b, v[i].second);
+          ++count;
+        }
+        svg += fmt::format(
+            "<rect class=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\">"
+            "<title>{}</title></rect>\n",
+            kind == 0 ? "span" : "span compute", px(xpos(a)),
+            px(y + (kind == 0 ? 2 : kRow / 2)), px(std::max(1.0, xpos(b) - xpos(a))),
+            px(kind == 0 ? kRow - 4 : kRow / 2 - 2), kind == 0 ? "#3b7dd8" : "#e8a33d",
+            html_escape(fmt::format("{}: {} {} from {} to {}", name, count,
+                                    kind == 0 ? (count == 1 ? "flow" : "flows")
+                                              : (count == 1 ? "compute step" : "compute steps"),
+                                    to_string(SimTime::ps(a)),
+                                    to_string(SimTime::ps(b)))));
+      }
+    }
+  }
+  // Time axis.
+  const double axis_y = rows_top + kRow * static_cast<double>(rows.size()) + 4;
+  svg += fmt::format("<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", px(kLeft),
+                     px(axis_y), px(kLeft + kPlot), px(axis_y));
+  const double step = nice_step(static_cast<double>(span), 8);
+  for (double t = 0; t <= static_cast<double>(span) * (1 + 1e-9); t += step) {
+    const double x = xpos(static_cast<int64_t>(std::llround(t)));
+    svg += fmt::format("<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", px(x),
+                       px(axis_y), px(x), px(axis_y + 4));
+    svg += svg_text(x, axis_y + 17, to_string(SimTime::ps(std::llround(t))), "middle");
+  }
+  const double ly = axis_y + 32;
+  svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"8\" fill=\"#3b7dd8\"/>\n",
+                     px(kLeft), px(ly - 8));
+  svg += svg_text(kLeft + 16, ly, "sending (start of transfer to delivery)");
+  svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"8\" fill=\"#e8a33d\"/>\n",
+                     px(kLeft + 300), px(ly - 8));
+  svg += svg_text(kLeft + 316, ly, "compute step");
+  svg += "</svg>\n";
+  return {std::move(svg)};
+}
+
+HtmlPage run_page(const scenario::Scenario& s, const net::FlowRunResult& r, const Json& report) {
+  HtmlPage page;
+  page.title = "Roshni report: " + s.name;
+  page.subtitle = fmt::format("{} · seed {} · roshni {} · {} flows, makespan {}", s.file, s.seed,
+                              kVersion, s.flows.size(), to_string(r.makespan));
+  page.sections.push_back(summary_section(s, report));
+  page.sections.push_back(links_section(s, r));
+  constexpr size_t kMaxRows = 64;
+  HtmlSection timeline{"timeline", "Timeline",
+                       "Each row is a node that sends: a bar from the start of a transfer to "
+                       "the delivery of its last byte, merged where flows follow each other "
+                       "within half a pixel (hover for counts). The top lanes span each "
+                       "collective and each of its steps, from their flows' labels. trace.json "
+                       "has every flow.",
+                       {}};
+  timeline.blocks.emplace_back(timeline_svg(s, r, kMaxRows));
+  page.sections.push_back(std::move(timeline));
+  // The report's optional sections: the known ones in their order, then any other.
+  const auto core = {"schema", "generator", "scenario", "workload", "summary", "links", "flows"};
+  for (const auto& o : kOptionalSections) {
+    const std::string key(o.key);
+    if (report.contains(key)) page.sections.push_back(json_section(key, std::string(o.title), report[key]));
+  }
+  for (const auto& [key, value] : report.items()) {
+    if (std::find(std::begin(core), std::end(core), key) != std::end(core)) continue;
+    bool known = false;
+    for (const auto& o : kOptionalSections) known = known || o.key == key;
+    if (!known) page.sections.push_back(json_section(key, key, value));
+  }
+  return page;
+}
+
+std::string run_html(const scenario::Scenario& s, const net::FlowRunResult& r,
+                     const std::string& report_text) {
+  return render_html(run_page(s, r, parse_report_text(report_text)));
+}
+
+std::string compare_html(const std::vector<ComparedRun>& runs) {
+  HtmlPage page;
+  page.title = "Roshni compare";
+  std::string names;
+  for (const auto& run : runs) names += (names.empty() ? "" : ", ") + run.label;
+  page.subtitle = fmt::format("{} runs: {}; ratios are to the first, {}", runs.size(), names,
+                              runs.empty() ? "" : runs[0].label);
+  const std::vector<std::string> figures = compared_figures(runs);
+  const auto figure_of = [&runs](size_t r, const std::string& name) -> const Figure* {
+    for (const Figure& f : runs[r].figures) {
+      if (f.name == name) return &f;
+    }
+    return nullptr;
+  };
+  HtmlSection charts{"charts", "Headline figures", "", {}};
+  for (const char* headline : {"makespan", "bus_bandwidth", "payload_bytes",
+                               "busiest_link.utilisation"}) {
+    if (std::find(figures.begin(), figures.end(), headline) == figures.end()) continue;
+    HtmlBarChart c;
+    c.id = fmt::format("chart-compare-{}", headline);
+    for (char& ch : c.id) ch = ch == '.' || ch == '_' ? '-' : ch;
+    c.title = headline;
+    const Figure* first = figure_of(0, headline);
+    for (size_t r = 0; r < runs.size(); ++r) {
+      const Figure* f = figure_of(r, headline);
+      if (f == nullptr) continue;
+      std::string text = readable(f->value, f->unit);
+      if (r > 0) {
+        const auto q = figure_ratio(first, f);
+        text += q ? fmt::format(" (×{:.4f})", *q) : " (-)";
+      }
+      c.bars.push_back({runs[r].label, std::max(0.0, f->value), text});
+    }
+    charts.blocks.emplace_back(std::move(c));
+  }
+  HtmlSection table{"figures", "All figures", "", {}};
+  HtmlTable t;
+  t.columns = {"figure"};
+  t.numeric = {false};
+  for (size_t r = 0; r < runs.size(); ++r) {
+    t.columns.push_back(runs[r].label);
+    t.numeric.push_back(true);
+    if (r > 0) {
+      t.columns.push_back("ratio");
+      t.numeric.push_back(true);
+    }
+  }
+  for (const auto& name : figures) {
+    std::vector<std::string> row{name};
+    for (size_t r = 0; r < runs.size(); ++r) {
+      const Figure* f = figure_of(r, name);
+      row.push_back(f == nullptr ? "-" : readable(f->value, f->unit));
+      if (r > 0) {
+        const auto q = figure_ratio(figure_of(0, name), f);
+        row.push_back(q ? fmt::format("{:.4f}", *q) : "-");
+      }
+    }
+    t.rows.push_back(std::move(row));
+  }
+  table.blocks.emplace_back(std::move(t));
+  page.sections.push_back(std::move(charts));
+  page.sections.push_back(std::move(table));
+  return render_html(page);
+}
+
+}  // namespace roshni::report
