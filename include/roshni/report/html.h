@@ -98,7 +98,8 @@ struct OptionalSection {
 inline constexpr OptionalSection kOptionalSections[] = {
     {"energy", "Energy by component class"},
     {"thermal", "Heat"},
-    {"cost", "Cost and bill of materials"},
+    {"facility", "Facility, cost and carbon"},
+    {"bill_of_materials", "Bill of materials"},
 };
 
 /// The sections of report.html for one finished run: summary (scenario, workload and

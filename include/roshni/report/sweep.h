@@ -82,8 +82,9 @@ std::string sweep_csv(const SweepSpec& spec, const std::vector<PointResult>& all
 std::string figure_column(const Figure& f);
 
 /// The figures sweep.html plots against the first axis, when the points have them.
-inline constexpr std::string_view kSweepPlotted[] = {"makespan", "bus_bandwidth",
-                                                     "busiest_link.utilisation", "link_power"};
+inline constexpr std::string_view kSweepPlotted[] = {
+    "makespan", "bus_bandwidth", "busiest_link.utilisation", "link_power", "energy",
+    "network_energy_per_payload_bit", "energy_cost_usd"};
 
 /// sweep.html: a line plot per plotted figure, x = the first axis's values, one line per
 /// combination of the other axes' values; then the whole table.
