@@ -12,6 +12,7 @@
 #include "roshni/power/energy_model.h"
 #include "scenario/file_path.h"
 #include "scenario/json_text.h"
+#include "scenario/physical.h"
 
 namespace roshni::scenario {
 namespace {
@@ -39,21 +40,6 @@ struct CatalogFile {
   }
 };
 
-/// {"amount": 27500, "currency": "USD", "estimate": true} -> USD (only USD prices for now).
-std::optional<double> price_usd(const JsonNode& entry, bool& estimate) {
-  const auto p = entry.get("price");
-  if (!p) return std::nullopt;
-  p->expect_keys({"amount", "currency", "estimate", "per"});
-  const JsonNode amount = p->at("amount", "a price as a number");
-  if (!amount.raw().is_number() || amount.raw().get<double>() < 0) {
-    amount.fail("expected a price: a number >= 0");
-  }
-  const JsonNode cur = p->at("currency", "\"USD\"");
-  if (cur.as_string() != "USD") cur.fail("catalog prices are in \"USD\"");
-  if (const auto e = p->get("estimate")) estimate = e->as_bool();
-  return amount.raw().get<double>();
-}
-
 /// The model default at `key` in configs/models.json ({"value": ..., "source": ...}).
 JsonNode model_default(const JsonNode& section, std::string_view key) {
   const JsonNode e = section.at(key, "a default {\"value\": ..., \"source\": ...}");
@@ -80,7 +66,7 @@ SwitchPart read_switch(const CatalogFile& f, const JsonNode& where, const std::s
   const auto radix = e.at("radix", "a port count").as_int(1, 1 << 20);
   s.radix = static_cast<uint32_t>(radix);
   s.capacity = e.at("port_rate", "a data rate").as_data_rate() * static_cast<double>(radix);
-  s.price = price_usd(e, s.estimate);
+  s.price = catalog_price(e, s.estimate);
   return s;
 }
 
@@ -92,7 +78,8 @@ std::string placeholder_name(const topo::Topology& t, LinkId l) {
 
 void read_power(const Document& doc, const std::string& catalog_dir, const topo::Topology& t,
                 const hw::Catalog& catalog, const std::vector<uint32_t>& node_rack,
-                const std::vector<std::string>& rack_names, PowerSetup& out) {
+                const std::vector<std::string>& rack_names,
+                const std::string& training_accelerator, PowerSetup& out) {
   const JsonNode root = doc.root();
   const auto en = root.get("energy");
   const auto th = root.get("thermal");
@@ -131,9 +118,8 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
                       ? e.get("reference_temperature")->as_temperature()
                       : model_default(md_energy, "reference_temperature").as_temperature();
 
-  // Accelerator: required when there are GPUs.
-  const CatalogFile accel(resolve_relative(catalog_dir, "accelerators.json"), reader,
-                          "accelerators", {"schema", "description", "accelerators"});
+  // Accelerator: required when there are GPUs; a training workload's catalog
+  // accelerator by default.
   Power idle, peak, nic_power;
   uint32_t nics = 0;
   Temperature throttle;
@@ -141,20 +127,36 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
   bool gpu_estimate = false;
   if (!t.gpus().empty()) {
     const auto a = e.get("accelerator");
-    if (!a) {
-      e.fail("an 'accelerator' is needed for the GPUs' power: a part of "
-             "configs/accelerators.json, like \"h100-sxm\"");
+    std::string name = a ? a->as_string() : training_accelerator;
+    const JsonNode where = a ? *a : e;
+    if (name.empty()) {
+      where.fail("an 'accelerator' is needed for the GPUs' power: a part of "
+                 "configs/accelerators.json, like \"h100-sxm\"");
     }
-    out.accelerator = a->as_string();
-    const JsonNode part = accel.entry(*a, out.accelerator, "accelerator");
-    idle = part.at("idle_power", "a power like \"140 W\"").as_power();
-    peak = part.at("peak_power", "a power like \"700 W\"").as_power();
-    if (peak < idle) part.at("peak_power", "").fail("peak_power is below idle_power");
-    throttle = part.at("throttle_temperature", "a temperature like \"87 degC\"").as_temperature();
-    gpu_price = price_usd(part, gpu_estimate);
-    if (const auto n = part.get("nics")) {
-      nics = static_cast<uint32_t>(n->at("count", "NICs per accelerator").as_int(0, 64));
+    hw::Catalog accel;
+    load_accelerators(catalog_dir, reader, accel);
+    const auto it = accel.accelerators.find(name);
+    if (it == accel.accelerators.end()) {
+      std::vector<std::string> names;
+      for (const auto& [k, v] : accel.accelerators) names.push_back(k);
+      where.fail(fmt::format("unknown accelerator '{}'{}{}: {}{}", escape_text(name), suggest(name, names),
+                             suggest(name, names).empty() ? "; known ones" : " Known ones",
+                             quoted_list(names),
+                             a ? "" : " (the training workload's accelerator is not in the "
+                                      "catalog: name one with power figures in 'accelerator')"));
     }
+    const hw::AcceleratorPart& part = it->second;
+    if (!part.idle_power || !part.peak_power || !part.throttle_temperature) {
+      where.fail(fmt::format("the accelerator '{}' has no idle_power, peak_power and "
+                             "throttle_temperature in {}", escape_text(name), accel.accelerators_file));
+    }
+    out.accelerator = name;
+    idle = *part.idle_power;
+    peak = *part.peak_power;
+    throttle = *part.throttle_temperature;
+    gpu_price = part.price_usd;
+    gpu_estimate = part.price_estimate;
+    nics = part.nics;
     const JsonNode np = e.get("nic_power") ? *e.get("nic_power") : model_default(md_energy, "nic_power");
     nic_power = np.as_power() * static_cast<double>(nics);
   }

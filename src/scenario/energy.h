@@ -17,9 +17,11 @@
 namespace roshni::scenario {
 
 /// Reads the three sections (any may be absent; none present leaves `out` disabled).
-/// `node_rack` and `rack_names` say where each node sits; `catalog` has the link parts.
+/// `node_rack` and `rack_names` say where each node sits; `catalog` has the link parts;
+/// `training_accelerator` (a training workload's, or "") is the default accelerator.
 void read_power(const Document& doc, const std::string& catalog_dir, const topo::Topology& t,
                 const hw::Catalog& catalog, const std::vector<uint32_t>& node_rack,
-                const std::vector<std::string>& rack_names, PowerSetup& out);
+                const std::vector<std::string>& rack_names,
+                const std::string& training_accelerator, PowerSetup& out);
 
 }  // namespace roshni::scenario

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <limits>
@@ -180,7 +181,16 @@ class Builder {
         dir = resolve_relative(doc_.base_dir_of(c->pointer()), c->as_string());
       }
     }
-    read_power(doc_, dir, t, out_.catalog, placed.node_rack, rack_names, out_.power);
+    read_power(doc_, dir, t, out_.catalog, placed.node_rack, rack_names,
+               out_.training ? out_.training->spec.accelerator : std::string(), out_.power);
+    // A training run's campaign is the iterations that train its tokens, unless the
+    // facility says how many repeats.
+    const auto fac = doc_.root().get("facility");
+    if (out_.power.facility && out_.training && out_.training->spec.train_tokens > 0 &&
+        out_.training->tokens_per_iteration > 0 && !(fac && fac->has("repeats"))) {
+      out_.power.facility->repeats =
+          std::ceil(out_.training->spec.train_tokens / out_.training->tokens_per_iteration);
+    }
     if (out_.power.thermal.model == "rc" && out_.network_model == "packet") {
       doc_.root().at("thermal", "").at("model", "").fail(
           "the rc heat model changes GPU speeds during the run, which only the flow model "

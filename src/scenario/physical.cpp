@@ -41,6 +41,12 @@ Duration delay_per_metre(const JsonNode& n) {
   return d;
 }
 
+}  // namespace
+
+std::optional<double> catalog_price(const JsonNode& entry, bool& estimate);
+
+namespace {
+
 hw::LinkPart link_part(const std::string& name, const JsonNode& e) {
   e.expect_keys({"medium", "form", "lanes", "lane_rate", "rate", "reach", "latency",
                  "propagation", "power_model", "energy_per_bit", "static_power", "optics",
@@ -109,14 +115,7 @@ hw::LinkPart link_part(const std::string& name, const JsonNode& e) {
       p.photonic = ph;
     }
   }
-  if (const auto pr = e.get("price")) {
-    pr->expect_keys({"amount", "currency", "estimate", "per"});
-    const JsonNode amount = pr->at("amount", "a price as a number");
-    if (!amount.raw().is_number() || amount.raw().get<double>() < 0) amount.fail("expected a price: a number >= 0");
-    if (pr->at("currency", "\"USD\"").as_string() != "USD") pr->at("currency", "").fail("catalog prices are in \"USD\"");
-    p.price_usd = amount.raw().get<double>();
-    if (const auto est = pr->get("estimate")) p.price_estimate = est->as_bool();
-  }
+  p.price_usd = catalog_price(e, p.price_estimate);
   p.source = e.at("source", "where the figures come from").as_string();
   return p;
 }
@@ -136,6 +135,20 @@ hw::OcsPart ocs_part(const std::string& name, const JsonNode& e) {
 
 }  // namespace
 
+std::optional<double> catalog_price(const JsonNode& entry, bool& estimate) {
+  const auto pr = entry.get("price");
+  if (!pr) return std::nullopt;
+  pr->expect_keys({"amount", "currency", "estimate", "per"});
+  const JsonNode amount = pr->at("amount", "a price as a number");
+  if (!amount.raw().is_number() || amount.raw().get<double>() < 0) {
+    amount.fail("expected a price: a number >= 0");
+  }
+  const JsonNode currency = pr->at("currency", "\"USD\"");
+  if (currency.as_string() != "USD") currency.fail("catalog prices are in \"USD\"");
+  if (const auto est = pr->get("estimate")) estimate = est->as_bool();
+  return amount.raw().get<double>();
+}
+
 hw::AcceleratorPart accelerator_part(const std::string& name, const JsonNode& e) {
   e.expect_keys({"vendor", "variant", "peak_flops", "hbm_capacity", "hbm_bandwidth", "scale_up",
                  "nics", "idle_power", "peak_power", "mean_power", "throttle_temperature",
@@ -152,6 +165,18 @@ hw::AcceleratorPart accelerator_part(const std::string& name, const JsonNode& e)
     p.peak_flops.emplace(it.key(), flops.at(it.key(), "").as_flop_rate());
   }
   p.hbm_bandwidth = e.at("hbm_bandwidth", "a data rate like \"3.35 TB/s\"").as_data_rate();
+  if (const auto v = e.get("idle_power")) p.idle_power = v->as_power();
+  if (const auto v = e.get("peak_power")) {
+    p.peak_power = v->as_power();
+    if (p.idle_power && *p.peak_power < *p.idle_power) v->fail("peak_power is below idle_power");
+  }
+  if (const auto v = e.get("throttle_temperature")) p.throttle_temperature = v->as_temperature();
+  if (const auto n = e.get("nics")) {
+    n->expect_keys({"count", "rate"});
+    p.nics = static_cast<uint32_t>(n->at("count", "NICs per accelerator").as_int(0, 64));
+    if (const auto r = n->get("rate"); r && p.nics > 0) r->as_data_rate();
+  }
+  p.price_usd = catalog_price(e, p.price_estimate);
   p.source = e.at("source", "where the figures come from").as_string();
   return p;
 }

@@ -5,6 +5,7 @@
 /// its link budget follow. Private to scenario/; documented in docs/physical-layer.md.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "roshni/hw/catalog.h"
@@ -22,6 +23,10 @@ void load_accelerators(const std::string& dir, const FileReader& reader, hw::Cat
 /// One accelerator entry (catalog or scenario): peak_flops by precision, hbm_bandwidth,
 /// source; the other catalog fields are allowed and not read.
 hw::AcceleratorPart accelerator_part(const std::string& name, const JsonNode& entry);
+
+/// A catalog entry's "price" ({"amount": 27500, "currency": "USD", "estimate": true}),
+/// in USD; none when the entry has no price. Sets `estimate` from the entry.
+std::optional<double> catalog_price(const JsonNode& entry, bool& estimate);
 
 /// Adds the scenario's own parts ("physical": {"parts": {name: {...}}}) to the catalog.
 /// A part may start from a catalog part ("base": "cpo-800g-bailly") and override any of

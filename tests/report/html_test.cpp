@@ -73,15 +73,15 @@ TEST(Html, RunPageRendersTheReportsOptionalSections) {
   auto t = testing::tiny_run();
   Json report = parse_report_text(report_json(t.s, t.r, summarize(t.s, t.r)));
   report["zeta"] = Json::parse(R"({"x": {"value": 1, "unit": "1"}})");
-  report["cost"] = Json::parse(R"({"capex": {"value": 5, "unit": "USD"}})");
+  report["facility"] = Json::parse(R"({"energy_cost_usd": {"value": 5, "unit": "USD"}})");
   report["energy"] = Json::parse(R"({"total": {"value": 2, "unit": "J"}})");
   const HtmlPage page = run_page(t.s, t.r, report);
   std::vector<std::string> ids;
   for (const auto& s : page.sections) ids.push_back(s.id);
-  EXPECT_EQ(ids, (std::vector<std::string>{"summary", "links", "timeline", "energy", "cost",
+  EXPECT_EQ(ids, (std::vector<std::string>{"summary", "links", "timeline", "energy", "facility",
                                            "zeta"}));
   EXPECT_EQ(page.sections[3].title, "Energy by component class");
-  EXPECT_EQ(page.sections[4].title, "Cost and bill of materials");
+  EXPECT_EQ(page.sections[4].title, "Facility, cost and carbon");
 }
 
 // tiny_run: gpu0 sends a (0-2 us), b (1-3.5 us), c (2-2.5 us), which overlap: one bar of

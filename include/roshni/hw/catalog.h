@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "roshni/core/sim_time.h"
@@ -28,6 +29,12 @@ struct AcceleratorPart {
   std::string name;
   std::map<std::string, FlopRate> peak_flops;  // by precision, ordered by name
   DataRate hbm_bandwidth;
+  /// For the energy and heat models (absent in some scenario-given parts).
+  std::optional<Power> idle_power, peak_power;
+  std::optional<Temperature> throttle_temperature;
+  uint32_t nics = 0;                       // scale-out NICs per accelerator
+  std::optional<double> price_usd;
+  bool price_estimate = false;
   std::string source;
 };
 
