@@ -50,6 +50,7 @@ JsonNode model_default(const JsonNode& section, std::string_view key) {
 
 struct SwitchPart {
   std::string name;
+  uint32_t chips = 1;  // one topology node standing for several switch chips (planes: 1)
   uint32_t radix = 0;
   Power power;
   DataRate capacity;  // one direction, all ports
@@ -57,16 +58,21 @@ struct SwitchPart {
   bool estimate = false;
 };
 
-SwitchPart read_switch(const CatalogFile& f, const JsonNode& where, const std::string& name) {
+SwitchPart read_switch(const CatalogFile& f, const JsonNode& where, const std::string& name,
+                       uint32_t chips = 1) {
   const JsonNode e = f.entry(where, name, "packet switch");
   SwitchPart s;
   s.name = name;
+  s.chips = chips;
   const JsonNode pw = e.at("power", "{\"typical\": ..., \"max\": ...}");
   s.power = pw.at("typical", "a power like \"913 W\"").as_power();
   const auto radix = e.at("radix", "a port count").as_int(1, 1 << 20);
   s.radix = static_cast<uint32_t>(radix);
   s.capacity = e.at("port_rate", "a data rate").as_data_rate() * static_cast<double>(radix);
   s.price = catalog_price(e, s.estimate);
+  s.power = s.power * chips;
+  s.capacity = s.capacity * chips;
+  s.radix *= chips;
   return s;
 }
 
@@ -173,12 +179,21 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
     } else if (s->is_object()) {
       for (auto it = s->raw().begin(); it != s->raw().end(); ++it) {
         const JsonNode v = s->at(it.key(), "");
-        auto part = read_switch(sw, v, v.as_string());
+        SwitchPart part;
+        if (v.is_object()) {
+          // {"part": "nvswitch-gen4", "chips": 18}: a node that stands for several chips.
+          v.expect_keys({"part", "chips"});
+          const JsonNode name = v.at("part", "a packet switch part name");
+          const auto chips = v.get("chips") ? v.get("chips")->as_int(1, 4096) : 1;
+          part = read_switch(sw, name, name.as_string(), static_cast<uint32_t>(chips));
+        } else {
+          part = read_switch(sw, v, v.as_string());
+        }
         if (it.key() == "*") any_switch = part; else by_role.emplace(it.key(), part);
       }
     } else {
-      s->fail("expected a packet switch part name, or an object of part names by switch role "
-              "(\"*\" for the rest)");
+      s->fail("expected a packet switch part name, or an object of part names (or {\"part\": "
+              "name, \"chips\": n}) by switch role (\"*\" for the rest)");
     }
   }
   std::optional<hw::OcsPart> ocs_part;
@@ -259,7 +274,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
         // share of the switched traffic: P = (1-s) P_typ + s P_typ x (bits/s) / capacity.
         c.static_power = part->power * (1.0 - switch_dyn);
         c.per_bit = joules_per_bit(part->power.si() * switch_dyn / to_bits_per_second(part->capacity));
-        count("switch", c.part, 1, part->price, part->estimate);
+        count("switch", c.part, part->chips, part->price, part->estimate);
         break;
       }
       case topo::NodeKind::ocs:
