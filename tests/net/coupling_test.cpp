@@ -1,0 +1,108 @@
+// The flow model's coupling seam: a periodic hook that may change how fast each node
+// computes, with compute steps in progress re-timed from their remaining work, and the
+// activity counters and dynamic-power peaks that the energy model reads.
+#include "roshni/net/coupling.h"
+
+#include <gtest/gtest.h>
+
+#include "roshni/net/flow_model.h"
+#include "roshni/topo/generators.h"
+#include "roshni/topo/router.h"
+
+namespace roshni::net {
+namespace {
+
+topo::Topology two_gpus() {
+  topo::StarParams p;
+  p.gpus = 2;
+  p.link_bandwidth = gbps(400);
+  p.link_latency = SimTime::ps(0);
+  p.switch_latency = SimTime::ps(0);
+  return topo::make_star(p);
+}
+
+/// Sets node 0 to `speed` at its first call, and records the activity it saw.
+class SlowDown final : public Coupling {
+ public:
+  SlowDown(SimTime period, double speed) : period_(period), speed_(speed) {}
+  SimTime period() const override { return period_; }
+  void step(SimTime now, const NodeActivity& a, std::span<double> speed) override {
+    if (calls_++ == 0) {
+      busy_at_first_ = a.busy_ps[0];
+      speed[0] = speed_;
+    }
+    last_ = now;
+  }
+  int calls_ = 0;
+  int64_t busy_at_first_ = -1;
+  SimTime last_;
+
+ private:
+  SimTime period_;
+  double speed_;
+};
+
+FlowRunResult run(const topo::Topology& t, const FlowSet& f, FlowRunOptions o) {
+  topo::ShortestPathRouter router(t);
+  std::vector<FlowId> unroutable;
+  const auto paths = route_all(t, router, f, unroutable);
+  return run_flow_model(t, f, paths, o);
+}
+
+// A compute step of D = 10 us on gpu0; at t = 4 us the coupling halves gpu0's speed.
+// 4 us of work is done; the other 6 us take 12 us at half speed: it ends at 16 us.
+// Busy time is 16 us, work 10 us, slowed time 12 us; the coupling saw 4 us busy.
+TEST(Coupling, SlowerSpeedRetimesComputeInProgress) {
+  const auto t = two_gpus();
+  FlowSet f;
+  f.add_compute("c", t.gpus()[0], SimTime::ps(10'000'000));
+  SlowDown c(SimTime::ps(4'000'000), 0.5);
+  FlowRunOptions o;
+  o.coupling = &c;
+  const auto r = run(t, f, o);
+  EXPECT_EQ(r.makespan, SimTime::ps(16'000'000));
+  EXPECT_EQ(c.busy_at_first_, 4'000'000);
+  const uint32_t g = t.gpus()[0].value();
+  EXPECT_EQ(r.busy_ps[g], 16'000'000);
+  EXPECT_DOUBLE_EQ(r.work_s[g], 10e-6);
+  EXPECT_EQ(r.slowed_ps[g], 12'000'000);
+  // Ticks at 4, 8, 12 us; the one at 16 us finds the run over and does nothing.
+  EXPECT_EQ(c.calls_, 3);
+}
+
+// Without a coupling a compute step keeps its exact duration (the slice's behaviour).
+TEST(Coupling, NoCouplingKeepsExactDurations) {
+  const auto t = two_gpus();
+  FlowSet f;
+  const FlowId a = f.add_compute("a", t.gpus()[0], SimTime::ps(7));
+  f.add_compute("b", t.gpus()[0], SimTime::ps(5), std::vector<FlowId>{a});
+  const auto r = run(t, f, {});
+  EXPECT_EQ(r.makespan, SimTime::ps(12));
+  EXPECT_EQ(r.busy_ps[t.gpus()[0].value()], 12);
+}
+
+// Peaks of the dynamic power. gpu0 computes [0, 10) us and gpu1 [5, 15) us, 600 W busy
+// power each: the compute peak is 1200 W (both busy in [5, 10) us). A 1 MB flow
+// gpu0 -> gpu1 after gpu0's step runs at 50 GB/s over two links of 1e-9 J/byte each:
+// 2 x 1e-9 x 50e9 = 100 W of link power, while gpu1 still computes: the dynamic peak is
+// 1200 W, at 5 us.
+TEST(Coupling, TracksPeakComputeAndLinkPower) {
+  const auto t = two_gpus();
+  FlowSet f;
+  const FlowId a = f.add_compute("a", t.gpus()[0], SimTime::ps(10'000'000));
+  f.add_compute("b", t.gpus()[1], SimTime::ps(10'000'000), {}, SimTime::ps(5'000'000));
+  f.add("x", t.gpus()[0], t.gpus()[1], bytes(1e6), std::vector<FlowId>{a});
+  FlowRunOptions o;
+  o.node_busy_power.assign(t.node_count(), 0.0);
+  o.node_busy_power[t.gpus()[0].value()] = 600;
+  o.node_busy_power[t.gpus()[1].value()] = 600;
+  o.link_energy_per_byte.assign(t.link_count(), 1e-9);
+  const auto r = run(t, f, o);
+  EXPECT_DOUBLE_EQ(r.peak_compute_power, 1200);
+  EXPECT_NEAR(r.peak_link_power, 100, 1e-9);
+  EXPECT_DOUBLE_EQ(r.peak_dynamic_power, 1200);
+  EXPECT_EQ(r.peak_dynamic_at, SimTime::ps(5'000'000));
+}
+
+}  // namespace
+}  // namespace roshni::net
