@@ -137,7 +137,7 @@ int run(const Options& o) {
   roshni::cli::ProgressBar bar(o.quiet);
   std::function<void(const roshni::net::RunProgress&)> progress;
   if (bar.enabled()) progress = [&bar](const auto& p) { bar.update(p); };
-  const auto outcome = roshni::scenario::simulate(s, progress);
+  const auto outcome = roshni::scenario::simulate(s, progress, /*record_activity=*/!o.no_trace);
   bar.finish();
   const auto& result = outcome.net;
   const auto& packet = outcome.packet;

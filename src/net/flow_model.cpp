@@ -128,6 +128,7 @@ class FlowModel {
     }
     sim_.run(*this);
     for (uint32_t node = 0; node < active_.size(); ++node) settle_node(node, result_.makespan);
+    if (options_.record_activity) result_.activity.push_back({result_.makespan, 0.0, 0.0});
     result_.events = sim_.events_processed();
     result_.link_bytes.resize(link_bytes_.size());
     for (size_t l = 0; l < link_bytes_.size(); ++l) result_.link_bytes[l] = bytes(link_bytes_[l]);
@@ -234,6 +235,9 @@ class FlowModel {
       if (!flow_joules_per_byte_.empty()) {
         link_power_ += (new_rate_[f] - rate_[f]) * flow_joules_per_byte_[f];
       }
+      if (options_.record_activity) {
+        throughput_ += (new_rate_[f] - rate_[f]) * (path_end_[f] - path_begin_[f]);
+      }
       rate_[f] = new_rate_[f];
       ++generation_[f];  // any completion scheduled at the old rate is void
       if (rate_[f] > 0) {
@@ -339,6 +343,22 @@ class FlowModel {
       result_.peak_dynamic_power = sum;
       result_.peak_dynamic_at = now;
     }
+    if (options_.record_activity) record(now, sum);
+  }
+
+  void record(SimTime now, double power) {
+    auto& a = result_.activity;
+    if (!a.empty() && a.back().dynamic_power == power && a.back().link_throughput == throughput_) {
+      return;  // nothing changed
+    }
+    if (++sample_count_ % sample_stride_ != 0) return;
+    if (a.size() >= std::max<size_t>(2, options_.max_activity_samples)) {
+      size_t k = 0;
+      for (size_t i = 0; i < a.size(); i += 2) a[k++] = a[i];
+      a.resize(k);
+      sample_stride_ *= 2;
+    }
+    a.push_back({now, power, throughput_});
   }
 
   void settle(uint32_t f, SimTime now) {
@@ -440,6 +460,7 @@ class FlowModel {
     state_[f] = State::in_flight;
     ++generation_[f];  // no later completion of this flow is valid
     if (!flow_joules_per_byte_.empty()) link_power_ -= rate_[f] * flow_joules_per_byte_[f];
+    if (options_.record_activity) throughput_ -= rate_[f] * (path_end_[f] - path_begin_[f]);
     rate_[f] = 0.0;
     remaining_[f] = 0.0;
     const double size = flows_.flow_size(FlowId(f)).si();
@@ -545,6 +566,9 @@ class FlowModel {
   std::vector<std::vector<uint32_t>> running_;   // compute steps running, per node
   std::vector<uint32_t> running_pos_;            // per compute step: index in running_
   SimTime period_;
+  // Activity samples.
+  double throughput_ = 0;  // bytes/s on all directed links: sum of rate x hops
+  uint64_t sample_count_ = 0, sample_stride_ = 1;
   // Dynamic power now (watts), for the peaks.
   bool track_compute_power_ = false;
   double compute_power_ = 0, link_power_ = 0;

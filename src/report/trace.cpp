@@ -30,13 +30,13 @@ void time_us(JsonWriter& w, std::string_view key, int64_t ps) {
 }
 
 void metadata(JsonWriter& w, std::string_view name, int tid, std::string_view arg_key,
-              auto arg_value) {
+              auto arg_value, int pid = kPid) {
   w.begin_compact_object()
       .key("name").value(name)
       .key("cat").value("__metadata")
       .key("ph").value("M")
       .key("ts").value(0)
-      .key("pid").value(kPid)
+      .key("pid").value(pid)
       .key("tid").value(tid)
       .key("args").begin_compact_object().key(arg_key).value(arg_value).end_object()
       .end_object();
@@ -188,6 +188,40 @@ Trace trace_json(const scenario::Scenario& s, const net::FlowRunResult& r,
         .key("args").begin_compact_object().key("flows in flight").value(in_flight[node])
         .end_object()
         .end_object();
+  }
+
+  // The cluster's counters, from the run's activity samples (FlowRunOptions::
+  // record_activity): the mean utilisation of all directed links (bytes/s on all of
+  // them over their total capacity) and, with a power setup, the IT power (static
+  // power at the reference temperature + the dynamic power at that moment).
+  if (!r.activity.empty()) {
+    constexpr int kClusterPid = 2;
+    metadata(w, "process_name", 0, "name", "Cluster", kClusterPid);
+    double capacity = 0;
+    for (uint32_t l = 0; l < topo.link_count(); ++l) capacity += topo.link_capacity(LinkId(l)).si();
+    double static_power = 0;
+    for (const auto& c : s.power.inventory.components) static_power += c.static_power.si();
+    for (const auto& a : r.activity) {
+      w.begin_compact_object()
+          .key("name").value("fabric utilisation")
+          .key("cat").value("links")
+          .key("ph").value("C");
+      time_us(w, "ts", a.at.ps());
+      w.key("pid").value(kClusterPid).key("tid").value(0)
+          .key("args").begin_compact_object()
+          .key("percent").value(capacity > 0 ? 100.0 * a.link_throughput / capacity : 0.0)
+          .end_object().end_object();
+      if (!s.power.enabled) continue;
+      w.begin_compact_object()
+          .key("name").value("IT power")
+          .key("cat").value("power")
+          .key("ph").value("C");
+      time_us(w, "ts", a.at.ps());
+      w.key("pid").value(kClusterPid).key("tid").value(0)
+          .key("args").begin_compact_object()
+          .key("W").value(static_power + a.dynamic_power)
+          .end_object().end_object();
+    }
   }
 
   if (out.left_out > 0) {

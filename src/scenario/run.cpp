@@ -22,14 +22,16 @@ net::FlowRunResult run_network(const Scenario& s, const net::FlowRunOptions& opt
 }  // namespace
 
 RunOutcome simulate(const Scenario& s,
-                    const std::function<void(const net::RunProgress&)>& progress) {
+                    const std::function<void(const net::RunProgress&)>& progress,
+                    bool record_activity) {
   RunOutcome out;
-  if (!s.power.enabled && !progress) {
+  if (!s.power.enabled && !progress && !record_activity) {
     out.net = run_network(s, s.run_options, out);
     return out;
   }
   net::FlowRunOptions options = s.run_options;
   options.progress = progress;
+  options.record_activity = record_activity;
   if (!s.power.enabled) {
     out.net = run_network(s, options, out);
     return out;
@@ -40,7 +42,7 @@ RunOutcome simulate(const Scenario& s,
   options.link_energy_per_byte = power::link_energy_per_byte(ps.inventory, s.topology.link_count());
   std::unique_ptr<thermal::RcCoupling> rc;
   if (ps.thermal.model == "rc") {
-    rc = std::make_unique<thermal::RcCoupling>(ps.inventory, *model, ps.thermal, ps.reference);
+    rc = std::make_unique<thermal::RcCoupling>(ps.inventory, *model, ps.thermal);
     options.coupling = rc.get();
   }
   out.net = run_network(s, options, out);

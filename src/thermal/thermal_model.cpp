@@ -31,9 +31,8 @@ const std::array<ModelInfo, 3> kModels = {{
 std::span<const ModelInfo> thermal_models() { return kModels; }
 
 RcCoupling::RcCoupling(const power::Inventory& inv, const power::EnergyModel& energy,
-                       const ThermalParams& p, Temperature nominal)
+                       const ThermalParams& p)
     : inv_(inv), energy_(energy), p_(p), period_(to_sim_time_ceil(p.step)) {
-  (void)nominal;
   for (uint32_t r = 0; r < inv.racks; ++r) {
     const uint32_t k = net_.add_node(p.rack_capacity, p.supply);
     net_.to_boundary(k, p.rack_conductance, p.supply);

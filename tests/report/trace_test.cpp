@@ -9,6 +9,8 @@
 
 #include "report/tiny_run.h"
 #include "report/trace_schema.h"
+#include "roshni/scenario/loader.h"
+#include "roshni/scenario/run.h"
 
 namespace roshni::report {
 namespace {
@@ -145,6 +147,49 @@ TEST(Trace, DeterministicAndTheSchemaCheckBites) {
     {"name": "x", "cat": "c", "ph": "X", "ts": "0", "pid": 1, "tid": 1, "args": {}}]})"))
                    .empty());
   EXPECT_FALSE(testing::trace_schema_errors(json::parse(R"([])")).empty());
+}
+
+}  // namespace
+}  // namespace roshni::report
+
+namespace roshni::report {
+namespace {
+
+// Counter tracks of the cluster. Two GPUs on one switch, 400 Gb/s (50 GB/s) links, one
+// 1 MB flow gpu0 -> gpu1 from 0 to its end: it crosses 2 of the 4 directed links at
+// 50 GB/s, so the fabric's mean utilisation is 2 x 50 / (4 x 50) = 50 % while it
+// transmits and 0 % after. The IT power is the inventory's static power, plus, while
+// the flow runs, the per-bit power of what it crosses: the bare links draw nothing per
+// bit, the switch it enters draws its per-bit share (below).
+TEST(Trace, ClusterCountersFollowTheRunsActivity) {
+  const std::string text = R"({
+    "topology": {"kind": "star", "gpus": 2, "link": {"bandwidth": "400 Gbps", "latency": "1 us"}},
+    "workload": {"kind": "flow_trace", "flows": [{"id": "f", "src": "gpu0", "dst": "gpu1", "size": "1 MB"}]},
+    "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g"}})";
+  scenario::LoadOptions o;
+  o.catalog_dir = ROSHNI_SOURCE_DIR "/configs";
+  const auto s = scenario::load_scenario_text(text, "c.json", o);
+  const auto run = scenario::simulate(s, {}, /*record_activity=*/true);
+  const auto j = nlohmann::json::parse(trace_json(s, run.net).json);
+  EXPECT_TRUE(testing::trace_schema_errors(j).empty());
+  std::vector<double> util, power;
+  for (const auto& e : j["traceEvents"]) {
+    if (e["pid"] != 2 || e["ph"] != "C") continue;
+    if (e["name"] == "fabric utilisation") util.push_back(e["args"]["percent"]);
+    if (e["name"] == "IT power") power.push_back(e["args"]["W"]);
+  }
+  ASSERT_GE(util.size(), 2u);
+  EXPECT_DOUBLE_EQ(util.front(), 50.0);
+  EXPECT_DOUBLE_EQ(util.back(), 0.0);
+  ASSERT_EQ(power.size(), util.size());
+  // After the run nothing is dynamic: the last sample is the static power alone.
+  double static_w = 0;
+  for (const auto& c : s.power.inventory.components) static_w += c.static_power.si();
+  EXPECT_GT(static_w, 2 * 140.0);
+  EXPECT_DOUBLE_EQ(power.back(), static_w);
+  // While the flow runs, the switch's per-bit share is drawn on top: 15 % of 913 W over
+  // 51.2 Tb/s per bit switched, at 400 Gb/s: 913 x 0.15 x 400 / 51200 W.
+  EXPECT_NEAR(power.front() - static_w, 913 * 0.15 * 400 / 51200, 1e-9);
 }
 
 }  // namespace

@@ -70,6 +70,20 @@ struct FlowRunOptions {
   /// (scaled by speed); per directed link, joules per byte carried. Empty = not tracked.
   std::vector<double> node_busy_power;
   std::vector<double> link_energy_per_byte;
+  /// Record the dynamic power and the fabric's throughput at every change, for the
+  /// trace's counter tracks; past `max_activity_samples` every other sample is dropped
+  /// and then only every 2nd, 4th, ... change is kept (the shape stays, the size is bounded).
+  bool record_activity = false;
+  size_t max_activity_samples = size_t{1} << 15;
+};
+
+/// The run's activity at one moment (see FlowRunOptions::record_activity): dynamic
+/// power (W, compute + links and switches) and the bytes per second on all directed
+/// links together (the sum over flows of rate x hops).
+struct ActivitySample {
+  SimTime at;
+  double dynamic_power = 0;
+  double link_throughput = 0;
 };
 
 /// Why a flow did not finish, when a run ends with work left (it should not; validation
@@ -103,6 +117,7 @@ struct FlowRunResult {
   /// compute, links, and their sum (the sum's peak is not the sum of the peaks).
   double peak_compute_power = 0, peak_link_power = 0, peak_dynamic_power = 0;
   SimTime peak_dynamic_at;
+  std::vector<ActivitySample> activity;  // when record_activity; ends with the makespan
 };
 
 /// Runs `flows` over `t` along `paths` to completion.

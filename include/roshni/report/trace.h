@@ -5,9 +5,10 @@
 /// compute steps sit on their node's track. Flows of one node that overlap in time go
 /// on extra lanes ("gpu0 #2"), because viewers draw slices of one track as a stack
 /// and mangle slices that overlap without nesting. Counters ("C") give each sending
-/// node's number of flows in flight over time: the flow model keeps only per-flow
-/// start and end and per-link byte totals, not per-link rates over time, so link
-/// utilisation over time cannot be drawn exactly from its result.
+/// node's number of flows in flight over time; and, when the run recorded its activity
+/// (net::FlowRunOptions::record_activity), a "Cluster" process with the fabric's mean
+/// link utilisation and (with a power setup) the IT power over time, exact at every
+/// recorded change. Per-link rates over time are not kept (only per-link totals).
 /// Format: https://docs.google.com/document/d/1CvAClvFfyA5R-PhYuHYJdk9Jm6VW1c6R5s8SKh_YWG4
 #pragma once
 

@@ -30,7 +30,10 @@ struct RunOutcome {
 
 /// `progress`, when set, is called as the run goes (for a progress bar; it must not
 /// change anything the run computes).
+/// `record_activity` keeps the run's power and throughput over time for the trace's
+/// counter tracks (net::FlowRunOptions::record_activity).
 RunOutcome simulate(const Scenario& s,
-                    const std::function<void(const net::RunProgress&)>& progress = {});
+                    const std::function<void(const net::RunProgress&)>& progress = {},
+                    bool record_activity = false);
 
 }  // namespace roshni::scenario

@@ -58,7 +58,7 @@ struct ThermalResult {
 class RcCoupling final : public net::Coupling {
  public:
   RcCoupling(const power::Inventory& inv, const power::EnergyModel& energy,
-             const ThermalParams& p, Temperature nominal);
+             const ThermalParams& p);
   SimTime period() const override { return period_; }
   void step(SimTime now, const net::NodeActivity& a, std::span<double> speed) override;
   /// Integrates the static energy from the last step to `end` (the makespan).
