@@ -105,8 +105,17 @@ TEST(ReportFiles, TraceOfTheQuickstartFollowsTheFormat) {
   for (const auto& e : trace["traceEvents"]) {
     if (e["ph"] == "M" && e["name"] == "thread_name") track[e["tid"]] = e["args"]["name"];
     if (e["ph"] == "X") slices[e["tid"]].push_back(e);
-    if (e["ph"] == "C") counters[e["name"]].push_back(e);
+    if (e["ph"] == "C" && e["pid"] == 1) counters[e["name"]].push_back(e);
+    if (e["ph"] == "C" && e["pid"] == 2) counters["cluster: " + e["name"].get<std::string>()].push_back(e);
   }
+  // The cluster's fabric utilisation: every GPU sends to its ring neighbour, so all 16
+  // directed links run at full rate while the 14 steps transmit (100 %), and none after.
+  const auto fabric = counters["cluster: fabric utilisation"];
+  counters.erase("cluster: fabric utilisation");
+  ASSERT_GE(fabric.size(), 2u);
+  EXPECT_EQ(fabric.front()["args"]["percent"], 100);
+  EXPECT_EQ(fabric.back()["args"]["percent"], 0);
+  EXPECT_EQ(fabric.back()["ts"].get<double>(), 37589.36384);
   ASSERT_EQ(track.size(), 8u);
   ASSERT_EQ(slices.size(), 8u);
   const double step = 2684.95456;
