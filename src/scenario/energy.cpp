@@ -102,6 +102,9 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
   // ---- energy ----
   static const nlohmann::json kEmpty = nlohmann::json::object();
   const JsonNode e = en ? *en : JsonNode(kEmpty, "/energy", nullptr);
+  // Where a missing figure is reported: the energy section, or the scenario itself when
+  // it has none (so the message still names the file).
+  const JsonNode here = en ? *en : root;
   e.expect_keys({"model", "accelerator", "switches", "ocs", "link_dynamic_share",
                  "switch_dynamic_share", "reference_temperature", "links", "nic_power"});
   if (const auto m = e.get("model")) {
@@ -134,10 +137,11 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
   if (!t.gpus().empty()) {
     const auto a = e.get("accelerator");
     std::string name = a ? a->as_string() : training_accelerator;
-    const JsonNode where = a ? *a : e;
+    const JsonNode where = a ? *a : here;
     if (name.empty()) {
-      where.fail("an 'accelerator' is needed for the GPUs' power: a part of "
-                 "configs/accelerators.json, like \"h100-sxm\"");
+      where.fail(std::string(en ? "an 'accelerator'" : "an 'energy' section with an 'accelerator'") +
+                 " is needed for the GPUs' power: a part of configs/accelerators.json, like "
+                 "\"h100-sxm\"");
     }
     hw::Catalog accel;
     load_accelerators(catalog_dir, reader, accel);
@@ -266,7 +270,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
         c.part = part->name;
         // A topology switch with more ports than the part has cannot be built from it.
         if (const uint32_t used = static_cast<uint32_t>(t.out_links(n).size()); used > part->radix) {
-          const JsonNode at = e.get("switches") ? *e.get("switches") : e;
+          const JsonNode at = e.get("switches") ? *e.get("switches") : here;
           at.fail(fmt::format("switch '{}' (role '{}') has {} ports but the part '{}' has only {}",
                               escape_text(c.name), escape_text(role), used, part->name, part->radix));
         }
@@ -280,7 +284,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
       case topo::NodeKind::ocs:
         c.cls = ComponentClass::ocs;
         if (!ocs_part) {
-          e.fail(fmt::format("the topology has optical circuit switches ('{}'); name their "
+          here.fail(fmt::format("the topology has optical circuit switches ('{}'); name their "
                              "catalog part in 'ocs', like \"palomar-ocs-136\"", escape_text(c.name)));
         }
         c.part = ocs_part->name;
@@ -304,7 +308,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
     }
   }
   if (!unmatched_roles.empty()) {
-    const JsonNode at = e.get("switches") ? *e.get("switches") : e;
+    const JsonNode at = e.get("switches") ? *e.get("switches") : here;
     at.fail(fmt::format("no packet switch part for switches of role {}: give 'switches' a part "
                         "name, or an object by role with \"*\" for the rest",
                         quoted_list(unmatched_roles)));
@@ -398,9 +402,10 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
   if (tp.throttle_speed <= 0) speed.fail("a throttled GPU must still compute: expected more than 0 %");
 
   // ---- facility ----
-  if (!fa && !th) return;
+  // Without a facility section there is no site: no cost, and no cooling limit to check.
+  if (!fa) return;
   power::Facility f;
-  const JsonNode fn = fa ? *fa : JsonNode(kEmpty, "/facility", nullptr);
+  const JsonNode fn = *fa;
   fn.expect_keys({"site", "pue", "tariff", "per_usd", "carbon_intensity", "solar",
                   "cooling_per_rack", "grid_allocation", "repeats"});
   std::optional<JsonNode> site;
@@ -412,25 +417,24 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
     site = sites->entry(*s, f.name, "facility site");
   }
   // A figure from the scenario, else from the site, else it is missing.
-  const auto field = [&](std::string_view key, std::string_view expected) -> std::optional<JsonNode> {
+  const auto field = [&](std::string_view key) -> std::optional<JsonNode> {
     if (const auto v = fn.get(key)) return v;
     if (site) return site->get(key);
-    (void)expected;
     return std::nullopt;
   };
-  if (const auto v = field("pue", "")) {
+  if (const auto v = field("pue")) {
     if (!v->raw().is_number()) v->fail("expected a PUE: a number >= 1, like 1.3");
     f.pue = v->raw().get<double>();
     if (!(f.pue >= 1.0) || f.pue > 10) v->fail(fmt::format("a PUE is at least 1 (facility power / IT power) and at most 10, got {}", v->raw().dump()));
   }
-  if (const auto v = field("tariff", "")) {
+  if (const auto v = field("tariff")) {
     v->expect_keys({"amount", "currency", "per"});
     const JsonNode amount = v->at("amount", "a price per kWh");
     if (!amount.raw().is_number() || amount.raw().get<double>() < 0) amount.fail("expected a price per kWh: a number >= 0");
     f.tariff = amount.raw().get<double>();
     f.currency = v->at("currency", "a currency code like \"PKR\"").as_string();
     if (const auto per = v->get("per"); per && per->as_string() != "kWh") per->fail("tariffs are per \"kWh\"");
-  } else if (fa) {
+  } else {
     fn.fail("a 'tariff' (or a 'site' that has one) is needed: {\"amount\": 34, \"currency\": \"PKR\"}");
   }
   if (f.currency != "USD") {
@@ -442,14 +446,14 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
       const std::string key = f.currency + "_per_USD";
       f.per_usd = x.at(key, "the exchange rate " + key).raw().get<double>();
     } else {
-      (fa ? fn : h).fail(fmt::format("a tariff in {} needs 'per_usd' (units of {} per USD) to "
+      fn.fail(fmt::format("a tariff in {} needs 'per_usd' (units of {} per USD) to "
                                      "report USD as well", escape_text(f.currency), escape_text(f.currency)));
     }
   }
-  if (const auto v = field("carbon_intensity", "")) {
+  if (const auto v = field("carbon_intensity")) {
     f.carbon_kg_per_joule = v->as_quantity(QuantityKind::carbon_intensity, true);
   }
-  if (const auto v = field("solar", "")) {
+  if (const auto v = field("solar")) {
     if (fn.get("solar")) {
       v->expect_keys({"share", "capacity", "profile"});
     }
@@ -485,7 +489,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
   }
   tp.cooling_per_rack = f.cooling_per_rack;
   f.cooling = tp.cooling;
-  if (const auto v = field("grid_allocation", "")) f.grid_allocation = v->as_power();
+  if (const auto v = field("grid_allocation")) f.grid_allocation = v->as_power();
   if (const auto v = fn.get("repeats")) {
     f.repeats = static_cast<double>(v->as_int(1, int64_t{1} << 40));
   }
