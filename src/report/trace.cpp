@@ -201,26 +201,18 @@ Trace trace_json(const scenario::Scenario& s, const net::FlowRunResult& r,
     for (uint32_t l = 0; l < topo.link_count(); ++l) capacity += topo.link_capacity(LinkId(l)).si();
     double static_power = 0;
     for (const auto& c : s.power.inventory.components) static_power += c.static_power.si();
+    const auto counter = [&w](std::string_view name, std::string_view cat, int64_t at_ps,
+                              std::string_view key, double value) {
+      w.begin_compact_object().key("name").value(name).key("cat").value(cat).key("ph").value("C");
+      time_us(w, "ts", at_ps);
+      w.key("pid").value(kClusterPid).key("tid").value(0)
+          .key("args").begin_compact_object().key(key).value(value).end_object()
+          .end_object();
+    };
     for (const auto& a : r.activity) {
-      w.begin_compact_object()
-          .key("name").value("fabric utilisation")
-          .key("cat").value("links")
-          .key("ph").value("C");
-      time_us(w, "ts", a.at.ps());
-      w.key("pid").value(kClusterPid).key("tid").value(0)
-          .key("args").begin_compact_object()
-          .key("percent").value(capacity > 0 ? 100.0 * a.link_throughput / capacity : 0.0)
-          .end_object().end_object();
-      if (!s.power.enabled) continue;
-      w.begin_compact_object()
-          .key("name").value("IT power")
-          .key("cat").value("power")
-          .key("ph").value("C");
-      time_us(w, "ts", a.at.ps());
-      w.key("pid").value(kClusterPid).key("tid").value(0)
-          .key("args").begin_compact_object()
-          .key("W").value(static_power + a.dynamic_power)
-          .end_object().end_object();
+      counter("fabric utilisation", "links", a.at.ps(), "percent",
+              capacity > 0 ? 100.0 * a.link_throughput / capacity : 0.0);
+      if (s.power.enabled) counter("IT power", "power", a.at.ps(), "W", static_power + a.dynamic_power);
     }
   }
 

@@ -76,7 +76,7 @@ SwitchPart read_switch(const CatalogFile& f, const JsonNode& where, const std::s
   return s;
 }
 
-std::string placeholder_name(const topo::Topology& t, LinkId l) {
+std::string link_component_name(const topo::Topology& t, LinkId l) {
   return t.node_name(t.link_from(l)) + "<->" + t.node_name(t.link_to(l));
 }
 
@@ -230,7 +230,6 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
   inv.racks = static_cast<uint32_t>(rack_names.size());
   inv.rack_names = rack_names;
   inv.node_component.assign(t.node_count(), power::kNone);
-  inv.link_component.assign(t.link_count() / 2, power::kNone);
   std::map<std::pair<std::string, std::string>, power::BomLine> bom;  // (item, part)
   const auto count = [&bom](std::string item, const std::string& part, uint64_t n,
                             std::optional<double> price, bool estimate) {
@@ -316,7 +315,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
   for (uint32_t l = 0; l < t.link_count(); l += 2) {
     const LinkId id(l);
     power::Component c;
-    c.name = placeholder_name(t, id);
+    c.name = link_component_name(t, id);
     c.link = id;
     c.a = t.link_from(id);
     c.b = t.link_to(id);
@@ -354,7 +353,6 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
       const bool optical = p.medium == hw::Medium::optical;
       count(optical ? "optics" : "copper", part, optical ? 2 : 1, p.price_usd, p.price_estimate);
     }
-    inv.link_component[l / 2] = static_cast<uint32_t>(inv.components.size());
     inv.components.push_back(std::move(c));
   }
   for (auto& [key, line] : bom) out.bom.lines.push_back(std::move(line));
@@ -482,13 +480,13 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
       }
     }
   }
+  // The site's cooling limit per rack, for the cooling in use, goes to the heat model.
   if (const auto v = fn.get("cooling_per_rack")) {
-    f.cooling_per_rack = v->as_power();
+    tp.cooling_per_rack = v->as_power();
   } else if (site && site->has("cooling_per_rack")) {
-    f.cooling_per_rack = site->at("cooling_per_rack", "").at(tp.cooling, "the site's cooling limit").as_power();
+    tp.cooling_per_rack =
+        site->at("cooling_per_rack", "").at(tp.cooling, "the site's cooling limit").as_power();
   }
-  tp.cooling_per_rack = f.cooling_per_rack;
-  f.cooling = tp.cooling;
   if (const auto v = field("grid_allocation")) f.grid_allocation = v->as_power();
   if (const auto v = fn.get("repeats")) {
     f.repeats = static_cast<double>(v->as_int(1, int64_t{1} << 40));

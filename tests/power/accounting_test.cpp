@@ -16,16 +16,25 @@ struct Fixture {
     inv.racks = 1;
     inv.rack_names = {"rack0"};
     inv.node_component = {0, 1, 2};  // nodes g0, g1, s0
-    Component g0{.name = "g0", .cls = ComponentClass::gpu, .node = NodeId(0)};
+    Component g0;
+    g0.name = "g0";
+    g0.cls = ComponentClass::gpu;
+    g0.node = NodeId(0);
     g0.static_power = watts(100);
     g0.busy_power = watts(600);
     Component g1 = g0;
     g1.name = "g1";
     g1.node = NodeId(1);
-    Component s0{.name = "s0", .cls = ComponentClass::switch_, .node = NodeId(2)};
+    Component s0;
+    s0.name = "s0";
+    s0.cls = ComponentClass::switch_;
+    s0.node = NodeId(2);
     s0.static_power = watts(400);
     s0.per_bit = joules_per_bit(2e-12);
-    Component l0{.name = "g0<->s0", .cls = ComponentClass::optics, .link = LinkId(0)};
+    Component l0;
+    l0.name = "g0<->s0";
+    l0.cls = ComponentClass::optics;
+    l0.link = LinkId(0);
     l0.a = NodeId(0);
     l0.b = NodeId(2);
     l0.static_power = watts(10);
@@ -35,7 +44,6 @@ struct Fixture {
     l1.link = LinkId(2);
     l1.a = NodeId(1);
     inv.components = {g0, g1, s0, l0, l1};
-    inv.link_component = {3, 4};
     run.makespan = SimTime::ps(2'000'000'000'000);  // 2 s
     run.link_bytes = {bytes(1e9), bytes(0), bytes(0), bytes(0)};  // 1 GB g0 -> s0
     run.work_s = {0.5, 0, 0};
@@ -90,7 +98,9 @@ TEST(Accounting, ComponentsAndClassesAddUpToTheTotal) {
 }
 
 TEST(Accounting, PhotonicModelMatchesDatasheetAtReferenceAndRisesWhenWarm) {
-  Component c{.name = "cpo", .cls = ComponentClass::optics};
+  Component c;
+  c.name = "cpo";
+  c.cls = ComponentClass::optics;
   c.static_power = watts(11);
   PhotonicDetail d;
   d.wall_plug_efficiency = 0.2;

@@ -25,7 +25,8 @@ struct ClassEnergy {
   uint32_t count = 0;
   Energy energy;
   Power average;       // energy / run time
-  Power peak;          // static + the peak of the class's dynamic power
+  Power peak;          // static; for GPUs also their dynamic peak (the network's dynamic
+                       // peak is EnergyResult::network_dynamic_peak, not split by class)
 };
 
 struct EnergyResult {

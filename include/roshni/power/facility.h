@@ -1,7 +1,8 @@
 /// The site around the cluster and what its energy costs: PUE, the electricity tariff
 /// in a currency (and USD through an exchange rate), the grid's carbon intensity, the
 /// share of energy from solar (fixed, or from on-site capacity and a daily profile),
-/// cooling per rack and the grid power set aside. Plain data from configs/facilities.json
+/// and the grid power set aside (the cooling limit per rack is the heat model's:
+/// thermal::ThermalParams). Plain data from configs/facilities.json
 /// and the scenario; facility_costs() is the arithmetic a planner does, written once.
 #pragma once
 
@@ -26,8 +27,6 @@ struct Facility {
   std::optional<double> solar_share;
   Power solar_capacity;
   std::array<double, 24> solar_profile{};
-  std::string cooling = "air";  // which of the two limits applies
-  Power cooling_per_rack;       // heat a rack can reject; 0 = not checked
   Power grid_allocation;        // 0 = not given
   /// How often the workload runs back to back in a campaign (a training run's
   /// iterations); 1 = once. Used to scale the cost and carbon of one run.

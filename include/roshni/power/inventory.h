@@ -53,8 +53,8 @@ inline constexpr uint32_t kNone = ~uint32_t{0};
 
 struct Inventory {
   std::vector<Component> components;
-  /// Index into components per node (invalid = none) and per physical link (link id / 2); kNone where there is none.
-  std::vector<uint32_t> node_component, link_component;
+  /// Index into components per node; kNone where there is none.
+  std::vector<uint32_t> node_component;
   uint32_t racks = 0;
   std::vector<std::string> rack_names;
 };
