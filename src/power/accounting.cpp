@@ -23,11 +23,12 @@ std::string_view to_string(ComponentClass c) {
     case ComponentClass::optics: return "optics";
     case ComponentClass::copper: return "copper";
     case ComponentClass::link: return "link";
+    case ComponentClass::host: return "host";
   }
   return "?";
 }
 
-bool is_network(ComponentClass c) { return c != ComponentClass::gpu; }
+bool is_network(ComponentClass c) { return c != ComponentClass::gpu && c != ComponentClass::host; }
 
 std::vector<double> link_energy_per_byte(const Inventory& inv, size_t directed_links) {
   std::vector<double> out(directed_links, 0.0);
@@ -96,7 +97,8 @@ EnergyResult account(const Inventory& inv, const net::FlowRunResult& run, DataSi
     out.total += out.components[i].total();
     if (is_network(c.cls)) out.network += out.components[i].total();
     const Power mean = t.si() > 0 ? out.components[i].total() / t : Power();
-    const Power peak = model.static_power(c, nominal) + c.busy_power;
+    // The rack's design peak: every GPU busy, every link and switch at its full rate.
+    const Power peak = model.static_power(c, nominal) + c.busy_power + c.full_rate_dynamic;
     if (c.link.valid() && c.rack != c.rack_b) {
       out.rack_average[c.rack] += mean * 0.5;
       out.rack_average[c.rack_b] += mean * 0.5;

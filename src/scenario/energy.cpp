@@ -106,7 +106,8 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
   // it has none (so the message still names the file).
   const JsonNode here = en ? *en : root;
   e.expect_keys({"model", "accelerator", "switches", "ocs", "link_dynamic_share",
-                 "switch_dynamic_share", "reference_temperature", "links", "nic_power"});
+                 "switch_dynamic_share", "reference_temperature", "links", "nic_power",
+                 "host_power"});
   if (const auto m = e.get("model")) {
     const std::string name = m->as_string();
     if (!power::find_energy_model(name)) {
@@ -129,7 +130,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
 
   // Accelerator: required when there are GPUs; a training workload's catalog
   // accelerator by default.
-  Power idle, peak, nic_power;
+  Power idle, peak, nic_power, host_power;
   uint32_t nics = 0;
   Temperature throttle;
   std::optional<double> gpu_price;
@@ -169,6 +170,9 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
     nics = part.nics;
     const JsonNode np = e.get("nic_power") ? *e.get("nic_power") : model_default(md_energy, "nic_power");
     nic_power = np.as_power() * static_cast<double>(nics);
+    // No default: a GPU's share of its server (host CPUs, memory, fans) is the scenario's
+    // to say; without it the report has no host class rather than a made-up one.
+    if (const auto hp = e.get("host_power")) host_power = hp->as_power();
   }
 
   // Switch parts: one for all ("th5-...") or by role ({"leaf": ..., "*": ...}).
@@ -277,6 +281,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
         // share of the switched traffic: P = (1-s) P_typ + s P_typ x (bits/s) / capacity.
         c.static_power = part->power * (1.0 - switch_dyn);
         c.per_bit = joules_per_bit(part->power.si() * switch_dyn / to_bits_per_second(part->capacity));
+        c.full_rate_dynamic = part->power * switch_dyn;
         count("switch", c.part, part->chips, part->price, part->estimate);
         break;
       }
@@ -293,7 +298,18 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
     }
     inv.node_component[i] = static_cast<uint32_t>(inv.components.size());
     const bool with_nic = c.cls == ComponentClass::gpu && nics > 0;
+    const bool with_host = c.cls == ComponentClass::gpu && host_power.si() > 0;
     inv.components.push_back(std::move(c));
+    if (with_host) {
+      // The GPU's share of its host (CPUs, DRAM, fans, board), in its rack, drawn while
+      // powered: a constant, as the datasheets that give it quote it.
+      power::Component host;
+      host.name = t.node_name(n) + "/host";
+      host.cls = ComponentClass::host;
+      host.rack = host.rack_b = node_rack[i];
+      host.static_power = host_power;
+      inv.components.push_back(std::move(host));
+    }
     if (with_nic) {
       // The GPU's scale-out NICs, in its rack; drawn while powered (no traffic term: a
       // NIC's power barely follows load, like the links').
@@ -327,6 +343,8 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
       c.cls = ComponentClass::link;
       c.static_power = bare_static;
       c.per_bit = bare_per_bit;
+      c.full_rate_dynamic = watts(bare_per_bit.si() * (to_bits_per_second(t.link_capacity(id)) +
+                                                       to_bits_per_second(t.link_capacity(LinkId(l + 1)))));
       ++out.links_without_part;
     } else {
       const hw::LinkPart& p = it->second;
@@ -336,6 +354,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
       const Power full = hw::port_power(p) * 2.0;
       c.static_power = full * (1.0 - link_dyn);
       c.per_bit = joules_per_bit(full.si() * link_dyn / (2.0 * to_bits_per_second(p.rate)));
+      c.full_rate_dynamic = full * link_dyn;
       if (p.photonic && p.optics) {
         // Laser electrical power at the reference temperature: the optical power launched
         // on every lane and wavelength over the wall-plug efficiency, both ends. (It leaves

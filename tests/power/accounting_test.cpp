@@ -77,6 +77,21 @@ TEST(Accounting, BitsMovedCostTheirEnergyPerBitOnTop) {
   EXPECT_DOUBLE_EQ(e.components[1].total().si(), 200.0);
 }
 
+TEST(Accounting, RackDesignPeakHasEverythingAtFullLoadSoItIsNeverBelowTheMean) {
+  Fixture f;
+  // The switch at its full rate draws 60 W on top of its 400 W static; each link 2 W.
+  f.inv.components[2].full_rate_dynamic = watts(60);
+  f.inv.components[3].full_rate_dynamic = watts(2);
+  f.inv.components[4].full_rate_dynamic = watts(2);
+  const auto model = find_energy_model("datasheet")->make();
+  const auto e = account(f.inv, f.run, bytes(1e9), *model, Temperature::from_celsius(35));
+  // Design peak, by hand: GPUs 2 x (100 + 600), switch 400 + 60, links 2 x (10 + 2).
+  EXPECT_DOUBLE_EQ(e.rack_peak[0].si(), 1400.0 + 460.0 + 24.0);
+  // Mean: the components' total energy over 2 s (500 + 200 + 800.016 + 20.04 + 20) / 2.
+  EXPECT_NEAR(e.rack_average[0].si(), 1540.056 / 2, 1e-9);
+  EXPECT_GE(e.rack_peak[0].si(), e.rack_average[0].si());
+}
+
 TEST(Accounting, ComponentsAndClassesAddUpToTheTotal) {
   Fixture f;
   const auto model = find_energy_model("datasheet")->make();

@@ -16,9 +16,10 @@
 namespace roshni::power {
 
 /// The classes a report breaks energy down by.
-enum class ComponentClass : uint8_t { gpu, nic, switch_, ocs, optics, copper, link };
-inline constexpr size_t kComponentClasses = 7;
-/// "gpu", "nic", "switch", "ocs", "optics", "copper", "link" (a link with no catalog part).
+enum class ComponentClass : uint8_t { gpu, nic, switch_, ocs, optics, copper, link, host };
+inline constexpr size_t kComponentClasses = 8;
+/// "gpu", "nic", "switch", "ocs", "optics", "copper", "link" (a link with no catalog part),
+/// "host" (a GPU's share of its server: host CPUs, memory, fans; energy.host_power).
 std::string_view to_string(ComponentClass c);
 bool is_network(ComponentClass c);
 
@@ -46,6 +47,7 @@ struct Component {
   Power static_power;      // drawn while powered, the whole run (a link: both ends)
   Power busy_power;        // GPUs: on top of idle while computing at full speed
   EnergyPerBit per_bit;    // dynamic energy per bit carried (links) or switched (switches)
+  Power full_rate_dynamic; // switches and links: per_bit x their full rate (a rack's design peak)
   std::optional<PhotonicDetail> photonic;
 };
 
