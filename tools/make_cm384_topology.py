@@ -5,8 +5,9 @@ CloudMatrix384-like UB supernode, as docs/supernode.md describes it.
     384 NPUs in 48 nodes of 8; each node's 7 on-board L1 UB switch chips are one
     switch node ("l1_<n>", role "ub-l1", 7 chips in the energy section); the 112 L2
     chips of the switch racks (7 sub-planes x 16) are one switch node ("l2", role
-    "ub-l2"). NPU -> L1 is the on-board electrical UB link (392 GB/s per direction);
-    L1 -> L2 is the node's optical uplink (72 LPO modules at each end).
+    "ub-l2"). NPU -> L1 is the on-board electrical UB link (14 x 28 GB/s = 392 GB/s
+    per direction); L1 -> L2 is the node's optical uplink: 7 L1 chips x 16 UB links
+    of 28 GB/s, carried two per 400G LPO module, so 56 modules at each end.
 
 One node per group keeps the fabric non-blocking the way UB is (a transfer spreads
 over all sub-planes); a chip-by-chip graph would pin each flow to one 28 GB/s path.
@@ -19,8 +20,8 @@ import pathlib
 NODES = 48          # compute nodes (Zuo et al. 2025, arXiv:2506.12708)
 NPUS_PER_NODE = 8
 UB_PER_NPU = "392 GB/s"        # per direction (same source)
-UPLINK = "28800 Gbps"          # 72 x 400G modules at each end (configs/links.json)
-L1_LATENCY = "200 ns"          # configs/switches.json ub-switch-cm384
+UPLINK = "25088 Gbps"          # 7 x 16 x 224 Gb/s (configs/switches.json ub-switch-cm384)
+L1_LATENCY = "200 ns"          # per hop (configs/switches.json ub-switch-cm384)
 L2_LATENCY = "200 ns"
 
 

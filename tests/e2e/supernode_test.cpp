@@ -3,9 +3,10 @@
 // counts, the catalog and closed forms, not from a run:
 //  - an all-to-all of n bytes per rank over p ranks, each behind one link of rate B to a
 //    non-blocking fabric, takes (p-1)/p n / B plus one path latency (docs/collectives.md);
-//  - the bill of materials has the published part counts: 6,912 LPO modules, 7 L1 chips
-//    on each of 48 nodes and 7 x 16 L2 chips (Zuo et al. 2025; configs/links.json), and
-//    18 NVSwitch chips in the NVL72 (NVIDIA GTC 2024);
+//  - the bill of materials has the published part counts: 7 L1 chips on each of 48
+//    nodes and 7 x 16 L2 chips (Zuo et al. 2025), 14 UB LPO modules per NPU (5,376 of
+//    the reported 6,912; the rest serve the scale-out, configs/links.json), and 18
+//    NVSwitch chips in the NVL72 (NVIDIA GTC 2024);
 //  - switch and optics power is the catalog's, split 85/15 and 90/10 into static and
 //    per-bit shares (configs/models.json): between the static share and the full figure;
 //  - host power is energy.host_power x GPUs x run time, exactly;
@@ -71,27 +72,25 @@ TEST(Supernode, PartCountsAndNetworkPowerAreTheCatalogs) {
   const auto nv = run("nvl72_all_to_all");
   const auto sw = catalog("switches.json")["packet_switches"];
   // Published counts.
-  EXPECT_EQ(bom_count(cm, "ub-switch-cm384-l1"), 48u * 7);
-  EXPECT_EQ(bom_count(cm, "ub-switch-cm384-l2"), 7u * 16);
-  EXPECT_EQ(bom_count(cm, "lpo-400g-cm384-x72") * 72, 6912u);  // each line item = 72 modules
+  EXPECT_EQ(bom_count(cm, "ub-switch-cm384"), 48u * 7 + 7 * 16);
+  EXPECT_EQ(bom_count(cm, "lpo-400g-cm384-x56") * 56, 384u * 14);  // each item = 56 modules
   EXPECT_EQ(bom_count(cm, "ascend-910c"), 384u);
   EXPECT_EQ(bom_count(nv, "nvswitch-gen4"), 18u);
   EXPECT_EQ(bom_count(nv, "gb200-gpu"), 72u);
 
   // Switch power: 85 % static + 15 % with traffic, so the mean lies between.
-  const double cm_switch = 336 * watts_of(sw["ub-switch-cm384-l1"]["power"]["typical"]) +
-                           112 * watts_of(sw["ub-switch-cm384-l2"]["power"]["typical"]);
+  const double cm_switch = 448 * watts_of(sw["ub-switch-cm384"]["power"]["typical"]);
   EXPECT_GE(cls(cm, "switch", "average_power"), 0.85 * cm_switch * (1 - 1e-12));
   EXPECT_LE(cls(cm, "switch", "average_power"), cm_switch);
   const double nv_switch = 18 * watts_of(sw["nvswitch-gen4"]["power"]["typical"]);
   EXPECT_GE(cls(nv, "switch", "average_power"), 0.85 * nv_switch * (1 - 1e-12));
   EXPECT_LE(cls(nv, "switch", "average_power"), nv_switch);
 
-  // Optics: 6,912 modules of the catalog's 400G LPO, 90 % static.
+  // Optics: 5,376 modules of the catalog's 400G LPO, 90 % static.
   const double module =
       watts_of(catalog("links.json")["links"]["lpo-400g-cm384"]["static_power"]);
-  EXPECT_GE(cls(cm, "optics", "average_power"), 0.9 * 6912 * module * (1 - 1e-12));
-  EXPECT_LE(cls(cm, "optics", "average_power"), 6912 * module);
+  EXPECT_GE(cls(cm, "optics", "average_power"), 0.9 * 5376 * module * (1 - 1e-12));
+  EXPECT_LE(cls(cm, "optics", "average_power"), 5376 * module);
   EXPECT_EQ(cls(nv, "optics", "count"), 0);  // the NVL72 domain is all copper
 
   // Host power: constant, so exactly host_power x GPUs x run time.
