@@ -278,6 +278,10 @@ const std::vector<BadCase> kCases = {
     // ---- energy, heat, facility ----
     {"EnergyNegativeWatts", "{" + kStar + ", " + kAllReduce + R"(, "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g", "links": {"static_power": "-5 W"}}})", {}, "",
      "s.json:/energy/links/static_power", "must not be negative"},
+    {"EnergyNegativeHostPower", "{" + kStar + ", " + kAllReduce + R"(, "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g", "host_power": "-150 W"}})", {}, "",
+     "s.json:/energy/host_power", "must not be negative"},
+    {"EnergyHostPowerWrongUnit", "{" + kStar + ", " + kAllReduce + R"(, "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g", "host_power": "150 J"}})", {}, "",
+     "s.json:/energy/host_power", "expected a power"},
     {"EnergyUnknownModel", "{" + kStar + ", " + kAllReduce + R"(, "energy": {"model": "photonik", "accelerator": "h100-sxm"}})", {}, "",
      "s.json:/energy/model", "did you mean 'photonic'"},
     {"EnergyUnknownAccelerator", "{" + kStar + ", " + kAllReduce + R"(, "energy": {"accelerator": "h100"}})", {}, "",
