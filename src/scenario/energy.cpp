@@ -297,30 +297,25 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
         break;
     }
     inv.node_component[i] = static_cast<uint32_t>(inv.components.size());
-    const bool with_nic = c.cls == ComponentClass::gpu && nics > 0;
-    const bool with_host = c.cls == ComponentClass::gpu && host_power.si() > 0;
+    const bool is_gpu = c.cls == ComponentClass::gpu;
+    const std::string name = c.name;
     inv.components.push_back(std::move(c));
-    if (with_host) {
-      // The GPU's share of its host (CPUs, DRAM, fans, board), in its rack, drawn while
-      // powered: a constant, as the datasheets that give it quote it.
-      power::Component host;
-      host.name = t.node_name(n) + "/host";
-      host.cls = ComponentClass::host;
-      host.rack = host.rack_b = node_rack[i];
-      host.static_power = host_power;
-      inv.components.push_back(std::move(host));
-    }
-    if (with_nic) {
-      // The GPU's scale-out NICs, in its rack; drawn while powered (no traffic term: a
-      // NIC's power barely follows load, like the links').
-      power::Component nic;
-      nic.name = t.node_name(n) + "/nic";
-      nic.cls = ComponentClass::nic;
-      nic.rack = nic.rack_b = node_rack[i];
-      nic.static_power = nic_power;
-      inv.components.push_back(std::move(nic));
+    // What a GPU brings along, in its rack, drawn while powered and constant: its
+    // scale-out NICs (a NIC's power barely follows load, like the links') and its share
+    // of the host (CPUs, DRAM, fans, board), as the datasheets that give them quote them.
+    const auto attach = [&](const char* suffix, ComponentClass cls, Power power) {
+      power::Component extra;
+      extra.name = name + suffix;
+      extra.cls = cls;
+      extra.rack = extra.rack_b = node_rack[i];
+      extra.static_power = power;
+      inv.components.push_back(std::move(extra));
+    };
+    if (is_gpu && nics > 0) {
+      attach("/nic", ComponentClass::nic, nic_power);
       count("nic", "nic", nics, std::nullopt, false);
     }
+    if (is_gpu && host_power.si() > 0) attach("/host", ComponentClass::host, host_power);
   }
   if (!unmatched_roles.empty()) {
     const JsonNode at = e.get("switches") ? *e.get("switches") : here;
