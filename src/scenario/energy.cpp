@@ -338,8 +338,9 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
       c.cls = ComponentClass::link;
       c.static_power = bare_static;
       c.per_bit = bare_per_bit;
-      c.full_rate_dynamic = watts(bare_per_bit.si() * (to_bits_per_second(t.link_capacity(id)) +
-                                                       to_bits_per_second(t.link_capacity(LinkId(l + 1)))));
+      const double both_ways = to_bits_per_second(t.link_capacity(id)) +
+                               to_bits_per_second(t.link_capacity(LinkId(l + 1)));
+      c.full_rate_dynamic = watts(bare_per_bit.si() * both_ways);
       ++out.links_without_part;
     } else {
       const hw::LinkPart& p = it->second;

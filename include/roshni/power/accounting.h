@@ -43,7 +43,7 @@ struct EnergyResult {
   /// a link (payload x hops).
   EnergyPerBit per_payload_bit, per_link_bit;
   std::vector<Power> rack_average;  // heat load per rack: its components' mean power
-  std::vector<Power> rack_peak;     // static + GPUs busy at full speed + links and switches at full rate
+  std::vector<Power> rack_peak;     // design peak: static + GPUs busy + links, switches at full rate
 };
 
 /// Per directed link, joules per byte carried: the link's energy per bit, plus that of
