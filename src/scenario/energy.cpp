@@ -128,9 +128,15 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
                       ? e.get("reference_temperature")->as_temperature()
                       : model_default(md_energy, "reference_temperature").as_temperature();
 
+  // No default: a GPU's share of its server (host CPUs, memory, fans) is the scenario's
+  // to say; without it the report has no host class rather than a made-up one. Read
+  // whether or not there are GPUs, so a bad value is an error either way.
+  Power host_power;
+  if (const auto hp = e.get("host_power")) host_power = hp->as_power();
+
   // Accelerator: required when there are GPUs; a training workload's catalog
   // accelerator by default.
-  Power idle, peak, nic_power, host_power;
+  Power idle, peak, nic_power;
   uint32_t nics = 0;
   Temperature throttle;
   std::optional<double> gpu_price;
@@ -170,9 +176,6 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
     nics = part.nics;
     const JsonNode np = e.get("nic_power") ? *e.get("nic_power") : model_default(md_energy, "nic_power");
     nic_power = np.as_power() * static_cast<double>(nics);
-    // No default: a GPU's share of its server (host CPUs, memory, fans) is the scenario's
-    // to say; without it the report has no host class rather than a made-up one.
-    if (const auto hp = e.get("host_power")) host_power = hp->as_power();
   }
 
   // Switch parts: one for all ("th5-...") or by role ({"leaf": ..., "*": ...}).
