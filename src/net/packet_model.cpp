@@ -88,7 +88,7 @@ class PacketModel {
  public:
   PacketModel(const topo::Topology& t, const FlowSet& flows, const Paths& paths,
               const PacketConfig& c, const FlowRunOptions& options)
-      : t_(t), flows_(flows), c_(c) {
+      : flows_(flows), c_(c) {
     ROSHNI_ASSERT(options.steps.empty() && options.initial_capacities.empty() &&
                       !options.route_at_start,
                   "the packet model does not model capacity changes");
@@ -641,7 +641,6 @@ class PacketModel {
     }
   }
 
-  const topo::Topology& t_;
   const FlowSet& flows_;
   const PacketConfig c_;
   sim::Simulator sim_;

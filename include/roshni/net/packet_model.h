@@ -52,7 +52,6 @@ struct PacketConfig {
   SimTime retransmit_timeout = SimTime::ps(100'000'000);  // lossy: a lost packet is resent this long after it was sent
   uint32_t spray_paths = 8;             // spray: equal-cost paths tried per flow
   DcqcnParams dcqcn;
-  friend bool operator==(const PacketConfig&, const PacketConfig&) = default;
 };
 
 /// Per output port (directed link) and in total: what the buffers and flow control did.
