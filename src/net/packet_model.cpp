@@ -64,9 +64,10 @@ enum EventKind : uint8_t {
   kRetransmit,  // target: flow (the timeout of its oldest lost packet ran out)
   kCnp,         // target: flow
   kCcTimer,     // target: flow, generation
+  kCapacity,    // target: capacity step
 };
 
-enum class State : uint8_t { waiting, transmitting, delivered };
+enum class State : uint8_t { waiting, no_route, transmitting, delivered };
 
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 constexpr uint64_t kControlFrameBytes = 64;  // a pause frame, and the cut-through header
@@ -80,6 +81,7 @@ struct Packet {
   uint32_t bytes;
   uint16_t hop;       // index of the link it is on or waiting for
   uint16_t hops;      // path length
+  uint16_t epoch;     // bumped when a failing link cuts it: its pending arrival is void
   uint8_t ecn;
 };
 static_assert(std::is_trivially_copyable_v<Packet>);
@@ -88,11 +90,14 @@ class PacketModel {
  public:
   PacketModel(const topo::Topology& t, const FlowSet& flows, const Paths& paths,
               const PacketConfig& c, const FlowRunOptions& options)
-      : flows_(flows), c_(c) {
-    ROSHNI_ASSERT(options.steps.empty() && options.initial_capacities.empty() &&
-                      !options.route_at_start,
-                  "the packet model does not model capacity changes");
+      : t_(t), flows_(flows), c_(c), options_(options) {
     ROSHNI_ASSERT(c.mtu > 0 && c.buffer >= c.mtu, "packet config not validated");
+    ROSHNI_ASSERT(c.node_limits.empty() || c.node_limits.size() == t.node_count(),
+                  "node_limits for {} nodes, the topology has {}", c.node_limits.size(),
+                  t.node_count());
+    ROSHNI_ASSERT(c.node_switching.empty() || c.node_switching.size() == t.node_count(),
+                  "node_switching for {} nodes, the topology has {}", c.node_switching.size(),
+                  t.node_count());
     const size_t n = flows.size();
     const size_t links = t.link_count();
     state_.assign(n, State::waiting);
@@ -142,16 +147,19 @@ class PacketModel {
       spray = std::make_unique<topo::ShortestPathRouter>(t, topo::MultipathPolicy::ecmp);
     }
     std::vector<LinkId> scratch;
+    // Capacities: the topology's, then those that differ at time 0 (circuits not set yet).
+    rate_.resize(links);
+    up_.resize(links);
+    for (uint32_t l = 0; l < links; ++l) rate_[l] = t.link_capacity(LinkId(l)).si();
+    for (const auto& [l, r] : options.initial_capacities) rate_[l.value()] = r.si();
+    for (uint32_t l = 0; l < links; ++l) up_[l] = rate_[l] > 0;
     for (uint32_t f = 0; f < n; ++f) {
       alt_begin_[f] = static_cast<uint32_t>(alt_start_.size());
       const auto planned = paths.of(FlowId(f));
       alt_start_.push_back(paths.offset[f]);
       alt_len_.push_back(static_cast<uint16_t>(planned.size()));
       ROSHNI_ASSERT(planned.size() < 65535, "path of {} hops", planned.size());
-      if (!planned.empty()) {
-        line_rate_[f] = t.link_capacity(planned.front()).si();
-        latency_[f] = topo::path_latency(t, planned);
-      }
+      if (!planned.empty()) latency_[f] = topo::path_latency(t, planned);
       if (spray && !planned.empty() && flows.pinned_path(FlowId(f)).empty()) {
         for (uint32_t k = 1; k < c.spray_paths; ++k) {
           scratch.clear();
@@ -170,6 +178,23 @@ class PacketModel {
       }
     }
     alt_begin_[n] = static_cast<uint32_t>(alt_start_.size());
+    route_.assign(n, kNone);
+
+    // Capacity steps: absolute ones are scheduled at the start of the run, triggered ones
+    // once the last flow they wait for is delivered (as in the flow model).
+    const size_t steps = options.steps.size();
+    step_pending_.resize(steps);
+    step_trigger_offset_.assign(n + 1, 0);
+    for (uint32_t i = 0; i < steps; ++i) {
+      step_pending_[i] = static_cast<uint32_t>(options.steps[i].after.size());
+      for (FlowId f : options.steps[i].after) ++step_trigger_offset_[f.value() + 1];
+    }
+    for (size_t i = 0; i < n; ++i) step_trigger_offset_[i + 1] += step_trigger_offset_[i];
+    step_triggers_.resize(step_trigger_offset_[n]);
+    std::vector<uint32_t> sfill(step_trigger_offset_.begin(), step_trigger_offset_.end() - 1);
+    for (uint32_t i = 0; i < steps; ++i) {
+      for (FlowId f : options.steps[i].after) step_triggers_[sfill[f.value()]++] = i;
+    }
 
     // Ports.
     ps_per_byte_.resize(links);
@@ -178,16 +203,28 @@ class PacketModel {
     latency_l_.resize(links);
     pause_delay_.resize(links);
     forwarding_.resize(links);
+    limits_.resize(links);
+    bucket_width_.resize(links);
+    cut_through_at_to_.resize(links);
+    const PortLimits uniform{c.buffer, c.xoff, c.xon, c.ecn_threshold};
     for (uint32_t l = 0; l < links; ++l) {
       const LinkId id(l);
-      const DataRate rate = t.link_capacity(id);
-      ps_per_byte_[l] = rate.si() > 0 ? 1e12 / rate.si() : 0.0;
-      mtu_time_[l] = serialisation(l, c.mtu);
-      header_time_[l] = serialisation(l, kControlFrameBytes);
       latency_l_[l] = t.link_latency(id);
       forwarding_[l] = t.forwarding_latency(t.link_to(id));
-      const LinkId back = t.link_reverse(id);
-      pause_delay_[l] = serialisation(back.value(), kControlFrameBytes) + t.link_latency(back);
+    }
+    for (uint32_t l = 0; l < links; ++l) set_rate(l, rate_[l]);
+    for (uint32_t l = 0; l < links; ++l) {
+      const LinkId id(l);
+      // The port belongs to the node the link leaves; the node it enters decides whether
+      // a packet is forwarded before its tail has arrived.
+      const uint32_t from = t.link_from(id).value();
+      const uint32_t to = t.link_to(id).value();
+      limits_[l] = c.node_limits.empty() ? uniform : c.node_limits[from];
+      ROSHNI_ASSERT(limits_[l].buffer >= c.mtu && limits_[l].xon < limits_[l].xoff,
+                    "port limits of node {} not validated", from);
+      bucket_width_[l] = std::max<uint64_t>(1, (limits_[l].buffer + 63) / 64);
+      const Switching sw = c.node_switching.empty() ? c.switching : c.node_switching[to];
+      cut_through_at_to_[l] = sw == Switching::cut_through;
     }
     fifo_.resize(links);
     queued_.assign(links, 0);
@@ -196,6 +233,10 @@ class PacketModel {
     in_service_.assign(links, kNone);
     in_service_bytes_.assign(links, 0);
     in_service_transit_.assign(links, 0);
+    tx_gen_.assign(links, 0);
+    held_.assign(links, kNone);
+    held_transit_.assign(links, 0);
+    tx_start_.assign(links, SimTime::zero());
     rr_.assign(links, 0);
     sources_.resize(links);
     cursor_.assign(links, 0);
@@ -205,7 +246,6 @@ class PacketModel {
     link_bytes_.assign(links, 0);
     hist_at_.assign(links, kNone);
     last_change_.assign(links, SimTime::zero());
-    bucket_width_ = std::max<uint64_t>(1, (c.buffer + 63) / 64);
     auto& s = result_.packet;
     s.queue_max.assign(links, 0);
     s.queue_p50.assign(links, 0);
@@ -222,6 +262,9 @@ class PacketModel {
     sim_.queue().reserve(std::min<size_t>(2 * n + 4096, size_t{1} << 24));
     for (uint32_t f = 0; f < n; ++f) {
       if (pending_[f] == 0) sim_.schedule(flows_.earliest_start(FlowId(f)), kStart, f);
+    }
+    for (uint32_t i = 0; i < options_.steps.size(); ++i) {
+      if (options_.steps[i].after.empty()) sim_.schedule(options_.steps[i].at, kCapacity, i);
     }
     sim_.run(*this);
     auto& r = result_.flow;
@@ -243,8 +286,9 @@ class PacketModel {
       if (state_[f] == State::delivered) continue;
       UnfinishedFlow u{FlowId(f),
                        state_[f] == State::transmitting ? UnfinishedFlow::State::transmitting
+                       : state_[f] == State::no_route   ? UnfinishedFlow::State::no_route
                                                         : UnfinishedFlow::State::waiting,
-                       FlowId::invalid(), LinkId::invalid()};
+                       FlowId::invalid(), stuck_at_dead_link(f)};
       for (FlowId d : flows_.deps(FlowId(f))) {
         if (state_[d.value()] != State::delivered) {
           u.waiting_for = d;
@@ -260,8 +304,12 @@ class PacketModel {
     switch (e.kind) {
       case kStart: start(e.target); break;
       case kDelivered: delivered(e.target); break;
-      case kTxDone: tx_done(e.target); break;
-      case kArrive: arrive(e.target); break;
+      case kTxDone:
+        if (e.generation == tx_gen_[e.target]) tx_done(e.target);
+        break;
+      case kArrive:
+        if (e.generation == pool_[e.target].epoch) arrive(e.target);
+        break;
       case kPause: paused_[e.target] = 1; break;
       case kResume:
         paused_[e.target] = 0;
@@ -276,6 +324,7 @@ class PacketModel {
       case kCcTimer:
         if (e.generation == cc_gen_[e.target]) cc_timer(e.target);
         break;
+      case kCapacity: apply_step(e.target); break;
       default: ROSHNI_ASSERT(false, "unknown event kind {}", e.kind);
     }
   }
@@ -291,7 +340,12 @@ class PacketModel {
     return b == c_.mtu ? mtu_time_[l] : serialisation(l, b);
   }
   bool dcqcn() const { return c_.congestion_control == CongestionControl::dcqcn; }
-  uint32_t first_port(uint32_t f) const { return links_[alt_start_[alt_begin_[f]]].value(); }
+  /// The flow's paths: its planned ones, or the one it was routed on when it started.
+  uint32_t alt_first(uint32_t f) const { return route_[f] != kNone ? route_[f] : alt_begin_[f]; }
+  uint32_t alt_count(uint32_t f) const {
+    return route_[f] != kNone ? 1 : alt_begin_[f + 1] - alt_begin_[f];
+  }
+  uint32_t first_port(uint32_t f) const { return links_[alt_start_[alt_first(f)]].value(); }
   /// Something left to put on the wire: a packet not yet created or one to resend.
   bool has_to_send(uint32_t f) const {
     return next_seq_[f] < packet_count_[f] || !retx_[f].empty();
@@ -307,6 +361,18 @@ class PacketModel {
       sim_.schedule(now + flows_.compute_time(FlowId(f)), kDelivered, f);
       return;
     }
+    // Pinned paths are the user's choice and are kept, dead or alive. Others are routed
+    // now (fabrics whose links come and go) or rerouted if a planned path is dead.
+    if (alt_len_[alt_begin_[f]] > 0 && flows_.pinned_path(FlowId(f)).empty() &&
+        (options_.route_at_start || (options_.reroute && !paths_up(f)))) {
+      if (!route_now(f)) {
+        // No live path now: wait for a link to come up, then try again.
+        state_[f] = State::no_route;
+        no_route_.push_back(f);
+        return;
+      }
+      if (!options_.route_at_start) ++result_.flow.flows_rerouted;
+    }
     state_[f] = State::transmitting;
     const uint64_t size = static_cast<uint64_t>(flows_.flow_size(FlowId(f)).si());
     if (size == 0 || alt_len_[alt_begin_[f]] == 0) {
@@ -316,6 +382,10 @@ class PacketModel {
     }
     packet_count_[f] = static_cast<uint32_t>((size + c_.mtu - 1) / c_.mtu);
     if (dcqcn()) {
+      // The line rate of the flow's first link; a link that is down now starts at its
+      // topology rate.
+      const uint32_t q = first_port(f);
+      line_rate_[f] = up_[q] ? rate_[q] : t_.link_capacity(LinkId(q)).si();
       rc_[f] = rt_[f] = line_rate_[f];
       alpha_[f] = 1.0;
       stage_[f] = 0;
@@ -347,6 +417,10 @@ class PacketModel {
       } else {
         start(d);
       }
+    }
+    for (uint32_t k = step_trigger_offset_[f]; k < step_trigger_offset_[f + 1]; ++k) {
+      const uint32_t i = step_triggers_[k];
+      if (--step_pending_[i] == 0) sim_.schedule(now + options_.steps[i].delay, kCapacity, i);
     }
   }
 
@@ -391,8 +465,8 @@ class PacketModel {
     Packet& p = pool_[id];
     const uint32_t seq = next_seq_[f]++;
     const uint64_t size = static_cast<uint64_t>(flows_.flow_size(FlowId(f)).si());
-    const uint32_t alts = alt_begin_[f + 1] - alt_begin_[f];
-    const uint32_t a = alt_begin_[f] + (alts > 1 ? seq % alts : 0);
+    const uint32_t alts = alt_count(f);
+    const uint32_t a = alt_first(f) + (alts > 1 ? seq % alts : 0);
     p.sent = now;
     p.tail = now;
     p.flow = f;
@@ -400,14 +474,21 @@ class PacketModel {
     p.bytes = static_cast<uint32_t>(std::min<uint64_t>(c_.mtu, size - uint64_t{seq} * c_.mtu));
     p.hop = 0;
     p.hops = alt_len_[a];
-    p.ecn = 0;
+    p.ecn = 0;  // the epoch is kept: a stale arrival of the id's last packet stays void
     ++result_.packet.packets;
     return id;
   }
 
   void try_send(uint32_t q) {
-    if (busy_[q] || paused_[q]) return;
+    if (busy_[q] || paused_[q] || !up_[q]) return;
     const SimTime now = sim_.now();
+    if (held_[q] != kNone) {
+      // Lossless: the packet a link failure cut is sent again first (link-level replay).
+      const uint32_t id = held_[q];
+      held_[q] = kNone;
+      transmit(q, id, held_transit_[q], now);
+      return;
+    }
     const bool transit = !fifo_[q].empty();
     uint32_t id = kNone;
     bool from_transit = false;
@@ -439,23 +520,29 @@ class PacketModel {
     }
     if (id == kNone) return;
     rr_[q] ^= 1;
+    transmit(q, id, from_transit, now);
+  }
+
+  void transmit(uint32_t q, uint32_t id, bool from_transit, SimTime now) {
     Packet& p = pool_[id];
     busy_[q] = 1;
     in_service_[q] = id;
+    tx_start_[q] = now;
     in_service_bytes_[q] = p.bytes;
     in_service_transit_[q] = from_transit;
     const SimTime s = ser(q, p.bytes);
     SimTime done = now + s;
-    if (c_.switching == Switching::cut_through && done < p.tail) done = p.tail;
-    sim_.schedule(done, kTxDone, q);
+    // Cut through at this node: the packet may have been eligible before its tail came.
+    if (done < p.tail) done = p.tail;
+    sim_.schedule(done, kTxDone, q, tx_gen_[q]);
     const bool last = p.hop + 1 == p.hops;
     const SimTime tail = done + latency_l_[q] + (last ? SimTime::zero() : forwarding_[q]);
     p.tail = tail;
-    if (c_.switching == Switching::cut_through && !last) {
+    if (cut_through_at_to_[q] && !last) {
       sim_.schedule(std::min(tail, now + header_time_[q] + latency_l_[q] + forwarding_[q]),
-                    kArrive, id);
+                    kArrive, id, p.epoch);
     } else {
-      sim_.schedule(tail, kArrive, id);
+      sim_.schedule(tail, kArrive, id, p.epoch);
     }
   }
 
@@ -464,17 +551,34 @@ class PacketModel {
     const uint32_t b = in_service_bytes_[q];
     link_bytes_[q] += b;
     ++result_.packet.packet_hops;
-    if (in_service_transit_[q]) {
-      set_queue(q, queued_[q] - b);
-      if (queued_[q] < c_.xon && !paused_ingress_[q].empty()) {
-        for (uint32_t in : paused_ingress_[q]) {
-          if (--pause_refs_[in] == 0) sim_.schedule(sim_.now() + pause_delay_[in], kResume, in);
-        }
-        paused_ingress_[q].clear();
-      }
-    }
+    if (in_service_transit_[q]) leave_queue(q, b);
     in_service_[q] = kNone;
     try_send(q);
+  }
+
+  /// b bytes leave port q's buffer; below xon, the links it paused may send again.
+  void leave_queue(uint32_t q, uint32_t b) {
+    set_queue(q, queued_[q] - b);
+    if (queued_[q] < limits_[q].xon && !paused_ingress_[q].empty()) {
+      for (uint32_t in : paused_ingress_[q]) {
+        if (--pause_refs_[in] == 0) sim_.schedule(sim_.now() + pause_delay_[in], kResume, in);
+      }
+      paused_ingress_[q].clear();
+    }
+  }
+
+  /// Packet id is lost (dropped at a full buffer, or cut by a failing link): its sender
+  /// resends it one retransmit timeout after it sent it. One timer per flow, for its
+  /// oldest loss: the heap holds one event per flow with losses, not one per lost packet.
+  void lose(uint32_t id, uint32_t q) {
+    const Packet& p = pool_[id];
+    ++result_.packet.drops;
+    ++result_.packet.port_drops[q];
+    auto& wait = lost_[p.flow];
+    if (wait.empty()) {
+      sim_.schedule(std::max(sim_.now(), p.sent + c_.retransmit_timeout), kRetransmit, p.flow);
+    }
+    wait.push(id);
   }
 
   void arrive(uint32_t id) {
@@ -487,23 +591,18 @@ class PacketModel {
     const uint32_t in = links_[p.path + p.hop].value();
     ++p.hop;
     const uint32_t q = links_[p.path + p.hop].value();
-    if (c_.mode == LossMode::lossy && queued_[q] + p.bytes > c_.buffer) {
-      ++result_.packet.drops;
-      ++result_.packet.port_drops[q];
-      // One timer per flow, for its oldest loss: the heap holds one event per flow with
-      // losses, not one per lost packet.
-      auto& wait = lost_[p.flow];
-      if (wait.empty()) sim_.schedule(std::max(now, p.sent + c_.retransmit_timeout), kRetransmit, p.flow);
-      wait.push(id);
+    const PortLimits& lim = limits_[q];
+    if (c_.mode == LossMode::lossy && queued_[q] + p.bytes > lim.buffer) {
+      lose(id, q);
       return;
     }
-    if (queued_[q] > c_.ecn_threshold) {
+    if (queued_[q] > lim.ecn_threshold) {
       p.ecn = 1;
       ++result_.packet.ecn_marks;
     }
     set_queue(q, queued_[q] + p.bytes);
-    if (queued_[q] > c_.buffer) ++result_.packet.headroom_overruns;
-    if (c_.mode == LossMode::lossless && queued_[q] > c_.xoff) {
+    if (queued_[q] > lim.buffer) ++result_.packet.headroom_overruns;
+    if (c_.mode == LossMode::lossless && queued_[q] > lim.xoff) {
       auto& list = paused_ingress_[q];
       if (std::find(list.begin(), list.end(), in) == list.end()) {
         list.push_back(in);
@@ -593,6 +692,118 @@ class PacketModel {
     sent_since_tick_[f] = 0;
   }
 
+  // ---- links that change: failures, circuits set up and torn down ----
+
+  /// Port l's rate is now r bytes/s (0: down): the serialisation times of its packets and
+  /// of the pause frames sent back over it follow.
+  void set_rate(uint32_t l, double r) {
+    rate_[l] = r;
+    ps_per_byte_[l] = r > 0 ? 1e12 / r : 0.0;
+    mtu_time_[l] = serialisation(l, c_.mtu);
+    header_time_[l] = serialisation(l, kControlFrameBytes);
+    // pause_delay_[x] is a pause frame's trip back over x's reverse link, which is l for
+    // x = reverse(l).
+    const uint32_t x = t_.link_reverse(LinkId(l)).value();
+    pause_delay_[x] = header_time_[l] + latency_l_[l];
+  }
+
+  void apply_step(uint32_t i) {
+    bool came_up = false;
+    for (const auto& [link, capacity] : options_.steps[i].capacities) {
+      const uint32_t l = link.value();
+      const bool was_up = up_[l];
+      set_rate(l, capacity.si());
+      up_[l] = rate_[l] > 0;
+      if (was_up != static_cast<bool>(up_[l])) router_dirty_ = true;
+      if (was_up && !up_[l]) link_down(l);
+      if (!was_up && up_[l]) came_up = true;
+    }
+    // Only now, once every link of the step has its new state, do ports send again.
+    for (const auto& [link, capacity] : options_.steps[i].capacities) try_send(link.value());
+    if (came_up && !no_route_.empty()) {
+      std::vector<uint32_t> waiting;
+      waiting.swap(no_route_);
+      for (uint32_t f : waiting) start(f);
+    }
+  }
+
+  /// Port l went down. The packet it was serialising is cut (unless its head has already
+  /// been forwarded, cut-through: that one is let finish): lossless, the port keeps it and
+  /// sends it again, whole, when the link is back; lossy, it is lost and resent by its
+  /// sender after the timeout. Packets queued at l wait, and PFC pauses upstream as the
+  /// queue fills; packets already on the wire arrive.
+  void link_down(uint32_t l) {
+    if (!busy_[l]) return;
+    const uint32_t id = in_service_[l];
+    Packet& p = pool_[id];
+    if (links_[p.path + p.hop].value() != l) return;  // its head is past the next node
+    ++tx_gen_[l];
+    ++p.epoch;
+    busy_[l] = 0;
+    in_service_[l] = kNone;
+    // A packet that started in this very instant has not put a bit on the wire: it is
+    // kept in either mode (a flow that starts as its circuit is torn down loses nothing).
+    const bool started_now = tx_start_[l] == sim_.now();
+    if (!started_now) ++result_.packet.packets_cut;
+    if (c_.mode == LossMode::lossless || started_now) {
+      held_[l] = id;
+      held_transit_[l] = in_service_transit_[l];
+      return;
+    }
+    if (in_service_transit_[l]) leave_queue(l, p.bytes);
+    lose(id, l);
+  }
+
+  /// Every path flow f may use is up.
+  bool paths_up(uint32_t f) const {
+    for (uint32_t a = alt_first(f); a < alt_first(f) + alt_count(f); ++a) {
+      for (uint32_t k = 0; k < alt_len_[a]; ++k) {
+        if (!up_[links_[alt_start_[a] + k].value()]) return false;
+      }
+    }
+    return true;
+  }
+
+  /// Routes flow f now, min-hop ECMP over the links that are up, with the flow model's
+  /// hash (so both models pick the same path), onto one path (no spraying after this).
+  bool route_now(uint32_t f) {
+    if (!router_) {
+      router_ = std::make_unique<topo::ShortestPathRouter>(t_, topo::MultipathPolicy::ecmp);
+      router_->set_link_filter(&up_);
+      router_dirty_ = false;
+    }
+    if (router_dirty_) {
+      router_->invalidate();
+      router_dirty_ = false;
+    }
+    scratch_.clear();
+    if (!router_->route(flows_.src(FlowId(f)), flows_.dst(FlowId(f)),
+                        topo::flow_hash(options_.seed, f), scratch_)) {
+      return false;
+    }
+    ROSHNI_ASSERT(scratch_.size() < 65535, "path of {} hops", scratch_.size());
+    route_[f] = static_cast<uint32_t>(alt_start_.size());
+    alt_start_.push_back(static_cast<uint32_t>(links_.size()));
+    alt_len_.push_back(static_cast<uint16_t>(scratch_.size()));
+    links_.insert(links_.end(), scratch_.begin(), scratch_.end());
+    latency_[f] = topo::path_latency(t_, scratch_);
+    return true;
+  }
+
+  /// A dead link holding one of flow f's packets (queued or cut), for the report of a
+  /// run that ended with f unfinished; invalid if there is none.
+  LinkId stuck_at_dead_link(uint32_t f) const {
+    for (uint32_t l = 0; l < up_.size(); ++l) {
+      if (up_[l]) continue;
+      if (held_[l] != kNone && pool_[held_[l]].flow == f) return LinkId(l);
+      if (fifo_[l].contains_if([&](uint32_t id) { return pool_[id].flow == f; })) return LinkId(l);
+      for (uint32_t g : sources_[l]) {
+        if (g == f) return LinkId(l);
+      }
+    }
+    return LinkId::invalid();
+  }
+
   // ---- queue statistics: time-weighted histogram per port ----
 
   void set_queue(uint32_t q, uint64_t v) {
@@ -603,15 +814,15 @@ class PacketModel {
       hist_.resize(hist_.size() + kBuckets, 0);
       hist_[hist_at_[q]] += static_cast<uint64_t>(now.ps());
     } else {
-      hist_[hist_at_[q] + bucket(queued_[q])] += static_cast<uint64_t>((now - last_change_[q]).ps());
+      hist_[hist_at_[q] + bucket(q, queued_[q])] += static_cast<uint64_t>((now - last_change_[q]).ps());
     }
     last_change_[q] = now;
     queued_[q] = v;
     auto& mx = result_.packet.queue_max[q];
     mx = std::max(mx, v);
   }
-  uint32_t bucket(uint64_t v) const {
-    return static_cast<uint32_t>(std::min<uint64_t>(kBuckets - 1, v / bucket_width_));
+  uint32_t bucket(uint32_t q, uint64_t v) const {
+    return static_cast<uint32_t>(std::min<uint64_t>(kBuckets - 1, v / bucket_width_[q]));
   }
 
   void finish_histograms() {
@@ -620,7 +831,7 @@ class PacketModel {
     for (uint32_t q = 0; q < hist_at_.size(); ++q) {
       if (hist_at_[q] == kNone) continue;
       uint64_t* h = &hist_[hist_at_[q]];
-      if (end > last_change_[q]) h[bucket(queued_[q])] += static_cast<uint64_t>((end - last_change_[q]).ps());
+      if (end > last_change_[q]) h[bucket(q, queued_[q])] += static_cast<uint64_t>((end - last_change_[q]).ps());
       uint64_t total = 0;
       for (uint32_t b = 0; b < kBuckets; ++b) total += h[b];
       const auto percentile = [&](double p) -> uint64_t {
@@ -631,7 +842,7 @@ class PacketModel {
           if (static_cast<double>(acc) >= want && acc > 0) {
             // The bucket's upper edge; a histogram cannot say more precisely. Bucket 0
             // holds the empty queue and counts as 0 when the queue was mostly empty.
-            return b == 0 ? 0 : std::min(s.queue_max[q], (b + 1) * bucket_width_);
+            return b == 0 ? 0 : std::min(s.queue_max[q], (b + 1) * bucket_width_[q]);
           }
         }
         return s.queue_max[q];
@@ -641,8 +852,10 @@ class PacketModel {
     }
   }
 
+  const topo::Topology& t_;
   const FlowSet& flows_;
   const PacketConfig c_;
+  const FlowRunOptions& options_;
   sim::Simulator sim_;
   PacketRunResult result_;
 
@@ -660,18 +873,32 @@ class PacketModel {
   std::vector<SimTime> last_cnp_, eligible_, latency_;
   std::vector<uint32_t> cc_gen_;
   std::vector<uint32_t> dependent_offset_, dependents_;
+  std::vector<uint32_t> route_;      // flow -> the path it was routed on at start, or kNone
+  std::vector<uint32_t> no_route_;   // flows waiting for a live path
   std::vector<uint32_t> alt_begin_;  // flow -> its first alternative path
   std::vector<uint32_t> alt_start_;  // alternative -> offset in links_
   std::vector<uint16_t> alt_len_;
   std::vector<LinkId> links_;
 
+  // Capacity steps (FlowRunOptions::steps) and what triggers them.
+  std::vector<uint32_t> step_pending_, step_trigger_offset_, step_triggers_;
+  std::unique_ptr<topo::ShortestPathRouter> router_;  // live-link routing, made on first use
+  bool router_dirty_ = false;
+  std::vector<LinkId> scratch_;
+
   // Per port (directed link).
+  std::vector<double> rate_;  // bytes/s now
+  std::vector<uint8_t> up_;
   std::vector<double> ps_per_byte_;
   std::vector<SimTime> mtu_time_, header_time_, latency_l_, pause_delay_, forwarding_;
   std::vector<PacketRing> fifo_;
   std::vector<uint64_t> queued_;
   std::vector<uint8_t> busy_, paused_, in_service_transit_, rr_;
   std::vector<uint32_t> in_service_, in_service_bytes_;
+  std::vector<uint32_t> tx_gen_;  // bumped when a failure voids the port's pending kTxDone
+  std::vector<uint32_t> held_;    // lossless: the packet a failure cut, to send again
+  std::vector<uint8_t> held_transit_;
+  std::vector<SimTime> tx_start_;  // when the packet in service started
   std::vector<std::vector<uint32_t>> sources_;  // flows that send from this port
   std::vector<uint32_t> cursor_;
   std::vector<SimTime> wake_at_;
@@ -681,7 +908,9 @@ class PacketModel {
   std::vector<uint32_t> hist_at_;
   std::vector<uint64_t> hist_;
   std::vector<SimTime> last_change_;
-  uint64_t bucket_width_ = 1;
+  std::vector<PortLimits> limits_;
+  std::vector<uint64_t> bucket_width_;       // histogram bucket, bytes (buffer / 64)
+  std::vector<uint8_t> cut_through_at_to_;   // link_to(l) cuts through
 
   // Packets.
   std::vector<Packet> pool_;

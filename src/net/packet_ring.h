@@ -22,6 +22,14 @@ class PacketRing {
     buf_[(head_ + size_) & mask_] = v;
     ++size_;
   }
+  /// Whether some queued id satisfies `pred` (a scan, for reports, not the hot path).
+  template <class Pred>
+  bool contains_if(Pred pred) const {
+    for (uint32_t i = 0; i < size_; ++i) {
+      if (pred(buf_[(head_ + i) & mask_])) return true;
+    }
+    return false;
+  }
   uint32_t pop() {
     ROSHNI_DEBUG_ASSERT(size_ > 0, "pop of an empty ring");
     const uint32_t v = buf_[head_];

@@ -52,6 +52,11 @@ std::string packet_human_summary(const scenario::Scenario& s, const net::PacketS
                      SimTime::ps(nearest_rank(fct, 0.99)));
   out += fmt::format("  queues          highest {} B; {} pauses, {} drops, {} ECN marks\n",
                      highest_queue(p), p.pauses, p.drops, p.ecn_marks);
+  if (p.packets_cut > 0) {
+    out += fmt::format("  link failures   {} packets cut on the wire ({})\n", p.packets_cut,
+                       s.packet.mode == net::LossMode::lossy ? "lost, resent after the timeout"
+                                                             : "sent again when the link was back");
+  }
   if (p.headroom_overruns > 0) {
     out += fmt::format("  warning         {} packets accepted above a full buffer: PFC headroom "
                        "(buffer - xoff) is too small for these links\n",
@@ -85,6 +90,7 @@ void write_packet_section(JsonWriter& w, const scenario::Scenario& s, const net:
   w.figure("ecn_marks", p.ecn_marks, "1");
   w.figure("cnps", p.cnps, "1");
   w.figure("headroom_overruns", p.headroom_overruns, "1");
+  w.figure("packets_cut", p.packets_cut, "1");
   w.figure("queue_max", highest_queue(p), "B");
 
   const auto fct = sorted_completions(s, p);
@@ -97,12 +103,13 @@ void write_packet_section(JsonWriter& w, const scenario::Scenario& s, const net:
   // Ports that queued, paused or dropped anything, in link order.
   w.key("ports").begin_object();
   w.key("columns").begin_row();
-  for (const char* col : {"link", "name", "queue_max", "queue_p50", "queue_p99", "pauses", "drops"}) {
+  for (const char* col :
+       {"link", "name", "queue_max", "queue_p50", "queue_p99", "pauses", "drops", "buffer"}) {
     w.value(col);
   }
   w.end_array();
   w.key("units").begin_row();
-  for (const char* u : {"", "", "B", "B", "B", "1", "1"}) w.value(u);
+  for (const char* u : {"", "", "B", "B", "B", "1", "1", "B"}) w.value(u);
   w.end_array();
   w.key("rows").begin_array();
   for (uint32_t l = 0; l < p.queue_max.size(); ++l) {
@@ -115,6 +122,8 @@ void write_packet_section(JsonWriter& w, const scenario::Scenario& s, const net:
         .value(p.queue_p99[l])
         .value(p.pauses_sent[l])
         .value(p.port_drops[l])
+        .value(c.node_limits.empty() ? c.buffer
+                                     : c.node_limits[s.topology.link_from(LinkId(l)).value()].buffer)
         .end_array();
   }
   w.end_array().end_object();

@@ -13,32 +13,12 @@
 #include "scenario/file_path.h"
 #include "scenario/json_text.h"
 #include "scenario/physical.h"
+#include "scenario/switch_parts.h"
 
 namespace roshni::scenario {
 namespace {
 
 using power::ComponentClass;
-
-/// The object of catalog entries in `file` under `section`, and the entry `name` in it,
-/// which must exist (else an error at `where` listing the known names).
-struct CatalogFile {
-  Document doc;
-  JsonNode section;
-  CatalogFile(const std::string& file, const FileReader& reader, std::string_view key,
-              std::initializer_list<std::string_view> top_keys)
-      : doc(Document::load(file, reader)), section(doc.root().at(key, "an object of entries by name")) {
-    doc.root().expect_keys(top_keys);
-    if (!section.is_object()) section.fail("expected an object of entries by name");
-  }
-  JsonNode entry(const JsonNode& where, const std::string& name, std::string_view what) const {
-    if (section.has(name)) return section.at(name, "");
-    std::vector<std::string> names;
-    for (auto it = section.raw().begin(); it != section.raw().end(); ++it) names.push_back(it.key());
-    const std::string hint = suggest(name, names);
-    where.fail(fmt::format("unknown {} '{}'{}{}: {}", what, escape_text(name), hint,
-                           hint.empty() ? "; known ones" : " Known ones", quoted_list(names)));
-  }
-};
 
 /// The model default at `key` in configs/models.json ({"value": ..., "source": ...}).
 JsonNode model_default(const JsonNode& section, std::string_view key) {
@@ -46,34 +26,6 @@ JsonNode model_default(const JsonNode& section, std::string_view key) {
   e.expect_keys({"value", "source"});
   e.at("source", "where the default comes from");
   return e.at("value", "the default value");
-}
-
-struct SwitchPart {
-  std::string name;
-  uint32_t chips = 1;  // one topology node standing for several switch chips (planes: 1)
-  uint32_t radix = 0;
-  Power power;
-  DataRate capacity;  // one direction, all ports
-  std::optional<double> price;
-  bool estimate = false;
-};
-
-SwitchPart read_switch(const CatalogFile& f, const JsonNode& where, const std::string& name,
-                       uint32_t chips = 1) {
-  const JsonNode e = f.entry(where, name, "packet switch");
-  SwitchPart s;
-  s.name = name;
-  s.chips = chips;
-  const JsonNode pw = e.at("power", "{\"typical\": ..., \"max\": ...}");
-  s.power = pw.at("typical", "a power like \"913 W\"").as_power();
-  const auto radix = e.at("radix", "a port count").as_int(1, 1 << 20);
-  s.radix = static_cast<uint32_t>(radix);
-  s.capacity = e.at("port_rate", "a data rate").as_data_rate() * static_cast<double>(radix);
-  s.price = catalog_price(e, s.estimate);
-  s.power = s.power * chips;
-  s.capacity = s.capacity * chips;
-  s.radix *= chips;
-  return s;
 }
 
 std::string link_component_name(const topo::Topology& t, LinkId l) {
@@ -179,34 +131,9 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
   }
 
   // Switch parts: one for all ("th5-...") or by role ({"leaf": ..., "*": ...}).
-  const CatalogFile sw(resolve_relative(catalog_dir, "switches.json"), reader,
-                       "packet_switches",
-                       {"schema", "description", "packet_switches", "optical_circuit_switches"});
-  std::map<std::string, SwitchPart> by_role;  // role -> part; "*" = any
-  std::optional<SwitchPart> any_switch;
-  if (const auto s = e.get("switches")) {
-    if (s->raw().is_string()) {
-      any_switch = read_switch(sw, *s, s->as_string());
-    } else if (s->is_object()) {
-      for (auto it = s->raw().begin(); it != s->raw().end(); ++it) {
-        const JsonNode v = s->at(it.key(), "");
-        SwitchPart part;
-        if (v.is_object()) {
-          // {"part": "nvswitch-gen4", "chips": 18}: a node that stands for several chips.
-          v.expect_keys({"part", "chips"});
-          const JsonNode name = v.at("part", "a packet switch part name");
-          const auto chips = v.get("chips") ? v.get("chips")->as_int(1, 4096) : 1;
-          part = read_switch(sw, name, name.as_string(), static_cast<uint32_t>(chips));
-        } else {
-          part = read_switch(sw, v, v.as_string());
-        }
-        if (it.key() == "*") any_switch = part; else by_role.emplace(it.key(), part);
-      }
-    } else {
-      s->fail("expected a packet switch part name, or an object of part names (or {\"part\": "
-              "name, \"chips\": n}) by switch role (\"*\" for the rest)");
-    }
-  }
+  const CatalogFile sw = packet_switch_catalog(catalog_dir, reader);
+  std::optional<SwitchParts> switch_parts;
+  if (const auto s = e.get("switches")) switch_parts.emplace(*s, sw);
   std::optional<hw::OcsPart> ocs_part;
   if (const auto o = e.get("ocs")) {
     const auto it = catalog.ocs.find(o->as_string());
@@ -265,8 +192,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
       case topo::NodeKind::switch_: {
         c.cls = ComponentClass::switch_;
         const std::string role(t.node_role(n));
-        const auto it = by_role.find(role);
-        const SwitchPart* part = it != by_role.end() ? &it->second : any_switch ? &*any_switch : nullptr;
+        const SwitchPart* part = switch_parts ? switch_parts->of_role(role) : nullptr;
         if (!part) {
           if (std::find(unmatched_roles.begin(), unmatched_roles.end(), role) == unmatched_roles.end()) {
             unmatched_roles.push_back(role);

@@ -126,6 +126,7 @@ class Builder {
       add_failures(*f, topology_(), out_.seed, out_.run_options.steps);
     }
     check_packet_model();
+    packet_switch_parts();
     power();
     // Routing is done; the scenario keeps the topology, the router is no longer needed.
     out_.topology = std::move(fabric_->topology);
@@ -164,6 +165,31 @@ class Builder {
 
   const topo::Topology& topology_() const { return fabric_->topology; }
 
+  /// With the packet model, the switches' catalog parts (energy.switches) give their
+  /// ports' buffers and their switching, where the catalog has them.
+  void packet_switch_parts() {
+    if (out_.network_model != "packet") return;
+    const auto en = doc_.root().get("energy");
+    const auto spec = en ? en->get("switches") : std::nullopt;
+    if (!spec) return;
+    const CatalogFile catalog = packet_switch_catalog(catalog_dir(), doc_.reader());
+    const SwitchParts parts(*spec, catalog);
+    const auto n = doc_.root().get("network");
+    apply_switch_parts(n ? n->get("packet") : std::nullopt, topology_(), parts, *spec,
+                       out_.packet);
+  }
+
+  /// The catalog directory: physical.catalog, relative to its file, else the default.
+  std::string catalog_dir() const {
+    std::string dir = options_.catalog_dir;
+    if (const auto physical = doc_.root().get("physical")) {
+      if (const auto c = physical->get("catalog")) {
+        dir = resolve_relative(doc_.base_dir_of(c->pointer()), c->as_string());
+      }
+    }
+    return dir;
+  }
+
   // ---- energy, heat, facility ----
 
   void power() {
@@ -175,13 +201,7 @@ class Builder {
     for (uint32_t r = 0; r < placed.racks.size(); ++r) {
       rack_names.push_back(fmt::format("{}{}", r < placed.gpu_racks ? "rack" : "netrack", r));
     }
-    std::string dir = options_.catalog_dir;
-    if (const auto physical = doc_.root().get("physical")) {
-      if (const auto c = physical->get("catalog")) {
-        dir = resolve_relative(doc_.base_dir_of(c->pointer()), c->as_string());
-      }
-    }
-    read_power(doc_, dir, t, out_.catalog, placed.node_rack, rack_names,
+    read_power(doc_, catalog_dir(), t, out_.catalog, placed.node_rack, rack_names,
                out_.training ? out_.training->spec.accelerator : std::string(), out_.power);
     // A training run's campaign is the iterations that train its tokens, unless the
     // facility says how many repeats.
@@ -208,7 +228,7 @@ class Builder {
     if (const auto p = n->get("packet")) out_.packet = read_packet_config(*p);
   }
 
-  /// The packet model keeps every link at its rate for the whole run.
+  /// What only the packet model limits.
   void check_packet_model() {
     if (out_.network_model != "packet") return;
     // The packet model numbers a flow's packets in 32 bits.
@@ -221,11 +241,6 @@ class Builder {
             escape_text(out_.flows.label(FlowId(f))), out_.packet.mtu));
       }
     }
-    const auto& o = out_.run_options;
-    if (o.steps.empty() && o.initial_capacities.empty() && !o.route_at_start) return;
-    doc_.root().at("network", "").at("model", "").fail(
-        "the packet model does not model links that change during the run (failures, optical "
-        "circuit reconfiguration); use \"flow\" for this scenario");
   }
 
   // ---- workload ----

@@ -127,4 +127,65 @@ net::PacketConfig read_packet_config(const JsonNode& spec) {
   return c;
 }
 
+void apply_switch_parts(const std::optional<JsonNode>& spec, const topo::Topology& t,
+                        const SwitchParts& parts, const JsonNode& parts_at,
+                        net::PacketConfig& c) {
+  const auto given = [&](std::string_view key) -> std::optional<JsonNode> {
+    return spec ? spec->get(key) : std::nullopt;
+  };
+  const auto pfc_given = [&](std::string_view key) -> std::optional<JsonNode> {
+    const auto p = given("pfc");
+    return p ? p->get(key) : std::nullopt;
+  };
+  const bool own_buffers = !given("buffer");
+  const bool own_switching = !given("switching");
+  const uint32_t n = t.node_count();
+  std::vector<net::PortLimits> limits(n, {c.buffer, c.xoff, c.xon, c.ecn_threshold});
+  std::vector<net::Switching> switching(n, c.switching);
+  bool any_limits = false, any_switching = false;
+  for (uint32_t i = 0; i < n; ++i) {
+    const NodeId node(i);
+    if (t.node_kind(node) != topo::NodeKind::switch_) continue;
+    const SwitchPart* part = parts.of_role(t.node_role(node));
+    if (!part) continue;
+    if (own_switching && part->switching) {
+      switching[i] = *part->switching;
+      any_switching = true;
+    }
+    if (!own_buffers || !part->port_buffer) continue;
+    const uint64_t b = *part->port_buffer;
+    const std::string who = fmt::format("switch '{}' (part '{}', {} B per port)",
+                                        escape_text(t.node_name(node)), part->name, b);
+    if (b < c.mtu) {
+      (given("mtu") ? *given("mtu") : parts_at)
+          .fail(fmt::format("the MTU ({} B) is larger than the per-port buffer of {}: no "
+                            "packet would fit in its queues",
+                            c.mtu, who));
+    }
+    net::PortLimits& l = limits[i];
+    l.buffer = b;
+    l.xoff = pfc_given("xoff") ? c.xoff : b / 2;
+    l.xon = pfc_given("xon") ? c.xon : b / 4;
+    l.ecn_threshold = given("ecn_threshold") ? c.ecn_threshold : b / 8;
+    if (l.xoff + c.mtu > b) {
+      (pfc_given("xoff") ? *pfc_given("xoff") : parts_at)
+          .fail(fmt::format("xoff ({} B) leaves less than one MTU ({} B) above it in {}; "
+                            "expected xoff <= buffer - mtu",
+                            l.xoff, c.mtu, who));
+    }
+    if (l.xon >= l.xoff) {
+      (pfc_given("xon") ? *pfc_given("xon") : pfc_given("xoff") ? *pfc_given("xoff") : parts_at)
+          .fail(fmt::format("thresholds out of order at {}: xon ({} B) must be below xoff ({} B)",
+                            who, l.xon, l.xoff));
+    }
+    if (l.ecn_threshold >= b) {
+      given("ecn_threshold")->fail(fmt::format(
+          "the ECN threshold ({} B) must be below the per-port buffer of {}", l.ecn_threshold, who));
+    }
+    any_limits = true;
+  }
+  if (any_limits) c.node_limits = std::move(limits);
+  if (any_switching) c.node_switching = std::move(switching);
+}
+
 }  // namespace roshni::scenario

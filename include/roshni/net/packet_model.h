@@ -4,9 +4,9 @@
 /// and retransmission (lossy), ECN marking and DCQCN-like rate control. It runs the same
 /// FlowSet over the same Paths as the flow model and fills the same FlowRunResult, plus
 /// the queue, pause, drop and completion-time figures only packets can give. How it
-/// works and what it simplifies: docs/models/packet-model.md. Not modelled: link
-/// capacity changes during the run (failures, circuit reconfiguration; the scenario
-/// layer refuses them with this model), priorities other than the one data class.
+/// works and what it simplifies: docs/models/packet-model.md. Links may go down and come
+/// back (failures, optical circuit reconfiguration) as in the flow model. Not modelled:
+/// priorities other than the one data class.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +37,15 @@ struct DcqcnParams {
   DataRate min_rate = gbps(0.1);           // floor of the current rate
 };
 
+/// One node's output-port limits, bytes: every port it sends from has this buffer and
+/// these thresholds (xon < xoff <= buffer - mtu, ecn_threshold < buffer).
+struct PortLimits {
+  uint64_t buffer = 0;
+  uint64_t xoff = 0;
+  uint64_t xon = 0;
+  uint64_t ecn_threshold = 0;
+};
+
 /// The packet model's knobs; the scenario's "network.packet" section
 /// (docs/scenario-reference.md). Bytes are whole bytes.
 struct PacketConfig {
@@ -52,6 +61,10 @@ struct PacketConfig {
   SimTime retransmit_timeout = SimTime::ps(100'000'000);  // lossy: a lost packet is resent this long after it was sent
   uint32_t spray_paths = 8;             // spray: equal-cost paths tried per flow
   DcqcnParams dcqcn;
+  /// Per node, where they differ from the uniform settings above (the switches'
+  /// catalog parts): indexed by NodeId, or empty for the uniform ones everywhere.
+  std::vector<PortLimits> node_limits;
+  std::vector<Switching> node_switching;  // how each node forwards (only switches forward)
 };
 
 /// Per output port (directed link) and in total: what the buffers and flow control did.
@@ -64,6 +77,8 @@ struct PacketStats {
   uint64_t ecn_marks = 0;
   uint64_t cnps = 0;            // congestion notifications sent by receivers
   uint64_t headroom_overruns = 0;  // lossless: packets accepted above the port's buffer
+  uint64_t packets_cut = 0;     // being serialised when their link went down (lossless:
+                                // sent again when it is back; lossy: lost, in drops)
   /// Ports still paused with packets waiting when the run ran out of events: a PFC
   /// deadlock (paused queues waiting on each other in a cycle). 0 on success.
   uint64_t deadlocked_ports = 0;
@@ -85,8 +100,9 @@ struct PacketRunResult {
 };
 
 /// Runs `flows` over `t` along `paths` (the planned ECMP paths; spraying adds more) to
-/// completion. `options` may not change capacities (steps, initial capacities) or route
-/// at start; the scenario layer refuses such scenarios for this model.
+/// completion. `options` may change capacities during the run (steps, initial
+/// capacities: failures, optical circuits) and route flows when they start, as in the
+/// flow model; it must outlive the call.
 PacketRunResult run_packet_model(const topo::Topology& t, const FlowSet& flows,
                                  const Paths& paths, const PacketConfig& config,
                                  const FlowRunOptions& options = {});
