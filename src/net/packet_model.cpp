@@ -41,6 +41,7 @@
 #include "roshni/net/packet_model.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <memory>
 #include <type_traits>
@@ -65,6 +66,8 @@ enum EventKind : uint8_t {
   kCnp,         // target: flow
   kCcTimer,     // target: flow, generation
   kCapacity,    // target: capacity step
+  kComputeDone, // target: compute step, generation
+  kTick,        // the coupling's period
 };
 
 enum class State : uint8_t { waiting, no_route, transmitting, delivered };
@@ -123,6 +126,18 @@ class PacketModel {
     result_.flow.start.assign(n, SimTime::zero());
     result_.flow.end.assign(n, SimTime::zero());
     result_.flow.stalled_for.assign(n, SimTime::zero());
+    const size_t nodes = t.node_count();
+    result_.flow.busy_ps.assign(nodes, 0);
+    result_.flow.work_s.assign(nodes, 0.0);
+    result_.flow.slowed_ps.assign(nodes, 0);
+    active_.assign(nodes, 0);
+    node_last_.assign(nodes, SimTime::zero());
+    speed_.assign(nodes, 1.0);
+    running_.resize(nodes);
+    running_pos_.assign(n, 0);
+    remaining_.assign(n, 0.0);
+    last_update_.assign(n, SimTime::zero());
+    compute_gen_.assign(n, 0);
 
     dependent_offset_.assign(n + 1, 0);
     for (uint32_t f = 0; f < n; ++f) {
@@ -260,13 +275,21 @@ class PacketModel {
   PacketRunResult run() {
     const size_t n = flows_.size();
     sim_.queue().reserve(std::min<size_t>(2 * n + 4096, size_t{1} << 24));
-    for (uint32_t f = 0; f < n; ++f) {
-      if (pending_[f] == 0) sim_.schedule(flows_.earliest_start(FlowId(f)), kStart, f);
-    }
+    // In the flow model's order, so that equal-time events fall the same way: capacity
+    // steps, then starts, then the coupling's first tick.
     for (uint32_t i = 0; i < options_.steps.size(); ++i) {
       if (options_.steps[i].after.empty()) sim_.schedule(options_.steps[i].at, kCapacity, i);
     }
+    for (uint32_t f = 0; f < n; ++f) {
+      if (pending_[f] == 0) sim_.schedule(flows_.earliest_start(FlowId(f)), kStart, f);
+    }
+    if (options_.coupling != nullptr && n > 0) {
+      period_ = options_.coupling->period();
+      ROSHNI_ASSERT(period_ > SimTime::zero(), "a coupling's period must be positive");
+      sim_.schedule(period_, kTick, 0);
+    }
     sim_.run(*this);
+    for (uint32_t node = 0; node < active_.size(); ++node) settle_node(node, result_.flow.makespan);
     auto& r = result_.flow;
     r.events = sim_.events_processed();
     r.link_bytes.resize(link_bytes_.size());
@@ -325,6 +348,10 @@ class PacketModel {
         if (e.generation == cc_gen_[e.target]) cc_timer(e.target);
         break;
       case kCapacity: apply_step(e.target); break;
+      case kComputeDone:
+        if (e.generation == compute_gen_[e.target]) compute_done(e.target);
+        break;
+      case kTick: tick(); break;
       default: ROSHNI_ASSERT(false, "unknown event kind {}", e.kind);
     }
   }
@@ -358,7 +385,7 @@ class PacketModel {
     result_.flow.start[f] = now;
     if (flows_.is_compute(FlowId(f))) {
       state_[f] = State::transmitting;
-      sim_.schedule(now + flows_.compute_time(FlowId(f)), kDelivered, f);
+      start_compute(f, now);
       return;
     }
     // Pinned paths are the user's choice and are kept, dead or alive. Others are routed
@@ -405,6 +432,7 @@ class PacketModel {
   void delivered(uint32_t f) {
     const SimTime now = sim_.now();
     state_[f] = State::delivered;
+    ++delivered_count_;
     result_.flow.end[f] = now;
     result_.flow.makespan = std::max(result_.flow.makespan, now);
     if (!flows_.is_compute(FlowId(f))) result_.packet.completion[f] = now - result_.flow.start[f];
@@ -422,6 +450,75 @@ class PacketModel {
       const uint32_t i = step_triggers_[k];
       if (--step_pending_[i] == 0) sim_.schedule(now + options_.steps[i].delay, kCapacity, i);
     }
+  }
+
+  // ---- compute steps, and the coupling that may slow them (as in the flow model) ----
+
+  /// Brings node n's cumulative busy time and work up to `now`.
+  void settle_node(uint32_t n, SimTime now) {
+    if (active_[n] > 0 && now > node_last_[n]) {
+      const int64_t dt = (now - node_last_[n]).ps();
+      result_.flow.busy_ps[n] += dt;
+      result_.flow.work_s[n] += static_cast<double>(dt) * 1e-12 * speed_[n];
+      if (speed_[n] < 1.0) result_.flow.slowed_ps[n] += dt;
+    }
+    node_last_[n] = now;
+  }
+
+  /// Schedules compute step f's completion from its remaining work at its node's speed.
+  void schedule_compute(uint32_t f, uint32_t node, SimTime now) {
+    const double ps = remaining_[f] / speed_[node];
+    const SimTime left = ps >= 9.2e18 ? SimTime::max() : SimTime::ps(static_cast<int64_t>(std::ceil(ps)));
+    sim_.schedule(now + left, kComputeDone, f, compute_gen_[f]);
+  }
+
+  void start_compute(uint32_t f, SimTime now) {
+    const uint32_t node = flows_.src(FlowId(f)).value();
+    settle_node(node, now);
+    ++active_[node];
+    running_pos_[f] = static_cast<uint32_t>(running_[node].size());
+    running_[node].push_back(f);
+    remaining_[f] = static_cast<double>(flows_.compute_time(FlowId(f)).ps());  // ps at full speed
+    last_update_[f] = now;
+    schedule_compute(f, node, now);
+  }
+
+  void compute_done(uint32_t f) {
+    const uint32_t node = flows_.src(FlowId(f)).value();
+    settle_node(node, sim_.now());
+    --active_[node];
+    auto& list = running_[node];
+    const uint32_t pos = running_pos_[f];
+    list[pos] = list.back();
+    running_pos_[list[pos]] = pos;
+    list.pop_back();
+    ++compute_gen_[f];
+    delivered(f);
+  }
+
+  void tick() {
+    // A tick scheduled before the last delivery may fire after it: the run is over.
+    if (delivered_count_ == flows_.size()) return;
+    const SimTime now = sim_.now();
+    for (uint32_t n = 0; n < active_.size(); ++n) settle_node(n, now);
+    new_speed_ = speed_;
+    options_.coupling->step(now, NodeActivity{result_.flow.busy_ps, result_.flow.work_s, speed_},
+                            new_speed_);
+    for (uint32_t n = 0; n < active_.size(); ++n) {
+      const double s = new_speed_[n];
+      if (s == speed_[n]) continue;
+      ROSHNI_ASSERT(s > 0 && s <= 1, "a coupling set node {} to speed {}", n, s);
+      for (uint32_t f : running_[n]) {
+        const double done = static_cast<double>((now - last_update_[f]).ps()) * speed_[n];
+        remaining_[f] = std::max(0.0, remaining_[f] - done);
+        last_update_[f] = now;
+        ++compute_gen_[f];
+      }
+      speed_[n] = s;
+      for (uint32_t f : running_[n]) schedule_compute(f, n, now);
+    }
+    // Keep ticking only while something else can still happen.
+    if (!sim_.queue().empty()) sim_.schedule(now + period_, kTick, 0);
   }
 
   // ---- ports ----
@@ -879,6 +976,18 @@ class PacketModel {
   std::vector<uint32_t> alt_start_;  // alternative -> offset in links_
   std::vector<uint16_t> alt_len_;
   std::vector<LinkId> links_;
+
+  // Compute steps, per node and per step, and the coupling.
+  std::vector<uint32_t> active_;              // compute steps running on the node
+  std::vector<SimTime> node_last_;            // its busy time and work are settled to here
+  std::vector<double> speed_, new_speed_;     // (0, 1]: how fast it computes now
+  std::vector<std::vector<uint32_t>> running_;
+  std::vector<uint32_t> running_pos_;         // step -> its index in running_[node]
+  std::vector<double> remaining_;             // step: work left, ps at full speed
+  std::vector<SimTime> last_update_;
+  std::vector<uint32_t> compute_gen_;         // bumped when its completion is re-timed
+  SimTime period_;
+  size_t delivered_count_ = 0;
 
   // Capacity steps (FlowRunOptions::steps) and what triggers them.
   std::vector<uint32_t> step_pending_, step_trigger_offset_, step_triggers_;

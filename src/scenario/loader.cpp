@@ -211,11 +211,6 @@ class Builder {
       out_.power.facility->repeats =
           std::ceil(out_.training->spec.train_tokens / out_.training->tokens_per_iteration);
     }
-    if (out_.power.thermal.model == "rc" && out_.network_model == "packet") {
-      doc_.root().at("thermal", "").at("model", "").fail(
-          "the rc heat model changes GPU speeds during the run, which only the flow model "
-          "supports; use \"rack\" with the packet model");
-    }
   }
 
   // ---- network ----

@@ -46,18 +46,6 @@ RunOutcome simulate(const Scenario& s,
     options.coupling = rc.get();
   }
   out.net = run_network(s, options, out);
-  if (out.net.work_s.empty()) {
-    // The packet model counts no compute activity: its compute steps run at full speed
-    // (no coupling), so each node's work is the sum of its steps' durations.
-    out.net.work_s.assign(s.topology.node_count(), 0.0);
-    out.net.busy_ps.assign(s.topology.node_count(), 0);
-    out.net.slowed_ps.assign(s.topology.node_count(), 0);
-    for (uint32_t f = 0; f < s.flows.size(); ++f) {
-      if (!s.flows.is_compute(FlowId(f))) continue;
-      const uint32_t n = s.flows.src(FlowId(f)).value();
-      out.net.work_s[n] += s.flows.compute_time(FlowId(f)).duration().si();
-    }
-  }
   const bool peak_tracked = s.network_model != "packet";
 
   PowerOutcome p;

@@ -288,8 +288,6 @@ const std::vector<BadCase> kCases = {
      "s.json:/energy/accelerator", "unknown accelerator 'h100'"},
     {"EnergySwitchPartTooFewPorts", R"({"topology": {"kind": "star", "gpus": 100, "link": {"bandwidth": "400 Gbps"}}, )" + kAllReduce + R"(, "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g"}})", {}, "",
      "s.json:/energy/switches", "has 100 ports but the part 'th5-51t-64x800g' has only 64"},
-    {"ThermalRcWithPacketModel", "{" + kStar + ", " + kAllReduce + R"(, "network": {"model": "packet"}, "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g"}, "thermal": {"model": "rc"}})", {}, "",
-     "s.json:/thermal/model", "only the flow model supports"},
     {"EnergyNoSwitchPart", "{" + kStar + ", " + kAllReduce + R"(, "energy": {"accelerator": "h100-sxm"}})", {}, "",
      "s.json:/energy", "no packet switch part"},
     {"ThermalUnknownModel", "{" + kStar + ", " + kAllReduce + R"(, "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g"}, "thermal": {"model": "lumped"}})", {}, "",

@@ -87,6 +87,32 @@ TEST(Energy, HotGpusThrottleAndTheRunTakesLonger) {
   EXPECT_GT(hot["energy"]["total"]["value"].get<double>(), cool["energy"]["total"]["value"].get<double>());
 }
 
+// The same feedback under the packet model, on a smaller run (256 MiB, and a GPU heat
+// capacity of 0.3 J/K so that tau = C/G = 50 ms is inside it): the GPUs throttle, the
+// run takes longer than with good cooling, and, as the all-reduce is bound by its 2 GB/s
+// reductions rather than the 400 Gb/s links, the packet model's makespan and throttled
+// time agree with the flow model's within 0.1%.
+TEST(Energy, PacketModelRunsTheHeatFeedbackToo) {
+  const std::string dir = std::string(ROSHNI_SOURCE_DIR) + "/scenarios/energy/";
+  const std::string small =
+      R"( --set 'workload.size="256 MiB"' --set 'thermal.gpu.heat_capacity="0.3 J/K"')";
+  const std::string packet = " --set network.model=packet";
+  const auto hot = run(dir + "throttle_poor_cooling.json" + small + packet, "pkt-hot");
+  const auto cool = run(dir + "throttle_good_cooling.json" + small + packet, "pkt-cool");
+  const auto fluid = run(dir + "throttle_poor_cooling.json" + small, "pkt-fluid");
+  EXPECT_EQ(hot["scenario"]["network_model"], "packet");
+  EXPECT_EQ(hot["thermal"]["gpus_throttled"]["value"], 8);
+  EXPECT_EQ(cool["thermal"]["gpus_throttled"]["value"], 0);
+  const double t_hot = hot["summary"]["makespan"]["value"];
+  const double t_cool = cool["summary"]["makespan"]["value"];
+  const double t_fluid = fluid["summary"]["makespan"]["value"];
+  EXPECT_GT(t_hot, 1.05 * t_cool);
+  EXPECT_NEAR(t_hot / t_fluid, 1.0, 1e-3);
+  const double slow_hot = hot["thermal"]["throttled_time"]["value"];
+  const double slow_fluid = fluid["thermal"]["throttled_time"]["value"];
+  EXPECT_NEAR(slow_hot / slow_fluid, 1.0, 1e-3);
+}
+
 // A rack over its cooling limit is a warning naming the rack. 32 H100s per rack (the
 // default floor) at 700 W peak = 22.4 kW > the 20 kW air limit of the site.
 TEST(Energy, RackOverItsCoolingLimitIsNamed) {
