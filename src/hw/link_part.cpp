@@ -1,6 +1,7 @@
 #include "roshni/hw/link_part.h"
 
 #include <array>
+#include <cmath>
 
 #include "roshni/core/error.h"
 
@@ -26,6 +27,11 @@ std::optional<LinkForm> link_form_from(std::string_view s) {
 SimTime link_latency(const LinkPart& p, Length length) {
   const Duration d = p.serdes + p.fec + p.dsp + p.propagation_per_metre * length.si();
   return to_sim_time_ceil(d);
+}
+
+Power laser_power(const LinkPart& p, double launch_dbm) {
+  const double per_lane_w = 1e-3 * std::pow(10.0, (launch_dbm + p.photonic->laser_to_fiber_loss_db) / 10.0);
+  return watts(p.lanes * p.optics->wavelengths * per_lane_w / p.photonic->wall_plug_efficiency);
 }
 
 Power port_power(const LinkPart& p) { return p.powered ? p.static_power : Power(); }

@@ -28,6 +28,19 @@ std::string_view to_string(ComponentClass c) {
   return "?";
 }
 
+std::string_view to_string(PhotonicBlock b) {
+  switch (b) {
+    case PhotonicBlock::laser: return "laser";
+    case PhotonicBlock::heaters: return "heaters";
+    case PhotonicBlock::driver: return "driver";
+    case PhotonicBlock::tia: return "tia";
+    case PhotonicBlock::serdes: return "serdes";
+    case PhotonicBlock::dsp: return "dsp";
+    case PhotonicBlock::other: return "other";
+  }
+  return "?";
+}
+
 bool is_network(ComponentClass c) { return c != ComponentClass::gpu && c != ComponentClass::host; }
 
 std::vector<double> link_energy_per_byte(const Inventory& inv, size_t directed_links) {
@@ -56,7 +69,7 @@ std::vector<double> node_busy_power(const Inventory& inv, size_t nodes) {
 
 EnergyResult account(const Inventory& inv, const net::FlowRunResult& run, DataSize payload,
                      const EnergyModel& model, Temperature nominal,
-                     const std::vector<Energy>* static_energy) {
+                     const StaticIntegrals* integrals) {
   EnergyResult out;
   const Duration t = run.makespan.duration();
   out.run_time = t;
@@ -68,7 +81,7 @@ EnergyResult account(const Inventory& inv, const net::FlowRunResult& run, DataSi
   for (size_t i = 0; i < inv.components.size(); ++i) {
     const Component& c = inv.components[i];
     ComponentEnergy& e = out.components[i];
-    e.static_energy = static_energy ? (*static_energy)[i] : model.static_power(c, nominal) * t;
+    e.static_energy = integrals ? integrals->total[i] : model.static_power(c, nominal) * t;
     if (c.node.valid() && c.cls == ComponentClass::gpu) {
       e.dynamic_energy = c.busy_power * seconds(run.work_s[c.node.value()]);
     }
@@ -90,6 +103,26 @@ EnergyResult account(const Inventory& inv, const net::FlowRunResult& run, DataSi
 
   for (size_t i = 0; i < inv.components.size(); ++i) {
     const Component& c = inv.components[i];
+    if (c.photonic) {
+      // Laser and heaters as integrated; the other blocks share what is left.
+      Energy laser, heaters;
+      if (integrals) {
+        laser = integrals->laser[i];
+        heaters = integrals->heaters[i];
+      } else {
+        const LaserAndHeaters lh = model.laser_and_heaters(c, nominal);
+        laser = lh.laser * t;
+        heaters = lh.heaters * t;
+      }
+      const auto blocks = photonic_blocks(c, out.components[i].total(), laser, heaters);
+      ++out.photonic_count;
+      out.photonic_energy += out.components[i].total();
+      if (c.link.valid()) {
+        out.photonic_link_bits +=
+            to_bits(run.link_bytes[c.link.value()] + run.link_bytes[c.link.value() ^ 1u]);
+      }
+      for (size_t b = 0; b < kPhotonicBlocks; ++b) out.photonic_blocks[b] += blocks[b];
+    }
     ClassEnergy& k = out.by_class[static_cast<size_t>(c.cls)];
     ++k.count;
     k.energy += out.components[i].total();

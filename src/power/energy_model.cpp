@@ -8,6 +8,7 @@
 // 2nd ed., ch. 2). Both give the same static power at the reference temperature.
 #include "roshni/power/energy_model.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -17,6 +18,10 @@ namespace {
 class Datasheet final : public EnergyModel {
  public:
   Power static_power(const Component& c, Temperature) const override { return c.static_power; }
+  // The datasheet figure holds the laser at the catalog's launch, and no heater term.
+  LaserAndHeaters laser_and_heaters(const Component& c, Temperature) const override {
+    return {c.photonic ? c.photonic->laser_nominal : Power(), Power()};
+  }
   bool temperature_dependent() const override { return false; }
 };
 
@@ -24,6 +29,9 @@ class Photonic final : public EnergyModel {
  public:
   Power static_power(const Component& c, Temperature t) const override {
     return photonic_static_power(c, t);
+  }
+  LaserAndHeaters laser_and_heaters(const Component& c, Temperature t) const override {
+    return photonic_laser_and_heaters(c, t);
   }
   bool temperature_dependent() const override { return true; }
 };
@@ -49,16 +57,40 @@ const EnergyModelInfo* find_energy_model(std::string_view name) {
   return nullptr;
 }
 
-Power photonic_static_power(const Component& c, Temperature t) {
-  if (!c.photonic) return c.static_power;
+LaserAndHeaters photonic_laser_and_heaters(const Component& c, Temperature t) {
+  if (!c.photonic) return {};
   const PhotonicDetail& d = *c.photonic;
   const double dt = (t - d.reference).si();
   // eta(T) = eta_ref (1 - d (T - T_ref)), kept above 1% of eta_ref so a far-off
   // temperature gives a large power, not a division by zero.
   const double rel = std::max(0.01, 1.0 - d.efficiency_drop_per_kelvin * dt);
-  const double laser = d.laser_power.si() / rel;
-  const double heaters = d.rings * d.heater_per_kelvin.si() * std::fabs(dt);
-  return watts(c.static_power.si() - d.laser_power.si() + laser + heaters);
+  return {watts(d.laser_power.si() / rel), watts(d.rings * d.heater_per_kelvin.si() * std::fabs(dt))};
+}
+
+Power photonic_static_power(const Component& c, Temperature t) {
+  if (!c.photonic) return c.static_power;
+  const LaserAndHeaters lh = photonic_laser_and_heaters(c, t);
+  return c.static_power - c.photonic->laser_nominal + lh.laser + lh.heaters;
+}
+
+std::array<Energy, kPhotonicBlocks> photonic_blocks(const Component& c, Energy total,
+                                                    Energy laser, Energy heaters) {
+  const PhotonicDetail& d = *c.photonic;
+  std::array<Energy, kPhotonicBlocks> out{};
+  out[static_cast<size_t>(PhotonicBlock::laser)] = laser;
+  out[static_cast<size_t>(PhotonicBlock::heaters)] = heaters;
+  // The rest of the port's power, by share: each named block s_b P, other the remainder.
+  const double p = d.port_power.si();
+  const double rest_power = p - d.laser_nominal.si();
+  const Energy rest = total - laser - heaters;
+  double named = 0;
+  for (size_t b = 0; b < d.share.size(); ++b) {
+    const double w = rest_power > 0 ? d.share[b] * p / rest_power : 0.0;
+    out[static_cast<size_t>(PhotonicBlock::driver) + b] = rest * w;
+    named += w;
+  }
+  out[static_cast<size_t>(PhotonicBlock::other)] = rest * (1.0 - named);
+  return out;
 }
 
 }  // namespace roshni::power

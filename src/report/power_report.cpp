@@ -41,6 +41,32 @@ void write_power_json(JsonWriter& w, const scenario::Scenario& s, const scenario
         .end_object();
   }
   w.end_object();
+  if (e.photonic_count > 0) {
+    // The optical engines with photonic detail, their energy by block (the blocks add up
+    // to the energy; docs/models/energy.md), and each block per bit their links carried.
+    w.key("photonic_blocks").begin_object();
+    w.figure("engines", static_cast<uint64_t>(e.photonic_count), "1");
+    w.figure("energy", e.photonic_energy.si(), "J");
+    w.figure("link_bits", e.photonic_link_bits, "bit");
+    w.key("columns").begin_row();
+    for (const char* col : {"block", "energy", "share", "energy_per_bit"}) w.value(col);
+    w.end_array();
+    w.key("units").begin_row();
+    for (const char* u : {"", "J", "1", "J/bit"}) w.value(u);
+    w.end_array();
+    w.key("rows").begin_array();
+    for (size_t b = 0; b < power::kPhotonicBlocks; ++b) {
+      const double j = e.photonic_blocks[b].si();
+      w.begin_row()
+          .value(power::to_string(static_cast<power::PhotonicBlock>(b)))
+          .value(j)
+          .value(e.photonic_energy.si() > 0 ? j / e.photonic_energy.si() : 0.0)
+          .value(e.photonic_link_bits > 0 ? j / e.photonic_link_bits : 0.0)
+          .end_array();
+    }
+    w.end_array();
+    w.end_object();
+  }
   w.end_object();
 
   w.key("thermal").begin_object();
@@ -197,6 +223,16 @@ std::string power_summary(const scenario::Scenario& s, const scenario::PowerOutc
   if (e.per_payload_bit.si() > 0) {
     out += fmt::format("  fabric          {:.2f} pJ per payload bit delivered\n",
                        e.per_payload_bit.si() * 1e12);
+  }
+  if (e.photonic_count > 0 && e.photonic_energy.si() > 0) {
+    std::string blocks;
+    for (size_t b = 0; b < power::kPhotonicBlocks; ++b) {
+      const double share = e.photonic_blocks[b].si() / e.photonic_energy.si();
+      if (share <= 0) continue;
+      blocks += fmt::format("{}{} {:.1f}%", blocks.empty() ? "" : ", ",
+                            power::to_string(static_cast<power::PhotonicBlock>(b)), 100 * share);
+    }
+    out += fmt::format("  optics blocks   {}\n", blocks);
   }
   if (p.thermal.model == "rc") {
     out += fmt::format("  heat (rc)       hottest GPU {} ({}); {} GPUs throttled\n",

@@ -35,7 +35,8 @@ std::string link_component_name(const topo::Topology& t, LinkId l) {
 }  // namespace
 
 void read_power(const Document& doc, const std::string& catalog_dir, const topo::Topology& t,
-                const hw::Catalog& catalog, const std::vector<uint32_t>& node_rack,
+                const hw::Catalog& catalog, const std::vector<double>& link_loss_db,
+                const std::vector<uint32_t>& node_rack,
                 const std::vector<std::string>& rack_names,
                 const std::string& training_accelerator, PowerSetup& out) {
   const JsonNode root = doc.root();
@@ -281,17 +282,30 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
       c.per_bit = joules_per_bit(full.si() * link_dyn / (2.0 * to_bits_per_second(p.rate)));
       c.full_rate_dynamic = full * link_dyn;
       if (p.photonic && p.optics) {
-        // Laser electrical power at the reference temperature: the optical power launched
-        // on every lane and wavelength over the wall-plug efficiency, both ends. (It leaves
-        // out modulator and coupling losses, so it is a lower bound: see energy.md.)
+        // The laser at the reference temperature, both ends: as built (the catalog's
+        // launch, inside the datasheet figure), and as this link's budget needs it
+        // (receiver sensitivity + margin + the link's loss; never above the catalog's
+        // launch, which a link that fails its budget in "warn" mode keeps).
         power::PhotonicDetail d;
-        d.wall_plug_efficiency = p.photonic->wall_plug_efficiency;
-        d.efficiency_drop_per_kelvin = p.photonic->efficiency_drop_per_kelvin;
-        const double launch_w = 1e-3 * std::pow(10.0, p.optics->launch_dbm / 10.0);
-        d.laser_power = watts(2.0 * p.lanes * p.optics->wavelengths * launch_w / d.wall_plug_efficiency);
-        d.rings = 2.0 * p.photonic->rings;
-        d.heater_per_kelvin = p.photonic->heater_per_kelvin;
+        const hw::PhotonicFigures& f = *p.photonic;
+        d.wall_plug_efficiency = f.wall_plug_efficiency;
+        d.efficiency_drop_per_kelvin = f.efficiency_drop_per_kelvin;
+        d.laser_nominal = hw::laser_power(p, p.optics->launch_dbm) * 2.0;
+        const double loss = l / 2 < link_loss_db.size() ? link_loss_db[l / 2] : -1.0;
+        const double needed = loss >= 0 ? p.optics->rx_sensitivity_dbm + p.optics->margin_db + loss
+                                         : p.optics->launch_dbm;
+        d.laser_power = hw::laser_power(p, std::min(needed, p.optics->launch_dbm)) * 2.0;
+        d.rings = 2.0 * f.rings;
+        d.heater_per_kelvin = f.heater_per_kelvin;
         d.reference = out.reference;
+        d.port_power = full;
+        d.share = {f.driver_share, f.tia_share, f.serdes_share, f.dsp_share};
+        if (d.laser_nominal.si() > c.static_power.si()) {
+          here.fail(fmt::format("the laser of part '{}' ({:.3f} W per end) draws more than the "
+                                "static share of its port power ({:.3f} W per end); lower "
+                                "link_dynamic_share or check the part's optics",
+                                part, d.laser_nominal.si() / 2, c.static_power.si() / 2));
+        }
         c.photonic = d;
       }
       const bool optical = p.medium == hw::Medium::optical;

@@ -158,7 +158,9 @@ class Builder {
       }
       out_.catalog = load_catalog(dir, doc_.reader());
       add_scenario_parts(*physical, dir, doc_.reader(), out_.catalog);
-      out_.budget_warnings = apply_physical(*physical, out_.catalog, fabric_->topology).budget_warnings;
+      PhysicalSummary ps = apply_physical(*physical, out_.catalog, fabric_->topology);
+      out_.budget_warnings = ps.budget_warnings;
+      link_loss_db_ = std::move(ps.link_loss_db);
     }
     check_radix(t, fabric_->topology);
   }
@@ -201,7 +203,7 @@ class Builder {
     for (uint32_t r = 0; r < placed.racks.size(); ++r) {
       rack_names.push_back(fmt::format("{}{}", r < placed.gpu_racks ? "rack" : "netrack", r));
     }
-    read_power(doc_, catalog_dir(), t, out_.catalog, placed.node_rack, rack_names,
+    read_power(doc_, catalog_dir(), t, out_.catalog, link_loss_db_, placed.node_rack, rack_names,
                out_.training ? out_.training->spec.accelerator : std::string(), out_.power);
     // A training run's campaign is the iterations that train its tokens, unless the
     // facility says how many repeats.
@@ -803,6 +805,7 @@ class Builder {
   Scenario out_;
   std::unique_ptr<topo::Fabric> fabric_;  // the topology while loading, with its router
   std::optional<topo::Placement> placement_;  // where the nodes stand, when placed
+  std::vector<double> link_loss_db_;  // per physical link, from the physical section
   std::unordered_map<std::string, uint32_t> flow_index_;  // trace ids, built when needed
   nlohmann::json trace_;  // a flow trace read from its own file
   FileOf trace_file_of_;

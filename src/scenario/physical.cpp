@@ -50,7 +50,7 @@ namespace {
 hw::LinkPart link_part(const std::string& name, const JsonNode& e) {
   e.expect_keys({"medium", "form", "lanes", "lane_rate", "rate", "reach", "latency",
                  "propagation", "power_model", "energy_per_bit", "static_power", "optics",
-                 "thermal", "price", "source", "sources", "notes"});
+                 "thermal", "power_blocks", "price", "source", "sources", "notes"});
   hw::LinkPart p;
   p.name = name;
   const JsonNode medium = e.at("medium", "'copper' or 'optical'");
@@ -101,7 +101,7 @@ hw::LinkPart link_part(const std::string& name, const JsonNode& e) {
   }
   if (const auto th = e.get("thermal")) {
     th->expect_keys({"max_case_temperature", "wall_plug_efficiency", "efficiency_drop_per_kelvin",
-                     "microring_heater_per_kelvin", "rings"});
+                     "microring_heater_per_kelvin", "rings", "laser_to_fiber_loss"});
     if (const auto m = th->get("max_case_temperature")) m->as_temperature();
     if (const auto w = th->get("wall_plug_efficiency")) {
       hw::PhotonicFigures ph;
@@ -112,7 +112,36 @@ hw::LinkPart link_part(const std::string& name, const JsonNode& e) {
       }
       if (const auto h = th->get("microring_heater_per_kelvin")) ph.heater_per_kelvin = h->as_thermal_conductance(true);
       if (const auto r = th->get("rings")) ph.rings = static_cast<uint32_t>(r->as_int(0, 1 << 20));
+      if (const auto l = th->get("laser_to_fiber_loss")) {
+        ph.laser_to_fiber_loss_db = decibels(*l, "dB");
+        if (ph.laser_to_fiber_loss_db < 0) l->fail("a loss cannot be negative");
+      }
       p.photonic = ph;
+    }
+  }
+  if (const auto b = e.get("power_blocks")) {
+    // How the port's datasheet power divides; the laser's part follows from its optics.
+    if (!p.photonic || !p.optics) {
+      b->fail("power blocks need the laser's figures: give 'thermal.wall_plug_efficiency' "
+              "(and 'optics')");
+    }
+    b->expect_keys({"driver", "tia", "serdes", "dsp"});
+    auto& ph = *p.photonic;
+    const auto share = [&](std::string_view key) {
+      const auto n = b->get(key);
+      return n ? n->as_fraction() : 0.0;
+    };
+    ph.driver_share = share("driver");
+    ph.tia_share = share("tia");
+    ph.serdes_share = share("serdes");
+    ph.dsp_share = share("dsp");
+    const double laser = hw::laser_power(p, p.optics->launch_dbm).si();
+    const double blocks = (ph.driver_share + ph.tia_share + ph.serdes_share + ph.dsp_share) *
+                          p.static_power.si();
+    if (blocks + laser > p.static_power.si() * (1 + 1e-12)) {
+      b->fail(fmt::format("the blocks ({:.3f} W) and the laser ({:.3f} W: launch, loss to the "
+                          "fibre and wall-plug efficiency) exceed the port's {} per end",
+                          blocks, laser, p.static_power));
     }
   }
   p.price_usd = catalog_price(e, p.price_estimate);
@@ -302,6 +331,7 @@ PhysicalSummary apply_physical(const JsonNode& spec, const hw::Catalog& catalog,
   spec.expect_keys({"catalog", "media", "roles", "budget", "ocs", "parts"});
   PhysicalSummary out;
   out.applied = true;
+  out.link_loss_db.assign(t.link_count() / 2, -1.0);
   Policy fallback;  // "auto"
   if (const auto m = spec.get("media")) fallback = parse_policy(*m, catalog);
   std::vector<std::pair<std::string, Policy>> by_role;
@@ -407,6 +437,7 @@ PhysicalSummary apply_physical(const JsonNode& spec, const hw::Catalog& catalog,
       }
       const hw::BudgetCheck b =
           hw::optical_budget(*chosen, length, passes, ocs ? ocs->insertion_loss_db : 0.0);
+      out.link_loss_db[ab.value() / 2] = b.loss_db;
       if (!b.ok()) {
         const std::string msg = fmt::format(
             "link {} ({} of '{}'{}): optical budget not met: {:.2f} dBm received, {:.2f} dBm "

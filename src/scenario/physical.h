@@ -39,6 +39,9 @@ void add_scenario_parts(const JsonNode& spec, const std::string& catalog_dir,
 struct PhysicalSummary {
   bool applied = false;
   uint32_t budget_warnings = 0;
+  /// Per physical link (directed id / 2): its optical loss in dB (fibre, connectors,
+  /// OCS passes), or a negative number for a copper link.
+  std::vector<double> link_loss_db;
 };
 
 /// Applies the scenario's "physical" section (at `spec`) to the fabric's links.

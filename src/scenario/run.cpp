@@ -53,7 +53,7 @@ RunOutcome simulate(const Scenario& s,
   if (rc) {
     rc->finish(out.net.makespan);
     p.energy = power::account(ps.inventory, out.net, s.flows.total_size(), *model, ps.reference,
-                              &rc->static_energy());
+                              &rc->static_integrals());
     rc->fill(p.thermal, out.net.slowed_ps);
   } else {
     p.energy = power::account(ps.inventory, out.net, s.flows.total_size(), *model, ps.reference);

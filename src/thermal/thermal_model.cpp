@@ -48,7 +48,9 @@ RcCoupling::RcCoupling(const power::Inventory& inv, const power::EnergyModel& en
   last_work_.assign(inv.node_component.size(), 0.0);
   throttled_.assign(inv.components.size(), 0);
   ever_throttled_.assign(inv.components.size(), 0);
-  static_energy_.assign(inv.components.size(), Energy());
+  integrals_.total.assign(inv.components.size(), Energy());
+  integrals_.laser.assign(inv.components.size(), Energy());
+  integrals_.heaters.assign(inv.components.size(), Energy());
 
   // Idle steady state: static power everywhere, racks' network gear at the supply's
   // temperature for the temperature-dependent parts (a first guess, one refinement).
@@ -83,12 +85,20 @@ void RcCoupling::add_static(Duration dt) {
   for (size_t i = 0; i < inv_.components.size(); ++i) {
     const auto& c = inv_.components[i];
     if (gpu_node_[i] != kNone || !energy_.temperature_dependent()) {
-      static_energy_[i] += c.static_power * dt;
-    } else if (c.link.valid() && c.rack != c.rack_b) {
-      static_energy_[i] += (energy_.static_power(c, net_.temperature(c.rack)) * 0.5 +
-                            energy_.static_power(c, net_.temperature(c.rack_b)) * 0.5) * dt;
-    } else {
-      static_energy_[i] += energy_.static_power(c, net_.temperature(c.rack)) * dt;
+      integrals_.total[i] += c.static_power * dt;
+      if (c.photonic) integrals_.laser[i] += energy_.laser_and_heaters(c, p_.supply).laser * dt;
+      continue;
+    }
+    // A link between two racks sits half in each.
+    const bool split = c.link.valid() && c.rack != c.rack_b;
+    const uint32_t racks[2] = {c.rack, split ? c.rack_b : c.rack};
+    for (const uint32_t r : racks) {
+      const Temperature t = net_.temperature(r);
+      integrals_.total[i] += energy_.static_power(c, t) * 0.5 * dt;
+      if (!c.photonic) continue;
+      const power::LaserAndHeaters lh = energy_.laser_and_heaters(c, t);
+      integrals_.laser[i] += lh.laser * 0.5 * dt;
+      integrals_.heaters[i] += lh.heaters * 0.5 * dt;
     }
   }
 }

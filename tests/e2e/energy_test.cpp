@@ -113,6 +113,37 @@ TEST(Energy, PacketModelRunsTheHeatFeedbackToo) {
   EXPECT_NEAR(slow_hot / slow_fluid, 1.0, 1e-3);
 }
 
+// The photonic model's blocks on the all-CPO leaf-spine (Bailly-class engines: 8 lanes,
+// 20 % wall-plug efficiency, 7 dB from laser to fibre, receiver -4.4 dBm + 0.6 dB margin;
+// configs/links.json). Every cable is 1.5 to 6 m, so its loss is the two connectors'
+// 1.0 dB plus at most 0.0024 dB of fibre: the budget needs a launch of -4.4 + 0.6 + 1.0 =
+// -2.8 dBm, not the catalog's -0.8, and each end's laser draws
+// 8 x 10^((-2.8 + 7) / 10) mW / 0.2 = 105.2 mW (at most 105.3), not 166.7 mW. The blocks
+// add up to the optics' energy.
+TEST(Energy, PhotonicBlocksWithLasersSetByTheLinkBudget) {
+  const auto src = write_scenario("photonic-blocks", R"({
+    "extends": ")" + std::string(ROSHNI_SOURCE_DIR) + R"(/scenarios/physical/all_cpo.json",
+    "energy": {"model": "photonic", "accelerator": "h100-sxm", "switches": "th5-51t-64x800g"}})");
+  const auto j = run(src.string(), "photonic-blocks");
+  const auto& pb = j["energy"]["photonic_blocks"];
+  const double links = j["energy"]["by_class"]["optics"]["count"];
+  ASSERT_GT(links, 0);
+  EXPECT_EQ(pb["engines"]["value"].get<double>(), links);
+  const double optics = j["energy"]["by_class"]["optics"]["energy"];
+  EXPECT_NEAR(pb["energy"]["value"].get<double>(), optics, 1e-9 * optics);
+  double sum = 0, laser = 0;
+  for (const auto& row : pb["rows"]) {
+    sum += row[1].get<double>();
+    if (row[0] == "laser") laser = row[1];
+  }
+  EXPECT_NEAR(sum, optics, 1e-9 * optics);
+  const double t = j["energy"]["run_time"]["value"];
+  const double per_end_low = 8 * std::pow(10.0, 4.2 / 10) * 1e-3 / 0.2;
+  const double per_end_high = 8 * std::pow(10.0, 4.2024 / 10) * 1e-3 / 0.2;
+  EXPECT_GE(laser, links * 2 * per_end_low * t * (1 - 1e-9));
+  EXPECT_LE(laser, links * 2 * per_end_high * t);
+}
+
 // A rack over its cooling limit is a warning naming the rack. 32 H100s per rack (the
 // default floor) at 700 W peak = 22.4 kW > the 20 kW air limit of the site.
 TEST(Energy, RackOverItsCoolingLimitIsNamed) {

@@ -5,7 +5,9 @@
 //    differ by ~100 ns a hop, nothing against a ~1 s bandwidth-bound iteration);
 //  - optics power is the catalog's: n links x 2 ends x port power x (1 - 10% dynamic
 //    share) while idle, at most the full datasheet figure when busy (17 W pluggable,
-//    5.5 W CPO per end, configs/links.json; CPO +1% for its photonic temperature terms);
+//    5.5 W CPO per end, configs/links.json; CPO +1% for its photonic temperature terms,
+//    and at most one laser less per end, as its links' budgets may need less launch than
+//    the catalog's: 8 lanes x 10^((-0.8 + 7) / 10) mW / 20 % = 0.1667 W);
 //  - so IT energy orders pluggable > CPO, and the difference is the optics' difference.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -43,7 +45,7 @@ TEST(Planner, CopperPluggableAndCpoSideBySide) {
   EXPECT_GE(plug_w, links * 2 * 17.0 * 0.9);
   EXPECT_LE(plug_w, links * 2 * 17.0);
   const double cpo_w = cls(cpo, "optics", "average_power");
-  EXPECT_GE(cpo_w, links * 2 * 5.5 * 0.9);
+  EXPECT_GE(cpo_w, links * 2 * (5.5 * 0.9 - 0.1667));
   EXPECT_LE(cpo_w, links * 2 * 5.5 * 1.01);
   const double e_plug = pluggable["energy"]["total"]["value"];
   const double e_cpo = cpo["energy"]["total"]["value"];

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "roshni/power/facility.h"
 
 namespace roshni::power {
@@ -121,6 +123,7 @@ TEST(Accounting, PhotonicModelMatchesDatasheetAtReferenceAndRisesWhenWarm) {
   d.wall_plug_efficiency = 0.2;
   d.efficiency_drop_per_kelvin = 0.005;
   d.laser_power = watts(2);
+  d.laser_nominal = watts(2);
   d.rings = 8;
   d.heater_per_kelvin = watts_per_kelvin(0.5e-3);
   d.reference = Temperature::from_celsius(35);
@@ -129,6 +132,45 @@ TEST(Accounting, PhotonicModelMatchesDatasheetAtReferenceAndRisesWhenWarm) {
   // 20 K warmer: laser 2 W / (1 - 0.005 x 20) = 2.2222 W; heaters 8 x 0.5 mW x 20 = 0.08 W.
   EXPECT_NEAR(photonic_static_power(c, Temperature::from_celsius(55)).si(),
               11 - 2 + 2 / 0.9 + 0.08, 1e-12);
+  // A link whose budget needs 3 dB less launch than the catalog's: its laser draws half
+  // (10^-0.3 = 0.501), and the engine 11 - 2 + 1.002 W at the reference temperature.
+  c.photonic->laser_power = watts(2 * std::pow(10.0, -0.3));
+  EXPECT_NEAR(photonic_static_power(c, d.reference).si(), 11 - 2 + 2 * std::pow(10.0, -0.3), 1e-12);
+  // The datasheet model keeps the catalog figure, laser at its catalog launch.
+  const auto datasheet = find_energy_model("datasheet")->make();
+  EXPECT_DOUBLE_EQ(datasheet->static_power(c, Temperature::from_celsius(55)).si(), 11.0);
+  EXPECT_DOUBLE_EQ(datasheet->laser_and_heaters(c, d.reference).laser.si(), 2.0);
+}
+
+// A 10 W port (both ends; 9 W static, 1 W per-bit share at full rate) with a 1 W laser and
+// driver 20 %, TIA 10 %, SerDes 30 %, no DSP: over 2 s at full rate it uses 20 J, of
+// which the laser 2 J and, by the datasheet's shares, driver 0.2 x 10 W x 2 s = 4 J,
+// TIA 2 J, SerDes 6 J, other (10 - 1 - 2 - 1 - 3 W) x 2 s = 6 J. The blocks add up to 20 J.
+TEST(Accounting, PhotonicBlocksFollowTheDatasheetSharesAndAddUp) {
+  Component c;
+  c.static_power = watts(9);
+  PhotonicDetail d;
+  d.laser_power = d.laser_nominal = watts(1);
+  d.port_power = watts(10);
+  d.share = {0.2, 0.1, 0.3, 0.0};
+  c.photonic = d;
+  const auto b = photonic_blocks(c, joules(20), joules(2), joules(0));
+  const auto at = [&](PhotonicBlock k) { return b[static_cast<size_t>(k)].si(); };
+  EXPECT_DOUBLE_EQ(at(PhotonicBlock::laser), 2.0);
+  EXPECT_DOUBLE_EQ(at(PhotonicBlock::heaters), 0.0);
+  EXPECT_NEAR(at(PhotonicBlock::driver), 4.0, 1e-12);
+  EXPECT_NEAR(at(PhotonicBlock::tia), 2.0, 1e-12);
+  EXPECT_NEAR(at(PhotonicBlock::serdes), 6.0, 1e-12);
+  EXPECT_DOUBLE_EQ(at(PhotonicBlock::dsp), 0.0);
+  EXPECT_NEAR(at(PhotonicBlock::other), 6.0, 1e-12);
+  double sum = 0;
+  for (const Energy e : b) sum += e.si();
+  EXPECT_NEAR(sum, 20.0, 1e-12);
+  // Warmer, the laser draws 0.5 J more and the heaters 0.3 J, which add to the total
+  // (20.8 J): the other blocks keep their joules.
+  const auto w = photonic_blocks(c, joules(20.8), joules(2.5), joules(0.3));
+  EXPECT_NEAR(w[static_cast<size_t>(PhotonicBlock::driver)].si(), 4.0, 1e-12);
+  EXPECT_NEAR(w[static_cast<size_t>(PhotonicBlock::other)].si(), 6.0, 1e-12);
 }
 
 TEST(Facility, PlannerArithmetic) {

@@ -32,14 +32,21 @@ struct OpticalBudget {
   uint32_t wavelengths = 1;        // per lane (WDM)
 };
 
-/// The temperature-dependent figures of an optical engine (catalog "thermal" block),
-/// for the photonic energy model.
+/// The blocks of an optical engine for the photonic energy model: the temperature-
+/// dependent figures (catalog "thermal" block) and how its datasheet power divides
+/// ("power_blocks"). The laser's share is not a catalog figure: it follows from the
+/// launch power, the loss between laser and fibre and the wall-plug efficiency.
 struct PhotonicFigures {
   double wall_plug_efficiency = 0;        // laser electrical-to-optical, (0, 1]
   double efficiency_drop_per_kelvin = 0;  // relative fall of that efficiency per kelvin
   ThermalConductance heater_per_kelvin;   // microring heater watts per ring per kelvin
   uint32_t rings = 0;                     // per end
+  double laser_to_fiber_loss_db = 0;      // coupling, modulator, splitter: laser out -> launch
+  // Shares of the port's datasheet power (static_power): modulator driver, receiver TIA,
+  // electrical interface SerDes, DSP; the laser's is computed, "other" is the rest.
+  double driver_share = 0, tia_share = 0, serdes_share = 0, dsp_share = 0;
 };
+
 
 struct LinkPart {
   std::string name;
@@ -66,6 +73,11 @@ SimTime link_latency(const LinkPart& p, Length length);
 /// Watts per link end that the datasheet's figures imply: static_power when the part is
 /// powered, else 0 (passive copper: the host SerDes pays, counted with the switch).
 Power port_power(const LinkPart& p);
+
+/// Electrical laser power of one link end whose lanes launch `launch_dbm` each:
+/// lanes x wavelengths x 10^((launch + laser_to_fiber_loss) / 10) mW / wall-plug
+/// efficiency. Requires p.optics and p.photonic.
+Power laser_power(const LinkPart& p, double launch_dbm);
 
 /// Result of the link budget for one link.
 struct BudgetCheck {

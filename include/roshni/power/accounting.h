@@ -44,6 +44,18 @@ struct EnergyResult {
   EnergyPerBit per_payload_bit, per_link_bit;
   std::vector<Power> rack_average;  // heat load per rack: its components' mean power
   std::vector<Power> rack_peak;     // design peak: static + GPUs busy + links, switches at full rate
+  /// Optical engines with photonic detail: how many, their energy, and that energy by
+  /// block (PhotonicBlock order); the blocks add up to the energy.
+  uint32_t photonic_count = 0;
+  Energy photonic_energy;
+  double photonic_link_bits = 0;  // bits those links carried, both directions
+  std::array<Energy, kPhotonicBlocks> photonic_blocks{};
+};
+
+/// What a coupling that follows temperatures integrated itself, per component (parallel
+/// to Inventory::components): static energy, and the laser's and heaters' part of it.
+struct StaticIntegrals {
+  std::vector<Energy> total, laser, heaters;
 };
 
 /// Per directed link, joules per byte carried: the link's energy per bit, plus that of
@@ -52,10 +64,10 @@ std::vector<double> link_energy_per_byte(const Inventory& inv, size_t directed_l
 /// Per node, the busy power of GPUs (0 elsewhere), for the same purpose.
 std::vector<double> node_busy_power(const Inventory& inv, size_t nodes);
 
-/// `static_energy`, when given, replaces static power x run time per component (the
-/// thermal coupling integrates temperature-dependent static power itself).
+/// `integrals`, when given, replace static power x run time per component (the thermal
+/// coupling integrates temperature-dependent static power itself).
 EnergyResult account(const Inventory& inv, const net::FlowRunResult& run, DataSize payload,
                      const EnergyModel& model, Temperature nominal,
-                     const std::vector<Energy>* static_energy = nullptr);
+                     const StaticIntegrals* integrals = nullptr);
 
 }  // namespace roshni::power

@@ -4,6 +4,7 @@
 /// plain data, so accounting is arithmetic over arrays, not calls per event.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -23,18 +24,29 @@ inline constexpr size_t kComponentClasses = 8;
 std::string_view to_string(ComponentClass c);
 bool is_network(ComponentClass c);
 
-/// The temperature-dependent parts of an optical engine, for the photonic model: the
-/// laser's electrical power is its optical output over a wall-plug efficiency that falls
-/// as it warms; microring resonators are held on their wavelength by heaters whose power
-/// grows with the temperature they must correct.
+/// The blocks of an optical engine, for the photonic model (docs/models/energy.md): the
+/// laser's electrical power is the optical power its link's budget needs over a
+/// wall-plug efficiency that falls as it warms; microring resonators are held on their
+/// wavelength by heaters whose power grows with the temperature they must correct; the
+/// modulator driver, receiver TIA, SerDes and DSP take fixed shares of the datasheet
+/// power, and "other" (control, power conversion) the rest. All figures are both ends.
 struct PhotonicDetail {
   double wall_plug_efficiency = 0;     // at the reference temperature, (0, 1]
   double efficiency_drop_per_kelvin = 0;  // relative, per kelvin above the reference
-  Power laser_power;                   // electrical, at the reference temperature, per end
-  double rings = 0;                    // microrings per end
+  Power laser_power;    // electrical, at the reference temperature, at the link's budget
+  Power laser_nominal;  // the same at the catalog's launch power (inside the datasheet figure)
+  double rings = 0;                    // microrings
   ThermalConductance heater_per_kelvin;  // heater watts per ring per kelvin of correction
   Temperature reference;               // where the datasheet power holds
+  Power port_power;     // the datasheet's power, static and per-bit shares together
+  /// Shares of port_power: driver, tia, serdes, dsp (the blocks after laser and heaters).
+  std::array<double, 4> share{};
 };
+
+/// The blocks a photonic engine's energy is broken into, in report order.
+enum class PhotonicBlock : uint8_t { laser, heaters, driver, tia, serdes, dsp, other };
+inline constexpr size_t kPhotonicBlocks = 7;
+std::string_view to_string(PhotonicBlock b);
 
 struct Component {
   std::string name;        // node name, or "a<->b" for a link

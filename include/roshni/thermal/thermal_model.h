@@ -63,8 +63,9 @@ class RcCoupling final : public net::Coupling {
   void step(SimTime now, const net::NodeActivity& a, std::span<double> speed) override;
   /// Integrates the static energy from the last step to `end` (the makespan).
   void finish(SimTime end);
-  /// Static energy per component, integrated at each step's temperature.
-  const std::vector<Energy>& static_energy() const { return static_energy_; }
+  /// Static energy per component, and its laser and heater parts, integrated at each
+  /// step's temperature.
+  const power::StaticIntegrals& static_integrals() const { return integrals_; }
   /// Heat figures; `slowed_ps` per node from the flow model's result.
   void fill(ThermalResult& r, const std::vector<int64_t>& slowed_ps) const;
 
@@ -80,7 +81,7 @@ class RcCoupling final : public net::Coupling {
   std::vector<double> power_;           // per RC node, scratch
   std::vector<uint8_t> throttled_, ever_throttled_;  // per component
   std::vector<double> gpu_max_, rack_max_;           // kelvin
-  std::vector<Energy> static_energy_;
+  power::StaticIntegrals integrals_;
   uint64_t steps_ = 0;
 };
 
