@@ -217,5 +217,31 @@ TEST(Physical, ScenarioPartsOverrideCatalogFields) {
   EXPECT_NE(r.err.find("/physical/parts/x/reach"), std::string::npos) << r.err;
 }
 
+// The photonic blocks' figures are checked like every other: shares that, with the laser,
+// exceed the port's power; blocks on a part without laser figures; a negative loss.
+TEST(Physical, BadPhotonicBlocksAreErrors) {
+  const struct {
+    const char* part;
+    const char* pointer;
+    const char* message;
+  } cases[] = {
+      {R"({"base": "cpo-800g-bailly", "power_blocks": {"driver": "60 %", "serdes": "40 %"}})",
+       "/physical/parts/x/power_blocks", "exceed the port's"},
+      {R"({"base": "dac-800g-100g", "power_blocks": {"driver": "10 %"}})",
+       "/physical/parts/x/power_blocks", "need the laser's figures"},
+      {R"({"base": "cpo-800g-bailly", "thermal": {"wall_plug_efficiency": "20 %", "laser_to_fiber_loss": "-3 dB"}})",
+       "/physical/parts/x/thermal/laser_to_fiber_loss", "cannot be negative"},
+      {R"({"base": "cpo-800g-bailly", "power_blocks": {"laser": "10 %"}})",
+       "/physical/parts/x/power_blocks", "laser"},
+  };
+  for (const auto& c : cases) {
+    const auto r = testing::run_cli("validate " + kDir + "all_cpo.json --set 'physical.parts={\"x\": " +
+                                    std::string(c.part) + "}' --set physical.media=x");
+    EXPECT_EQ(r.exit_code, 1) << c.part;
+    EXPECT_NE(r.err.find(c.pointer), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace roshni
