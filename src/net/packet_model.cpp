@@ -138,6 +138,8 @@ class PacketModel {
     remaining_.assign(n, 0.0);
     last_update_.assign(n, SimTime::zero());
     compute_gen_.assign(n, 0);
+    track_power_ = !options.node_busy_power.empty() || !options.link_energy_per_byte.empty();
+    tx_power_.assign(links, 0.0);
 
     dependent_offset_.assign(n + 1, 0);
     for (uint32_t f = 0; f < n; ++f) {
@@ -356,7 +358,18 @@ class PacketModel {
     }
   }
 
-  void end_of_timestamp(SimTime) {}
+  /// The peaks of the dynamic power, after every timestamp's changes (as the flow model).
+  void end_of_timestamp(SimTime now) {
+    if (!track_power_) return;
+    auto& r = result_.flow;
+    if (compute_power_ > r.peak_compute_power) r.peak_compute_power = compute_power_;
+    if (link_power_ > r.peak_link_power) r.peak_link_power = link_power_;
+    const double sum = compute_power_ + link_power_;
+    if (sum > r.peak_dynamic_power) {
+      r.peak_dynamic_power = sum;
+      r.peak_dynamic_at = now;
+    }
+  }
 
  private:
   SimTime serialisation(uint32_t l, uint64_t b) const {
@@ -454,6 +467,13 @@ class PacketModel {
 
   // ---- compute steps, and the coupling that may slow them (as in the flow model) ----
 
+  double busy_power(uint32_t n) const {
+    return options_.node_busy_power.empty() ? 0.0 : options_.node_busy_power[n];
+  }
+  double link_energy_per_byte(uint32_t l) const {
+    return options_.link_energy_per_byte.empty() ? 0.0 : options_.link_energy_per_byte[l];
+  }
+
   /// Brings node n's cumulative busy time and work up to `now`.
   void settle_node(uint32_t n, SimTime now) {
     if (active_[n] > 0 && now > node_last_[n]) {
@@ -475,7 +495,7 @@ class PacketModel {
   void start_compute(uint32_t f, SimTime now) {
     const uint32_t node = flows_.src(FlowId(f)).value();
     settle_node(node, now);
-    ++active_[node];
+    if (active_[node]++ == 0 && track_power_) compute_power_ += busy_power(node) * speed_[node];
     running_pos_[f] = static_cast<uint32_t>(running_[node].size());
     running_[node].push_back(f);
     remaining_[f] = static_cast<double>(flows_.compute_time(FlowId(f)).ps());  // ps at full speed
@@ -486,7 +506,7 @@ class PacketModel {
   void compute_done(uint32_t f) {
     const uint32_t node = flows_.src(FlowId(f)).value();
     settle_node(node, sim_.now());
-    --active_[node];
+    if (--active_[node] == 0 && track_power_) compute_power_ -= busy_power(node) * speed_[node];
     auto& list = running_[node];
     const uint32_t pos = running_pos_[f];
     list[pos] = list.back();
@@ -508,6 +528,7 @@ class PacketModel {
       const double s = new_speed_[n];
       if (s == speed_[n]) continue;
       ROSHNI_ASSERT(s > 0 && s <= 1, "a coupling set node {} to speed {}", n, s);
+      if (active_[n] > 0 && track_power_) compute_power_ += busy_power(n) * (s - speed_[n]);
       for (uint32_t f : running_[n]) {
         const double done = static_cast<double>((now - last_update_[f]).ps()) * speed_[n];
         remaining_[f] = std::max(0.0, remaining_[f] - done);
@@ -625,6 +646,12 @@ class PacketModel {
     busy_[q] = 1;
     in_service_[q] = id;
     tx_start_[q] = now;
+    if (track_power_) {
+      // While a packet is on the wire its link (and the switch it enters) draws its
+      // energy per byte times the line rate: the per-bit energy, spent as it is carried.
+      tx_power_[q] = link_energy_per_byte(q) * rate_[q];
+      link_power_ += tx_power_[q];
+    }
     in_service_bytes_[q] = p.bytes;
     in_service_transit_[q] = from_transit;
     const SimTime s = ser(q, p.bytes);
@@ -645,6 +672,7 @@ class PacketModel {
 
   void tx_done(uint32_t q) {
     busy_[q] = 0;
+    if (track_power_) link_power_ -= tx_power_[q];
     const uint32_t b = in_service_bytes_[q];
     link_bytes_[q] += b;
     ++result_.packet.packet_hops;
@@ -837,6 +865,7 @@ class PacketModel {
     ++tx_gen_[l];
     ++p.epoch;
     busy_[l] = 0;
+    if (track_power_) link_power_ -= tx_power_[l];
     in_service_[l] = kNone;
     // A packet that started in this very instant has not put a bit on the wire: it is
     // kept in either mode (a flow that starts as its circuit is torn down loses nothing).
@@ -988,6 +1017,10 @@ class PacketModel {
   std::vector<uint32_t> compute_gen_;         // bumped when its completion is re-timed
   SimTime period_;
   size_t delivered_count_ = 0;
+  // Dynamic power now (W), for its peaks: GPUs computing, links carrying a packet.
+  bool track_power_ = false;
+  double compute_power_ = 0, link_power_ = 0;
+  std::vector<double> tx_power_;  // per port: what its packet on the wire draws
 
   // Capacity steps (FlowRunOptions::steps) and what triggers them.
   std::vector<uint32_t> step_pending_, step_trigger_offset_, step_triggers_;

@@ -46,7 +46,6 @@ RunOutcome simulate(const Scenario& s,
     options.coupling = rc.get();
   }
   out.net = run_network(s, options, out);
-  const bool peak_tracked = s.network_model != "packet";
 
   PowerOutcome p;
   p.thermal.model = ps.thermal.model;
@@ -60,7 +59,6 @@ RunOutcome simulate(const Scenario& s,
   }
   if (ps.thermal.model != "none") thermal::rack_checks(ps.inventory, p.energy, ps.thermal, p.thermal);
   if (ps.facility) p.facility = power::facility_costs(*ps.facility, p.energy);
-  p.energy.peak_tracked = peak_tracked;
   out.power = std::move(p);
   return out;
 }

@@ -63,6 +63,28 @@ TEST(Energy, StaticAndPerBitEnergyAreExactAndConserved) {
   EXPECT_NEAR(energy["gpu3"], 140.0 * t, 1e-9);
 }
 
+// The peak of the dynamic power under the packet model: the one 1 GiB flow streams at
+// 400 Gb/s over gpu0 -> switch -> gpu1, both links busy at once (store-and-forward keeps
+// them so), so the network's dynamic peak is (2 pJ x 2 links + the switch's per-bit
+// share, 913 W x 15 % / 51.2 Tb/s) x 400 Gb/s = 1.6 + 1.06992 = 2.66992 W, as in the flow
+// model, and the cluster's peak is all static power plus that.
+TEST(Energy, PacketModelTracksThePeakToo) {
+  const std::string text = R"({
+    "topology": {"kind": "star", "gpus": 4, "link": {"bandwidth": "400 Gbps", "latency": "1 us"}},
+    "network": {"model": "packet"},
+    "workload": {"kind": "flow_trace", "flows": [{"id": "f", "src": "gpu0", "dst": "gpu1", "size": "1 GiB"}]},
+    "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g",
+               "links": {"static_power": "3 W", "energy_per_bit": "2 pJ/bit"}}})";
+  const auto j = run(write_scenario("peak-packet", text).string(), "peak-packet");
+  const double dyn = (2 * 2e-12 + 913 * 0.15 / 51.2e12) * 400e9;
+  ASSERT_TRUE(j["energy"].contains("peak_power"));
+  EXPECT_NEAR(j["energy"]["network_dynamic_peak"]["value"].get<double>(), dyn, 1e-9 * dyn);
+  // Static: 4 GPUs idle at 140 W with one 25 W NIC each (configs/accelerators.json,
+  // models.json), 4 links at 3 W, the switch's 85 % of 913 W.
+  const double stat = 4 * (140.0 + 25.0) + 4 * 3.0 + 0.85 * 913;
+  EXPECT_NEAR(j["energy"]["peak_power"]["value"].get<double>(), stat + dyn, 1e-9 * stat);
+}
+
 // The rc model's feedback. Poor cooling (6 W/K to a 35 degC supply): a GPU busy at
 // 700 W would settle 117 K above the supply, past its 87 degC throttle temperature, so
 // it must throttle to 70% speed and the reduction-bound all-reduce must take longer;
