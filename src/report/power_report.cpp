@@ -20,11 +20,9 @@ void write_power_json(JsonWriter& w, const scenario::Scenario& s, const scenario
   w.figure("network", e.network.si(), "J");
   w.figure("network_share", e.network_share, "1");
   w.figure("average_power", e.average.si(), "W");
-  if (e.peak_tracked) {
-    w.figure("peak_power", e.peak.si(), "W");
-    w.figure("peak_at", e.peak_at.ps(), "ps");
-    w.figure("network_dynamic_peak", e.network_dynamic_peak.si(), "W");
-  }
+  w.figure("peak_power", e.peak.si(), "W");
+  w.figure("peak_at", e.peak_at.ps(), "ps");
+  w.figure("network_dynamic_peak", e.network_dynamic_peak.si(), "W");
   w.figure("network_energy_per_payload_bit", e.per_payload_bit.si(), "J/bit");
   w.figure("network_energy_per_link_bit", e.per_link_bit.si(), "J/bit");
   w.figure("links_without_part", static_cast<uint64_t>(ps.links_without_part), "1");
@@ -113,7 +111,7 @@ void write_power_json(JsonWriter& w, const scenario::Scenario& s, const scenario
     w.figure("it_energy", f.it_energy.si(), "J");
     w.figure("facility_energy", f.facility_energy.si(), "J");
     w.figure("facility_average_power", f.facility_average.si(), "W");
-    if (e.peak_tracked) w.figure("facility_peak_power", f.facility_peak.si(), "W");
+    w.figure("facility_peak_power", f.facility_peak.si(), "W");
     w.figure("solar_share", f.solar_share, "1");
     w.figure("energy_cost", f.cost, site.currency);
     w.figure("energy_cost_usd", f.cost_usd, "USD");
@@ -127,7 +125,7 @@ void write_power_json(JsonWriter& w, const scenario::Scenario& s, const scenario
     w.figure("co2", f.co2_kg, "kg");
     w.figure("campaign_co2", f.campaign_co2_kg / 1e3, "t");
     w.figure("annual_co2", f.annual_co2_tonnes, "t");
-    if (site.grid_allocation.si() > 0 && e.peak_tracked) {
+    if (site.grid_allocation.si() > 0) {
       w.figure("grid_allocation", site.grid_allocation.si(), "W");
       w.figure("grid_allocation_share", f.grid_allocation_share, "1");
     }
@@ -158,7 +156,7 @@ void write_power_summary(JsonWriter& w, const scenario::PowerOutcome& p) {
   w.figure("energy", e.total.si(), "J");
   w.figure("network_energy", e.network.si(), "J");
   w.figure("average_power", e.average.si(), "W");
-  if (e.peak_tracked) w.figure("peak_power", e.peak.si(), "W");
+  w.figure("peak_power", e.peak.si(), "W");
   w.figure("network_energy_per_payload_bit", e.per_payload_bit.si(), "J/bit");
   if (p.thermal.model == "rc") {
     w.figure("hottest_gpu_temperature", p.thermal.hottest_gpu.celsius(), "degC");
@@ -216,10 +214,8 @@ std::string racks_csv(const scenario::Scenario& s, const scenario::PowerOutcome&
 std::string power_summary(const scenario::Scenario& s, const scenario::PowerOutcome& p) {
   const auto& e = p.energy;
   std::string out;
-  out += fmt::format("  energy (IT)     {} over {}: average {}{}; network {:.1f}%\n",
-                     e.total, e.run_time, e.average,
-                     e.peak_tracked ? fmt::format(", peak {}", e.peak) : std::string(),
-                     100 * e.network_share);
+  out += fmt::format("  energy (IT)     {} over {}: average {}, peak {}; network {:.1f}%\n",
+                     e.total, e.run_time, e.average, e.peak, 100 * e.network_share);
   if (e.per_payload_bit.si() > 0) {
     out += fmt::format("  fabric          {:.2f} pJ per payload bit delivered\n",
                        e.per_payload_bit.si() * 1e12);

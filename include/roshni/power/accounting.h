@@ -35,7 +35,6 @@ struct EnergyResult {
   std::array<ClassEnergy, kComponentClasses> by_class{};
   Energy total, network;  // network: switches, OCS, optics, copper and bare links
   Power average, peak;    // over the run; peak = all static + peak dynamic (exact)
-  bool peak_tracked = true;  // false: the network model did not track dynamic power
   SimTime peak_at;
   Power network_dynamic_peak;  // peak of links' and switches' per-bit power together
   double network_share = 0;  // network / total
