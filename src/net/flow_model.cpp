@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "net/compute_nodes.h"
+#include "net/live_router.h"
 #include "roshni/core/error.h"
 #include "roshni/net/max_min_solver.h"
 #include "roshni/sim/simulator.h"
@@ -42,17 +44,7 @@ class FlowModel {
     ever_stalled_.assign(n, 0);
 
     // Compute activity per node.
-    const size_t nodes = t.node_count();
-    active_.assign(nodes, 0);
-    node_last_.assign(nodes, SimTime::zero());
-    speed_.assign(nodes, 1.0);
-    new_speed_.assign(nodes, 1.0);
-    result_.busy_ps.assign(nodes, 0);
-    result_.work_s.assign(nodes, 0.0);
-    result_.slowed_ps.assign(nodes, 0);
-    running_.resize(nodes);
-    running_pos_.assign(n, 0);
-    track_compute_power_ = !options.node_busy_power.empty();
+    compute_.init(t.node_count(), n, result_, options.node_busy_power);
     if (!options.link_energy_per_byte.empty()) {
       flow_joules_per_byte_.assign(n, 0.0);
     }
@@ -127,7 +119,7 @@ class FlowModel {
       sim_.schedule(period_, kTick, 0);
     }
     sim_.run(*this);
-    for (uint32_t node = 0; node < active_.size(); ++node) settle_node(node, result_.makespan);
+    compute_.settle_all(result_.makespan);
     if (options_.record_activity) result_.activity.push_back({result_.makespan, 0.0, 0.0});
     result_.events = sim_.events_processed();
     result_.link_bytes.resize(link_bytes_.size());
@@ -258,51 +250,17 @@ class FlowModel {
  private:
   // ---- compute activity and the coupling ----
 
-  /// Brings node n's cumulative busy time and work up to `now`.
-  void settle_node(uint32_t n, SimTime now) {
-    if (active_[n] > 0 && now > node_last_[n]) {
-      const int64_t dt = (now - node_last_[n]).ps();
-      result_.busy_ps[n] += dt;
-      result_.work_s[n] += static_cast<double>(dt) * 1e-12 * speed_[n];
-      if (speed_[n] < 1.0) result_.slowed_ps[n] += dt;
-    }
-    node_last_[n] = now;
-  }
-
-  /// Schedules compute step f's completion from its remaining work at its node's speed.
-  void schedule_compute(uint32_t f, uint32_t node, SimTime now) {
-    const double ps = remaining_[f] / speed_[node];
-    const SimTime left = ps >= 9.2e18 ? SimTime::max() : SimTime::ps(static_cast<int64_t>(std::ceil(ps)));
-    sim_.schedule(now + left, kComputeDone, f, generation_[f]);
-  }
-
   void start_compute(uint32_t f, SimTime now) {
     const uint32_t node = flows_.src(FlowId(f)).value();
-    settle_node(node, now);
-    if (active_[node]++ == 0 && track_compute_power_) {
-      compute_power_ += options_.node_busy_power[node] * speed_[node];
-    }
-    running_pos_[f] = static_cast<uint32_t>(running_[node].size());
-    running_[node].push_back(f);
     state_[f] = State::in_flight;
     result_.start[f] = now;
-    remaining_[f] = static_cast<double>(flows_.compute_time(FlowId(f)).ps());  // ps at full speed
     last_update_[f] = now;
-    schedule_compute(f, node, now);
+    sim_.schedule(compute_.start(f, node, now, flows_.compute_time(FlowId(f))), kComputeDone, f,
+                  generation_[f]);
   }
 
   void compute_done(uint32_t f) {
-    const SimTime now = sim_.now();
-    const uint32_t node = flows_.src(FlowId(f)).value();
-    settle_node(node, now);
-    if (--active_[node] == 0 && track_compute_power_) {
-      compute_power_ -= options_.node_busy_power[node] * speed_[node];
-    }
-    auto& list = running_[node];
-    const uint32_t pos = running_pos_[f];
-    list[pos] = list.back();
-    running_pos_[list[pos]] = pos;
-    list.pop_back();
+    compute_.finish(f, flows_.src(FlowId(f)).value(), sim_.now());
     ++generation_[f];
     delivered(f);
   }
@@ -311,34 +269,20 @@ class FlowModel {
     // A tick scheduled before the last delivery may fire after it: the run is over.
     if (delivered_count_ == flows_.size()) return;
     const SimTime now = sim_.now();
-    for (uint32_t n = 0; n < active_.size(); ++n) settle_node(n, now);
-    new_speed_ = speed_;
-    options_.coupling->step(now, NodeActivity{result_.busy_ps, result_.work_s, speed_}, new_speed_);
-    for (uint32_t n = 0; n < active_.size(); ++n) {
-      const double s = new_speed_[n];
-      if (s == speed_[n]) continue;
-      ROSHNI_ASSERT(s > 0 && s <= 1, "a coupling set node {} to speed {}", n, s);
-      if (active_[n] > 0 && track_compute_power_) {
-        compute_power_ += options_.node_busy_power[n] * (s - speed_[n]);
-      }
-      for (uint32_t f : running_[n]) {
-        const double done = static_cast<double>((now - last_update_[f]).ps()) * speed_[n];
-        remaining_[f] = std::max(0.0, remaining_[f] - done);
-        last_update_[f] = now;
-        ++generation_[f];
-      }
-      speed_[n] = s;
-      for (uint32_t f : running_[n]) schedule_compute(f, n, now);
-    }
+    compute_.step_coupling(*options_.coupling, now, [&](uint32_t f, SimTime end) {
+      ++generation_[f];
+      sim_.schedule(end, kComputeDone, f, generation_[f]);
+    });
     // Keep ticking only while something else can still happen.
     if (!sim_.queue().empty()) sim_.schedule(now + period_, kTick, 0);
   }
 
   /// Records the peaks of the dynamic power after the timestamp's changes.
   void note_peaks(SimTime now) {
-    if (compute_power_ > result_.peak_compute_power) result_.peak_compute_power = compute_power_;
+    const double compute_power = compute_.power();
+    if (compute_power > result_.peak_compute_power) result_.peak_compute_power = compute_power;
     if (link_power_ > result_.peak_link_power) result_.peak_link_power = link_power_;
-    const double sum = compute_power_ + link_power_;
+    const double sum = compute_power + link_power_;
     if (sum > result_.peak_dynamic_power) {
       result_.peak_dynamic_power = sum;
       result_.peak_dynamic_at = now;
@@ -383,18 +327,8 @@ class FlowModel {
 
   /// Routes flow f now, min-hop ECMP over the links that are up, into fresh slots.
   bool route_now(uint32_t f) {
-    if (!fallback_) {
-      fallback_ = std::make_unique<topo::ShortestPathRouter>(t_, topo::MultipathPolicy::ecmp);
-      fallback_->set_link_filter(&up_);
-      fallback_dirty_ = false;
-    }
-    if (fallback_dirty_) {
-      fallback_->invalidate();
-      fallback_dirty_ = false;
-    }
-    scratch_path_.clear();
-    if (!fallback_->route(flows_.src(FlowId(f)), flows_.dst(FlowId(f)),
-                          topo::flow_hash(options_.seed, f), scratch_path_)) {
+    if (!fallback_.route(flows_.src(FlowId(f)), flows_.dst(FlowId(f)),
+                         topo::flow_hash(options_.seed, f), scratch_path_)) {
       return false;
     }
     path_begin_[f] = static_cast<uint32_t>(paths_.links.size());
@@ -507,7 +441,7 @@ class FlowModel {
       capacity_[l] = capacity.si();
       const uint8_t up = capacity_[l] > 0;
       if (up && !up_[l]) links_came_up_ = true;
-      if (up != up_[l]) fallback_dirty_ = true;
+      if (up != up_[l]) fallback_.links_changed();
       up_[l] = up;
       mark_dirty(l);
     }
@@ -553,25 +487,19 @@ class FlowModel {
   std::vector<uint32_t> step_trigger_offset_, step_triggers_;
 
   // Rerouting.
-  std::unique_ptr<topo::ShortestPathRouter> fallback_;
-  bool fallback_dirty_ = false;
+  LiveRouter fallback_{t_, up_};
   bool links_came_up_ = false;
   std::vector<uint32_t> no_route_;
   std::vector<LinkId> scratch_path_;
 
   // Compute activity per node, and the coupling.
-  std::vector<uint32_t> active_;                 // compute steps running
-  std::vector<SimTime> node_last_;               // busy time and work counted up to here
-  std::vector<double> speed_, new_speed_;        // (0, 1]
-  std::vector<std::vector<uint32_t>> running_;   // compute steps running, per node
-  std::vector<uint32_t> running_pos_;            // per compute step: index in running_
+  ComputeNodes compute_;
   SimTime period_;
   // Activity samples.
   double throughput_ = 0;  // bytes/s on all directed links: sum of rate x hops
   uint64_t sample_count_ = 0, sample_stride_ = 1;
   // Dynamic power now (watts), for the peaks.
-  bool track_compute_power_ = false;
-  double compute_power_ = 0, link_power_ = 0;
+  double link_power_ = 0;
   std::vector<double> flow_joules_per_byte_;     // per flow: sum over its path
 
   // Scratch.

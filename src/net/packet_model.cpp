@@ -46,6 +46,8 @@
 #include <memory>
 #include <type_traits>
 
+#include "net/compute_nodes.h"
+#include "net/live_router.h"
 #include "net/packet_ring.h"
 #include "roshni/core/error.h"
 #include "roshni/sim/simulator.h"
@@ -126,17 +128,7 @@ class PacketModel {
     result_.flow.start.assign(n, SimTime::zero());
     result_.flow.end.assign(n, SimTime::zero());
     result_.flow.stalled_for.assign(n, SimTime::zero());
-    const size_t nodes = t.node_count();
-    result_.flow.busy_ps.assign(nodes, 0);
-    result_.flow.work_s.assign(nodes, 0.0);
-    result_.flow.slowed_ps.assign(nodes, 0);
-    active_.assign(nodes, 0);
-    node_last_.assign(nodes, SimTime::zero());
-    speed_.assign(nodes, 1.0);
-    running_.resize(nodes);
-    running_pos_.assign(n, 0);
-    remaining_.assign(n, 0.0);
-    last_update_.assign(n, SimTime::zero());
+    compute_.init(t.node_count(), n, result_.flow, options.node_busy_power);
     compute_gen_.assign(n, 0);
     track_power_ = !options.node_busy_power.empty() || !options.link_energy_per_byte.empty();
     tx_power_.assign(links, 0.0);
@@ -291,7 +283,7 @@ class PacketModel {
       sim_.schedule(period_, kTick, 0);
     }
     sim_.run(*this);
-    for (uint32_t node = 0; node < active_.size(); ++node) settle_node(node, result_.flow.makespan);
+    compute_.settle_all(result_.flow.makespan);
     auto& r = result_.flow;
     r.events = sim_.events_processed();
     r.link_bytes.resize(link_bytes_.size());
@@ -362,9 +354,10 @@ class PacketModel {
   void end_of_timestamp(SimTime now) {
     if (!track_power_) return;
     auto& r = result_.flow;
-    if (compute_power_ > r.peak_compute_power) r.peak_compute_power = compute_power_;
+    const double compute_power = compute_.power();
+    if (compute_power > r.peak_compute_power) r.peak_compute_power = compute_power;
     if (link_power_ > r.peak_link_power) r.peak_link_power = link_power_;
-    const double sum = compute_power_ + link_power_;
+    const double sum = compute_power + link_power_;
     if (sum > r.peak_dynamic_power) {
       r.peak_dynamic_power = sum;
       r.peak_dynamic_at = now;
@@ -467,51 +460,17 @@ class PacketModel {
 
   // ---- compute steps, and the coupling that may slow them (as in the flow model) ----
 
-  double busy_power(uint32_t n) const {
-    return options_.node_busy_power.empty() ? 0.0 : options_.node_busy_power[n];
-  }
   double link_energy_per_byte(uint32_t l) const {
     return options_.link_energy_per_byte.empty() ? 0.0 : options_.link_energy_per_byte[l];
   }
 
-  /// Brings node n's cumulative busy time and work up to `now`.
-  void settle_node(uint32_t n, SimTime now) {
-    if (active_[n] > 0 && now > node_last_[n]) {
-      const int64_t dt = (now - node_last_[n]).ps();
-      result_.flow.busy_ps[n] += dt;
-      result_.flow.work_s[n] += static_cast<double>(dt) * 1e-12 * speed_[n];
-      if (speed_[n] < 1.0) result_.flow.slowed_ps[n] += dt;
-    }
-    node_last_[n] = now;
-  }
-
-  /// Schedules compute step f's completion from its remaining work at its node's speed.
-  void schedule_compute(uint32_t f, uint32_t node, SimTime now) {
-    const double ps = remaining_[f] / speed_[node];
-    const SimTime left = ps >= 9.2e18 ? SimTime::max() : SimTime::ps(static_cast<int64_t>(std::ceil(ps)));
-    sim_.schedule(now + left, kComputeDone, f, compute_gen_[f]);
-  }
-
   void start_compute(uint32_t f, SimTime now) {
-    const uint32_t node = flows_.src(FlowId(f)).value();
-    settle_node(node, now);
-    if (active_[node]++ == 0 && track_power_) compute_power_ += busy_power(node) * speed_[node];
-    running_pos_[f] = static_cast<uint32_t>(running_[node].size());
-    running_[node].push_back(f);
-    remaining_[f] = static_cast<double>(flows_.compute_time(FlowId(f)).ps());  // ps at full speed
-    last_update_[f] = now;
-    schedule_compute(f, node, now);
+    sim_.schedule(compute_.start(f, flows_.src(FlowId(f)).value(), now, flows_.compute_time(FlowId(f))),
+                  kComputeDone, f, compute_gen_[f]);
   }
 
   void compute_done(uint32_t f) {
-    const uint32_t node = flows_.src(FlowId(f)).value();
-    settle_node(node, sim_.now());
-    if (--active_[node] == 0 && track_power_) compute_power_ -= busy_power(node) * speed_[node];
-    auto& list = running_[node];
-    const uint32_t pos = running_pos_[f];
-    list[pos] = list.back();
-    running_pos_[list[pos]] = pos;
-    list.pop_back();
+    compute_.finish(f, flows_.src(FlowId(f)).value(), sim_.now());
     ++compute_gen_[f];
     delivered(f);
   }
@@ -520,24 +479,10 @@ class PacketModel {
     // A tick scheduled before the last delivery may fire after it: the run is over.
     if (delivered_count_ == flows_.size()) return;
     const SimTime now = sim_.now();
-    for (uint32_t n = 0; n < active_.size(); ++n) settle_node(n, now);
-    new_speed_ = speed_;
-    options_.coupling->step(now, NodeActivity{result_.flow.busy_ps, result_.flow.work_s, speed_},
-                            new_speed_);
-    for (uint32_t n = 0; n < active_.size(); ++n) {
-      const double s = new_speed_[n];
-      if (s == speed_[n]) continue;
-      ROSHNI_ASSERT(s > 0 && s <= 1, "a coupling set node {} to speed {}", n, s);
-      if (active_[n] > 0 && track_power_) compute_power_ += busy_power(n) * (s - speed_[n]);
-      for (uint32_t f : running_[n]) {
-        const double done = static_cast<double>((now - last_update_[f]).ps()) * speed_[n];
-        remaining_[f] = std::max(0.0, remaining_[f] - done);
-        last_update_[f] = now;
-        ++compute_gen_[f];
-      }
-      speed_[n] = s;
-      for (uint32_t f : running_[n]) schedule_compute(f, n, now);
-    }
+    compute_.step_coupling(*options_.coupling, now, [&](uint32_t f, SimTime end) {
+      ++compute_gen_[f];
+      sim_.schedule(end, kComputeDone, f, compute_gen_[f]);
+    });
     // Keep ticking only while something else can still happen.
     if (!sim_.queue().empty()) sim_.schedule(now + period_, kTick, 0);
   }
@@ -839,7 +784,7 @@ class PacketModel {
       const bool was_up = up_[l];
       set_rate(l, capacity.si());
       up_[l] = rate_[l] > 0;
-      if (was_up != static_cast<bool>(up_[l])) router_dirty_ = true;
+      if (was_up != static_cast<bool>(up_[l])) router_.links_changed();
       if (was_up && !up_[l]) link_down(l);
       if (!was_up && up_[l]) came_up = true;
     }
@@ -893,18 +838,8 @@ class PacketModel {
   /// Routes flow f now, min-hop ECMP over the links that are up, with the flow model's
   /// hash (so both models pick the same path), onto one path (no spraying after this).
   bool route_now(uint32_t f) {
-    if (!router_) {
-      router_ = std::make_unique<topo::ShortestPathRouter>(t_, topo::MultipathPolicy::ecmp);
-      router_->set_link_filter(&up_);
-      router_dirty_ = false;
-    }
-    if (router_dirty_) {
-      router_->invalidate();
-      router_dirty_ = false;
-    }
-    scratch_.clear();
-    if (!router_->route(flows_.src(FlowId(f)), flows_.dst(FlowId(f)),
-                        topo::flow_hash(options_.seed, f), scratch_)) {
+    if (!router_.route(flows_.src(FlowId(f)), flows_.dst(FlowId(f)),
+                       topo::flow_hash(options_.seed, f), scratch_)) {
       return false;
     }
     ROSHNI_ASSERT(scratch_.size() < 65535, "path of {} hops", scratch_.size());
@@ -1006,31 +941,24 @@ class PacketModel {
   std::vector<uint16_t> alt_len_;
   std::vector<LinkId> links_;
 
-  // Compute steps, per node and per step, and the coupling.
-  std::vector<uint32_t> active_;              // compute steps running on the node
-  std::vector<SimTime> node_last_;            // its busy time and work are settled to here
-  std::vector<double> speed_, new_speed_;     // (0, 1]: how fast it computes now
-  std::vector<std::vector<uint32_t>> running_;
-  std::vector<uint32_t> running_pos_;         // step -> its index in running_[node]
-  std::vector<double> remaining_;             // step: work left, ps at full speed
-  std::vector<SimTime> last_update_;
-  std::vector<uint32_t> compute_gen_;         // bumped when its completion is re-timed
+  // Compute steps, and the coupling.
+  ComputeNodes compute_;
+  std::vector<uint32_t> compute_gen_;         // bumped when a step's completion is re-timed
   SimTime period_;
   size_t delivered_count_ = 0;
   // Dynamic power now (W), for its peaks: GPUs computing, links carrying a packet.
   bool track_power_ = false;
-  double compute_power_ = 0, link_power_ = 0;
+  double link_power_ = 0;
   std::vector<double> tx_power_;  // per port: what its packet on the wire draws
 
   // Capacity steps (FlowRunOptions::steps) and what triggers them.
   std::vector<uint32_t> step_pending_, step_trigger_offset_, step_triggers_;
-  std::unique_ptr<topo::ShortestPathRouter> router_;  // live-link routing, made on first use
-  bool router_dirty_ = false;
   std::vector<LinkId> scratch_;
 
   // Per port (directed link).
   std::vector<double> rate_;  // bytes/s now
   std::vector<uint8_t> up_;
+  LiveRouter router_{t_, up_};  // flows that start while links are down
   std::vector<double> ps_per_byte_;
   std::vector<SimTime> mtu_time_, header_time_, latency_l_, pause_delay_, forwarding_;
   std::vector<PacketRing> fifo_;

@@ -2,14 +2,19 @@
 // set up again. Every expected time is derived from S/B arithmetic in the comments.
 #include <gtest/gtest.h>
 
+#include "net/link_fixtures.h"
 #include "roshni/net/flow_model.h"
 #include "roshni/topo/router.h"
 
 namespace roshni::net {
 namespace {
 
+using testing::at;
+using testing::kUs;
+using testing::pair_of_gpus;
+using testing::two_paths;
+
 // 1 MB at 100 Gb/s (12.5 GB/s) takes 80 us on the wire; latency 1 us per link.
-constexpr int64_t kUs = 1'000'000;  // picoseconds
 const double kSize = 1e6;
 
 struct Case {
@@ -25,32 +30,6 @@ struct Case {
     return run_flow_model(t, flows, paths, options);
   }
 };
-
-topo::Topology pair_of_gpus() {
-  topo::TopologyBuilder b;
-  const NodeId a = b.add_node("a", topo::NodeKind::gpu), z = b.add_node("z", topo::NodeKind::gpu);
-  b.add_link(a, z, gbps(100), gbps(100), SimTime::ps(kUs));
-  return std::move(b).build();
-}
-
-// a and z joined through two switches s0 and s1 (two 2-hop paths; s0's added first).
-topo::Topology two_paths() {
-  topo::TopologyBuilder b;
-  const NodeId a = b.add_node("a", topo::NodeKind::gpu), z = b.add_node("z", topo::NodeKind::gpu);
-  for (const char* s : {"s0", "s1"}) {
-    const NodeId sw = b.add_node(s, topo::NodeKind::switch_);
-    b.add_link(a, sw, gbps(100), gbps(100), SimTime::ps(kUs));
-    b.add_link(sw, z, gbps(100), gbps(100), SimTime::ps(kUs));
-  }
-  return std::move(b).build();
-}
-
-CapacityStep at(int64_t ps, LinkId l, DataRate c) {
-  CapacityStep s;
-  s.at = SimTime::ps(ps);
-  s.capacities.emplace_back(l, c);
-  return s;
-}
 
 // The link dies at 30 us and returns at 50 us: the flow sends 30 us worth, waits 20 us,
 // sends the remaining 50 us worth: transmission ends at 100 us, delivery at 101 us.

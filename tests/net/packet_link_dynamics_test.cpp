@@ -3,6 +3,7 @@
 // time is derived in the comments from whole-picosecond serialisations.
 #include <gtest/gtest.h>
 
+#include "net/link_fixtures.h"
 #include "roshni/net/flow_model.h"
 #include "roshni/net/packet_model.h"
 #include "roshni/topo/router.h"
@@ -10,9 +11,13 @@
 namespace roshni::net {
 namespace {
 
+using testing::at;
+using testing::kUs;
+using testing::pair_of_gpus;
+using testing::two_paths;
+
 // 1 MB at 100 Gb/s (12.5 GB/s, 80 ps per byte) takes 80 us on the wire; 1 us per link.
 // In packets of M = 4096 B: 244 full ones and one of 576 B; M/B = 327,680 ps.
-constexpr int64_t kUs = 1'000'000;  // picoseconds
 constexpr int64_t kMtuTime = 4096 * 80;
 const double kSize = 1e6;
 
@@ -31,13 +36,6 @@ struct Case {
   }
 };
 
-topo::Topology pair_of_gpus() {
-  topo::TopologyBuilder b;
-  const NodeId a = b.add_node("a", topo::NodeKind::gpu), z = b.add_node("z", topo::NodeKind::gpu);
-  b.add_link(a, z, gbps(100), gbps(100), SimTime::ps(kUs));
-  return std::move(b).build();
-}
-
 // a - s - z: links a->s (0), s->a (1), s->z (2), z->s (3).
 topo::Topology through_a_switch() {
   topo::TopologyBuilder b;
@@ -46,25 +44,6 @@ topo::Topology through_a_switch() {
   b.add_link(a, s, gbps(100), gbps(100), SimTime::ps(kUs));
   b.add_link(s, z, gbps(100), gbps(100), SimTime::ps(kUs));
   return std::move(b).build();
-}
-
-// a and z joined through two switches s0 and s1 (two 2-hop paths; s0's added first).
-topo::Topology two_paths() {
-  topo::TopologyBuilder b;
-  const NodeId a = b.add_node("a", topo::NodeKind::gpu), z = b.add_node("z", topo::NodeKind::gpu);
-  for (const char* s : {"s0", "s1"}) {
-    const NodeId sw = b.add_node(s, topo::NodeKind::switch_);
-    b.add_link(a, sw, gbps(100), gbps(100), SimTime::ps(kUs));
-    b.add_link(sw, z, gbps(100), gbps(100), SimTime::ps(kUs));
-  }
-  return std::move(b).build();
-}
-
-CapacityStep at(int64_t ps, LinkId l, DataRate c) {
-  CapacityStep s;
-  s.at = SimTime::ps(ps);
-  s.capacities.emplace_back(l, c);
-  return s;
 }
 
 // The sender's link dies at t_f = 30 us and returns at 50 us (D = 20 us). Packets leave

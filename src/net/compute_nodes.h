@@ -1,0 +1,120 @@
+/// Compute steps on nodes whose speed a coupling may change during the run (a throttled
+/// GPU), shared by the flow and packet models: per node the busy time, work and
+/// throttled time (into the run's FlowRunResult) and the busy power drawn now; per step
+/// the work it has left. The models keep their own events: this says when a step ends.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "roshni/core/error.h"
+#include "roshni/core/sim_time.h"
+#include "roshni/net/coupling.h"
+#include "roshni/net/flow_model.h"
+
+namespace roshni::net {
+
+class ComputeNodes {
+ public:
+  /// `nodes` topology nodes, `steps` flow ids (compute steps among them); busy time, work
+  /// and throttled time go to `r`; `busy_power` per node (empty: power not tracked).
+  void init(size_t nodes, size_t steps, FlowRunResult& r, const std::vector<double>& busy_power) {
+    r_ = &r;
+    busy_power_ = &busy_power;
+    r.busy_ps.assign(nodes, 0);
+    r.work_s.assign(nodes, 0.0);
+    r.slowed_ps.assign(nodes, 0);
+    active_.assign(nodes, 0);
+    last_.assign(nodes, SimTime::zero());
+    speed_.assign(nodes, 1.0);
+    new_speed_.assign(nodes, 1.0);
+    running_.resize(nodes);
+    pos_.assign(steps, 0);
+    remaining_.assign(steps, 0.0);
+    updated_.assign(steps, SimTime::zero());
+  }
+
+  /// Step f, of `full` at full speed, starts on node n now; returns when it ends.
+  SimTime start(uint32_t f, uint32_t n, SimTime now, SimTime full) {
+    settle(n, now);
+    if (active_[n]++ == 0 && !busy_power_->empty()) power_ += (*busy_power_)[n] * speed_[n];
+    pos_[f] = static_cast<uint32_t>(running_[n].size());
+    running_[n].push_back(f);
+    remaining_[f] = static_cast<double>(full.ps());  // ps at full speed
+    updated_[f] = now;
+    return end_of(f, n, now);
+  }
+
+  /// Step f on node n has ended now.
+  void finish(uint32_t f, uint32_t n, SimTime now) {
+    settle(n, now);
+    if (--active_[n] == 0 && !busy_power_->empty()) power_ -= (*busy_power_)[n] * speed_[n];
+    auto& list = running_[n];
+    const uint32_t pos = pos_[f];
+    list[pos] = list.back();
+    pos_[list[pos]] = pos;
+    list.pop_back();
+  }
+
+  /// Brings every node's busy time and work up to now.
+  void settle_all(SimTime now) {
+    for (uint32_t n = 0; n < active_.size(); ++n) settle(n, now);
+  }
+
+  /// Calls the coupling at now and applies the speeds it sets: the steps in progress on
+  /// a node whose speed changed are re-timed from their work left, and `reschedule(f,
+  /// end)` is called for each (after all of that node's steps are updated).
+  template <class Reschedule>
+  void step_coupling(Coupling& coupling, SimTime now, Reschedule&& reschedule) {
+    settle_all(now);
+    new_speed_ = speed_;
+    coupling.step(now, NodeActivity{r_->busy_ps, r_->work_s, speed_}, new_speed_);
+    for (uint32_t n = 0; n < active_.size(); ++n) {
+      const double s = new_speed_[n];
+      if (s == speed_[n]) continue;
+      ROSHNI_ASSERT(s > 0 && s <= 1, "a coupling set node {} to speed {}", n, s);
+      if (active_[n] > 0 && !busy_power_->empty()) power_ += (*busy_power_)[n] * (s - speed_[n]);
+      for (uint32_t f : running_[n]) {
+        const double done = static_cast<double>((now - updated_[f]).ps()) * speed_[n];
+        remaining_[f] = std::max(0.0, remaining_[f] - done);
+        updated_[f] = now;
+      }
+      speed_[n] = s;
+      for (uint32_t f : running_[n]) reschedule(f, end_of(f, n, now));
+    }
+  }
+
+  /// The busy power drawn now, W (0 when not tracked).
+  double power() const { return power_; }
+
+ private:
+  void settle(uint32_t n, SimTime now) {
+    if (active_[n] > 0 && now > last_[n]) {
+      const int64_t dt = (now - last_[n]).ps();
+      r_->busy_ps[n] += dt;
+      r_->work_s[n] += static_cast<double>(dt) * 1e-12 * speed_[n];
+      if (speed_[n] < 1.0) r_->slowed_ps[n] += dt;
+    }
+    last_[n] = now;
+  }
+  SimTime end_of(uint32_t f, uint32_t n, SimTime now) const {
+    const double ps = remaining_[f] / speed_[n];
+    return ps >= 9.2e18 ? SimTime::max() : now + SimTime::ps(static_cast<int64_t>(std::ceil(ps)));
+  }
+
+  FlowRunResult* r_ = nullptr;
+  const std::vector<double>* busy_power_ = nullptr;
+  double power_ = 0;
+  std::vector<uint32_t> active_;                // per node: compute steps running
+  std::vector<SimTime> last_;                   // per node: settled up to here
+  std::vector<double> speed_, new_speed_;       // per node, (0, 1]
+  std::vector<std::vector<uint32_t>> running_;  // per node: its steps running
+  std::vector<uint32_t> pos_;                   // per step: index in running_
+  std::vector<double> remaining_;               // per step: work left, ps at full speed
+  std::vector<SimTime> updated_;                // per step: remaining_ as of then
+};
+
+}  // namespace roshni::net
