@@ -586,7 +586,9 @@ class PacketModel {
     transmit(q, id, from_transit, now);
   }
 
-  void transmit(uint32_t q, uint32_t id, bool from_transit, SimTime now) {
+  // Inlined, as the queue updates below: the hot path of every packet-hop (as calls they
+  // cost ~4% more instructions on an all-to-all).
+  [[gnu::always_inline]] void transmit(uint32_t q, uint32_t id, bool from_transit, SimTime now) {
     Packet& p = pool_[id];
     busy_[q] = 1;
     in_service_[q] = id;
@@ -627,7 +629,7 @@ class PacketModel {
   }
 
   /// b bytes leave port q's buffer; below xon, the links it paused may send again.
-  void leave_queue(uint32_t q, uint32_t b) {
+  [[gnu::always_inline]] void leave_queue(uint32_t q, uint32_t b) {
     set_queue(q, queued_[q] - b);
     if (queued_[q] < limits_[q].xon && !paused_ingress_[q].empty()) {
       for (uint32_t in : paused_ingress_[q]) {
@@ -867,7 +869,7 @@ class PacketModel {
 
   // ---- queue statistics: time-weighted histogram per port ----
 
-  void set_queue(uint32_t q, uint64_t v) {
+  [[gnu::always_inline]] void set_queue(uint32_t q, uint64_t v) {
     const SimTime now = sim_.now();
     if (hist_at_[q] == kNone) {
       // The time before the port first queued anything counts as empty.
