@@ -246,6 +246,7 @@ class PacketModel {
     held_.assign(links, kNone);
     held_transit_.assign(links, 0);
     tx_start_.assign(links, SimTime::zero());
+    tail_here_.assign(links, SimTime::zero());
     rr_.assign(links, 0);
     sources_.resize(links);
     cursor_.assign(links, 0);
@@ -291,7 +292,10 @@ class PacketModel {
       r.link_bytes[l] = bytes(static_cast<double>(link_bytes_[l]));
     }
     finish_histograms();
-    for (uint32_t q = 0; q < fifo_.size(); ++q) {
+    // Ports paused with packets waiting are a PFC deadlock only if no link is down: behind
+    // a dead link they are waiting for it (the unfinished flows name it).
+    const bool all_up = std::find(up_.begin(), up_.end(), 0) == up_.end();
+    for (uint32_t q = 0; q < fifo_.size() && all_up; ++q) {
       if (paused_[q] && (!fifo_[q].empty() || !sources_[q].empty())) {
         ++result_.packet.deadlocked_ports;
       }
@@ -352,6 +356,7 @@ class PacketModel {
 
   /// The peaks of the dynamic power, after every timestamp's changes (as the flow model).
   void end_of_timestamp(SimTime now) {
+    if (links_came_up_) retry_after_links_came_up();
     if (!track_power_) return;
     auto& r = result_.flow;
     const double compute_power = compute_.power();
@@ -396,6 +401,13 @@ class PacketModel {
     }
     // Pinned paths are the user's choice and are kept, dead or alive. Others are routed
     // now (fabrics whose links come and go) or rerouted if a planned path is dead.
+    if (alt_len_[alt_begin_[f]] > 0 && flows_.pinned_path(FlowId(f)).empty() &&
+        !options_.route_at_start && !paths_up(f) &&
+        path_up(alt_start_[alt_begin_[f]], alt_len_[alt_begin_[f]])) {
+      // The planned path is up but a sprayed alternative is not: the flow keeps to its
+      // planned path (as the flow model, which has no alternatives, would).
+      route_[f] = alt_begin_[f];
+    }
     if (alt_len_[alt_begin_[f]] > 0 && flows_.pinned_path(FlowId(f)).empty() &&
         (options_.route_at_start || (options_.reroute && !paths_up(f)))) {
       if (!route_now(f)) {
@@ -608,6 +620,7 @@ class PacketModel {
     sim_.schedule(done, kTxDone, q, tx_gen_[q]);
     const bool last = p.hop + 1 == p.hops;
     const SimTime tail = done + latency_l_[q] + (last ? SimTime::zero() : forwarding_[q]);
+    tail_here_[q] = p.tail;  // when its tail is at this node, should a failure cut it
     p.tail = tail;
     if (cut_through_at_to_[q] && !last) {
       sim_.schedule(std::min(tail, now + header_time_[q] + latency_l_[q] + forwarding_[q]),
@@ -716,7 +729,14 @@ class PacketModel {
       p.hop = 0;
       p.ecn = 0;
       p.tail = now;
-      retx_[f].push(id);
+      if (path_up(p.path, p.hops)) {
+        retx_[f].push(id);
+      } else {
+        // Resent now it would only be lost again at the dead link, and again after every
+        // timeout, for as long as the link is down (for ever, if it never comes back):
+        // it waits for a link to come up instead.
+        parked_.push_back(id);
+      }
     }
     if (!wait.empty()) {
       sim_.schedule(pool_[wait.front()].sent + c_.retransmit_timeout, kRetransmit, f);
@@ -792,10 +812,26 @@ class PacketModel {
     }
     // Only now, once every link of the step has its new state, do ports send again.
     for (const auto& [link, capacity] : options_.steps[i].capacities) try_send(link.value());
-    if (came_up && !no_route_.empty()) {
-      std::vector<uint32_t> waiting;
-      waiting.swap(no_route_);
-      for (uint32_t f : waiting) start(f);
+    // Flows without a route, and resends held back, try again once every step of this
+    // instant is in (end_of_timestamp), as in the flow model.
+    if (came_up) links_came_up_ = true;
+  }
+
+  void retry_after_links_came_up() {
+    links_came_up_ = false;
+    std::vector<uint32_t> waiting;
+    waiting.swap(no_route_);
+    for (uint32_t f : waiting) start(f);
+    std::vector<uint32_t> parked;
+    parked.swap(parked_);
+    for (uint32_t id : parked) {
+      const Packet& p = pool_[id];
+      if (!path_up(p.path, p.hops)) {
+        parked_.push_back(id);
+        continue;
+      }
+      retx_[p.flow].push(id);
+      join_port(p.flow);
     }
   }
 
@@ -821,10 +857,18 @@ class PacketModel {
     if (c_.mode == LossMode::lossless || started_now) {
       held_[l] = id;
       held_transit_[l] = in_service_transit_[l];
+      p.tail = tail_here_[l];
       return;
     }
     if (in_service_transit_[l]) leave_queue(l, p.bytes);
     lose(id, l);
+  }
+
+  bool path_up(uint32_t offset, uint32_t hops) const {
+    for (uint32_t k = 0; k < hops; ++k) {
+      if (!up_[links_[offset + k].value()]) return false;
+    }
+    return true;
   }
 
   /// Every path flow f may use is up.
@@ -862,6 +906,13 @@ class PacketModel {
       if (fifo_[l].contains_if([&](uint32_t id) { return pool_[id].flow == f; })) return LinkId(l);
       for (uint32_t g : sources_[l]) {
         if (g == f) return LinkId(l);
+      }
+    }
+    for (uint32_t id : parked_) {
+      const Packet& p = pool_[id];
+      if (p.flow != f) continue;
+      for (uint32_t k = 0; k < p.hops; ++k) {
+        if (!up_[links_[p.path + k].value()]) return links_[p.path + k];
       }
     }
     return LinkId::invalid();
@@ -970,7 +1021,10 @@ class PacketModel {
   std::vector<uint32_t> tx_gen_;  // bumped when a failure voids the port's pending kTxDone
   std::vector<uint32_t> held_;    // lossless: the packet a failure cut, to send again
   std::vector<uint8_t> held_transit_;
-  std::vector<SimTime> tx_start_;  // when the packet in service started
+  std::vector<SimTime> tx_start_;   // when the packet in service started
+  std::vector<SimTime> tail_here_;  // when its tail was (or will be) at this port's node
+  std::vector<uint32_t> parked_;    // lossy: lost packets whose path is down, to resend
+  bool links_came_up_ = false;
   std::vector<std::vector<uint32_t>> sources_;  // flows that send from this port
   std::vector<uint32_t> cursor_;
   std::vector<SimTime> wake_at_;

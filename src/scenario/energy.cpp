@@ -281,7 +281,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
       c.static_power = full * (1.0 - link_dyn);
       c.per_bit = joules_per_bit(full.si() * link_dyn / (2.0 * to_bits_per_second(p.rate)));
       c.full_rate_dynamic = full * link_dyn;
-      if (p.photonic && p.optics) {
+      if (p.photonic && p.optics && p.powered) {
         // The laser at the reference temperature, both ends: as built (the catalog's
         // launch, inside the datasheet figure), and as this link's budget needs it
         // (receiver sensitivity + margin + the link's loss; never above the catalog's

@@ -168,10 +168,15 @@ void apply_switch_parts(const std::optional<JsonNode>& spec, const topo::Topolog
     l.xon = pfc_given("xon") ? c.xon : b / 4;
     l.ecn_threshold = given("ecn_threshold") ? c.ecn_threshold : b / 8;
     if (l.xoff + c.mtu > b) {
-      (pfc_given("xoff") ? *pfc_given("xoff") : parts_at)
-          .fail(fmt::format("xoff ({} B) leaves less than one MTU ({} B) above it in {}; "
-                            "expected xoff <= buffer - mtu",
-                            l.xoff, c.mtu, who));
+      if (pfc_given("xoff")) {
+        pfc_given("xoff")->fail(fmt::format("xoff ({} B) leaves less than one MTU ({} B) above "
+                                            "it in {}; expected xoff <= buffer - mtu",
+                                            l.xoff, c.mtu, who));
+      }
+      parts_at.fail(fmt::format("the MTU ({} B) is more than half the per-port buffer of {}, "
+                                "so the default xoff (buffer/2) leaves no room for a packet "
+                                "above it; lower network.packet.mtu or set pfc.xoff",
+                                c.mtu, who));
     }
     if (l.xon >= l.xoff) {
       (pfc_given("xon") ? *pfc_given("xon") : pfc_given("xoff") ? *pfc_given("xoff") : parts_at)

@@ -55,6 +55,7 @@ SwitchPart read_switch(const CatalogFile& f, const JsonNode& where, const std::s
     // A shared buffer is split evenly over the chip's ports: the packet model keeps one
     // queue per output port (docs/models/packet-model.md says what this leaves out).
     double per_port = b->as_data_size().si();
+    if (per_port > 1e15) b->fail(fmt::format("expected at most 1 PB, got {} B", per_port));
     if (shared.raw().get<bool>()) per_port /= static_cast<double>(radix);
     s.port_buffer = static_cast<uint64_t>(std::floor(per_port));
   }

@@ -105,6 +105,57 @@ TEST(PacketLinkDynamics, OutageBehindASwitchPausesTheSenderAndLosesNothing) {
   EXPECT_GT(r.packet.queue_max[2], 512u * 1024);
 }
 
+// A short outage behind the switch (D = 0.5 us, under one link latency): the cut packet
+// is replayed as soon as the link is back, not held until the time its tail would have
+// reached the next node had it not been cut, so the same D + (t_f - t_k) holds.
+TEST(PacketLinkDynamics, ShortOutageReplaysAtTheRepair) {
+  Case c{through_a_switch()};
+  c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize));
+  c.options.steps = {at(30 * kUs, LinkId(2), DataRate()),
+                     at(30 * kUs + kUs / 2, LinkId(2), gbps(100))};
+  const auto r = c.run();
+  ASSERT_TRUE(r.flow.unfinished.empty());
+  const int64_t t_k = 88 * kMtuTime + kUs;
+  EXPECT_EQ(r.flow.end[0].ps(), 80 * kUs + kMtuTime + 2 * kUs + kUs / 2 + (30 * kUs - t_k));
+}
+
+// A switch's link that dies for good, lossy: the packets lost at it are not resent
+// towards it every timeout for ever (which would never end the run); they wait for a
+// link to come up, and the run ends, reporting the flow stuck behind that link. Lossless:
+// the ports paused behind it are waiting for it, not a PFC deadlock.
+TEST(PacketLinkDynamics, PermanentTransitFailureEndsTheRun) {
+  for (const LossMode mode : {LossMode::lossless, LossMode::lossy}) {
+    Case c{through_a_switch()};
+    c.config.mode = mode;
+    c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize));
+    c.options.steps = {at(30 * kUs, LinkId(2), DataRate())};
+    const auto r = c.run();
+    ASSERT_EQ(r.flow.unfinished.size(), 1u);
+    EXPECT_EQ(r.flow.unfinished[0].dead_link, LinkId(2));
+    EXPECT_EQ(r.packet.deadlocked_ports, 0u);
+  }
+}
+
+// Two links come up in the same instant, by two steps: a flow waiting for a route is
+// routed once both are in (as the flow model does), so both models put it on the same
+// path.
+TEST(PacketLinkDynamics, WaitingFlowIsRoutedAfterEveryStepOfTheInstant) {
+  Case c{two_paths()};
+  c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize));
+  c.options.initial_capacities = {{LinkId(0), DataRate()}, {LinkId(4), DataRate()}};
+  c.options.steps = {at(100 * kUs, LinkId(4), gbps(100)), at(100 * kUs, LinkId(0), gbps(100))};
+  const auto r = c.run();
+  ASSERT_TRUE(r.flow.unfinished.empty());
+  topo::ShortestPathRouter router(c.t);
+  std::vector<FlowId> unroutable;
+  const auto fluid = run_flow_model(c.t, c.flows, route_all(c.t, router, c.flows, unroutable), c.options);
+  for (uint32_t l = 0; l < c.t.link_count(); ++l) {
+    EXPECT_EQ(r.flow.link_bytes[l].si(), fluid.link_bytes[l].si()) << "link " << l;
+  }
+  // The hash picks s0 given both; routed after the first step alone it would be on s1.
+  EXPECT_EQ(r.flow.link_bytes[0].si(), kSize);
+}
+
 // The path through s0 (the router's first choice) is dead from t = 0: the flow is
 // rerouted through s1 and takes its unbroken S/B + M/B + 2 L (the 576-byte last packet
 // waits behind the full one before it, which gives the same sum).

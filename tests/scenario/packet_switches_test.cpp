@@ -194,6 +194,7 @@ TEST(PacketSwitches, CatalogBufferTooSmallForDefaultThresholdsIsAnError) {
   const auto e = error_of([&] { load(one_flow("small-8x400g", R"({"model": "packet"})"), dir); });
   const std::string m = e.what();
   EXPECT_NE(m.find("/energy/switches"), std::string::npos) << m;
+  EXPECT_NE(m.find("more than half the per-port buffer"), std::string::npos) << m;
   EXPECT_NE(m.find("xoff"), std::string::npos) << m;
 }
 
