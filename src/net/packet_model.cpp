@@ -247,6 +247,7 @@ class PacketModel {
     held_transit_.assign(links, 0);
     tx_start_.assign(links, SimTime::zero());
     tail_here_.assign(links, SimTime::zero());
+    pause_arrives_.assign(links, SimTime::zero());
     rr_.assign(links, 0);
     sources_.resize(links);
     cursor_.assign(links, 0);
@@ -646,7 +647,10 @@ class PacketModel {
     set_queue(q, queued_[q] - b);
     if (queued_[q] < limits_[q].xon && !paused_ingress_[q].empty()) {
       for (uint32_t in : paused_ingress_[q]) {
-        if (--pause_refs_[in] == 0) sim_.schedule(sim_.now() + pause_delay_[in], kResume, in);
+        if (--pause_refs_[in] == 0) {
+          // Never before the pause it answers, even if the link's rate changed in between.
+          sim_.schedule(std::max(sim_.now() + pause_delay_[in], pause_arrives_[in]), kResume, in);
+        }
       }
       paused_ingress_[q].clear();
     }
@@ -694,7 +698,8 @@ class PacketModel {
         if (pause_refs_[in]++ == 0) {
           ++result_.packet.pauses;
           ++result_.packet.pauses_sent[in];
-          sim_.schedule(now + pause_delay_[in], kPause, in);
+          pause_arrives_[in] = now + pause_delay_[in];
+          sim_.schedule(pause_arrives_[in], kPause, in);
         }
       }
     }
@@ -1023,6 +1028,7 @@ class PacketModel {
   std::vector<uint8_t> held_transit_;
   std::vector<SimTime> tx_start_;   // when the packet in service started
   std::vector<SimTime> tail_here_;  // when its tail was (or will be) at this port's node
+  std::vector<SimTime> pause_arrives_;  // when the last pause frame for this port arrives
   std::vector<uint32_t> parked_;    // lossy: lost packets whose path is down, to resend
   bool links_came_up_ = false;
   std::vector<std::vector<uint32_t>> sources_;  // flows that send from this port
