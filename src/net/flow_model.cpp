@@ -10,6 +10,7 @@
 
 #include "net/compute_nodes.h"
 #include "net/live_router.h"
+#include "net/step_triggers.h"
 #include "roshni/core/error.h"
 #include "roshni/net/max_min_solver.h"
 #include "roshni/sim/simulator.h"
@@ -89,18 +90,7 @@ class FlowModel {
 
     // Capacity steps: absolute ones are scheduled at the start; triggered ones when the
     // last flow they wait for is delivered.
-    step_pending_.resize(options.steps.size());
-    step_trigger_offset_.assign(n + 1, 0);
-    for (uint32_t i = 0; i < options.steps.size(); ++i) {
-      step_pending_[i] = static_cast<uint32_t>(options.steps[i].after.size());
-      for (FlowId f : options.steps[i].after) ++step_trigger_offset_[f.value() + 1];
-    }
-    for (size_t i = 0; i < n; ++i) step_trigger_offset_[i + 1] += step_trigger_offset_[i];
-    step_triggers_.resize(step_trigger_offset_[n]);
-    std::vector<uint32_t> sfill(step_trigger_offset_.begin(), step_trigger_offset_.end() - 1);
-    for (uint32_t i = 0; i < options.steps.size(); ++i) {
-      for (FlowId f : options.steps[i].after) step_triggers_[sfill[f.value()]++] = i;
-    }
+    step_triggers_.init(options.steps, n);
   }
 
   FlowRunResult run() {
@@ -429,10 +419,9 @@ class FlowModel {
         start(d);
       }
     }
-    for (uint32_t k = step_trigger_offset_[f]; k < step_trigger_offset_[f + 1]; ++k) {
-      const uint32_t i = step_triggers_[k];
-      if (--step_pending_[i] == 0) sim_.schedule(now + options_.steps[i].delay, kCapacity, i);
-    }
+    step_triggers_.delivered(f, [&](uint32_t i) {
+      sim_.schedule(now + options_.steps[i].delay, kCapacity, i);
+    });
   }
 
   void apply_step(uint32_t i) {
@@ -483,8 +472,7 @@ class FlowModel {
   std::vector<uint32_t> slot_flow_, slot_pos_;
 
   // Capacity steps.
-  std::vector<uint32_t> step_pending_;
-  std::vector<uint32_t> step_trigger_offset_, step_triggers_;
+  StepTriggers step_triggers_;
 
   // Rerouting.
   LiveRouter fallback_{t_, up_};

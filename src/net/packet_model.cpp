@@ -49,6 +49,7 @@
 #include "net/compute_nodes.h"
 #include "net/live_router.h"
 #include "net/packet_ring.h"
+#include "net/step_triggers.h"
 #include "roshni/core/error.h"
 #include "roshni/sim/simulator.h"
 #include "roshni/topo/router.h"
@@ -191,19 +192,7 @@ class PacketModel {
 
     // Capacity steps: absolute ones are scheduled at the start of the run, triggered ones
     // once the last flow they wait for is delivered (as in the flow model).
-    const size_t steps = options.steps.size();
-    step_pending_.resize(steps);
-    step_trigger_offset_.assign(n + 1, 0);
-    for (uint32_t i = 0; i < steps; ++i) {
-      step_pending_[i] = static_cast<uint32_t>(options.steps[i].after.size());
-      for (FlowId f : options.steps[i].after) ++step_trigger_offset_[f.value() + 1];
-    }
-    for (size_t i = 0; i < n; ++i) step_trigger_offset_[i + 1] += step_trigger_offset_[i];
-    step_triggers_.resize(step_trigger_offset_[n]);
-    std::vector<uint32_t> sfill(step_trigger_offset_.begin(), step_trigger_offset_.end() - 1);
-    for (uint32_t i = 0; i < steps; ++i) {
-      for (FlowId f : options.steps[i].after) step_triggers_[sfill[f.value()]++] = i;
-    }
+    step_triggers_.init(options.steps, n);
 
     // Ports.
     ps_per_byte_.resize(links);
@@ -465,10 +454,9 @@ class PacketModel {
         start(d);
       }
     }
-    for (uint32_t k = step_trigger_offset_[f]; k < step_trigger_offset_[f + 1]; ++k) {
-      const uint32_t i = step_triggers_[k];
-      if (--step_pending_[i] == 0) sim_.schedule(now + options_.steps[i].delay, kCapacity, i);
-    }
+    step_triggers_.delivered(f, [&](uint32_t i) {
+      sim_.schedule(now + options_.steps[i].delay, kCapacity, i);
+    });
   }
 
   // ---- compute steps, and the coupling that may slow them (as in the flow model) ----
@@ -1010,7 +998,7 @@ class PacketModel {
   std::vector<double> tx_power_;  // per port: what its packet on the wire draws
 
   // Capacity steps (FlowRunOptions::steps) and what triggers them.
-  std::vector<uint32_t> step_pending_, step_trigger_offset_, step_triggers_;
+  StepTriggers step_triggers_;
   std::vector<LinkId> scratch_;
 
   // Per port (directed link).

@@ -39,6 +39,10 @@ uint64_t whole_bytes(const JsonNode& node) {
 
 }  // namespace
 
+net::Switching read_switching(const JsonNode& node) {
+  return static_cast<net::Switching>(pick(node, kSwitching, "switching"));
+}
+
 net::PacketConfig read_packet_config(const JsonNode& spec) {
   if (!spec.is_object()) spec.fail("expected an object with the packet model's settings");
   spec.expect_keys({"mtu", "buffer", "switching", "mode", "pfc", "ecn_threshold",
@@ -58,7 +62,7 @@ net::PacketConfig read_packet_config(const JsonNode& spec) {
   c.xon = c.buffer / 4;
   c.ecn_threshold = c.buffer / 8;
   if (const auto n = spec.get("switching")) {
-    c.switching = static_cast<net::Switching>(pick(*n, kSwitching, "switching"));
+    c.switching = read_switching(*n);
   }
   if (const auto n = spec.get("mode")) {
     c.mode = static_cast<net::LossMode>(pick(*n, kModes, "packet mode"));

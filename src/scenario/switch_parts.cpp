@@ -59,17 +59,7 @@ SwitchPart read_switch(const CatalogFile& f, const JsonNode& where, const std::s
     if (shared.raw().get<bool>()) per_port /= static_cast<double>(radix);
     s.port_buffer = static_cast<uint64_t>(std::floor(per_port));
   }
-  if (const auto sw = e.get("switching")) {
-    const std::string v = sw->as_string();
-    if (v == "cut_through") {
-      s.switching = net::Switching::cut_through;
-    } else if (v == "store_and_forward") {
-      s.switching = net::Switching::store_and_forward;
-    } else {
-      sw->fail(fmt::format("unknown switching '{}'; known ones: \"store_and_forward\", "
-                           "\"cut_through\"", escape_text(v)));
-    }
-  }
+  if (const auto sw = e.get("switching")) s.switching = read_switching(*sw);
   return s;
 }
 

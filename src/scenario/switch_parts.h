@@ -59,6 +59,10 @@ class SwitchParts {
   std::optional<SwitchPart> any_;
 };
 
+/// "store_and_forward" or "cut_through" at `node` (else an error listing both); the one
+/// reader for network.packet.switching and the catalog parts' "switching".
+net::Switching read_switching(const JsonNode& node);
+
 /// configs/switches.json's packet switches, from `catalog_dir`.
 CatalogFile packet_switch_catalog(const std::string& catalog_dir, const FileReader& reader);
 

@@ -51,6 +51,24 @@ TEST(Failures, StallUntilRepairAndRerouteAround) {
 
 // A switch failing for good: both paths' switch s0 dies at 30 us, f1 is stuck on it,
 // the run ends with f1 unfinished and says so (exit 3).
+// The same scenario with packets (4096 B, M/B = 327,680 ps): the a-s0 link cuts, at
+// t_f = 30 us, the packet that started at t_k = 91 M/B = 29,818,880 ps; lossless, it is
+// sent again at the repair, so f1 ends at S/B + M/B + 2 L + D + (t_f - t_k) =
+// 102,508,800 ps (the flow model: 102 us). f2 goes through s1: 40 us + S/B + M/B + 2 L =
+// 122,327,680 ps.
+TEST(Failures, PacketModelStallsAndReroutesToo) {
+  const std::string path = write_scenario("failures-pkt", kScenario);
+  const auto out = testing::fresh_dir("failures-pkt-out");
+  const auto r = testing::run_cli("run " + path + " --set network.model=packet -q -o " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(testing::read_file(out / "report.json"));
+  const auto& rows = j["flows"]["rows"];
+  EXPECT_EQ(rows[0][5].get<int64_t>(), 102'508'800);
+  EXPECT_EQ(rows[1][5].get<int64_t>(), 122'327'680);
+  EXPECT_EQ(j["summary"]["flows_rerouted"]["value"], 1);
+  EXPECT_EQ(j["packet"]["packets_cut"]["value"], 1);
+}
+
 TEST(Failures, PermanentSwitchFailureIsReported) {
   std::string text = kScenario;
   text.replace(text.find(R"({"at": "30 us", "link": ["a", "s0"], "duration": "20 us"})"),

@@ -74,38 +74,6 @@ TEST(PacketCli, OcsReconfigurationShowsInTheMakespan) {
   EXPECT_EQ(j["packet"]["drops"]["value"], 0);
 }
 
-// The failure scenario of failures_test.cpp with packets: a and z joined through s0 and
-// s1, 100 Gb/s (80 ps/B) links of 1 us; f1 (1 MB) goes through s0, whose link from a
-// fails at t_f = 30 us for D = 20 us and cuts the packet that started at t_k = 91 M/B =
-// 29,818,880 ps (M/B = 327,680 ps); lossless, it is sent again at the repair, so f1
-// ends at S/B + M/B + 2 L + D + (t_f - t_k) = 102,508,800 ps (the flow model: 102 us).
-// f2 (1 MB) starts at 40 us, finds a-s0 down and goes through s1: 40 us + S/B + M/B + 2 L
-// = 122,327,680 ps.
-TEST(PacketCli, FailureStallsAndReroutesAsInTheFlowModel) {
-  const auto dir = fresh_dir("pkt-fail");
-  std::ofstream(dir / "s.json") << R"({
-    "topology": {"kind": "explicit", "routing": "first",
-      "nodes": [{"name": "a", "kind": "gpu"}, {"name": "z", "kind": "gpu"},
-                {"name": "s0", "kind": "switch"}, {"name": "s1", "kind": "switch"}],
-      "links": [{"a": "a", "b": "s0", "bandwidth": "100 Gbps", "latency": "1 us"},
-                {"a": "s0", "b": "z", "bandwidth": "100 Gbps", "latency": "1 us"},
-                {"a": "a", "b": "s1", "bandwidth": "100 Gbps", "latency": "1 us"},
-                {"a": "s1", "b": "z", "bandwidth": "100 Gbps", "latency": "1 us"}]},
-    "network": {"model": "packet"},
-    "failures": {"events": [{"at": "30 us", "link": ["a", "s0"], "duration": "20 us"}]},
-    "workload": {"kind": "flow_trace", "flows": [
-      {"id": "f1", "src": "a", "dst": "z", "size": "1 MB"},
-      {"id": "f2", "src": "a", "dst": "z", "size": "1 MB", "start": "40 us"}]}})";
-  const auto r = run_cli("run " + (dir / "s.json").string() + " -q -o " + dir.string());
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto j = nlohmann::json::parse(read_file(dir / "report.json"));
-  const auto& rows = j["flows"]["rows"];
-  EXPECT_EQ(rows[0][5].get<int64_t>(), 102'508'800);
-  EXPECT_EQ(rows[1][5].get<int64_t>(), 122'327'680);
-  EXPECT_EQ(j["summary"]["flows_rerouted"]["value"], 1);
-  EXPECT_EQ(j["packet"]["packets_cut"]["value"], 1);
-}
-
 // A link that fails and is repaired during a 64 MiB ring all-reduce on a star of 8: the
 // flows through it wait (PFC holds the rest back), and the makespan lands within 2% of
 // the flow model's, which has the same outage.
