@@ -31,6 +31,16 @@ TEST(SimTime, RoundsUpButForgivesBinaryNoise) {
   EXPECT_EQ(to_sim_time_ceil(seconds(1e12)), SimTime::max());
 }
 
+// Issue 15.4: a ceiling at every magnitude. 0.4 ps past a whole picosecond is a real
+// fraction (not binary noise) at 0.5 ms and at 1 s too: it rounds up, never to nearest.
+TEST(SimTime, IsACeilingAboveHalfAMillisecond) {
+  EXPECT_EQ(to_sim_time_ceil(seconds(500'000'000.4e-12)).ps(), 500'000'001);
+  EXPECT_EQ(to_sim_time_ceil(seconds(1.0000000000004)).ps(), 1'000'000'000'001);
+  EXPECT_EQ(to_sim_time_ceil(seconds(0.5e-3)).ps(), 500'000'000);  // still exact
+  // 2^30 B at 400 Gb/s, computed as bytes / rate (binary noise included): exact.
+  EXPECT_EQ(to_sim_time_ceil(bytes(3.0 * 1073741824.0) / gbps(400)).ps(), 64'424'509'440);
+}
+
 TEST(Units, FormatsWithPrefixes) {
   EXPECT_EQ(fmt::format("{}", gbps(400)), "400 Gb/s");
   EXPECT_EQ(fmt::format("{}", bytes(1073741824.0)), "1 GiB");

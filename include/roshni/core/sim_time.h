@@ -39,8 +39,9 @@ class SimTime {
 
 /// Converts a span in seconds to picoseconds, rounding UP so that an event computed
 /// from it (a transfer's last byte, say) never fires early. A value within one part in
-/// 10^9 of a whole picosecond counts as that picosecond, so that "1.2 us" is exactly
-/// 1,200,000 ps despite binary floating point. Saturates at SimTime::max().
+/// 10^9 (and within 10^-3 ps) of a whole picosecond counts as that picosecond, so that
+/// "1.2 us" is exactly 1,200,000 ps despite binary floating point. Saturates at
+/// SimTime::max().
 SimTime to_sim_time_ceil(Duration d);
 
 /// "21.474836 ms"-style text of a time, for logs and summaries.
