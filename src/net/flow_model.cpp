@@ -42,6 +42,7 @@ class FlowModel {
     visit_.assign(n, 0);
     new_rate_.assign(n, 0.0);
     stalled_since_.assign(n, SimTime::zero());
+    stalled_.assign(n, 0);
     ever_stalled_.assign(n, 0);
 
     // Compute activity per node.
@@ -110,6 +111,9 @@ class FlowModel {
     }
     sim_.run(*this);
     compute_.settle_all(result_.makespan);
+    for (uint32_t f = 0; f < n; ++f) {  // still stalled when the run ran out of events
+      if (stalled_[f]) result_.stalled_for[f] += sim_.now() - stalled_since_[f];
+    }
     if (options_.record_activity) result_.activity.push_back({result_.makespan, 0.0, 0.0});
     result_.events = sim_.events_processed();
     result_.link_bytes.resize(link_bytes_.size());
@@ -176,6 +180,7 @@ class FlowModel {
     links_came_up_ = false;
     if (dirty_.empty()) {
       note_peaks(now);
+      schedule_next_tick(now);
       return;
     }
     ++stamp_;
@@ -204,16 +209,26 @@ class FlowModel {
         }
       }
     }
-    if (component_.empty()) return;
+    if (component_.empty()) {  // flows only left links that now carry nothing
+      note_peaks(now);
+      schedule_next_tick(now);
+      return;
+    }
     ++result_.rate_solves;
     result_.flows_rated += component_.size();
     solver_.solve(component_, PathView{path_begin_.data(), path_end_.data(), paths_.links.data()},
                   capacity_, new_rate_);
     for (uint32_t f : component_) {
+      if (new_rate_[f] == 0) {
+        // Behind a dead link (a flow that just started behind one too): stalled from
+        // now until a rate comes back.
+        if (!stalled_[f]) begin_stall(f, now);
+      } else if (stalled_[f]) {
+        result_.stalled_for[f] += now - stalled_since_[f];
+        stalled_[f] = 0;
+      }
       if (new_rate_[f] == rate_[f]) continue;  // its scheduled completion still holds
       settle(f, now);
-      const bool was_stalled = rate_[f] == 0 && now > result_.start[f];
-      if (was_stalled) result_.stalled_for[f] += now - stalled_since_[f];
       if (!flow_joules_per_byte_.empty()) {
         link_power_ += (new_rate_[f] - rate_[f]) * flow_joules_per_byte_[f];
       }
@@ -225,16 +240,10 @@ class FlowModel {
       if (rate_[f] > 0) {
         const SimTime done = now + to_sim_time_ceil(seconds(remaining_[f] / rate_[f]));
         sim_.schedule(done, kTransmitted, f, generation_[f]);
-      } else {
-        // Behind a dead link: no completion until the link returns.
-        stalled_since_[f] = now;
-        if (!ever_stalled_[f]) {
-          ever_stalled_[f] = 1;
-          ++result_.flows_stalled;
-        }
-      }
+      }  // else behind a dead link: no completion until the link returns
     }
     note_peaks(now);
+    schedule_next_tick(now);
   }
 
  private:
@@ -263,7 +272,17 @@ class FlowModel {
       ++generation_[f];
       sim_.schedule(end, kComputeDone, f, generation_[f]);
     });
-    // Keep ticking only while something else can still happen.
+    // The next tick is scheduled at the end of this instant (end_of_timestamp), once
+    // the flows that this instant released have their completions in the queue.
+    tick_due_ = true;
+  }
+
+  /// Keeps ticking only while something else can still happen. Called after the
+  /// instant's rates are solved: a flow released at a tick (a compute step ending on it)
+  /// has its completion scheduled only then.
+  void schedule_next_tick(SimTime now) {
+    if (!tick_due_) return;
+    tick_due_ = false;
     if (!sim_.queue().empty()) sim_.schedule(now + period_, kTick, 0);
   }
 
@@ -293,6 +312,15 @@ class FlowModel {
       sample_stride_ *= 2;
     }
     a.push_back({now, power, throughput_});
+  }
+
+  void begin_stall(uint32_t f, SimTime now) {
+    stalled_[f] = 1;
+    stalled_since_[f] = now;
+    if (!ever_stalled_[f]) {
+      ever_stalled_[f] = 1;
+      ++result_.flows_stalled;
+    }
   }
 
   void settle(uint32_t f, SimTime now) {
@@ -458,6 +486,7 @@ class FlowModel {
   std::vector<uint32_t> dependent_offset_, dependents_;
   std::vector<uint32_t> path_begin_, path_end_;
   std::vector<SimTime> stalled_since_;  // when the current stall began
+  std::vector<uint8_t> stalled_;        // at rate 0 behind a dead link now
   std::vector<uint8_t> ever_stalled_;
 
   // Per directed link.
@@ -483,6 +512,7 @@ class FlowModel {
   // Compute activity per node, and the coupling.
   ComputeNodes compute_;
   SimTime period_;
+  bool tick_due_ = false;  // a tick ran this instant: schedule the next at its end
   // Activity samples.
   double throughput_ = 0;  // bytes/s on all directed links: sum of rate x hops
   uint64_t sample_count_ = 0, sample_stride_ = 1;

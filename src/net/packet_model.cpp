@@ -129,6 +129,9 @@ class PacketModel {
     result_.flow.start.assign(n, SimTime::zero());
     result_.flow.end.assign(n, SimTime::zero());
     result_.flow.stalled_for.assign(n, SimTime::zero());
+    stalled_.assign(n, 0);
+    ever_stalled_.assign(n, 0);
+    stalled_since_.assign(n, SimTime::zero());
     compute_.init(t.node_count(), n, result_.flow, options.node_busy_power);
     compute_gen_.assign(n, 0);
     track_power_ = !options.node_busy_power.empty() || !options.link_energy_per_byte.empty();
@@ -275,6 +278,9 @@ class PacketModel {
     }
     sim_.run(*this);
     compute_.settle_all(result_.flow.makespan);
+    for (uint32_t f = 0; f < n; ++f) {  // still stalled when the run ran out of events
+      if (stalled_[f]) end_stall(f, sim_.now());
+    }
     auto& r = result_.flow;
     r.events = sim_.events_processed();
     r.link_bytes.resize(link_bytes_.size());
@@ -416,6 +422,7 @@ class PacketModel {
       return;
     }
     packet_count_[f] = static_cast<uint32_t>((size + c_.mtu - 1) / c_.mtu);
+    update_stall(f, now);
     if (dcqcn()) {
       // The line rate of the flow's first link; a link that is down now starts at its
       // topology rate.
@@ -439,6 +446,7 @@ class PacketModel {
 
   void delivered(uint32_t f) {
     const SimTime now = sim_.now();
+    if (stalled_[f]) end_stall(f, now);
     state_[f] = State::delivered;
     ++delivered_count_;
     result_.flow.end[f] = now;
@@ -793,15 +801,23 @@ class PacketModel {
   }
 
   void apply_step(uint32_t i) {
-    bool came_up = false;
+    bool came_up = false, changed = false;
     for (const auto& [link, capacity] : options_.steps[i].capacities) {
       const uint32_t l = link.value();
       const bool was_up = up_[l];
       set_rate(l, capacity.si());
       up_[l] = rate_[l] > 0;
-      if (was_up != static_cast<bool>(up_[l])) router_.links_changed();
+      if (was_up != static_cast<bool>(up_[l])) {
+        router_.links_changed();
+        changed = true;
+      }
       if (was_up && !up_[l]) link_down(l);
       if (!was_up && up_[l]) came_up = true;
+    }
+    if (changed) {
+      for (uint32_t f = 0; f < state_.size(); ++f) {
+        if (state_[f] == State::transmitting && packet_count_[f] > 0) update_stall(f, sim_.now());
+      }
     }
     // Only now, once every link of the step has its new state, do ports send again.
     for (const auto& [link, capacity] : options_.steps[i].capacities) try_send(link.value());
@@ -855,6 +871,29 @@ class PacketModel {
     }
     if (in_service_transit_[l]) leave_queue(l, p.bytes);
     lose(id, l);
+  }
+
+  /// A flow that has started and is not delivered is stalled while no path it may use
+  /// is up (as the flow model's flow at rate 0 behind a dead link).
+  void update_stall(uint32_t f, SimTime now) {
+    bool some_up = false;
+    for (uint32_t a = alt_first(f); a < alt_first(f) + alt_count(f) && !some_up; ++a) {
+      some_up = path_up(alt_start_[a], alt_len_[a]);
+    }
+    if (!some_up && !stalled_[f]) {
+      stalled_[f] = 1;
+      stalled_since_[f] = now;
+      if (!ever_stalled_[f]) {
+        ever_stalled_[f] = 1;
+        ++result_.flow.flows_stalled;
+      }
+    } else if (some_up && stalled_[f]) {
+      end_stall(f, now);
+    }
+  }
+  void end_stall(uint32_t f, SimTime now) {
+    result_.flow.stalled_for[f] += now - stalled_since_[f];
+    stalled_[f] = 0;
   }
 
   bool path_up(uint32_t offset, uint32_t hops) const {
@@ -968,6 +1007,8 @@ class PacketModel {
 
   // Per flow.
   std::vector<State> state_;
+  std::vector<uint8_t> stalled_, ever_stalled_;  // behind dead links now / ever
+  std::vector<SimTime> stalled_since_;
   std::vector<uint32_t> pending_;
   std::vector<uint32_t> next_seq_, packet_count_;
   std::vector<uint64_t> received_;

@@ -104,5 +104,72 @@ TEST(Coupling, TracksPeakComputeAndLinkPower) {
   EXPECT_EQ(r.peak_dynamic_at, SimTime::ps(5'000'000));
 }
 
+
+/// Records the times it was called; halves node `slow` at its first call after `from`.
+class Recorder final : public Coupling {
+ public:
+  Recorder(SimTime period, uint32_t slow, SimTime from) : period_(period), slow_(slow), from_(from) {}
+  SimTime period() const override { return period_; }
+  void step(SimTime now, const NodeActivity&, std::span<double> speed) override {
+    calls.push_back(now);
+    if (now > from_) speed[slow_] = 0.5;
+  }
+  std::vector<SimTime> calls;
+
+ private:
+  SimTime period_;
+  uint32_t slow_;
+  SimTime from_;
+};
+
+// Issue 15.1: ticks must go on when a compute step ends on a tick and releases a flow
+// (whose completion is only scheduled at the end of that instant). Period 2 us. gpu0
+// computes a = [0, 4) us, ending on the second tick; x (50 kB at 50 GB/s, no latency)
+// runs [4, 5) us; then b = 10 us of work on gpu0 from 5 us. The coupling halves gpu0
+// from its first call after 4 us, at 6 us: b has done 1 us of work, the other 9 us take
+// 18 us: b ends at 24 us. Had the ticks stopped at 4 us, b would end at 15 us.
+TEST(Coupling, TicksGoOnWhenAComputeStepEndingOnATickReleasesAFlow) {
+  const auto t = two_gpus();
+  FlowSet f;
+  const NodeId g0 = t.gpus()[0], g1 = t.gpus()[1];
+  const FlowId a = f.add_compute("a", g0, SimTime::ps(4'000'000));
+  const FlowId x = f.add("x", g0, g1, bytes(50e3), std::vector<FlowId>{a});
+  f.add_compute("b", g0, SimTime::ps(10'000'000), std::vector<FlowId>{x});
+  Recorder c(SimTime::ps(2'000'000), g0.value(), SimTime::ps(4'000'000));
+  FlowRunOptions o;
+  o.coupling = &c;
+  const auto r = run(t, f, o);
+  EXPECT_EQ(r.makespan, SimTime::ps(24'000'000));
+  EXPECT_EQ(r.slowed_ps[g0.value()], 18'000'000);
+  ASSERT_GE(c.calls.size(), 3u);
+  EXPECT_EQ(c.calls[2], SimTime::ps(6'000'000));
+}
+
+// Issue 15.2: an instant whose only network change is a flow leaving its links (which
+// then carry nothing) still notes the peaks. x (50 kB at 50 GB/s, 1 us per link) leaves
+// the wire at 1 us; c, 1 ns of work on gpu1 at 100 W, starts at that same 1 us and is
+// over long before x is delivered (3 us). The compute peak is c's 100 W.
+TEST(Coupling, PeakIsNotedWhenFlowsOnlyLeaveLinks) {
+  topo::StarParams p;
+  p.gpus = 2;
+  p.link_bandwidth = gbps(400);
+  p.link_latency = SimTime::ps(1'000'000);
+  p.switch_latency = SimTime::ps(0);
+  const auto t = topo::make_star(p);
+  FlowSet f;
+  f.add("x", t.gpus()[0], t.gpus()[1], bytes(50e3));
+  f.add_compute("c", t.gpus()[1], SimTime::ps(1'000), {}, SimTime::ps(1'000'000));
+  FlowRunOptions o;
+  o.node_busy_power.assign(t.node_count(), 0.0);
+  o.node_busy_power[t.gpus()[1].value()] = 100;
+  o.record_activity = true;
+  const auto r = run(t, f, o);
+  EXPECT_EQ(r.end[0], SimTime::ps(3'000'000));
+  EXPECT_DOUBLE_EQ(r.peak_compute_power, 100);
+  bool sampled = false;  // the trace's activity has c's 100 W at 1 us
+  for (const auto& s : r.activity) sampled |= s.at == SimTime::ps(1'000'000) && s.dynamic_power == 100;
+  EXPECT_TRUE(sampled);
+}
+
 }  // namespace
 }  // namespace roshni::net

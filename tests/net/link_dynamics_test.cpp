@@ -112,5 +112,22 @@ TEST(LinkDynamics, PermanentFailureIsReportedNotHung) {
   EXPECT_EQ(r.unfinished[0].dead_link, LinkId(0));
 }
 
+
+// Issue 15.3: a flow that starts behind a dead link (not rerouted) is stalled from its
+// start, not from time 0. The link is down over [10, 50) us; the flow may start at
+// 30 us: it waits 20 us, then takes 80 + 1 us: delivered at 131 us.
+TEST(LinkDynamics, FlowStartingBehindADeadLinkIsStalledFromItsStart) {
+  Case c{pair_of_gpus()};
+  c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize), {}, SimTime::ps(30 * kUs));
+  c.options.reroute = false;
+  c.options.steps = {at(10 * kUs, LinkId(0), DataRate()), at(50 * kUs, LinkId(0), gbps(100))};
+  const auto r = c.run();
+  ASSERT_TRUE(r.unfinished.empty());
+  EXPECT_EQ(r.start[0].ps(), 30 * kUs);
+  EXPECT_EQ(r.end[0].ps(), 131 * kUs);
+  EXPECT_EQ(r.flows_stalled, 1u);
+  EXPECT_EQ(r.stalled_for[0].ps(), 20 * kUs);
+}
+
 }  // namespace
 }  // namespace roshni::net

@@ -63,6 +63,26 @@ TEST(PacketLinkDynamics, LosslessOutageReplaysTheCutPacket) {
   EXPECT_EQ(r.packet.packets_cut, 1u);
   EXPECT_EQ(r.packet.drops, 0u);
   EXPECT_EQ(r.flow.link_bytes[0].si(), kSize);  // the cut packet's bytes count once
+  // Stalled while its path was down, [30, 50) us, as in the flow model (issue 15.3).
+  EXPECT_EQ(r.flow.flows_stalled, 1u);
+  EXPECT_EQ(r.flow.stalled_for[0].ps(), 20 * kUs);
+}
+
+// Issue 15.3, as the flow model's LinkDynamics.FlowStartingBehindADeadLinkIsStalledFromItsStart:
+// the link is down over [10, 50) us, the flow (not rerouted) may start at 30 us: stalled
+// 20 us from its start; its 245 packets then leave back to back from 50 us, the last
+// (576 B, 46,080 ps) after 244 M/B: delivered at 50 us + 80 us + 1 us = 131 us.
+TEST(PacketLinkDynamics, FlowStartingBehindADeadLinkIsStalledFromItsStart) {
+  Case c{pair_of_gpus()};
+  c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize), {}, SimTime::ps(30 * kUs));
+  c.options.reroute = false;
+  c.options.steps = {at(10 * kUs, LinkId(0), DataRate()), at(50 * kUs, LinkId(0), gbps(100))};
+  const auto r = c.run();
+  ASSERT_TRUE(r.flow.unfinished.empty());
+  EXPECT_EQ(r.flow.start[0].ps(), 30 * kUs);
+  EXPECT_EQ(r.flow.end[0].ps(), 131 * kUs);
+  EXPECT_EQ(r.flow.flows_stalled, 1u);
+  EXPECT_EQ(r.flow.stalled_for[0].ps(), 20 * kUs);
 }
 
 // Lossy: the cut packet (k = 91, sent at t_k) is lost. At 50 us the sender goes on with
