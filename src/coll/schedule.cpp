@@ -99,7 +99,7 @@ std::vector<FlowId> expand(const Schedule& s, const Collective& c, net::FlowSet&
   std::string label;
   for (uint32_t t = 0; t < n; ++t) {
     const NodeId src = c.ranks[s.src(t)], dst = c.ranks[s.dst(t)];
-    const DataSize size = bytes(s.share(t) * unit);
+    const DataSize size = net::whole_bytes(bytes(s.share(t) * unit));  // what the flow carries
     const SimTime reduce_time =
         costed && s.reduced(t) ? to_sim_time_ceil(size / c.reduction_rate) : SimTime::zero();
     const std::string base =

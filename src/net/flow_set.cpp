@@ -1,13 +1,22 @@
 #include "roshni/net/flow_set.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "roshni/core/error.h"
 
 namespace roshni::net {
 
+DataSize whole_bytes(DataSize size) {
+  const double b = size.si();
+  const double nearest = std::round(b);
+  if (std::fabs(b - nearest) <= 1e-9 * nearest) return bytes(nearest);
+  return bytes(std::ceil(b));
+}
+
 FlowId FlowSet::add(std::string label, NodeId src, NodeId dst, DataSize size,
                     std::span<const FlowId> deps, SimTime earliest_start) {
+  size = whole_bytes(size);
   const FlowId id(static_cast<uint32_t>(src_.size()));
   label_.push_back(std::move(label));
   src_.push_back(src);

@@ -191,14 +191,17 @@ TEST(CollectiveRegistry, AllToAllPieces) {
     pair[{flows.src(FlowId(f)), flows.dst(FlowId(f))}] += flows.flow_size(FlowId(f)).si();
   }
   EXPECT_EQ(pair.size(), p * (p - 1));
-  for (const auto& [k, b] : pair) EXPECT_DOUBLE_EQ(b, kN / p);
+  // A transfer carries whole bytes (net::whole_bytes): n/p rounded up.
+  for (const auto& [k, b] : pair) EXPECT_DOUBLE_EQ(b, std::ceil(kN / p));
 
   c.domain_size = d;
   net::FlowSet h;
   append_collective(c, *find_collective_algorithm(CollectiveKind::all_to_all, "hierarchical"), h);
   const Volume v = volume(h, c.ranks);
   for (uint32_t r = 0; r < p; ++r) {
-    EXPECT_DOUBLE_EQ(v.sent[r], (d - 1) * kN / d + (g - 1) * kN / g);
+    // Each of the rank's (d - 1) + (g - 1) transfers is rounded up to a whole byte.
+    EXPECT_NEAR(v.sent[r], (d - 1) * kN / d + (g - 1) * kN / g, (d - 1) + (g - 1));
+    EXPECT_GE(v.sent[r], (d - 1) * kN / d + (g - 1) * kN / g);
   }
 }
 
@@ -262,7 +265,7 @@ TEST(CollectiveRegistry, ChunksChannelsAndReductions) {
   append_collective(c, *find_collective_algorithm(CollectiveKind::all_reduce, "ring"), flows);
   EXPECT_EQ(flows.size(), 6u * (24 + 12));
   EXPECT_EQ(flows.compute_count(), 6u * 12);
-  const double piece = kN / 4 / 6;
+  const double piece = std::ceil(kN / 4 / 6);  // whole bytes (net::whole_bytes)
   for (uint32_t f = 0; f < flows.size(); ++f) {
     const FlowId id(f);
     if (flows.is_compute(id)) {

@@ -154,6 +154,29 @@ TEST(PacketModel, RingAllReduceOnStarAgreesWithFlowModel) {
   }
 }
 
+// Issue 15.6: pieces smaller than a byte. A 4 B ring all-reduce over 16 GPUs makes
+// 2 x 15 steps x 16 flows of 4/16 = 0.25 B; a transfer carries whole bytes, so each is
+// 1 B (0.25 rounded up) and both models move the same 480 B over each direction of
+// every GPU's link pair: 2 x 15 = 30 B out of each GPU, 30 B into it.
+TEST(PacketModel, SubBytePiecesAreWholeBytesInBothModels) {
+  Case r{star(16, gbps(400), SimTime::ps(150'000), SimTime::ps(300'000))};
+  coll::append_ring_all_reduce({r.t.gpus(), bytes(4)}, r.flows);
+  EXPECT_EQ(r.flows.flow_size(FlowId(0)).si(), 1.0);
+  EXPECT_EQ(r.flows.total_size().si(), 480.0);
+  r.go();
+  r.go_fluid();
+  double packet_bytes = 0, fluid_bytes = 0;
+  for (size_t l = 0; l < r.t.link_count(); ++l) {
+    EXPECT_DOUBLE_EQ(r.result.flow.link_bytes[l].si(), r.fluid.link_bytes[l].si());
+    packet_bytes += r.result.flow.link_bytes[l].si();
+    fluid_bytes += r.fluid.link_bytes[l].si();
+  }
+  EXPECT_EQ(packet_bytes, 2 * 480.0);  // each byte crosses two links: gpu -> switch -> gpu
+  EXPECT_EQ(fluid_bytes, 2 * 480.0);
+  EXPECT_EQ(whole_bytes(bytes(1000.5)).si(), 1001.0);
+  EXPECT_EQ(whole_bytes(bytes(1073741824.0 / 3 * 3)).si(), 1073741824.0);  // binary noise
+}
+
 // Two flows of 10 MB from gpu0 and gpu1 to gpu2 share the switch's port to gpu2: the flow
 // model gives each B/2, so both end at 2S/B + L_path; the packet model keeps that port
 // busy (its queue fills, PFC holds the senders back) and must end within 2%.

@@ -18,10 +18,16 @@
 
 namespace roshni::net {
 
+/// A transfer carries whole bytes: `size` rounded up to the next byte (a value within one
+/// part in 10^9 of a whole byte counts as it). A piece of a buffer that does not divide
+/// evenly over the ranks is thus up to one byte larger, as a library sizes each rank's
+/// slice to ceil(count / p) elements; both network models carry exactly these bytes.
+DataSize whole_bytes(DataSize size);
+
 class FlowSet {
  public:
-  /// Adds a flow. `deps` must name flows already added or added later (checked by
-  /// find_dependency_cycle / validity checks, not here).
+  /// Adds a flow of whole_bytes(size). `deps` must name flows already added or added
+  /// later (checked by find_dependency_cycle / validity checks, not here).
   FlowId add(std::string label, NodeId src, NodeId dst, DataSize size,
              std::span<const FlowId> deps = {}, SimTime earliest_start = SimTime::zero());
   /// Adds a compute step of `duration` on `node`.
