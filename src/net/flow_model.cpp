@@ -259,6 +259,7 @@ class FlowModel {
   }
 
   void compute_done(uint32_t f) {
+    if (sim_.now() == SimTime::max()) time_ran_out(f);
     compute_.finish(f, flows_.src(FlowId(f)).value(), sim_.now());
     ++generation_[f];
     delivered(f);
@@ -266,7 +267,7 @@ class FlowModel {
 
   void tick() {
     // A tick scheduled before the last delivery may fire after it: the run is over.
-    if (delivered_count_ == flows_.size()) return;
+    if (delivered_count_ == flows_.size() || sim_.now() == SimTime::max()) return;
     const SimTime now = sim_.now();
     compute_.step_coupling(*options_.coupling, now, [&](uint32_t f, SimTime end) {
       ++generation_[f];
@@ -312,6 +313,15 @@ class FlowModel {
       sample_stride_ *= 2;
     }
     a.push_back({now, power, throughput_});
+  }
+
+  /// Times that overflow saturate at SimTime::max() (see sim_time.h): an event that is
+  /// still valid there is work that would end past the end of simulated time.
+  [[noreturn]] void time_ran_out(uint32_t f) const {
+    throw TimeExhausted(fmt::format(
+        "simulated time ran out (2^63 - 1 ps, about 106.8 days) before '{}' was done; "
+        "a link or GPU slowed so far during the run that its work cannot end",
+        flows_.label(FlowId(f))));
   }
 
   void begin_stall(uint32_t f, SimTime now) {
@@ -409,6 +419,7 @@ class FlowModel {
   }
 
   void transmitted(uint32_t f) {
+    if (sim_.now() == SimTime::max()) time_ran_out(f);
     state_[f] = State::in_flight;
     ++generation_[f];  // no later completion of this flow is valid
     if (!flow_joules_per_byte_.empty()) link_power_ -= rate_[f] * flow_joules_per_byte_[f];
@@ -433,6 +444,7 @@ class FlowModel {
 
   void delivered(uint32_t f) {
     const SimTime now = sim_.now();
+    if (now == SimTime::max()) time_ran_out(f);
     state_[f] = State::delivered;
     ++delivered_count_;
     result_.end[f] = now;

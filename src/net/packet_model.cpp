@@ -446,6 +446,11 @@ class PacketModel {
 
   void delivered(uint32_t f) {
     const SimTime now = sim_.now();
+    if (now == SimTime::max()) {  // times that overflow saturate there (sim_time.h)
+      throw TimeExhausted(fmt::format(
+          "simulated time ran out (2^63 - 1 ps, about 106.8 days) before '{}' was done",
+          flows_.label(FlowId(f))));
+    }
     if (stalled_[f]) end_stall(f, now);
     state_[f] = State::delivered;
     ++delivered_count_;
@@ -479,6 +484,7 @@ class PacketModel {
   }
 
   void compute_done(uint32_t f) {
+    if (sim_.now() == SimTime::max()) delivered(f);  // throws TimeExhausted
     compute_.finish(f, flows_.src(FlowId(f)).value(), sim_.now());
     ++compute_gen_[f];
     delivered(f);

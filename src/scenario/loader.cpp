@@ -728,6 +728,21 @@ class Builder {
           .fail(fmt::format("dependency cycle: {} (each waits for the next); none can ever start",
                             describe_cycle(out_.flows, cycle)));
     }
+    // Simulated time is an int64 count of picoseconds: refuse up front the work that
+    // cannot end within it, rather than saturate during the run.
+    const net::MakespanBound bound = net::makespan_lower_bound(t, out_.flows, out_.paths);
+    const double limit = static_cast<double>(SimTime::max().ps()) * 1e-12;
+    if (bound.seconds >= limit) {
+      const FlowId f = bound.flow;
+      const std::string what = fmt::format(
+          "this work cannot end within Roshni's simulated time (2^63 - 1 ps, about {:.1f} "
+          "days): '{}' cannot be delivered before {:.4g} days (its size over its path's "
+          "slowest link, the latencies, and what it waits for); make the sizes or durations "
+          "smaller or the links faster",
+          limit / 86400, escape_text(out_.flows.label(f)), bound.seconds / 86400);
+      if (flows_node_ && f.value() < flows_node_->size()) (*flows_node_)[f.value()].fail(what);
+      workload_node().fail(what);
+    }
   }
 
   /// An OCS fabric's circuit maps become link capacity steps: at each change, the

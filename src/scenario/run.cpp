@@ -11,12 +11,16 @@ namespace {
 /// The scenario's network model.
 net::FlowRunResult run_network(const Scenario& s, const net::FlowRunOptions& options,
                                RunOutcome& out) {
-  if (s.network_model == "packet") {
-    auto r = net::run_packet_model(s.topology, s.flows, s.paths, s.packet, options);
-    out.packet = std::move(r.packet);
-    return std::move(r.flow);
+  try {
+    if (s.network_model == "packet") {
+      auto r = net::run_packet_model(s.topology, s.flows, s.paths, s.packet, options);
+      out.packet = std::move(r.packet);
+      return std::move(r.flow);
+    }
+    return net::run_flow_model(s.topology, s.flows, s.paths, options);
+  } catch (const TimeExhausted& e) {
+    throw ScenarioError(s.file, "/workload", e.what());
   }
-  return net::run_flow_model(s.topology, s.flows, s.paths, options);
 }
 
 }  // namespace

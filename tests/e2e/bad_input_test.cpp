@@ -233,6 +233,12 @@ const std::vector<BadCase> kCases = {
     {"SrcEqualsDst",
      explicit_with(R"({"id": "f0", "src": "gpu1", "dst": "gpu1", "size": "1 MiB"})"), {}, "",
      "s.json:/workload/flows/0/dst", "two different nodes"},
+    // Issue 15.5: 250 PB at 400 Gb/s (5e10 B/s) is 5e6 s; one after the other 1e7 s, past
+    // simulated time's end (2^63 - 1 ps = 9.22e6 s): refused before the run, at the second.
+    {"WorkPastTheEndOfSimulatedTime",
+     explicit_with(R"({"id": "f0", "src": "gpu0", "dst": "gpu1", "size": "250 PB"},
+                      {"id": "f1", "src": "gpu0", "dst": "gpu1", "size": "250 PB", "after": ["f0"]})"),
+     {}, "", "s.json:/workload/flows/1", "cannot end within Roshni's simulated time"},
     {"DuplicateFlowId", explicit_with(kFlow + ", " + kFlow), {}, "", "s.json:/workload/flows/1/id",
      "duplicate flow id 'f0'"},
     {"DanglingDependency",

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "net/link_fixtures.h"
+#include "roshni/core/error.h"
 #include "roshni/net/flow_model.h"
 #include "roshni/net/packet_model.h"
 #include "roshni/topo/router.h"
@@ -255,6 +256,17 @@ TEST(PacketLinkDynamics, PermanentFailureIsReportedNotHung) {
     EXPECT_EQ(r.flow.unfinished[0].state, UnfinishedFlow::State::transmitting);
     EXPECT_EQ(r.flow.unfinished[0].dead_link, LinkId(0));
   }
+}
+
+
+// Issue 15.5: the link slows to 1e-3 b/s at 10 us with most of the 1 MB left: ~7e9 s,
+// past the end of simulated time (2^63 - 1 ps = 9.22e6 s). The run ends with an error,
+// not with a saturated "success".
+TEST(PacketLinkDynamics, WorkPastTheEndOfSimulatedTimeIsAnError) {
+  Case c{pair_of_gpus()};
+  c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize));
+  c.options.steps = {at(10 * kUs, LinkId(0), gbps(1e-12))};
+  EXPECT_THROW(c.run(), TimeExhausted);
 }
 
 }  // namespace

@@ -25,6 +25,14 @@ class ScenarioError : public std::runtime_error {
   std::string file_, pointer_, message_;
 };
 
+/// A run that cannot go on: simulated time reached its end (2^63 - 1 ps, about 106 days)
+/// where the loader could not foresee it (rates that fell during the run). Thrown by the
+/// network models; turned into a ScenarioError where the scenario's file is known.
+class TimeExhausted : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 [[noreturn]] void assertion_failed(const char* file, int line, const char* cond,
                                    const std::string& message);
 

@@ -29,4 +29,17 @@ struct Paths {
 Paths route_all(const topo::Topology& t, topo::Router& router, const FlowSet& flows,
                 std::vector<FlowId>& unroutable, uint64_t seed = 0);
 
+/// The latest of the flows' earliest possible deliveries, and the flow that has it: a
+/// flow is delivered no sooner than its dependencies' bounds (and its earliest start),
+/// plus its size over the slowest link of its path as if alone on it, plus the path's
+/// latency; a compute step, plus its duration. A lower bound on the makespan, in
+/// seconds, for refusing before a run the work that cannot end within SimTime's range.
+/// The flows must be acyclic (find_dependency_cycle) and routed.
+struct MakespanBound {
+  double seconds = 0;
+  FlowId flow;
+};
+MakespanBound makespan_lower_bound(const topo::Topology& t, const FlowSet& flows,
+                                   const Paths& paths);
+
 }  // namespace roshni::net
