@@ -4,6 +4,7 @@
 // all-reduce, EP all-to-all bytes, and the flow-count closed form (docs/training.md).
 #include "roshni/work/training.h"
 
+#include <algorithm>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -230,6 +231,120 @@ TEST(Training, FlowCountClosedFormMatchesTheBuild) {
     build_training(sp, ids(sp.plan.gpus()), flows);
     EXPECT_EQ(training_flow_count(sp), static_cast<double>(flows.size()));
     EXPECT_TRUE(net::find_dependency_cycle(flows).empty());
+  }
+}
+
+/// What GPU `g` does, in its chain's order (the DAG is emitted in that order): its
+/// compute steps by label, and the collectives it takes part in by their label prefix
+/// ("tp", "ep", "dp", "pp", "zg"...), runs of one collective's flows counted once.
+std::vector<std::string> ops_of(const net::FlowSet& flows, NodeId g) {
+  std::vector<std::string> out;
+  for (uint32_t f = 0; f < flows.size(); ++f) {
+    const FlowId id(f);
+    if (flows.src(id) != g && flows.dst(id) != g) continue;
+    const std::string& label = flows.label(id);
+    const std::string op = flows.is_compute(id) ? label : label.substr(0, label.find('/'));
+    if (flows.is_compute(id) || out.empty() || out.back() != op) out.push_back(op);
+  }
+  return out;
+}
+
+std::vector<std::string> split(const std::string& words) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  while (at < words.size()) {
+    const size_t end = std::min(words.find(' ', at), words.size());
+    out.push_back(words.substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
+}
+
+// 1F1B (PipeDream-Flush, Narayanan et al. 2021, sec. 2.2): stage i runs w = min(p-1-i, m)
+// warm-up forwards, then m - w pairs of one forward and one backward, then the w
+// backwards left: F^w (F B)^(m-w) B^w. The last stage has no warm-up: F B F B ...; the
+// first holds p - 1 micro-batches in flight. p = 4, m = 6, one step per stage.
+TEST(Training, OneForwardOneBackwardOrderOnEveryStage) {
+  TrainingSpec s = small_spec();
+  s.plan.pipeline = 4;
+  s.plan.layers_per_step = 2;
+  s.model.global_batch = 6;
+  net::FlowSet flows;
+  build_training(s, ids(s.plan.gpus()), flows);
+  const uint32_t p = 4, m = 6;
+  for (uint32_t i = 0; i < p; ++i) {
+    const uint32_t w = std::min(p - 1 - i, m);
+    std::string expected(w, 'F');
+    for (uint32_t j = w; j < m; ++j) expected += "FB";
+    expected += std::string(w, 'B');
+    // One step per stage: a forward is one "fwd" step (followed by the head on the last
+    // stage, counted instead), a backward one "bwd" step.
+    std::string got;
+    for (const std::string& op : ops_of(flows, NodeId(s.plan.gpu(0, 0, i)))) {
+      if (op == (i + 1 < p ? "fwd" : "fwd_head")) got += 'F';
+      if (op == "bwd") got += 'B';
+    }
+    EXPECT_EQ(got, expected) << "stage " << i;
+    if (i == p - 1) {
+      EXPECT_EQ(got, "FBFBFBFBFBFB");
+    }
+  }
+}
+
+// Pipeline sends: at each of the p - 1 stage boundaries, for each of the m micro-batches
+// of each of the d replicas, the t ranks of a stage each send 1/t of the hidden state
+// (b s h vb) forwards and its gradient back (Narayanan et al.'s scatter/gather):
+//   bytes = 2 (p-1) m d t (b s h vb / t) = 2 (p-1) m d b s h vb = 2 (p-1) B s h vb,
+// in 2 (p-1) m d t flows (m = B / (b d); t cancels).
+TEST(Training, PipelineSendBytesPerIteration) {
+  TrainingSpec s = small_spec();
+  s.model.micro_batch = 2;
+  s.plan.data = 2;
+  s.plan.tensor = 2;
+  s.plan.pipeline = 4;
+  net::FlowSet flows;
+  const TrainingInfo info = build_training(s, ids(s.plan.gpus()), flows);
+  const double p = 4, d = 2, t = 2, b = 2, m = 16 / (b * d), sq = 1024, h = 1024, vb = 2;
+  const TrafficTotal& pp = info.traffic[static_cast<size_t>(Traffic::pp)];
+  EXPECT_NEAR(pp.bytes.si() / (2 * (p - 1) * m * d * b * sq * h * vb), 1.0, 1e-12);
+  EXPECT_EQ(static_cast<double>(pp.flows), 2 * (p - 1) * m * d * t);
+}
+
+/// The duration of the optimizer step on GPU `g`.
+double optimizer_time(const net::FlowSet& flows, NodeId g) {
+  for (uint32_t f = 0; f < flows.size(); ++f) {
+    if (flows.is_compute(FlowId(f)) && flows.src(FlowId(f)) == g &&
+        flows.label(FlowId(f)) == "optimizer") {
+      return flows.compute_time(FlowId(f)).duration().si();
+    }
+  }
+  ADD_FAILURE() << "no optimizer step on node " << g.value();
+  return 0;
+}
+
+// The optimizer step moves optimizer_bytes_per_param (28: the scenario default for bf16
+// mixed-precision Adam, fp32 master weights and two moments read and written, 6 x 4 B,
+// the gradient read and the new weights written, 2 x 2 B) per parameter it updates, at
+// HBM bandwidth. A GPU of stage i holds P_i = (L/p) 12 h^2 / t + V h / t
+// (the tied embedding's copy on both stages, p > 1); ZeRO-1 updates 1/d of them, so it
+// takes 28 P_i / (d HBM), which is 28 P_i (1 - 1/d) / HBM shorter than without ZeRO.
+TEST(Training, ZeroOneOptimizerTimeIsOneOverD) {
+  TrainingSpec s = small_spec();
+  s.optimizer_bytes_per_param = 28;
+  s.plan.data = 4;
+  s.plan.tensor = 2;
+  s.plan.pipeline = 2;
+  net::FlowSet plain_flows, zero_flows;
+  build_training(s, ids(s.plan.gpus()), plain_flows);
+  s.plan.sharding = Sharding::zero1;
+  build_training(s, ids(s.plan.gpus()), zero_flows);
+  const double L = 8, p = 2, t = 2, d = 4, h = 1024, V = 8, hbm = 3e12;
+  const double params = (L / p) * 12 * h * h / t + V * h / t;
+  for (uint32_t g = 0; g < s.plan.gpus(); ++g) {
+    const double plain = optimizer_time(plain_flows, NodeId(g));
+    const double zero = optimizer_time(zero_flows, NodeId(g));
+    EXPECT_NEAR(zero, 28 * params / (d * hbm), 1.5e-12) << "gpu " << g;
+    EXPECT_NEAR(plain - zero, 28 * params * (1 - 1 / d) / hbm, 3e-12) << "gpu " << g;
   }
 }
 
