@@ -400,13 +400,17 @@ class Builder {
       gathered = q > 0 ? zero3_gather(i) : decltype(gathered)();
       wait_for(i, now);
       if (s_.moe) {
+        // The mirror of the forward: Megatron's all-reduce that ends a block in the
+        // forward is the identity in the backward, and the identity that starts it
+        // becomes an all-reduce of the block input's gradient, after the block's
+        // backward (Shoeybi et al. 2019, fig. 3).
         const double a2a = s_.k * s_.tokens * spec_.model.top_k * spec_.model.hidden * s_.vb / s_.t;
-        for (uint32_t dd = 0; dd < s_.d; ++dd) tp_all_reduce(i, dd, act);
         ep_all_to_all(i, a2a);  // gradient of combine
         for (uint32_t dd = 0; dd < s_.d; ++dd)
           for (uint32_t r = 0; r < s_.t; ++r)
             compute(gpu(r, dd, i), "bwd_mlp", (2 + again) * w.mlp_flops, (2 + again) * w.mlp_bytes);
         ep_all_to_all(i, a2a);  // gradient of dispatch
+        for (uint32_t dd = 0; dd < s_.d; ++dd) tp_all_reduce(i, dd, act);
       }
       for (uint32_t dd = 0; dd < s_.d; ++dd) {
         for (uint32_t r = 0; r < s_.t; ++r) {

@@ -260,6 +260,30 @@ std::vector<std::string> split(const std::string& words) {
   return out;
 }
 
+// Megatron's tensor parallelism puts an all-reduce at the end of a block in the forward
+// (its "g" operator) and at the start of the block in the backward (its "f", the
+// gradient of the block's input), so the backward mirrors the forward: per MoE layer,
+// gradient of combine, MLP backward, gradient of dispatch, TP all-reduce, attention
+// backward, TP all-reduce. Two layers, one micro-batch, TP 2, DP 2 = EP 2 (so expert
+// gradients have no replica to be reduced with; the dense ones are, after each layer).
+TEST(Training, MoeBackwardAllReducesAfterEachBlocksBackward) {
+  TrainingSpec s = small_spec();
+  s.model.layers = 2;
+  s.model.experts = 2;
+  s.model.top_k = 1;
+  s.model.global_batch = 2;
+  s.plan.data = 2;
+  s.plan.expert = 2;
+  s.plan.tensor = 2;
+  net::FlowSet flows;
+  build_training(s, ids(s.plan.gpus()), flows);
+  const std::string forward_layer = "fwd_attn tp ep fwd_mlp ep tp ";
+  const std::string backward_layer = "ep bwd_mlp ep tp bwd_attn tp dp ";
+  EXPECT_EQ(ops_of(flows, NodeId(0)),
+            split(forward_layer + forward_layer + "fwd_head bwd_head " + backward_layer +
+                  backward_layer + "optimizer"));
+}
+
 // 1F1B (PipeDream-Flush, Narayanan et al. 2021, sec. 2.2): stage i runs w = min(p-1-i, m)
 // warm-up forwards, then m - w pairs of one forward and one backward, then the w
 // backwards left: F^w (F B)^(m-w) B^w. The last stage has no warm-up: F B F B ...; the
