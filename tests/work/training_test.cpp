@@ -372,5 +372,49 @@ TEST(Training, ZeroOneOptimizerTimeIsOneOverD) {
   }
 }
 
+// ZeRO-3 with experts: the d replicas form d/e EP groups of e, and replica dd holds the
+// experts of EP rank dd mod e, so expert weights are sharded over (and gathered from) the
+// d/e replicas with the same dd mod e, non-expert weights over all d. Per step, forward
+// and backward, every micro-batch, a ring all-gather of S over q ranks moves (q-1) S:
+//   dense   (d - 1) k P_att vb / t                    per TP rank, one group
+//   experts (d/e - 1) k (E/e) P_mlp vb / t            per TP rank, e groups
+// so per iteration (L/k steps, t TP ranks, m micro-batches, two passes)
+//   gather bytes = 2 m L vb [ (d - 1) P_att + (d - e) (E/e) P_mlp ].
+// Optimizer: the dense P_att L / t + V h / t over d, the experts' L (E/e) P_mlp / t over
+// d/e: 28 [ (L P_att + V h) / (t d) + L (E/e) P_mlp e / (t d) ] / HBM.
+TEST(Training, ZeroThreeShardsExpertsOverTheReplicasHoldingThem) {
+  TrainingSpec s = small_spec();
+  s.model.layers = 2;
+  s.model.experts = 4;
+  s.model.top_k = 1;
+  s.model.global_batch = 8;
+  s.optimizer_bytes_per_param = 28;
+  s.plan.data = 4;
+  s.plan.expert = 2;
+  s.plan.tensor = 2;
+  s.plan.sharding = Sharding::zero3;
+  net::FlowSet flows;
+  build_training(s, ids(s.plan.gpus()), flows);
+  const double L = 2, E = 4, e = 2, d = 4, t = 2, m = 8 / d, h = 1024, V = 8, vb = 2;
+  const double P_att = 4 * h * h, P_mlp = 2 * h * 4096;
+  double gathered = 0;
+  for (uint32_t f = 0; f < flows.size(); ++f) {
+    const FlowId id(f);
+    if (flows.label(id).starts_with("zg")) gathered += flows.flow_size(id).si();
+    if (flows.label(id).starts_with("zge/")) {  // the experts' gather
+      // GPU index = tp + t dp (one stage): replica dd = index / t.
+      const uint32_t a = flows.src(id).value(), b = flows.dst(id).value();
+      EXPECT_EQ(a / 2 % 2, b / 2 % 2) << flows.label(id) << ": replicas with other experts";
+    }
+  }
+  EXPECT_NEAR(gathered / (2 * m * L * vb * ((d - 1) * P_att + (d - e) * (E / e) * P_mlp)), 1.0,
+              1e-12);
+  const double optimizer =
+      28 * ((L * P_att + V * h) / (t * d) + L * (E / e) * P_mlp * e / (t * d)) / 3e12;
+  for (uint32_t g = 0; g < s.plan.gpus(); ++g) {
+    EXPECT_NEAR(optimizer_time(flows, NodeId(g)), optimizer, 1.5e-12) << "gpu " << g;
+  }
+}
+
 }  // namespace
 }  // namespace roshni::work
