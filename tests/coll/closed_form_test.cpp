@@ -258,8 +258,11 @@ TEST(ClosedForm, DoubleBinaryTreeAllReduce) {
 }
 
 // The same with chunks: C = 2 on 8 ranks (H = 3) keeps the pairs apart; a chunk of a
-// reduced transfer adds a reduction of q / R on the way up, once per level: H q/R more
-// (a rank reduces its two children's chunks concurrently in this model).
+// reduced transfer adds a reduction of q / R on the way up, once per level. Each tree's
+// inner ranks below the root have two children whose chunks arrive together, and the
+// two reductions share the rank (processor sharing, docs/models/energy.md): 2q/R at
+// each of those H - 1 levels, q/R at the root (one child), (2H - 1) q/R in all. (Two
+// chunks' reductions do not overlap: 2q/R = q beta here, under alpha + q beta.)
 TEST(ClosedForm, DoubleBinaryTreePipelinedAndReduced) {
   const uint32_t p = 8;
   const double n = 64 * kMiB, h = 3;
@@ -271,9 +274,9 @@ TEST(ClosedForm, DoubleBinaryTreePipelinedAndReduced) {
       o.reduction_rate = rate;
       const double q = n / (2 * chunks);
       const double expected =
-          (2 * h + chunks - 1) * (kDirectAlpha + q * kBeta) + (rate > 0 ? h * q / rate : 0.0);
+          (2 * h + chunks - 1) * (kDirectAlpha + q * kBeta) + (rate > 0 ? (2 * h - 1) * q / rate : 0.0);
       expect_close(run(m, CollectiveKind::all_reduce, "tree", n, o), expected,
-                   "double binary tree (2H + C - 1)(a + n b/2C) + H q/R",
+                   "double binary tree (2H + C - 1)(a + n b/2C) + (2H - 1) q/R",
                    fmt::format("C={} R={}", chunks, rate));
     }
   }
