@@ -35,17 +35,22 @@ void ring_reduce_scatter(Schedule& s, std::span<const uint32_t> g, double share,
   const uint16_t ph = s.phase(name(tag, "rs"));
   const double piece = share / static_cast<double>(m);
   // recv[i]: what rank g[i] received in the previous step (from its predecessor); it
-  // reduces that piece and forwards it in the next step.
-  std::vector<uint32_t> recv(m), next(m);
+  // reduces that piece with its own contribution and forwards it in the next step, so
+  // every step waits for the piece and for the contribution (ready: its arrival may be
+  // uneven, as after a reduce-scatter in another group). The piece never carries the
+  // contribution itself: it comes from ranks that have not met this one yet.
+  std::vector<uint32_t> recv(m), next(m), deps;
   for (uint32_t step = 0; step + 1 < m; ++step) {
     for (size_t i = 0; i < m; ++i) {
       const size_t to = (i + 1) % m;
-      const auto deps = step == 0 ? std::span<const uint32_t>(ready[g[i]]) : one(recv[i]);
+      deps.assign(ready[g[i]].begin(), ready[g[i]].end());
+      if (step > 0) deps.push_back(recv[i]);
       next[to] = s.add(ph, step, g[i], g[to], piece, deps, true);
     }
     std::swap(recv, next);
   }
-  for (size_t i = 0; i < m; ++i) ready[g[i]] = {recv[i]};
+  // A rank's reduced piece: the last one it received, reduced with its contribution.
+  for (size_t i = 0; i < m; ++i) ready[g[i]].push_back(recv[i]);
 }
 
 void ring_all_gather(Schedule& s, std::span<const uint32_t> g, double share, Ready& ready,

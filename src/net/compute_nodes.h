@@ -2,6 +2,9 @@
 /// GPU), shared by the flow and packet models: per node the busy time, work and
 /// throttled time (into the run's FlowRunResult) and the busy power drawn now; per step
 /// the work it has left. The models keep their own events: this says when a step ends.
+/// Steps that overlap on a node share it (processor sharing, docs/models/energy.md): k
+/// of them each progress at speed / k, so the node's work, and so its energy and heat,
+/// is what its steps need, and the steps take as long as that work at that speed.
 #pragma once
 
 #include <algorithm>
@@ -38,25 +41,35 @@ class ComputeNodes {
   }
 
   /// Step f, of `full` at full speed, starts on node n now; returns when it ends.
-  SimTime start(uint32_t f, uint32_t n, SimTime now, SimTime full) {
+  /// `reschedule(g, end)` is called for each step g already on n (now slower).
+  template <class Reschedule>
+  SimTime start(uint32_t f, uint32_t n, SimTime now, SimTime full, Reschedule&& reschedule) {
     settle(n, now);
+    progress(n, now);
     if (active_[n]++ == 0 && !busy_power_->empty()) power_ += (*busy_power_)[n] * speed_[n];
     pos_[f] = static_cast<uint32_t>(running_[n].size());
     running_[n].push_back(f);
     remaining_[f] = static_cast<double>(full.ps());  // ps at full speed
     updated_[f] = now;
+    for (uint32_t g : running_[n]) {
+      if (g != f) reschedule(g, end_of(g, n, now));
+    }
     return end_of(f, n, now);
   }
 
-  /// Step f on node n has ended now.
-  void finish(uint32_t f, uint32_t n, SimTime now) {
+  /// Step f on node n has ended now; `reschedule(g, end)` is called for each step g
+  /// still on n (now faster).
+  template <class Reschedule>
+  void finish(uint32_t f, uint32_t n, SimTime now, Reschedule&& reschedule) {
     settle(n, now);
+    progress(n, now);
     if (--active_[n] == 0 && !busy_power_->empty()) power_ -= (*busy_power_)[n] * speed_[n];
     auto& list = running_[n];
     const uint32_t pos = pos_[f];
     list[pos] = list.back();
     pos_[list[pos]] = pos;
     list.pop_back();
+    for (uint32_t g : list) reschedule(g, end_of(g, n, now));
   }
 
   /// Brings every node's busy time and work up to now.
@@ -77,11 +90,7 @@ class ComputeNodes {
       if (s == speed_[n]) continue;
       ROSHNI_ASSERT(s > 0 && s <= 1, "a coupling set node {} to speed {}", n, s);
       if (active_[n] > 0 && !busy_power_->empty()) power_ += (*busy_power_)[n] * (s - speed_[n]);
-      for (uint32_t f : running_[n]) {
-        const double done = static_cast<double>((now - updated_[f]).ps()) * speed_[n];
-        remaining_[f] = std::max(0.0, remaining_[f] - done);
-        updated_[f] = now;
-      }
+      progress(n, now);
       speed_[n] = s;
       for (uint32_t f : running_[n]) reschedule(f, end_of(f, n, now));
     }
@@ -100,8 +109,22 @@ class ComputeNodes {
     }
     last_[n] = now;
   }
+  /// Brings the work left of node n's steps up to now, at the rate they had since their
+  /// last update (the node's speed shared by its steps).
+  void progress(uint32_t n, SimTime now) {
+    const auto& list = running_[n];
+    if (list.empty()) return;
+    const double rate = speed_[n] / static_cast<double>(list.size());
+    for (uint32_t f : list) {
+      const double done = static_cast<double>((now - updated_[f]).ps()) * rate;
+      remaining_[f] = std::max(0.0, remaining_[f] - done);
+      updated_[f] = now;
+    }
+  }
+  /// When step f on node n ends if nothing changes after now.
   SimTime end_of(uint32_t f, uint32_t n, SimTime now) const {
-    const double ps = remaining_[f] / speed_[n];
+    const double k = static_cast<double>(running_[n].size());
+    const double ps = remaining_[f] * k / speed_[n];
     return ps >= 9.2e18 ? SimTime::max() : now + SimTime::ps(static_cast<int64_t>(std::ceil(ps)));
   }
 

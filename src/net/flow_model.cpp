@@ -254,25 +254,31 @@ class FlowModel {
     state_[f] = State::in_flight;
     result_.start[f] = now;
     last_update_[f] = now;
-    sim_.schedule(compute_.start(f, node, now, flows_.compute_time(FlowId(f))), kComputeDone, f,
-                  generation_[f]);
+    const SimTime end = compute_.start(f, node, now, flows_.compute_time(FlowId(f)),
+                                       [&](uint32_t g, SimTime at) { retime_compute(g, at); });
+    sim_.schedule(end, kComputeDone, f, generation_[f]);
   }
 
   void compute_done(uint32_t f) {
     if (sim_.now() == SimTime::max()) time_ran_out(f);
-    compute_.finish(f, flows_.src(FlowId(f)).value(), sim_.now());
+    compute_.finish(f, flows_.src(FlowId(f)).value(), sim_.now(),
+                    [&](uint32_t g, SimTime at) { retime_compute(g, at); });
     ++generation_[f];
     delivered(f);
+  }
+
+  /// Compute step f now ends at `end` (its node's speed or its share of it changed).
+  void retime_compute(uint32_t f, SimTime end) {
+    ++generation_[f];
+    sim_.schedule(end, kComputeDone, f, generation_[f]);
   }
 
   void tick() {
     // A tick scheduled before the last delivery may fire after it: the run is over.
     if (delivered_count_ == flows_.size() || sim_.now() == SimTime::max()) return;
     const SimTime now = sim_.now();
-    compute_.step_coupling(*options_.coupling, now, [&](uint32_t f, SimTime end) {
-      ++generation_[f];
-      sim_.schedule(end, kComputeDone, f, generation_[f]);
-    });
+    compute_.step_coupling(*options_.coupling, now,
+                           [&](uint32_t f, SimTime end) { retime_compute(f, end); });
     // The next tick is scheduled at the end of this instant (end_of_timestamp), once
     // the flows that this instant released have their completions in the queue.
     tick_due_ = true;

@@ -479,25 +479,31 @@ class PacketModel {
   }
 
   void start_compute(uint32_t f, SimTime now) {
-    sim_.schedule(compute_.start(f, flows_.src(FlowId(f)).value(), now, flows_.compute_time(FlowId(f))),
-                  kComputeDone, f, compute_gen_[f]);
+    const SimTime end = compute_.start(f, flows_.src(FlowId(f)).value(), now, flows_.compute_time(FlowId(f)),
+                                       [&](uint32_t g, SimTime at) { retime_compute(g, at); });
+    sim_.schedule(end, kComputeDone, f, compute_gen_[f]);
   }
 
   void compute_done(uint32_t f) {
     if (sim_.now() == SimTime::max()) delivered(f);  // throws TimeExhausted
-    compute_.finish(f, flows_.src(FlowId(f)).value(), sim_.now());
+    compute_.finish(f, flows_.src(FlowId(f)).value(), sim_.now(),
+                    [&](uint32_t g, SimTime at) { retime_compute(g, at); });
     ++compute_gen_[f];
     delivered(f);
+  }
+
+  /// Compute step f now ends at `end` (its node's speed or its share of it changed).
+  void retime_compute(uint32_t f, SimTime end) {
+    ++compute_gen_[f];
+    sim_.schedule(end, kComputeDone, f, compute_gen_[f]);
   }
 
   void tick() {
     // A tick scheduled before the last delivery may fire after it: the run is over.
     if (delivered_count_ == flows_.size()) return;
     const SimTime now = sim_.now();
-    compute_.step_coupling(*options_.coupling, now, [&](uint32_t f, SimTime end) {
-      ++compute_gen_[f];
-      sim_.schedule(end, kComputeDone, f, compute_gen_[f]);
-    });
+    compute_.step_coupling(*options_.coupling, now,
+                           [&](uint32_t f, SimTime end) { retime_compute(f, end); });
     // Keep ticking only while something else can still happen.
     if (!sim_.queue().empty()) sim_.schedule(now + period_, kTick, 0);
   }

@@ -295,34 +295,56 @@ class Builder {
     }
   }
 
-  /// ZeRO-3: the parameters of one step gathered over each DP group of stage i; the
-  /// gather waits for the members' chains as they are now, so issued one step ahead
-  /// it is prefetched. Returns its ends per TP rank (empty unless ZeRO-3).
-  std::vector<std::vector<FlowId>> zero3_gather(uint32_t i) {
-    std::vector<std::vector<FlowId>> out;
+  /// What ZeRO-3's gathers of one step's parameters end with, for the chains to wait on.
+  struct Gathered {
+    std::vector<std::vector<FlowId>> dense;   // by TP rank r: over all d replicas
+    std::vector<std::vector<FlowId>> expert;  // by r e + (dd mod e): over d/e replicas
+  };
+
+  /// ZeRO-3: the parameters of one step gathered on stage i, the non-expert ones over
+  /// each DP group (TP rank r, all d replicas), the experts' over the d/e replicas that
+  /// hold the same experts (replica dd holds those of EP rank dd mod e), which are the
+  /// ones they are sharded over. A gather waits for its members' chains as they are now,
+  /// so issued one step ahead it is prefetched. Empty unless ZeRO-3.
+  Gathered zero3_gather(uint32_t i) {
+    Gathered out;
     if (spec_.plan.sharding != Sharding::zero3 || s_.d < 2) return out;
-    const double param_bytes = s_.attn_param_bytes + s_.dense_mlp_param_bytes + s_.expert_param_bytes;
-    out.resize(s_.t);
-    for (uint32_t r = 0; r < s_.t; ++r) {
-      std::vector<uint32_t> idx(s_.d);
+    const double dense_bytes = s_.attn_param_bytes + s_.dense_mlp_param_bytes;
+    const uint32_t holders = s_.d / s_.e;
+    out.dense.resize(s_.t);
+    if (s_.expert_param_bytes > 0 && holders >= 2) out.expert.resize(s_.t * s_.e);
+    const auto gather = [&](std::span<const uint32_t> idx, double size, const char* prefix) {
       std::vector<FlowId> after;
-      for (uint32_t dd = 0; dd < s_.d; ++dd) {
-        idx[dd] = gpu(r, dd, i);
-        after.insert(after.end(), tail_[idx[dd]].begin(), tail_[idx[dd]].end());
+      for (uint32_t g : idx) after.insert(after.end(), tail_[g].begin(), tail_[g].end());
+      return collective(Traffic::dp, make(CollectiveKind::all_gather, nodes(idx), size, prefix),
+                        algorithm(CollectiveKind::all_gather, "ring"), after);
+    };
+    std::vector<uint32_t> idx;
+    for (uint32_t r = 0; r < s_.t; ++r) {
+      if (dense_bytes > 0) {
+        idx.clear();
+        for (uint32_t dd = 0; dd < s_.d; ++dd) idx.push_back(gpu(r, dd, i));
+        out.dense[r] = gather(idx, dense_bytes, "zg");
       }
-      out[r] = collective(Traffic::dp, make(CollectiveKind::all_gather, nodes(idx), param_bytes, "zg"),
-                          algorithm(CollectiveKind::all_gather, "ring"), after);
+      for (uint32_t grp = 0; grp < out.expert.size() / s_.t; ++grp) {
+        idx.clear();
+        for (uint32_t q = 0; q < holders; ++q) idx.push_back(gpu(r, q * s_.e + grp, i));
+        out.expert[r * s_.e + grp] = gather(idx, s_.expert_param_bytes, "zge");
+      }
     }
     return out;
   }
 
-  /// Every chain of stage i also waits for `ends` (per TP rank, from zero3_gather).
-  void wait_for(uint32_t i, const std::vector<std::vector<FlowId>>& ends) {
+  /// Every chain of stage i also waits for its gathers' ends (from zero3_gather).
+  void wait_for(uint32_t i, const Gathered& ends) {
     if (!flows_) return;
-    for (uint32_t r = 0; r < ends.size(); ++r) {
+    for (uint32_t r = 0; r < ends.dense.size(); ++r) {
       for (uint32_t dd = 0; dd < s_.d; ++dd) {
         auto& t = tail_[gpu(r, dd, i)];
-        t.insert(t.end(), ends[r].begin(), ends[r].end());
+        t.insert(t.end(), ends.dense[r].begin(), ends.dense[r].end());
+        if (ends.expert.empty()) continue;
+        const auto& x = ends.expert[r * s_.e + dd % s_.e];
+        t.insert(t.end(), x.begin(), x.end());
       }
     }
   }
@@ -400,13 +422,17 @@ class Builder {
       gathered = q > 0 ? zero3_gather(i) : decltype(gathered)();
       wait_for(i, now);
       if (s_.moe) {
+        // The mirror of the forward: Megatron's all-reduce that ends a block in the
+        // forward is the identity in the backward, and the identity that starts it
+        // becomes an all-reduce of the block input's gradient, after the block's
+        // backward (Shoeybi et al. 2019, fig. 3).
         const double a2a = s_.k * s_.tokens * spec_.model.top_k * spec_.model.hidden * s_.vb / s_.t;
-        for (uint32_t dd = 0; dd < s_.d; ++dd) tp_all_reduce(i, dd, act);
         ep_all_to_all(i, a2a);  // gradient of combine
         for (uint32_t dd = 0; dd < s_.d; ++dd)
           for (uint32_t r = 0; r < s_.t; ++r)
             compute(gpu(r, dd, i), "bwd_mlp", (2 + again) * w.mlp_flops, (2 + again) * w.mlp_bytes);
         ep_all_to_all(i, a2a);  // gradient of dispatch
+        for (uint32_t dd = 0; dd < s_.d; ++dd) tp_all_reduce(i, dd, act);
       }
       for (uint32_t dd = 0; dd < s_.d; ++dd) {
         for (uint32_t r = 0; r < s_.t; ++r) {
@@ -547,15 +573,20 @@ class Builder {
   /// The optimizer step on every GPU once its gradients are reduced, and (ZeRO-1/2) the
   /// all-gather of the updated parameter shards.
   void finish() {
-    const double sharded = spec_.plan.sharding != Sharding::none ? s_.d : 1;
+    // Sharded, a replica updates 1/d of the non-expert parameters and 1/(d/e) of its
+    // experts' (the d/e replicas holding them split their state).
+    const bool sharded = spec_.plan.sharding != Sharding::none;
+    const double dense_share = sharded ? s_.d : 1, expert_share = sharded ? s_.d / s_.e : 1;
     for (uint32_t i = 0; i < s_.p; ++i) {
-      double params = s_.steps * (s_.attn_param_bytes + s_.dense_mlp_param_bytes + s_.expert_param_bytes) / s_.vb;
-      if (i == 0) params += s_.embedding_bytes / s_.vb;
-      if (i == s_.p - 1 && has_head_copy(spec_, s_)) params += s_.embedding_bytes / s_.vb;
+      double dense = s_.steps * (s_.attn_param_bytes + s_.dense_mlp_param_bytes) / s_.vb;
+      if (i == 0) dense += s_.embedding_bytes / s_.vb;
+      if (i == s_.p - 1 && has_head_copy(spec_, s_)) dense += s_.embedding_bytes / s_.vb;
+      const double experts = s_.steps * s_.expert_param_bytes / s_.vb;
+      const double params = dense / dense_share + experts / expert_share;
       for (uint32_t dd = 0; dd < s_.d; ++dd) {
         for (uint32_t r = 0; r < s_.t; ++r) {
           const uint32_t g = gpu(r, dd, i);
-          compute(g, "optimizer", 0, spec_.optimizer_bytes_per_param * params / sharded, dp_ends_[g]);
+          compute(g, "optimizer", 0, spec_.optimizer_bytes_per_param * params, dp_ends_[g]);
         }
       }
     }

@@ -22,7 +22,9 @@
 #include <cmath>
 #include <map>
 
+#include "roshni/coll/phases.h"
 #include "roshni/coll/registry.h"
+#include "roshni/coll/schedule.h"
 #include "roshni/net/flow_model.h"
 #include "roshni/topo/clos.h"
 #include "roshni/topo/generators.h"
@@ -256,8 +258,11 @@ TEST(ClosedForm, DoubleBinaryTreeAllReduce) {
 }
 
 // The same with chunks: C = 2 on 8 ranks (H = 3) keeps the pairs apart; a chunk of a
-// reduced transfer adds a reduction of q / R on the way up, once per level: H q/R more
-// (a rank reduces its two children's chunks concurrently in this model).
+// reduced transfer adds a reduction of q / R on the way up, once per level. Each tree's
+// inner ranks below the root have two children whose chunks arrive together, and the
+// two reductions share the rank (processor sharing, docs/models/energy.md): 2q/R at
+// each of those H - 1 levels, q/R at the root (one child), (2H - 1) q/R in all. (Two
+// chunks' reductions do not overlap: 2q/R = q beta here, under alpha + q beta.)
 TEST(ClosedForm, DoubleBinaryTreePipelinedAndReduced) {
   const uint32_t p = 8;
   const double n = 64 * kMiB, h = 3;
@@ -269,9 +274,9 @@ TEST(ClosedForm, DoubleBinaryTreePipelinedAndReduced) {
       o.reduction_rate = rate;
       const double q = n / (2 * chunks);
       const double expected =
-          (2 * h + chunks - 1) * (kDirectAlpha + q * kBeta) + (rate > 0 ? h * q / rate : 0.0);
+          (2 * h + chunks - 1) * (kDirectAlpha + q * kBeta) + (rate > 0 ? (2 * h - 1) * q / rate : 0.0);
       expect_close(run(m, CollectiveKind::all_reduce, "tree", n, o), expected,
-                   "double binary tree (2H + C - 1)(a + n b/2C) + H q/R",
+                   "double binary tree (2H + C - 1)(a + n b/2C) + (2H - 1) q/R",
                    fmt::format("C={} R={}", chunks, rate));
     }
   }
@@ -497,6 +502,52 @@ TEST(ClosedForm, ReductionRate) {
                  log2_of(p) * kStarAlpha + (p - 1.0) / p * n * kBeta + (p - 1.0) / p * n / rate,
                  "recursive halving + (p-1)/p n/R", at);
   }
+}
+
+// Ring reduce-scatter with uneven arrival: a rank reduces what it received with its own
+// contribution before forwarding, so none of its sends may start before that
+// contribution is ready (not only step 0's). Star of 4, ranks 0..2 run the ring (n
+// bytes, pieces of n/3); rank 0's contribution is a transfer of 8n from rank 3
+// (ready[0]), while ranks 1 and 2 are ready at once.
+// - Rank 2 sends its step-0 piece to rank 0 at 0, and its step-1 piece once rank 1's
+//   step-0 piece arrived (alpha + n/3 beta); both share rank 0's downlink with the 8n
+//   transfer, which keeps that link busy (work-conserving) until it is through: it is
+//   delivered at D = alpha + (8n + 2n/3) beta.
+// - At D rank 0 sends its step-0 and step-1 pieces to rank 1 (step 1's input, from rank
+//   2, arrived long before), sharing one link: both delivered at D + alpha + 2n/3 beta.
+// - Rank 1 then forwards its step-1 piece to rank 2: D + 2 alpha + n beta. Everything
+//   else is earlier, so T = 3 alpha + (26/3 + 1) n beta.
+// (Forwarding before the contribution is there sends rank 0's step 1 before D and ends
+// at 3 alpha + (26/3 + 2/3) n beta, n beta/3 early.)
+TEST(ClosedForm, RingReduceScatterWaitsForEachRanksOwnContribution) {
+  const double n = 64 * kMiB;
+  Net net = star(4);
+  const topo::Topology& t = net.topology();
+  Schedule s;
+  Ready ready(4);
+  const uint32_t late = s.add(s.phase("late"), 0, 3, 0, 8.0, {}, false);
+  ready[0] = {late};
+  const std::vector<uint32_t> group{0, 1, 2};
+  ring_reduce_scatter(s, group, 1.0, ready);
+  Collective c;
+  c.kind = CollectiveKind::reduce_scatter;
+  c.ranks = t.gpus();
+  c.size = bytes(n);
+  net::FlowSet flows;
+  expand(s, c, flows);
+  std::vector<FlowId> unroutable;
+  const net::Paths paths = net::route_all(t, net.router(), flows, unroutable);
+  ASSERT_TRUE(unroutable.empty());
+  const net::FlowRunResult r = net::run_flow_model(t, flows, paths);
+  ASSERT_TRUE(r.unfinished.empty());
+  const double D = kStarAlpha + (8 + 2.0 / 3) * n * kBeta;
+  EXPECT_NEAR(r.end[0].duration().si() / D, 1.0, kTolerance);
+  for (uint32_t f = 1; f < flows.size(); ++f) {
+    if (flows.src(FlowId(f)) != t.gpus()[0]) continue;
+    EXPECT_GE(r.start[f], r.end[0]) << flows.label(FlowId(f)) << " left rank 0 before its data";
+  }
+  expect_close(r.makespan.duration().si(), 3 * kStarAlpha + (26.0 / 3 + 1) * n * kBeta,
+               "ring reduce-scatter, one late rank", "p=3");
 }
 
 // Not a test of the code: prints the worst relative error of each closed form, which

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "roshni/net/flow_model.h"
+#include "roshni/net/packet_model.h"
 #include "roshni/topo/generators.h"
 #include "roshni/topo/router.h"
 
@@ -169,6 +170,69 @@ TEST(Coupling, PeakIsNotedWhenFlowsOnlyLeaveLinks) {
   bool sampled = false;  // the trace's activity has c's 100 W at 1 us
   for (const auto& s : r.activity) sampled |= s.at == SimTime::ps(1'000'000) && s.dynamic_power == 100;
   EXPECT_TRUE(sampled);
+}
+
+// Two compute steps on one GPU at once share it (processor sharing,
+// docs/models/energy.md "Compute steps"): k steps each progress at speed/k. Steps of
+// 10 us (a) and 4 us (b) start together on gpu0: both run at 1/2 until b has done its
+// 4 us of work at 8 us; a has 6 us left, alone at full speed: it ends at 14 us. The GPU
+// is busy 14 us doing 14 us of work (= 10 + 4, the steps' work), so the dynamic energy,
+// busy power x work, is 600 W x 14 us, and the power while busy is 600 W, never 1200.
+// A third step c of 3 us starting at 11 us (a has 3 us left) shares with a: both end at
+// 17 us. The flow model and the packet model agree.
+TEST(Coupling, OverlappingComputeStepsShareTheGpu) {
+  const auto t = two_gpus();
+  FlowSet f;
+  const NodeId g = t.gpus()[0];
+  f.add_compute("a", g, SimTime::ps(10'000'000));
+  f.add_compute("b", g, SimTime::ps(4'000'000));
+  FlowSet f3 = f;
+  f3.add_compute("c", g, SimTime::ps(3'000'000), {}, SimTime::ps(11'000'000));
+  FlowRunOptions o;
+  o.node_busy_power.assign(t.node_count(), 0.0);
+  o.node_busy_power[g.value()] = 600;
+  topo::ShortestPathRouter router(t);
+  std::vector<FlowId> unroutable;
+  const auto paths = route_all(t, router, f, unroutable);
+  const auto paths3 = route_all(t, router, f3, unroutable);
+  const FlowRunResult fluid = run_flow_model(t, f, paths, o);
+  const FlowRunResult fluid3 = run_flow_model(t, f3, paths3, o);
+  const FlowRunResult packet = run_packet_model(t, f, paths, PacketConfig{}, o).flow;
+  const FlowRunResult packet3 = run_packet_model(t, f3, paths3, PacketConfig{}, o).flow;
+  for (const FlowRunResult* r : {&fluid, &packet}) {
+    EXPECT_EQ(r->end[1], SimTime::ps(8'000'000));
+    EXPECT_EQ(r->end[0], SimTime::ps(14'000'000));
+    EXPECT_EQ(r->busy_ps[g.value()], 14'000'000);
+    EXPECT_NEAR(r->work_s[g.value()], 14e-6, 1e-18);
+    EXPECT_DOUBLE_EQ(r->peak_compute_power, 600);
+  }
+  for (const FlowRunResult* r : {&fluid3, &packet3}) {
+    EXPECT_EQ(r->end[0], SimTime::ps(17'000'000));
+    EXPECT_EQ(r->end[2], SimTime::ps(17'000'000));
+    EXPECT_EQ(r->busy_ps[g.value()], 17'000'000);
+    EXPECT_NEAR(r->work_s[g.value()], 17e-6, 1e-18);
+  }
+}
+
+// Sharing and throttling compose: a (10 us) and b (4 us) share gpu0 from 0; at 4 us the
+// coupling halves its speed. By 4 us each did 2 us of work; then each runs at 1/4: b's
+// 2 us left take 8 us (ends at 12 us, a did 2 us more), a's last 6 us run alone at 1/2:
+// it ends at 24 us. Busy 24 us, work 4 + 20 x 1/2 = 14 us, slowed 20 us.
+TEST(Coupling, SharedStepsAreRetimedWhenThrottled) {
+  const auto t = two_gpus();
+  FlowSet f;
+  f.add_compute("a", t.gpus()[0], SimTime::ps(10'000'000));
+  f.add_compute("b", t.gpus()[0], SimTime::ps(4'000'000));
+  SlowDown c(SimTime::ps(4'000'000), 0.5);
+  FlowRunOptions o;
+  o.coupling = &c;
+  const auto r = run(t, f, o);
+  const uint32_t g = t.gpus()[0].value();
+  EXPECT_EQ(r.end[1], SimTime::ps(12'000'000));
+  EXPECT_EQ(r.end[0], SimTime::ps(24'000'000));
+  EXPECT_EQ(r.busy_ps[g], 24'000'000);
+  EXPECT_NEAR(r.work_s[g], 14e-6, 1e-18);
+  EXPECT_EQ(r.slowed_ps[g], 20'000'000);
 }
 
 }  // namespace

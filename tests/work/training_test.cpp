@@ -4,6 +4,7 @@
 // all-reduce, EP all-to-all bytes, and the flow-count closed form (docs/training.md).
 #include "roshni/work/training.h"
 
+#include <algorithm>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -230,6 +231,188 @@ TEST(Training, FlowCountClosedFormMatchesTheBuild) {
     build_training(sp, ids(sp.plan.gpus()), flows);
     EXPECT_EQ(training_flow_count(sp), static_cast<double>(flows.size()));
     EXPECT_TRUE(net::find_dependency_cycle(flows).empty());
+  }
+}
+
+/// What GPU `g` does, in its chain's order (the DAG is emitted in that order): its
+/// compute steps by label, and the collectives it takes part in by their label prefix
+/// ("tp", "ep", "dp", "pp", "zg"...), runs of one collective's flows counted once.
+std::vector<std::string> ops_of(const net::FlowSet& flows, NodeId g) {
+  std::vector<std::string> out;
+  for (uint32_t f = 0; f < flows.size(); ++f) {
+    const FlowId id(f);
+    if (flows.src(id) != g && flows.dst(id) != g) continue;
+    const std::string& label = flows.label(id);
+    const std::string op = flows.is_compute(id) ? label : label.substr(0, label.find('/'));
+    if (flows.is_compute(id) || out.empty() || out.back() != op) out.push_back(op);
+  }
+  return out;
+}
+
+std::vector<std::string> split(const std::string& words) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  while (at < words.size()) {
+    const size_t end = std::min(words.find(' ', at), words.size());
+    out.push_back(words.substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
+}
+
+// Megatron's tensor parallelism puts an all-reduce at the end of a block in the forward
+// (its "g" operator) and at the start of the block in the backward (its "f", the
+// gradient of the block's input), so the backward mirrors the forward: per MoE layer,
+// gradient of combine, MLP backward, gradient of dispatch, TP all-reduce, attention
+// backward, TP all-reduce. Two layers, one micro-batch, TP 2, DP 2 = EP 2 (so expert
+// gradients have no replica to be reduced with; the dense ones are, after each layer).
+TEST(Training, MoeBackwardAllReducesAfterEachBlocksBackward) {
+  TrainingSpec s = small_spec();
+  s.model.layers = 2;
+  s.model.experts = 2;
+  s.model.top_k = 1;
+  s.model.global_batch = 2;
+  s.plan.data = 2;
+  s.plan.expert = 2;
+  s.plan.tensor = 2;
+  net::FlowSet flows;
+  build_training(s, ids(s.plan.gpus()), flows);
+  const std::string forward_layer = "fwd_attn tp ep fwd_mlp ep tp ";
+  const std::string backward_layer = "ep bwd_mlp ep tp bwd_attn tp dp ";
+  EXPECT_EQ(ops_of(flows, NodeId(0)),
+            split(forward_layer + forward_layer + "fwd_head bwd_head " + backward_layer +
+                  backward_layer + "optimizer"));
+}
+
+// 1F1B (PipeDream-Flush, Narayanan et al. 2021, sec. 2.2): stage i runs w = min(p-1-i, m)
+// warm-up forwards, then m - w pairs of one forward and one backward, then the w
+// backwards left: F^w (F B)^(m-w) B^w. The last stage has no warm-up: F B F B ...; the
+// first holds p - 1 micro-batches in flight. p = 4, m = 6, one step per stage.
+TEST(Training, OneForwardOneBackwardOrderOnEveryStage) {
+  TrainingSpec s = small_spec();
+  s.plan.pipeline = 4;
+  s.plan.layers_per_step = 2;
+  s.model.global_batch = 6;
+  net::FlowSet flows;
+  build_training(s, ids(s.plan.gpus()), flows);
+  const uint32_t p = 4, m = 6;
+  for (uint32_t i = 0; i < p; ++i) {
+    const uint32_t w = std::min(p - 1 - i, m);
+    std::string expected(w, 'F');
+    for (uint32_t j = w; j < m; ++j) expected += "FB";
+    expected += std::string(w, 'B');
+    // One step per stage: a forward is one "fwd" step (followed by the head on the last
+    // stage, counted instead), a backward one "bwd" step.
+    std::string got;
+    for (const std::string& op : ops_of(flows, NodeId(s.plan.gpu(0, 0, i)))) {
+      if (op == (i + 1 < p ? "fwd" : "fwd_head")) got += 'F';
+      if (op == "bwd") got += 'B';
+    }
+    EXPECT_EQ(got, expected) << "stage " << i;
+    if (i == p - 1) {
+      EXPECT_EQ(got, "FBFBFBFBFBFB");
+    }
+  }
+}
+
+// Pipeline sends: at each of the p - 1 stage boundaries, for each of the m micro-batches
+// of each of the d replicas, the t ranks of a stage each send 1/t of the hidden state
+// (b s h vb) forwards and its gradient back (Narayanan et al.'s scatter/gather):
+//   bytes = 2 (p-1) m d t (b s h vb / t) = 2 (p-1) m d b s h vb = 2 (p-1) B s h vb,
+// in 2 (p-1) m d t flows (m = B / (b d); t cancels).
+TEST(Training, PipelineSendBytesPerIteration) {
+  TrainingSpec s = small_spec();
+  s.model.micro_batch = 2;
+  s.plan.data = 2;
+  s.plan.tensor = 2;
+  s.plan.pipeline = 4;
+  net::FlowSet flows;
+  const TrainingInfo info = build_training(s, ids(s.plan.gpus()), flows);
+  const double p = 4, d = 2, t = 2, b = 2, m = 16 / (b * d), sq = 1024, h = 1024, vb = 2;
+  const TrafficTotal& pp = info.traffic[static_cast<size_t>(Traffic::pp)];
+  EXPECT_NEAR(pp.bytes.si() / (2 * (p - 1) * m * d * b * sq * h * vb), 1.0, 1e-12);
+  EXPECT_EQ(static_cast<double>(pp.flows), 2 * (p - 1) * m * d * t);
+}
+
+/// The duration of the optimizer step on GPU `g`.
+double optimizer_time(const net::FlowSet& flows, NodeId g) {
+  for (uint32_t f = 0; f < flows.size(); ++f) {
+    if (flows.is_compute(FlowId(f)) && flows.src(FlowId(f)) == g &&
+        flows.label(FlowId(f)) == "optimizer") {
+      return flows.compute_time(FlowId(f)).duration().si();
+    }
+  }
+  ADD_FAILURE() << "no optimizer step on node " << g.value();
+  return 0;
+}
+
+// The optimizer step moves optimizer_bytes_per_param (28: the scenario default for bf16
+// mixed-precision Adam, fp32 master weights and two moments read and written, 6 x 4 B,
+// the gradient read and the new weights written, 2 x 2 B) per parameter it updates, at
+// HBM bandwidth. A GPU of stage i holds P_i = (L/p) 12 h^2 / t + V h / t
+// (the tied embedding's copy on both stages, p > 1); ZeRO-1 updates 1/d of them, so it
+// takes 28 P_i / (d HBM), which is 28 P_i (1 - 1/d) / HBM shorter than without ZeRO.
+TEST(Training, ZeroOneOptimizerTimeIsOneOverD) {
+  TrainingSpec s = small_spec();
+  s.optimizer_bytes_per_param = 28;
+  s.plan.data = 4;
+  s.plan.tensor = 2;
+  s.plan.pipeline = 2;
+  net::FlowSet plain_flows, zero_flows;
+  build_training(s, ids(s.plan.gpus()), plain_flows);
+  s.plan.sharding = Sharding::zero1;
+  build_training(s, ids(s.plan.gpus()), zero_flows);
+  const double L = 8, p = 2, t = 2, d = 4, h = 1024, V = 8, hbm = 3e12;
+  const double params = (L / p) * 12 * h * h / t + V * h / t;
+  for (uint32_t g = 0; g < s.plan.gpus(); ++g) {
+    const double plain = optimizer_time(plain_flows, NodeId(g));
+    const double zero = optimizer_time(zero_flows, NodeId(g));
+    EXPECT_NEAR(zero, 28 * params / (d * hbm), 1.5e-12) << "gpu " << g;
+    EXPECT_NEAR(plain - zero, 28 * params * (1 - 1 / d) / hbm, 3e-12) << "gpu " << g;
+  }
+}
+
+// ZeRO-3 with experts: the d replicas form d/e EP groups of e, and replica dd holds the
+// experts of EP rank dd mod e, so expert weights are sharded over (and gathered from) the
+// d/e replicas with the same dd mod e, non-expert weights over all d. Per step, forward
+// and backward, every micro-batch, a ring all-gather of S over q ranks moves (q-1) S:
+//   dense   (d - 1) k P_att vb / t                    per TP rank, one group
+//   experts (d/e - 1) k (E/e) P_mlp vb / t            per TP rank, e groups
+// so per iteration (L/k steps, t TP ranks, m micro-batches, two passes)
+//   gather bytes = 2 m L vb [ (d - 1) P_att + (d - e) (E/e) P_mlp ].
+// Optimizer: the dense P_att L / t + V h / t over d, the experts' L (E/e) P_mlp / t over
+// d/e: 28 [ (L P_att + V h) / (t d) + L (E/e) P_mlp e / (t d) ] / HBM.
+TEST(Training, ZeroThreeShardsExpertsOverTheReplicasHoldingThem) {
+  TrainingSpec s = small_spec();
+  s.model.layers = 2;
+  s.model.experts = 4;
+  s.model.top_k = 1;
+  s.model.global_batch = 8;
+  s.optimizer_bytes_per_param = 28;
+  s.plan.data = 4;
+  s.plan.expert = 2;
+  s.plan.tensor = 2;
+  s.plan.sharding = Sharding::zero3;
+  net::FlowSet flows;
+  build_training(s, ids(s.plan.gpus()), flows);
+  const double L = 2, E = 4, e = 2, d = 4, t = 2, m = 8 / d, h = 1024, V = 8, vb = 2;
+  const double P_att = 4 * h * h, P_mlp = 2 * h * 4096;
+  double gathered = 0;
+  for (uint32_t f = 0; f < flows.size(); ++f) {
+    const FlowId id(f);
+    if (flows.label(id).starts_with("zg")) gathered += flows.flow_size(id).si();
+    if (flows.label(id).starts_with("zge/")) {  // the experts' gather
+      // GPU index = tp + t dp (one stage): replica dd = index / t.
+      const uint32_t a = flows.src(id).value(), b = flows.dst(id).value();
+      EXPECT_EQ(a / 2 % 2, b / 2 % 2) << flows.label(id) << ": replicas with other experts";
+    }
+  }
+  EXPECT_NEAR(gathered / (2 * m * L * vb * ((d - 1) * P_att + (d - e) * (E / e) * P_mlp)), 1.0,
+              1e-12);
+  const double optimizer =
+      28 * ((L * P_att + V * h) / (t * d) + L * (E / e) * P_mlp * e / (t * d)) / 3e12;
+  for (uint32_t g = 0; g < s.plan.gpus(); ++g) {
+    EXPECT_NEAR(optimizer_time(flows, NodeId(g)), optimizer, 1.5e-12) << "gpu " << g;
   }
 }
 
