@@ -3,6 +3,7 @@
 // file and JSON pointer), 2 bad command line, 3 the run ended with unfinished flows,
 // 4 the report could not be written or an unexpected failure, 5 `check` found figures
 // that moved past the tolerance.
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -53,7 +54,7 @@ struct Options {
   std::string scenario;
   std::string output;
   std::vector<std::string> overrides;
-  int64_t seed = -1;
+  std::optional<uint64_t> seed;  // any of the 2^64 seeds; out of range is a usage error
   std::string dot, graphml;
   bool no_bisection = false;
   bool no_trace = false;
@@ -65,6 +66,20 @@ struct Options {
   int verbosity = 0;
   bool quiet = false;
 };
+
+/// A seed is a whole number from 0 to 2^64 - 1, written in decimal; anything else (a
+/// sign, a fraction, a number past the range, which the option parser would clamp) is
+/// a usage error.
+const CLI::Validator kSeed(
+    [](std::string& v) {
+      uint64_t seed = 0;
+      const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), seed);
+      if (v.empty() || ec != std::errc() || end != v.data() + v.size()) {
+        return std::string("expected a whole number from 0 to 18446744073709551615 (2^64 - 1)");
+      }
+      return std::string();
+    },
+    "SEED");
 
 void setup_logging(const Options& o) {
   auto logger = spdlog::stderr_color_mt("roshni");
@@ -80,7 +95,7 @@ roshni::scenario::Scenario load(const Options& o, bool topology_only = false) {
   roshni::scenario::LoadOptions lo;
   lo.topology_only = topology_only;
   lo.overrides = o.overrides;
-  if (o.seed >= 0) lo.seed = static_cast<uint64_t>(o.seed);
+  if (o.seed) lo.seed = *o.seed;
   return roshni::scenario::load_scenario(o.scenario, lo);
 }
 
@@ -313,7 +328,7 @@ int sweep(const Options& o) {
   rr::SweepSpec spec;
   spec.scenario = o.scenario;
   spec.overrides = o.overrides;
-  if (o.seed >= 0) spec.seed = static_cast<uint64_t>(o.seed);
+  if (o.seed) spec.seed = *o.seed;
   spec.axes = rr::parse_axes(o.axes, o.overrides);
   const std::string name = rr::check_axes(spec);
   const size_t n = rr::point_count(spec.axes);
@@ -405,7 +420,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("-o,--output", o.output,
                       "Directory for report.json (default roshni-out/<scenario name>)");
   run_cmd->add_option("--seed", o.seed, "Seed for the run's random streams (overrides the "
-                      "scenario's `seed`)")->check(CLI::NonNegativeNumber);
+                      "scenario's `seed`; 0 to 2^64 - 1)")
+      ->check(kSeed);
   run_cmd->add_flag("--no-trace", o.no_trace,
                     "Do not write trace.json (the timeline for ui.perfetto.dev)");
   auto* validate_cmd =
@@ -458,12 +474,12 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("-j,--jobs", o.jobs,
                         "Points run at once on this machine (default: one per core; 1 per "
                         "rank under mpirun)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1u, 4096u));
   sweep_cmd->add_option("-o,--output", o.output,
                         "Directory for sweep.csv and sweep.html (default "
                         "roshni-out/<scenario name>-sweep)");
-  sweep_cmd->add_option("--seed", o.seed, "Seed for every point's run")
-      ->check(CLI::NonNegativeNumber);
+  sweep_cmd->add_option("--seed", o.seed, "Seed for every point's run (0 to 2^64 - 1)")
+      ->check(kSeed);
 
   try {
     app.parse(argc, argv);

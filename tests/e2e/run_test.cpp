@@ -83,6 +83,27 @@ TEST(Cli, ValidateAndHelp) {
   EXPECT_EQ(run_cli("run " + kQuickstart + " --seed -3").exit_code, 2);
 }
 
+
+// Issue 16.9: every one of the 2^64 seeds is a seed of its own (2^63 + 5 is not clamped
+// to 2^63 - 1), one past them is a usage error (exit 2), and `sweep -j 0` says the range
+// in a short line (it printed a 309-digit bound).
+TEST(Cli, SeedsAboveTwoToTheSixtyThreeAreKeptAndJobsHaveAShortRange) {
+  const auto dir = fresh_dir("big-seed");
+  const auto ok = run_cli("run " + kQuickstart + " -q --no-trace --seed 9223372036854775813 -o " +
+                          dir.string());
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  const auto j = nlohmann::json::parse(read_file(dir / "report.json"));
+  EXPECT_EQ(j["scenario"]["seed"].get<uint64_t>(), 9223372036854775813ull);
+  EXPECT_EQ(run_cli("run " + kQuickstart + " --seed 18446744073709551616 -o " + dir.string())
+                .exit_code,
+            2);
+  EXPECT_EQ(run_cli("run " + kQuickstart + " --seed -1 -o " + dir.string()).exit_code, 2);
+  const auto j0 = run_cli("sweep " + kQuickstart + " --axis topology.gpus=4 -j 0 -o " + dir.string());
+  EXPECT_EQ(j0.exit_code, 2);
+  EXPECT_NE(j0.err.find("1 to 4096"), std::string::npos) << j0.err;
+  EXPECT_LT(j0.err.size(), 200u) << j0.err;
+}
+
 }  // namespace
 }  // namespace roshni
 
@@ -102,6 +123,7 @@ TEST(Cli, TopoDescribesTheCluster) {
   EXPECT_EQ(std::count(dot.begin(), dot.end(), '\n') > 10, true);
   EXPECT_NE(dot.find("\"gpu0\" -- \"leaf0\""), std::string::npos);
 }
+
 
 }  // namespace
 }  // namespace roshni
