@@ -1,6 +1,7 @@
 // Energy, heat and money through the real program: conservation in the tables, exact
 // static and per-bit energy on a hand-checkable fabric, and the heat model's feedback.
 #include <cmath>
+#include <map>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -83,6 +84,33 @@ TEST(Energy, PacketModelTracksThePeakToo) {
   // models.json), 4 links at 3 W, the switch's 85 % of 913 W.
   const double stat = 4 * (140.0 + 25.0) + 4 * 3.0 + 0.85 * 913;
   EXPECT_NEAR(j["energy"]["peak_power"]["value"].get<double>(), stat + dyn, 1e-9 * stat);
+}
+
+// A class's peak is its static power plus the peak of its own dynamic power, so it is
+// never below its average. The 1 GiB flow of the star above streams at 400 Gb/s through
+// the switch: the switch's peak is 85 % x 913 W + 15 % x 913 W / 51.2 Tb/s x 400 Gb/s
+// (one direction enters it), and the two busy links (no catalog part: class "link") add
+// 2 x 2 pJ x 400 Gb/s = 1.6 W to their 4 x 3 W. The GPUs do no compute: their peak is
+// their idle power. Both network models.
+TEST(Energy, EveryClassPeakHasItsOwnDynamicPeakAndIsNotBelowItsAverage) {
+  for (const std::string model : {"flow", "packet"}) {
+    const std::string text = R"({
+      "topology": {"kind": "star", "gpus": 4, "link": {"bandwidth": "400 Gbps", "latency": "1 us"}},
+      "network": {"model": ")" + model + R"("},
+      "workload": {"kind": "flow_trace", "flows": [{"id": "f", "src": "gpu0", "dst": "gpu1", "size": "1 GiB"}]},
+      "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g",
+                 "links": {"static_power": "3 W", "energy_per_bit": "2 pJ/bit"}}})";
+    const auto j = run(write_scenario("class-peak-" + model, text).string(), "class-peak-" + model);
+    const auto& c = j["energy"]["by_class"];
+    const double sw = 0.85 * 913 + 913 * 0.15 / 51.2e12 * 400e9;
+    EXPECT_NEAR(c["switch"]["peak_power"].get<double>(), sw, 1e-9 * sw) << model;
+    EXPECT_NEAR(c["link"]["peak_power"].get<double>(), 4 * 3.0 + 2 * 2e-12 * 400e9, 1e-9) << model;
+    EXPECT_NEAR(c["gpu"]["peak_power"].get<double>(), 4 * 140.0, 1e-9) << model;
+    for (const auto& [name, k] : c.items()) {
+      const double avg = k["average_power"].get<double>();
+      EXPECT_GE(k["peak_power"].get<double>(), avg * (1 - 1e-12)) << model << " " << name;
+    }
+  }
 }
 
 // The rc model's feedback. Poor cooling (6 W/K to a 35 degC supply): a GPU busy at

@@ -79,6 +79,36 @@ TEST(Accounting, BitsMovedCostTheirEnergyPerBitOnTop) {
   EXPECT_DOUBLE_EQ(e.components[1].total().si(), 200.0);
 }
 
+// Each per-bit class's energy per byte, for its own peak: the link g0<->s0 (optics,
+// 5 pJ/bit = 40 pJ/B) either way, the switch (2 pJ/bit = 16 pJ/B) on what enters it;
+// a class's peak is its static power plus its own dynamic peak from the run.
+TEST(Accounting, ClassPeakAddsItsOwnDynamicPeak) {
+  Fixture f;
+  const auto g = link_energy_groups(f.inv, 4);
+  ASSERT_EQ(g.size(), kPerBitClasses.size());
+  ASSERT_EQ(kPerBitClasses[0], ComponentClass::switch_);
+  ASSERT_EQ(kPerBitClasses[1], ComponentClass::optics);
+  const std::vector<double> sw{16e-12, 0, 16e-12, 0}, optics{40e-12, 40e-12, 40e-12, 40e-12};
+  for (size_t l = 0; l < 4; ++l) {
+    EXPECT_NEAR(g[0][l], sw[l], 1e-24) << l;
+    EXPECT_NEAR(g[1][l], optics[l], 1e-24) << l;
+    EXPECT_EQ(g[2][l], 0.0);
+    EXPECT_EQ(g[3][l], 0.0);
+  }
+  // 1 GB over 2 s at a steady 4 Gb/s: the switch draws 2 pJ x 4e9 = 8 mW at most and
+  // the link 5 pJ x 4e9 = 20 mW.
+  f.run.peak_link_group_power = {0.008, 0.02, 0, 0};
+  const auto model = find_energy_model("datasheet")->make();
+  const auto e = account(f.inv, f.run, bytes(1e9), *model, Temperature::from_celsius(35));
+  const auto& sw_class = e.by_class[static_cast<size_t>(ComponentClass::switch_)];
+  const auto& optics_class = e.by_class[static_cast<size_t>(ComponentClass::optics)];
+  EXPECT_DOUBLE_EQ(sw_class.peak.si(), 400.008);
+  EXPECT_DOUBLE_EQ(optics_class.peak.si(), 20.02);
+  // Averages: (800.016 J) / 2 s and (20.04 + 20) J / 2 s: at the peaks, as the load was steady.
+  EXPECT_NEAR(sw_class.average.si(), 400.008, 1e-12);
+  EXPECT_NEAR(optics_class.average.si(), 20.02, 1e-12);
+}
+
 TEST(Accounting, RackDesignPeakHasEverythingAtFullLoadSoItIsNeverBelowTheMean) {
   Fixture f;
   // The switch at its full rate draws 60 W on top of its 400 W static; each link 2 W.
