@@ -137,6 +137,49 @@ TEST(Energy, HotGpusThrottleAndTheRunTakesLonger) {
   EXPECT_GT(hot["energy"]["total"]["value"].get<double>(), cool["energy"]["total"]["value"].get<double>());
 }
 
+// Per GPU, a components.csv column (4 static J, 5 dynamic J) of every "gpu<i>" row.
+std::map<std::string, double> gpu_column(const std::filesystem::path& dir, size_t column) {
+  std::istringstream csv(testing::read_file(dir / "components.csv"));
+  std::string line;
+  std::getline(csv, line);  // header
+  std::map<std::string, double> out;
+  while (std::getline(csv, line)) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) f.push_back(cell);
+    if (f.size() > column && f[1] == "gpu") out[f[0]] = std::stod(f[column]);
+  }
+  return out;
+}
+
+// What the energy model promises under throttling (docs/models/energy.md): a GPU at
+// speed v draws P_busy x v on top of idle, so its dynamic energy is P_busy x W for W
+// the work done (seconds at full speed), whatever the temperature did; only its idle
+// energy grows with the longer run. The ring all-reduce of 4 GiB over N = 8 GPUs has
+// each GPU reduce N - 1 pieces of S/N = 512 MiB at 2 GB/s: W = 7 x 2^29 / 2e9 s, and
+// with P_busy = 700 - 140 W (h100-sxm) every GPU spends 560 x W = 1052.26698752 J in the
+// hot run (8 throttled) and in the cool one (none), and 140 W x makespan idle.
+TEST(Energy, GpuDynamicEnergyIsTheSameHotOrCool) {
+  const std::string dir = std::string(ROSHNI_SOURCE_DIR) + "/scenarios/energy/";
+  std::filesystem::path hot_dir, cool_dir;
+  const auto hot = run(dir + "throttle_poor_cooling.json", "dyn-hot", &hot_dir);
+  const auto cool = run(dir + "throttle_good_cooling.json", "dyn-cool", &cool_dir);
+  ASSERT_EQ(hot["thermal"]["gpus_throttled"]["value"], 8);
+  ASSERT_EQ(cool["thermal"]["gpus_throttled"]["value"], 0);
+  const double dynamic = 560.0 * 7 * 536870912.0 / 2e9;
+  for (const auto& [run_dir, report] : {std::pair{hot_dir, hot}, std::pair{cool_dir, cool}}) {
+    const auto dyn = gpu_column(run_dir, 5);
+    const auto stat = gpu_column(run_dir, 4);
+    ASSERT_EQ(dyn.size(), 8u);
+    const double t = report["summary"]["makespan"]["value"];
+    for (const auto& [gpu, joules] : dyn) {
+      EXPECT_NEAR(joules, dynamic, 1e-9 * dynamic) << run_dir << " " << gpu;
+      EXPECT_NEAR(stat.at(gpu), 140.0 * t, 1e-9 * 140.0 * t) << run_dir << " " << gpu;
+    }
+  }
+}
+
 // The same feedback under the packet model, on a smaller run (256 MiB, and a GPU heat
 // capacity of 0.3 J/K so that tau = C/G = 50 ms is inside it): the GPUs throttle, the
 // run takes longer than with good cooling, and, as the all-reduce is bound by its 2 GB/s
