@@ -50,6 +50,10 @@ class FlowModel {
     if (!options.link_energy_per_byte.empty()) {
       flow_joules_per_byte_.assign(n, 0.0);
     }
+    groups_ = options.link_energy_groups.size();
+    group_power_.assign(groups_, 0.0);
+    flow_group_joules_.assign(n * groups_, 0.0);
+    result_.peak_link_group_power.assign(groups_, 0.0);
 
     // Who waits for whom, reversed: dependents in compressed rows.
     dependent_offset_.assign(n + 1, 0);
@@ -232,6 +236,9 @@ class FlowModel {
       if (!flow_joules_per_byte_.empty()) {
         link_power_ += (new_rate_[f] - rate_[f]) * flow_joules_per_byte_[f];
       }
+      for (size_t g = 0; g < groups_; ++g) {
+        group_power_[g] += (new_rate_[f] - rate_[f]) * flow_group_joules_[f * groups_ + g];
+      }
       if (options_.record_activity) {
         throughput_ += (new_rate_[f] - rate_[f]) * (path_end_[f] - path_begin_[f]);
       }
@@ -298,6 +305,10 @@ class FlowModel {
     const double compute_power = compute_.power();
     if (compute_power > result_.peak_compute_power) result_.peak_compute_power = compute_power;
     if (link_power_ > result_.peak_link_power) result_.peak_link_power = link_power_;
+    for (size_t g = 0; g < groups_; ++g) {
+      auto& peak = result_.peak_link_group_power[g];
+      peak = std::max(peak, group_power_[g]);
+    }
     const double sum = compute_power + link_power_;
     if (sum > result_.peak_dynamic_power) {
       result_.peak_dynamic_power = sum;
@@ -408,6 +419,13 @@ class FlowModel {
       }
       flow_joules_per_byte_[f] = j;
     }
+    for (size_t g = 0; g < groups_; ++g) {
+      double j = 0;
+      for (uint32_t s = path_begin_[f]; s < path_end_[f]; ++s) {
+        j += options_.link_energy_groups[g][paths_.links[s].value()];
+      }
+      flow_group_joules_[f * groups_ + g] = j;
+    }
     rate_[f] = 0.0;
     last_update_[f] = now;
     for (uint32_t s = path_begin_[f]; s < path_end_[f]; ++s) {
@@ -429,6 +447,9 @@ class FlowModel {
     state_[f] = State::in_flight;
     ++generation_[f];  // no later completion of this flow is valid
     if (!flow_joules_per_byte_.empty()) link_power_ -= rate_[f] * flow_joules_per_byte_[f];
+    for (size_t g = 0; g < groups_; ++g) {
+      group_power_[g] -= rate_[f] * flow_group_joules_[f * groups_ + g];
+    }
     if (options_.record_activity) throughput_ -= rate_[f] * (path_end_[f] - path_begin_[f]);
     rate_[f] = 0.0;
     remaining_[f] = 0.0;
@@ -537,6 +558,10 @@ class FlowModel {
   // Dynamic power now (watts), for the peaks.
   double link_power_ = 0;
   std::vector<double> flow_joules_per_byte_;     // per flow: sum over its path
+  // The same by group (FlowRunOptions::link_energy_groups): power now, and per flow
+  // (flow-major, groups_ each) the sum over its path.
+  size_t groups_ = 0;
+  std::vector<double> group_power_, flow_group_joules_;
 
   // Scratch.
   std::vector<uint32_t> dirty_, frontier_, component_;

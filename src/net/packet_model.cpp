@@ -136,6 +136,10 @@ class PacketModel {
     compute_gen_.assign(n, 0);
     track_power_ = !options.node_busy_power.empty() || !options.link_energy_per_byte.empty();
     tx_power_.assign(links, 0.0);
+    groups_ = options.link_energy_groups.size();
+    group_power_.assign(groups_, 0.0);
+    tx_rate_.assign(groups_ > 0 ? links : 0, 0.0);
+    result_.flow.peak_link_group_power.assign(groups_, 0.0);
 
     dependent_offset_.assign(n + 1, 0);
     for (uint32_t f = 0; f < n; ++f) {
@@ -358,6 +362,9 @@ class PacketModel {
     const double compute_power = compute_.power();
     if (compute_power > r.peak_compute_power) r.peak_compute_power = compute_power;
     if (link_power_ > r.peak_link_power) r.peak_link_power = link_power_;
+    for (size_t g = 0; g < groups_; ++g) {
+      r.peak_link_group_power[g] = std::max(r.peak_link_group_power[g], group_power_[g]);
+    }
     const double sum = compute_power + link_power_;
     if (sum > r.peak_dynamic_power) {
       r.peak_dynamic_power = sum;
@@ -473,6 +480,14 @@ class PacketModel {
   }
 
   // ---- compute steps, and the coupling that may slow them (as in the flow model) ----
+
+  /// A packet starts (+ its rate) or leaves (- the rate it started at) the wire of port
+  /// q: each energy group's power moves by its joules per byte there times that rate.
+  void add_group_power(uint32_t q, double rate) {
+    for (size_t g = 0; g < groups_; ++g) {
+      group_power_[g] += options_.link_energy_groups[g][q] * rate;
+    }
+  }
 
   double link_energy_per_byte(uint32_t l) const {
     return options_.link_energy_per_byte.empty() ? 0.0 : options_.link_energy_per_byte[l];
@@ -619,6 +634,10 @@ class PacketModel {
       // energy per byte times the line rate: the per-bit energy, spent as it is carried.
       tx_power_[q] = link_energy_per_byte(q) * rate_[q];
       link_power_ += tx_power_[q];
+      if (groups_ > 0) {
+        tx_rate_[q] = rate_[q];
+        add_group_power(q, rate_[q]);
+      }
     }
     in_service_bytes_[q] = p.bytes;
     in_service_transit_[q] = from_transit;
@@ -641,7 +660,10 @@ class PacketModel {
 
   void tx_done(uint32_t q) {
     busy_[q] = 0;
-    if (track_power_) link_power_ -= tx_power_[q];
+    if (track_power_) {
+      link_power_ -= tx_power_[q];
+      if (groups_ > 0) add_group_power(q, -tx_rate_[q]);
+    }
     const uint32_t b = in_service_bytes_[q];
     link_bytes_[q] += b;
     ++result_.packet.packet_hops;
@@ -869,7 +891,10 @@ class PacketModel {
     ++tx_gen_[l];
     ++p.epoch;
     busy_[l] = 0;
-    if (track_power_) link_power_ -= tx_power_[l];
+    if (track_power_) {
+      link_power_ -= tx_power_[l];
+      if (groups_ > 0) add_group_power(l, -tx_rate_[l]);
+    }
     in_service_[l] = kNone;
     // A packet that started in this very instant has not put a bit on the wire: it is
     // kept in either mode (a flow that starts as its circuit is torn down loses nothing).
@@ -1049,6 +1074,10 @@ class PacketModel {
   bool track_power_ = false;
   double link_power_ = 0;
   std::vector<double> tx_power_;  // per port: what its packet on the wire draws
+  // The same split by group (FlowRunOptions::link_energy_groups): power now, and per
+  // port the rate its packet on the wire started at.
+  size_t groups_ = 0;
+  std::vector<double> group_power_, tx_rate_;
 
   // Capacity steps (FlowRunOptions::steps) and what triggers them.
   StepTriggers step_triggers_;

@@ -43,8 +43,15 @@ std::string_view to_string(PhotonicBlock b) {
 
 bool is_network(ComponentClass c) { return c != ComponentClass::gpu && c != ComponentClass::host; }
 
-std::vector<double> link_energy_per_byte(const Inventory& inv, size_t directed_links) {
-  std::vector<double> out(directed_links, 0.0);
+std::vector<std::vector<double>> link_energy_groups(const Inventory& inv, size_t directed_links) {
+  std::vector<std::vector<double>> out(kPerBitClasses.size(),
+                                       std::vector<double>(directed_links, 0.0));
+  const auto index = [](ComponentClass c) {
+    const auto it = std::find(kPerBitClasses.begin(), kPerBitClasses.end(), c);
+    return it == kPerBitClasses.end() ? kPerBitClasses.size()
+                                      : static_cast<size_t>(it - kPerBitClasses.begin());
+  };
+  const size_t switches = index(ComponentClass::switch_);
   const auto switch_joules = [&inv](NodeId n) {
     const uint32_t k = inv.node_component[n.value()];
     if (k == kNone || inv.components[k].cls != ComponentClass::switch_) return 0.0;
@@ -52,9 +59,26 @@ std::vector<double> link_energy_per_byte(const Inventory& inv, size_t directed_l
   };
   for (const Component& c : inv.components) {
     if (!c.link.valid()) continue;
+    const size_t g = index(c.cls);
     const double j = (c.per_bit * bytes(1)).si();
-    out[c.link.value()] += j + switch_joules(c.b);
-    out[c.link.value() ^ 1u] += j + switch_joules(c.a);
+    // The link's own energy per bit, either direction, and that of the switch each
+    // direction enters.
+    ROSHNI_ASSERT(g < out.size() || j == 0, "link '{}' of class {} has per-bit energy", c.name,
+                  to_string(c.cls));
+    if (g < out.size()) {
+      out[g][c.link.value()] += j;
+      out[g][c.link.value() ^ 1u] += j;
+    }
+    out[switches][c.link.value()] += switch_joules(c.b);
+    out[switches][c.link.value() ^ 1u] += switch_joules(c.a);
+  }
+  return out;
+}
+
+std::vector<double> link_energy_per_byte(const Inventory& inv, size_t directed_links) {
+  std::vector<double> out(directed_links, 0.0);
+  for (const auto& g : link_energy_groups(inv, directed_links)) {
+    for (size_t l = 0; l < directed_links; ++l) out[l] += g[l];
   }
   return out;
 }
@@ -143,11 +167,17 @@ EnergyResult account(const Inventory& inv, const net::FlowRunResult& run, DataSi
     }
   }
   // k.peak holds each class's static power here; all static plus the peak of the whole
-  // dynamic power is the cluster's peak. A class's own peak adds its dynamic peak where
-  // the run tracks it by class (GPUs); the network's dynamic peak is reported as one.
+  // dynamic power is the cluster's peak. A class's own peak adds the peak of its own
+  // dynamic power (GPUs computing; each per-bit class by its group, when the run tracked
+  // them), so it is never below the class's average.
   Power static_total;
   for (const auto& k : out.by_class) static_total += k.peak;
   out.by_class[static_cast<size_t>(ComponentClass::gpu)].peak += watts(run.peak_compute_power);
+  if (run.peak_link_group_power.size() == kPerBitClasses.size()) {
+    for (size_t g = 0; g < kPerBitClasses.size(); ++g) {
+      out.by_class[static_cast<size_t>(kPerBitClasses[g])].peak += watts(run.peak_link_group_power[g]);
+    }
+  }
   out.network_dynamic_peak = watts(run.peak_link_power);
   for (auto& k : out.by_class) k.average = t.si() > 0 ? k.energy / t : Power();
   out.average = t.si() > 0 ? out.total / t : Power();

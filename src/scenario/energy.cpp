@@ -135,21 +135,22 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
   const CatalogFile sw = packet_switch_catalog(catalog_dir, reader);
   std::optional<SwitchParts> switch_parts;
   if (const auto s = e.get("switches")) switch_parts.emplace(*s, sw);
-  std::optional<hw::OcsPart> ocs_part;
+  std::optional<hw::OcsPart> ocs;
   if (const auto o = e.get("ocs")) {
     const auto it = catalog.ocs.find(o->as_string());
+    const std::string file = resolve_relative(catalog_dir, "switches.json");
     // The OCS catalog is read with the physical layer; read it here when there is none.
     if (it != catalog.ocs.end()) {
-      ocs_part = it->second;
+      ocs = it->second;
     } else {
-      const CatalogFile oc(resolve_relative(catalog_dir, "switches.json"), reader,
-                           "optical_circuit_switches",
+      const CatalogFile oc(file, reader, "optical_circuit_switches",
                            {"schema", "description", "packet_switches", "optical_circuit_switches"});
-      const JsonNode part = oc.entry(*o, o->as_string(), "optical circuit switch");
-      hw::OcsPart p;
-      p.name = o->as_string();
-      p.power = part.at("power", "a power").as_power();
-      ocs_part = p;
+      ocs = ocs_part(o->as_string(), oc.entry(*o, o->as_string(), "optical circuit switch"));
+    }
+    // An OCS fabric's devices are this part.
+    const auto topology_ocs = root.at("topology", "").get("ocs");
+    if (topology_ocs && topology_ocs->is_object()) {
+      check_ocs_part(*o, *ocs, it != catalog.ocs.end() ? catalog.switches_file : file, *topology_ocs);
     }
   }
   Power bare_static;
@@ -217,12 +218,12 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
       }
       case topo::NodeKind::ocs:
         c.cls = ComponentClass::ocs;
-        if (!ocs_part) {
+        if (!ocs) {
           here.fail(fmt::format("the topology has optical circuit switches ('{}'); name their "
                              "catalog part in 'ocs', like \"palomar-ocs-136\"", escape_text(c.name)));
         }
-        c.part = ocs_part->name;
-        c.static_power = ocs_part->power;
+        c.part = ocs->name;
+        c.static_power = ocs->power;
         count("ocs", c.part, 1, std::nullopt, false);
         break;
     }

@@ -158,6 +158,13 @@ class Builder {
       }
       out_.catalog = load_catalog(dir, doc_.reader());
       add_scenario_parts(*physical, dir, doc_.reader(), out_.catalog);
+      const auto named = physical->get("ocs");
+      if (named && dynamic_cast<const topo::OcsFabric*>(fabric_.get()) != nullptr) {
+        // An unknown name is apply_physical's error, with suggestions.
+        if (const auto it = out_.catalog.ocs.find(named->as_string()); it != out_.catalog.ocs.end()) {
+          check_ocs_part(*named, it->second, out_.catalog.switches_file, t.at("ocs", ""));
+        }
+      }
       PhysicalSummary ps = apply_physical(*physical, out_.catalog, fabric_->topology);
       out_.budget_warnings = ps.budget_warnings;
       link_loss_db_ = std::move(ps.link_loss_db);

@@ -149,6 +149,8 @@ hw::LinkPart link_part(const std::string& name, const JsonNode& e) {
   return p;
 }
 
+}  // namespace
+
 hw::OcsPart ocs_part(const std::string& name, const JsonNode& e) {
   e.expect_keys({"vendor", "ports", "usable_ports", "reconfiguration_time", "insertion_loss",
                  "power", "rate_transparent", "price", "source", "sources", "notes"});
@@ -161,8 +163,6 @@ hw::OcsPart ocs_part(const std::string& name, const JsonNode& e) {
   p.source = e.at("source", "where the figures come from").as_string();
   return p;
 }
-
-}  // namespace
 
 std::optional<double> catalog_price(const JsonNode& entry, bool& estimate) {
   const auto pr = entry.get("price");
@@ -261,10 +261,54 @@ Policy parse_policy(const JsonNode& n, const hw::Catalog& c) {
   return p;
 }
 
+/// Decimals that show a failed budget for what it is: two (datasheet precision), or
+/// down to the shortfall's first significant digit, so that a 0.0006 dB shortfall reads
+/// "-3.8006 dBm received, -3.8000 dBm needed; 0.0006 dB more", never "-3.80 ... -3.80;
+/// 0.00 dB more". With the shortfall s >= 10^-d the two powers print differently. ok()
+/// allows 1e-9 dB, so nine decimals always suffice.
+int budget_digits(const hw::BudgetCheck& b) {
+  const double s = b.shortfall_db();
+  const int d = s > 0 ? static_cast<int>(-std::floor(std::log10(s))) : 2;
+  return std::clamp(d, 2, 9);
+}
+
 // Cheapest first, by form: passive copper, backplane, active copper, linear-drive optics,
 // DSP pluggables, co-packaged optics, optical I/O. An ordering by typical cost per port
 // (HARDWARE-FACTS.md; no catalog part has a price yet), used by "auto".
 int cost_rank(hw::LinkForm f) { return static_cast<int>(f); }
+
+/// What a link is for, which limits the media a real build gives it.
+enum class LinkUse {
+  any,
+  circuit,  // passes an optical circuit switch (role "circuit"), which switches light
+  nic,      // a GPU's NIC to a packet switch outside a scale-up domain
+};
+
+LinkUse link_use(const topo::Topology& t, LinkId l) {
+  const std::string_view role = t.link_role(l);
+  if (role == "circuit") return LinkUse::circuit;
+  const topo::NodeKind a = t.node_kind(t.link_from(l)), b = t.node_kind(t.link_to(l));
+  const bool gpu_to_switch = (a == topo::NodeKind::gpu && b == topo::NodeKind::switch_) ||
+                             (b == topo::NodeKind::gpu && a == topo::NodeKind::switch_);
+  return gpu_to_switch && role != "scale-up" ? LinkUse::nic : LinkUse::any;
+}
+
+/// Forms a NIC port takes: cables and modules for its cage (DAC, AEC, LPO, DSP
+/// pluggables) or fibre to a co-packaged switch port. Backplanes (NVLink spines, board
+/// traces) and optical I/O chiplets are scale-up links between GPUs and their switches.
+bool nic_form(hw::LinkForm f) {
+  return f != hw::LinkForm::backplane && f != hw::LinkForm::optical_io;
+}
+
+/// Whether the automatic policies may give a link of this use the part.
+bool fits_use(const hw::LinkPart& p, LinkUse use) {
+  switch (use) {
+    case LinkUse::circuit: return p.medium == hw::Medium::optical;
+    case LinkUse::nic: return nic_form(p.form);
+    case LinkUse::any: return true;
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -394,8 +438,21 @@ PhysicalSummary apply_physical(const JsonNode& spec, const hw::Catalog& catalog,
                            : spec.has("media")       ? spec.at("media", "")
                                                      : spec;
 
+    const LinkUse use = link_use(t, ab);
+    if (use == LinkUse::circuit &&
+        ((policy.kind == Policy::by_name && policy.part->medium != hw::Medium::optical) ||
+         (policy.kind == Policy::by_medium && policy.medium != hw::Medium::optical))) {
+      blame.fail(fmt::format("link {} is a circuit through an optical circuit switch, which "
+                             "switches light: it needs an optical part, not {}",
+                             link_name,
+                             policy.kind == Policy::by_name
+                                 ? fmt::format("'{}' (copper)", policy.part->name)
+                                 : std::string("the copper policy")));
+    }
     const hw::LinkPart* chosen = nullptr;
     if (policy.kind == Policy::by_name) {
+      // A named part is the user's choice, also off its usual use (an NVLink backplane
+      // modelled as a GPU-to-switch link); only a copper circuit is refused above.
       chosen = policy.part;
       if (chosen->reach.si() < length.si()) {
         blame.fail(fmt::format("link {} is {} long, past the {} reach of '{}' ({})", link_name,
@@ -404,11 +461,16 @@ PhysicalSummary apply_physical(const JsonNode& spec, const hw::Catalog& catalog,
     } else {
       // The cheapest part of the wanted rate (and medium/form) whose reach covers the cable.
       const hw::LinkPart* longest = nullptr;
+      bool ruled_out_by_use = false;  // a part of the rate and policy not for this link's use
       for (const auto& [name, p] : catalog.links) {
         if (std::fabs(p.rate.si() - wanted.si()) > 1e-9 * wanted.si()) continue;
         if (policy.kind == Policy::by_medium) {
           if (p.medium != policy.medium) continue;
           if (policy.form ? p.form != *policy.form : p.form == hw::LinkForm::cpo) continue;
+        }
+        if (!fits_use(p, use)) {
+          ruled_out_by_use = true;
+          continue;
         }
         if (!longest || p.reach.si() > longest->reach.si()) longest = &p;
         if (p.reach.si() < length.si()) continue;
@@ -417,16 +479,21 @@ PhysicalSummary apply_physical(const JsonNode& spec, const hw::Catalog& catalog,
       if (!chosen) {
         const std::string what =
             policy.kind == Policy::by_cost
-                ? std::string("catalog")
+                ? std::string(use == LinkUse::circuit ? "optical" : "catalog")
                 : fmt::format("{}{}", hw::to_string(policy.medium),
                               policy.form ? ":" + std::string(hw::to_string(*policy.form)) : "");
+        const std::string why =
+            !ruled_out_by_use           ? ""
+            : use == LinkUse::circuit ? " (it is a circuit through an OCS: copper parts are out)"
+                                      : " for a NIC link (backplanes and optical I/O are not NIC media)";
         if (longest) {
-          blame.fail(fmt::format("link {} is {} long: no {} part of {} reaches that far (the "
+          blame.fail(fmt::format("link {} is {} long: no {} part of {}{} reaches that far (the "
                                  "longest, '{}', reaches {})",
-                                 link_name, length, what, wanted, longest->name, longest->reach));
+                                 link_name, length, what, wanted, why, longest->name,
+                                 longest->reach));
         }
-        blame.fail(fmt::format("link {}: the catalog ({}) has no {} part of {}", link_name,
-                               catalog.links_file, what, wanted));
+        blame.fail(fmt::format("link {}: the catalog ({}) has no {} part of {}{}", link_name,
+                               catalog.links_file, what, wanted, why));
       }
     }
     if (chosen->optics) {
@@ -439,11 +506,12 @@ PhysicalSummary apply_physical(const JsonNode& spec, const hw::Catalog& catalog,
           hw::optical_budget(*chosen, length, passes, ocs ? ocs->insertion_loss_db : 0.0);
       out.link_loss_db[ab.value() / 2] = b.loss_db;
       if (!b.ok()) {
+        const int d = budget_digits(b);
         const std::string msg = fmt::format(
-            "link {} ({} of '{}'{}): optical budget not met: {:.2f} dBm received, {:.2f} dBm "
-            "needed; {:.2f} dB more launch power would close it",
-            link_name, length, chosen->name, passes ? ", through 1 OCS" : "", b.received_dbm,
-            b.required_dbm, b.shortfall_db());
+            "link {} ({} of '{}'{}): optical budget not met: {:.{}f} dBm received, {:.{}f} dBm "
+            "needed; {:.{}f} dB more launch power would close it",
+            link_name, length, chosen->name, passes ? ", through 1 OCS" : "", b.received_dbm, d,
+            b.required_dbm, d, b.shortfall_db(), d);
         if (!warn_only) blame.fail(msg);
         ++out.budget_warnings;
       }
@@ -457,6 +525,23 @@ PhysicalSummary apply_physical(const JsonNode& spec, const hw::Catalog& catalog,
     edit.set_part(ab, chosen->name);
   }
   return out;
+}
+
+void check_ocs_part(const JsonNode& named, const hw::OcsPart& part, const std::string& part_file,
+                    const JsonNode& ocs) {
+  const JsonNode ports = ocs.at("ports", "");
+  if (const int64_t n = ports.as_int(0, int64_t{1} << 32); n != part.ports) {
+    ports.fail(fmt::format("expected {} ports: the OCS part '{}' named in {} ({}) has {}, this "
+                           "topology's OCS has {}; make them agree",
+                           part.ports, part.name, named.pointer(), part_file, part.ports, n));
+  }
+  const JsonNode reconf = ocs.at("reconfiguration_time", "");
+  if (const SimTime r = reconf.as_sim_time(true); r != part.reconfiguration_time) {
+    reconf.fail(fmt::format("expected {}: the OCS part '{}' named in {} ({}) reconfigures in {}, "
+                            "this topology's OCS in {}; make them agree",
+                            part.reconfiguration_time, part.name, named.pointer(), part_file,
+                            part.reconfiguration_time, r));
+  }
 }
 
 }  // namespace roshni::scenario

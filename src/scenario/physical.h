@@ -49,4 +49,14 @@ struct PhysicalSummary {
 PhysicalSummary apply_physical(const JsonNode& spec, const hw::Catalog& catalog,
                                topo::Topology& t);
 
+/// An optical circuit switch entry of configs/switches.json.
+hw::OcsPart ocs_part(const std::string& name, const JsonNode& entry);
+
+/// A catalog OCS part that the scenario names (at `named`: physical.ocs or energy.ocs)
+/// must be the topology's OCS (`ocs`, the topology's "ocs" object): the same port count
+/// and reconfiguration time. Errors point at the topology's field and say what the part
+/// (from `part_file`) has.
+void check_ocs_part(const JsonNode& named, const hw::OcsPart& part, const std::string& part_file,
+                    const JsonNode& ocs);
+
 }  // namespace roshni::scenario

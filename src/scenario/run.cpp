@@ -44,6 +44,7 @@ RunOutcome simulate(const Scenario& s,
   const auto model = power::find_energy_model(ps.model)->make();
   options.node_busy_power = power::node_busy_power(ps.inventory, s.topology.node_count());
   options.link_energy_per_byte = power::link_energy_per_byte(ps.inventory, s.topology.link_count());
+  options.link_energy_groups = power::link_energy_groups(ps.inventory, s.topology.link_count());
   std::unique_ptr<thermal::RcCoupling> rc;
   if (ps.thermal.model == "rc") {
     rc = std::make_unique<thermal::RcCoupling>(ps.inventory, *model, ps.thermal);

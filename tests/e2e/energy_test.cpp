@@ -1,6 +1,7 @@
 // Energy, heat and money through the real program: conservation in the tables, exact
 // static and per-bit energy on a hand-checkable fabric, and the heat model's feedback.
 #include <cmath>
+#include <map>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -85,6 +86,33 @@ TEST(Energy, PacketModelTracksThePeakToo) {
   EXPECT_NEAR(j["energy"]["peak_power"]["value"].get<double>(), stat + dyn, 1e-9 * stat);
 }
 
+// A class's peak is its static power plus the peak of its own dynamic power, so it is
+// never below its average. The 1 GiB flow of the star above streams at 400 Gb/s through
+// the switch: the switch's peak is 85 % x 913 W + 15 % x 913 W / 51.2 Tb/s x 400 Gb/s
+// (one direction enters it), and the two busy links (no catalog part: class "link") add
+// 2 x 2 pJ x 400 Gb/s = 1.6 W to their 4 x 3 W. The GPUs do no compute: their peak is
+// their idle power. Both network models.
+TEST(Energy, EveryClassPeakHasItsOwnDynamicPeakAndIsNotBelowItsAverage) {
+  for (const std::string model : {"flow", "packet"}) {
+    const std::string text = R"({
+      "topology": {"kind": "star", "gpus": 4, "link": {"bandwidth": "400 Gbps", "latency": "1 us"}},
+      "network": {"model": ")" + model + R"("},
+      "workload": {"kind": "flow_trace", "flows": [{"id": "f", "src": "gpu0", "dst": "gpu1", "size": "1 GiB"}]},
+      "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g",
+                 "links": {"static_power": "3 W", "energy_per_bit": "2 pJ/bit"}}})";
+    const auto j = run(write_scenario("class-peak-" + model, text).string(), "class-peak-" + model);
+    const auto& c = j["energy"]["by_class"];
+    const double sw = 0.85 * 913 + 913 * 0.15 / 51.2e12 * 400e9;
+    EXPECT_NEAR(c["switch"]["peak_power"].get<double>(), sw, 1e-9 * sw) << model;
+    EXPECT_NEAR(c["link"]["peak_power"].get<double>(), 4 * 3.0 + 2 * 2e-12 * 400e9, 1e-9) << model;
+    EXPECT_NEAR(c["gpu"]["peak_power"].get<double>(), 4 * 140.0, 1e-9) << model;
+    for (const auto& [name, k] : c.items()) {
+      const double avg = k["average_power"].get<double>();
+      EXPECT_GE(k["peak_power"].get<double>(), avg * (1 - 1e-12)) << model << " " << name;
+    }
+  }
+}
+
 // The rc model's feedback. Poor cooling (6 W/K to a 35 degC supply): a GPU busy at
 // 700 W would settle 117 K above the supply, past its 87 degC throttle temperature, so
 // it must throttle to 70% speed and the reduction-bound all-reduce must take longer;
@@ -107,6 +135,49 @@ TEST(Energy, HotGpusThrottleAndTheRunTakesLonger) {
   // Same work either way: the GPUs' busy energy is the same (it scales with speed), so
   // the hot run costs more only through its longer idle time.
   EXPECT_GT(hot["energy"]["total"]["value"].get<double>(), cool["energy"]["total"]["value"].get<double>());
+}
+
+// Per GPU, a components.csv column (4 static J, 5 dynamic J) of every "gpu<i>" row.
+std::map<std::string, double> gpu_column(const std::filesystem::path& dir, size_t column) {
+  std::istringstream csv(testing::read_file(dir / "components.csv"));
+  std::string line;
+  std::getline(csv, line);  // header
+  std::map<std::string, double> out;
+  while (std::getline(csv, line)) {
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) f.push_back(cell);
+    if (f.size() > column && f[1] == "gpu") out[f[0]] = std::stod(f[column]);
+  }
+  return out;
+}
+
+// What the energy model promises under throttling (docs/models/energy.md): a GPU at
+// speed v draws P_busy x v on top of idle, so its dynamic energy is P_busy x W for W
+// the work done (seconds at full speed), whatever the temperature did; only its idle
+// energy grows with the longer run. The ring all-reduce of 4 GiB over N = 8 GPUs has
+// each GPU reduce N - 1 pieces of S/N = 512 MiB at 2 GB/s: W = 7 x 2^29 / 2e9 s, and
+// with P_busy = 700 - 140 W (h100-sxm) every GPU spends 560 x W = 1052.26698752 J in the
+// hot run (8 throttled) and in the cool one (none), and 140 W x makespan idle.
+TEST(Energy, GpuDynamicEnergyIsTheSameHotOrCool) {
+  const std::string dir = std::string(ROSHNI_SOURCE_DIR) + "/scenarios/energy/";
+  std::filesystem::path hot_dir, cool_dir;
+  const auto hot = run(dir + "throttle_poor_cooling.json", "dyn-hot", &hot_dir);
+  const auto cool = run(dir + "throttle_good_cooling.json", "dyn-cool", &cool_dir);
+  ASSERT_EQ(hot["thermal"]["gpus_throttled"]["value"], 8);
+  ASSERT_EQ(cool["thermal"]["gpus_throttled"]["value"], 0);
+  const double dynamic = 560.0 * 7 * 536870912.0 / 2e9;
+  for (const auto& [run_dir, report] : {std::pair{hot_dir, hot}, std::pair{cool_dir, cool}}) {
+    const auto dyn = gpu_column(run_dir, 5);
+    const auto stat = gpu_column(run_dir, 4);
+    ASSERT_EQ(dyn.size(), 8u);
+    const double t = report["summary"]["makespan"]["value"];
+    for (const auto& [gpu, joules] : dyn) {
+      EXPECT_NEAR(joules, dynamic, 1e-9 * dynamic) << run_dir << " " << gpu;
+      EXPECT_NEAR(stat.at(gpu), 140.0 * t, 1e-9 * 140.0 * t) << run_dir << " " << gpu;
+    }
+  }
 }
 
 // The same feedback under the packet model, on a smaller run (256 MiB, and a GPU heat

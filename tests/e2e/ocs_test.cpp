@@ -1,5 +1,7 @@
 // An optical-circuit-switched fabric whose circuit map changes between two phases of
 // a workload: the reconfiguration time must show in the makespan, exactly.
+#include <fstream>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -32,6 +34,48 @@ TEST(Ocs, ReconfigurationTimeShowsInTheMakespan) {
     EXPECT_EQ(rows[2][4].get<int64_t>() - rows[0][5].get<int64_t>(),
               static_cast<int64_t>(std::llround(r * 1e12)));
   }
+}
+
+// The OCS part named in physical.ocs must be the topology's OCS: palomar-ocs-136 has 136
+// ports and reconfigures in 10 ms (configs/switches.json), so a 300-port, 1 us OCS is
+// an error at the topology's field that says what the part has.
+TEST(Ocs, CatalogPartMustMatchTheTopologysOcs) {
+  const auto dir = testing::fresh_dir("ocs-part");
+  const auto write = [&](const std::string& name, const std::string& ocs, const std::string& named) {
+    std::ofstream(dir / name) << R"({"extends": ")" << kScenario << R"(",
+      "topology": {"ocs": )" << ocs << "}, " << named << "}";
+    return (dir / name).string();
+  };
+  const std::string physical = R"("physical": {"ocs": "palomar-ocs-136", "budget": "warn"})";
+  auto r = testing::run_cli("validate " + write("big.json", R"({"count": 2, "ports": 300, "reconfiguration_time": "1 us"})", physical));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("big.json:/topology/ocs/ports: expected 136 ports: the OCS part "
+                       "'palomar-ocs-136' named in /physical/ocs ("),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("configs/switches.json) has 136, this topology's OCS has 300"),
+            std::string::npos)
+      << r.err;
+  r = testing::run_cli("validate " + write("fast.json", R"({"count": 2, "ports": 136, "reconfiguration_time": "1 us"})", physical));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("fast.json:/topology/ocs/reconfiguration_time: expected 10 ms: the OCS "
+                       "part 'palomar-ocs-136' named in /physical/ocs"),
+            std::string::npos)
+      << r.err;
+  // The part as it is: accepted.
+  r = testing::run_cli("validate " + write("same.json", R"({"count": 2, "ports": 136, "reconfiguration_time": "10 ms"})", physical));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  // The energy section's OCS part is held to the same.
+  const std::string energy =
+      R"("energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g", "ocs": "palomar-ocs-136"})";
+  r = testing::run_cli("validate " + write("energy.json", R"({"count": 2, "ports": 300, "reconfiguration_time": "10 ms"})", energy));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("energy.json:/topology/ocs/ports: expected 136 ports: the OCS part "
+                       "'palomar-ocs-136' named in /energy/ocs"),
+            std::string::npos)
+      << r.err;
+  r = testing::run_cli("validate " + write("energy_ok.json", R"({"count": 2, "ports": 136, "reconfiguration_time": "10 ms"})", energy));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 // A map asking block 0 for three circuits when it has one port on each of two OCS.

@@ -176,6 +176,74 @@ TEST(Physical, OcsInsertionLossBreaksTheBudget) {
   EXPECT_EQ(j["summary"]["budget_warnings"]["value"].get<int>(), circuits);
 }
 
+// What a real build puts where, under "media": "auto" with the catalog OCS named. The
+// OCS scenario's links are all 400 Gb/s and 1.5 m long (default floor). The catalog's
+// 400 Gb/s parts: nvlink5-backplane (backplane, 1.5 m), lpo-400g-cm384 (LPO, 100 m),
+// pluggable-dsp-400g-dr4 (500 m). A circuit passes the OCS, which switches light, so it
+// must be optical: the cheaper optical form, LPO. A GPU-to-block link is a NIC link,
+// and an NVLink backplane is no NIC medium: LPO again (the catalog has no 400 Gb/s DAC).
+// Through the OCS the LPO budget is short (see OcsBudgetErrorShowsTheRealShortfall), so
+// with "budget": "warn" each of the 8 circuits is counted; a NIC link is not.
+TEST(Physical, OcsCircuitsAreOpticalAndNicLinksGetNicMedia) {
+  const std::string ocs = std::string(ROSHNI_SOURCE_DIR) + "/scenarios/ocs/two_phase_reconfiguration.json";
+  const auto dir = testing::fresh_dir("ocs-auto");
+  auto r = testing::run_cli("run " + ocs +
+                            " --set 'physical={\"ocs\": \"palomar-ocs-136\", \"budget\": \"warn\"}'"
+                            " -q -o " + dir.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(testing::read_file(dir / "report.json"));
+  int circuits = 0, nic = 0;
+  for (const auto& row : j["links"]["rows"]) {
+    if (row[0].get<int>() % 2 != 0) continue;
+    const std::string from = row[1], to = row[2], part = row[8];
+    EXPECT_DOUBLE_EQ(row[7].get<double>(), 1.5) << from << "--" << to;
+    if (from.rfind("block", 0) == 0 && to.rfind("block", 0) == 0) {
+      ++circuits;
+      EXPECT_EQ(part, "lpo-400g-cm384") << from << "--" << to;
+    } else {
+      ++nic;
+      EXPECT_EQ(part, "lpo-400g-cm384") << from << "--" << to;
+    }
+  }
+  EXPECT_EQ(circuits, 8);
+  EXPECT_EQ(nic, 8);
+  EXPECT_EQ(j["summary"]["budget_warnings"]["value"].get<int>(), 8);
+  // Copper named for the circuits is refused, naming the policy that chose it.
+  r = testing::run_cli("validate " + ocs +
+                       " --set 'physical={\"ocs\": \"palomar-ocs-136\", \"roles\": "
+                       "{\"circuit\": \"nvlink5-backplane\"}}'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/physical/roles/circuit: link block0--block1 is a circuit through an "
+                       "optical circuit switch"),
+            std::string::npos)
+      << r.err;
+  r = testing::run_cli("validate " + ocs +
+                       " --set 'physical={\"ocs\": \"palomar-ocs-136\", \"roles\": "
+                       "{\"circuit\": \"copper\"}}'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/physical/roles/circuit: link block0--block1 is a circuit through an "
+                       "optical circuit switch, which switches light: it needs an optical part, "
+                       "not the copper policy"),
+            std::string::npos)
+      << r.err;
+}
+
+// The budget error prints the real shortfall. LPO 400G through the OCS, 1.5 m of fibre:
+// loss = 0.4 dB/km x 0.0015 km + 2 connectors x 0.5 dB + 2 dB (OCS) = 3.0006 dB;
+// received = -0.8 - 3.0006 = -3.8006 dBm; needed = -4.4 + 0.6 margin = -3.8 dBm: short
+// by 0.0006 dB, which two decimals would print as "-3.80 ... -3.80; 0.00 dB more".
+TEST(Physical, OcsBudgetErrorShowsTheRealShortfall) {
+  const std::string ocs = std::string(ROSHNI_SOURCE_DIR) + "/scenarios/ocs/two_phase_reconfiguration.json";
+  const auto r = testing::run_cli(
+      "validate " + ocs +
+      " --set 'physical={\"ocs\": \"palomar-ocs-136\", \"media\": \"lpo-400g-cm384\"}'");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("optical budget not met: -3.8006 dBm received, -3.8000 dBm needed; "
+                       "0.0006 dB more launch power would close it"),
+            std::string::npos)
+      << r.err;
+}
+
 // A catalog entry with a wrong unit: the error names the catalog file and the field.
 TEST(Catalog, WrongUnitInAPartIsAnError) {
   const auto dir = testing::fresh_dir("bad-catalog");

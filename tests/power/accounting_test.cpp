@@ -79,6 +79,57 @@ TEST(Accounting, BitsMovedCostTheirEnergyPerBitOnTop) {
   EXPECT_DOUBLE_EQ(e.components[1].total().si(), 200.0);
 }
 
+// A link's energy counts the bits it carried in both directions; each switch is charged
+// only for what enters it. 1 GB g0 -> s0 and 3 GB s0 -> g0 on link g0<->s0 (5 pJ/bit):
+// the link spends 5 pJ x 8 x (1 + 3) x 1e9 = 0.16 J; the switch (2 pJ/bit) receives only
+// the 1 GB from g0: 2 pJ x 8e9 = 0.016 J on its 400 W x 2 s. Per byte, for the peaks:
+// g0 -> s0 costs the link's 40 pJ and the switch's 16 pJ; s0 -> g0 only the link's 40 pJ.
+TEST(Accounting, LinkEnergyCountsBothDirections) {
+  Fixture f;
+  f.run.link_bytes = {bytes(1e9), bytes(3e9), bytes(0), bytes(0)};
+  const auto model = find_energy_model("datasheet")->make();
+  const auto e = account(f.inv, f.run, bytes(4e9), *model, Temperature::from_celsius(35));
+  EXPECT_NEAR(e.components[3].dynamic_energy.si(), 0.16, 1e-15);
+  EXPECT_NEAR(e.components[2].dynamic_energy.si(), 0.016, 1e-15);
+  // Network energy per link bit: (800.016 + 20.16 + 20) J over 8 x 4e9 bits.
+  EXPECT_NEAR(e.per_link_bit.si(), 840.176 / 32e9, 1e-20);
+  const auto per_byte = link_energy_per_byte(f.inv, 4);
+  EXPECT_NEAR(per_byte[0], 56e-12, 1e-24);
+  EXPECT_NEAR(per_byte[1], 40e-12, 1e-24);
+  EXPECT_NEAR(per_byte[2], 56e-12, 1e-24);  // g1 -> s0, idle but priced the same
+  EXPECT_NEAR(per_byte[3], 40e-12, 1e-24);
+}
+
+// Each per-bit class's energy per byte, for its own peak: the link g0<->s0 (optics,
+// 5 pJ/bit = 40 pJ/B) either way, the switch (2 pJ/bit = 16 pJ/B) on what enters it;
+// a class's peak is its static power plus its own dynamic peak from the run.
+TEST(Accounting, ClassPeakAddsItsOwnDynamicPeak) {
+  Fixture f;
+  const auto g = link_energy_groups(f.inv, 4);
+  ASSERT_EQ(g.size(), kPerBitClasses.size());
+  ASSERT_EQ(kPerBitClasses[0], ComponentClass::switch_);
+  ASSERT_EQ(kPerBitClasses[1], ComponentClass::optics);
+  const std::vector<double> sw{16e-12, 0, 16e-12, 0}, optics{40e-12, 40e-12, 40e-12, 40e-12};
+  for (size_t l = 0; l < 4; ++l) {
+    EXPECT_NEAR(g[0][l], sw[l], 1e-24) << l;
+    EXPECT_NEAR(g[1][l], optics[l], 1e-24) << l;
+    EXPECT_EQ(g[2][l], 0.0);
+    EXPECT_EQ(g[3][l], 0.0);
+  }
+  // 1 GB over 2 s at a steady 4 Gb/s: the switch draws 2 pJ x 4e9 = 8 mW at most and
+  // the link 5 pJ x 4e9 = 20 mW.
+  f.run.peak_link_group_power = {0.008, 0.02, 0, 0};
+  const auto model = find_energy_model("datasheet")->make();
+  const auto e = account(f.inv, f.run, bytes(1e9), *model, Temperature::from_celsius(35));
+  const auto& sw_class = e.by_class[static_cast<size_t>(ComponentClass::switch_)];
+  const auto& optics_class = e.by_class[static_cast<size_t>(ComponentClass::optics)];
+  EXPECT_DOUBLE_EQ(sw_class.peak.si(), 400.008);
+  EXPECT_DOUBLE_EQ(optics_class.peak.si(), 20.02);
+  // Averages: (800.016 J) / 2 s and (20.04 + 20) J / 2 s: at the peaks, as the load was steady.
+  EXPECT_NEAR(sw_class.average.si(), 400.008, 1e-12);
+  EXPECT_NEAR(optics_class.average.si(), 20.02, 1e-12);
+}
+
 TEST(Accounting, RackDesignPeakHasEverythingAtFullLoadSoItIsNeverBelowTheMean) {
   Fixture f;
   // The switch at its full rate draws 60 W on top of its 400 W static; each link 2 W.

@@ -70,6 +70,11 @@ struct FlowRunOptions {
   /// (scaled by speed); per directed link, joules per byte carried. Empty = not tracked.
   std::vector<double> node_busy_power;
   std::vector<double> link_energy_per_byte;
+  /// Optional: link_energy_per_byte split into groups (the energy classes that draw it:
+  /// switches, optics, ...), each tracked for its own peak: link_energy_groups[g][l] is
+  /// group g's joules per byte on directed link l. The groups add up to
+  /// link_energy_per_byte. Empty = not tracked.
+  std::vector<std::vector<double>> link_energy_groups;
   /// Record the dynamic power and the fabric's throughput at every change, for the
   /// trace's counter tracks; past `max_activity_samples` every other sample is dropped
   /// and then only every 2nd, 4th, ... change is kept (the shape stays, the size is bounded).
@@ -117,6 +122,8 @@ struct FlowRunResult {
   /// compute, links, and their sum (the sum's peak is not the sum of the peaks).
   double peak_compute_power = 0, peak_link_power = 0, peak_dynamic_power = 0;
   SimTime peak_dynamic_at;
+  /// Per group of FlowRunOptions::link_energy_groups: the peak of its power, in watts.
+  std::vector<double> peak_link_group_power;
   std::vector<ActivitySample> activity;  // when record_activity; ends with the makespan
 };
 

@@ -25,8 +25,8 @@ struct ClassEnergy {
   uint32_t count = 0;
   Energy energy;
   Power average;       // energy / run time
-  Power peak;          // static; for GPUs also their dynamic peak (the network's dynamic
-                       // peak is EnergyResult::network_dynamic_peak, not split by class)
+  Power peak;          // static plus the peak of the class's own dynamic power over the
+                       // run (GPUs computing; links and switches carrying traffic)
 };
 
 struct EnergyResult {
@@ -60,6 +60,13 @@ struct StaticIntegrals {
 /// Per directed link, joules per byte carried: the link's energy per bit, plus that of
 /// the switch it enters. Given to the flow model for the peak of dynamic power.
 std::vector<double> link_energy_per_byte(const Inventory& inv, size_t directed_links);
+/// The classes whose power follows the bits they carry, in the order of
+/// link_energy_groups.
+inline constexpr std::array<ComponentClass, 4> kPerBitClasses = {
+    ComponentClass::switch_, ComponentClass::optics, ComponentClass::copper, ComponentClass::link};
+/// link_energy_per_byte split by class (kPerBitClasses order), for each class's own peak:
+/// [g][l] is what class g draws per byte carried on directed link l.
+std::vector<std::vector<double>> link_energy_groups(const Inventory& inv, size_t directed_links);
 /// Per node, the busy power of GPUs (0 elsewhere), for the same purpose.
 std::vector<double> node_busy_power(const Inventory& inv, size_t nodes);
 
