@@ -27,7 +27,8 @@
 // back to the sender (it arrives one path latency later; CNPs are not queued).
 // Sender (RP), rate R_C, target R_T, alpha:
 //   on a CNP:                  R_T = R_C;  R_C = R_C·(1 − α/2);  α = (1 − g)·α + g
-//   each period without CNP:   α = (1 − g)·α
+//   each period without CNP:   α = (1 − g)·α  (the timer restarts at every CNP, so every
+//                              expiry, the first after a CNP included, closes such a period)
 //   each period (increase), i = periods since the last CNP:
 //     i <= F  (fast recovery): R_C = (R_T + R_C)/2
 //     i >  F  (additive):      R_T = R_T + R_AI;  R_C = (R_T + R_C)/2
@@ -118,7 +119,6 @@ class PacketModel {
     rt_.assign(n, 0.0);
     alpha_.assign(n, 1.0);
     stage_.assign(n, 0);
-    cnp_seen_.assign(n, 0);
     cc_armed_.assign(n, 0);
     sent_since_tick_.assign(n, 0);
     last_cnp_.assign(n, SimTime::ps(-1));
@@ -745,7 +745,6 @@ class PacketModel {
     rt_[f] = rc_[f];
     rc_[f] = std::max(d.min_rate.si(), rc_[f] * (1 - alpha_[f] / 2));
     alpha_[f] = (1 - d.g) * alpha_[f] + d.g;
-    cnp_seen_[f] = 1;
     stage_[f] = 0;
     // The rate-increase timer restarts from the decrease.
     arm_cc_timer(f);
@@ -759,8 +758,8 @@ class PacketModel {
   void cc_timer(uint32_t f) {
     if (state_[f] != State::transmitting) return;
     const auto& d = c_.dcqcn;
-    if (!cnp_seen_[f]) alpha_[f] *= 1 - d.g;
-    cnp_seen_[f] = 0;
+    // The timer restarts at every CNP: each expiry closes a whole period without one.
+    alpha_[f] *= 1 - d.g;
     ++stage_[f];
     if (stage_[f] > d.fast_recovery_steps) {
       rt_[f] = std::min(line_rate_[f], rt_[f] + d.additive_increase.si());
@@ -976,7 +975,7 @@ class PacketModel {
   std::vector<PacketRing> lost_;             // packets lost, waiting for their timeout
   std::vector<double> rc_, rt_, alpha_, line_rate_;  // DCQCN; rates in bytes/s
   std::vector<uint32_t> stage_;
-  std::vector<uint8_t> cnp_seen_, cc_armed_, sent_since_tick_;
+  std::vector<uint8_t> cc_armed_, sent_since_tick_;
   std::vector<SimTime> last_cnp_, eligible_, latency_;
   std::vector<uint32_t> cc_gen_;
   std::vector<uint32_t> dependent_offset_, dependents_;

@@ -482,3 +482,40 @@ TEST(PacketModel, QueuePercentilesAreTimeWeighted) {
 
 }  // namespace
 }  // namespace roshni::net
+
+namespace roshni::net {
+namespace {
+
+// DCQCN's α decays in every period that passes without a CNP, including the first one
+// after a CNP (the timer restarts at the CNP, so its first expiry closes a CNP-free
+// period). On a 100 Gb/s star (R = 12.5e9 B/s, 1 us links, 300 ns switch), flow F sends
+// gpu0 -> gpu2 from t = 0 while two bursts of 20 packets, at 0 and at 300 us, go from
+// gpu1 to gpu2; ECN marks above 4 packets (16 KiB). Each burst drives the port to gpu2
+// over the threshold for a few tens of microseconds (< the 50 us CNP interval), so F gets
+// exactly two CNPs: the first at t1 ~ 10 us, before its first timer (55 us), when α = 1;
+// the second at t2 ~ 310 us, when 5 periods have passed (t1 + 275 < t2 < t1 + 330 us).
+//  - CNP 1:   R_T = R,  R_C = R (1 - 1/2) = R/2,  α = (1 - g) + g = 1.
+//  - 5 periods without a CNP (fast recovery, F = 5): R_C = R - (R/2)/2^5 = 63 R/64, and
+//    α = (1 - g)^5 (the defect skipped the first decay: (1 - g)^4).
+//  - CNP 2:   R_C = 63 R/64 · (1 - (1 - g)^5 / 2).
+// F's size makes it end before the next period after CNP 2 (it is then R_C's final value).
+TEST(PacketDcqcn, AlphaDecaysInTheFirstPeriodAfterACnp) {
+  Case r{star(3, gbps(100), SimTime::ps(1'000'000), SimTime::ps(300'000))};
+  r.config.buffer = 16 << 20;
+  r.config.xoff = 8 << 20;
+  r.config.xon = 4 << 20;
+  r.config.ecn_threshold = 4 * 4096;
+  r.config.congestion_control = CongestionControl::dcqcn;
+  r.flows.add("F", NodeId(0), NodeId(2), bytes(3.3e6));
+  r.flows.add("burst1", NodeId(1), NodeId(2), bytes(20 * 4096));
+  r.flows.add("burst2", NodeId(1), NodeId(2), bytes(20 * 4096), {}, SimTime::ps(300'000'000));
+  r.go();
+  const double line = 12.5e9, g = r.config.dcqcn.g;
+  const double expected = 63 * line / 64 * (1 - std::pow(1 - g, 5) / 2);
+  EXPECT_NEAR(r.result.packet.final_rate[0], expected, 1e-9 * expected)
+      << "with α = (1-g)^4: " << 63 * line / 64 * (1 - std::pow(1 - g, 4) / 2);
+  EXPECT_EQ(r.result.packet.cnps, 4u);  // two to F, one to each burst
+}
+
+}  // namespace
+}  // namespace roshni::net
