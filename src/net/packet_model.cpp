@@ -43,6 +43,7 @@
 #include <type_traits>
 
 #include "net/compute_nodes.h"
+#include "net/link_capacities.h"
 #include "net/live_router.h"
 #include "net/packet_ring.h"
 #include "net/step_triggers.h"
@@ -151,8 +152,8 @@ class PacketModel {
     // Capacities: the topology's, then those that differ at time 0 (circuits not set yet).
     rate_.resize(links);
     up_.resize(links);
-    for (uint32_t l = 0; l < links; ++l) rate_[l] = t.link_capacity(LinkId(l)).si();
-    for (const auto& [l, r] : options.initial_capacities) rate_[l.value()] = r.si();
+    capacities_.init(t, options);
+    for (uint32_t l = 0; l < links; ++l) rate_[l] = capacities_.initial(l);
     for (uint32_t l = 0; l < links; ++l) up_[l] = rate_[l] > 0;
     for (uint32_t f = 0; f < n; ++f) {
       alt_begin_[f] = static_cast<uint32_t>(alt_start_.size());
@@ -770,17 +771,17 @@ class PacketModel {
 
   void apply_step(uint32_t i) {
     bool came_up = false;
-    for (const auto& [link, capacity] : options_.steps[i].capacities) {
-      const uint32_t l = link.value();
+    const std::vector<uint32_t>& changed = capacities_.apply(options_.steps[i]);
+    for (uint32_t l : changed) {
       const bool was_up = up_[l];
-      set_rate(l, capacity.si());
+      set_rate(l, capacities_.capacity(l));
       up_[l] = rate_[l] > 0;
       if (was_up != static_cast<bool>(up_[l])) router_.links_changed();
       if (was_up && !up_[l]) link_down(l);
       if (!was_up && up_[l]) came_up = true;
     }
     // Only now, once every link of the step has its new state, do ports send again.
-    for (const auto& [link, capacity] : options_.steps[i].capacities) try_send(link.value());
+    for (uint32_t l : changed) try_send(l);
     // Flows without a route, and resends held back, try again once every step of this
     // instant is in (end_of_timestamp), as in the flow model.
     if (came_up) links_came_up_ = true;
@@ -977,6 +978,7 @@ class PacketModel {
   std::vector<LinkId> scratch_;
 
   // Per port (directed link).
+  LinkCapacities capacities_;  // what the capacity steps and outages leave each link
   std::vector<double> rate_;  // bytes/s now
   std::vector<uint8_t> up_;
   LiveRouter router_{t_, up_};  // flows that start while links are down
