@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "net/compute_nodes.h"
+#include "net/link_capacities.h"
 #include "net/live_router.h"
 #include "net/step_triggers.h"
 #include "roshni/core/error.h"
@@ -86,6 +87,7 @@ class FlowModel {
     capacity_.resize(links);
     for (uint32_t l = 0; l < links; ++l) capacity_[l] = t.link_capacity(LinkId(l)).si();
     for (const auto& [l, c] : options.initial_capacities) capacity_[l.value()] = c.si();
+    link_capacities_.init(t, options);
     up_.resize(links);
     for (uint32_t l = 0; l < links; ++l) up_[l] = capacity_[l] > 0;
     on_link_.resize(links);
@@ -492,9 +494,8 @@ class FlowModel {
   }
 
   void apply_step(uint32_t i) {
-    for (const auto& [link, capacity] : options_.steps[i].capacities) {
-      const uint32_t l = link.value();
-      capacity_[l] = capacity.si();
+    for (uint32_t l : link_capacities_.apply(options_.steps[i])) {
+      capacity_[l] = link_capacities_.capacity(l);
       const uint8_t up = capacity_[l] > 0;
       if (up && !up_[l]) links_came_up_ = true;
       if (up != up_[l]) fallback_.links_changed();
@@ -529,6 +530,7 @@ class FlowModel {
   std::vector<uint8_t> ever_stalled_;
 
   // Per directed link.
+  LinkCapacities link_capacities_;  // set capacities and outages, from the steps
   std::vector<double> capacity_;
   std::vector<uint8_t> up_;
   std::vector<std::vector<uint32_t>> on_link_;  // path slots of flows in transfer

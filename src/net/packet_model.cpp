@@ -25,14 +25,10 @@
 // queue it joins holds more than the ECN threshold (step marking, K_min = K_max).
 // Receiver (NP): on a marked packet, at most one CNP per flow per cnp_interval, sent
 // back to the sender (it arrives one path latency later; CNPs are not queued).
-// Sender (RP), rate R_C, target R_T, alpha:
-//   on a CNP:                  R_T = R_C;  R_C = R_C·(1 − α/2);  α = (1 − g)·α + g
-//   each period without CNP:   α = (1 − g)·α
-//   each period (increase), i = periods since the last CNP:
-//     i <= F  (fast recovery): R_C = (R_T + R_C)/2
-//     i >  F  (additive):      R_T = R_T + R_AI;  R_C = (R_T + R_C)/2
-// (the paper's byte counter and hyper increase are left out: docs say so). The sender
-// paces its packets at R_C: the next may start b/R_C after the previous one started.
+// Sender (RP): DcqcnReactionPoint (dcqcn.h) holds the rate R_C, target R_T and alpha and
+// says how a CNP and each period change them; this model runs its timer (one per flow,
+// restarted at every CNP) and delivers its CNPs. The sender paces its packets at R_C:
+// the next may start b/R_C after the previous one started.
 //
 // Data layout: packets are 40-byte trivially-copyable structs in one pool with a free
 // list; each port (directed link) keeps a ring of queued packet ids; per-flow and
@@ -47,6 +43,7 @@
 #include <type_traits>
 
 #include "net/compute_nodes.h"
+#include "net/link_capacities.h"
 #include "net/live_router.h"
 #include "net/packet_ring.h"
 #include "net/step_triggers.h"
@@ -114,17 +111,12 @@ class PacketModel {
     on_port_.assign(n, 0);
     retx_.resize(n);
     lost_.resize(n);
-    rc_.assign(n, 0.0);
-    rt_.assign(n, 0.0);
-    alpha_.assign(n, 1.0);
-    stage_.assign(n, 0);
-    cnp_seen_.assign(n, 0);
+    rp_.resize(n);
     cc_armed_.assign(n, 0);
     sent_since_tick_.assign(n, 0);
     last_cnp_.assign(n, SimTime::ps(-1));
     eligible_.assign(n, SimTime::zero());
     cc_gen_.assign(n, 0);
-    line_rate_.assign(n, 0.0);
     latency_.assign(n, SimTime::zero());
     result_.flow.start.assign(n, SimTime::zero());
     result_.flow.end.assign(n, SimTime::zero());
@@ -167,8 +159,8 @@ class PacketModel {
     // Capacities: the topology's, then those that differ at time 0 (circuits not set yet).
     rate_.resize(links);
     up_.resize(links);
-    for (uint32_t l = 0; l < links; ++l) rate_[l] = t.link_capacity(LinkId(l)).si();
-    for (const auto& [l, r] : options.initial_capacities) rate_[l.value()] = r.si();
+    capacities_.init(t, options);
+    for (uint32_t l = 0; l < links; ++l) rate_[l] = capacities_.initial(l);
     for (uint32_t l = 0; l < links; ++l) up_[l] = rate_[l] > 0;
     for (uint32_t f = 0; f < n; ++f) {
       alt_begin_[f] = static_cast<uint32_t>(alt_start_.size());
@@ -302,7 +294,7 @@ class PacketModel {
     }
     for (uint32_t f = 0; f < n; ++f) {
       if (c_.congestion_control == CongestionControl::dcqcn && !flows_.is_compute(FlowId(f))) {
-        result_.packet.final_rate[f] = rc_[f];
+        result_.packet.final_rate[f] = rp_[f].rate();
       }
       if (state_[f] == State::delivered) continue;
       UnfinishedFlow u{FlowId(f),
@@ -434,10 +426,7 @@ class PacketModel {
       // The line rate of the flow's first link; a link that is down now starts at its
       // topology rate.
       const uint32_t q = first_port(f);
-      line_rate_[f] = up_[q] ? rate_[q] : t_.link_capacity(LinkId(q)).si();
-      rc_[f] = rt_[f] = line_rate_[f];
-      alpha_[f] = 1.0;
-      stage_[f] = 0;
+      rp_[f].start(up_[q] ? rate_[q] : t_.link_capacity(LinkId(q)).si());
       arm_cc_timer(f);
     }
     join_port(f);
@@ -606,7 +595,7 @@ class PacketModel {
           sent_since_tick_[f] = 1;
           if (!cc_armed_[f]) arm_cc_timer(f);
           eligible_[f] =
-              now + to_sim_time_ceil(seconds(static_cast<double>(pool_[id].bytes) / rc_[f]));
+              now + to_sim_time_ceil(seconds(static_cast<double>(pool_[id].bytes) / rp_[f].rate()));
         }
       } else if (wake < wake_at_[q] && !transit) {
         wake_at_[q] = wake;
@@ -779,16 +768,11 @@ class PacketModel {
     join_port(f);
   }
 
-  // ---- DCQCN (equations at the top of this file) ----
+  // ---- DCQCN (equations at the top of this file; the sender's side in dcqcn.h) ----
 
   void cnp(uint32_t f) {
     if (state_[f] != State::transmitting) return;
-    const auto& d = c_.dcqcn;
-    rt_[f] = rc_[f];
-    rc_[f] = std::max(d.min_rate.si(), rc_[f] * (1 - alpha_[f] / 2));
-    alpha_[f] = (1 - d.g) * alpha_[f] + d.g;
-    cnp_seen_[f] = 1;
-    stage_[f] = 0;
+    rp_[f].cnp(c_.dcqcn);
     // The rate-increase timer restarts from the decrease.
     arm_cc_timer(f);
   }
@@ -800,19 +784,12 @@ class PacketModel {
 
   void cc_timer(uint32_t f) {
     if (state_[f] != State::transmitting) return;
-    const auto& d = c_.dcqcn;
-    if (!cnp_seen_[f]) alpha_[f] *= 1 - d.g;
-    cnp_seen_[f] = 0;
-    ++stage_[f];
-    if (stage_[f] > d.fast_recovery_steps) {
-      rt_[f] = std::min(line_rate_[f], rt_[f] + d.additive_increase.si());
-    }
-    rc_[f] = std::min(line_rate_[f], (rt_[f] + rc_[f]) / 2);
+    rp_[f].period(c_.dcqcn);
     // The timer runs while the flow sends; one that sent nothing for a whole period
     // (paused, or done) lets it lapse, and its next packet re-arms it, so timers never
     // keep a finished (or PFC-deadlocked) run alive.
     if (sent_since_tick_[f]) {
-      sim_.schedule(sim_.now() + d.period, kCcTimer, f, cc_gen_[f]);
+      sim_.schedule(sim_.now() + c_.dcqcn.period, kCcTimer, f, cc_gen_[f]);
     } else {
       cc_armed_[f] = 0;
     }
@@ -835,26 +812,26 @@ class PacketModel {
   }
 
   void apply_step(uint32_t i) {
-    bool came_up = false, changed = false;
-    for (const auto& [link, capacity] : options_.steps[i].capacities) {
-      const uint32_t l = link.value();
+    bool came_up = false, up_changed = false;
+    const std::vector<uint32_t>& changed = capacities_.apply(options_.steps[i]);
+    for (uint32_t l : changed) {
       const bool was_up = up_[l];
-      set_rate(l, capacity.si());
+      set_rate(l, capacities_.capacity(l));
       up_[l] = rate_[l] > 0;
       if (was_up != static_cast<bool>(up_[l])) {
         router_.links_changed();
-        changed = true;
+        up_changed = true;
       }
       if (was_up && !up_[l]) link_down(l);
       if (!was_up && up_[l]) came_up = true;
     }
-    if (changed) {
+    if (up_changed) {
       for (uint32_t f = 0; f < state_.size(); ++f) {
         if (state_[f] == State::transmitting && packet_count_[f] > 0) update_stall(f, sim_.now());
       }
     }
     // Only now, once every link of the step has its new state, do ports send again.
-    for (const auto& [link, capacity] : options_.steps[i].capacities) try_send(link.value());
+    for (uint32_t l : changed) try_send(l);
     // Flows without a route, and resends held back, try again once every step of this
     // instant is in (end_of_timestamp), as in the flow model.
     if (came_up) links_came_up_ = true;
@@ -1052,9 +1029,8 @@ class PacketModel {
   std::vector<uint8_t> on_port_;
   std::vector<PacketRing> retx_;             // packets to resend, timed out, oldest first
   std::vector<PacketRing> lost_;             // packets lost, waiting for their timeout
-  std::vector<double> rc_, rt_, alpha_, line_rate_;  // DCQCN; rates in bytes/s
-  std::vector<uint32_t> stage_;
-  std::vector<uint8_t> cnp_seen_, cc_armed_, sent_since_tick_;
+  std::vector<DcqcnReactionPoint> rp_;       // DCQCN's sender state
+  std::vector<uint8_t> cc_armed_, sent_since_tick_;
   std::vector<SimTime> last_cnp_, eligible_, latency_;
   std::vector<uint32_t> cc_gen_;
   std::vector<uint32_t> dependent_offset_, dependents_;
@@ -1084,6 +1060,7 @@ class PacketModel {
   std::vector<LinkId> scratch_;
 
   // Per port (directed link).
+  LinkCapacities capacities_;  // what the capacity steps and outages leave each link
   std::vector<double> rate_;  // bytes/s now
   std::vector<uint8_t> up_;
   LiveRouter router_{t_, up_};  // flows that start while links are down

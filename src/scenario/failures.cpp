@@ -28,16 +28,19 @@ std::vector<LinkId> links_between(const topo::Topology& t, NodeId a, NodeId b) {
   return out;
 }
 
-void fail_links(const topo::Topology& t, const std::vector<LinkId>& links, SimTime at,
+/// An outage of `links` from `at`, for `repair_after` or for good. Outages of one link
+/// may overlap (its own failure and its switch's, or two of its own): it is down while
+/// any covers it (net::CapacityStep), and a repair ends only its own outage.
+void fail_links(const std::vector<LinkId>& links, SimTime at,
                 std::optional<SimTime> repair_after, std::vector<net::CapacityStep>& steps) {
   net::CapacityStep down;
   down.at = at;
-  for (LinkId l : links) down.capacities.emplace_back(l, DataRate());
+  down.outages_begin = links;
   steps.push_back(std::move(down));
   if (repair_after) {
     net::CapacityStep up;
     up.at = at + *repair_after;
-    for (LinkId l : links) up.capacities.emplace_back(l, t.link_capacity(l));
+    up.outages_end = links;
     steps.push_back(std::move(up));
   }
 }
@@ -76,7 +79,7 @@ void add_failures(const JsonNode& spec, const topo::Topology& t, uint64_t seed,
           links.push_back(t.link_reverse(l));
         }
       }
-      fail_links(t, links, at, repair, steps);
+      fail_links(links, at, repair, steps);
     }
   }
   if (const auto r = spec.get("random")) {
@@ -109,7 +112,7 @@ void add_failures(const JsonNode& spec, const topo::Topology& t, uint64_t seed,
       const LinkId l(candidates[k]);
       const auto span = static_cast<uint64_t>((to - from).ps());
       const SimTime at = from + SimTime::ps(static_cast<int64_t>(rng.uniform_below(span)));
-      fail_links(t, {l, t.link_reverse(l)}, at, repair, steps);
+      fail_links({l, t.link_reverse(l)}, at, repair, steps);
     }
   }
 }

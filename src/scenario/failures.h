@@ -1,8 +1,9 @@
 /// The scenario's "failures" section: links and switches that fail (and are repaired)
 /// at given times, or at random times drawn from the run's seed. They become link
-/// capacity steps for the flow model: a failed link carries nothing; a failed switch
-/// takes all its links down; flows that start later are routed around them, flows
-/// already crossing them stall until the repair. Private to scenario/.
+/// capacity steps (outages) for the network models: a failed link carries nothing; a
+/// failed switch takes all its links down; a link is down while any failure covers it;
+/// flows that start later are routed around them, flows already crossing them stall
+/// until the repair. Private to scenario/.
 #pragma once
 
 #include <vector>

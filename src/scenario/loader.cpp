@@ -752,42 +752,52 @@ class Builder {
     }
   }
 
-  /// An OCS fabric's circuit maps become link capacity steps: at each change, the
-  /// circuits torn down go dark at once and the new ones light up after the
-  /// reconfiguration time. Flows are routed when they start, over the circuits up then.
+  /// An OCS fabric's circuit maps become link capacity steps. At each change every
+  /// circuit the new map does not have is set to 0 (even one an earlier change left
+  /// reconfiguring), the ones it adds to the circuit bandwidth, dark for the
+  /// reconfiguration time (an outage). So the circuits lit are always part of the latest
+  /// map that took effect — never more than the OCS has ports — and a circuit that a
+  /// later map removed before it lit stays dark (net::CapacityStep). Flows are routed
+  /// when they start, over the circuits up then.
   void circuit_schedule() {
     const auto* ocs = dynamic_cast<const topo::OcsFabric*>(fabric_.get());
     if (ocs == nullptr) return;
     auto& o = out_.run_options;
     o.route_at_start = true;
-    std::vector<uint8_t> up_at_start(topology_().link_count(), 1);
-    for (uint32_t l = 0; l < topology_().link_count(); ++l) {
-      if (topology_().link_role(LinkId(l)) == "circuit") up_at_start[l] = 0;
+    const size_t links = topology_().link_count();
+    std::vector<LinkId> circuits;
+    for (uint32_t l = 0; l < links; ++l) {
+      if (topology_().link_role(LinkId(l)) == "circuit") circuits.push_back(LinkId(l));
     }
-    for (LinkId l : ocs->config_links[0]) up_at_start[l.value()] = 1;
-    for (uint32_t l = 0; l < up_at_start.size(); ++l) {
-      if (!up_at_start[l]) o.initial_capacities.emplace_back(LinkId(l), DataRate());
+    std::vector<uint8_t> in_map(links, 0);
+    for (LinkId l : ocs->config_links[0]) in_map[l.value()] = 1;
+    for (LinkId l : circuits) {
+      if (!in_map[l.value()]) o.initial_capacities.emplace_back(l, DataRate());
     }
     const JsonNode configs = doc_.root().at("topology", "").at("circuits", "");
     const SimTime reconfiguration = fabric_reconfiguration_time();
     for (size_t i = 0; i < ocs->changes.size(); ++i) {
       const JsonNode c = configs[i + 1];
-      net::CapacityStep down, up;
+      net::CapacityStep change, lit;
       if (const auto at = c.get("at")) {
-        down.at = at->as_sim_time(true);
-        up.at = down.at + reconfiguration;
+        change.at = at->as_sim_time(true);
+        lit.at = change.at + reconfiguration;
       } else {
         const JsonNode after = c.at("after", "");
-        for (size_t k = 0; k < after.size(); ++k) down.after.push_back(flow_named(after[k]));
-        up.after = down.after;
-        up.delay = reconfiguration;
+        for (size_t k = 0; k < after.size(); ++k) change.after.push_back(flow_named(after[k]));
+        lit.after = change.after;
+        lit.delay = reconfiguration;
       }
-      for (LinkId l : ocs->changes[i].torn_down) down.capacities.emplace_back(l, DataRate());
-      for (LinkId l : ocs->changes[i].set_up) {
-        up.capacities.emplace_back(l, ocs->circuit_bandwidth);
+      std::fill(in_map.begin(), in_map.end(), 0);
+      for (LinkId l : ocs->config_links[i + 1]) in_map[l.value()] = 1;
+      for (LinkId l : circuits) {
+        if (!in_map[l.value()]) change.capacities.emplace_back(l, DataRate());
       }
-      o.steps.push_back(std::move(down));
-      o.steps.push_back(std::move(up));
+      for (LinkId l : ocs->changes[i].set_up) change.capacities.emplace_back(l, ocs->circuit_bandwidth);
+      change.outages_begin = ocs->changes[i].set_up;
+      lit.outages_end = ocs->changes[i].set_up;
+      o.steps.push_back(std::move(change));
+      o.steps.push_back(std::move(lit));
     }
   }
 

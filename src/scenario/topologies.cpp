@@ -334,6 +334,14 @@ std::unique_ptr<topo::Fabric> build_ocs(const JsonNode& t) {
     // "configs[i].circuits[k]: ..." points into the scenario's "circuits" list.
     if (e.rfind("configs[", 0) == 0) {
       const size_t i = std::stoul(e.substr(8));
+      if (e.find("].at: ") < e.find(':')) {
+        // "configs[2].at: ... of configs[1]; ...": named as the scenario names them.
+        std::string m = e.substr(e.find(": ") + 2);
+        for (size_t k = m.find("configs["); k != std::string::npos; k = m.find("configs[", k)) {
+          m.replace(k, 8, "circuits[");
+        }
+        configs[i].at("at", "").fail(m);
+      }
       const size_t at = e.find("circuits[");
       if (at != std::string::npos && at < e.find(':')) {
         configs[i].at("map", "")[std::stoul(e.substr(at + 9))].fail(e);

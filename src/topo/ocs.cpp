@@ -63,6 +63,19 @@ std::string check(const OcsParams& p) {
   if (p.configs[0].at != SimTime::zero() || !p.configs[0].after.empty()) {
     return "configs[0]: the first circuit map is the one in place at time 0";
   }
+  // Maps given by time take effect in the order listed (each change is the difference
+  // from the map before it).
+  size_t last = 0;  // the last map given by time so far (configs[0]: time 0)
+  for (size_t c = 1; c < p.configs.size(); ++c) {
+    if (!p.configs[c].after.empty()) continue;
+    if (p.configs[c].at < p.configs[last].at) {
+      return fmt::format(
+          "configs[{}].at: {} is before the {} of configs[{}]; circuit maps given by time "
+          "must be listed in time order",
+          c, to_string(p.configs[c].at), to_string(p.configs[last].at), last);
+    }
+    last = c;
+  }
   std::vector<Circuit> scratch;
   for (size_t c = 0; c < p.configs.size(); ++c) {
     if (std::string e = assign(p, c, scratch); !e.empty()) return e;

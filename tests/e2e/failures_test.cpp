@@ -95,3 +95,87 @@ TEST(Failures, BadFailuresAreErrors) {
 
 }  // namespace
 }  // namespace roshni
+
+namespace roshni {
+namespace {
+
+// Failures that overlap on one link: the link is down while any outage covers it. One
+// flow f of 1 MB (80 us on the wire) from a to z through s0, links of 1 us; it starts at
+// 0 and keeps its path. Each case is a set of failure events and f's delivery time:
+// 80 us of sending + the time a-s0 is down while f sends + 2 us of latency.
+std::string one_flow_with_failures(const std::string& events) {
+  return R"({
+  "topology": {"kind": "explicit", "routing": "first",
+    "nodes": [{"name": "a", "kind": "gpu"}, {"name": "z", "kind": "gpu"},
+              {"name": "s0", "kind": "switch"}, {"name": "s1", "kind": "switch"}],
+    "links": [{"a": "a", "b": "s0", "bandwidth": "100 Gbps", "latency": "1 us"},
+              {"a": "s0", "b": "z", "bandwidth": "100 Gbps", "latency": "1 us"},
+              {"a": "a", "b": "s1", "bandwidth": "100 Gbps", "latency": "1 us"},
+              {"a": "s1", "b": "z", "bandwidth": "100 Gbps", "latency": "1 us"}]},
+  "failures": {"events": )" + events + R"(},
+  "workload": {"kind": "flow_trace", "flows": [{"id": "f", "src": "a", "dst": "z", "size": "1 MB"}]}
+})";
+}
+
+TEST(Failures, OverlappingOutagesKeepTheLinkDownUntilTheLastEnds) {
+  const struct {
+    const char* name;
+    const char* events;
+    int64_t end_ps;
+  } cases[] = {
+      // a 10 us outage inside a 100 us one: down [10, 110] us, f ends 80 + 100 + 2 us
+      // (not at 80 + 20 + 2: the short repair at 30 us does not end the long outage).
+      {"nested", R"([{"at": "10 us", "link": ["a", "s0"], "duration": "100 us"},
+                     {"at": "20 us", "link": ["a", "s0"], "duration": "10 us"}])",
+       182'000'000},
+      // two outages that overlap, [10, 40] and [30, 60] us: down 50 us, 80 + 50 + 2 us.
+      {"overlapping", R"([{"at": "30 us", "link": ["a", "s0"], "duration": "30 us"},
+                          {"at": "10 us", "link": ["a", "s0"], "duration": "30 us"}])",
+       132'000'000},
+      // the switch s0 fails [10, 30] us while its link a-s0 is down on its own [5, 105]
+      // us: the switch's repair does not bring that link back: 80 + 100 + 2 us.
+      {"switch and link", R"([{"at": "5 us", "link": ["a", "s0"], "duration": "100 us"},
+                              {"at": "10 us", "node": "s0", "duration": "20 us"}])",
+       182'000'000},
+      // the link a-s0 fails [10, 30] us while the switch s0 is down [5, 105] us: the
+      // link's repair does not bring it back while its switch is down: 80 + 100 + 2 us.
+      {"link inside switch", R"([{"at": "10 us", "link": ["a", "s0"], "duration": "20 us"},
+                                 {"at": "5 us", "node": "s0", "duration": "100 us"}])",
+       182'000'000},
+  };
+  for (const auto& c : cases) {
+    for (const std::string model : {"flow", "packet"}) {
+      const std::string path = write_scenario("failures-overlap", one_flow_with_failures(c.events));
+      const auto out = testing::fresh_dir("failures-overlap-out");
+      const auto r = testing::run_cli("run " + path + " --set network.model=" + model + " -q -o " +
+                                      out.string());
+      ASSERT_EQ(r.exit_code, 0) << c.name << " " << model << ": " << r.err;
+      const auto j = nlohmann::json::parse(testing::read_file(out / "report.json"));
+      const int64_t end = j["flows"]["rows"][0][5].get<int64_t>();
+      if (model == "flow") {
+        EXPECT_EQ(end, c.end_ps) << c.name;
+      } else {
+        // Packets (4096 B, M/B = 327,680 ps): one more serialisation at s0, and the packet
+        // the failure cut at t_f is sent again whole (it started at the last multiple of
+        // M/B before t_f): end = flow end + M/B + (t_f - t_k), 0 <= t_f - t_k < M/B.
+        EXPECT_GE(end, c.end_ps + 327'680) << c.name;
+        EXPECT_LT(end, c.end_ps + 2 * 327'680) << c.name;
+      }
+    }
+  }
+}
+
+// A failure for good inside a timed one: the timed one's repair does not end it; f never
+// finishes and the run says so (exit 3).
+TEST(Failures, PermanentFailureInsideATimedOneIsNotRepaired) {
+  const std::string path = write_scenario(
+      "failures-permanent",
+      one_flow_with_failures(R"([{"at": "10 us", "link": ["a", "s0"], "duration": "100 us"},
+                                 {"at": "20 us", "link": ["a", "s0"]}])"));
+  const auto r = testing::run_cli("run " + path + " -q -o " + testing::fresh_dir("fp").string());
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("flow 'f' stalled"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace roshni

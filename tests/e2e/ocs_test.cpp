@@ -123,3 +123,64 @@ TEST(Ocs, RunThatCannotFinishSaysWhyAndExits3) {
 
 }  // namespace
 }  // namespace roshni
+
+namespace roshni {
+namespace {
+
+// Circuit maps at 1, 2 and 20 ms with a 10 ms reconfiguration; 2 OCS, so each block has
+// two ports. Map 1 asks for blocks 0-2 and 1-3, map 2 takes them back before they have
+// lit (they would light at 11 ms): they must never light, or blocks 0 and 2 would hold
+// four circuits on two ports. Flow x (gpu0_0 -> gpu2_0, 256 MiB) starts at 11.5 ms, when
+// map 2's circuits (0-1, 2-3) are still dark: it has no path, and none when they light
+// at 12 ms; map 3 (20 ms) asks for 0-2 again, lit at 30 ms: x is routed then and ends
+// at 30 ms + L + S/B = 30 ms + 1.4 us + 5.36870912 ms (the phase of the test above).
+std::string four_maps(const std::string& map2_at) {
+  return R"({
+  "topology": {"kind": "ocs", "blocks": 4, "gpus_per_block": 2,
+    "link": {"bandwidth": "400 Gbps", "latency": "150 ns"},
+    "uplink": {"bandwidth": "400 Gbps", "latency": "500 ns"},
+    "switch_latency": "300 ns",
+    "ocs": {"count": 2, "ports": 136, "reconfiguration_time": "10 ms"},
+    "circuits": [
+      {"map": [{"a": 0, "b": 1, "count": 2}, {"a": 2, "b": 3, "count": 2}]},
+      {"at": "1 ms", "map": [{"a": 0, "b": 2, "count": 2}, {"a": 1, "b": 3, "count": 2}]},
+      {"at": ")" + map2_at + R"(", "map": [{"a": 0, "b": 1, "count": 2}, {"a": 2, "b": 3, "count": 2}]},
+      {"at": "20 ms", "map": [{"a": 0, "b": 2, "count": 2}, {"a": 1, "b": 3, "count": 2}]}]},
+  "workload": {"kind": "flow_trace", "flows": [
+    {"id": "x", "src": "gpu0_0", "dst": "gpu2_0", "size": "256 MiB", "start": "11.5 ms"}]}
+})";
+}
+
+TEST(Ocs, CircuitsALaterMapRemovedNeverLight) {
+  const auto dir = testing::fresh_dir("ocs-removed");
+  const std::string path = (dir / "s.json").string();
+  std::ofstream(path) << four_maps("2 ms");
+  for (const std::string model : {"flow", "packet"}) {
+    const auto out = testing::fresh_dir("ocs-removed-out");
+    const auto r = testing::run_cli("run " + path + " --set network.model=" + model + " -q -o " +
+                                    out.string());
+    ASSERT_EQ(r.exit_code, 0) << model << ": " << r.err;
+    const auto j = nlohmann::json::parse(testing::read_file(out / "report.json"));
+    const double phase = 1.4e-6 + 268435456.0 / 50e9;
+    // Packets add one MTU serialisation per store-and-forward hop after the first (3 links:
+    // 2 x 4096 B / 50e9 B/s = 163.84 ns).
+    const double expected = 30e-3 + phase + (model == "packet" ? 2 * 4096 / 50e9 : 0.0);
+    EXPECT_NEAR(j["summary"]["makespan"]["value"].get<double>(), expected, 1e-9) << model;
+  }
+}
+
+// Maps given by time must be listed in time order; one that is not is refused, naming
+// the file and the map's 'at'.
+TEST(Ocs, MapsOutOfTimeOrderAreRefused) {
+  const auto dir = testing::fresh_dir("ocs-order");
+  const std::string path = (dir / "s.json").string();
+  std::ofstream(path) << four_maps("0.5 ms");
+  const auto r = testing::run_cli("validate " + path);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find(path), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("/topology/circuits/2/at"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("before"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace roshni

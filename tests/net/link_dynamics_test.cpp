@@ -12,6 +12,8 @@ namespace {
 
 using testing::at;
 using testing::kUs;
+using testing::outage_begins;
+using testing::outage_ends;
 using testing::pair_of_gpus;
 using testing::two_paths;
 
@@ -139,6 +141,35 @@ TEST(LinkDynamics, WorkPastTheEndOfSimulatedTimeIsAnError) {
   c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize));
   c.options.steps = {at(10 * kUs, LinkId(0), gbps(1e-12))};
   EXPECT_THROW(c.run(), TimeExhausted);
+}
+
+// Outages overlap and capacities change under them: link 0 is down [30, 130] us (a
+// 10 us outage [40, 50] inside it changes nothing), and its capacity is set to 50 Gb/s
+// at 60 us, while it is down. The flow sends 30 us worth (375 kB), waits until 130 us,
+// then sends the other 625 kB at 6.25 GB/s in 100 us: delivered at 230 + 1 us.
+TEST(LinkDynamics, OverlappingOutagesEndWithTheLast) {
+  Case c{pair_of_gpus()};
+  c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize));
+  c.options.steps = {outage_begins(30 * kUs, LinkId(0)), outage_begins(40 * kUs, LinkId(0)),
+                     outage_ends(50 * kUs, LinkId(0)), at(60 * kUs, LinkId(0), gbps(50)),
+                     outage_ends(130 * kUs, LinkId(0))};
+  const auto r = c.run();
+  ASSERT_TRUE(r.unfinished.empty());
+  EXPECT_EQ(r.end[0].ps(), 231 * kUs);
+  EXPECT_EQ(r.stalled_for[0].ps(), 100 * kUs);
+}
+
+// A link whose capacity a step sets to 0 while an outage covers it stays dark when the
+// outage ends (a circuit torn down during its failure, or before its reconfiguration
+// ended): the flow never finishes.
+TEST(LinkDynamics, OutageEndingDoesNotLightALinkSetToZero) {
+  Case c{pair_of_gpus()};
+  c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize));
+  c.options.steps = {outage_begins(30 * kUs, LinkId(0)), at(40 * kUs, LinkId(0), DataRate()),
+                     outage_ends(50 * kUs, LinkId(0))};
+  const auto r = c.run();
+  ASSERT_EQ(r.unfinished.size(), 1u);
+  EXPECT_EQ(r.unfinished[0].dead_link, LinkId(0));
 }
 
 }  // namespace

@@ -37,4 +37,18 @@ inline CapacityStep at(int64_t ps, LinkId l, DataRate c) {
   return s;
 }
 
+/// An outage of link l begins (or ends) at `ps`.
+inline CapacityStep outage_begins(int64_t ps, LinkId l) {
+  CapacityStep s;
+  s.at = SimTime::ps(ps);
+  s.outages_begin.push_back(l);
+  return s;
+}
+inline CapacityStep outage_ends(int64_t ps, LinkId l) {
+  CapacityStep s;
+  s.at = SimTime::ps(ps);
+  s.outages_end.push_back(l);
+  return s;
+}
+
 }  // namespace roshni::net::testing

@@ -14,6 +14,8 @@ namespace {
 
 using testing::at;
 using testing::kUs;
+using testing::outage_begins;
+using testing::outage_ends;
 using testing::pair_of_gpus;
 using testing::two_paths;
 
@@ -267,6 +269,35 @@ TEST(PacketLinkDynamics, WorkPastTheEndOfSimulatedTimeIsAnError) {
   c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize));
   c.options.steps = {at(10 * kUs, LinkId(0), gbps(1e-12))};
   EXPECT_THROW(c.run(), TimeExhausted);
+}
+
+// The flow model's OverlappingOutagesEndWithTheLast with packets: link 0 is down
+// [30, 130] us (with [40, 50] inside) and set to 50 Gb/s at 60 us, while down. The packet
+// on the wire at 30 us started at t_k = 91 M/B = 29,818,880 ps; lossless, it is sent again
+// whole at 130 us, at 160 ps/B, with the 1e6 - 91 x 4096 = 627,264 B not yet through:
+// the last byte leaves at 130 us + 100,362,240 ps and arrives 1 us later: 231,362,240 ps.
+TEST(PacketLinkDynamics, OverlappingOutagesEndWithTheLast) {
+  Case c{pair_of_gpus()};
+  c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize));
+  c.options.steps = {outage_begins(30 * kUs, LinkId(0)), outage_begins(40 * kUs, LinkId(0)),
+                     outage_ends(50 * kUs, LinkId(0)), at(60 * kUs, LinkId(0), gbps(50)),
+                     outage_ends(130 * kUs, LinkId(0))};
+  const auto r = c.run();
+  ASSERT_TRUE(r.flow.unfinished.empty());
+  EXPECT_EQ(r.flow.end[0].ps(), 231'362'240);
+  EXPECT_EQ(r.packet.packets_cut, 1u);
+  EXPECT_EQ(r.flow.stalled_for[0].ps(), 100 * kUs);  // [30, 130] us, as the flow model
+}
+
+// A link set to 0 under an outage stays dark when the outage ends.
+TEST(PacketLinkDynamics, OutageEndingDoesNotLightALinkSetToZero) {
+  Case c{pair_of_gpus()};
+  c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize));
+  c.options.steps = {outage_begins(30 * kUs, LinkId(0)), at(40 * kUs, LinkId(0), DataRate()),
+                     outage_ends(50 * kUs, LinkId(0))};
+  const auto r = c.run();
+  ASSERT_EQ(r.flow.unfinished.size(), 1u);
+  EXPECT_EQ(r.flow.unfinished[0].dead_link, LinkId(0));
 }
 
 }  // namespace

@@ -505,3 +505,155 @@ TEST(PacketModel, QueuePercentilesAreTimeWeighted) {
 
 }  // namespace
 }  // namespace roshni::net
+
+namespace roshni::net {
+namespace {
+
+// The thresholds, pinned by exact closed forms on one bottleneck: gpu n0 sends over a
+// 100 Gb/s link (s1 = M/B1 = 4096 x 80 ps = 327,680 ps per packet) to a switch whose
+// port to gpu n2 runs at 10 Gb/s (s2 = 10 s1 = 3,276,800 ps). Store-and-forward, no
+// forwarding latency: packet i (from 0) reaches the switch at a_i = (i+1) s1 + L1 and the
+// port finishes its first packet at a_0 + s2 = a_10. So a burst of k <= 10 packets all
+// queue: the port holds i·M bytes when packet i joins it and k·M once the last is in.
+constexpr uint64_t kMtu = 4096;
+constexpr int64_t kS1 = 327'680, kS2 = 3'276'800, kL = 10'000'000;  // ps
+
+Case bottleneck(uint32_t packets, PacketConfig config) {
+  Case r{line(2, {gbps(100), gbps(10)}, {SimTime::ps(kL), SimTime::ps(kL)})};
+  r.config = config;
+  r.flows.add("burst", NodeId(0), NodeId(2), bytes(static_cast<double>(packets * kMtu)));
+  r.go();
+  return r;
+}
+
+uint32_t port_to(const Case& r, NodeId from, NodeId to) {
+  for (LinkId l : r.t.out_links(from)) {
+    if (r.t.link_to(l) == to) return l.value();
+  }
+  return 0;
+}
+
+// PFC sends a pause only for a queue above xoff: 8 packets peak at exactly 8 M = xoff and
+// pause nothing; one byte lower, the 8th packet's arrival sends exactly one pause (the
+// sender has sent all 8 by 8 s1 = 2.6 us, long before it arrives: nothing else changes).
+TEST(PacketThresholds, QueuePeakingExactlyAtXoffSendsNoPause) {
+  PacketConfig cfg;
+  cfg.buffer = 1 << 20;
+  cfg.xoff = 8 * kMtu;
+  cfg.xon = kMtu;
+  Case r = bottleneck(8, cfg);
+  const uint32_t port = port_to(r, NodeId(1), NodeId(2));
+  EXPECT_EQ(r.result.packet.queue_max[port], 8 * kMtu);
+  EXPECT_EQ(r.result.packet.pauses, 0u);
+  cfg.xoff = 8 * kMtu - 1;
+  r = bottleneck(8, cfg);
+  EXPECT_EQ(r.result.packet.pauses, 1u);
+  EXPECT_EQ(r.result.packet.pauses_sent[port_to(r, NodeId(0), NodeId(1))], 1u);
+}
+
+// The resume is sent once the queue falls below xon (not to it), and the pause when it
+// passes xoff (not reaches it). N = 70 packets, xoff = 4 M, xon = 2 M, L1 = L2 = 10 us:
+//  - packet 4 joins a queue of 4 M, making 5 M > xoff: the pause leaves at a_4 = 5 s1 + L1
+//    and reaches the sender after 64 B x 80 ps + L1: P = 5 s1 + 2 L1 + 5,120 ps =
+//    21,643,520 ps. The sender started packets j with j·s1 < P: j <= 66, 67 packets.
+//  - all 67 are in by a_66 = 67 s1 + L1 < a_0 + 7 s2, so the port works without a break:
+//    packet j leaves it at d_j = a_0 + (j+1) s2 = (10 j + 11) s1 + L1; 6 have left when
+//    the last arrives (d_5 < a_66 < d_6), so the queue peaks at 61 M then. After d_65 one
+//    packet (M < xon) is left:
+//    the resume leaves at d_65 = a_0 + 66 s2 (at d_64, 2 M remained: not below xon).
+//  - it reaches the sender 5,120 ps + L1 later; packet 67 reaches the switch s1 + L1
+//    after that, when the port has long been idle (d_66 = d_65 + s2 < d_65 + 2 L1);
+//    packets 68 and 69 follow s1 apart (3 M <= xoff: no second pause) and the port sends
+//    the three back to back; the last arrives L2 after it leaves:
+//  end = a_0 + 66 s2 + 5,120 + 2 L1 + s1 + 3 s2 + L2 = 2 s1 + 3 L1 + 69 s2 + 5,120 + L2
+//      = 655,360 + 30,000,000 + 226,099,200 + 5,120 + 10,000,000 = 266,759,680 ps.
+TEST(PacketThresholds, PauseAboveXoffResumeBelowXonMatchClosedForm) {
+  PacketConfig cfg;
+  cfg.buffer = 1 << 20;
+  cfg.xoff = 4 * kMtu;
+  cfg.xon = 2 * kMtu;
+  const Case r = bottleneck(70, cfg);
+  const int64_t end = 2 * kS1 + 3 * kL + 69 * kS2 + 5'120 + kL;
+  EXPECT_EQ(end, 266'759'680);
+  EXPECT_EQ(r.result.flow.end[0].ps(), end);
+  EXPECT_EQ(r.result.packet.pauses, 1u);
+  EXPECT_EQ(r.result.packet.queue_max[port_to(r, NodeId(1), NodeId(2))], 61 * kMtu);
+  EXPECT_EQ(r.result.packet.drops, 0u);
+}
+
+// Tail drop only for a packet that does not fit: k = 8 MTU-sized packets into a buffer of
+// exactly 8 M all fit (queue_max == buffer, nothing dropped); into 8 M - 1 the 8th is
+// dropped (7 M + M > 8 M - 1), once, and resent after the timeout.
+TEST(PacketThresholds, KPacketsFillAKPacketBufferExactly) {
+  PacketConfig cfg;
+  cfg.mode = LossMode::lossy;
+  cfg.buffer = 8 * kMtu;
+  cfg.ecn_threshold = 4 * kMtu;
+  Case r = bottleneck(8, cfg);
+  const uint32_t port = port_to(r, NodeId(1), NodeId(2));
+  EXPECT_EQ(r.result.packet.queue_max[port], cfg.buffer);
+  EXPECT_EQ(r.result.packet.drops, 0u);
+  cfg.buffer = 8 * kMtu - 1;
+  r = bottleneck(8, cfg);
+  EXPECT_EQ(r.result.packet.queue_max[port], 7 * kMtu);
+  EXPECT_EQ(r.result.packet.drops, 1u);
+  EXPECT_EQ(r.result.packet.port_drops[port], 1u);
+  EXPECT_EQ(r.result.packet.retransmissions, 1u);
+}
+
+// ECN marks a packet that joins a queue holding more than the threshold: packet i of the
+// burst joins i·M, so with K = 3 M packets 4..7 are marked: k - 1 - K/M = 4 marks (not 5).
+// The receiver answers the first with a CNP (DCQCN on; all marks fall in one 50 us
+// interval: the last packet arrives at about 8 s2 + 2 L = 46 us).
+TEST(PacketThresholds, EcnMarksExactlyThePacketsAboveTheThreshold) {
+  PacketConfig cfg;
+  cfg.buffer = 1 << 20;
+  cfg.ecn_threshold = 3 * kMtu;
+  Case r = bottleneck(8, cfg);
+  EXPECT_EQ(r.result.packet.ecn_marks, 4u);
+  EXPECT_EQ(r.result.packet.cnps, 0u);  // no congestion control: marks, nobody answers
+  cfg.congestion_control = CongestionControl::dcqcn;
+  r = bottleneck(8, cfg);
+  EXPECT_EQ(r.result.packet.ecn_marks, 4u);
+  EXPECT_EQ(r.result.packet.cnps, 1u);
+}
+
+}  // namespace
+}  // namespace roshni::net
+
+namespace roshni::net {
+namespace {
+
+// DCQCN's α decays in every period that passes without a CNP, including the first one
+// after a CNP (the timer restarts at the CNP, so its first expiry closes a CNP-free
+// period). On a 100 Gb/s star (R = 12.5e9 B/s, 1 us links, 300 ns switch), flow F sends
+// gpu0 -> gpu2 from t = 0 while two bursts of 20 packets, at 0 and at 300 us, go from
+// gpu1 to gpu2; ECN marks above 4 packets (16 KiB). Each burst drives the port to gpu2
+// over the threshold for a few tens of microseconds (< the 50 us CNP interval), so F gets
+// exactly two CNPs: the first at t1 ~ 10 us, before its first timer (55 us), when α = 1;
+// the second at t2 ~ 310 us, when 5 periods have passed (t1 + 275 < t2 < t1 + 330 us).
+//  - CNP 1:   R_T = R,  R_C = R (1 - 1/2) = R/2,  α = (1 - g) + g = 1.
+//  - 5 periods without a CNP (fast recovery, F = 5): R_C = R - (R/2)/2^5 = 63 R/64, and
+//    α = (1 - g)^5 (the defect skipped the first decay: (1 - g)^4).
+//  - CNP 2:   R_C = 63 R/64 · (1 - (1 - g)^5 / 2).
+// F's size makes it end before the next period after CNP 2 (it is then R_C's final value).
+TEST(PacketDcqcn, AlphaDecaysInTheFirstPeriodAfterACnp) {
+  Case r{star(3, gbps(100), SimTime::ps(1'000'000), SimTime::ps(300'000))};
+  r.config.buffer = 16 << 20;
+  r.config.xoff = 8 << 20;
+  r.config.xon = 4 << 20;
+  r.config.ecn_threshold = 4 * 4096;
+  r.config.congestion_control = CongestionControl::dcqcn;
+  r.flows.add("F", NodeId(0), NodeId(2), bytes(3.3e6));
+  r.flows.add("burst1", NodeId(1), NodeId(2), bytes(20 * 4096));
+  r.flows.add("burst2", NodeId(1), NodeId(2), bytes(20 * 4096), {}, SimTime::ps(300'000'000));
+  r.go();
+  const double line = 12.5e9, g = r.config.dcqcn.g;
+  const double expected = 63 * line / 64 * (1 - std::pow(1 - g, 5) / 2);
+  EXPECT_NEAR(r.result.packet.final_rate[0], expected, 1e-9 * expected)
+      << "with α = (1-g)^4: " << 63 * line / 64 * (1 - std::pow(1 - g, 4) / 2);
+  EXPECT_EQ(r.result.packet.cnps, 4u);  // two to F, one to each burst
+}
+
+}  // namespace
+}  // namespace roshni::net

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 
@@ -246,6 +247,75 @@ TEST(Loader, MessagesAreOneLine) {
                        "nl.json", in_memory());
   });
   EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
+}
+
+// An OCS never has more circuits lit than it has ports, however its maps follow each
+// other: four maps a millisecond apart, each needing both ports of every block, with a
+// 10 ms reconfiguration (each map is replaced before its circuits could light). The
+// capacity steps are replayed by the rule of CapacityStep (a link carries its set
+// capacity while no outage covers it): at every instant each block has at most 2 lit
+// circuits (one per OCS), every lit circuit is in the latest map, and at the end exactly
+// the last map's circuits are lit (4 circuits of 2 directed links each), from 13 ms.
+TEST(Loader, OcsNeverLightsMoreCircuitsThanPorts) {
+  const Scenario s = load_scenario_text(R"({
+    "topology": {"kind": "ocs", "blocks": 4, "gpus_per_block": 1,
+      "link": {"bandwidth": "400 Gbps"}, "uplink": {"bandwidth": "400 Gbps"},
+      "ocs": {"count": 2, "ports": 8, "reconfiguration_time": "10 ms"},
+      "circuits": [
+        {"map": [{"a": 0, "b": 1, "count": 2}, {"a": 2, "b": 3, "count": 2}]},
+        {"at": "1 ms", "map": [{"a": 0, "b": 2, "count": 2}, {"a": 1, "b": 3, "count": 2}]},
+        {"at": "2 ms", "map": [{"a": 0, "b": 3, "count": 2}, {"a": 1, "b": 2, "count": 2}]},
+        {"at": "3 ms", "map": [{"a": 0, "b": 1, "count": 1}, {"a": 2, "b": 3, "count": 1},
+                               {"a": 0, "b": 2, "count": 1}, {"a": 1, "b": 3, "count": 1}]}]},
+    "workload": {"kind": "flow_trace", "flows": [
+      {"id": "x", "src": "gpu0_0", "dst": "gpu1_0", "size": "1 MB"}]}
+  })",
+                                        "ocs.json", in_memory());
+  const topo::Topology& t = s.topology;
+  const size_t links = t.link_count();
+  std::vector<double> set(links);
+  std::vector<int> outages(links, 0);
+  for (uint32_t l = 0; l < links; ++l) set[l] = t.link_capacity(LinkId(l)).si();
+  for (const auto& [l, c] : s.run_options.initial_capacities) set[l.value()] = c.si();
+  std::vector<const net::CapacityStep*> steps;
+  for (const auto& step : s.run_options.steps) {
+    ASSERT_TRUE(step.after.empty());
+    steps.push_back(&step);
+  }
+  std::stable_sort(steps.begin(), steps.end(),
+                   [](const auto* a, const auto* b) { return a->at < b->at; });
+  const auto lit = [&](uint32_t l) {
+    return t.link_role(LinkId(l)) == "circuit" && outages[l] == 0 && set[l] > 0;
+  };
+  const auto check = [&](SimTime at) {
+    for (uint32_t b = 0; b < 4; ++b) {
+      const NodeId block = *t.find_node("block" + std::to_string(b));
+      int n = 0;
+      for (LinkId l : t.out_links(block)) n += lit(l.value());
+      EXPECT_LE(n, 2) << "block" << b << " at " << to_string(at);
+    }
+  };
+  check(SimTime::zero());
+  for (size_t i = 0; i < steps.size(); ++i) {
+    for (const auto& [l, c] : steps[i]->capacities) set[l.value()] = c.si();
+    for (LinkId l : steps[i]->outages_begin) ++outages[l.value()];
+    for (LinkId l : steps[i]->outages_end) {
+      ASSERT_GT(outages[l.value()], 0);
+      --outages[l.value()];
+    }
+    if (i + 1 == steps.size() || steps[i + 1]->at != steps[i]->at) check(steps[i]->at);
+  }
+  EXPECT_EQ(steps.back()->at, SimTime::ps(13'000'000'000));
+  int total = 0;
+  for (uint32_t l = 0; l < links; ++l) total += lit(l);
+  EXPECT_EQ(total, 8);
+  for (const auto& [a, b] : {std::pair{0, 1}, std::pair{2, 3}, std::pair{0, 2}, std::pair{1, 3}}) {
+    int n = 0;
+    for (LinkId l : t.out_links(*t.find_node("block" + std::to_string(a)))) {
+      n += lit(l.value()) && t.link_to(l) == *t.find_node("block" + std::to_string(b));
+    }
+    EXPECT_EQ(n, 1) << a << "-" << b;
+  }
 }
 
 }  // namespace

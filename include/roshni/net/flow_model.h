@@ -28,14 +28,20 @@
 
 namespace roshni::net {
 
-/// New capacities for some directed links at one moment: at the absolute time `at`, or,
-/// when `after` is not empty, `delay` after the last of those flows is delivered.
-/// A capacity of 0 takes the link down; a positive one brings it (back) up.
+/// Changes to some directed links at one moment: at the absolute time `at`, or, when
+/// `after` is not empty, `delay` after the last of those flows is delivered. A link
+/// carries the capacity the latest step set for it (0: none; at first the topology's or
+/// FlowRunOptions::initial_capacities) while no outage covers it, and nothing while one
+/// or more do: outages (failures, a circuit's reconfiguration) begin and end
+/// independently and may overlap. Every outage a step begins must be ended by a later
+/// one, or last for good.
 struct CapacityStep {
   SimTime at;
   std::vector<FlowId> after;
   SimTime delay;
-  std::vector<std::pair<LinkId, DataRate>> capacities;
+  std::vector<std::pair<LinkId, DataRate>> capacities;  // set capacities
+  std::vector<LinkId> outages_begin;  // an outage begins covering each of these
+  std::vector<LinkId> outages_end;    // an outage that began earlier ends on each
 };
 
 /// How far a run has got, for a progress bar.

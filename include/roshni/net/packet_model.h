@@ -15,6 +15,7 @@
 #include "roshni/core/ids.h"
 #include "roshni/core/sim_time.h"
 #include "roshni/core/units.h"
+#include "roshni/net/dcqcn.h"
 #include "roshni/net/flow_model.h"
 #include "roshni/net/flow_set.h"
 #include "roshni/net/paths.h"
@@ -26,16 +27,6 @@ enum class Switching : uint8_t { store_and_forward, cut_through };
 enum class LossMode : uint8_t { lossless, lossy };
 enum class CongestionControl : uint8_t { none, dcqcn };
 enum class LoadBalance : uint8_t { ecmp, spray };
-
-/// DCQCN's constants (Zhu et al., SIGCOMM 2015, section 3 and table 1 defaults).
-struct DcqcnParams {
-  double g = 1.0 / 256;                    // alpha's gain
-  SimTime period = SimTime::ps(55'000'000);  // rate-increase and alpha timer (55 us)
-  SimTime cnp_interval = SimTime::ps(50'000'000);  // receiver: at most one CNP per flow per 50 us
-  uint32_t fast_recovery_steps = 5;        // F
-  DataRate additive_increase = gbps(0.04);  // R_AI, 40 Mb/s
-  DataRate min_rate = gbps(0.1);           // floor of the current rate
-};
 
 /// One node's output-port limits, bytes: every port it sends from has this buffer and
 /// these thresholds (xon < xoff <= buffer - mtu, ecn_threshold < buffer).

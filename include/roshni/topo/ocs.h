@@ -53,7 +53,8 @@ struct OcsParams {
 /// "" if buildable, else what is wrong, beginning with the parameter's name
 /// ("configs[1].circuits[0]: ..."). Checks that every configuration can be laid onto
 /// the OCS devices: each circuit takes one port of each of its two blocks on one OCS,
-/// and a block has one port per OCS.
+/// and a block has one port per OCS; and that the maps given by time (`at`) are listed
+/// in time order ("configs[2].at: ... is before ...").
 std::string check(const OcsParams& p);
 
 /// The changes to circuit links that a configuration change makes.
