@@ -1,4 +1,6 @@
 // The "explicit" topology: nodes and links listed one by one.
+#include <set>
+
 #include <fmt/format.h>
 
 #include "roshni/core/text.h"
@@ -7,6 +9,27 @@
 #include "scenario/topologies.h"
 
 namespace roshni::scenario {
+
+namespace {
+
+/// Distinct node and link roles a scenario may name. Roles, and the catalog part names
+/// the physical layer gives links, share one table of 65,535 names; this leaves the
+/// catalog room.
+constexpr size_t kMaxRoles = 60'000;
+
+/// Counts role r and refuses the one past kMaxRoles (it would abort deep in the build).
+void count_role(std::set<std::string, std::less<>>& roles, const JsonNode& r) {
+  const std::string name = r.as_string();
+  if (roles.size() < kMaxRoles || roles.count(name) > 0) {
+    roles.insert(name);
+    return;
+  }
+  r.fail(fmt::format("more than {} distinct roles; a role names a kind of node or link (like "
+                     "\"leaf\" or \"scale-up\"), not one node or link",
+                     kMaxRoles));
+}
+
+}  // namespace
 
 std::unique_ptr<topo::Fabric> build_explicit(const JsonNode& t) {
   t.expect_keys({"kind", "nodes", "links", "routing", "placement"});
@@ -19,6 +42,7 @@ std::unique_ptr<topo::Fabric> build_explicit(const JsonNode& t) {
   std::vector<std::string> names;
   names.reserve(n);
   bool any_gpu = false;
+  std::set<std::string, std::less<>> roles;
   for (size_t i = 0; i < n; ++i) {
     const JsonNode node = nodes[i];
     node.expect_keys({"name", "kind", "latency", "radix", "tier", "role"});
@@ -49,7 +73,10 @@ std::unique_ptr<topo::Fabric> build_explicit(const JsonNode& t) {
     attrs.tier = k == topo::NodeKind::gpu ? 0 : 1;
     if (const auto r = node.get("radix")) attrs.radix = static_cast<uint32_t>(r->as_int(1, 1 << 20));
     if (const auto r = node.get("tier")) attrs.tier = static_cast<uint8_t>(r->as_int(0, 255));
-    if (const auto r = node.get("role")) attrs.role = r->as_string();
+    if (const auto r = node.get("role")) {
+      count_role(roles, *r);
+      attrs.role = r->as_string();
+    }
     names.push_back(name);
     b.add_node(std::move(name), k, latency, attrs);
   }
@@ -82,7 +109,10 @@ std::unique_ptr<topo::Fabric> build_explicit(const JsonNode& t) {
     if (const auto l = link.get("latency")) latency = l->as_sim_time(true);
     topo::LinkAttrs attrs;
     if (const auto l = link.get("length")) attrs.length = l->as_length();
-    if (const auto r = link.get("role")) attrs.role = r->as_string();
+    if (const auto r = link.get("role")) {
+      count_role(roles, *r);
+      attrs.role = r->as_string();
+    }
     b.add_link(a, z, ab, ba, latency, attrs);
   }
   auto f = std::make_unique<topo::Fabric>();

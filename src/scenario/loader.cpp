@@ -726,6 +726,19 @@ class Builder {
       if (flows_node_) (*flows_node_)[f.value()].fail(what);
       workload_node().fail(what);
     }
+    if (out_.network_model == "packet") {
+      // A packet keeps its hop count in 16 bits.
+      for (uint32_t f = 0; f < out_.flows.size(); ++f) {
+        const size_t hops = out_.paths.of(FlowId(f)).size();
+        if (hops < 65535) continue;
+        const std::string what = fmt::format(
+            "flow '{}' crosses {} links; the packet model carries paths of at most 65,534 "
+            "hops (use the flow model, \"network\": {{\"model\": \"flow\"}})",
+            escape_text(out_.flows.label(FlowId(f))), hops);
+        if (flows_node_ && f < flows_node_->size()) (*flows_node_)[f].fail(what);
+        workload_node().fail(what);
+      }
+    }
     const std::vector<FlowId> cycle = net::find_dependency_cycle(out_.flows);
     if (!cycle.empty()) {
       // Collectives are acyclic by construction; only a trace can get here.

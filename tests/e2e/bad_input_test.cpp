@@ -44,6 +44,19 @@ std::string explicit_with(const std::string& flows) {
 }
 const std::string kFlow = R"({"id": "f0", "src": "gpu0", "dst": "gpu1", "size": "1 MiB"})";
 
+// gpu0 - sw0 - gpu1 and `extra` unlinked switches x0, x1, ..., each with a role of its own.
+std::string explicit_with_roles(int extra) {
+  std::string nodes = R"({"name": "gpu0", "kind": "gpu"}, {"name": "gpu1", "kind": "gpu"},
+                         {"name": "sw0", "kind": "switch"})";
+  for (int i = 0; i < extra; ++i) {
+    nodes += R"(, {"name": "x)" + std::to_string(i) + R"(", "kind": "switch", "role": "r)" +
+             std::to_string(i) + R"("})";
+  }
+  return R"({"topology": {"kind": "explicit", "nodes": [)" + nodes + R"(],
+    "links": [{"a": "gpu0", "b": "sw0", "bandwidth": "400 Gbps"},
+              {"a": "sw0", "b": "gpu1", "bandwidth": "400 Gbps"}]}, )" + kAllReduce + "}";
+}
+
 // One row per case, kept on as few lines as the JSON allows.
 // clang-format off
 const std::vector<BadCase> kCases = {
@@ -239,6 +252,16 @@ const std::vector<BadCase> kCases = {
      explicit_with(R"({"id": "f0", "src": "gpu0", "dst": "gpu1", "size": "250 PB"},
                       {"id": "f1", "src": "gpu0", "dst": "gpu1", "size": "250 PB", "after": ["f0"]})"),
      {}, "", "s.json:/workload/flows/1", "cannot end within Roshni's simulated time"},
+    // Issue 16.2: limits that were asserts deep in the build or the run. Roles share a
+    // 16-bit table (60,000 for the scenario); a packet's hop count is 16 bits: a ring of
+    // 131,072 GPUs puts gpu65536 65,536 hops from gpu0.
+    {"TooManyRoles", explicit_with_roles(60'001), {}, "", "s.json:/topology/nodes/60003/role",
+     "more than 60000 distinct roles"},
+    {"PacketPathPast16BitHops",
+     R"({"topology": {"kind": "ring", "gpus": 131072, "link": {"bandwidth": "400 Gbps"}},
+         "network": {"model": "packet"},
+         "workload": {"kind": "p2p", "size": "1 MiB", "src": "gpu0", "dst": "gpu65536"}})",
+     {}, "", "s.json:/workload", "at most 65,534 hops"},
     {"DuplicateFlowId", explicit_with(kFlow + ", " + kFlow), {}, "", "s.json:/workload/flows/1/id",
      "duplicate flow id 'f0'"},
     {"DanglingDependency",
