@@ -1,5 +1,7 @@
 #include "roshni/report/report.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -216,20 +218,50 @@ void write_file_atomically(const std::string& dir, const std::string& name,
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw std::runtime_error(fmt::format("cannot create directory '{}': {}", dir, ec.message()));
-  const fs::path final_path = fs::path(dir) / name;
-  const fs::path tmp_path = fs::path(dir) / ("." + name + ".tmp");
-  {
-    std::ofstream f(tmp_path, std::ios::binary | std::ios::trunc);
-    if (!f) throw std::runtime_error(fmt::format("cannot write '{}'", tmp_path.string()));
+  const fs::path given = fs::path(dir) / name;
+  // A symlink is followed: its target is replaced and the link stays a link.
+  fs::path final_path = given;
+  for (int hops = 0; fs::is_symlink(fs::symlink_status(final_path, ec)); ++hops) {
+    const fs::path to = fs::read_symlink(final_path, ec);
+    if (ec || hops == 40) {
+      throw std::runtime_error(fmt::format("cannot follow the symlink '{}': {}", given.string(),
+                                           ec ? ec.message() : "too many levels"));
+    }
+    final_path = to.is_absolute() ? to : final_path.parent_path() / to;
+  }
+  const fs::file_status st = fs::status(final_path, ec);
+  if (fs::is_directory(st)) {
+    throw std::runtime_error(fmt::format("cannot write '{}': it is a directory", given.string()));
+  }
+  if (fs::exists(st) && !fs::is_regular_file(st)) {
+    // A FIFO, a device or a socket is written through, as a shell redirection would:
+    // renaming over it would replace it with a regular file.
+    std::ofstream f(final_path, std::ios::binary);
+    if (!f) throw std::runtime_error(fmt::format("cannot write '{}'", given.string()));
     f.write(text.data(), static_cast<std::streamsize>(text.size()));
     f.flush();
-    if (!f) throw std::runtime_error(fmt::format("error writing '{}'", tmp_path.string()));
+    if (!f) throw std::runtime_error(fmt::format("error writing '{}'", given.string()));
+    return;
+  }
+  // The temporary name carries the process id, so that runs writing into one directory
+  // at once do not write into each other's temporary files.
+  const fs::path tmp_path = final_path.parent_path() /
+                            fmt::format(".{}.{}.tmp", final_path.filename().string(), ::getpid());
+  const auto fail = [&](const std::string& what) {
+    fs::remove(tmp_path, ec);
+    throw std::runtime_error(what);
+  };
+  {
+    std::ofstream f(tmp_path, std::ios::binary | std::ios::trunc);
+    if (!f) fail(fmt::format("cannot write '{}'", tmp_path.string()));
+    f.write(text.data(), static_cast<std::streamsize>(text.size()));
+    f.flush();
+    if (!f) fail(fmt::format("error writing '{}'", tmp_path.string()));
   }
   fs::rename(tmp_path, final_path, ec);
   if (ec) {
-    throw std::runtime_error(
-        fmt::format("cannot rename '{}' to '{}': {}", tmp_path.string(), final_path.string(),
-                    ec.message()));
+    fail(fmt::format("cannot rename '{}' to '{}': {}", tmp_path.string(), final_path.string(),
+                     ec.message()));
   }
 }
 

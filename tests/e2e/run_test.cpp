@@ -1,5 +1,7 @@
 // Whole runs of the `roshni` program: exit codes, report contents against closed forms,
 // and byte-identical reports for the same scenario and seed.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -122,6 +124,38 @@ TEST(Cli, TopoDescribesTheCluster) {
   const std::string dot = testing::read_file(dir / "q.dot");
   EXPECT_EQ(std::count(dot.begin(), dot.end(), '\n') > 10, true);
   EXPECT_NE(dot.find("\"gpu0\" -- \"leaf0\""), std::string::npos);
+}
+
+// Issue 16.3: outputs never replace what is not a regular file. --dot to a symlink writes
+// its target and leaves the link; --dot to a FIFO writes into the FIFO (read here from a
+// descriptor opened before, so that nothing blocks), which stays a FIFO.
+TEST(Cli, OutputsFollowSymlinksAndWriteThroughFifos) {
+  namespace fs = std::filesystem;
+  const auto dir = testing::fresh_dir("topo-special");
+  const fs::path target = dir / "real.dot", link = dir / "link.dot", fifo = dir / "pipe.dot";
+  fs::create_symlink(target, link);
+  auto r = testing::run_cli("topo " + kQuickstart + " --no-bisection --dot " + link.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::is_symlink(fs::symlink_status(link)));
+  EXPECT_NE(testing::read_file(target).find("\"gpu0\" -- \"leaf0\""), std::string::npos);
+
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const int fd = ::open(fifo.c_str(), O_RDWR | O_NONBLOCK);  // a reader that never blocks
+  ASSERT_GE(fd, 0);
+  r = testing::run_cli("topo " + kQuickstart + " --no-bisection --dot " + fifo.string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::is_fifo(fs::symlink_status(fifo)));
+  std::string got(1 << 16, '\0');
+  const ssize_t n = ::read(fd, got.data(), got.size());
+  ::close(fd);
+  ASSERT_GT(n, 0);
+  got.resize(static_cast<size_t>(n));
+  EXPECT_NE(got.find("\"gpu0\" -- \"leaf0\""), std::string::npos);
+  // A directory is refused, not replaced.
+  fs::create_directory(dir / "d.dot");
+  r = testing::run_cli("topo " + kQuickstart + " --no-bisection --dot " + (dir / "d.dot").string());
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("is a directory"), std::string::npos) << r.err;
 }
 
 

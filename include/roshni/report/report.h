@@ -46,8 +46,11 @@ std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r
                         const Summary& summary, const net::PacketStats* packet = nullptr,
                         const scenario::PowerOutcome* power = nullptr);
 
-/// Writes `text` to `dir/name` through a temporary file and a rename, so a crash or a
-/// full disk never leaves half a file under the final name. Creates `dir`. Throws
+/// Writes `text` to `dir/name` through a temporary file (named with the process id, and
+/// removed on failure) and a rename, so a crash or a full disk never leaves half a file
+/// under the final name. A symlink there is followed (its target is replaced, the link
+/// stays); a FIFO, device or socket there is written through, never replaced by a
+/// regular file; a directory there is an error. Creates `dir`. Throws
 /// std::runtime_error naming the path on failure.
 void write_file_atomically(const std::string& dir, const std::string& name,
                            const std::string& text);
