@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <unordered_map>
 
@@ -66,6 +67,16 @@ std::string number(double v) { return fmt::format("{}", v); }
 }  // namespace
 
 Json read_report(const std::string& path) {
+  // Regular files only: a FIFO would block for ever, a device fill the memory.
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (std::filesystem::exists(st) && !std::filesystem::is_regular_file(st)) {
+    throw ScenarioError(path, "", "cannot read the file: not a regular file (a directory, FIFO "
+                                  "or device is never read as a report)");
+  }
+  if (std::filesystem::exists(st) && std::filesystem::file_size(path, ec) > (uintmax_t{1} << 32)) {
+    throw ScenarioError(path, "", "cannot read the file: over the 4 GiB limit for a report");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(path, "", "cannot read the file (missing or unreadable)");
   // Skip the big tables while parsing: returning false for a key drops it and its value.

@@ -249,8 +249,9 @@ Loaded load_chain(const std::string& text, const std::string& file, const FileRe
   }
   const auto base_text = reader(base_path);
   if (!base_text) {
-    fail(fmt::format("cannot read the file it extends, {}{}", quote_text(base_path),
-                     base_path == name ? "" : " (" + quote_text(name) + " relative to this file)"));
+    fail(fmt::format("cannot read the file it extends, {}{}{}", quote_text(base_path),
+                     base_path == name ? "" : " (" + quote_text(name) + " relative to this file)",
+                     why_unreadable(base_path)));
   }
   chain.push_back(base_path);
   Loaded base = load_chain(*base_text, base_path, reader, chain);
@@ -356,10 +357,25 @@ std::string resolve_relative(const std::string& dir, const std::string& relative
 
 // ---- FileReader ----
 
+std::string why_unreadable(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (!fs::exists(st)) return " (no such file)";
+  if (!fs::is_regular_file(st)) {
+    return " (not a regular file: a directory, FIFO or device is never read as input)";
+  }
+  if (fs::file_size(path, ec) > kMaxInputFileBytes) {
+    return fmt::format(" (over the {} GiB limit for an input file)", kMaxInputFileBytes >> 30);
+  }
+  return "";
+}
+
 FileReader disk_reader() {
   return [](const std::string& path) -> std::optional<std::string> {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) return std::nullopt;
+    // Regular files only, of a bounded size: a FIFO would block for ever and a device
+    // such as /dev/zero would fill the memory.
+    if (!why_unreadable(path).empty()) return std::nullopt;
     std::ifstream in(path, std::ios::binary);
     if (!in) return std::nullopt;
     std::ostringstream text;
@@ -373,7 +389,7 @@ FileReader disk_reader() {
 
 Document Document::load(const std::string& path, const FileReader& reader) {
   const auto text = reader(path);
-  if (!text) throw ScenarioError(path, "", "cannot read the scenario file");
+  if (!text) throw ScenarioError(path, "", "cannot read the scenario file" + why_unreadable(path));
   return from_text(*text, path, reader);
 }
 

@@ -559,8 +559,9 @@ class Builder {
     const auto text = doc_.reader()(path);
     if (!text) {
       file->fail(fmt::format(
-          "cannot read the flow trace file {}{}", quote_text(path),
-          path == name ? "" : " (" + quote_text(name) + " relative to the scenario file)"));
+          "cannot read the flow trace file {}{}{}", quote_text(path),
+          path == name ? "" : " (" + quote_text(name) + " relative to the scenario file)",
+          why_unreadable(path)));
     }
     // From here on errors name the trace file and pointers inside it.
     trace_ = parse_json(*text, path);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -158,6 +159,39 @@ TEST(Cli, OutputsFollowSymlinksAndWriteThroughFifos) {
   EXPECT_NE(r.err.find("is a directory"), std::string::npos) << r.err;
 }
 
+
+// Issue 16.5: FIFOs and devices are never read as input (a FIFO blocked for ever,
+// /dev/zero filled the memory): the scenario, a file it extends, a flow trace, and the
+// reports of `check` and `compare` are refused with exit 1 and the reason. Each command
+// runs under `timeout 20`, so a regression fails (exit 124) instead of hanging.
+TEST(Cli, FifosAndDevicesAreNotReadAsInput) {
+  namespace fs = std::filesystem;
+  const auto dir = testing::fresh_dir("fifo-input");
+  const fs::path fifo = dir / "pipe.json";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::ofstream(dir / "extends.json") << R"({"extends": "pipe.json"})";
+  std::ofstream(dir / "trace.json")
+      << R"({"topology": {"kind": "star", "gpus": 2, "link": {"bandwidth": "400 Gbps"}},
+            "workload": {"kind": "flow_trace", "file": "pipe.json"}})";
+  const std::string good = dir.string() + "/good";
+  ASSERT_EQ(run_cli("run " + kQuickstart + " -q --no-trace -o " + good).exit_code, 0);
+  const std::vector<std::string> commands = {
+      "validate " + fifo.string(),
+      "validate " + (dir / "extends.json").string(),
+      "validate " + (dir / "trace.json").string(),
+      "validate /dev/zero",
+      "check " + fifo.string() + " --baseline " + good + "/report.json",
+      "compare " + good + "/report.json " + fifo.string(),
+  };
+  for (const std::string& c : commands) {
+    const std::string cmd = "timeout 20 " + std::string(ROSHNI_BINARY) + " " + c + " >" +
+                            (dir / "out").string() + " 2>" + (dir / "err").string();
+    const int status = std::system(cmd.c_str());
+    EXPECT_EQ(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 1) << c;
+    EXPECT_NE(read_file(dir / "err").find("not a regular file"), std::string::npos)
+        << c << ": " << read_file(dir / "err");
+  }
+}
 
 }  // namespace
 }  // namespace roshni

@@ -17,7 +17,11 @@ namespace roshni::scenario {
 
 /// Reads a whole file; nullopt when it cannot be read. Replaceable for tests and fuzzing.
 using FileReader = std::function<std::optional<std::string>(const std::string& path)>;
+/// Reads regular files of at most kMaxInputFileBytes from disk.
 FileReader disk_reader();
+inline constexpr uintmax_t kMaxInputFileBytes = uintmax_t{1} << 30;
+/// Why disk_reader would refuse `path`, as " (...)" to append to a message, or "".
+std::string why_unreadable(const std::string& path);
 
 class Document {
  public:
