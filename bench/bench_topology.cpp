@@ -1,11 +1,15 @@
 // Building and routing national-scale fabrics: a 3-tier k = 64 fat-tree (65,536 GPUs)
 // and a rail-optimized 3-tier fabric of radix 128 with 131,072 GPUs (8 rails), each
-// routing one all-to-all step (a permutation: every GPU sends to the GPU one pod away).
+// routing one all-to-all step (a permutation: every GPU sends to the GPU one pod away);
+// and direct networks, a 16 x 16 x 16 torus (4,096 GPUs) and the balanced p = 8
+// dragonfly (16,512 GPUs), each routing every GPU to the GPU halfway along the list.
 #include <benchmark/benchmark.h>
 
 #include "roshni/net/flow_set.h"
 #include "roshni/net/paths.h"
 #include "roshni/topo/clos.h"
+#include "roshni/topo/dragonfly.h"
+#include "roshni/topo/torus.h"
 
 namespace {
 
@@ -48,6 +52,41 @@ void BM_RailOptimized_131072Gpus(benchmark::State& state) {
   build_and_route(state, p);
 }
 BENCHMARK(BM_RailOptimized_131072Gpus)->Unit(benchmark::kMillisecond);
+
+/// Builds the fabric `make()` returns and routes every GPU to the one n/2 further on.
+template <class Make>
+void build_and_route_halfway(benchmark::State& state, Make make) {
+  size_t links = 0;
+  for (auto _ : state) {
+    const auto f = make();
+    const auto gpus = f->topology.gpus();
+    const auto n = static_cast<uint32_t>(gpus.size());
+    net::FlowSet flows;
+    flows.reserve(n, 0);
+    for (uint32_t s = 0; s < n; ++s) flows.add("", gpus[s], gpus[(s + n / 2) % n], bytes(1e6));
+    std::vector<FlowId> unroutable;
+    const auto paths = net::route_all(f->topology, *f->router, flows, unroutable, 1);
+    links = paths.links.size();
+    benchmark::DoNotOptimize(links);
+  }
+  state.counters["path_links"] = static_cast<double>(links);
+}
+
+void BM_Torus_16x16x16(benchmark::State& state) {
+  topo::TorusParams p;
+  p.dims = {16, 16, 16};
+  p.link_bandwidth = gbps(400);
+  build_and_route_halfway(state, [&] { return topo::make_torus(p); });
+}
+BENCHMARK(BM_Torus_16x16x16)->Unit(benchmark::kMillisecond);
+
+void BM_Dragonfly_BalancedP8_16512Gpus(benchmark::State& state) {
+  topo::DragonflyParams p = topo::balanced_dragonfly(8);
+  p.terminal_bandwidth = p.local_bandwidth = gbps(400);
+  p.global_bandwidth = gbps(200);
+  build_and_route_halfway(state, [&] { return topo::make_dragonfly(p); });
+}
+BENCHMARK(BM_Dragonfly_BalancedP8_16512Gpus)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
