@@ -15,21 +15,40 @@ namespace {
 
 using namespace roshni;
 
-void build_and_route(benchmark::State& state, const topo::ClosParams& p) {
+/// Builds the fabric `make()` returns and routes one permutation over it: every GPU s to
+/// GPU (s + shift(fabric)) mod n.
+template <class Make, class Shift>
+void build_and_route(benchmark::State& state, Make make, Shift shift) {
   size_t links = 0;
   for (auto _ : state) {
-    const auto f = topo::make_clos(p, topo::MultipathPolicy::ecmp);
-    const auto n = static_cast<uint32_t>(f->topology.gpus().size());
-    const uint32_t shift = f->shape.leaves_per_pod * f->shape.leaf_down;
+    const auto f = make();
+    const auto gpus = f->topology.gpus();
+    const auto n = static_cast<uint32_t>(gpus.size());
+    const uint32_t k = shift(*f);
     net::FlowSet flows;
     flows.reserve(n, 0);
-    for (uint32_t s = 0; s < n; ++s) flows.add("", NodeId(s), NodeId((s + shift) % n), bytes(1e6));
+    for (uint32_t s = 0; s < n; ++s) flows.add("", gpus[s], gpus[(s + k) % n], bytes(1e6));
     std::vector<FlowId> unroutable;
     const auto paths = net::route_all(f->topology, *f->router, flows, unroutable, 1);
     links = paths.links.size();
     benchmark::DoNotOptimize(links);
   }
   state.counters["path_links"] = static_cast<double>(links);
+}
+
+/// A Clos fabric, every GPU sending to the GPU one pod away.
+void build_and_route(benchmark::State& state, const topo::ClosParams& p) {
+  build_and_route(
+      state, [&] { return topo::make_clos(p, topo::MultipathPolicy::ecmp); },
+      [](const auto& f) { return f.shape.leaves_per_pod * f.shape.leaf_down; });
+}
+
+/// A direct network, every GPU sending to the GPU halfway along the list.
+template <class Make>
+void build_and_route_halfway(benchmark::State& state, Make make) {
+  build_and_route(state, make, [](const auto& f) {
+    return static_cast<uint32_t>(f.topology.gpus().size() / 2);
+  });
 }
 
 void BM_FatTree_k64_65536Gpus(benchmark::State& state) {
@@ -52,25 +71,6 @@ void BM_RailOptimized_131072Gpus(benchmark::State& state) {
   build_and_route(state, p);
 }
 BENCHMARK(BM_RailOptimized_131072Gpus)->Unit(benchmark::kMillisecond);
-
-/// Builds the fabric `make()` returns and routes every GPU to the one n/2 further on.
-template <class Make>
-void build_and_route_halfway(benchmark::State& state, Make make) {
-  size_t links = 0;
-  for (auto _ : state) {
-    const auto f = make();
-    const auto gpus = f->topology.gpus();
-    const auto n = static_cast<uint32_t>(gpus.size());
-    net::FlowSet flows;
-    flows.reserve(n, 0);
-    for (uint32_t s = 0; s < n; ++s) flows.add("", gpus[s], gpus[(s + n / 2) % n], bytes(1e6));
-    std::vector<FlowId> unroutable;
-    const auto paths = net::route_all(f->topology, *f->router, flows, unroutable, 1);
-    links = paths.links.size();
-    benchmark::DoNotOptimize(links);
-  }
-  state.counters["path_links"] = static_cast<double>(links);
-}
 
 void BM_Torus_16x16x16(benchmark::State& state) {
   topo::TorusParams p;
