@@ -296,29 +296,48 @@ int compare(const Options& o) {
   rr::TableFormat format = rr::TableFormat::terminal;
   rr::parse_table_format(o.format, format);  // validated by the parser
   const auto labels = rr::run_labels(o.compared);
+  // One run that cannot be read or run (bad input, unfinished flows, a figure out of
+  // range) is reported on stderr and leaves its column empty; the others are still
+  // compared, and the exit status is that of the worst failure.
   std::vector<rr::ComparedRun> runs;
+  int status = kOk;
+  const auto failed = [&](int code, const std::string& why) {
+    fmt::print(stderr, "error: {}; its column is left empty\n", why);
+    status = std::max(status, code);
+  };
   for (size_t i = 0; i < o.compared.size(); ++i) {
     const std::string& path = o.compared[i];
-    auto doc = rr::read_report(path);
-    if (!rr::is_report(doc)) {
-      const auto s = roshni::scenario::load_scenario(path);
-      const auto outcome = roshni::scenario::simulate(s);
-      const auto& result = outcome.net;
-      if (!result.unfinished.empty()) {
-        fmt::print(stderr,
-                   "error: {}: the run ended with {} of {} flows unfinished (`roshni run {}` "
-                   "says which and why)\n",
-                   path, result.unfinished.size(), s.flows.size(), path);
-        return kUnfinished;
+    runs.push_back({labels[i], {}});
+    try {
+      auto doc = rr::read_report(path);
+      if (!rr::is_report(doc)) {
+        const auto s = roshni::scenario::load_scenario(path);
+        const auto outcome = roshni::scenario::simulate(s);
+        const auto& result = outcome.net;
+        if (!result.unfinished.empty()) {
+          failed(kUnfinished,
+                 fmt::format("{}: the run ended with {} of {} flows unfinished (`roshni run {}` "
+                             "says which and why)",
+                             path, result.unfinished.size(), s.flows.size(), path));
+          continue;
+        }
+        try {
+          doc = nlohmann::ordered_json::parse(rr::report_json(
+              s, result, rr::summarize(s, result), outcome.packet ? &*outcome.packet : nullptr,
+              outcome.power ? &*outcome.power : nullptr));
+        } catch (const roshni::NonFiniteFigure& e) {
+          throw roshni::ScenarioError(path, "", e.message());
+        }
       }
-      doc = nlohmann::ordered_json::parse(rr::report_json(
-          s, result, rr::summarize(s, result), outcome.packet ? &*outcome.packet : nullptr,
-          outcome.power ? &*outcome.power : nullptr));
+      runs.back().figures = rr::summary_figures(doc, path);
+    } catch (const roshni::ScenarioError& e) {
+      failed(kBadInput, e.what());
     }
-    runs.push_back({labels[i], rr::summary_figures(doc, path)});
   }
-  fmt::print("{}", rr::compare_table(runs, format));
-  return kOk;
+  const bool any = std::any_of(runs.begin(), runs.end(),
+                               [](const rr::ComparedRun& r) { return !r.figures.empty(); });
+  if (any) fmt::print("{}", rr::compare_table(runs, format));
+  return status;
 }
 
 /// `roshni sweep`: the points split over MPI ranks (when launched by mpirun) and over
@@ -495,6 +514,10 @@ int main(int argc, char** argv) {
     if (compare_cmd->parsed()) return compare(o);
     if (sweep_cmd->parsed()) return sweep(o);
     return validate(o);
+  } catch (const roshni::NonFiniteFigure& e) {
+    // Thrown while writing a report: the figure is named, the input is the scenario.
+    fmt::print(stderr, "error: {}: {}\n", o.scenario.empty() ? "input" : o.scenario, e.message());
+    return kBadInput;
   } catch (const roshni::ScenarioError& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return kBadInput;

@@ -51,7 +51,12 @@ void collect(const Json& node, const std::string& name, const std::string& point
       throw ScenarioError(file, child_pointer + "/unit",
                           fmt::format("expected a unit as a string, got {}", unit.dump()));
     }
-    out.push_back({child_name, value.get<double>(), unit.get<std::string>()});
+    std::optional<int64_t> exact;
+    if (value.is_number_integer() && !(value.is_number_unsigned() &&
+                                       value.get<uint64_t>() > uint64_t{INT64_MAX})) {
+      exact = value.get<int64_t>();
+    }
+    out.push_back({child_name, value.get<double>(), unit.get<std::string>(), exact});
   }
 }
 

@@ -151,12 +151,17 @@ std::string check_axes(const SweepSpec& spec) {
   base.overrides = spec.overrides;
   base.seed = spec.seed;
   scenario::load_scenario(spec.scenario, base);  // the scenario and --set on their own
-  try {
-    return scenario::load_scenario(spec.scenario, load_options(spec, 0)).name;
-  } catch (const ScenarioError& e) {
-    if (e.file() == "--set") throw ScenarioError("--axis", e.pointer(), e.message());
-    throw;
+  std::optional<ScenarioError> first;
+  const size_t n = point_count(spec.axes);
+  for (size_t i = 0; i < n; ++i) {
+    try {
+      return scenario::load_scenario(spec.scenario, load_options(spec, i)).name;
+    } catch (const ScenarioError& e) {
+      if (!first) first = e;
+    }
   }
+  if (first->file() == "--set") throw ScenarioError("--axis", first->pointer(), first->message());
+  throw *first;
 }
 
 PointResult run_point(const SweepSpec& spec, size_t index) {
@@ -231,7 +236,10 @@ std::string encode_results(const std::vector<size_t>& indices,
   Json arr = Json::array();
   for (size_t k = 0; k < indices.size(); ++k) {
     Json figures = Json::array();
-    for (const auto& f : results[k].figures) figures.push_back({f.name, f.value, f.unit});
+    for (const auto& f : results[k].figures) {
+      Json exact = f.exact ? Json(*f.exact) : Json(nullptr);
+      figures.push_back({f.name, f.value, f.unit, exact});
+    }
     arr.push_back({indices[k], results[k].status, results[k].message, figures});
   }
   return arr.dump();
@@ -244,7 +252,9 @@ void decode_results(const std::string& text, std::vector<PointResult>& all) {
     r.status = e[1].get<std::string>();
     r.message = e[2].get<std::string>();
     for (const auto& f : e[3]) {
-      r.figures.push_back({f[0].get<std::string>(), f[1].get<double>(), f[2].get<std::string>()});
+      std::optional<int64_t> exact;
+      if (f.size() > 3 && f[3].is_number_integer()) exact = f[3].get<int64_t>();
+      r.figures.push_back({f[0].get<std::string>(), f[1].get<double>(), f[2].get<std::string>(), exact});
     }
     if (index < all.size()) all[index] = std::move(r);
   }
@@ -316,6 +326,8 @@ std::string sweep_csv(const SweepSpec& spec, const std::vector<PointResult>& all
         w.field("");
       } else if (f->unit != c.unit) {
         w.field(fmt::format("{} {}", f->value, f->unit));
+      } else if (f->exact) {
+        w.field(*f->exact);  // as report.json wrote it: makespan_ps in whole picoseconds
       } else {
         w.field(f->value);
       }

@@ -1,5 +1,6 @@
 // What `roshni run` writes next to report.json (flows.csv, links.csv, trace.json), and
 // the `check` and `compare` commands as a user calls them: output, errors, exit codes.
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
@@ -260,6 +261,37 @@ TEST(ReportFiles, CompareReportsAndScenarios) {
   EXPECT_EQ(run_cli("compare " + kQuickstart + " --format pdf").exit_code, 2);
   EXPECT_EQ(run_cli("compare").exit_code, 2);
   EXPECT_EQ(run_cli("compare " + (dir / "none.json").string()).exit_code, 1);
+}
+
+// Issue 16.1: one run that cannot be read or run leaves its column empty and names
+// itself on stderr; the others are still compared, and the exit code is the failure's.
+// Before, the first bad run ended `compare` with no table at all.
+TEST(ReportFiles, CompareGoesOnPastABadRun) {
+  const auto dir = fresh_dir("compare-bad");
+  const auto bad = dir / "bad.json";
+  std::ofstream(bad) << R"({"topology": {"kind": "star", "gpus": 4,
+      "link": {"bandwidth": "1e300 bps"}}, "workload": {"kind": "all_reduce", "size": "1 GiB"}})";
+  const auto r = run_cli("compare " + kBaseline + " " + bad.string() + " " + kQuickstart);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("error: " + bad.string() + ":/topology/link/bandwidth: a data rate of at "
+                       "most 10 Pb/s"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("its column is left empty"), std::string::npos) << r.err;
+  // The two good runs are the quickstart: 37.5894 ms each (a ring all-reduce of 1 GiB on 8
+  // GPUs: 14 (600 ns + 2^27 B / 5e10 B/s)), with the bad run's column "-" between them.
+  const auto row = r.out.find("\nmakespan ");
+  ASSERT_NE(row, std::string::npos) << r.out;
+  const std::string line = r.out.substr(row + 1, r.out.find('\n', row + 1) - row - 1);
+  const auto first = line.find("37.5894 ms");
+  ASSERT_NE(first, std::string::npos) << line;
+  const auto second = line.find("37.5894 ms", first + 1);
+  ASSERT_NE(second, std::string::npos) << line;
+  EXPECT_NE(line.substr(first, second - first).find(" - "), std::string::npos) << line;
+  // Every run bad: no table, exit 1.
+  const auto all_bad = run_cli("compare " + bad.string() + " " + bad.string());
+  EXPECT_EQ(all_bad.exit_code, 1);
+  EXPECT_TRUE(all_bad.out.empty()) << all_bad.out;
 }
 
 }  // namespace

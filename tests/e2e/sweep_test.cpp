@@ -177,5 +177,50 @@ TEST(Sweep, AnInvalidPointIsARowAndAnError) {
   EXPECT_TRUE(fs::exists(dir / "sweep.html"));
 }
 
+// Issue 16.9: the same bad value at the first point as at the second: a row of its
+// own, not a refused sweep (before, point 0 was loaded to check the axes and its error
+// ended the sweep with no sweep.csv).
+TEST(Sweep, AnInvalidFirstPointIsARowToo) {
+  const auto dir = fresh_dir("sweep-invalid-first");
+  const auto r = run_cli("sweep " + kQuickstart + " --axis topology.gpus=fast,4 -o " +
+                         dir.string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("error: point 0 (topology.gpus=fast): "), std::string::npos) << r.err;
+  const auto rows = rows_of(read_file(dir / "sweep.csv"));
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1][2], "invalid");
+  EXPECT_EQ(rows[2][2], "ok");
+  // No point that loads: the sweep is refused as a whole, with the first point's error.
+  const auto none = run_cli("sweep " + kQuickstart + " --axis topology.gpus=fast,slow -o " +
+                            (dir / "none").string());
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.err.find("error: --axis:/topology/gpus: "), std::string::npos) << none.err;
+  EXPECT_FALSE(fs::exists(dir / "none" / "sweep.csv"));
+}
+
+// Issue 16.9: makespan_ps is an integer in report.json and must be the same digits in
+// sweep.csv. A 1 PB all-reduce on 4 GPUs runs 6 (600 ns + 1e15 / (4 x 5e10) s) = 30,000 s,
+// 3.0e16 ps: past 2^53, where a double has no unit digit and fmt's shortest form is
+// "3.00000000036e+16". The reference is `roshni run`'s report.json of the same point.
+TEST(Sweep, MakespanPsIsTheReportsInteger) {
+  const auto dir = fresh_dir("sweep-ps");
+  const std::string set = " --set 'workload.size=1 PB' --set topology.gpus=4";
+  ASSERT_EQ(run_cli("run " + kQuickstart + set + " -q --no-trace -o " + (dir / "run").string())
+                .exit_code,
+            0);
+  const std::string report = read_file(dir / "run" / "report.json");
+  const auto at = report.find("\"makespan_ps\": {\"value\": ");
+  ASSERT_NE(at, std::string::npos);
+  const auto from = at + std::string("\"makespan_ps\": {\"value\": ").size();
+  const std::string ps = report.substr(from, report.find(',', from) - from);
+  EXPECT_EQ(ps.size(), 17u) << ps;  // 3.0e16: 17 digits
+  const auto r = run_cli("sweep " + kQuickstart + set +
+                         " --axis 'topology.link.bandwidth=400 Gbps,800 Gbps' -o " + dir.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = rows_of(read_file(dir / "sweep.csv"));
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1][column(rows[0], "makespan_ps")], ps);
+}
+
 }  // namespace
 }  // namespace roshni

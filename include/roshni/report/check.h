@@ -5,6 +5,7 @@
 /// files and chooses the exit code. Not a comparison of tables or of text.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,9 @@ struct Figure {
   std::string name;  // dotted path under "summary": "makespan", "busiest_link.bytes"
   double value = 0;
   std::string unit;
+  /// The value as the report wrote it when that is an integer (makespan_ps, counts):
+  /// a double holds integers exactly only to 2^53, and tables copy these digit for digit.
+  std::optional<int64_t> exact = std::nullopt;
 };
 
 /// Reads a report.json for its summary: parses `path` but skips the per-link and

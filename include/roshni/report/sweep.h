@@ -43,9 +43,11 @@ struct SweepSpec {
 };
 
 /// Checks every axis path the way the loader checks `--set` (unknown keys with the
-/// nearest name suggested, paths through scalars) by loading the scenario at point 0.
-/// Throws the loader's ScenarioError; one about an axis override is re-labelled with
-/// "--axis" as its file. Returns the scenario's name.
+/// nearest name suggested, paths through scalars) by loading the scenario at its points,
+/// first to last, until one loads: a bad value marks only its point's row (at the first
+/// point as at any other), and the sweep is refused only when no point loads. Throws the
+/// first point's ScenarioError then; one about an axis override is re-labelled with
+/// "--axis" as its file. Returns the scenario's name (of the first point that loads).
 std::string check_axes(const SweepSpec& spec);
 
 struct PointResult {
