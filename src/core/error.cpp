@@ -23,6 +23,14 @@ ScenarioError::ScenarioError(std::string file, std::string pointer, std::string 
       pointer_(std::move(pointer)),
       message_(std::move(message)) {}
 
+NonFiniteFigure::NonFiniteFigure(std::string figure, double value)
+    : ScenarioError("", "",
+                    fmt::format("the derived figure {} came out as {}: the scenario's inputs are "
+                                "each in range, but together too large or too small for it (look "
+                                "at its largest sizes, powers, prices and smallest rates)",
+                                figure, value)),
+      figure_(std::move(figure)) {}
+
 void assertion_failed(const char* file, int line, const char* cond,
                       const std::string& message) {
   std::fprintf(stderr, "roshni: internal error (a bug, please report it)\n  %s:%d: %s\n  %s\n",

@@ -326,6 +326,47 @@ std::string_view example(QuantityKind k) {
   return "1";
 }
 
+QuantityRange physical_range(QuantityKind k) {
+  // Each bound is far outside any machine Roshni models (the largest figures in configs/
+  // and scenarios/ are a 2,000 MW allocation, 115 Tb/s of switch capacity and 2 PB of
+  // storage) and far inside what a double and the sums the models make of a million such
+  // values can hold. The lower bounds are on a non-zero value: below them a rate, a
+  // conductance or a heat capacity turns its quotients into overflow.
+  switch (k) {
+    case K::data_size:
+      return {0, 1e18, "1 EB (1e18 B)"};
+    case K::data_rate:
+      return {1.0 / kBitsPerByte, 1.25e15, "10 Pb/s (1e16 bps)", "1 b/s"};
+    case K::duration:
+      return {0, 1e10, "1e10 s (317 years)"};
+    case K::length:
+      return {0, 1e7, "1e7 m (10,000 km)"};
+    case K::power:
+      return {0, 1e11, "100 GW"};
+    case K::energy:
+      return {0, 1e18, "1e18 J (278 TWh)"};
+    case K::energy_per_bit:
+      return {0, 1e-6, "1e6 pJ/bit (1 uJ/bit)"};
+    case K::temperature:
+      return {1, 1000, "1000 K", "1 K"};
+    case K::temperature_delta:
+      return {0, 1000, "1000 K"};
+    case K::heat_capacity:
+      return {1e-6, 1e13, "1e13 J/K", "1e-6 J/K"};
+    case K::thermal_conductance:
+      return {1e-6, 1e10, "1e10 W/K", "1e-6 W/K"};
+    case K::fraction:
+      return {0, 1e6, "1e8 %"};  // callers bound it further (as_fraction's max)
+    case K::fraction_per_kelvin:
+      return {0, 1, "100 %/K"};
+    case K::carbon_intensity:
+      return {0, 10.0 / 3.6e6, "10 kgCO2/kWh"};
+    case K::flop_rate:
+      return {1, 1e21, "1e21 FLOP/s", "1 FLOP/s"};
+  }
+  return {0, 0, "0"};
+}
+
 std::variant<double, UnitError> parse_quantity(std::string_view text, QuantityKind kind) {
   std::string_view s = text;
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);

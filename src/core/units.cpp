@@ -23,7 +23,13 @@ std::string with_prefix(double v, const char* unit, const Prefix* prefixes, size
       break;
     }
   }
-  std::string num = fmt::format("{:.4f}", v / chosen->factor);
+  const double scaled = v / chosen->factor;
+  // Past the largest prefix (or below the smallest), fixed notation would print hundreds
+  // of digits: 4 significant figures in exponent form instead.
+  if (std::fabs(scaled) >= 1e6 || std::fabs(scaled) < 1e-4) {
+    return fmt::format("{:.4g} {}{}", scaled, chosen->name, unit);
+  }
+  std::string num = fmt::format("{:.4f}", scaled);
   while (num.back() == '0') num.pop_back();
   if (num.back() == '.') num.pop_back();
   return fmt::format("{} {}{}", num, chosen->name, unit);

@@ -35,6 +35,7 @@ std::string decimal_prefixed(double v, std::string_view unit) {
       break;
     }
   }
+  if (std::fabs(v / factor) >= 1e6) return fmt::format("{:.4g} {}{}", v / factor, prefix, unit);
   std::string num = fmt::format("{:.4f}", v / factor);
   while (num.back() == '0') num.pop_back();
   if (num.back() == '.') num.pop_back();

@@ -3,6 +3,7 @@
 // a double quote, CR or LF is enclosed in double quotes with inner quotes doubled.
 #include "roshni/report/csv.h"
 
+#include <algorithm>
 #include <cmath>
 #include <iterator>
 
@@ -33,7 +34,14 @@ CsvWriter& CsvWriter::field(std::string_view s) {
 }
 
 CsvWriter& CsvWriter::field(double d) {
-  ROSHNI_ASSERT(std::isfinite(d), "non-finite number in a CSV table");
+  if (!std::isfinite(d)) [[unlikely]] {
+    // Which column: the separators since the row began (fields before it that hold a
+    // quoted comma would shift it; the names of columns are plain).
+    const size_t row = out_.rfind('\n');
+    const auto from = out_.begin() + static_cast<std::ptrdiff_t>(row == std::string::npos ? 0 : row + 1);
+    const auto column = std::count(from, out_.end(), ',') + (row_empty_ ? 0 : 1);
+    throw NonFiniteFigure(fmt::format("in column {} of a table", column + 1), d);
+  }
   separator();
   // The same text as report.json: shortest round-trip form, whole numbers bare.
   fmt::format_to(std::back_inserter(out_), "{}", d);

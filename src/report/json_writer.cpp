@@ -87,11 +87,29 @@ JsonWriter& JsonWriter::value(std::string_view s) {
 }
 
 JsonWriter& JsonWriter::value(double d) {
-  ROSHNI_ASSERT(std::isfinite(d), "non-finite number in a report");
+  if (!std::isfinite(d)) [[unlikely]] throw NonFiniteFigure(last_keys(), d);
   before_value();
   // Whole numbers print without a fraction ("3"), others in shortest round-trip form.
   fmt::format_to(std::back_inserter(out_), "{}", d);
   return *this;
+}
+
+std::string JsonWriter::last_keys() const {
+  // Only on failure: the keys are read back from the text written so far, so that the
+  // hot path keeps no record of them. `"energy": {"value": ` gives "energy/value".
+  std::string path;
+  size_t end = out_.size();
+  for (int found = 0; found < 2;) {
+    const size_t colon = out_.rfind("\": ", end);
+    if (colon == std::string::npos || colon == 0) break;
+    const size_t open = out_.rfind('"', colon - 1);
+    if (open == std::string::npos) break;
+    path = out_.substr(open + 1, colon - open - 1) + (path.empty() ? "" : "/" + path);
+    ++found;
+    end = open == 0 ? 0 : open - 1;
+    if (open == 0) break;
+  }
+  return "'" + path + "'";
 }
 
 JsonWriter& JsonWriter::value(int64_t i) {

@@ -18,6 +18,13 @@
 namespace roshni::scenario {
 namespace {
 
+// Plain-number ranges (issue 16.1): wide enough for every currency in use (the Iranian
+// rial trades near 42,000 per USD, electricity nowhere costs 1,000,000 units per kWh),
+// narrow enough that a bill over a year of a 100 GW facility stays a finite double.
+constexpr double kMaxTariff = 1e6;   // currency units per kWh
+constexpr double kMinPerUsd = 1e-4;  // currency units per USD
+constexpr double kMaxPerUsd = 1e7;
+
 using power::ComponentClass;
 
 /// The model default at `key` in configs/models.json ({"value": ..., "source": ...}).
@@ -302,8 +309,8 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
         d.port_power = full;
         d.share = {f.driver_share, f.tia_share, f.serdes_share, f.dsp_share};
         if (d.laser_nominal.si() > c.static_power.si()) {
-          here.fail(fmt::format("the laser of part '{}' ({:.3f} W per end) draws more than the "
-                                "static share of its port power ({:.3f} W per end); lower "
+          here.fail(fmt::format("the laser of part '{}' ({:.4g} W per end) draws more than the "
+                                "static share of its port power ({:.4g} W per end); lower "
                                 "link_dynamic_share or check the part's optics",
                                 part, d.laser_nominal.si() / 2, c.static_power.si() / 2));
         }
@@ -387,8 +394,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
   if (const auto v = field("tariff")) {
     v->expect_keys({"amount", "currency", "per"});
     const JsonNode amount = v->at("amount", "a price per kWh");
-    if (!amount.raw().is_number() || amount.raw().get<double>() < 0) amount.fail("expected a price per kWh: a number >= 0");
-    f.tariff = amount.raw().get<double>();
+    f.tariff = amount.as_number(0, kMaxTariff, "a price per kWh");
     f.currency = v->at("currency", "a currency code like \"PKR\"").as_string();
     if (const auto per = v->get("per"); per && per->as_string() != "kWh") per->fail("tariffs are per \"kWh\"");
   } else {
@@ -396,12 +402,12 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
   }
   if (f.currency != "USD") {
     if (const auto v = fn.get("per_usd")) {
-      if (!v->raw().is_number() || v->raw().get<double>() <= 0) v->fail("expected an exchange rate: currency units per USD, a number > 0");
-      f.per_usd = v->raw().get<double>();
+      f.per_usd = v->as_number(kMinPerUsd, kMaxPerUsd, "an exchange rate (currency units per USD)");
     } else if (site && site->has("exchange_rate")) {
       const JsonNode x = site->at("exchange_rate", "");
       const std::string key = f.currency + "_per_USD";
-      f.per_usd = x.at(key, "the exchange rate " + key).raw().get<double>();
+      f.per_usd = x.at(key, "the exchange rate " + key)
+                      .as_number(kMinPerUsd, kMaxPerUsd, "an exchange rate (currency units per USD)");
     } else {
       fn.fail(fmt::format("a tariff in {} needs 'per_usd' (units of {} per USD) to "
                                      "report USD as well", escape_text(f.currency), escape_text(f.currency)));
@@ -420,9 +426,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
     if (sh) {
       // Sites give a plain ratio (0.02); scenarios give "20 %".
       if (sh->raw().is_number()) {
-        const double x = sh->raw().get<double>();
-        if (x < 0 || x > 1) sh->fail(fmt::format("a solar share is between 0 and 1, got {}", sh->raw().dump()));
-        f.solar_share = x;
+        f.solar_share = sh->as_number(0, 1, "a solar share");
       } else {
         f.solar_share = sh->as_fraction();
       }
@@ -432,10 +436,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
       if (!prof.raw().is_array() || prof.size() != 24) prof.fail("expected 24 hourly capacity factors in [0, 1], midnight first");
       for (size_t i = 0; i < 24; ++i) {
         const JsonNode x = prof[i];
-        if (!x.raw().is_number() || x.raw().get<double>() < 0 || x.raw().get<double>() > 1) {
-          x.fail("expected a capacity factor between 0 and 1");
-        }
-        f.solar_profile[i] = x.raw().get<double>();
+        f.solar_profile[i] = x.as_number(0, 1, "a capacity factor");
       }
     }
   }

@@ -19,7 +19,7 @@ constexpr size_t kMaxRoles = 60'000;
 
 /// Counts role r and refuses the one past kMaxRoles (it would abort deep in the build).
 void count_role(std::set<std::string, std::less<>>& roles, const JsonNode& r) {
-  const std::string name = r.as_string();
+  const std::string name = r.as_name("a role", true);
   if (roles.size() < kMaxRoles || roles.count(name) > 0) {
     roles.insert(name);
     return;
@@ -47,8 +47,7 @@ std::unique_ptr<topo::Fabric> build_explicit(const JsonNode& t) {
     const JsonNode node = nodes[i];
     node.expect_keys({"name", "kind", "latency", "radix", "tier", "role"});
     const JsonNode name_node = node.at("name", "the node's name, like \"gpu0\"");
-    std::string name = name_node.as_string();
-    if (name.empty()) name_node.fail("a node name must not be empty");
+    std::string name = name_node.as_name("a node name");
     if (const auto first = b.find_node(name)) {
       name_node.fail(fmt::format("duplicate node name '{}' (first defined at {}/{})",
                                  escape_text(name), nodes.pointer(), first->value()));

@@ -139,11 +139,40 @@ std::string JsonNode::as_string() const {
   return v_->get<std::string>();
 }
 
+std::string JsonNode::as_name(std::string_view what, bool allow_empty) const {
+  std::string s = as_string();
+  if (s.empty() && !allow_empty) fail(fmt::format("{} must not be empty", what));
+  if (s.size() > kMaxNameBytes) {
+    fail(fmt::format("{} of at most {} bytes is expected, got {} bytes: {}", what, kMaxNameBytes,
+                     s.size(), quote_text(s)));  // quote_text shortens it
+  }
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      fail(fmt::format("{} must not hold control characters (here U+{:04X}): {}", what,
+                       static_cast<unsigned>(u), quote_text(s)));
+    }
+  }
+  return s;
+}
+
 bool JsonNode::as_bool() const {
   if (!v_->is_boolean()) {
     fail(fmt::format("expected true or false, got {}", describe_value(*v_)));
   }
   return v_->get<bool>();
+}
+
+double JsonNode::as_number(double min, double max, std::string_view what) const {
+  if (!v_->is_number()) {
+    fail(fmt::format("expected {}: a number from {} to {}, got {}", what, min, max,
+                     describe_value(*v_)));
+  }
+  const double d = v_->get<double>();
+  if (!(d >= min && d <= max)) {
+    fail(fmt::format("expected {} from {} to {}, got {}", what, min, max, describe_value(*v_)));
+  }
+  return d;
 }
 
 int64_t JsonNode::as_int(int64_t min, int64_t max) const {
@@ -194,6 +223,15 @@ double JsonNode::quantity(QuantityKind kind, bool allow_zero) const {
   }
   if (v == 0.0 && !allow_zero) {
     fail(fmt::format("{} must be greater than zero, got {}", describe(kind), quote_text(text)));
+  }
+  const QuantityRange range = physical_range(kind);
+  if (v > range.max) {
+    fail(fmt::format("{} of at most {} is expected here, got {}", describe(kind), range.max_text,
+                     quote_text(text)));
+  }
+  if (v != 0.0 && v < range.min_nonzero) {
+    fail(fmt::format("{} of at least {} is expected here{}, got {}", describe(kind), range.min_text,
+                     allow_zero ? " (or 0)" : "", quote_text(text)));
   }
   return v;
 }

@@ -101,7 +101,7 @@ class Builder {
                       "facility"});
 
     out_.name = default_name(out_.file);
-    if (const auto n = root.get("name")) out_.name = n->as_string();
+    if (const auto n = root.get("name")) out_.name = n->as_name("a scenario name");
     if (const auto d = root.get("description")) out_.description = d->as_string();
     if (const auto s = root.get("seed")) out_.seed = static_cast<uint64_t>(s->as_int(0, kMaxSeed));
     if (options_.seed) out_.seed = *options_.seed;
@@ -596,8 +596,7 @@ class Builder {
       const JsonNode f = list[i];
       f.expect_keys({"id", "src", "dst", "size", "after", "start", "path"});
       const JsonNode id = f.at("id", "a unique name for the flow, like \"f0\"");
-      ids[i] = id.as_string();
-      if (ids[i].empty()) id.fail("a flow id must not be empty");
+      ids[i] = id.as_name("a flow id");
       const auto [it, fresh] = index.emplace(ids[i], static_cast<uint32_t>(i));
       if (!fresh) {
         id.fail(fmt::format("duplicate flow id '{}' (first used at {}/{})", escape_text(ids[i]),

@@ -25,6 +25,11 @@ double decibels(const JsonNode& n, std::string_view unit) {
     n.fail(fmt::format("expected a value in {}, like \"-4.4 {}\", got {}", unit, unit,
                        quote_text(s)));
   }
+  // 1000 dB is a power ratio of 10^100: no optical budget comes near it, and sums of a
+  // few thousand such terms stay finite.
+  if (std::fabs(v) > 1000) {
+    n.fail(fmt::format("expected a value from -1000 to 1000 {}, got {}", unit, quote_text(s)));
+  }
   return v;
 }
 
@@ -38,6 +43,8 @@ Duration delay_per_metre(const JsonNode& n) {
   if (auto* e = std::get_if<UnitError>(&r)) n.fail(e->message + " (before \"/m\")");
   const Duration d = std::get<Duration>(r);
   if (d.si() <= 0) n.fail("a propagation delay must be greater than zero");
+  // Light in fibre takes 4.9 ns/m, signals in copper 4-5 ns/m; 1 ms/m is a typo.
+  if (d.si() > 1e-3) n.fail(fmt::format("a propagation delay of at most 1 ms/m is expected, got {}", quote_text(s)));
   return d;
 }
 
@@ -139,7 +146,7 @@ hw::LinkPart link_part(const std::string& name, const JsonNode& e) {
     const double blocks = (ph.driver_share + ph.tia_share + ph.serdes_share + ph.dsp_share) *
                           p.static_power.si();
     if (blocks + laser > p.static_power.si() * (1 + 1e-12)) {
-      b->fail(fmt::format("the blocks ({:.3f} W) and the laser ({:.3f} W: launch, loss to the "
+      b->fail(fmt::format("the blocks ({:.4g} W) and the laser ({:.4g} W: launch, loss to the "
                           "fibre and wall-plug efficiency) exceed the port's {} per end",
                           blocks, laser, p.static_power));
     }
@@ -164,18 +171,19 @@ hw::OcsPart ocs_part(const std::string& name, const JsonNode& e) {
   return p;
 }
 
+/// A catalog price above this (a trillion USD for one part) is a typo or a unit slip.
+constexpr double kMaxPriceUsd = 1e12;
+
 std::optional<double> catalog_price(const JsonNode& entry, bool& estimate) {
   const auto pr = entry.get("price");
   if (!pr) return std::nullopt;
   pr->expect_keys({"amount", "currency", "estimate", "per"});
   const JsonNode amount = pr->at("amount", "a price as a number");
-  if (!amount.raw().is_number() || amount.raw().get<double>() < 0) {
-    amount.fail("expected a price: a number >= 0");
-  }
+  const double usd = amount.as_number(0, kMaxPriceUsd, "a price in USD");
   const JsonNode currency = pr->at("currency", "\"USD\"");
   if (currency.as_string() != "USD") currency.fail("catalog prices are in \"USD\"");
   if (const auto est = pr->get("estimate")) estimate = est->as_bool();
-  return amount.raw().get<double>();
+  return usd;
 }
 
 hw::AcceleratorPart accelerator_part(const std::string& name, const JsonNode& e) {

@@ -59,6 +59,9 @@ RunOutcome simulate(const Scenario& s,
     p.energy = power::account(ps.inventory, out.net, s.flows.total_size(), *model, ps.reference,
                               &rc->static_integrals());
     rc->fill(p.thermal, out.net.slowed_ps);
+    if (const auto why = thermal::unphysical(p.thermal, ps.thermal)) {
+      throw ScenarioError(s.file, "/thermal", *why);
+    }
   } else {
     p.energy = power::account(ps.inventory, out.net, s.flows.total_size(), *model, ps.reference);
   }

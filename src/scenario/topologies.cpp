@@ -105,10 +105,9 @@ std::unique_ptr<topo::Fabric> build_star(const JsonNode& t) {
                  "placement"});
   topo::StarParams p;
   p.gpus = count(t, "gpus", 1, kMaxGpus, "the number of GPUs, an integer like 8");
-  if (const auto n = t.get("gpu_prefix")) p.gpu_prefix = n->as_string();
+  if (const auto n = t.get("gpu_prefix")) p.gpu_prefix = n->as_name("a GPU name prefix", true);
   if (const auto n = t.get("switch_name")) {
-    p.switch_name = n->as_string();
-    if (p.switch_name.empty()) n->fail("a node name must not be empty");
+    p.switch_name = n->as_name("a node name");
     // The switch must not take a GPU's name: the prefix and a decimal index below gpus.
     const std::string& s = p.switch_name;
     if (s.starts_with(p.gpu_prefix)) {

@@ -269,10 +269,7 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
   // read and written (6 x 4 B), the gradient read and the new weights written (2 x vb).
   spec.optimizer_bytes_per_param = 24.0 + 2.0 * mo.bytes_per_value;
   if (const auto o = w.get("optimizer_bytes_per_param")) {
-    if (!o->raw().is_number() || o->raw().get<double>() < 0) {
-      o->fail(fmt::format("expected a number of bytes >= 0, got {}", describe_value(o->raw())));
-    }
-    spec.optimizer_bytes_per_param = o->raw().get<double>();
+    spec.optimizer_bytes_per_param = o->as_number(0, 1e4, "a number of bytes per parameter");
   }
   if (const auto t = w.get("train_tokens")) spec.train_tokens = number(*t, 0, 1e18, "a token count");
   spec.domain_size = ctx.domain_size;
@@ -283,10 +280,12 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
                        2.0 * (per_stage / pl.layers_per_step) * (mo.experts > 0 ? 2 : 1);
   const double n = lower > static_cast<double>(ctx.max_flows) ? lower : work::training_flow_count(spec);
   if (n > static_cast<double>(ctx.max_flows) || n >= FlowId::kInvalid) {
-    w.fail(fmt::format("this iteration would be {}{:.0f} flows and compute steps, more than the "
+    // Whole digits while they are few; an exponent beyond 10^12, not 30 digits.
+    const std::string count = n < 1e12 ? fmt::format("{:.0f}", n) : fmt::format("{:.4g}", n);
+    w.fail(fmt::format("this iteration would be {}{} flows and compute steps, more than the "
                        "limit of {}; raise parallelism.layers_per_step (fewer, larger steps) or "
                        "model.micro_batch (fewer micro-batches)",
-                       n == lower ? "at least " : "", n, ctx.max_flows));
+                       n == lower ? "at least " : "", count, ctx.max_flows));
   }
   std::vector<NodeId> order(ctx.topology->gpus().begin(), ctx.topology->gpus().end());
   return work::build_training(spec, order, flows);

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -179,6 +180,31 @@ void RcCoupling::fill(ThermalResult& r, const std::vector<int64_t>& slowed_ps) c
         r.gpus_throttled, p_.throttle, 100 * p_.throttle_speed, r.throttled_time,
         r.hottest_gpu_name, r.hottest_gpu));
   }
+}
+
+std::optional<std::string> unphysical(const ThermalResult& r, const ThermalParams& p) {
+  const double floor = p.supply.kelvin() - 1e-6 * std::max(1.0, p.supply.kelvin());
+  const auto wrong = [&](const Temperature t) {
+    return !std::isfinite(t.kelvin()) || t.kelvin() < floor || t.kelvin() > kMaxModelTemperature;
+  };
+  const auto say = [&](const std::string& what, const Temperature t) {
+    return fmt::format(
+        "the rc thermal model put {} at {:.4g} K, outside what it can describe (from the "
+        "coolant supply, {}, to {} K); check the conductances ({} per GPU, {} per rack) and "
+        "heat capacities ({}, {})",
+        what, t.kelvin(), p.supply, kMaxModelTemperature, p.gpu_conductance, p.rack_conductance,
+        p.gpu_capacity, p.rack_capacity);
+  };
+  for (size_t k = 0; k < r.rack_max.size(); ++k) {
+    if (wrong(r.rack_max[k])) return say(fmt::format("rack {}'s coolant", k), r.rack_max[k]);
+  }
+  for (size_t k = 0; k < r.rack_gpu_max.size(); ++k) {
+    if (wrong(r.rack_gpu_max[k])) return say(fmt::format("a GPU of rack {}", k), r.rack_gpu_max[k]);
+  }
+  if (!r.hottest_gpu_name.empty() && wrong(r.hottest_gpu)) {
+    return say("GPU " + r.hottest_gpu_name, r.hottest_gpu);
+  }
+  return std::nullopt;
 }
 
 void rack_checks(const power::Inventory& inv, const power::EnergyResult& e,

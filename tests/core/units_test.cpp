@@ -51,6 +51,15 @@ TEST(Units, FormatsWithPrefixes) {
   EXPECT_EQ(fmt::format("{}", joules_per_bit(15e-12)), "15 pJ/bit");
 }
 
+// Issue 16.9: past the largest prefix, and below the smallest, a figure in a message
+// is 4 significant figures with an exponent, not 300 digits ("{:.4f}" of 1e282 EJ).
+TEST(Units, FormatsFiguresBeyondThePrefixesShortly) {
+  EXPECT_EQ(fmt::format("{}", joules(1e300)), "1e+282 EJ");
+  EXPECT_EQ(fmt::format("{}", watts(2.5e30)), "2.5e+12 EW");
+  EXPECT_EQ(fmt::format("{}", bytes(1e300)), "8.674e+281 EiB");  // 1e300 / 2^60
+  EXPECT_EQ(fmt::format("{}", seconds(1e-30)), "1e-18 ps");  // durations stop at ps
+}
+
 TEST(Text, SuggestsNearestName) {
   const std::vector<std::string> keys{"bandwidth", "latency", "reverse_bandwidth"};
   EXPECT_EQ(nearest("bandwdith", keys), "bandwidth");

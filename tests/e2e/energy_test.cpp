@@ -253,6 +253,26 @@ TEST(Energy, RackOverItsCoolingLimitIsNamed) {
   EXPECT_NE(w.find("20 kW"), std::string::npos) << w;
 }
 
+// Issue 16.8: conductances within their ranges can still give temperatures no RC model
+// describes. A rack conductance of 1e-6 W/K (0.001 mW/K) holds the rack's idle watts (hundreds: 8 GPUs,
+// a switch) at T_supply + P / G, about 1e8 K above the supply: refused naming /thermal
+// instead of reported (before: a report with the rack at ~1e8 K, and for 1e300 kW/K
+// GPUs at absolute zero).
+TEST(Energy, AnUnphysicalThermalResultIsRefused) {
+  const std::string dir = std::string(ROSHNI_SOURCE_DIR) + "/scenarios/energy/";
+  const auto out = testing::fresh_dir("energy-unphysical");
+  const auto r = testing::run_cli("run " + dir + "throttle_poor_cooling.json --set "
+                                  "'thermal.rack={\"conductance\": \"0.001 mW/K\"}' -q --no-trace -o " +
+                                  out.string());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("throttle_poor_cooling.json:/thermal: the rc thermal model put rack 0's "
+                       "coolant at"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("outside what it can describe"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out / "report.json"));
+}
+
 // Same scenario and seed, same bytes, with the rc model riding along.
 TEST(Energy, ReportsAreByteIdentical) {
   const std::string file = std::string(ROSHNI_SOURCE_DIR) + "/scenarios/energy/throttle_poor_cooling.json";

@@ -693,7 +693,8 @@ TEST(TopologyFixes, RailRoundingAndPlacementLimits) {
   auto r = testing::run_cli("validate " + write("rail.json", R"({"kind": "rail_optimized", "tiers": 2, "radix": 12, "gpus": 72, "gpus_per_server": 8, "link": {"bandwidth": "400 Gbps"}})"));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("/topology/gpus: gpus: 72 GPUs need 16 leaves"), std::string::npos) << r.err;
-  r = testing::run_cli("validate " + write("far.json", R"({"kind": "star", "gpus": 4, "link": {"bandwidth": "400 Gbps"}, "placement": {"rack_pitch": "1e300 km"}})"));
+  // (2 km: inside every length's range, 1e7 m, but past the placement's own 1 km.)
+  r = testing::run_cli("validate " + write("far.json", R"({"kind": "star", "gpus": 4, "link": {"bandwidth": "400 Gbps"}, "placement": {"rack_pitch": "2 km"}})"));
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("/topology/placement/rack_pitch: expected at most 1 km"), std::string::npos) << r.err;
   r = testing::run_cli("validate " + write("slow.json", R"({"kind": "star", "gpus": 4, "link": {"bandwidth": "400 Gbps"}, "placement": {"propagation": "1e7 s"}})"));

@@ -1,11 +1,13 @@
 #include "roshni/report/csv.h"
 
+#include <limits>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "report/tiny_run.h"
+#include "roshni/core/error.h"
 
 namespace roshni::report {
 namespace {
@@ -27,6 +29,21 @@ std::vector<std::string> lines(const std::string& text) {
 
 // RFC 4180 section 2: a field with a comma, quote, CR or LF is quoted and its quotes
 // doubled; other fields are written bare.
+// Issue 16.1: a non-finite number in a table is an error naming its column, not an
+// abort (the third field of the second row here).
+TEST(Csv, ANonFiniteFieldIsAnErrorNamingItsColumn) {
+  std::string out;
+  CsvWriter w(out);
+  w.field("a").field("b").field("c").end_row();
+  w.field(1.0).field(2.0);
+  try {
+    w.field(-std::numeric_limits<double>::infinity());
+    FAIL() << "no error for -infinity";
+  } catch (const NonFiniteFigure& e) {
+    EXPECT_EQ(e.figure(), "in column 3 of a table");
+  }
+}
+
 TEST(Csv, QuotesOnlyWhatRfc4180Requires) {
   std::string out;
   CsvWriter w(out);

@@ -1,7 +1,12 @@
 #include "roshni/report/json_writer.h"
 
+#include <cmath>
+#include <limits>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "roshni/core/error.h"
 
 namespace roshni::report {
 namespace {
@@ -35,6 +40,25 @@ TEST(JsonWriter, WritesParseableDeterministicText) {
   EXPECT_LT(out.find("\"schema\""), out.find("\"makespan\""));
   EXPECT_NE(out.find("[\"a\\\"b\", -3, 1.5, true]"), std::string::npos);
   EXPECT_EQ(out.back(), '\n');
+}
+
+// Issue 16.1: a derived figure that overflowed is refused where it would be written,
+// naming it, instead of aborting on an assert (or writing "inf", which is not JSON).
+TEST(JsonWriter, ANonFiniteFigureIsAnErrorNamingIt) {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object().key("energy").begin_object();
+  w.figure("it_energy", 1.0, "J");
+  try {
+    w.figure("facility_cost", std::numeric_limits<double>::infinity(), "USD");
+    FAIL() << "no error for infinity";
+  } catch (const NonFiniteFigure& e) {
+    EXPECT_EQ(e.figure(), "'facility_cost/value'");
+    EXPECT_NE(std::string(e.what()).find("came out as inf"), std::string::npos) << e.what();
+  }
+  std::string out2;
+  JsonWriter w2(out2);
+  EXPECT_THROW(w2.begin_row().value(std::nan("")), NonFiniteFigure);
 }
 
 // Doubles print in the shortest form that reads back exactly: 0.1 is "0.1", not

@@ -25,6 +25,19 @@ class ScenarioError : public std::runtime_error {
   std::string file_, pointer_, message_;
 };
 
+/// A figure derived from inputs that each passed their range is not a finite number (a
+/// sum or quotient overflowed): thrown where a report or table would write it, instead of
+/// writing "inf". A ScenarioError, so the CLI exits 1; where the scenario's file is
+/// known it is rethrown with it.
+class NonFiniteFigure : public ScenarioError {
+ public:
+  NonFiniteFigure(std::string figure, double value);
+  const std::string& figure() const { return figure_; }
+
+ private:
+  std::string figure_;
+};
+
 /// A run that cannot go on: simulated time reached its end (2^63 - 1 ps, about 106 days)
 /// where the loader could not foresee it (rates that fell during the run). Thrown by the
 /// network models; turned into a ScenarioError where the scenario's file is known.

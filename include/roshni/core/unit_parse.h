@@ -31,6 +31,19 @@ std::string_view describe(QuantityKind k);
 /// An example of a valid text of this kind: "1 GiB", "400 Gbps", ...
 std::string_view example(QuantityKind k);
 
+/// The range a quantity of each kind may take in a scenario or the catalog, in SI units:
+/// a non-zero value lies in [min_nonzero, max]. Wider than any real machine, narrow enough
+/// that no derived figure (a sum over a million flows, a quotient by a rate) overflows.
+/// The loader refuses a value outside it, naming the file and JSON pointer; the table is
+/// in docs/scenario-reference.md ("Ranges").
+struct QuantityRange {
+  double min_nonzero;
+  double max;
+  std::string_view max_text;  // "1 EB", for messages
+  std::string_view min_text = {};  // empty when any positive value is accepted
+};
+QuantityRange physical_range(QuantityKind k);
+
 /// A parse failure: a message that says what was expected and what was found,
 /// suitable to follow "file:/json/pointer: ".
 struct UnitError {

@@ -50,6 +50,7 @@ class JsonWriter {
  private:
   void before_value();
   void newline();
+  std::string last_keys() const;
   static void escape(std::string& out, std::string_view s);
 
   struct Level {

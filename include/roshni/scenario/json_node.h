@@ -49,7 +49,15 @@ class JsonNode {
 
   // Scalars. Each checks the JSON type and says what it expected when wrong.
   std::string as_string() const;
+  /// A name that is printed to terminals and used in file names (a scenario, node, role or
+  /// flow name): a string of at most kMaxNameBytes bytes without control characters.
+  /// `what` says which name ("a node name") in the message.
+  std::string as_name(std::string_view what, bool allow_empty = false) const;
+  static constexpr size_t kMaxNameBytes = 200;
   bool as_bool() const;
+  /// A plain JSON number in [min, max] (a price, an exchange rate, a ratio); `what` says
+  /// what it is ("an exchange rate") in the message.
+  double as_number(double min, double max, std::string_view what) const;
   /// An integer within [min, max]; 8.5, "8" and 1e30 are errors.
   int64_t as_int(int64_t min, int64_t max) const;
   /// A quantity with a unit ("400 Gbps"); `positive` forbids 0, negatives always fail.

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -53,6 +54,15 @@ struct ThermalResult {
   uint32_t racks_over_limit = 0;
   std::vector<std::string> warnings;     // racks over their cooling limit, throttling
 };
+
+/// Why the rc model's temperatures are not physical, or nullopt when they are. With
+/// powers >= 0 and the coolant supply the only boundary, no node is ever colder than the
+/// supply (the maximum principle holds for the implicit step too: its matrix is an
+/// M-matrix); and past kMaxModelTemperature no electronics exist for constant
+/// conductances to describe. Either way an input (a conductance far too small, or
+/// conductances spanning so many decades that the solve loses its digits) is to blame.
+inline constexpr double kMaxModelTemperature = 1000.0;  // kelvin
+std::optional<std::string> unphysical(const ThermalResult& r, const ThermalParams& p);
 
 /// The rc model while the run goes: a net::Coupling the flow model calls every step.
 class RcCoupling final : public net::Coupling {
