@@ -3,6 +3,7 @@
 // JSON pointer, and the closed-form count or memory estimate. Each case used to end in
 // bad_alloc, an overflowed message, or minutes of work before refusing; now the refusal
 // costs only the parse (each prints its time; speed is not asserted here).
+// Also issue 16.2: a packet path rerouted during the run past 65,534 hops is exit 1.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -127,6 +128,24 @@ TEST(Limits, TorusOverTheMemoryLimitIsRefusedWithTheEstimate) {
   EXPECT_TRUE(r.line.starts_with(":/topology: ")) << r.line;
   EXPECT_NE(r.line.find("about 25.0 GiB"), std::string::npos) << r.line;
   EXPECT_NE(r.line.find("16777216 nodes and 50331648 links"), std::string::npos) << r.line;
+}
+
+// Issue 16.2: a ring of N = 65,536 GPUs, the link gpu0-gpu1 down from time 0 for good. The
+// flow gpu0 -> gpu1 (planned: 1 link) starts at 1 us and is rerouted the long way round,
+// N - 1 = 65,535 links: more than a packet's 16-bit hop index carries. It used to abort
+// on an assertion; now the run stops with exit 1 naming the flow and the path's length.
+TEST(Limits, PacketRerouteLongerThan65534HopsIsAnError) {
+  const auto r = run("reroute",
+                     R"({"topology": {"kind": "ring", "gpus": 65536, )" + kLink + R"(},
+                         "network": {"model": "packet"},
+                         "failures": {"events": [{"at": "0 s", "link": ["gpu0", "gpu1"]}]},
+                         "workload": {"kind": "flow_trace", "flows": [
+                           {"id": "f", "src": "gpu0", "dst": "gpu1", "size": "4 KiB", "start": "1 us"}]}})",
+                     "run");
+  EXPECT_EQ(r.exit_code, 1) << r.line;
+  EXPECT_TRUE(r.line.starts_with(":/network/model: ")) << r.line;
+  EXPECT_NE(r.line.find("'f'"), std::string::npos) << r.line;
+  EXPECT_NE(r.line.find("65535 links"), std::string::npos) << r.line;
 }
 
 }  // namespace
