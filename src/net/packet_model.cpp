@@ -48,6 +48,7 @@
 #include "net/packet_ring.h"
 #include "net/step_triggers.h"
 #include "roshni/core/error.h"
+#include "roshni/core/text.h"
 #include "roshni/sim/simulator.h"
 #include "roshni/topo/router.h"
 
@@ -934,7 +935,15 @@ class PacketModel {
                        topo::flow_hash(options_.seed, f), scratch_)) {
       return false;
     }
-    ROSHNI_ASSERT(scratch_.size() < 65535, "path of {} hops", scratch_.size());
+    if (scratch_.size() >= 65535) {
+      // A packet keeps its hop index in 16 bits. The loader refuses such planned paths;
+      // a detour around a failed link (or over the circuits up now) is only known here.
+      throw PathTooLong(fmt::format(
+          "flow '{}' starting at {} is routed around links that are down onto a path of {} "
+          "links; the packet model carries paths of at most 65,534 hops (use the flow model, "
+          "\"network\": {{\"model\": \"flow\"}})",
+          escape_text(flows_.label(FlowId(f))), to_string(sim_.now()), scratch_.size()));
+    }
     route_[f] = static_cast<uint32_t>(alt_start_.size());
     alt_start_.push_back(static_cast<uint32_t>(links_.size()));
     alt_len_.push_back(static_cast<uint16_t>(scratch_.size()));

@@ -31,13 +31,24 @@ void count_role(std::set<std::string, std::less<>>& roles, const JsonNode& r) {
 
 }  // namespace
 
-std::unique_ptr<topo::Fabric> build_explicit(const JsonNode& t) {
+std::unique_ptr<topo::Fabric> build_explicit(const JsonNode& t, const BeforeBuild& before) {
   t.expect_keys({"kind", "nodes", "links", "routing", "placement"});
   topo::TopologyBuilder b;
   const JsonNode nodes =
       t.at("nodes", "an array of nodes, like [{\"name\": \"gpu0\", \"kind\": \"gpu\"}, ...]");
   const size_t n = nodes.size();
   if (n == 0) nodes.fail("the node list is empty; a topology needs at least one GPU");
+  {
+    // The size as listed (the file, already read, bounds it); GPUs counted by their kind.
+    SizeEstimate size{0, n, 0};
+    for (const auto& v : nodes.raw()) {
+      size.gpus += v.is_object() && v.contains("kind") && v["kind"] == "gpu" ? 1 : 0;
+    }
+    if (const auto links = t.get("links"); links && links->raw().is_array()) {
+      size.links = links->raw().size();
+    }
+    before(size);
+  }
   const std::vector<std::string> kinds{"gpu", "switch", "ocs"};
   std::vector<std::string> names;
   names.reserve(n);

@@ -139,7 +139,14 @@ class Builder {
   void topology(const JsonNode& t) {
     const auto& generator = find_topology_generator(
         t.at("kind", "the topology kind, like \"star\", \"fat_tree\" or \"explicit\""));
-    fabric_ = generator.build(t);
+    // Sizes are judged before anything is built (limits.h): the topology's, then the
+    // flows a collective over its GPUs would make.
+    fabric_ = generator.build(t, [&](const SizeEstimate& size) {
+      check_topology_size(t, generator.name, size);
+      if (const auto w = doc_.root().get("workload"); w && !options_.topology_only) {
+        check_workload_size(*w, size.gpus, options_.max_flows);
+      }
+    });
     const auto physical = doc_.root().get("physical");
     if (physical && t.has("placement") && t.at("placement", "").has("propagation")) {
       t.at("placement", "").at("propagation", "").fail(

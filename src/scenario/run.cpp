@@ -20,6 +20,8 @@ net::FlowRunResult run_network(const Scenario& s, const net::FlowRunOptions& opt
     return net::run_flow_model(s.topology, s.flows, s.paths, options);
   } catch (const TimeExhausted& e) {
     throw ScenarioError(s.file, "/workload", e.what());
+  } catch (const net::PathTooLong& e) {
+    throw ScenarioError(s.file, "/network/model", e.what());
   }
 }
 

@@ -1,5 +1,6 @@
 #include "scenario/topologies.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -18,7 +19,8 @@
 
 namespace roshni::scenario {
 
-std::unique_ptr<topo::Fabric> build_explicit(const JsonNode& t);  // explicit_topology.cpp
+std::unique_ptr<topo::Fabric> build_explicit(const JsonNode& t,
+                                              const BeforeBuild& before);  // explicit_topology.cpp
 
 namespace {
 
@@ -100,7 +102,7 @@ topo::MultipathPolicy multipath(const JsonNode& spec) {
 
 // ---- the generators ----
 
-std::unique_ptr<topo::Fabric> build_star(const JsonNode& t) {
+std::unique_ptr<topo::Fabric> build_star(const JsonNode& t, const BeforeBuild& before) {
   t.expect_keys({"kind", "gpus", "gpu_prefix", "switch_name", "link", "switch_latency",
                  "placement"});
   topo::StarParams p;
@@ -125,6 +127,7 @@ std::unique_ptr<topo::Fabric> build_star(const JsonNode& t) {
   p.link_bandwidth = l.bandwidth;
   p.link_latency = l.latency;
   p.switch_latency = optional_time(t, "switch_latency");
+  before({p.gpus, uint64_t{p.gpus} + 1, p.gpus});  // N GPUs and a switch; N links
   auto f = std::make_unique<topo::Fabric>();
   f->topology = topo::make_star(p);
   f->router = std::make_unique<topo::ShortestPathRouter>(f->topology);
@@ -143,7 +146,19 @@ topo::ScaleUpParams scale_up(const JsonNode& s) {
   return p;
 }
 
-std::unique_ptr<topo::Fabric> build_clos(const JsonNode& t, bool rail) {
+/// The nodes and links make_clos builds, from the shape (docs/topologies.md, fat_tree).
+SizeEstimate clos_size(const topo::ClosParams& p) {
+  const topo::ClosShape s = topo::clos_shape(p);
+  const uint64_t planes = s.domains > 0 ? p.scale_up.planes : 0;
+  SizeEstimate e;
+  e.gpus = s.gpus;
+  e.nodes = uint64_t{s.gpus} + s.leaves + s.spines + s.cores + uint64_t{s.domains} * planes;
+  e.links = uint64_t{s.gpus} + uint64_t{s.leaves} * s.leaf_up +
+            (p.tiers == 3 ? uint64_t{s.spines} * s.agg_up : 0) + uint64_t{s.gpus} * planes;
+  return e;
+}
+
+std::unique_ptr<topo::Fabric> build_clos(const JsonNode& t, bool rail, const BeforeBuild& before) {
   if (rail) {
     t.expect_keys({"kind", "tiers", "radix", "oversubscription", "gpus", "gpus_per_server", "link",
                    "switch_latency", "routing", "scale_up", "placement"});
@@ -190,13 +205,18 @@ std::unique_ptr<topo::Fabric> build_clos(const JsonNode& t, bool rail) {
     }
     fail_check(t, e);
   }
+  before(clos_size(p));
   return topo::make_clos(p, multipath(t));
 }
 
-std::unique_ptr<topo::Fabric> build_fat_tree(const JsonNode& t) { return build_clos(t, false); }
-std::unique_ptr<topo::Fabric> build_rail(const JsonNode& t) { return build_clos(t, true); }
+std::unique_ptr<topo::Fabric> build_fat_tree(const JsonNode& t, const BeforeBuild& before) {
+  return build_clos(t, false, before);
+}
+std::unique_ptr<topo::Fabric> build_rail(const JsonNode& t, const BeforeBuild& before) {
+  return build_clos(t, true, before);
+}
 
-std::unique_ptr<topo::Fabric> build_torus(const JsonNode& t) {
+std::unique_ptr<topo::Fabric> build_torus(const JsonNode& t, const BeforeBuild& before) {
   t.expect_keys({"kind", "dims", "twisted", "link", "forwarding_latency", "placement"});
   topo::TorusParams p;
   const JsonNode dims = t.at("dims", "the size of each dimension, like [4, 4, 8]");
@@ -216,10 +236,16 @@ std::unique_ptr<topo::Fabric> build_torus(const JsonNode& t) {
     }
     fail_check(t, e);
   }
+  // N GPUs; at most N links per dimension of size >= 2 (N/2 when the size is 2, untwisted).
+  SizeEstimate size{1, 0, 0};
+  for (const uint32_t k : p.dims) size.gpus *= k;
+  size.nodes = size.gpus;
+  for (const uint32_t k : p.dims) size.links += k >= 2 ? size.gpus : 0;
+  before(size);
   return topo::make_torus(p);
 }
 
-std::unique_ptr<topo::Fabric> build_dragonfly(const JsonNode& t) {
+std::unique_ptr<topo::Fabric> build_dragonfly(const JsonNode& t, const BeforeBuild& before) {
   t.expect_keys({"kind", "balanced", "p", "a", "h", "g", "arrangement", "routing",
                  "terminal_link", "local_link", "global_link", "router_latency", "placement"});
   topo::DragonflyParams p;
@@ -254,10 +280,13 @@ std::unique_ptr<topo::Fabric> build_dragonfly(const JsonNode& t) {
   p.global_latency = global.latency;
   p.router_latency = optional_time(t, "router_latency");
   if (const std::string e = topo::check(p); !e.empty()) fail_check(t, e);
+  const topo::DragonflyShape s = topo::dragonfly_shape(p);
+  before({s.gpus, uint64_t{s.gpus} + s.routers,
+          uint64_t{s.gpus} + s.local_links + s.global_links});
   return topo::make_dragonfly(p);
 }
 
-std::unique_ptr<topo::Fabric> build_full_mesh(const JsonNode& t) {
+std::unique_ptr<topo::Fabric> build_full_mesh(const JsonNode& t, const BeforeBuild& before) {
   t.expect_keys({"kind", "gpus", "link", "placement"});
   topo::FullMeshParams p;
   p.gpus = count(t, "gpus", 2, 2048, "the number of GPUs, 2 to 2048");
@@ -265,10 +294,11 @@ std::unique_ptr<topo::Fabric> build_full_mesh(const JsonNode& t) {
   p.link_bandwidth = l.bandwidth;
   p.link_latency = l.latency;
   if (const std::string e = topo::check(p); !e.empty()) fail_check(t, e);
+  before({p.gpus, p.gpus, uint64_t{p.gpus} * (p.gpus - 1) / 2});
   return topo::make_full_mesh(p);
 }
 
-std::unique_ptr<topo::Fabric> build_ring(const JsonNode& t) {
+std::unique_ptr<topo::Fabric> build_ring(const JsonNode& t, const BeforeBuild& before) {
   t.expect_keys({"kind", "gpus", "link", "forwarding_latency", "placement"});
   topo::RingParams p;
   p.gpus = count(t, "gpus", 2, kMaxGpus, "the number of GPUs, at least 2");
@@ -277,10 +307,11 @@ std::unique_ptr<topo::Fabric> build_ring(const JsonNode& t) {
   p.link_latency = l.latency;
   p.forwarding_latency = optional_time(t, "forwarding_latency");
   if (const std::string e = topo::check(p); !e.empty()) fail_check(t, e);
+  before({p.gpus, p.gpus, p.gpus});
   return topo::make_ring(p);
 }
 
-std::unique_ptr<topo::Fabric> build_ocs(const JsonNode& t) {
+std::unique_ptr<topo::Fabric> build_ocs(const JsonNode& t, const BeforeBuild& before) {
   t.expect_keys({"kind", "blocks", "gpus_per_block", "link", "uplink", "switch_latency", "ocs",
                  "circuits", "placement"});
   topo::OcsParams p;
@@ -300,6 +331,23 @@ std::unique_ptr<topo::Fabric> build_ocs(const JsonNode& t) {
   p.reconfiguration_time =
       o.at("reconfiguration_time", "a duration like \"10 ms\"").as_sim_time(true);
   const JsonNode configs = t.at("circuits", "a list of circuit maps, the first in place at time 0");
+  // Sized before the circuit maps are checked (which walks every block): B*G GPUs, B
+  // block switches and the OCS devices; B*G GPU links and at most one circuit link per
+  // circuit listed (circuits kept from one map to the next share theirs).
+  SizeEstimate size;
+  size.gpus = uint64_t{p.blocks} * p.gpus_per_block;
+  size.nodes = size.gpus + p.blocks + p.ocs_count;
+  size.links = size.gpus;
+  for (size_t i = 0; i < configs.size(); ++i) {
+    const auto& c = configs[i].raw();
+    if (!c.is_object() || !c.contains("map") || !c["map"].is_array()) continue;
+    for (const auto& d : c["map"]) {
+      const auto n = d.is_object() && d.contains("count") ? d["count"] : nlohmann::json(1);
+      // A count out of range (at most 2^16) is refused below, where it is read.
+      size.links += n.is_number_unsigned() ? std::min<uint64_t>(n.get<uint64_t>(), 1 << 16) : 1;
+    }
+  }
+  before(size);
   for (size_t i = 0; i < configs.size(); ++i) {
     const JsonNode c = configs[i];
     c.expect_keys({"at", "after", "map"});

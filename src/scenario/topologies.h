@@ -9,21 +9,28 @@
 
 #include "roshni/topo/placement.h"
 
+#include <functional>
 #include <memory>
 #include <span>
 #include <string_view>
 
 #include "roshni/scenario/json_node.h"
 #include "roshni/topo/fabric.h"
+#include "scenario/limits.h"
 
 namespace roshni::scenario {
+
+/// Sees a topology's size before it is built; throws ScenarioError to refuse it.
+using BeforeBuild = std::function<void(const SizeEstimate&)>;
 
 struct TopologyGenerator {
   std::string_view name;     // the "kind", spelled as in scenarios
   std::string_view summary;  // one line, with its source
   /// Reads the topology object `spec` (its "kind" already checked) and builds it.
-  /// Throws ScenarioError naming the offending field.
-  std::unique_ptr<topo::Fabric> (*build)(const JsonNode& spec);
+  /// Throws ScenarioError naming the offending field. Once the parameters are read and
+  /// checked, and before anything is built, calls `before` with the closed-form size of
+  /// what it will build (limits.h), which may refuse it.
+  std::unique_ptr<topo::Fabric> (*build)(const JsonNode& spec, const BeforeBuild& before);
 };
 
 std::span<const TopologyGenerator> topology_generators();

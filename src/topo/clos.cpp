@@ -15,7 +15,9 @@
 // (with hashing in place of their two-level tables), and what ECMP in real Clos does.
 #include "roshni/topo/clos.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include <fmt/format.h>
 
@@ -35,6 +37,10 @@ bool split_ports(uint32_t k, double r, uint32_t& down, uint32_t& up) {
 }
 
 uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+
+// The most GPUs a fabric may default to (its capacity, when `gpus` is not given); as
+// the other generators, 2^24.
+constexpr uint64_t kMaxDefaultGpus = uint64_t{1} << 24;
 
 class ClosRouter final : public Router {
  public:
@@ -121,6 +127,12 @@ std::string check(const ClosParams& p) {
   }
   if (!(p.link_bandwidth.si() > 0)) return "link.bandwidth: must be positive";
   const ClosShape s = clos_shape(p);
+  if (p.gpus == 0 && s.max_gpus > kMaxDefaultGpus) {
+    return fmt::format(
+        "gpus: not given, so the fabric's capacity: {} GPUs (a {}-tier fabric of radix {} at "
+        "these oversubscriptions), more than the {} (2^24) a fabric may have; give 'gpus'",
+        s.max_gpus, p.tiers, p.radix, kMaxDefaultGpus);
+  }
   if (p.gpus > s.max_gpus) {
     return fmt::format(
         "gpus: {} GPUs do not fit: a {}-tier fabric of radix {} at these oversubscriptions "
@@ -158,14 +170,15 @@ ClosShape clos_shape(const ClosParams& p) {
   if (p.tiers == 2) {
     // Every leaf has one link to each of leaf_up spines; a spine's radix bounds leaves.
     s.leaves_per_pod = p.radix;
-    s.max_gpus = p.radix * s.leaf_down;
+    s.max_gpus = uint64_t{p.radix} * s.leaf_down;
   } else {
     split_ports(p.radix, p.agg_oversubscription, s.agg_down, s.agg_up);
     s.leaves_per_pod = s.agg_down;
     // A core has one link per pod, so at most `radix` pods.
-    s.max_gpus = p.radix * s.agg_down * s.leaf_down;
+    s.max_gpus = uint64_t{p.radix} * s.agg_down * s.leaf_down;
   }
-  s.gpus = p.gpus > 0 ? p.gpus : s.max_gpus;
+  // check() refuses a default (the capacity) above kMaxDefaultGpus, so this fits.
+  s.gpus = p.gpus > 0 ? p.gpus : static_cast<uint32_t>(std::min<uint64_t>(s.max_gpus, UINT32_MAX));
   const uint32_t servers_per_leaf = s.leaf_down;  // rail: one port per server per rail
   if (p.placement == GpuPlacement::rail) {
     const uint32_t servers = ceil_div(s.gpus, p.gpus_per_server);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 #include "roshni/core/ids.h"
@@ -22,6 +23,16 @@
 #include "roshni/topo/topology.h"
 
 namespace roshni::net {
+
+/// A packet run that cannot go on because it needs more than the model's fixed-width
+/// fields hold, where the loader could not foresee it: a path rerouted during the run
+/// (around a failed link, or over the circuits up) longer than 65,534 hops, which a
+/// packet's 16-bit hop index cannot carry. Turned into a ScenarioError where the
+/// scenario's file is known (scenario/run.cpp), as TimeExhausted is.
+class PathTooLong : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 enum class Switching : uint8_t { store_and_forward, cut_through };
 enum class LossMode : uint8_t { lossless, lossy };

@@ -52,7 +52,8 @@ struct ClosShape {
   uint32_t leaf_down = 0, leaf_up = 0;   // ports per leaf
   uint32_t agg_down = 0, agg_up = 0;     // 3 tiers: per aggregation switch
   uint32_t leaves_per_pod = 0;           // 3 tiers; 2 tiers: all leaves are one pod
-  uint32_t max_gpus = 0;                 // capacity at this radix and oversubscription
+  uint64_t max_gpus = 0;                 // capacity at this radix and oversubscription
+                                         // (64-bit: k·d_a·d passes 2^32 from radix 2,048)
   uint32_t gpus = 0, leaves = 0, pods = 0, spines = 0, cores = 0, domains = 0;
 };
 
