@@ -1,13 +1,17 @@
 // The `roshni` command: the only place that catches a ScenarioError, prints it and
 // chooses the exit code. Exit codes: 0 success, 1 invalid input (the message names the
 // file and JSON pointer), 2 bad command line, 3 the run ended with unfinished flows,
-// 4 the report could not be written or an unexpected failure,
+// 4 the report (or what a command prints on stdout) could not be written, or an
+// unexpected failure,
 // 5 `check` found figures that moved past the tolerance. `run` stopped by SIGINT,
 // SIGTERM or SIGHUP removes its temporary files and dies of the signal (a shell reports
 // 130, 143, 129).
 #include <charconv>
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <iostream>
 #include <thread>
 
 #include <unistd.h>
@@ -393,6 +397,19 @@ int sweep(const Options& o) {
   return unfinished > 0 ? kUnfinished : kOk;
 }
 
+/// What was printed to stdout is flushed here, and a failure to write it (a full disk,
+/// /dev/full, a closed pipe) is an error: exit 4 (or the command's own non-zero code)
+/// with the reason on stderr, never a silent 0.
+int finish_stdout(int code) {
+  std::cout.flush();
+  const bool failed = std::fflush(stdout) != 0 || std::ferror(stdout) != 0 || !std::cout;
+  if (!failed) return code;
+  const int err = errno;
+  fmt::print(stderr, "error: cannot write the output to stdout: {}\n",
+             err != 0 ? std::strerror(err) : "write error");
+  return code == kOk ? kFailure : code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -484,21 +501,30 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
-    return code == 0 ? kOk : kUsage;
+    return finish_stdout(code == 0 ? kOk : kUsage);
   }
   setup_logging(o);
+  int code = kOk;
   try {
-    if (run_cmd->parsed()) return run(o);
-    if (topo_cmd->parsed()) return topo(o);
-    if (check_cmd->parsed()) return check(o);
-    if (compare_cmd->parsed()) return compare(o);
-    if (sweep_cmd->parsed()) return sweep(o);
-    return validate(o);
+    if (run_cmd->parsed()) {
+      code = run(o);
+    } else if (topo_cmd->parsed()) {
+      code = topo(o);
+    } else if (check_cmd->parsed()) {
+      code = check(o);
+    } else if (compare_cmd->parsed()) {
+      code = compare(o);
+    } else if (sweep_cmd->parsed()) {
+      code = sweep(o);
+    } else {
+      code = validate(o);
+    }
   } catch (const roshni::ScenarioError& e) {
     fmt::print(stderr, "error: {}\n", e.what());
-    return kBadInput;
+    code = kBadInput;
   } catch (const std::exception& e) {
     fmt::print(stderr, "error: {}\n", e.what());
-    return kFailure;
+    code = kFailure;
   }
+  return finish_stdout(code);
 }

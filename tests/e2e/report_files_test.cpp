@@ -301,5 +301,27 @@ TEST(ReportFiles, DeepOrOutOfRangeReportsAreInvalidInput) {
       << r.err;
 }
 
+// Issue 16.9: what a command prints on stdout going to a full device (/dev/full) was
+// lost with exit 0. The failed write is an error now: exit 4 and the reason on stderr.
+TEST(ReportFiles, OutputToAFullDeviceIsAnError) {
+  const auto dir = fresh_dir("dev-full");
+  const std::vector<std::string> commands = {
+      "compare " + kBaseline + " " + kBaseline,
+      "check " + kBaseline + " --baseline " + kBaseline,
+      "topo " + kQuickstart + " --no-bisection",
+      "validate " + kQuickstart,
+      "--help",
+  };
+  for (const auto& c : commands) {
+    const std::string cmd = std::string(ROSHNI_BINARY) + " " + c + " >/dev/full 2>" +
+                            (dir / "err").string();
+    const int status = std::system(cmd.c_str());
+    EXPECT_EQ(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 4) << c;
+    EXPECT_NE(read_file(dir / "err").find("cannot write the output to stdout: No space left"),
+              std::string::npos)
+        << c << ": " << read_file(dir / "err");
+  }
+}
+
 }  // namespace
 }  // namespace roshni
