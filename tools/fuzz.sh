@@ -1,40 +1,57 @@
 #!/usr/bin/env bash
-# Builds the scenario fuzzer (clang, libFuzzer + ASan + UBSan) in the sanitizer build,
+# Builds a fuzz target (clang, libFuzzer + ASan + UBSan) in the sanitizer build,
 # build-asan/ (tools/build.sh sanitize: the tests' libraries are the fuzzer's), and runs a
 # bounded campaign on it. Exits non-zero if the fuzzer finds a crash, leak, hang or
-# out-of-memory; the input that triggered it is left in build-asan/fuzz-artifacts/.
+# out-of-memory; the input that triggered it is left in build-asan/fuzz-artifacts/ (the
+# scenario target) or build-asan/fuzz-artifacts/report/.
 #
-#   tools/fuzz.sh [SECONDS]        # default 60
+#   tools/fuzz.sh [SECONDS] [scenario|report]   # default 60 s, the scenario parser
 #
-# The campaign starts from the seed corpus in fuzz/corpus/ (read-only) plus whatever
-# earlier campaigns found (build-asan/fuzz-corpus/, where new inputs are written).
+#   scenario   scenario_fuzz: the scenario front end (fuzz/scenario_fuzz.cpp)
+#   report     report_fuzz: the report reader of check and compare (fuzz/report_fuzz.cpp)
+#
+# The campaign starts from the target's seed corpus (fuzz/corpus/ or fuzz/corpus-report/,
+# read-only) plus whatever earlier campaigns found (build-asan/fuzz-corpus/ or
+# build-asan/fuzz-corpus-report/, where new inputs are written).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seconds="${1:-60}"
-if ! [[ "$seconds" =~ ^[0-9]+$ ]]; then
-  echo "usage: tools/fuzz.sh [SECONDS]" >&2
+usage() {
+  echo "usage: tools/fuzz.sh [SECONDS] [scenario|report]" >&2
   exit 2
-fi
+}
+seconds="${1:-60}"
+target="${2:-scenario}"
+if ! [[ "$seconds" =~ ^[0-9]+$ ]]; then usage; fi
+case "$target" in
+  scenario)
+    binary=scenario_fuzz seeds=fuzz/corpus found=fuzz-corpus suffix=""
+    dict=(-dict=fuzz/scenario.dict) ;;
+  report)
+    binary=report_fuzz seeds=fuzz/corpus-report found=fuzz-corpus-report suffix="-report"
+    dict=() ;;
+  *) usage ;;
+esac
 
 tools/setup.sh
-tools/build.sh sanitize scenario_fuzz
+tools/build.sh sanitize "$binary"
 
 out=build-asan
-mkdir -p "$out/fuzz-corpus" "$out/fuzz-artifacts"
+artifacts=$out/fuzz-artifacts${suffix:+/$target}
+mkdir -p "$out/$found" "$artifacts"
 # -timeout: one input taking 30 s is a hang; -rss_limit_mb: 2 GiB is an out-of-memory.
-# libFuzzer's progress lines go to build-asan/fuzz.log; the terminal gets the verdict.
-log=$out/fuzz.log
+# libFuzzer's progress lines go to build-asan/fuzz.log (fuzz-report.log); the terminal
+# gets the verdict.
+log=$out/fuzz$suffix.log
 status=0
-"$out/fuzz/scenario_fuzz" \
+"$out/fuzz/$binary" \
   -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=30 \
-  -dict=fuzz/scenario.dict -artifact_prefix="$out/fuzz-artifacts/" -print_final_stats=1 \
-  "$out/fuzz-corpus" fuzz/corpus >"$log" 2>&1 || status=$?
+  "${dict[@]}" -artifact_prefix="$artifacts/" -print_final_stats=1 \
+  "$out/$found" "$seeds" >"$log" 2>&1 || status=$?
 if ((status != 0)); then
   tail -n 80 "$log" >&2
-  echo "fuzz: FAILED (exit $status); the input is in $out/fuzz-artifacts/, the log in $log" >&2
+  echo "fuzz: FAILED (exit $status); the input is in $artifacts/, the log in $log" >&2
   exit "$status"
 fi
 grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" || true
-echo "fuzz: no crash, leak, hang or out-of-memory in ${seconds} s"
-
+echo "fuzz: $binary: no crash, leak, hang or out-of-memory in ${seconds} s"

@@ -1,11 +1,17 @@
 // The `roshni` command: the only place that catches a ScenarioError, prints it and
 // chooses the exit code. Exit codes: 0 success, 1 invalid input (the message names the
 // file and JSON pointer), 2 bad command line, 3 the run ended with unfinished flows,
-// 4 the report could not be written or an unexpected failure, 5 `check` found figures
-// that moved past the tolerance.
+// 4 the report (or what a command prints on stdout) could not be written, or an
+// unexpected failure,
+// 5 `check` found figures that moved past the tolerance. `run` stopped by SIGINT,
+// SIGTERM or SIGHUP removes its temporary files and dies of the signal (a shell reports
+// 130, 143, 129).
 #include <charconv>
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <iostream>
 #include <thread>
 
 #include <unistd.h>
@@ -30,6 +36,7 @@
 #include "roshni/report/packet_report.h"
 #include "roshni/report/power_report.h"
 #include "roshni/report/report.h"
+#include "roshni/report/run_output.h"
 #include "roshni/report/sweep.h"
 #include "roshni/scenario/run.h"
 #include "roshni/report/topology_report.h"
@@ -202,45 +209,41 @@ int run(const Options& o) {
   const auto summary = rr::summarize(s, result);
   const std::string dir = o.output.empty() ? default_output_dir(s.name) : o.output;
   const roshni::scenario::PowerOutcome* power = outcome.power ? &*outcome.power : nullptr;
+  // Every file goes into a private staging directory inside `dir` and is renamed into
+  // place with the others at the end (include/roshni/report/run_output.h): a failed,
+  // interrupted or concurrent run never leaves half a set or a temporary file.
+  rr::RunOutput out(dir);
   const std::string report_text =
       rr::report_json(s, result, summary, packet ? &*packet : nullptr, power);
-  rr::write_file_atomically(dir, "report.json", report_text);
+  out.add("report.json", report_text);
   const auto th = Clock::now();
-  rr::write_file_atomically(dir, "report.html", rr::run_html(s, result, report_text));
+  out.add("report.html", rr::run_html(s, result, report_text));
   spdlog::debug("report.json in {:.3f} s, report.html in {:.3f} s",
                 std::chrono::duration<double>(th - t2).count(),
                 std::chrono::duration<double>(Clock::now() - th).count());
-  rr::write_file_atomically(dir, "links.csv", rr::links_csv(s, result));
-  // A table or trace left by an earlier run in the same directory would not match this
-  // report: remove what this run does not write.
-  const auto remove_stale = [&dir](const char* name) {
-    std::error_code ec;
-    if (std::filesystem::remove(std::filesystem::path(dir) / name, ec)) {
-      spdlog::debug("removed {}/{} from an earlier run", dir, name);
-    }
-  };
-  if (s.report.per_flow) {
-    rr::write_file_atomically(dir, "flows.csv", rr::flows_csv(s, result));
-  } else {
-    remove_stale("flows.csv");
-  }
+  out.add("links.csv", rr::links_csv(s, result));
+  if (s.report.per_flow) out.add("flows.csv", rr::flows_csv(s, result));
   std::string trace_note;
   if (!o.no_trace) {
     const auto trace = rr::trace_json(s, result);
-    rr::write_file_atomically(dir, "trace.json", trace.json);
+    out.add("trace.json", trace.json);
     if (trace.left_out > 0) {
       trace_note = fmt::format(" (first {} of {} flows by start time)", trace.written,
                                trace.written + trace.left_out);
     }
-  } else {
-    remove_stale("trace.json");
   }
   if (power) {
-    rr::write_file_atomically(dir, "components.csv", rr::components_csv(s, *power));
-    rr::write_file_atomically(dir, "racks.csv", rr::racks_csv(s, *power));
-  } else {
-    remove_stale("components.csv");
-    remove_stale("racks.csv");
+    out.add("components.csv", rr::components_csv(s, *power));
+    out.add("racks.csv", rr::racks_csv(s, *power));
+  }
+  const auto committed = out.commit({o.scenario, s.name, o.overrides, s.seed});
+  for (const auto& name : committed.removed) {
+    spdlog::debug("removed {}/{}, written by an earlier run", dir, name);
+  }
+  for (const auto& name : committed.kept) {
+    // Not this run's and not known to be an earlier run's: it may be the user's own.
+    spdlog::warn("{}/{} is not from this run (left as it is: no earlier run's marker names it)",
+                 dir, name);
   }
   const auto t3 = Clock::now();
   spdlog::debug("wrote the report, tables and trace in {:.3f} s",
@@ -413,6 +416,19 @@ int sweep(const Options& o) {
   return unfinished > 0 ? kUnfinished : kOk;
 }
 
+/// What was printed to stdout is flushed here, and a failure to write it (a full disk,
+/// /dev/full, a closed pipe) is an error: exit 4 (or the command's own non-zero code)
+/// with the reason on stderr, never a silent 0.
+int finish_stdout(int code) {
+  std::cout.flush();
+  const bool failed = std::fflush(stdout) != 0 || std::ferror(stdout) != 0 || !std::cout;
+  if (!failed) return code;
+  const int err = errno;
+  fmt::print(stderr, "error: cannot write the output to stdout: {}\n",
+             err != 0 ? std::strerror(err) : "write error");
+  return code == kOk ? kFailure : code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -504,25 +520,34 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
-    return code == 0 ? kOk : kUsage;
+    return finish_stdout(code == 0 ? kOk : kUsage);
   }
   setup_logging(o);
+  int code = kOk;
   try {
-    if (run_cmd->parsed()) return run(o);
-    if (topo_cmd->parsed()) return topo(o);
-    if (check_cmd->parsed()) return check(o);
-    if (compare_cmd->parsed()) return compare(o);
-    if (sweep_cmd->parsed()) return sweep(o);
-    return validate(o);
+    if (run_cmd->parsed()) {
+      code = run(o);
+    } else if (topo_cmd->parsed()) {
+      code = topo(o);
+    } else if (check_cmd->parsed()) {
+      code = check(o);
+    } else if (compare_cmd->parsed()) {
+      code = compare(o);
+    } else if (sweep_cmd->parsed()) {
+      code = sweep(o);
+    } else {
+      code = validate(o);
+    }
   } catch (const roshni::NonFiniteFigure& e) {
     // Thrown while writing a report: the figure is named, the input is the scenario.
     fmt::print(stderr, "error: {}: {}\n", o.scenario.empty() ? "input" : o.scenario, e.message());
-    return kBadInput;
+    code = kBadInput;
   } catch (const roshni::ScenarioError& e) {
     fmt::print(stderr, "error: {}\n", e.what());
-    return kBadInput;
+    code = kBadInput;
   } catch (const std::exception& e) {
     fmt::print(stderr, "error: {}\n", e.what());
-    return kFailure;
+    code = kFailure;
   }
+  return finish_stdout(code);
 }

@@ -60,6 +60,121 @@ void collect(const Json& node, const std::string& name, const std::string& point
   }
 }
 
+/// Builds the DOM of a report from the parser's events, as nlohmann's own builder does,
+/// but (1) skips the top-level "links" and "flows" tables (a report can hold millions of
+/// rows), (2) refuses containers nested deeper than kMaxReportDepth before the tree gets
+/// deep enough to overflow a recursive walk, and (3) knows the JSON pointer of the value
+/// being read, so an error names it. Throws ScenarioError.
+class ReportReader {
+ public:
+  explicit ReportReader(const std::string& file) : file_(file) {}
+
+  Json take() { return std::move(root_); }
+
+  bool null() { return put(Json(nullptr)); }
+  bool boolean(bool v) { return put(Json(v)); }
+  bool number_integer(Json::number_integer_t v) { return put(Json(v)); }
+  bool number_unsigned(Json::number_unsigned_t v) { return put(Json(v)); }
+  bool number_float(Json::number_float_t v, const Json::string_t&) { return put(Json(v)); }
+  bool string(Json::string_t& v) { return put(Json(std::move(v))); }
+  bool binary(Json::binary_t& v) { return put(Json::binary(std::move(v))); }
+  bool start_object(std::size_t) { return open(Json::object(), false); }
+  bool start_array(std::size_t) { return open(Json::array(), true); }
+  bool key(Json::string_t& k) {
+    frames_.back().key = k;
+    return true;
+  }
+  bool end_object() { return close(); }
+  bool end_array() { return close(); }
+
+  bool parse_error(std::size_t, const std::string& token, const Json::exception& e) {
+    if (e.id == 406) {  // nlohmann: "number overflow", a number past the range of a double
+      const std::string shown = token.size() > 40 ? token.substr(0, 40) + "..." : token;
+      throw ScenarioError(file_, pointer(),
+                          fmt::format("the number {} is out of the range of a double "
+                                      "(magnitude at most 1.8e308)",
+                                      shown));
+    }
+    // "[json.exception.parse_error.101] parse error at line 3, column 5: ..." without
+    // the library's tag.
+    std::string what = e.what();
+    if (const auto tag_end = what.find("] "); tag_end != std::string::npos) {
+      what = what.substr(tag_end + 2);
+    }
+    throw ScenarioError(file_, "", "malformed JSON: " + what);
+  }
+
+ private:
+  struct Frame {
+    Json* node = nullptr;  // null inside a skipped table
+    bool array = false;
+    size_t index = 0;      // arrays: the element being read
+    std::string key;       // objects: the member being read
+  };
+
+  /// The pointer of the value being read: where the next put() or open() lands.
+  std::string pointer() const {
+    std::string out;
+    for (const Frame& f : frames_) {
+      // A key of megabytes would make a message of megabytes: long ones are cut.
+      const std::string token = f.array ? std::to_string(f.index) : pointer_token(f.key);
+      out += "/" + (token.size() > 100 ? token.substr(0, 100) + "..." : token);
+    }
+    return out;
+  }
+
+  /// Where the value being read goes: null when it is dropped (a skipped table).
+  Json* slot(Json&& value) {
+    if (frames_.empty()) {
+      root_ = std::move(value);
+      return &root_;
+    }
+    Frame& f = frames_.back();
+    if (f.node == nullptr) return nullptr;
+    if (f.array) {
+      f.node->push_back(std::move(value));
+      return &f.node->back();
+    }
+    if (frames_.size() == 1 && (f.key == "links" || f.key == "flows")) return nullptr;
+    Json& member = (*f.node)[f.key];
+    member = std::move(value);
+    return &member;
+  }
+
+  void next() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+  }
+
+  bool put(Json&& value) {
+    slot(std::move(value));
+    next();
+    return true;
+  }
+
+  bool open(Json&& container, bool array) {
+    if (frames_.size() >= kMaxReportDepth) {
+      throw ScenarioError(file_, pointer(),
+                          fmt::format("nested deeper than {} levels of objects and arrays (a "
+                                      "report is at most a few levels deep)",
+                                      kMaxReportDepth));
+    }
+    // Pointers into the tree stay valid: only the innermost open container grows.
+    Json* node = slot(std::move(container));
+    frames_.push_back({node, array, 0, {}});
+    return true;
+  }
+
+  bool close() {
+    frames_.pop_back();
+    next();
+    return true;
+  }
+
+  const std::string& file_;
+  Json root_;
+  std::vector<Frame> frames_;
+};
+
 std::string schema_of(const Json& j) {
   if (!j.is_object() || !j.contains("schema")) return "";
   const Json& s = j["schema"];
@@ -84,23 +199,15 @@ Json read_report(const std::string& path) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ScenarioError(path, "", "cannot read the file (missing or unreadable)");
-  // Skip the big tables while parsing: returning false for a key drops it and its value.
-  const Json::parser_callback_t skip_tables = [](int depth, Json::parse_event_t event,
-                                                 Json& parsed) {
-    return !(depth == 1 && event == Json::parse_event_t::key &&
-             (parsed == "links" || parsed == "flows"));
-  };
-  try {
-    return Json::parse(in, skip_tables);
-  } catch (const Json::parse_error& e) {
-    // "[json.exception.parse_error.101] parse error at line 3, column 5: ..." without
-    // the library's tag.
-    std::string what = e.what();
-    if (const auto tag_end = what.find("] "); tag_end != std::string::npos) {
-      what = what.substr(tag_end + 2);
-    }
-    throw ScenarioError(path, "", "malformed JSON: " + what);
-  }
+  ReportReader reader(path);
+  Json::sax_parse(in, &reader);
+  return reader.take();
+}
+
+Json parse_report(std::string_view text, const std::string& file) {
+  ReportReader reader(file);
+  Json::sax_parse(text, &reader);
+  return reader.take();
 }
 
 bool is_report(const Json& j) {

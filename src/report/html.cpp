@@ -35,6 +35,14 @@ std::string shorten(const std::string& s, size_t n) {
   return s;
 }
 
+/// Free text cut to `n` code points, with a note of its whole length when cut.
+std::string bounded(const std::string& s, size_t n) {
+  size_t points = 0;
+  for (const char c : s) points += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  if (points <= n) return s;
+  return shorten(s, n) + fmt::format(" (truncated: {} characters in all)", points);
+}
+
 /// A coordinate with at most 2 decimals, trailing zeros trimmed ("12.5", "3").
 std::string px(double v) {
   std::string s = fmt::format("{:.2f}", v);
@@ -440,8 +448,10 @@ namespace {
 HtmlSection summary_section(const scenario::Scenario& s, const Json& report) {
   HtmlTable run;
   run.columns = {"", ""};
-  run.rows.push_back({"scenario", s.name});
-  if (!s.description.empty()) run.rows.push_back({"description", s.description});
+  run.rows.push_back({"scenario", bounded(s.name, kMaxHtmlName)});
+  if (!s.description.empty()) {
+    run.rows.push_back({"description", bounded(s.description, kMaxHtmlDescription)});
+  }
   run.rows.push_back({"file", s.file});
   run.rows.push_back({"seed", std::to_string(s.seed)});
   run.rows.push_back({"network model", s.network_model});
@@ -726,7 +736,7 @@ HtmlMarkup timeline_svg(const scenario::Scenario& s, const net::FlowRunResult& r
 
 HtmlPage run_page(const scenario::Scenario& s, const net::FlowRunResult& r, const Json& report) {
   HtmlPage page;
-  page.title = "Roshni report: " + s.name;
+  page.title = "Roshni report: " + bounded(s.name, kMaxHtmlName);
   page.subtitle = fmt::format("{} · seed {} · roshni {} · {} flows, makespan {}", s.file, s.seed,
                               kVersion, s.flows.size(), to_string(r.makespan));
   page.sections.push_back(summary_section(s, report));

@@ -1,5 +1,7 @@
 // What `roshni run` writes next to report.json (flows.csv, links.csv, trace.json), and
 // the `check` and `compare` commands as a user calls them: output, errors, exit codes.
+#include <sys/wait.h>
+
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -263,6 +265,63 @@ TEST(ReportFiles, CompareReportsAndScenarios) {
   EXPECT_EQ(run_cli("compare " + (dir / "none.json").string()).exit_code, 1);
 }
 
+
+// Issue 16.6: a baseline nested 30,000 levels deep crashed `check` and `compare`
+// (SIGSEGV); a figure of 1e999, past the largest double, ended them with exit 4. Both
+// are invalid input now: exit 1, the file and the JSON pointer named.
+TEST(ReportFiles, DeepOrOutOfRangeReportsAreInvalidInput) {
+  const auto dir = fresh_dir("check-deep");
+  const std::string deep = (dir / "deep.json").string();
+  {
+    std::ofstream f(deep);
+    f << R"({"schema": "roshni.report/1", "summary": )";
+    for (int i = 0; i < 30000; ++i) f << R"({"a": )";
+    f << "1";
+    for (int i = 0; i < 30000; ++i) f << "}";
+    f << "}";
+  }
+  auto r = run_cli("check " + kBaseline + " --baseline " + deep);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("error: " + deep + ":/summary/a/a/"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nested deeper than 64 levels"), std::string::npos) << r.err;
+  r = run_cli("compare " + kBaseline + " " + deep);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("nested deeper than 64 levels"), std::string::npos) << r.err;
+
+  std::string huge = read_file(kBaseline);
+  const std::string makespan = R"("makespan": {"value": )";
+  const size_t at = huge.find(makespan) + makespan.size();
+  huge.replace(at, huge.find(',', at) - at, "1e999");
+  const std::string big = (dir / "big.json").string();
+  std::ofstream(big) << huge;
+  r = run_cli("check " + kBaseline + " --baseline " + big);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("error: " + big + ":/summary/makespan/value: the number 1e999 is out of "
+                       "the range of a double"),
+            std::string::npos)
+      << r.err;
+}
+
+// Issue 16.9: what a command prints on stdout going to a full device (/dev/full) was
+// lost with exit 0. The failed write is an error now: exit 4 and the reason on stderr.
+TEST(ReportFiles, OutputToAFullDeviceIsAnError) {
+  const auto dir = fresh_dir("dev-full");
+  const std::vector<std::string> commands = {
+      "compare " + kBaseline + " " + kBaseline,
+      "check " + kBaseline + " --baseline " + kBaseline,
+      "topo " + kQuickstart + " --no-bisection",
+      "validate " + kQuickstart,
+      "--help",
+  };
+  for (const auto& c : commands) {
+    const std::string cmd = std::string(ROSHNI_BINARY) + " " + c + " >/dev/full 2>" +
+                            (dir / "err").string();
+    const int status = std::system(cmd.c_str());
+    EXPECT_EQ(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 4) << c;
+    EXPECT_NE(read_file(dir / "err").find("cannot write the output to stdout: No space left"),
+              std::string::npos)
+        << c << ": " << read_file(dir / "err");
+  }
 // Issue 16.1: one run that cannot be read or run leaves its column empty and names
 // itself on stderr; the others are still compared, and the exit code is the failure's.
 // Before, the first bad run ended `compare` with no table at all.

@@ -172,5 +172,87 @@ TEST(Check, ReadsReportsWithoutTheirTables) {
   fs::remove_all(dir);
 }
 
+
+// Issue 16.6: a report nested 30,000 levels deep crashed `check` (the recursive walks of
+// the tree overflowed the stack). Reading stops at kMaxReportDepth levels: the error names
+// the file and the pointer of the first container past the limit, here /summary/a/a/...
+// with kMaxReportDepth - 1 "a"s (the root is level 1, "summary" level 2).
+TEST(Check, DeepReportsAreRefusedNotCrashed) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("roshni-check-deep-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path path = dir / "deep.json";
+  {
+    std::ofstream f(path);
+    f << R"({"schema": "roshni.report/1", "summary": )";
+    for (int i = 0; i < 30000; ++i) f << R"({"a": )";
+    f << "1";
+    for (int i = 0; i < 30000; ++i) f << "}";
+    f << "}";
+  }
+  std::string expected_pointer = "/summary";
+  for (size_t i = 0; i + 1 < kMaxReportDepth; ++i) expected_pointer += "/a";
+  try {
+    read_report(path.string());
+    FAIL() << "expected an error";
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.file(), path.string());
+    EXPECT_EQ(e.pointer(), expected_pointer);
+    EXPECT_NE(e.message().find("nested deeper than"), std::string::npos) << e.what();
+  }
+  // At the limit itself the report is read: the root, "summary" and 62 levels of "a".
+  {
+    std::ofstream f(path, std::ios::trunc);
+    f << R"({"schema": "roshni.report/1", "summary": )";
+    for (size_t i = 2; i < kMaxReportDepth; ++i) f << R"({"a": )";
+    f << "1";
+    for (size_t i = 2; i < kMaxReportDepth; ++i) f << "}";
+    f << "}";
+  }
+  EXPECT_NO_THROW(read_report(path.string()));
+  // An array nested as deep: the pointer counts array indices.
+  const std::string arrays = std::string(30000, '[') + std::string(30000, ']');
+  try {
+    parse_report(arrays, "arrays.json");
+    FAIL() << "expected an error";
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.file(), "arrays.json");
+    std::string zeros;
+    for (size_t i = 0; i < kMaxReportDepth; ++i) zeros += "/0";  // 64 open arrays
+    EXPECT_EQ(e.pointer(), zeros);
+  }
+  fs::remove_all(dir);
+}
+
+// Issue 16.6: a number past the largest double (1.8e308) in a baseline ended `check` with
+// an unexpected failure (exit 4). It is an input error naming the file and the pointer of
+// the number, in objects, in arrays and in the skipped tables alike.
+TEST(Check, NumbersPastTheDoubleRangeNameTheirPointer) {
+  const auto pointer_of = [](const std::string& text) -> std::string {
+    try {
+      parse_report(text, "base.json");
+    } catch (const ScenarioError& e) {
+      EXPECT_EQ(e.file(), "base.json");
+      EXPECT_NE(e.message().find("out of the range of a double"), std::string::npos) << e.what();
+      return e.pointer();
+    }
+    return "(no error)";
+  };
+  EXPECT_EQ(pointer_of(R"({"schema": "roshni.report/1", "summary": {"makespan": {"value": 1e999, "unit": "s"}}})"),
+            "/summary/makespan/value");
+  EXPECT_EQ(pointer_of(R"({"summary": {"x": [1, 2, [3, -1e400]]}})"), "/summary/x/2/1");
+  EXPECT_EQ(pointer_of(R"({"links": {"rows": [[0, 1], [2, 1e309]]}})"), "/links/rows/1/1");
+  EXPECT_EQ(pointer_of("1" + std::string(400, '0')), "");
+  // A number written with 400 digits is shown shortened in the message.
+  try {
+    parse_report(R"({"a": 1)" + std::string(400, '0') + "}", "base.json");
+    FAIL();
+  } catch (const ScenarioError& e) {
+    EXPECT_LT(e.message().size(), 200u) << e.what();
+  }
+  // The largest double itself is a number like any other.
+  EXPECT_NO_THROW(parse_report(R"({"a": 1.7976931348623157e308})", "base.json"));
+}
+
 }  // namespace
 }  // namespace roshni::report

@@ -148,5 +148,38 @@ TEST(Html, CompareHasRatiosToTheFirst) {
   EXPECT_EQ(html.find("b<"), std::string::npos);
 }
 
+
+// Issue 16.10: a 300 MB description made a 314 MB page. The page shows at most
+// kMaxHtmlDescription code points of the description and kMaxHtmlName of the scenario's
+// name, then a note of the whole length. With 600,000 "é" (2 bytes each) the page holds
+// exactly kMaxHtmlDescription of them (no other text has an "é"), and it is longer than
+// the page without a description by those 2 x 2000 bytes plus the row and the note
+// (under 300 bytes).
+TEST(Html, LongDescriptionsAndNamesAreCut) {
+  auto t = testing::tiny_run();
+  const std::string text = report_json(t.s, t.r, summarize(t.s, t.r));
+  const std::string plain = run_html(t.s, t.r, text);
+  std::string description;
+  for (int i = 0; i < 600000; ++i) description += "\xC3\xA9";
+  t.s.description = description;
+  const std::string page = run_html(t.s, t.r, text);
+  EXPECT_EQ(count(page, "\xC3\xA9"), kMaxHtmlDescription);
+  EXPECT_NE(page.find("(truncated: 600000 characters in all)"), std::string::npos);
+  EXPECT_GT(page.size(), plain.size() + 2 * kMaxHtmlDescription);
+  EXPECT_LT(page.size(), plain.size() + 2 * kMaxHtmlDescription + 300);
+  // A description within the bound is shown whole, with no note.
+  t.s.description = std::string(kMaxHtmlDescription, 'd');
+  const std::string whole = run_html(t.s, t.r, text);
+  EXPECT_NE(whole.find(std::string(kMaxHtmlDescription, 'd')), std::string::npos);
+  EXPECT_EQ(whole.find("truncated"), std::string::npos);
+
+  t.s.description.clear();
+  t.s.name = std::string(100000, 'n');
+  const std::string named = run_html(t.s, t.r, text);
+  EXPECT_NE(named.find(std::string(kMaxHtmlName, 'n')), std::string::npos);
+  EXPECT_EQ(named.find(std::string(kMaxHtmlName + 1, 'n')), std::string::npos);
+  EXPECT_LT(named.size(), plain.size() + 8 * kMaxHtmlName);
+}
+
 }  // namespace
 }  // namespace roshni::report

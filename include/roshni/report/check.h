@@ -25,11 +25,19 @@ struct Figure {
   std::optional<int64_t> exact = std::nullopt;
 };
 
+/// Containers (objects and arrays) nested deeper than this are refused when a report is
+/// read: the walks of the tree are recursive, and a real report is at most 6 deep.
+inline constexpr size_t kMaxReportDepth = 64;
+
 /// Reads a report.json for its summary: parses `path` but skips the per-link and
 /// per-flow tables (a report can hold millions of rows). Throws ScenarioError naming
-/// the file (and the line and column for malformed JSON). Keys stay in document
-/// order, so figures keep the report's order.
+/// the file (and the line and column for malformed JSON; the JSON pointer for a number
+/// past the range of a double or a container nested deeper than kMaxReportDepth). Keys
+/// stay in document order, so figures keep the report's order.
 nlohmann::ordered_json read_report(const std::string& path);
+
+/// read_report's parser on text held in memory (`file` names it in errors).
+nlohmann::ordered_json parse_report(std::string_view text, const std::string& file);
 
 /// True when `j` is an object whose "schema" is a string starting "roshni.report/".
 bool is_report(const nlohmann::ordered_json& j);

@@ -102,6 +102,12 @@ inline constexpr OptionalSection kOptionalSections[] = {
     {"bill_of_materials", "Bill of materials"},
 };
 
+/// report.html shows at most this many code points of the scenario's description and
+/// of its name, then "… (truncated: N characters in all)": a page stays small whatever
+/// the free text (report.json and the scenario file keep it whole).
+inline constexpr size_t kMaxHtmlDescription = 2000;
+inline constexpr size_t kMaxHtmlName = 200;
+
 /// The sections of report.html for one finished run: summary (scenario, workload and
 /// every figure of report["summary"]), links (top 20 by utilisation, histogram,
 /// node-by-node heatmap up to 48 nodes), timeline (per sending node, collective and
