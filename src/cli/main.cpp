@@ -103,7 +103,9 @@ roshni::scenario::Scenario load(const Options& o, bool topology_only = false) {
   lo.topology_only = topology_only;
   lo.overrides = o.overrides;
   if (o.seed) lo.seed = *o.seed;
-  return roshni::scenario::load_scenario(o.scenario, lo);
+  auto s = roshni::scenario::load_scenario(o.scenario, lo);
+  for (const auto& note : s.power.bom.notes) spdlog::warn("{}", note);
+  return s;
 }
 
 std::string default_output_dir(const std::string& name) {

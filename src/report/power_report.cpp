@@ -135,6 +135,9 @@ void write_power_json(JsonWriter& w, const scenario::Scenario& s, const scenario
   w.key("bill_of_materials").begin_object();
   w.figure("priced", ps.bom.priced_usd(), "USD");
   w.figure("unpriced_items", ps.bom.unpriced_items(), "1");
+  w.key("notes").begin_array();
+  for (const auto& note : ps.bom.notes) w.value(note);
+  w.end_array();
   w.key("columns").begin_row();
   for (const char* c : {"item", "part", "count", "unit_price", "total", "estimate"}) w.value(c);
   w.end_array();
@@ -247,6 +250,7 @@ std::string power_summary(const scenario::Scenario& s, const scenario::PowerOutc
     out += fmt::format("  capital (priced) {:.4g} USD; {} items unpriced\n", s.power.bom.priced_usd(),
                        s.power.bom.unpriced_items());
   }
+  for (const auto& note : s.power.bom.notes) out += "  note: " + note + "\n";
   for (const auto& w : p.thermal.warnings) out += "  warning: " + w + "\n";
   return out;
 }

@@ -20,6 +20,7 @@ std::string topology_report(const topo::Topology& t, const TopologyReportOptions
     out += fmt::format("    {:<12} {:>8}  ({}, tier {})\n", cls.role, n, topo::to_string(cls.kind),
                        cls.tier);
   }
+  if (!t.sizing().empty()) out += fmt::format("  sizing        {}\n", t.sizing());
   out += fmt::format("  links         {} physical (each two directions)\n", c.physical_links);
   for (const auto& [role, n] : c.links_by_role) {
     out += fmt::format("    {:<12} {:>8}\n", role.empty() ? "(no role)" : role, n);

@@ -184,6 +184,12 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
     line.estimate = estimate;
   };
   std::vector<std::string> unmatched_roles;
+  // Switches whose topology radix differs from their part's ports, by (role, part): how
+  // many, that radix, and the most ports one of them uses.
+  struct RadixMismatch {
+    uint32_t switches = 0, radix = 0, most_used = 0;
+  };
+  std::map<std::pair<std::string, std::string>, RadixMismatch> mismatched;
   for (uint32_t i = 0; i < t.node_count(); ++i) {
     const NodeId n(i);
     power::Component c;
@@ -214,6 +220,18 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
           const JsonNode at = e.get("switches") ? *e.get("switches") : here;
           at.fail(fmt::format("switch '{}' (role '{}') has {} ports but the part '{}' has only {}",
                               escape_text(c.name), escape_text(role), used, part->name, part->radix));
+        }
+        // One switch of the topology is one box of the part (times its chips): a switch
+        // cannot be split over several boxes without a fabric between them that the
+        // topology does not have (refused above), and a box is not shared between two
+        // switches. A part whose ports per chip differ from the topology's radix is
+        // charged so, and noted (docs/models/energy.md, "Switch parts").
+        const uint32_t radix = t.node_radix(n), box_ports = part->radix / part->chips;
+        if (radix != 0 && radix != box_ports) {
+          RadixMismatch& m = mismatched[{role, part->name}];
+          ++m.switches;
+          m.radix = std::max(m.radix, radix);
+          m.most_used = std::max(m.most_used, static_cast<uint32_t>(t.out_links(n).size()));
         }
         // Datasheet typical power at full load, split into a static share and a per-bit
         // share of the switched traffic: P = (1-s) P_typ + s P_typ x (bits/s) / capacity.
@@ -322,6 +340,18 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
     inv.components.push_back(std::move(c));
   }
   for (auto& [key, line] : bom) out.bom.lines.push_back(std::move(line));
+  for (const auto& [key, m] : mismatched) {
+    const SwitchPart& part = *switch_parts->of_role(key.first);
+    const uint32_t box_ports = part.radix / part.chips;
+    out.bom.notes.push_back(fmt::format(
+        "{} switches of role '{}' have radix {} in the topology but part '{}' has {} ports{}: "
+        "each is charged as one whole box (power and price), using at most {} of its ports{}",
+        m.switches, escape_text(key.first), m.radix, key.second, box_ports,
+        part.chips > 1 ? " per chip" : "", m.most_used,
+        m.radix < box_ports
+            ? fmt::format("; a fabric of radix {} would need fewer boxes", box_ports)
+            : std::string("")));
+  }
 
   // ---- thermal ----
   thermal::ThermalParams& tp = out.thermal;

@@ -1,14 +1,17 @@
 // Folded-Clos construction and up/down routing. The wiring, for tiers = 3:
 //
-//            core (j,c)            one per (aggregation index j, uplink c)
-//           /    |     \           core (j,c) has one link to aggregation j of every pod
-//      agg (p,j) ...               aggregation j of pod p has agg_up links to cores (j, *)
+//            core q/t              uplink index q = j*agg_up + c of every pod's agg j
+//           /    |     \           lands on core q/t: a core takes t indices, t links
+//      agg (p,j) ...               from every pod (t = 1 in a full fabric: core (j,c))
 //       |  \  /  |                 every leaf of pod p has one link to every agg (p, *)
 //      leaf ... leaf               leaf_down GPUs each
 //      |||      |||
 //      GPUs     GPUs
 //
-// For tiers = 2 the spines play the aggregation role for one pod spanning all leaves.
+// For tiers = 2 the spines play the aggregation role for one pod spanning all leaves;
+// leaf uplink j lands on spine j/t. Every tier is sized to the GPUs present: with fewer
+// leaves (pods) than a full fabric, a spine (core) takes t = floor(k / leaves (pods))
+// uplinks of every leaf (pod), so no switch stands idle (docs/topologies.md, "Sizing").
 // An up/down path climbs to the lowest tier from which the destination is reachable and
 // descends; going up, each equal-cost choice is made by the flow's ECMP hash; going down,
 // the link is determined by the structure. This is the routing of Al-Fares et al. 2008
@@ -186,13 +189,23 @@ ClosShape clos_shape(const ClosParams& p) {
   } else {
     s.leaves = ceil_div(s.gpus, s.leaf_down);
   }
+  // Sizing (docs/topologies.md): a spine takes t = min(u, floor(k/L)) uplinks of each of
+  // the L leaves, so ceil(u/t) spines; a core takes t = min(U, floor(k/P)) of the
+  // U = u*u_a uplink indices of each of the P pods, so ceil(U/t) cores; one pod, none.
+  // (check() refuses more leaves or pods than k; max(1, ...) keeps the shape defined.)
   if (p.tiers == 2) {
     s.pods = 1;
-    s.spines = s.leaf_up;
+    s.spine_lanes = std::max(1u, std::min(s.leaf_up, p.radix / std::max(1u, s.leaves)));
+    s.spines = ceil_div(s.leaf_up, s.spine_lanes);
   } else {
     s.pods = ceil_div(s.leaves, s.leaves_per_pod);
     s.spines = s.pods * s.leaf_up;  // aggregation switches
-    s.cores = s.leaf_up * s.agg_up;
+    s.spine_lanes = 1;
+    if (s.pods > 1) {
+      const uint32_t indices = s.leaf_up * s.agg_up;
+      s.core_lanes = std::max(1u, std::min(indices, p.radix / s.pods));
+      s.cores = ceil_div(indices, s.core_lanes);
+    }
   }
   if (p.scale_up.domain_size > 0) s.domains = s.gpus / p.scale_up.domain_size;
   return s;
@@ -253,19 +266,21 @@ std::unique_ptr<ClosFabric> make_clos(const ClosParams& p, MultipathPolicy polic
     const uint32_t pod = p.tiers == 2 ? 0 : l / s.leaves_per_pod;
     r.leaf_pod[l] = pod;
     for (uint32_t j = 0; j < s.leaf_up; ++j) {
+      const uint32_t to = p.tiers == 2 ? j / s.spine_lanes : pod * s.leaf_up + j;
       r.leaf_up[l * s.leaf_up + j] =
-          b.add_link(leaf[l], spine[pod * s.leaf_up + j], bw, bw, p.link_latency, leaf_link);
+          b.add_link(leaf[l], spine[to], bw, bw, p.link_latency, leaf_link);
     }
   }
-  // Aggregation switch (pod, j) to cores (j, c).
-  if (p.tiers == 3) {
+  // Aggregation switch (pod, j), uplink c, to core (j*agg_up + c)/t: the same core for
+  // the same (j, c) in every pod, so a flow comes down the index it went up.
+  if (s.cores > 0) {
     r.agg_up_count = s.agg_up;
     r.agg_up.resize(static_cast<size_t>(s.spines) * s.agg_up);
     for (uint32_t a = 0; a < s.spines; ++a) {
       const uint32_t j = a % s.leaf_up;
       for (uint32_t c = 0; c < s.agg_up; ++c) {
-        r.agg_up[a * s.agg_up + c] =
-            b.add_link(spine[a], core[j * s.agg_up + c], bw, bw, p.link_latency, core_link);
+        r.agg_up[a * s.agg_up + c] = b.add_link(spine[a], core[(j * s.agg_up + c) / s.core_lanes],
+                                                bw, bw, p.link_latency, core_link);
       }
     }
   }
@@ -289,6 +304,25 @@ std::unique_ptr<ClosFabric> make_clos(const ClosParams& p, MultipathPolicy polic
         }
       }
     }
+  }
+  if (p.tiers == 2) {
+    b.set_sizing(fmt::format(
+        "sized to the GPUs: {} leaves (a spine of radix {} joins at most {}); {} spines, each "
+        "taking {} uplink(s) of every leaf ({} of {} ports; a full fabric has {})",
+        s.leaves, p.radix, p.radix, s.spines, s.spine_lanes, s.leaves * s.spine_lanes, p.radix,
+        s.leaf_up));
+  } else if (s.cores == 0) {
+    b.set_sizing(fmt::format(
+        "sized to the GPUs: {} leaves in 1 pod of {} possible; {} aggregation switches; no core "
+        "switches (no traffic leaves the pod; a full fabric has {})",
+        s.leaves, p.radix, s.spines, s.leaf_up * s.agg_up));
+  } else {
+    b.set_sizing(fmt::format(
+        "sized to the GPUs: {} leaves in {} pods of {} possible; {} aggregation switches ({} per "
+        "pod); {} cores, each taking {} of the {} aggregation uplink indices of every pod ({} of "
+        "{} ports; a full fabric has {} cores)",
+        s.leaves, s.pods, p.radix, s.spines, s.leaf_up, s.cores, s.core_lanes,
+        s.leaf_up * s.agg_up, s.pods * s.core_lanes, p.radix, s.leaf_up * s.agg_up));
   }
   fabric->topology = std::move(b).build();
   fabric->shape = s;

@@ -115,6 +115,7 @@ Topology with_cable_lengths(const Topology& t, const Placement& p, const FloorPa
     const LinkId copy = b.add_link(a, z, t.link_capacity(ab), t.link_capacity(ba), latency, attrs);
     ROSHNI_ASSERT(copy == ab, "link ids must survive the copy");
   }
+  b.set_sizing(t.sizing());
   return std::move(b).build();
 }
 

@@ -286,3 +286,43 @@ TEST(Energy, ReportsAreByteIdentical) {
 
 }  // namespace
 }  // namespace roshni
+
+namespace roshni {
+namespace {
+
+// Issue 17.6: a switch part whose ports differ from the topology's radix is charged one
+// box per switch, and says so. A radix-32 leaf-spine with 64 GPUs (16 down / 16 up per
+// leaf: 4 leaves, each spine taking t = min(16, floor(32/4)) = 8 uplinks of every leaf, so
+// ceil(16/8) = 2 spines of 32 used ports) built of 64-port boxes: 6 switches, 6 boxes of
+// 'th5-51t-64x800g' in the bill (6 x 913 W typical), and one note per role naming radix 32
+// against 64 ports, in report.json, the terminal summary and a warning on stderr.
+TEST(Energy, SwitchPartWithOtherPortsThanTheRadixIsNoted) {
+  const auto file = write_scenario("radix-mismatch", R"({
+    "topology": {"kind": "fat_tree", "tiers": 2, "radix": 32, "gpus": 64,
+                 "link": {"bandwidth": "400 Gbps"}},
+    "workload": {"kind": "all_reduce", "size": "1 MiB"},
+    "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g"}})");
+  const auto dir = testing::fresh_dir("energy-radix-mismatch");
+  const auto r = testing::run_cli("run " + file.string() + " --no-trace -o " + dir.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(testing::read_file(dir / "report.json"));
+  uint64_t boxes = 0;
+  for (const auto& row : j["bill_of_materials"]["rows"]) {
+    if (row[0] == "switch") boxes += row[2].get<uint64_t>();
+  }
+  EXPECT_EQ(boxes, 6u);
+  const auto& notes = j["bill_of_materials"]["notes"];
+  ASSERT_EQ(notes.size(), 2u) << j["bill_of_materials"].dump();
+  const std::string leaf = notes[0].get<std::string>(), spine = notes[1].get<std::string>();
+  EXPECT_NE(leaf.find("4 switches of role 'leaf' have radix 32 in the topology but part "
+                      "'th5-51t-64x800g' has 64 ports"),
+            std::string::npos)
+      << leaf;
+  EXPECT_NE(leaf.find("using at most 32 of its ports"), std::string::npos) << leaf;
+  EXPECT_NE(spine.find("2 switches of role 'spine' have radix 32"), std::string::npos) << spine;
+  EXPECT_NE(r.out.find("note: 4 switches of role 'leaf'"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("4 switches of role 'leaf'"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace roshni

@@ -127,6 +127,27 @@ TEST(Cli, TopoDescribesTheCluster) {
   EXPECT_NE(dot.find("\"gpu0\" -- \"leaf0\""), std::string::npos);
 }
 
+// Issue 17.1: `roshni topo` says how a Clos fabric's tiers were sized to its GPUs. A
+// 3-tier k = 8 fat-tree with 32 GPUs: 4 GPUs per leaf, 8 leaves, 4 leaves per pod, so 2 of
+// 8 pods and 2 x 4 aggregation switches; U = 4 x 4 = 16 uplink indices per pod, a core
+// takes t = floor(8/2) = 4 of them (2 x 4 = 8 ports), so 16/4 = 4 cores (a full fabric:
+// k^2/4 = 16).
+TEST(Cli, TopoSaysHowTheTiersAreSizedToTheGpus) {
+  const auto dir = testing::fresh_dir("topo-sizing");
+  const auto file = dir / "ft.json";
+  std::ofstream(file) << R"({"topology": {"kind": "fat_tree", "tiers": 3, "radix": 8, "gpus": 32,
+      "link": {"bandwidth": "400 Gbps"}}, "workload": {"kind": "all_reduce", "size": "1 MiB"}})";
+  const auto r = testing::run_cli("topo " + file.string() + " --no-bisection");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("core                4"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("sizing        sized to the GPUs: 8 leaves in 2 pods of 8 possible; 8 "
+                       "aggregation switches (4 per pod); 4 cores, each taking 4 of the 16 "
+                       "aggregation uplink indices of every pod (8 of 8 ports; a full fabric "
+                       "has 16 cores)"),
+            std::string::npos)
+      << r.out;
+}
+
 // Issue 16.3: outputs never replace what is not a regular file. --dot to a symlink writes
 // its target and leaves the link; --dot to a FIFO writes into the FIFO (read here from a
 // descriptor opened before, so that nothing blocks), which stays a FIFO.

@@ -217,8 +217,9 @@ TEST(TopologyRuns, FatTreeFlowsPayOneLatencyPerLinkAndSwitch) {
 }
 
 // 2-tier leaf-spine, radix 8 at 3:1: a leaf has 8 x 3/4 = 6 GPU ports and 8/4 = 2
-// uplinks, so 12 GPUs fill 2 leaves and there are 2 spines: 12 + 2 x 2 = 16 links, 32
-// directions. gpu0..gpu5 (leaf0) each send 64 MiB to gpu6..gpu11 (leaf1). With
+// uplinks, so 12 GPUs fill 2 leaves, whose 2 x 2 uplinks one spine takes (sized to the
+// leaves: t = min(2, floor(8/2)) = 2 uplinks of each leaf, ceil(2/2) = 1 spine, two
+// parallel links per leaf): 12 + 2 x 2 = 16 links, 32 directions. gpu0..gpu5 (leaf0) each send 64 MiB to gpu6..gpu11 (leaf1). With
 // "routing": "first" all 6 take spine0 and share leaf0 -> spine0: B/6 each, so all end
 // at 6X + 4l + 3s. With ECMP the 6 flows spread over the 2 uplinks somehow: at best 3
 // per uplink (3X + latency), at worst all 6 on one.

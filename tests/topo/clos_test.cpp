@@ -1,8 +1,13 @@
 #include "roshni/topo/clos.h"
 
 #include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
+
+#include "roshni/topo/analysis.h"
 
 namespace roshni::topo {
 namespace {
@@ -83,9 +88,12 @@ TEST(Clos, FatTreeRoutesUpDownWithAllEcmpChoices) {
 // Every pair of a small fabric routes to a valid walk whose length is what the
 // structure says: this guards the index arithmetic of the router.
 TEST(Clos, EveryPairRoutesOnSmallFabrics) {
-  for (uint32_t tiers : {2u, 3u}) {
+  // Full fabrics, and partial ones whose spines or cores take several uplinks of a leaf
+  // or pod (k = 4: 2 tiers, 4 GPUs on 2 leaves; 3 tiers, 8 GPUs in 2 of 4 pods).
+  for (const auto [tiers, gpus] : {std::pair{2u, 0u}, {3u, 0u}, {2u, 4u}, {3u, 8u}, {3u, 12u}}) {
     ClosParams p = fat_tree(4);
     p.tiers = tiers;
+    p.gpus = gpus;
     const auto f = make_clos(p, MultipathPolicy::ecmp);
     const Topology& t = f->topology;
     const uint32_t n = static_cast<uint32_t>(t.gpus().size());
@@ -110,11 +118,134 @@ TEST(Clos, LeafSpineWithOversubscription) {
   EXPECT_EQ(s.leaf_down, 6u);
   EXPECT_EQ(s.leaf_up, 2u);
   EXPECT_EQ(s.max_gpus, 48u);
-  p.gpus = 20;  // a partly filled fabric: ceil(20/6) = 4 leaves, still 2 spines
+  // A partly filled fabric: ceil(20/6) = 4 leaves with 4 x 2 = 8 uplinks, which one spine
+  // of 8 ports takes: each spine takes t = min(u, floor(k/L)) = min(2, 8/4) = 2 uplinks
+  // of every leaf, so ceil(u/t) = 1 spine, all 8 ports used (was: 2 spines of 4 used).
+  p.gpus = 20;
   const auto f = make_clos(p, MultipathPolicy::ecmp);
   EXPECT_EQ(f->shape.leaves, 4u);
-  EXPECT_EQ(f->shape.spines, 2u);
+  EXPECT_EQ(f->shape.spines, 1u);
   EXPECT_EQ(f->topology.gpus().size(), 20u);
+  EXPECT_EQ(count_role(f->topology, "spine"), 1u);
+  EXPECT_EQ(f->topology.out_links(*f->topology.find_node("spine0")).size(), 8u);
+}
+
+// Used ports of every switch of `role`, in node order.
+std::vector<size_t> ports_of(const Topology& t, std::string_view role) {
+  std::vector<size_t> out;
+  for (uint32_t i = 0; i < t.node_count(); ++i) {
+    if (t.node_role(NodeId(i)) == role) out.push_back(t.out_links(NodeId(i)).size());
+  }
+  return out;
+}
+
+// Links from each core to each pod: [core][pod].
+std::vector<std::vector<uint32_t>> core_links_per_pod(const ClosFabric& f) {
+  const Topology& t = f.topology;
+  std::vector<std::vector<uint32_t>> out;
+  for (uint32_t i = 0; i < t.node_count(); ++i) {
+    if (t.node_role(NodeId(i)) != "core") continue;
+    std::vector<uint32_t> per_pod(f.shape.pods, 0);
+    for (const LinkId l : t.out_links(NodeId(i))) {
+      const std::string& agg = t.node_name(t.link_to(l));  // "agg<pod>_<j>"
+      ++per_pod[std::stoul(agg.substr(3, agg.find('_') - 3))];
+    }
+    out.push_back(per_pod);
+  }
+  return out;
+}
+
+// Issue 17.1. 2,880 GPUs on radix 64 at 1:1: d = d_a = u = u_a = 32, L = 2880/32 = 90
+// leaves, P = ceil(90/32) = 3 pods (32 + 32 + 26 leaves), 3 x 32 = 96 aggregation
+// switches. Their U = u x u_a = 1,024 uplink indices (j, c) each carry one link per pod;
+// a core takes t = floor(k/P) = 21 indices from every pod (3 x 21 = 63 of 64 ports), so
+// C = ceil(U/t) = ceil(1024/21) = 49 cores: 48 with 63 ports used, the last with
+// 3 x (1024 - 48 x 21) = 48. (A full fabric's k^2/4 = 1,024 cores each used 3 ports; the
+// port bound P x U / k = 48 cannot be met evenly, as 64 ports do not split over 3 pods.)
+// Full bisection at 1:1: half the GPUs at line rate, 1,440 x 50 GB/s.
+TEST(Clos, PartialFatTreeBuildsOnlyTheCoresItsPodsUse) {
+  ClosParams p = fat_tree(64);
+  p.gpus = 2880;
+  const auto f = make_clos(p, MultipathPolicy::ecmp);
+  const Topology& t = f->topology;
+  EXPECT_EQ(f->shape.leaves, 90u);
+  EXPECT_EQ(f->shape.pods, 3u);
+  EXPECT_EQ(f->shape.spines, 96u);
+  EXPECT_EQ(f->shape.cores, 49u);
+  EXPECT_EQ(count_role(t, "core"), 49u);
+  EXPECT_EQ(count_role(t, "agg"), 96u);
+  EXPECT_EQ(count_role(t, "leaf"), 90u);
+  const auto core_ports = ports_of(t, "core");
+  for (size_t c = 0; c < core_ports.size(); ++c) {
+    EXPECT_EQ(core_ports[c], c + 1 < core_ports.size() ? 63u : 48u) << "core" << c;
+  }
+  // Every core takes the same number of links from every pod: ECMP spreads evenly.
+  for (const auto& per_pod : core_links_per_pod(*f)) {
+    for (const uint32_t n : per_pod) EXPECT_EQ(n, per_pod[0]);
+  }
+  // Every aggregation switch: 32 down (its pod's leaves; 26 in the last pod) + 32 up.
+  for (const size_t used : ports_of(t, "agg")) EXPECT_LE(used, 64u);
+  EXPECT_DOUBLE_EQ(bisection_bandwidth(t).bandwidth.si(), 1440 * 50e9);
+}
+
+// Issue 17.1 at 100,800 GPUs on radix 144 at 1:1: d = d_a = u = u_a = 72, L = 1,400
+// leaves, P = ceil(1400/72) = 20 pods; U = 72 x 72 = 5,184 uplink indices, a core takes
+// t = floor(144/20) = 7 from every pod (140 of 144 ports), C = ceil(5184/7) = 741 cores
+// (740 with 140 ports, the last with 20 x (5184 - 740 x 7) = 80), not the full 5,184.
+// The port bound P x U / k = 720 is not reachable with every core taking the same number
+// of links from every pod (144/20 is not whole).
+TEST(Clos, HundredThousandGpuFabricBuildsSevenHundredFortyOneCores) {
+  ClosParams p = fat_tree(144);
+  p.gpus = 100800;
+  const ClosShape s = clos_shape(p);
+  EXPECT_EQ(s.leaves, 1400u);
+  EXPECT_EQ(s.pods, 20u);
+  EXPECT_EQ(s.spines, 20u * 72u);
+  EXPECT_EQ(s.cores, 741u);
+  const auto f = make_clos(p, MultipathPolicy::ecmp);
+  const auto core_ports = ports_of(f->topology, "core");
+  ASSERT_EQ(core_ports.size(), 741u);
+  for (size_t c = 0; c < core_ports.size(); ++c) {
+    ASSERT_EQ(core_ports[c], c + 1 < core_ports.size() ? 140u : 80u) << "core" << c;
+  }
+}
+
+// One pod (k = 8: 16 GPUs fill 4 leaves of 4, one pod of 4 leaves) never sends through
+// a core: 0 cores, and the aggregation switches have no uplinks. Two pods (32 GPUs):
+// U = 4 x 4 = 16 indices, t = floor(8/2) = 4 per core, C = 16/4 = 4 cores of 2 x 4 = 8
+// ports; across pods ECMP still has u x u_a = 16 distinct paths, over all 4 cores.
+// Bisection of 32 GPUs at 1:1: 16 x 50 GB/s.
+TEST(Clos, FewPodsShareCoresAndOnePodHasNone) {
+  ClosParams p = fat_tree(8);
+  p.gpus = 16;
+  const auto one = make_clos(p, MultipathPolicy::ecmp);
+  EXPECT_EQ(one->shape.pods, 1u);
+  EXPECT_EQ(one->shape.cores, 0u);
+  EXPECT_EQ(count_role(one->topology, "core"), 0u);
+  for (const size_t used : ports_of(one->topology, "agg")) EXPECT_EQ(used, 4u);
+  EXPECT_DOUBLE_EQ(bisection_bandwidth(one->topology).bandwidth.si(), 8 * 50e9);
+
+  p.gpus = 32;
+  const auto two = make_clos(p, MultipathPolicy::ecmp);
+  const Topology& t = two->topology;
+  EXPECT_EQ(two->shape.pods, 2u);
+  EXPECT_EQ(two->shape.cores, 4u);
+  EXPECT_EQ(ports_of(t, "core"), std::vector<size_t>(4, 8));
+  std::set<std::vector<LinkId>> paths;
+  std::set<NodeId> cores;
+  for (uint32_t h = 0; h < 4000; ++h) {
+    std::vector<LinkId> path;
+    ASSERT_TRUE(two->router->route(NodeId(0), NodeId(20), flow_hash(2, h), path));
+    expect_walk(t, NodeId(0), NodeId(20), path);
+    ASSERT_EQ(path.size(), 6u);
+    // Down the same core it went up to.
+    EXPECT_EQ(t.link_to(path[2]), t.link_from(path[3]));
+    paths.insert(path);
+    cores.insert(t.link_to(path[2]));
+  }
+  EXPECT_EQ(paths.size(), 16u);
+  EXPECT_EQ(cores.size(), 4u);
+  EXPECT_DOUBLE_EQ(bisection_bandwidth(t).bandwidth.si(), 16 * 50e9);
 }
 
 // Rail-optimized: servers of 4 GPUs; GPU r of a server attaches to the leaf of rail r.
@@ -197,7 +328,6 @@ TEST(Clos, BadParametersNameTheParameter) {
 }  // namespace
 }  // namespace roshni::topo
 
-#include "roshni/topo/analysis.h"
 
 namespace roshni::topo {
 namespace {

@@ -21,6 +21,9 @@ struct BomLine {
 
 struct Bom {
   std::vector<BomLine> lines;  // in a fixed order: item, then part name
+  /// What a reader of the bill should know about how it was counted (a switch part whose
+  /// ports differ from the topology's radix, ...), in a fixed order.
+  std::vector<std::string> notes;
   double priced_usd() const {
     double s = 0;
     for (const auto& l : lines) s += l.total_usd();

@@ -55,6 +55,11 @@ struct ClosShape {
   uint64_t max_gpus = 0;                 // capacity at this radix and oversubscription
                                          // (64-bit: k·d_a·d passes 2^32 from radix 2,048)
   uint32_t gpus = 0, leaves = 0, pods = 0, spines = 0, cores = 0, domains = 0;
+  /// Sized to the GPUs present: a spine (2 tiers) takes spine_lanes uplinks of every leaf
+  /// (min(u, floor(k/leaves)); 1 in a full fabric and for 3 tiers); a core takes
+  /// core_lanes of the u*u_a aggregation uplink indices of every pod (min(u*u_a,
+  /// floor(k/pods)); 1 in a full fabric). One pod has no cores (core_lanes 0).
+  uint32_t spine_lanes = 0, core_lanes = 0;
 };
 
 /// An empty string if the parameters describe a buildable fabric, else what is wrong,
@@ -68,7 +73,8 @@ struct ClosFabric : Fabric {
 };
 
 /// Builds the fabric; requires check(p) to be empty. Node order: GPUs (gpu0..), leaves,
-/// spines or aggregation switches, cores, scale-up switches.
+/// spines or aggregation switches, cores, scale-up switches. Only the switches the GPUs
+/// use are built (see ClosShape); the topology's sizing() says how each tier was sized.
 std::unique_ptr<ClosFabric> make_clos(const ClosParams& p, MultipathPolicy policy);
 
 }  // namespace roshni::topo

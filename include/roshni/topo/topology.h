@@ -73,6 +73,10 @@ class Topology {
     return link_part_.empty() ? std::string_view() : std::string_view(roles_[link_part_[l.value() >> 1]]);
   }
 
+  /// How the generator sized the switch tiers to the GPUs ("" when it does not say):
+  /// `roshni topo` prints it.
+  const std::string& sizing() const { return sizing_; }
+
   /// Links leaving `n`, in the order they were added.
   std::span<const LinkId> out_links(NodeId n) const {
     return {out_links_.data() + out_offset_[n.value()],
@@ -99,6 +103,7 @@ class Topology {
   std::vector<SimTime> link_latency_;
   std::vector<uint32_t> out_offset_;
   std::vector<LinkId> out_links_;
+  std::string sizing_;
 };
 
 /// Collects nodes and links, then freezes them into a Topology. Callers (the scenario
@@ -113,6 +118,8 @@ class TopologyBuilder {
   LinkId add_link(NodeId a, NodeId b, DataRate rate_ab, DataRate rate_ba, SimTime latency,
                   const LinkAttrs& attrs = {});
   size_t node_count() const { return t_.node_name_.size(); }
+  /// See Topology::sizing().
+  void set_sizing(std::string text) { t_.sizing_ = std::move(text); }
   Topology build() &&;
 
  private:
