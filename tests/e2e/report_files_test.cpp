@@ -322,6 +322,8 @@ TEST(ReportFiles, OutputToAFullDeviceIsAnError) {
               std::string::npos)
         << c << ": " << read_file(dir / "err");
   }
+}
+
 // Issue 16.1: one run that cannot be read or run leaves its column empty and names
 // itself on stderr; the others are still compared, and the exit code is the failure's.
 // Before, the first bad run ended `compare` with no table at all.
