@@ -452,7 +452,7 @@ HtmlSection summary_section(const scenario::Scenario& s, const Json& report) {
   if (!s.description.empty()) {
     run.rows.push_back({"description", bounded(s.description, kMaxHtmlDescription)});
   }
-  run.rows.push_back({"file", s.file});
+  run.rows.push_back({"file", report_path(s.file)});
   run.rows.push_back({"seed", std::to_string(s.seed)});
   run.rows.push_back({"network model", s.network_model});
   run.rows.push_back({"GPUs / nodes / links",
@@ -737,7 +737,7 @@ HtmlMarkup timeline_svg(const scenario::Scenario& s, const net::FlowRunResult& r
 HtmlPage run_page(const scenario::Scenario& s, const net::FlowRunResult& r, const Json& report) {
   HtmlPage page;
   page.title = "Roshni report: " + bounded(s.name, kMaxHtmlName);
-  page.subtitle = fmt::format("{} · seed {} · roshni {} · {} flows, makespan {}", s.file, s.seed,
+  page.subtitle = fmt::format("{} · seed {} · roshni {} · {} flows, makespan {}", report_path(s.file), s.seed,
                               kVersion, s.flows.size(), to_string(r.makespan));
   page.sections.push_back(summary_section(s, report));
   page.sections.push_back(links_section(s, r));

@@ -126,6 +126,18 @@ void write_flows(JsonWriter& w, const scenario::Scenario& s, const net::FlowRunR
 
 }  // namespace
 
+std::string report_path(const std::string& file) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path cwd = fs::current_path(ec);
+  if (ec || file.empty()) return file;
+  // Lexical only: the path as typed and the working directory as the kernel gives it,
+  // no symlinks resolved (a file reached through a link keeps the link's name).
+  const fs::path abs = (fs::path(file).is_absolute() ? fs::path(file) : cwd / file).lexically_normal();
+  const fs::path rel = abs.lexically_proximate(cwd);
+  return rel.empty() ? file : rel.generic_string();
+}
+
 std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r,
                         const Summary& sum, const net::PacketStats* packet,
                         const scenario::PowerOutcome* power) {
@@ -139,7 +151,7 @@ std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r
       .end_object();
   w.key("scenario").begin_object()
       .key("name").value(s.name)
-      .key("file").value(s.file)
+      .key("file").value(report_path(s.file))
       .key("seed").value(s.seed)
       .key("network_model").value(s.network_model)
       .end_object();

@@ -355,5 +355,31 @@ TEST(ReportFiles, CompareGoesOnPastABadRun) {
   EXPECT_TRUE(all_bad.out.empty()) << all_bad.out;
 }
 
+// Issue 17.9: report.json must not depend on how the scenario's path was typed. The same
+// file named four ways from one working directory (absolute, relative, "./" relative, and
+// through "sub/.."): the same bytes, its "file" the relative path.
+TEST(ReportFiles, ReportDoesNotDependOnHowThePathIsTyped) {
+  const auto dir = fresh_dir("typed-path");
+  fs::create_directories(dir / "sub");
+  fs::copy_file(kQuickstart, dir / "q.json");
+  const fs::path rel = fs::relative(dir / "q.json", fs::current_path());
+  const std::vector<std::string> typings = {
+      (dir / "q.json").string(), rel.string(), "./" + rel.string(),
+      (rel.parent_path() / "sub" / ".." / "q.json").string()};
+  std::string first;
+  for (size_t i = 0; i < typings.size(); ++i) {
+    const auto out = dir / ("out" + std::to_string(i));
+    ASSERT_EQ(run_cli("run " + typings[i] + " -q --no-trace -o " + out.string()).exit_code, 0)
+        << typings[i];
+    const std::string report = read_file(out / "report.json");
+    if (i == 0) {
+      first = report;
+      EXPECT_EQ(json::parse(report)["scenario"]["file"], rel.generic_string());
+    } else {
+      EXPECT_EQ(report, first) << "typed as " << typings[i];
+    }
+  }
+}
+
 }  // namespace
 }  // namespace roshni

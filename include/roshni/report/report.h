@@ -39,6 +39,12 @@ struct Summary {
 
 Summary summarize(const scenario::Scenario& s, const net::FlowRunResult& r);
 
+/// The scenario's path as the reports give it: relative to the working directory and
+/// normalised ("x.json", "./x.json", "sub/../x.json" and "/abs/dir/x.json" run from
+/// /abs/dir are all "x.json"), so that report.json does not depend on how the path was
+/// typed. A file outside the working directory gets "../" steps.
+std::string report_path(const std::string& file);
+
 /// report.json's full text; with `packet` (a packet-model run) it ends with a "packet"
 /// section of queue, pause, drop and completion-time figures; with `power`, the energy,
 /// thermal, facility and bill-of-materials sections.
