@@ -37,9 +37,14 @@ void collect(const Json& node, const std::string& name, const std::string& point
     if (!child.is_object()) continue;  // names and other annotations are not figures
     const std::string child_name = name.empty() ? key : name + "." + key;
     const std::string child_pointer = pointer + "/" + pointer_token(key);
-    if (!child.contains("value") || !child.contains("unit")) {
+    if (!child.contains("value")) {
       collect(child, child_name, child_pointer, file, out);
       continue;
+    }
+    // A figure without its unit was skipped, so a gate on it checked nothing (issue 17.8).
+    if (!child.contains("unit")) {
+      throw ScenarioError(file, child_pointer,
+                          "a figure needs a \"unit\" beside its \"value\" (\"1\" for a plain number)");
     }
     const Json& value = child["value"];
     if (!value.is_number()) {
@@ -190,6 +195,15 @@ Json read_report(const std::string& path) {
   // Regular files only: a FIFO would block for ever, a device fill the memory.
   std::error_code ec;
   const auto st = std::filesystem::status(path, ec);
+  if (std::filesystem::is_directory(st)) {
+    // `roshni run -o DIR` writes DIR/report.json: the likely meaning of a directory here.
+    const auto inside = std::filesystem::path(path) / "report.json";
+    throw ScenarioError(path, "", std::filesystem::is_regular_file(inside, ec)
+                                      ? fmt::format("a directory, not a report; did you mean {}?",
+                                                    inside.string())
+                                      : "a directory, not a report (give the report.json a run "
+                                        "wrote into it)");
+  }
   if (std::filesystem::exists(st) && !std::filesystem::is_regular_file(st)) {
     throw ScenarioError(path, "", "cannot read the file: not a regular file (a directory, FIFO "
                                   "or device is never read as a report)");

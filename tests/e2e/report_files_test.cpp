@@ -381,5 +381,30 @@ TEST(ReportFiles, ReportDoesNotDependOnHowThePathIsTyped) {
   }
 }
 
+// Issue 17.8: a directory where a report is expected is invalid input with a hint (the
+// report.json a run wrote into it), and a baseline figure without its unit is an error,
+// not a figure silently left unchecked.
+TEST(ReportFiles, DirectoriesAndUnitlessFiguresAreInvalidInput) {
+  const auto dir = fresh_dir("check-dir");
+  ASSERT_EQ(run_cli("run " + kQuickstart + " -q --no-trace -o " + (dir / "run").string()).exit_code, 0);
+  auto r = run_cli("check " + (dir / "run").string() + " --baseline " + kBaseline);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("a directory, not a report; did you mean " + (dir / "run" / "report.json").string() + "?"),
+            std::string::npos)
+      << r.err;
+  std::string text = read_file(kBaseline);
+  const std::string unit = R"(, "unit": "s"})";
+  const size_t at = text.find(R"("makespan": {"value": )");
+  ASSERT_NE(at, std::string::npos);
+  text.erase(text.find(unit, at), unit.size() - 1);  // keeps the closing brace
+  const auto bad = dir / "unitless.json";
+  std::ofstream(bad) << text;
+  r = run_cli("check " + kBaseline + " --baseline " + bad.string());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find(bad.string() + ":/summary/makespan: a figure needs a \"unit\""),
+            std::string::npos)
+      << r.err;
+}
+
 }  // namespace
 }  // namespace roshni
