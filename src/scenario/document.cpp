@@ -217,6 +217,8 @@ struct Loaded {
 
 /// Parses `text` (the content of `file`) and everything it extends, merged.
 /// `chain` holds the normalised paths of the files that extend this one.
+bool split_path(const std::string& path, std::vector<std::string>& tokens, std::string& why);
+
 Loaded load_chain(const std::string& text, const std::string& file, const FileReader& reader,
                   std::vector<std::string>& chain) {
   json doc = parse_json(text, file);
@@ -231,11 +233,58 @@ Loaded load_chain(const std::string& text, const std::string& file, const FileRe
   const auto fail = [&](const std::string& message) -> void {
     throw ScenarioError(file, "/extends", message);
   };
-  if (!ext->is_string()) {
-    fail(fmt::format("expected the name of a scenario file to extend, like \"base.json\", got {}",
-                     describe_value(*ext)));
+  // "extends": "base.json", or {"file": "base.json", "replace": ["workload", ...]}: the
+  // listed objects are taken whole from this file instead of merged into the base's.
+  const json* file_value = &*ext;
+  std::vector<std::vector<std::string>> replaced;
+  if (ext->is_object()) {
+    for (const auto& [key, value] : ext->items()) {
+      if (key != "file" && key != "replace") {
+        throw ScenarioError(file, "/extends/" + key,
+                            fmt::format("unknown key '{}'; 'extends' takes 'file' and 'replace'",
+                                        escape_text(key)));
+      }
+    }
+    const auto f = ext->find("file");
+    if (f == ext->end()) fail("expected 'file': the scenario file to extend, like \"base.json\"");
+    file_value = &*f;
+    if (const auto r = ext->find("replace"); r != ext->end()) {
+      if (!r->is_array()) {
+        throw ScenarioError(file, "/extends/replace",
+                            fmt::format("expected a list of paths, like [\"workload\"], got {}",
+                                        describe_value(*r)));
+      }
+      for (size_t i = 0; i < r->size(); ++i) {
+        const std::string at = "/extends/replace/" + std::to_string(i);
+        const json& item = (*r)[i];
+        std::vector<std::string> tokens;
+        std::string why;
+        if (!item.is_string()) {
+          throw ScenarioError(file, at, fmt::format("expected a path like \"workload\", got {}",
+                                                    describe_value(item)));
+        }
+        if (!split_path(item.get<std::string>(), tokens, why)) throw ScenarioError(file, at, why);
+        // The path must be an object this file sets: replacing with nothing is a typo.
+        const json* here = &doc;
+        for (const auto& t : tokens) {
+          const auto it = here->is_object() ? here->find(t) : here->end();
+          if (!here->is_object() || it == here->end()) {
+            throw ScenarioError(file, at,
+                                fmt::format("{} is not set in this file, so there is nothing to "
+                                            "replace the base's with",
+                                            quote_text(item.get<std::string>())));
+          }
+          here = &*it;
+        }
+        replaced.push_back(std::move(tokens));
+      }
+    }
   }
-  const std::string& name = ext->get_ref<const std::string&>();
+  if (!file_value->is_string()) {
+    fail(fmt::format("expected the name of a scenario file to extend, like \"base.json\", got {}",
+                     describe_value(*file_value)));
+  }
+  const std::string name = file_value->get<std::string>();
   const std::string base_path = resolve_relative(parent_dir(file), name);
   if (std::find(chain.begin(), chain.end(), base_path) != chain.end()) {
     std::string cycle;
@@ -257,7 +306,22 @@ Loaded load_chain(const std::string& text, const std::string& file, const FileRe
   Loaded base = load_chain(*base_text, base_path, reader, chain);
   chain.pop_back();
 
-  doc.erase(ext);  // consumed: the merged document does not extend anything
+  // Replaced objects leave the base before the merge, with the files recorded for them.
+  for (const auto& tokens : replaced) {
+    json* parent = &base.doc;
+    std::string pointer;
+    for (size_t k = 0; k + 1 < tokens.size() && parent != nullptr; ++k) {
+      const auto it = parent->is_object() ? parent->find(tokens[k]) : parent->end();
+      parent = (parent->is_object() && it != parent->end()) ? &*it : nullptr;
+      pointer = child_pointer(pointer, tokens[k]);
+    }
+    if (parent == nullptr || !parent->is_object()) continue;  // the base has nothing there
+    const std::string p = child_pointer(pointer, tokens.back());
+    parent->erase(tokens.back());
+    erase_below(base.origin, p);
+    base.origin.erase(p);
+  }
+  doc.erase("extends");  // consumed: the merged document does not extend anything
   merge(base.doc, doc, "", file, base.origin);
   return base;
 }

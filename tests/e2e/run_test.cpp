@@ -214,5 +214,38 @@ TEST(Cli, FifosAndDevicesAreNotReadAsInput) {
   }
 }
 
+// Issue 17.14: a derived scenario that changes the workload's kind must not inherit the
+// base's workload keys. Merged, the base's ring all-reduce gives the p2p workload an
+// 'algorithm' it does not take (refused); with "replace": ["workload"] the derived
+// workload is taken whole. A replace path the file does not set is an error, and a --set
+// key unknown under a base's object names --set (it did already; kept by this test).
+TEST(Extends, ReplaceTakesAnObjectWholeInsteadOfMergingIt) {
+  const auto dir = testing::fresh_dir("extends-replace");
+  std::ofstream(dir / "base.json") << R"({"topology": {"kind": "star", "gpus": 4,
+      "link": {"bandwidth": "400 Gbps"}},
+      "workload": {"kind": "all_reduce", "algorithm": "ring", "size": "1 GiB"}})";
+  const std::string p2p = R"("workload": {"kind": "p2p", "size": "1 MiB", "src": "gpu0", "dst": "gpu1"})";
+  std::ofstream(dir / "merged.json") << R"({"extends": "base.json", )" << p2p << "}";
+  std::ofstream(dir / "replaced.json")
+      << R"({"extends": {"file": "base.json", "replace": ["workload"]}, )" << p2p << "}";
+  std::ofstream(dir / "typo.json")
+      << R"({"extends": {"file": "base.json", "replace": ["workloads"]}, )" << p2p << "}";
+
+  auto r = testing::run_cli("validate " + (dir / "merged.json").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/workload/algorithm"), std::string::npos) << r.err;
+  r = testing::run_cli("validate " + (dir / "replaced.json").string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("1 flows"), std::string::npos) << r.out;  // one p2p flow, no ring
+  r = testing::run_cli("validate " + (dir / "typo.json").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("typo.json:/extends/replace/0: \"workloads\" is not set in this file"),
+            std::string::npos)
+      << r.err;
+  r = testing::run_cli("validate " + (dir / "replaced.json").string() + " --set topology.gpuz=8");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err.rfind("error: --set:/topology/gpuz: unknown key 'gpuz'", 0), 0u) << r.err;
+}
+
 }  // namespace
 }  // namespace roshni
