@@ -1,5 +1,9 @@
 #include "roshni/report/power_report.h"
 
+#include <array>
+#include <cmath>
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "roshni/report/csv.h"
@@ -214,6 +218,25 @@ std::string racks_csv(const scenario::Scenario& s, const scenario::PowerOutcome&
   return out;
 }
 
+namespace {
+
+/// A count of money or tonnes for reading: 4 significant figures, with k, M, bn or tn past
+/// 10,000 ("2.3 M", "220 k"), never an exponent such as "2.3e+06" (issue 17.10).
+std::string readable_amount(double v) {
+  constexpr std::array<std::pair<double, const char*>, 4> kScales = {
+      {{1e12, " tn"}, {1e9, " bn"}, {1e6, " M"}, {1e3, " k"}}};
+  if (std::fabs(v) >= 1e4) {
+    for (const auto& [scale, name] : kScales) {
+      if (std::fabs(v) >= scale && std::fabs(v / scale) < 1e4) {
+        return fmt::format("{:.4g}{}", v / scale, name);
+      }
+    }
+  }
+  return fmt::format("{:.4g}", v);  // below 10,000 (or past 10^16, with an exponent)
+}
+
+}  // namespace
+
 std::string power_summary(const scenario::Scenario& s, const scenario::PowerOutcome& p) {
   const auto& e = p.energy;
   std::string out;
@@ -240,14 +263,17 @@ std::string power_summary(const scenario::Scenario& s, const scenario::PowerOutc
   if (p.facility) {
     const auto& f = *p.facility;
     const auto& site = *s.power.facility;
-    out += fmt::format("  facility        {} (PUE {}): {:.4g} {} / {:.4g} USD per run; {:.4g} {} / "
-                       "{:.4g} USD per year; solar {:.1f}%; {:.4g} t CO2 per year\n",
-                       f.facility_energy, site.pue, f.cost, site.currency, f.cost_usd,
-                       f.annual_cost, site.currency, f.annual_cost_usd, 100 * f.solar_share,
-                       f.annual_co2_tonnes);
+    // "per run" is the simulated workload once: one training iteration, or the collective.
+    const char* once = s.workload.kind == "training" ? "per iteration" : "per run";
+    out += fmt::format("  facility        {} (PUE {}): {} {} / {} USD {}; {} {} / "
+                       "{} USD per year; solar {:.1f}%; {} t CO2 per year\n",
+                       f.facility_energy, site.pue, readable_amount(f.cost), site.currency,
+                       readable_amount(f.cost_usd), once, readable_amount(f.annual_cost),
+                       site.currency, readable_amount(f.annual_cost_usd), 100 * f.solar_share,
+                       readable_amount(f.annual_co2_tonnes));
   }
   if (s.power.bom.priced_usd() > 0) {
-    out += fmt::format("  capital (priced) {:.4g} USD; {} items unpriced\n", s.power.bom.priced_usd(),
+    out += fmt::format("  capital (priced) {} USD; {} items unpriced\n", readable_amount(s.power.bom.priced_usd()),
                        s.power.bom.unpriced_items());
   }
   for (const auto& note : s.power.bom.notes) out += "  note: " + note + "\n";

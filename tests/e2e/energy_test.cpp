@@ -273,6 +273,27 @@ TEST(Energy, AnUnphysicalThermalResultIsRefused) {
   EXPECT_FALSE(std::filesystem::exists(out / "report.json"));
 }
 
+// Issue 17.10: the terminal gives money and tonnes in readable amounts (k, M, bn), not
+// "2.3e+06 PKR", and says what "per run" is. The poor-cooling scenario's yearly bill is
+// millions of rupees: 20.87 kJ of facility energy over a 2.70 s run is 7.72 kW, and
+// 7.72 kW x 8,766 h x 34 PKR/kWh = 2.3 M PKR.
+TEST(Energy, TerminalAmountsAreReadable) {
+  const std::string file =
+      std::string(ROSHNI_SOURCE_DIR) + "/scenarios/energy/throttle_poor_cooling.json";
+  const auto out = testing::fresh_dir("energy-readable");
+  const auto r = testing::run_cli("run " + file + " --no-trace -o " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto at = r.out.find("  facility ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const std::string line = r.out.substr(at, r.out.find('\n', at) - at);
+  EXPECT_EQ(line.find("e+"), std::string::npos) << line;
+  EXPECT_NE(line.find(" M PKR / "), std::string::npos) << line;
+  EXPECT_NE(line.find(" USD per run;"), std::string::npos) << line;  // a collective: per run
+  const auto cap = r.out.find("  capital (priced) ");
+  ASSERT_NE(cap, std::string::npos) << r.out;
+  EXPECT_EQ(r.out.substr(cap, r.out.find('\n', cap) - cap).find("e+"), std::string::npos);
+}
+
 // Same scenario and seed, same bytes, with the rc model riding along.
 TEST(Energy, ReportsAreByteIdentical) {
   const std::string file = std::string(ROSHNI_SOURCE_DIR) + "/scenarios/energy/throttle_poor_cooling.json";
