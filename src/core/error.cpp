@@ -6,11 +6,27 @@
 namespace roshni {
 namespace {
 
+/// A pointer for a one-line message: at most about 2 x kKeep bytes, its middle cut out
+/// ("/summary/aaa.../zzz/value"). 64 levels of 100-character keys, each "/" written "~1",
+/// made a 13 KB line (found by the report fuzzer); ScenarioError::pointer() keeps it whole.
+std::string shown_pointer(const std::string& pointer) {
+  constexpr size_t kKeep = 240;
+  if (pointer.size() <= 2 * kKeep + 3) return pointer;
+  // Cut only between UTF-8 sequences (continuation bytes are 10xxxxxx).
+  const auto lead = [&](size_t i) {
+    while (i > 0 && (static_cast<unsigned char>(pointer[i]) & 0xC0) == 0x80) --i;
+    return i;
+  };
+  const size_t head = lead(kKeep);
+  const size_t tail = lead(pointer.size() - kKeep);
+  return pointer.substr(0, head) + "..." + pointer.substr(tail);
+}
+
 std::string render(const std::string& file, const std::string& pointer,
                    const std::string& message) {
   std::string where = file;
   if (!pointer.empty() || !file.empty()) {
-    where += ":" + (pointer.empty() ? std::string("/") : pointer);
+    where += ":" + (pointer.empty() ? std::string("/") : shown_pointer(pointer));
   }
   return where.empty() ? message : where + ": " + message;
 }

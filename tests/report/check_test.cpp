@@ -254,5 +254,27 @@ TEST(Check, NumbersPastTheDoubleRangeNameTheirPointer) {
   EXPECT_NO_THROW(parse_report(R"({"a": 1.7976931348623157e308})", "base.json"));
 }
 
+// Found by the report fuzzer (issue 16): 60 levels of 90-character keys made of '/'
+// (each written "~1" in a pointer, so 181 bytes a level) put a 10,900-byte pointer into a
+// one-line error. The message cuts the middle of the pointer (about 480 bytes kept);
+// pointer() keeps it whole for callers.
+TEST(Check, LongPointersAreCutInMessages) {
+  const std::string key(90, '/');
+  std::string text = R"({"schema": "roshni.report/1", "summary": )";
+  for (int i = 0; i < 60; ++i) text += "{\"" + key + "\": ";
+  text += R"({"value": "x", "unit": "s"})";
+  for (int i = 0; i < 60; ++i) text += "}";
+  text += "}";
+  try {
+    summary_figures(parse_report(text, "r.json"), "r.json");
+    FAIL() << "expected an error";
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.pointer().size(), std::string("/summary").size() + 60 * 181 + std::string("/value").size());
+    EXPECT_LT(std::string(e.what()).size(), 700u) << e.what();
+    EXPECT_NE(std::string(e.what()).find("~1..."), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("/value: expected a number"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace roshni::report
