@@ -43,11 +43,18 @@ std::string did_you_mean(std::string_view word, std::span<const std::string> can
 }
 
 std::string quoted_list(std::span<const std::string> items) {
+  // Items can come from the input (the peaks an accelerator of the scenario lists): each
+  // is escaped and cut like any quoted input, and a long list is cut after 30 items, so
+  // the message stays one line of bounded length (a key holding a newline made a
+  // two-line error; found by the scenario fuzzer).
+  constexpr size_t kMaxItems = 30;
   std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
+  const size_t shown = std::min(items.size(), kMaxItems);
+  for (size_t i = 0; i < shown; ++i) {
     if (i > 0) out += (i + 1 == items.size()) ? " or " : ", ";
-    out += "'" + items[i] + "'";
+    out += "'" + escape_text(items[i]) + "'";
   }
+  if (shown < items.size()) out += fmt::format(" and {} more", items.size() - shown);
   return out;
 }
 

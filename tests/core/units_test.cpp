@@ -67,6 +67,15 @@ TEST(Text, SuggestsNearestName) {
   EXPECT_EQ(nearest("colour", keys), "");
   EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
   EXPECT_EQ(quoted_list(keys), "'bandwidth', 'latency' or 'reverse_bandwidth'");
+  // Items from the input are escaped; a long list ends "and N more" (issue 16, a fuzz
+  // finding: a newline in a listed name made a two-line error).
+  const std::vector<std::string> odd{"a\nb"};
+  EXPECT_EQ(quoted_list(odd), "'a\\nb'");
+  std::vector<std::string> many;
+  for (int i = 0; i < 32; ++i) many.push_back("k" + std::to_string(i));
+  const std::string l = quoted_list(many);
+  EXPECT_NE(l.find("'k29' and 2 more"), std::string::npos) << l;
+  EXPECT_EQ(l.find("k30"), std::string::npos) << l;
 }
 
 }  // namespace

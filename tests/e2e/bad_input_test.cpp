@@ -392,6 +392,15 @@ const std::vector<BadCase> kCases = {
                   "global_batch": 6, "micro_batch": 2},
         "parallelism": {"data": 2, "tensor": 2}})"),
      {}, "", "s.json:/workload/model/global_batch", "not a multiple of micro-batch 2"},
+    // Found by the scenario fuzzer (issue 16): an accelerator's peak named with a newline
+    // was listed raw, making a two-line error.
+    {"TrainingPeakNamedWithANewline",
+     star_with(R"("workload": {"kind": "training",
+        "model": {"layers": 4, "hidden": 1024, "heads": 16, "vocabulary": 1000, "sequence": 512,
+                  "global_batch": 8, "micro_batch": 1},
+        "parallelism": {"data": 4},
+        "accelerator": {"name": "x", "peak_flops": {"b\nf16": "100 TFLOP/s"}, "hbm_bandwidth": "1 TB/s", "source": "test"}})"),
+     {}, "", "s.json:/workload/model", "has no peak for 'bf16'; it lists 'b\\nf16'"},
     {"TrainingUnknownAccelerator",
      star_with(R"("workload": {"kind": "training", "accelerator": "h100_sxm",
         "model": {"layers": 4, "hidden": 1024, "heads": 16, "vocabulary": 1000, "sequence": 512,
