@@ -6,10 +6,23 @@
 namespace roshni {
 namespace {
 
-/// A pointer for a one-line message: at most about 2 x kKeep bytes, its middle cut out
+/// A pointer for a one-line message: control characters escaped, and at most about
+/// 2 x kKeep bytes, its middle cut out
 /// ("/summary/aaa.../zzz/value"). 64 levels of 100-character keys, each "/" written "~1",
 /// made a 13 KB line (found by the report fuzzer); ScenarioError::pointer() keeps it whole.
-std::string shown_pointer(const std::string& pointer) {
+std::string shown_pointer(const std::string& raw) {
+  // A key may hold any character, a newline too ("g\nerator"): control characters are
+  // escaped as in quoted input, so the message stays one line (found by the report fuzzer).
+  std::string pointer;
+  pointer.reserve(raw.size());
+  for (const char c : raw) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      pointer += fmt::format("\\u{:04x}", u);
+    } else {
+      pointer += c;
+    }
+  }
   constexpr size_t kKeep = 240;
   if (pointer.size() <= 2 * kKeep + 3) return pointer;
   // Cut only between UTF-8 sequences (continuation bytes are 10xxxxxx).

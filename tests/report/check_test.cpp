@@ -276,5 +276,20 @@ TEST(Check, LongPointersAreCutInMessages) {
   }
 }
 
+// Found by the report fuzzer (issue 16): a key holding a newline ("g\nerator") put the
+// newline into the pointer of a one-line error. Messages escape it; pointer() keeps it.
+TEST(Check, ControlCharactersInPointersAreEscapedInMessages) {
+  const std::string text = R"({"schema": "roshni.report/1", "summary": {"g\nx": {"value": 1e999, "unit": "s"}}})";
+  try {
+    parse_report(text, "r.json");
+    FAIL() << "expected an error";
+  } catch (const ScenarioError& e) {
+    EXPECT_EQ(e.pointer(), "/summary/g\nx/value");
+    const std::string what = e.what();
+    EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+    EXPECT_NE(what.find("r.json:/summary/g\\u000ax/value: "), std::string::npos) << what;
+  }
+}
+
 }  // namespace
 }  // namespace roshni::report
