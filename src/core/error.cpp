@@ -7,9 +7,9 @@ namespace roshni {
 namespace {
 
 /// A pointer for a one-line message: control characters escaped, and at most about
-/// 2 x kKeep bytes, its middle cut out
-/// ("/summary/aaa.../zzz/value"). 64 levels of 100-character keys, each "/" written "~1",
-/// made a 13 KB line (found by the report fuzzer); ScenarioError::pointer() keeps it whole.
+/// 2 x kKeep bytes, its middle cut out ("/summary/aaa.../zzz/value"). 64 levels of
+/// 100-character keys, each "/" written "~1", made a 13 KB line (found by the report
+/// fuzzer); ScenarioError::pointer() keeps the pointer whole.
 std::string shown_pointer(const std::string& raw) {
   // A key may hold any character, a newline too ("g\nerator"): control characters are
   // escaped as in quoted input, so the message stays one line (found by the report fuzzer).
