@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "roshni/core/error.h"
+#include "roshni/core/text.h"
 #include "report/text_table.h"
 
 namespace roshni::report {
@@ -186,6 +187,13 @@ std::string schema_of(const Json& j) {
   return s.is_string() ? s.get<std::string>() : s.dump();
 }
 
+/// A report's schema for a message: quoted, escaped and cut like any quoted input (a
+/// 4 KB schema made a 4 KB error; found by the report fuzzer).
+std::string shown_schema(const Json& j) {
+  if (!j.is_object() || !j.contains("schema")) return "no \"schema\"";
+  return quote_text(schema_of(j));
+}
+
 /// Shortest round-trip text of a figure, as the report wrote it.
 std::string number(double v) { return fmt::format("{}", v); }
 
@@ -263,24 +271,20 @@ void require_same_schema(const Json& report, const std::string& report_file,
   if (!is_report(report)) {
     throw ScenarioError(report_file, "/schema",
                         fmt::format("not a roshni report: expected \"roshni.report/...\", got {}",
-                                    report.is_object() && report.contains("schema")
-                                        ? report["schema"].dump()
-                                        : "no \"schema\""));
+                                    shown_schema(report)));
   }
   if (!is_report(baseline)) {
     throw ScenarioError(baseline_file, "/schema",
                         fmt::format("not a roshni report: expected \"roshni.report/...\", got {}",
-                                    baseline.is_object() && baseline.contains("schema")
-                                        ? baseline["schema"].dump()
-                                        : "no \"schema\""));
+                                    shown_schema(baseline)));
   }
   const std::string now = schema_of(report), base = schema_of(baseline);
   if (now != base) {
     throw ScenarioError(
         baseline_file, "/schema",
-        fmt::format("the baseline's schema is \"{}\" but {} has \"{}\"; figures of different "
+        fmt::format("the baseline's schema is {} but {} has {}; figures of different "
                     "schema versions are not compared (regenerate the baseline)",
-                    base, report_file, now));
+                    quote_text(base), report_file, quote_text(now)));
   }
 }
 

@@ -291,5 +291,19 @@ TEST(Check, ControlCharactersInPointersAreEscapedInMessages) {
   }
 }
 
+// Found by the third report fuzz campaign (issue 16): a 4 KB "schema" was printed whole
+// in "not a roshni report". It is quoted and cut like any input now.
+TEST(Check, LongSchemasAreCutInMessages) {
+  const auto good = parse_report(R"({"schema": "roshni.report/1", "summary": {}})", "a.json");
+  const auto bad = parse_report(R"({"schema": ")" + std::string(4000, ',') + R"("})", "b.json");
+  try {
+    require_same_schema(bad, "b.json", good, "a.json");
+    FAIL() << "expected an error";
+  } catch (const ScenarioError& e) {
+    EXPECT_LT(std::string(e.what()).size(), 200u) << e.what();
+    EXPECT_NE(std::string(e.what()).find("not a roshni report"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace roshni::report
