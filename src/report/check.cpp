@@ -107,7 +107,9 @@ class ReportReader {
     if (const auto tag_end = what.find("] "); tag_end != std::string::npos) {
       what = what.substr(tag_end + 2);
     }
-    throw ScenarioError(file_, "", "malformed JSON: " + what);
+    // The message quotes the token last read, which may be a long string holding control
+    // characters: escape it and cut it, so the error stays one short line.
+    throw ScenarioError(file_, "", "malformed JSON: " + escape_text(what, 240));
   }
 
  private:

@@ -305,5 +305,22 @@ TEST(Check, LongSchemasAreCutInMessages) {
   }
 }
 
+// The parser's message quotes the token it last read; a 5 KB string with a control
+// character in it made a 5 KB error line (found by CI's report fuzz run, 19 executions).
+TEST(Check, MalformedJsonMessagesAreOneShortLine) {
+  const std::string text = "{\"schema\": \"" + std::string(5000, 'x') + "\x0f\"}";
+  try {
+    parse_report(text, "c.json");
+    FAIL() << "expected an error";
+  } catch (const ScenarioError& e) {
+    const std::string what = e.what();
+    EXPECT_LT(what.size(), 600u) << what.substr(0, 600);
+    EXPECT_EQ(what.find('\n'), std::string::npos);
+    EXPECT_EQ(what.find('\x0f'), std::string::npos);
+    EXPECT_NE(what.find("malformed JSON"), std::string::npos);
+    EXPECT_NE(what.find("line 1"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace roshni::report
