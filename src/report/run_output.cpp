@@ -173,15 +173,25 @@ RunOutput::RunOutput(std::string dir) : dir_(std::move(dir)) {
   if (templ.size() + 1 + 32 > kPathMax) {
     throw std::runtime_error(fmt::format("the output directory's path is too long: '{}'", dir_));
   }
+  // The signals wait while the staging directory is made and its handlers installed: a
+  // SIGTERM between mkdtemp and install_handlers once left the directory behind (seen
+  // on a loaded machine by OutputDir.SignalsLeaveTheEarlierSetAndNoTemporaryFiles).
+  sigset_t block, previous_mask;
+  sigemptyset(&block);
+  for (int s : kSignals) sigaddset(&block, s);
+  ::pthread_sigmask(SIG_BLOCK, &block, &previous_mask);
   if (::mkdtemp(templ.data()) == nullptr) {
+    const int err = errno;
+    ::pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);
     throw std::runtime_error(
-        fmt::format("cannot create a directory in '{}': {}", dir_, std::strerror(errno)));
+        fmt::format("cannot create a directory in '{}': {}", dir_, std::strerror(err)));
   }
   staging_ = templ;
   std::memcpy(g_staging, staging_.c_str(), staging_.size() + 1);
   g_pending = 0;
   g_state = kStaging;
   install_handlers();
+  ::pthread_sigmask(SIG_SETMASK, &previous_mask, nullptr);  // a waiting signal lands now
 }
 
 RunOutput::~RunOutput() {
