@@ -37,6 +37,7 @@ FacilityResult facility_costs(const Facility& f, const EnergyResult& e) {
   r.campaign_cost = r.cost * f.repeats;
   r.campaign_cost_usd = r.cost_usd * f.repeats;
   r.campaign_time = e.run_time * f.repeats;
+  r.campaign_energy = r.facility_energy * f.repeats;
   r.annual_energy_kwh = r.facility_average.si() * kSecondsPerYear / kJoulesPerKwh;
   r.annual_cost = r.annual_energy_kwh * f.tariff;
   r.annual_cost_usd = r.annual_cost / f.per_usd;

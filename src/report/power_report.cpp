@@ -158,7 +158,8 @@ void write_power_json(JsonWriter& w, const scenario::Scenario& s, const scenario
   w.end_array().end_object();
 }
 
-void write_power_summary(JsonWriter& w, const scenario::PowerOutcome& p) {
+void write_power_summary(JsonWriter& w, const scenario::Scenario& s,
+                         const scenario::PowerOutcome& p) {
   const auto& e = p.energy;
   w.figure("energy", e.total.si(), "J");
   w.figure("network_energy", e.network.si(), "J");
@@ -171,12 +172,28 @@ void write_power_summary(JsonWriter& w, const scenario::PowerOutcome& p) {
   }
   if (p.thermal.model != "none") w.figure("racks_over_limit", p.thermal.racks_over_limit, "1");
   if (p.facility) {
-    w.figure("facility_energy", p.facility->facility_energy.si(), "J");
-    w.figure("energy_cost_usd", p.facility->cost_usd, "USD");
-    w.figure("annual_energy_cost_usd", p.facility->annual_cost_usd, "USD");
-    w.figure("annual_co2", p.facility->annual_co2_tonnes, "t");
-    w.figure("solar_share", p.facility->solar_share, "1");
+    // The figures a planner decides on, where check, compare and sweep see them
+    // (issue 17.7): one run, the campaign (x repeats: a training run's iterations), a year.
+    const auto& f = *p.facility;
+    const auto& site = *s.power.facility;
+    w.figure("facility_energy", f.facility_energy.si(), "J");
+    w.figure("facility_peak_power", f.facility_peak.si(), "W");
+    if (site.grid_allocation.si() > 0) {
+      w.figure("grid_allocation_share", f.grid_allocation_share, "1");
+    }
+    w.figure("energy_cost", f.cost, site.currency);
+    w.figure("energy_cost_usd", f.cost_usd, "USD");
+    w.figure("campaign_time", f.campaign_time.si(), "s");
+    w.figure("campaign_energy", f.campaign_energy.si(), "J");
+    w.figure("campaign_energy_cost", f.campaign_cost, site.currency);
+    w.figure("campaign_energy_cost_usd", f.campaign_cost_usd, "USD");
+    w.figure("campaign_co2", f.campaign_co2_kg / 1e3, "t");
+    w.figure("annual_energy_cost_usd", f.annual_cost_usd, "USD");
+    w.figure("annual_co2", f.annual_co2_tonnes, "t");
+    w.figure("solar_share", f.solar_share, "1");
   }
+  w.figure("capital_priced", s.power.bom.priced_usd(), "USD");
+  w.figure("capital_unpriced_items", s.power.bom.unpriced_items(), "1");
 }
 
 std::string components_csv(const scenario::Scenario& s, const scenario::PowerOutcome& p) {

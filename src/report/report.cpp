@@ -212,7 +212,8 @@ std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r
   }
   w.figure("flows_stalled", r.flows_stalled, "1");
   if (packet) write_packet_summary(w, s, *packet);
-  if (power) write_power_summary(w, *power);
+  if (sum.training) write_training_summary(w, s, *sum.training);
+  if (power) write_power_summary(w, s, *power);
   w.end_object();
   if (power) write_power_json(w, s, *power);
   if (sum.training) write_training(w, s, *sum.training);

@@ -80,6 +80,18 @@ void write_training(JsonWriter& w, const scenario::Scenario& s, const TrainingSu
   w.end_object();
 }
 
+void write_training_summary(JsonWriter& w, const scenario::Scenario& s, const TrainingSummary& t) {
+  // The training figures a planner decides on, in the summary that check, compare and sweep
+  // read (issue 17.7): halving train_tokens must move time_to_train past any tolerance.
+  w.figure("iteration_time", t.iteration.duration().si(), "s");
+  w.figure("mfu", t.mfu, "1");
+  w.figure("tokens_per_second", t.tokens_per_second, "1/s");
+  if (t.time_to_train) {
+    w.figure("train_tokens", s.training->spec.train_tokens, "1");
+    w.figure("time_to_train", t.time_to_train->si(), "s");
+  }
+}
+
 std::string training_text(const scenario::Scenario& s, const TrainingSummary& t) {
   const work::TrainingInfo& info = *s.training;
   const double it = t.iteration.duration().si();

@@ -41,6 +41,7 @@ struct FacilityResult {
   double cost = 0, cost_usd = 0;  // of one run, in the tariff's currency and in USD
   double campaign_cost = 0, campaign_cost_usd = 0;  // x repeats
   Duration campaign_time;        // run time x repeats
+  Energy campaign_energy;        // facility energy x repeats
   double annual_energy_kwh = 0;  // running continuously at the run's average for a year
   double annual_cost = 0, annual_cost_usd = 0;
   double co2_kg = 0, campaign_co2_kg = 0, annual_co2_tonnes = 0;

@@ -14,7 +14,8 @@ namespace roshni::report {
 void write_power_json(JsonWriter& w, const scenario::Scenario& s, const scenario::PowerOutcome& p);
 /// The headline energy, heat and money figures, written inside report.json's "summary"
 /// (so `check`, `compare` and `sweep` see them).
-void write_power_summary(JsonWriter& w, const scenario::PowerOutcome& p);
+void write_power_summary(JsonWriter& w, const scenario::Scenario& s,
+                         const scenario::PowerOutcome& p);
 
 /// components.csv: component, class, part, rack, static_energy_J, dynamic_energy_J,
 /// energy_J, average_power_W.

@@ -32,6 +32,9 @@ TrainingSummary summarize_training(const scenario::Scenario& s, const net::FlowR
 
 /// The "training" object of report.json.
 void write_training(JsonWriter& w, const scenario::Scenario& s, const TrainingSummary& t);
+/// The planner's training figures in report.json's summary: iteration time, MFU, tokens/s
+/// and, with train_tokens, the time to train.
+void write_training_summary(JsonWriter& w, const scenario::Scenario& s, const TrainingSummary& t);
 
 /// Lines for the human summary.
 std::string training_text(const scenario::Scenario& s, const TrainingSummary& t);
