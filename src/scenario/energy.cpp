@@ -88,11 +88,13 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
                       ? e.get("reference_temperature")->as_temperature()
                       : model_default(md_energy, "reference_temperature").as_temperature();
 
-  // No default: a GPU's share of its server (host CPUs, memory, fans) is the scenario's
-  // to say; without it the report has no host class rather than a made-up one. Read
-  // whether or not there are GPUs, so a bad value is an error either way.
+  // A GPU's share of its server or rack (host CPUs, memory, fans, DPUs, conversion): the
+  // scenario's, else the accelerator's catalog default (issue 17.3: without it a GB200
+  // NVL72 rack read 97 kW at peak where the rack is rated ~120 kW). "0 W" leaves it out.
+  // Read whether or not there are GPUs, so a bad value is an error either way.
+  std::optional<Power> scenario_host_power;
+  if (const auto hp = e.get("host_power")) scenario_host_power = hp->as_power();
   Power host_power;
-  if (const auto hp = e.get("host_power")) host_power = hp->as_power();
 
   // Accelerator: required when there are GPUs; a training workload's catalog
   // accelerator by default.
@@ -134,6 +136,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
     gpu_price = part.price_usd;
     gpu_estimate = part.price_estimate;
     nics = part.nics;
+    host_power = scenario_host_power ? *scenario_host_power : part.host_power.value_or(Power{});
     const JsonNode np = e.get("nic_power") ? *e.get("nic_power") : model_default(md_energy, "nic_power");
     nic_power = np.as_power() * static_cast<double>(nics);
   }

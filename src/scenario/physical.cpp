@@ -188,8 +188,8 @@ std::optional<double> catalog_price(const JsonNode& entry, bool& estimate) {
 
 hw::AcceleratorPart accelerator_part(const std::string& name, const JsonNode& e) {
   e.expect_keys({"vendor", "variant", "peak_flops", "hbm_capacity", "hbm_bandwidth", "scale_up",
-                 "nics", "idle_power", "peak_power", "mean_power", "throttle_temperature",
-                 "price", "source", "sources", "notes"});
+                 "nics", "idle_power", "peak_power", "mean_power", "host_power",
+                 "throttle_temperature", "price", "source", "sources", "notes"});
   hw::AcceleratorPart p;
   p.name = name;
   const JsonNode flops = e.at("peak_flops", "dense peak compute by precision, like "
@@ -208,6 +208,7 @@ hw::AcceleratorPart accelerator_part(const std::string& name, const JsonNode& e)
     if (p.idle_power && *p.peak_power < *p.idle_power) v->fail("peak_power is below idle_power");
   }
   if (const auto v = e.get("throttle_temperature")) p.throttle_temperature = v->as_temperature();
+  if (const auto v = e.get("host_power")) p.host_power = v->as_power();
   if (const auto n = e.get("nics")) {
     n->expect_keys({"count", "rate"});
     p.nics = static_cast<uint32_t>(n->at("count", "NICs per accelerator").as_int(0, 64));

@@ -345,5 +345,37 @@ TEST(Energy, SwitchPartWithOtherPortsThanTheRadixIsNoted) {
   EXPECT_NE(r.err.find("4 switches of role 'leaf'"), std::string::npos) << r.err;
 }
 
+// A GPU's host share (CPUs, DRAM, fans, DPUs, power conversion) defaults to its catalog
+// part's (issue 17.3: without energy.host_power, racks read 25-30 % low). h100-sxm's is
+// 475 W: (DGX H100's 10.2 kW - 8 x 700 W GPUs - 4 x 150 W NVSwitch - 8 x 25 W NICs) / 8
+// (configs/accelerators.json). Constant, so the host class averages exactly GPUs x 475 W;
+// the scenario's host_power replaces it, and "0 W" leaves the class out.
+TEST(Energy, HostShareDefaultsToTheAcceleratorsCatalogFigure) {
+  const auto scenario = [](const std::string& host) {
+    return R"({
+    "topology": {"kind": "star", "gpus": 4, "link": {"bandwidth": "400 Gbps", "latency": "1 us"}},
+    "workload": {"kind": "flow_trace", "flows": [{"id": "f", "src": "gpu0", "dst": "gpu1", "size": "1 GiB"}]},
+    "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g")" +
+           host + "}}";
+  };
+  const auto by_default = run(write_scenario("host-default", scenario("")).string(), "host-default");
+  ASSERT_TRUE(by_default["energy"]["by_class"].contains("host"));
+  const auto& host = by_default["energy"]["by_class"]["host"];
+  EXPECT_EQ(host["count"], 4);
+  EXPECT_NEAR(host["average_power"].get<double>(), 4 * 475.0, 1e-9 * 4 * 475);
+  const auto given = run(write_scenario("host-given", scenario(R"(, "host_power": "200 W")")).string(),
+                         "host-given");
+  EXPECT_NEAR(given["energy"]["by_class"].at("host").at("average_power").get<double>(), 4 * 200.0,
+              1e-9 * 800);
+  const auto none = run(write_scenario("host-none", scenario(R"(, "host_power": "0 W")")).string(),
+                        "host-none");
+  EXPECT_FALSE(none["energy"]["by_class"].contains("host"));
+  // The default's share of the run's energy is exactly what leaving it out removes.
+  const double t = by_default["summary"]["makespan"]["value"];
+  EXPECT_NEAR(by_default["energy"]["total"]["value"].get<double>() -
+                  none["energy"]["total"]["value"].get<double>(),
+              4 * 475.0 * t, 1e-6 * 4 * 475 * t);
+}
+
 }  // namespace
 }  // namespace roshni

@@ -32,6 +32,9 @@ struct AcceleratorPart {
   /// For the energy and heat models (absent in some scenario-given parts).
   std::optional<Power> idle_power, peak_power;
   std::optional<Temperature> throttle_temperature;
+  /// Per accelerator, constant: its share of the server or rack around it that is not
+  /// modelled as a part of its own (host CPUs, DRAM, fans, DPUs, power conversion).
+  std::optional<Power> host_power;
   uint32_t nics = 0;                       // scale-out NICs per accelerator
   std::optional<double> price_usd;
   bool price_estimate = false;
