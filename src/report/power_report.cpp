@@ -117,6 +117,19 @@ void write_power_json(JsonWriter& w, const scenario::Scenario& s, const scenario
     w.figure("facility_average_power", f.facility_average.si(), "W");
     w.figure("facility_peak_power", f.facility_peak.si(), "W");
     w.figure("solar_share", f.solar_share, "1");
+    if (site.solar_share || site.solar_capacity.si() > 0) {
+      w.figure("solar_lcoe", site.solar_lcoe, site.currency + "/kWh");
+      w.figure("solar_generated", f.solar_generated.si(), "J");
+      w.figure("solar_curtailed_share", f.solar_curtailed, "1");
+      if (site.battery_energy.si() > 0) {
+        w.figure("battery_energy", site.battery_energy.si(), "J");
+        w.figure("battery_power", site.battery_power.si(), "W");
+        w.figure("battery_share", f.battery_share, "1");
+      }
+    }
+    w.figure("grid_energy", f.grid_energy.si(), "J");
+    w.figure("grid_energy_cost", f.grid_cost, site.currency);
+    w.figure("solar_energy_cost", f.solar_cost, site.currency);
     w.figure("energy_cost", f.cost, site.currency);
     w.figure("energy_cost_usd", f.cost_usd, "USD");
     w.figure("repeats", site.repeats, "1");
@@ -252,6 +265,14 @@ std::string readable_amount(double v) {
   return fmt::format("{:.4g}", v);  // below 10,000 (or past 10^16, with an exponent)
 }
 
+/// A long duration for reading: days past two days, else hours, else the SI form.
+std::string readable_duration(Duration d) {
+  const double s = d.si();
+  if (s >= 2 * 86400.0) return fmt::format("{:.4g} days", s / 86400.0);
+  if (s >= 2 * 3600.0) return fmt::format("{:.4g} h", s / 3600.0);
+  return fmt::format("{}", d);
+}
+
 }  // namespace
 
 std::string power_summary(const scenario::Scenario& s, const scenario::PowerOutcome& p) {
@@ -288,6 +309,18 @@ std::string power_summary(const scenario::Scenario& s, const scenario::PowerOutc
                        readable_amount(f.cost_usd), once, readable_amount(f.annual_cost),
                        site.currency, readable_amount(f.annual_cost_usd), 100 * f.solar_share,
                        readable_amount(f.annual_co2_tonnes));
+    if (site.battery_energy.si() > 0 || f.solar_curtailed > 0) {
+      out += fmt::format("  solar           {:.1f}% of the energy ({:.1f}% through the battery); "
+                         "{:.1f}% of generation curtailed\n",
+                         100 * f.solar_share, 100 * f.battery_share, 100 * f.solar_curtailed);
+    }
+    if (site.repeats > 1) {
+      out += fmt::format("  campaign        {:.0f} {}: {}, {} MWh, {} {} / {} USD, {} t CO2\n",
+                         site.repeats, s.workload.kind == "training" ? "iterations" : "runs",
+                         readable_duration(f.campaign_time), readable_amount(f.campaign_energy.si() / 3.6e9),
+                         readable_amount(f.campaign_cost), site.currency,
+                         readable_amount(f.campaign_cost_usd), readable_amount(f.campaign_co2_kg / 1e3));
+    }
   }
   if (s.power.bom.priced_usd() > 0) {
     out += fmt::format("  capital (priced) {} USD; {} items unpriced\n", readable_amount(s.power.bom.priced_usd()),

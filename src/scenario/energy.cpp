@@ -39,6 +39,71 @@ std::string link_component_name(const topo::Topology& t, LinkId l) {
   return t.node_name(t.link_from(l)) + "<->" + t.node_name(t.link_to(l));
 }
 
+/// A price per kWh: {"amount": 0.044, "currency": "USD"} in USD or the tariff's currency,
+/// returned in the tariff's currency.
+double price_per_kwh(const JsonNode& v, const power::Facility& f) {
+  v.expect_keys({"amount", "currency", "per"});
+  const double amount = v.at("amount", "a price per kWh").as_number(0, kMaxTariff, "a price per kWh");
+  const JsonNode currency = v.at("currency", "\"USD\" or the tariff's currency");
+  const std::string code = currency.as_string();
+  if (const auto per = v.get("per"); per && per->as_string() != "kWh") per->fail("prices are per \"kWh\"");
+  if (code == f.currency) return amount;
+  if (code == "USD") return amount * f.per_usd;
+  currency.fail(fmt::format("expected \"USD\" or the tariff's currency {}, got {}", quote_text(f.currency),
+                            quote_text(code)));
+}
+
+/// facility.solar: a fixed share, or capacity with its profile and an optional battery;
+/// the LCOE and lifecycle intensity default to configs/models.json's.
+void read_solar(const JsonNode& v, const JsonNode& defaults, power::Facility& f, power::Bom& bom) {
+  v.expect_keys({"share", "capacity", "profile", "lcoe", "carbon_intensity", "battery"});
+  const auto sh = v.get("share");
+  const auto cap = v.get("capacity");
+  if (sh && cap) v.fail("give a solar 'share', or a 'capacity' with its 'profile', not both");
+  if (!sh && !cap) v.fail("give a solar 'share' (\"20 %\"), or a 'capacity' with its 'profile'");
+  if (sh) {
+    f.solar_share = sh->as_fraction();
+  } else {
+    f.solar_capacity = cap->as_power();
+    const JsonNode prof = v.at("profile", "24 hourly capacity factors in [0, 1], midnight first");
+    if (!prof.raw().is_array() || prof.size() != 24) prof.fail("expected 24 hourly capacity factors in [0, 1], midnight first");
+    for (size_t i = 0; i < 24; ++i) f.solar_profile[i] = prof[i].as_number(0, 1, "a capacity factor");
+  }
+  f.solar_lcoe = price_per_kwh(v.get("lcoe") ? *v.get("lcoe") : model_default(defaults, "solar_lcoe"), f);
+  f.solar_carbon_kg_per_joule =
+      (v.get("carbon_intensity") ? *v.get("carbon_intensity")
+                                 : model_default(defaults, "solar_carbon_intensity"))
+          .as_quantity(QuantityKind::carbon_intensity, true);
+  const auto b = v.get("battery");
+  if (!b) return;
+  if (sh) b->fail("a battery needs the solar 'capacity' and 'profile' (it stores the day's surplus), not a fixed 'share'");
+  b->expect_keys({"energy", "power", "round_trip_efficiency", "price"});
+  const JsonNode energy = b->at("energy", "the energy it stores, like \"20 MWh\"");
+  f.battery_energy = energy.as_energy();
+  if (f.battery_energy.si() <= 0) energy.fail("a battery stores more than 0 J");
+  const JsonNode power = b->at("power", "its charge and discharge limit, like \"5 MW\"");
+  f.battery_power = power.as_power();
+  if (f.battery_power.si() <= 0) power.fail("a battery's power is more than 0 W");
+  const JsonNode eta = b->get("round_trip_efficiency") ? *b->get("round_trip_efficiency")
+                                                       : model_default(defaults, "battery_round_trip_efficiency");
+  f.battery_efficiency = eta.as_fraction();
+  if (f.battery_efficiency <= 0) eta.fail("a battery gives back more than 0 % of what it stores");
+  // Capital, in the bill of materials: per kWh of storage, USD.
+  const JsonNode price = b->get("price") ? *b->get("price") : model_default(defaults, "battery_price");
+  price.expect_keys({"amount", "currency", "per", "estimate"});
+  const double usd = price.at("amount", "a price per kWh of storage").as_number(0, 1e6, "a price per kWh");
+  const JsonNode currency = price.at("currency", "\"USD\"");
+  if (currency.as_string() != "USD") currency.fail("battery prices are in \"USD\" per kWh of storage");
+  if (const auto per = price.get("per"); per && per->as_string() != "kWh") per->fail("battery prices are per \"kWh\" of storage");
+  power::BomLine line;
+  line.item = "battery";
+  line.part = "battery storage (kWh)";
+  line.count = static_cast<uint64_t>(std::llround(f.battery_energy.si() / 3.6e6));
+  line.unit_price_usd = usd;
+  line.estimate = price.get("estimate") && price.get("estimate")->as_bool();
+  bom.lines.push_back(line);
+}
+
 }  // namespace
 
 void read_power(const Document& doc, const std::string& catalog_dir, const topo::Topology& t,
@@ -55,7 +120,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
   const FileReader& reader = doc.reader();
 
   const Document models = Document::load(resolve_relative(catalog_dir, "models.json"), reader);
-  models.root().expect_keys({"schema", "description", "energy", "thermal"});
+  models.root().expect_keys({"schema", "description", "energy", "thermal", "facility"});
   const JsonNode md_energy = models.root().at("energy", "energy model defaults");
   const JsonNode md_thermal = models.root().at("thermal", "thermal model defaults");
 
@@ -449,29 +514,9 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
   if (const auto v = field("carbon_intensity")) {
     f.carbon_kg_per_joule = v->as_quantity(QuantityKind::carbon_intensity, true);
   }
-  if (const auto v = field("solar")) {
-    if (fn.get("solar")) {
-      v->expect_keys({"share", "capacity", "profile"});
-    }
-    const auto sh = v->get("share");
-    const auto cap = v->get("capacity");
-    if (sh && cap) v->fail("give a solar 'share', or a 'capacity' with its 'profile', not both");
-    if (sh) {
-      // Sites give a plain ratio (0.02); scenarios give "20 %".
-      if (sh->raw().is_number()) {
-        f.solar_share = sh->as_number(0, 1, "a solar share");
-      } else {
-        f.solar_share = sh->as_fraction();
-      }
-    } else if (cap) {
-      f.solar_capacity = cap->as_power();
-      const JsonNode prof = v->at("profile", "24 hourly capacity factors in [0, 1], midnight first");
-      if (!prof.raw().is_array() || prof.size() != 24) prof.fail("expected 24 hourly capacity factors in [0, 1], midnight first");
-      for (size_t i = 0; i < 24; ++i) {
-        const JsonNode x = prof[i];
-        f.solar_profile[i] = x.as_number(0, 1, "a capacity factor");
-      }
-    }
+  // On-site solar is the scenario's (a site's grid mix is in its tariff and intensity).
+  if (const auto v = fn.get("solar")) {
+    read_solar(*v, models.root().at("facility", "facility model defaults"), f, out.bom);
   }
   // The site's cooling limit per rack, for the cooling in use, goes to the heat model.
   if (const auto v = fn.get("cooling_per_rack")) {

@@ -335,6 +335,19 @@ const std::vector<BadCase> kCases = {
      "s.json:/facility", "needs 'per_usd'"},
     {"FacilitySolarProfileShort", "{" + kStar + ", " + kAllReduce + R"(, "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g"}, "facility": {"site": "us-average", "solar": {"capacity": "5 MW", "profile": [0, 1]}}})", {}, "",
      "s.json:/facility/solar/profile", "24 hourly capacity factors"},
+    // Issue 17.2: on-site solar's LCOE and battery.
+    {"FacilityBatteryWithAFixedShare", "{" + kStar + ", " + kAllReduce + R"(, "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g"}, "facility": {"site": "us-average", "solar": {"share": "20 %", "battery": {"energy": "1 MWh", "power": "1 MW"}}}})", {}, "",
+     "s.json:/facility/solar/battery", "needs the solar 'capacity'"},
+    {"FacilityBatteryWithoutPower", "{" + kStar + ", " + kAllReduce + R"(, "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g"}, "facility": {"site": "us-average", "solar": {"capacity": "1 MW", "profile": [0,0,0,0,0,0,0.2,0.4,0.6,0.8,0.9,1,1,0.9,0.8,0.6,0.4,0.2,0,0,0,0,0,0], "battery": {"energy": "1 MWh"}}}})", {}, "",
+     "s.json:/facility/solar/battery", "'power'"},
+    {"FacilityBatteryOfZeroEnergy", "{" + kStar + ", " + kAllReduce + R"(, "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g"}, "facility": {"site": "us-average", "solar": {"capacity": "1 MW", "profile": [0,0,0,0,0,0,0.2,0.4,0.6,0.8,0.9,1,1,0.9,0.8,0.6,0.4,0.2,0,0,0,0,0,0], "battery": {"energy": "0 MWh", "power": "1 MW"}}}})", {}, "",
+     "s.json:/facility/solar/battery/energy", "more than 0 J"},
+    {"FacilityBatteryEfficiencyOverOne", "{" + kStar + ", " + kAllReduce + R"(, "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g"}, "facility": {"site": "us-average", "solar": {"capacity": "1 MW", "profile": [0,0,0,0,0,0,0.2,0.4,0.6,0.8,0.9,1,1,0.9,0.8,0.6,0.4,0.2,0,0,0,0,0,0], "battery": {"energy": "1 MWh", "power": "1 MW", "round_trip_efficiency": "120 %"}}}})", {}, "",
+     "s.json:/facility/solar/battery/round_trip_efficiency", "at most 100 %"},
+    {"FacilitySolarLcoeInAThirdCurrency", "{" + kStar + ", " + kAllReduce + R"(, "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g"}, "facility": {"site": "pk-grid-industrial-2025", "solar": {"share": "20 %", "lcoe": {"amount": 0.04, "currency": "EUR"}}}})", {}, "",
+     "s.json:/facility/solar/lcoe/currency", "\"USD\" or the tariff's currency \"PKR\""},
+    {"FacilitySolarWithoutShareOrCapacity", "{" + kStar + ", " + kAllReduce + R"(, "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g"}, "facility": {"site": "us-average", "solar": {"lcoe": {"amount": 0.04, "currency": "USD"}}}})", {}, "",
+     "s.json:/facility/solar", "a solar 'share'"},
     // Issue 16.1: values a double holds but no machine has, each of which aborted on an
     // assert (a non-finite figure, a singular thermal matrix) before it was bounded at load.
     // The bounds are in docs/scenario-reference.md ("Ranges").

@@ -80,9 +80,9 @@ TEST(Energy, PacketModelTracksThePeakToo) {
   const double dyn = (2 * 2e-12 + 913 * 0.15 / 51.2e12) * 400e9;
   ASSERT_TRUE(j["energy"].contains("peak_power"));
   EXPECT_NEAR(j["energy"]["network_dynamic_peak"]["value"].get<double>(), dyn, 1e-9 * dyn);
-  // Static: 4 GPUs idle at 140 W with one 25 W NIC each (configs/accelerators.json,
-  // models.json), 4 links at 3 W, the switch's 85 % of 913 W.
-  const double stat = 4 * (140.0 + 25.0) + 4 * 3.0 + 0.85 * 913;
+  // Static: 4 GPUs idle at 140 W with one 25 W NIC each and a 475 W host share
+  // (configs/accelerators.json, models.json), 4 links at 3 W, the switch's 85 % of 913 W.
+  const double stat = 4 * (140.0 + 25.0 + 475.0) + 4 * 3.0 + 0.85 * 913;
   EXPECT_NEAR(j["energy"]["peak_power"]["value"].get<double>(), stat + dyn, 1e-9 * stat);
 }
 
@@ -375,6 +375,44 @@ TEST(Energy, HostShareDefaultsToTheAcceleratorsCatalogFigure) {
   EXPECT_NEAR(by_default["energy"]["total"]["value"].get<double>() -
                   none["energy"]["total"]["value"].get<double>(),
               4 * 475.0 * t, 1e-6 * 4 * 475 * t);
+}
+
+// On-site solar with a battery through the CLI (issue 17.2). The run's mean facility
+// power D is read from the report; a plant sized far above it (1 GW, capacity factor 1
+// from 06:00 to 18:00) covers the 12 daylight hours directly, and a battery of 1 GWh and
+// 1 GW covers the other 12 (12 D < 1 GWh, charged well within the first sunny hour), so
+// the share is 1 and half of it came through the battery. The grid bills nothing; solar
+// bills the plant's whole generation, 1 GW x 12/24 x run time, at the default LCOE
+// (0.044 USD/kWh, configs/models.json). The battery is capital: 1,000,000 kWh x 165 USD.
+TEST(Energy, SolarWithABatteryRunsPastDaylight) {
+  std::string profile;
+  for (int h = 0; h < 24; ++h) profile += std::string(h ? "," : "") + (h >= 6 && h < 18 ? "1" : "0");
+  const auto file = write_scenario("battery", R"({
+    "topology": {"kind": "star", "gpus": 4, "link": {"bandwidth": "400 Gbps", "latency": "1 us"}},
+    "workload": {"kind": "flow_trace", "flows": [{"id": "f", "src": "gpu0", "dst": "gpu1", "size": "1 GiB"}]},
+    "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g"},
+    "facility": {"pue": 1.2, "tariff": {"amount": 0.1, "currency": "USD"},
+      "carbon_intensity": "400 gCO2/kWh",
+      "solar": {"capacity": "1 GW", "profile": [)" + profile + R"(],
+                "battery": {"energy": "1 GWh", "power": "1 GW"}}}})");
+  const auto j = run(file.string(), "battery");
+  const auto& f = j.at("facility");
+  const auto v = [&](const char* k) { return f.at(k).at("value").get<double>(); };
+  EXPECT_NEAR(v("solar_share"), 1.0, 1e-12);
+  EXPECT_NEAR(v("battery_share"), 0.5, 1e-12);
+  EXPECT_NEAR(v("grid_energy_cost"), 0.0, 1e-18);
+  const double t = j["summary"]["makespan"]["value"];
+  EXPECT_NEAR(v("solar_generated"), 1e9 * 0.5 * t, 1e-9 * 1e9 * t);
+  EXPECT_NEAR(v("energy_cost"), 1e9 * 0.5 * t / 3.6e6 * 0.044, 1e-9 * v("energy_cost"));
+  bool battery_line = false;
+  for (const auto& row : j.at("bill_of_materials").at("rows")) {
+    if (row[0] != "battery") continue;
+    battery_line = true;
+    EXPECT_EQ(row[2], 1000000);
+    EXPECT_EQ(row[3], 165);
+  }
+  EXPECT_TRUE(battery_line);
+  EXPECT_GE(j["summary"]["capital_priced"]["value"].get<double>(), 165e6);
 }
 
 }  // namespace

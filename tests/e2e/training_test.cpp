@@ -55,8 +55,8 @@ TEST(TrainingCli, RunWritesTheTrainingReport) {
 //   time_to_train = train_tokens / tokens_per_second;
 //   repeats = ceil(train_tokens / tokens per iteration), 64 x 2,048 = 131,072 tokens:
 //   1e9 -> 7,630 iterations, 5e8 -> 3,815;
-//   campaign energy = facility energy x repeats, campaign CO2 = that x (1 - 25 % solar) x
-//   400 g/kWh; capital = 32 GPUs x 27,500 USD + switches x 37,300 USD (configs/
+//   campaign energy = facility energy x repeats, billed 75 % at the tariff, 25 % at the
+//   solar LCOE; CO2 likewise; capital = 32 GPUs x 27,500 USD + switches x 37,300 USD (configs/
 //   accelerators.json h100-sxm and configs/switches.json th5-51t-64x800g prices).
 TEST(TrainingCli, SummaryCarriesThePlannersFigures) {
   const auto dir = fresh_dir("training_summary");
@@ -104,12 +104,17 @@ TEST(TrainingCli, SummaryCarriesThePlannersFigures) {
               1e-12 * v(half, "campaign_energy"));
   EXPECT_NEAR(v(full, "campaign_time"), v(full, "iteration_time") * 7630,
               1e-12 * v(full, "campaign_time"));
-  EXPECT_NEAR(v(full, "campaign_energy_cost"), v(full, "campaign_energy") / 3.6e6 * 20,
+  // Three quarters from the grid at 20 PKR/kWh, a quarter from solar at the default LCOE
+  // (configs/models.json: 0.044 USD/kWh, x 280 PKR per USD).
+  EXPECT_NEAR(v(full, "campaign_energy_cost"),
+              v(full, "campaign_energy") / 3.6e6 * (0.75 * 20 + 0.25 * 0.044 * 280),
               1e-9 * v(full, "campaign_energy_cost"));
   EXPECT_EQ(unit(full, "campaign_energy_cost"), "PKR");
   EXPECT_NEAR(v(full, "campaign_energy_cost_usd"), v(full, "campaign_energy_cost") / 280,
               1e-9 * v(full, "campaign_energy_cost_usd"));
-  EXPECT_NEAR(v(full, "campaign_co2"), v(full, "campaign_energy") / 3.6e6 * 0.75 * 0.4 / 1e3,
+  // Grid 400 g/kWh; solar's lifecycle 48 g/kWh (configs/models.json).
+  EXPECT_NEAR(v(full, "campaign_co2"),
+              v(full, "campaign_energy") / 3.6e6 * (0.75 * 0.4 + 0.25 * 0.048) / 1e3,
               1e-9 * v(full, "campaign_co2"));
   EXPECT_EQ(unit(full, "campaign_co2"), "t");
   EXPECT_EQ(v(full, "solar_share"), 0.25);

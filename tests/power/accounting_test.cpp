@@ -238,15 +238,68 @@ TEST(Facility, PlannerArithmetic) {
   f.currency = "PKR";
   f.per_usd = 281;
   f.carbon_kg_per_joule = 0.310 / 3.6e6;  // 310 g per kWh
-  f.solar_share = 0.25;
   f.grid_allocation = watts(2000e6);
   const auto r = facility_costs(f, e);
   EXPECT_NEAR(r.facility_average.si(), 11.83e6, 1e-3);
   EXPECT_NEAR(r.annual_energy_kwh / 1e6, 103.63, 0.01);   // GWh
   EXPECT_NEAR(r.cost, 11830.0 * 34, 1e-6);                  // one hour
   EXPECT_NEAR(r.cost_usd, 11830.0 * 34 / 281, 1e-6);
-  EXPECT_NEAR(r.co2_kg, 11830.0 * 0.75 * 0.310, 1e-6);
+  EXPECT_NEAR(r.co2_kg, 11830.0 * 0.310, 1e-6);
   EXPECT_NEAR(r.grid_allocation_share, 11.83 / 2000, 1e-12);
+}
+
+// Issue 17.2: solar was billed at the grid tariff. A quarter of the hour's 11,830 kWh
+// from solar at an LCOE of 12.4 PKR/kWh (0.044 USD x 281), the rest from the grid at 34:
+// 11,830 x (0.75 x 34 + 0.25 x 12.364) PKR; CO2 11,830 x (0.75 x 0.310 + 0.25 x 0.048) kg.
+TEST(Facility, SolarIsBilledAtItsLcoeAndTheGridAtTheTariff) {
+  EnergyResult e;
+  e.run_time = seconds(3600);
+  e.average = e.peak = watts(9.1e6);
+  e.total = e.average * e.run_time;
+  Facility f;
+  f.pue = 1.3;
+  f.tariff = 34;
+  f.currency = "PKR";
+  f.per_usd = 281;
+  f.carbon_kg_per_joule = 0.310 / 3.6e6;
+  f.solar_share = 0.25;
+  f.solar_lcoe = 0.044 * 281;
+  f.solar_carbon_kg_per_joule = 0.048 / 3.6e6;
+  f.repeats = 10;
+  const auto r = facility_costs(f, e);
+  EXPECT_NEAR(r.grid_cost, 11830.0 * 0.75 * 34, 1e-6);
+  EXPECT_NEAR(r.solar_cost, 11830.0 * 0.25 * 0.044 * 281, 1e-6);
+  EXPECT_NEAR(r.cost, 11830.0 * (0.75 * 34 + 0.25 * 0.044 * 281), 1e-6);
+  EXPECT_NEAR(r.cost_usd, r.cost / 281, 1e-9);
+  EXPECT_NEAR(r.co2_kg, 11830.0 * (0.75 * 0.310 + 0.25 * 0.048), 1e-6);
+  EXPECT_NEAR(r.campaign_cost, 10 * r.cost, 1e-6);
+  // A year at 11.83 MW: 103,630.8 MWh, the same split.
+  const double year_kwh = 11830.0 * 8760;
+  EXPECT_NEAR(r.annual_cost, year_kwh * (0.75 * 34 + 0.25 * 0.044 * 281), 1e-3);
+  EXPECT_NEAR(r.annual_co2_tonnes, year_kwh * (0.75 * 0.310 + 0.25 * 0.048) / 1e3, 1e-6);
+  // All solar: the bill is the LCOE's alone.
+  f.solar_share = 1.0;
+  EXPECT_NEAR(facility_costs(f, e).cost, 11830.0 * 0.044 * 281, 1e-6);
+}
+
+// A plant is billed for all it generates, used or curtailed: 10 MW for 6 h a day (60 MWh)
+// under a steady 1 MW load uses 6 MWh a day; a one-hour run bills 60/24 = 2.5 MWh at the
+// LCOE and 1 - 6/24 of the load from the grid.
+TEST(Facility, APlantIsBilledForAllItGenerates) {
+  EnergyResult e;
+  e.run_time = seconds(3600);
+  e.average = e.peak = watts(1e6);
+  e.total = e.average * e.run_time;
+  Facility f;
+  f.tariff = 0.1;
+  f.solar_lcoe = 0.04;
+  f.solar_capacity = watts(10e6);
+  for (int h = 9; h < 15; ++h) f.solar_profile[h] = 1.0;
+  const auto r = facility_costs(f, e);
+  EXPECT_DOUBLE_EQ(r.solar_share, 0.25);
+  EXPECT_NEAR(r.solar_generated.si(), 2.5e6 * 3600, 1e-3);
+  EXPECT_NEAR(r.cost, 1000 * 0.75 * 0.1 + 2500 * 0.04, 1e-9);
+  EXPECT_NEAR(r.solar_curtailed, 54.0 / 60, 1e-12);
 }
 
 TEST(Facility, SolarShareFromCapacityAndProfile) {
@@ -255,9 +308,38 @@ TEST(Facility, SolarShareFromCapacityAndProfile) {
   Facility f;
   f.solar_capacity = watts(10e6);
   for (int h = 9; h < 15; ++h) f.solar_profile[h] = 1.0;
-  EXPECT_DOUBLE_EQ(solar_share_of(f, watts(5e6)), 0.25);
+  EXPECT_DOUBLE_EQ(solar_supply(f, watts(5e6)).share, 0.25);
   // A 20 MW load takes all 10 MW for those 6 hours: 60 / 480 = 12.5%.
-  EXPECT_DOUBLE_EQ(solar_share_of(f, watts(20e6)), 0.125);
+  EXPECT_DOUBLE_EQ(solar_supply(f, watts(20e6)).share, 0.125);
+}
+
+// A battery carries the day's surplus past daylight (issue 17.2: the share was capped by
+// daylight hours). 10 MW of sun for 6 h (hours 9-14) under a steady 2 MW load; a 20 MWh,
+// 5 MW battery, 80 % round trip. By hand, the steady day: hours 9-13 charge 5 MW (8 MW
+// spare, power-limited) storing 4 MWh each, full (20 MWh) after hour 13; hour 14 charges
+// nothing; hours 15-23 give 2 MWh each (18 MWh), leaving 2 MWh for hour 0 of the next day.
+// So the battery gives 20 MWh a day, the sun 12 MWh directly: (12 + 20) / 48 = 2/3, of
+// which 20/48 through the battery. The sun's 60 MWh: 12 used, 25 charged (20 stored +
+// 5 lost), 23 curtailed.
+TEST(Facility, BatteryCarriesTheDaysSurplusPastDaylight) {
+  Facility f;
+  f.solar_capacity = watts(10e6);
+  for (int h = 9; h < 15; ++h) f.solar_profile[h] = 1.0;
+  f.battery_energy = Energy::from_si(20e6 * 3600);
+  f.battery_power = watts(5e6);
+  f.battery_efficiency = 0.8;
+  const SolarSupply s = solar_supply(f, watts(2e6));
+  EXPECT_NEAR(s.share, 2.0 / 3, 1e-12);
+  EXPECT_NEAR(s.battery_share, 20.0 / 48, 1e-12);
+  EXPECT_NEAR(s.curtailed, 23.0 / 60, 1e-12);
+  EXPECT_NEAR(s.generation.si(), 10e6 * 6 / 24, 1e-6);
+  // Without the battery, daylight caps it: 12 / 48.
+  f.battery_energy = Energy{};
+  EXPECT_NEAR(solar_supply(f, watts(2e6)).share, 0.25, 1e-12);
+  // A battery big enough for the night: 36 MWh of night load needs 45 MWh charged at 80 %,
+  // but only 6 h x 5 MW = 30 MWh can go in: 24 MWh back, (12 + 24) / 48 = 3/4.
+  f.battery_energy = Energy::from_si(100e6 * 3600);
+  EXPECT_NEAR(solar_supply(f, watts(2e6)).share, 0.75, 1e-12);
 }
 
 }  // namespace
