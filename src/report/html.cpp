@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "roshni/report/check.h"
+#include "roshni/report/readable_units.h"
 #include "roshni/report/report.h"
 
 namespace roshni::report {
@@ -69,11 +70,13 @@ std::string heat_colour(double u) {
   return fmt::format("#{:02x}{:02x}{:02x}", mix(0xde, 0x08), mix(0xeb, 0x30), mix(0xf7, 0x6b));
 }
 
-std::string svg_open(const std::string& id, int height, const std::string& label) {
+/// `unit`: what every value and axis label of the chart is written in ("MJ", "%").
+std::string svg_open(const std::string& id, int height, const std::string& label,
+                     const std::string& unit) {
   return fmt::format(
-      "<svg class=\"chart\" id=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" "
-      "height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\">\n",
-      html_escape(id), kWidth, height, kWidth, height, html_escape(label));
+      "<svg class=\"chart\" id=\"{}\" data-unit=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" "
+      "width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\">\n",
+      html_escape(id), html_escape(unit), kWidth, height, kWidth, height, html_escape(label));
 }
 
 std::string svg_text(double x, double y, const std::string& text, const char* anchor = "start",
@@ -108,18 +111,20 @@ std::string render_bars(const HtmlBarChart& c) {
   const int height = kTop + static_cast<int>(c.bars.size()) * kRow + 8;
   double max = c.max;
   for (const auto& b : c.bars) max = std::max(max, b.value);
-  std::string out = svg_open(c.id, height, c.title);
+  std::string out = svg_open(c.id, height, c.title, c.unit);
   out += svg_text(0, 16, c.title, "start", "title");
   for (size_t i = 0; i < c.bars.size(); ++i) {
     const auto& b = c.bars[i];
     const double y = kTop + static_cast<double>(i) * kRow;
     const double w = max > 0 ? kBarWidth * std::max(0.0, b.value) / max : 0;
-    out += "<g class=\"bar\"><title>" + html_escape(b.label + ": " + b.text) + "</title>\n";
-    out += svg_text(kLabelEnd, y + 14, shorten(b.label, 42), "end");
+    out += "<g class=\"bar\"><title>" +
+           html_escape(b.label + ": " + b.text + (b.tip.empty() ? "" : " " + b.tip)) +
+           "</title>\n";
+    out += svg_text(kLabelEnd, y + 14, shorten(b.label, 42), "end", "label");
     out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n",
                        kBarStart, px(y + 3), px(std::max(w, b.value > 0 ? 1.0 : 0.0)), kRow - 6,
                        kPalette[0]);
-    out += svg_text(kBarStart + w + 6, y + 14, b.text);
+    out += svg_text(kBarStart + w + 6, y + 14, b.text, "start", "value");
     out += "</g>\n";
   }
   out += "</svg>\n";
@@ -150,12 +155,14 @@ std::string render_lines(const HtmlLinePlot& p) {
   };
   const auto ypos = [&](double v) { return kBottom - (kBottom - kTop) * (v - lo) / (hi - lo); };
 
-  std::string out = svg_open(p.id, kHeight, p.title);
+  // One scale for the whole axis (every tick in "ms", or every tick in "MJ").
+  const DisplayScale scale = display_scale(std::max(std::fabs(lo), std::fabs(hi)), p.unit, p.figure);
+  std::string out = svg_open(p.id, kHeight, p.title, scale.symbol);
   out += svg_text(0, 16, p.title, "start", "title");
   for (double v = lo; v <= hi + step * 1e-9; v += step) {
     out += fmt::format("<line class=\"grid\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n",
                        px(kLeft), px(ypos(v)), px(kRight), px(ypos(v)));
-    out += svg_text(kLeft - 6, ypos(v) + 4, readable(std::fabs(v) < step * 1e-9 ? 0 : v, p.unit),
+    out += svg_text(kLeft - 6, ypos(v) + 4, format_in(std::fabs(v) < step * 1e-9 ? 0 : v, scale),
                     "end");
   }
   for (size_t i = 0; i < n; ++i) {
@@ -189,7 +196,7 @@ std::string render_lines(const HtmlLinePlot& p) {
                          "</circle>\n",
                          px(xpos(i)), px(ypos(*s.y[i])), colour,
                          html_escape(s.name + " at " + p.x[i] + ": " +
-                                     readable(*s.y[i], p.unit)));
+                                     format_in(*s.y[i], scale)));
     }
     const double ly = kTop + 18.0 * static_cast<double>(k);
     out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"4\" fill=\"{}\"/>\n",
@@ -205,98 +212,297 @@ bool is_figure(const Json& j) {
          j["unit"].is_string();
 }
 
-std::string scalar_text(const Json& j) {
-  if (j.is_string()) return j.get<std::string>();
-  if (is_figure(j)) return readable(j["value"].get<double>(), j["unit"].get<std::string>());
-  return j.dump();
+/// A report table: {"columns": [...], "rows": [[...], ...]}, with "units" and other
+/// members (figures, notes) beside them.
+bool is_table(const Json& j) {
+  return j.is_object() && j.contains("columns") && j["columns"].is_array() && j.contains("rows") &&
+         j["rows"].is_array();
+}
+
+bool is_scalar(const Json& j) { return j.is_primitive() || is_figure(j); }
+
+/// A scalar as a person reads it: text as it is, yes/no, a figure or number rounded in
+/// readable units (readable_units.h); an array of scalars joined; never JSON text.
+std::string scalar_text(const Json& j, std::string_view name = {}) {
+  if (j.is_string()) return j.get<std::string>().empty() ? "-" : j.get<std::string>();
+  if (j.is_boolean()) return j.get<bool>() ? "yes" : "no";
+  if (j.is_number()) return readable_figure(j.get<double>(), "1", name);
+  if (is_figure(j)) {
+    return readable_figure(j["value"].get<double>(), j["unit"].get<std::string>(), name);
+  }
+  if (j.is_array()) {
+    if (j.empty()) return "none";
+    std::string out;
+    for (const auto& e : j) out += (out.empty() ? "" : "; ") + scalar_text(e, name);
+    return out;
+  }
+  return "-";
 }
 
 /// An object of scalars (or figures): one row of a member table.
 bool is_row_object(const Json& j) {
   if (!j.is_object() || j.empty()) return false;
   for (const auto& [k, v] : j.items()) {
-    if (!(v.is_primitive() || is_figure(v))) return false;
+    if (!is_scalar(v)) return false;
   }
   return true;
 }
 
-/// A table with one row per member of `j` (an object or array of row objects).
-HtmlTable member_table(const Json& j) {
+std::string spaced(std::string s) {
+  std::replace(s.begin(), s.end(), '_', ' ');
+  return s;
+}
+
+std::string chart_id(const std::string& text) {
+  std::string id = "chart-" + text;
+  for (char& ch : id) {
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-') ch = '-';
+  }
+  return id;
+}
+
+/// A column's unit from its name, for rows and tables that do not give one per column
+/// (by_class rows say "J, W"; bill-of-materials columns none).
+std::string unit_from_name(std::string_view col) {
+  if (col.find("per_bit") != std::string_view::npos) return "J/bit";
+  if (col.find("energy") != std::string_view::npos) return "J";
+  if (col.find("power") != std::string_view::npos) return "W";
+  if (col.find("bytes") != std::string_view::npos) return "B";
+  if (col.find("temperature") != std::string_view::npos) return "degC";
+  if (col.find("time") != std::string_view::npos) return "s";
+  return "";
+}
+
+/// Whether values of `unit` make a chart's axis (counts do not; shares, drawn in %, do).
+bool chartable(std::string_view unit, std::string_view name) {
+  return !unit.empty() && (unit != "1" || is_share_name(name));
+}
+
+/// Bars of one figure kind, all written in one scale chosen from the largest.
+HtmlBarChart unit_chart(const std::string& id, const std::string& title,
+                        const std::vector<std::pair<std::string, double>>& items,
+                        std::string_view unit, std::string_view name) {
+  double largest = 0;
+  for (const auto& [label, v] : items) largest = std::max(largest, std::fabs(v));
+  const DisplayScale scale = display_scale(largest, unit, name);
+  HtmlBarChart c;
+  c.id = chart_id(id);
+  c.unit = scale.symbol.empty() ? std::string(unit) : scale.symbol;
+  c.title = fmt::format("{} ({})", title, c.unit);
+  for (const auto& [label, v] : items) c.bars.push_back({label, std::max(0.0, v), format_in(v, scale), ""});
+  return c;
+}
+
+/// What a member table's rows are called: "by_class" -> "class", "links_by_part" -> "part".
+std::string row_kind(const std::string& name) {
+  const std::string key = name.substr(name.rfind('.') == std::string::npos ? 0 : name.rfind('.') + 1);
+  const auto by = key.find("by_");
+  return by == std::string::npos ? "name" : key.substr(by + 3);
+}
+
+/// A table with one row per member of `j` (an object or array of row objects), each
+/// number in readable units; and a chart of its first column in a unit (energy by class).
+void member_table(const Json& j, const std::string& name, const std::string& section,
+                  bool charts, std::vector<HtmlBlock>& blocks) {
   HtmlTable t;
   const bool named = j.is_object();
-  if (named) t.columns.push_back("name");
+  const std::string kind = row_kind(name);
+  if (named) t.columns.push_back(spaced(kind));
   std::vector<std::string> keys;
-  for (const auto& [name, row] : j.items()) {
+  for (const auto& [row_name, row] : j.items()) {
     for (const auto& [k, v] : row.items()) {
+      if (k == "unit" || k == "units") continue;  // they go into the cells
       if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
     }
   }
-  for (const auto& k : keys) t.columns.push_back(k);
+  for (const auto& k : keys) t.columns.push_back(spaced(k));
   t.numeric.assign(t.columns.size(), true);
   if (named) t.numeric[0] = false;
-  for (const auto& [name, row] : j.items()) {
+  std::vector<std::string> col_unit(keys.size());
+  std::vector<std::vector<std::pair<std::string, double>>> col_values(keys.size());
+  for (const auto& [row_name, row] : j.items()) {
+    std::vector<std::string> declared;  // the row's "unit" or "units" ("J, W")
+    for (const char* u : {"unit", "units"}) {
+      if (!row.contains(u) || !row[u].is_string()) continue;
+      std::string text = row[u].get<std::string>();
+      for (size_t at = 0; at <= text.size();) {
+        const size_t comma = std::min(text.find(',', at), text.size());
+        std::string one = text.substr(at, comma - at);
+        one.erase(0, one.find_first_not_of(' '));
+        if (!one.empty()) declared.push_back(one);
+        at = comma + 1;
+      }
+    }
     std::vector<std::string> cells;
-    if (named) cells.push_back(name);
+    const std::string label = named ? row_name : std::to_string(t.rows.size() + 1);
+    if (named) cells.push_back(row_name);
     for (size_t c = 0; c < keys.size(); ++c) {
       if (!row.contains(keys[c])) {
         cells.emplace_back("-");
         continue;
       }
       const Json& v = row[keys[c]];
-      if (!v.is_number() && !is_figure(v)) t.numeric[c + (named ? 1 : 0)] = false;
-      cells.push_back(scalar_text(v));
+      std::string unit;
+      double value = 0;
+      if (is_figure(v)) {
+        unit = v["unit"].get<std::string>();
+        value = v["value"].get<double>();
+      } else if (v.is_number()) {
+        const std::string guess = unit_from_name(keys[c]);
+        if (!guess.empty() && (declared.empty() ||
+                               std::find(declared.begin(), declared.end(), guess) != declared.end())) {
+          unit = guess;
+        }
+        value = v.get<double>();
+      } else {
+        t.numeric[c + (named ? 1 : 0)] = false;
+        cells.push_back(scalar_text(v, keys[c]));
+        continue;
+      }
+      if (col_unit[c].empty()) col_unit[c] = unit;
+      if (unit == col_unit[c]) col_values[c].emplace_back(label, value);
+      cells.push_back(readable_figure(value, unit.empty() ? "1" : unit, keys[c]));
     }
     t.rows.push_back(std::move(cells));
   }
-  return t;
+  blocks.emplace_back(HtmlMarkup{"<h3>" + html_escape(spaced(name)) + "</h3>\n"});
+  blocks.emplace_back(std::move(t));
+  if (!charts || !named) return;
+  for (size_t c = 0; c < keys.size(); ++c) {
+    if (!chartable(col_unit[c], keys[c]) || col_values[c].size() < 2) continue;
+    blocks.emplace_back(unit_chart(section + "-" + name + "-" + keys[c],
+                                   spaced(keys[c]) + " by " + spaced(kind), col_values[c],
+                                   col_unit[c], keys[c]));
+    break;  // one chart per table: its first column in a unit
+  }
 }
 
 void walk(const Json& object, const std::string& prefix, HtmlTable& figures,
-          std::vector<HtmlBlock>& blocks, const std::string& id, bool top_charts) {
-  std::vector<std::pair<std::string, const Json*>> direct;  // figures directly in `object`
+          std::vector<HtmlBlock>& blocks, const std::string& id, bool charts);
+
+/// A report table ({"columns", "units", "rows"}): its other members as figures, then a
+/// table with a header per column and every number in its column's unit; and a chart
+/// of its first column in a unit (photonic energy by block, priced total by item).
+void report_table(const Json& j, const std::string& name, HtmlTable& figures,
+                  std::vector<HtmlBlock>& blocks, const std::string& section, bool charts) {
+  Json rest = Json::object();
+  std::string currency;  // of a money figure beside the table: its price columns' unit
+  for (const auto& [k, v] : j.items()) {
+    if (k == "columns" || k == "units" || k == "rows") continue;
+    rest[k] = v;
+    if (is_figure(v) && currency.empty()) {
+      const std::string u = v["unit"].get<std::string>();
+      if (u.size() == 3 && std::all_of(u.begin(), u.end(), [](char ch) { return std::isupper(static_cast<unsigned char>(ch)); })) {
+        currency = u;
+      }
+    }
+  }
+  walk(rest, name, figures, blocks, section, false);
+  const Json& cols = j["columns"];
+  std::vector<std::string> names, units;
+  for (size_t c = 0; c < cols.size(); ++c) {
+    names.push_back(cols[c].is_string() ? cols[c].get<std::string>() : "");
+    std::string u;
+    if (j.contains("units") && j["units"].is_array() && c < j["units"].size() &&
+        j["units"][c].is_string()) {
+      u = j["units"][c].get<std::string>();
+    } else {
+      u = unit_from_name(names[c]);
+      for (const char* money : {"price", "total", "cost"}) {
+        if (u.empty() && names[c].find(money) != std::string::npos) u = currency;
+      }
+    }
+    units.push_back(u);
+  }
+  HtmlTable t;
+  for (const auto& n : names) t.columns.push_back(spaced(n));
+  t.numeric.assign(names.size(), false);
+  std::vector<std::string> labels;
+  for (const auto& row : j["rows"]) {
+    if (!row.is_array()) continue;
+    std::vector<std::string> cells;
+    for (size_t c = 0; c < names.size(); ++c) {
+      if (c >= row.size()) {
+        cells.emplace_back("-");
+      } else if (row[c].is_number()) {
+        t.numeric[c] = true;
+        cells.push_back(readable_figure(row[c].get<double>(), units[c].empty() ? "1" : units[c], names[c]));
+      } else {
+        cells.push_back(scalar_text(row[c], names[c]));
+      }
+    }
+    labels.push_back(cells.empty() ? "" : cells[0]);
+    t.rows.push_back(std::move(cells));
+  }
+  if (!name.empty()) blocks.emplace_back(HtmlMarkup{"<h3>" + html_escape(spaced(name)) + "</h3>\n"});
+  const bool repeated = [&] {
+    auto sorted = labels;
+    std::sort(sorted.begin(), sorted.end());
+    return std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end();
+  }();
+  const size_t rows = t.rows.size();
+  if (repeated && names.size() > 1) {
+    for (size_t r = 0; r < rows; ++r) labels[r] += " \xC2\xB7 " + t.rows[r][1];
+  }
+  blocks.emplace_back(std::move(t));
+  if (!charts) return;
+  for (size_t c = 1; c < names.size(); ++c) {
+    if (!chartable(units[c], names[c])) continue;
+    std::vector<std::pair<std::string, double>> items;
+    size_t r = 0;
+    for (const auto& row : j["rows"]) {
+      if (!row.is_array()) continue;
+      if (c < row.size() && row[c].is_number()) items.emplace_back(labels[r], row[c].get<double>());
+      ++r;
+    }
+    if (items.size() < 2) continue;
+    const std::string what = names.empty() ? "row" : names[0];
+    blocks.emplace_back(unit_chart(section + (name.empty() ? "" : "-" + name) + "-" + names[c],
+                                   spaced(names[c]) + " by " + spaced(what), items, units[c],
+                                   names[c]));
+    break;
+  }
+}
+
+/// Figures and scalars of `object` into `figures` (dotted names, readable values);
+/// tables and rows into blocks of their own. A figure is never charted beside its
+/// siblings at the top of a section (PUE, repeats and a share are not a breakdown); an
+/// object whose members are all figures of one unit is (energy by class).
+void walk(const Json& object, const std::string& prefix, HtmlTable& figures,
+          std::vector<HtmlBlock>& blocks, const std::string& id, bool charts) {
   for (const auto& [key, child] : object.items()) {
     const std::string name = prefix.empty() ? key : prefix + "." + key;
-    if (is_figure(child)) {
-      figures.rows.push_back({name, scalar_text(child)});
-      direct.emplace_back(key, &child);
-      continue;
-    }
-    if (child.is_primitive()) {
-      figures.rows.push_back({name, scalar_text(child)});
-    } else if ((child.is_object() || child.is_array()) && !child.empty() &&
-               std::all_of(child.begin(), child.end(), is_row_object) &&
+    if (is_scalar(child) || (child.is_array() && std::all_of(child.begin(), child.end(),
+                                                              [](const Json& e) { return e.is_primitive(); }))) {
+      figures.rows.push_back({name, scalar_text(child, name)});
+    } else if (is_table(child)) {
+      report_table(child, name, figures, blocks, id, charts);
+    } else if (!child.empty() && std::all_of(child.begin(), child.end(), is_row_object) &&
                !std::all_of(child.begin(), child.end(), is_figure)) {
-      HtmlTable t = member_table(child);
-      blocks.emplace_back(HtmlMarkup{"<h3>" + html_escape(name) + "</h3>\n"});
-      blocks.emplace_back(std::move(t));
+      member_table(child, name, id, charts, blocks);
+    } else if (child.is_object() && !child.empty() &&
+               std::all_of(child.begin(), child.end(), is_figure)) {
+      // A breakdown: rows of the figures table, and a chart when they share a unit.
+      std::vector<std::pair<std::string, double>> items;
+      const std::string unit = child.begin()->at("unit").get<std::string>();
+      bool one_unit = true;
+      for (const auto& [k, f] : child.items()) {
+        figures.rows.push_back({name + "." + k, scalar_text(f, k)});
+        one_unit = one_unit && f["unit"] == unit;
+        items.emplace_back(k, f["value"].get<double>());
+      }
+      if (charts && one_unit && items.size() >= 2 && chartable(unit, key)) {
+        blocks.emplace_back(unit_chart(id + "-" + name + "-" + unit, spaced(name), items, unit, key));
+      }
     } else if (child.is_object()) {
-      walk(child, name, figures, blocks, id, true);
-    } else {  // an array of scalars, or of mixed things: its JSON text
-      figures.rows.push_back({name, child.dump()});
+      walk(child, name, figures, blocks, id, charts);
+    } else {  // an array of objects and more: each element by its index
+      for (size_t i = 0; i < child.size(); ++i) {
+        Json one = Json::object();
+        one[std::to_string(i + 1)] = child[i];
+        walk(one, name, figures, blocks, id, charts);
+      }
     }
-  }
-  // Two or more figures of one unit side by side: a breakdown, drawn as bars.
-  std::map<std::string, std::vector<std::pair<std::string, const Json*>>> by_unit;
-  std::vector<std::string> unit_order;
-  for (const auto& d : direct) {
-    const std::string unit = (*d.second)["unit"].get<std::string>();
-    if (!by_unit.contains(unit)) unit_order.push_back(unit);
-    by_unit[unit].push_back(d);
-  }
-  for (const auto& unit : unit_order) {
-    const auto& members = by_unit[unit];
-    if (members.size() < 2 || (prefix.empty() && !top_charts)) continue;
-    HtmlBarChart c;
-    c.id = fmt::format("chart-{}{}{}-{}", id, prefix.empty() ? "" : "-", prefix, unit);
-    for (char& ch : c.id) {
-      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-') ch = '-';
-    }
-    c.title = fmt::format("{} ({})", prefix.empty() ? id : prefix, unit);
-    for (const auto& [key, fig] : members) {
-      const double v = (*fig)["value"].get<double>();
-      c.bars.push_back({key, std::max(0.0, v), readable(v, unit)});
-    }
-    blocks.emplace_back(std::move(c));
   }
 }
 
@@ -364,7 +570,7 @@ std::string render_html(const HtmlPage& page) {
 }
 
 HtmlSection json_section(std::string id, std::string title, const Json& object,
-                         bool top_charts) {
+                         bool charts) {
   HtmlSection s;
   s.id = std::move(id);
   s.title = std::move(title);
@@ -372,10 +578,12 @@ HtmlSection json_section(std::string id, std::string title, const Json& object,
   figures.columns = {"figure", "value"};
   figures.numeric = {false, true};
   std::vector<HtmlBlock> blocks;
-  if (object.is_object()) {
-    walk(object, "", figures, blocks, s.id, top_charts);
+  if (is_table(object)) {
+    report_table(object, "", figures, blocks, s.id, charts);
+  } else if (object.is_object()) {
+    walk(object, "", figures, blocks, s.id, charts);
   } else {
-    figures.rows.push_back({s.id, scalar_text(object)});
+    figures.rows.push_back({s.id, scalar_text(object, s.id)});
   }
   if (!figures.rows.empty()) s.blocks.emplace_back(std::move(figures));
   for (auto& b : blocks) s.blocks.push_back(std::move(b));
@@ -463,7 +671,7 @@ HtmlSection summary_section(const scenario::Scenario& s, const Json& report) {
   if (!s.workload.selected_by.empty()) workload += " (" + s.workload.selected_by + ")";
   run.rows.push_back({"workload", workload});
   run.rows.push_back({"ranks", std::to_string(s.workload.ranks)});
-  run.rows.push_back({"size", readable(s.workload.size.si(), "B")});
+  run.rows.push_back({"size", readable_figure(s.workload.size.si(), "B")});
   HtmlSection out = report.contains("summary")
                         ? json_section("summary", "Summary", report["summary"], false)
                         : HtmlSection{"summary", "Summary", "", {}};
@@ -493,17 +701,20 @@ HtmlSection links_section(const scenario::Scenario& s, const net::FlowRunResult&
   top.id = "chart-top-links";
   top.title = fmt::format("Busiest directed links: top {} of {} that carried traffic",
                           std::min(kTop, order.size()), order.size());
+  top.unit = "%";
   top.max = 1.0;
   for (size_t i = 0; i < order.size() && i < kTop; ++i) {
     const uint32_t l = order[i];
     top.bars.push_back({topo.link_name(LinkId(l)), util(l),
-                        fmt::format("{:.2f}% ({})", 100 * util(l), to_string(r.link_bytes[l]))});
+                        fmt::format("{:.2f} %", 100 * util(l)),
+                        "(" + readable_figure(r.link_bytes[l].si(), "B") + " carried)"});
   }
   sec.blocks.emplace_back(std::move(top));
 
   HtmlBarChart hist;
   hist.id = "chart-utilisation-histogram";
   hist.title = fmt::format("Directed links by utilisation ({} links)", topo.link_count());
+  hist.unit = "links";
   std::array<uint64_t, 11> bins{};  // idle, then [0,10%), ..., [90%, 100%]
   for (uint32_t l = 0; l < topo.link_count(); ++l) {
     if (r.link_bytes[l].si() <= 0) {
@@ -515,7 +726,7 @@ HtmlSection links_section(const scenario::Scenario& s, const net::FlowRunResult&
   for (size_t b = 0; b < bins.size(); ++b) {
     const std::string label =
         b == 0 ? "idle" : fmt::format("{}-{}%", (b - 1) * 10, b * 10);
-    hist.bars.push_back({label, static_cast<double>(bins[b]), std::to_string(bins[b])});
+    hist.bars.push_back({label, static_cast<double>(bins[b]), std::to_string(bins[b]) + " links"});
   }
   sec.blocks.emplace_back(std::move(hist));
 
@@ -549,7 +760,7 @@ HtmlSection links_section(const scenario::Scenario& s, const net::FlowRunResult&
   const double size = std::min(16.0, 560.0 / std::max<size_t>(n, 1));
   const double left = 120, top_y = 110;
   const int height = static_cast<int>(top_y + size * static_cast<double>(n) + 40);
-  std::string svg = svg_open("chart-link-heatmap", height, "link utilisation heatmap");
+  std::string svg = svg_open("chart-link-heatmap", height, "link utilisation heatmap", "%");
   svg += svg_text(0, 16, "Utilisation of the link from row to column (darkest: 100%)", "start",
                   "title");
   for (size_t i = 0; i < n; ++i) {
@@ -657,10 +868,12 @@ HtmlMarkup timeline_svg(const scenario::Scenario& s, const net::FlowRunResult& r
 
   const double rows_top = kTop + lanes * (kRow + 4) + 6;
   const int height = static_cast<int>(rows_top + kRow * static_cast<double>(rows.size()) + 44);
-  std::string svg = svg_open("chart-timeline", height, "timeline");
+  // The time axis in one unit, from the span ("ms" for every tick of a 37.6 ms run).
+  const DisplayScale scale = display_scale(static_cast<double>(span), "ps");
+  std::string svg = svg_open("chart-timeline", height, "timeline", scale.symbol);
   svg += svg_text(0, 16,
                   fmt::format("Timeline: {} of {} sending nodes, 0 to {}", rows.size(), senders,
-                              to_string(r.makespan)),
+                              format_in(static_cast<double>(r.makespan.ps()), scale)),
                   "start", "title");
   int lane_row = 0;
   for (int lane = 0; lane < 2; ++lane) {
@@ -721,7 +934,7 @@ HtmlMarkup timeline_svg(const scenario::Scenario& s, const net::FlowRunResult& r
     const double x = xpos(static_cast<int64_t>(std::llround(t)));
     svg += fmt::format("<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n", px(x),
                        px(axis_y), px(x), px(axis_y + 4));
-    svg += svg_text(x, axis_y + 17, to_string(SimTime::ps(std::llround(t))), "middle");
+    svg += svg_text(x, axis_y + 17, format_in(std::round(t), scale), "middle");
   }
   const double ly = axis_y + 32;
   svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"8\" fill=\"#3b7dd8\"/>\n",
@@ -771,6 +984,40 @@ std::string run_html(const scenario::Scenario& s, const net::FlowRunResult& r,
   return render_html(run_page(s, r, parse_report_text(report_text)));
 }
 
+namespace {
+
+/// The kinds compare groups differing figures by, in page order.
+struct FigureKind {
+  const char* id;
+  const char* title;
+};
+constexpr std::array<FigureKind, 8> kKinds = {{{"time", "Time"},
+                                               {"energy", "Energy"},
+                                               {"power", "Power"},
+                                               {"money", "Money"},
+                                               {"carbon", "Carbon"},
+                                               {"heat", "Heat"},
+                                               {"traffic", "Traffic"},
+                                               {"other", "Other"}}};
+
+size_t kind_of(const Figure& f) {
+  const auto has = [&f](std::string_view w) { return f.name.find(w) != std::string::npos; };
+  const std::string& u = f.unit;
+  if (u == "degC" || has("temperature") || has("thrott") || has("rack") || has("cooling")) return 5;
+  if (u == "s" || u == "ps") return 0;
+  if (u == "J" || u == "kWh" || u == "Wh" || u == "J/bit") return 1;
+  if (u == "W") return 2;
+  if ((u.size() == 3 && std::all_of(u.begin(), u.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); })) ||
+      u.find("/kWh") != std::string::npos) {
+    return 3;
+  }
+  if (u == "t" || u == "kg" || has("co2")) return 4;
+  if (u == "B" || u == "B/s" || has("utilisation") || has("bandwidth") || has("link")) return 6;
+  return 7;
+}
+
+}  // namespace
+
 std::string compare_html(const std::vector<ComparedRun>& runs) {
   HtmlPage page;
   page.title = "Roshni compare";
@@ -785,28 +1032,55 @@ std::string compare_html(const std::vector<ComparedRun>& runs) {
     }
     return nullptr;
   };
-  HtmlSection charts{"charts", "Headline figures", "", {}};
-  for (const char* headline : {"makespan", "bus_bandwidth", "payload_bytes",
-                               "busiest_link.utilisation"}) {
-    if (std::find(figures.begin(), figures.end(), headline) == figures.end()) continue;
-    HtmlBarChart c;
-    c.id = fmt::format("chart-compare-{}", headline);
-    for (char& ch : c.id) ch = ch == '.' || ch == '_' ? '-' : ch;
-    c.title = headline;
-    const Figure* first = figure_of(0, headline);
-    for (size_t r = 0; r < runs.size(); ++r) {
-      const Figure* f = figure_of(r, headline);
-      if (f == nullptr) continue;
-      std::string text = readable(f->value, f->unit);
-      if (r > 0) {
-        const auto q = figure_ratio(first, f);
-        text += q ? fmt::format(" (×{:.4f})", *q) : " (-)";
-      }
-      c.bars.push_back({runs[r].label, std::max(0.0, f->value), text});
+  // A figure is equal when every run has it, in one unit, with the same value (runs
+  // are deterministic: equal inputs give equal bits).
+  std::vector<std::string> differ, equal;
+  for (const auto& name : figures) {
+    const Figure* first = figure_of(0, name);
+    bool same = first != nullptr;
+    for (size_t r = 1; r < runs.size() && same; ++r) {
+      const Figure* f = figure_of(r, name);
+      same = f != nullptr && f->unit == first->unit && f->value == first->value;
     }
-    charts.blocks.emplace_back(std::move(c));
+    (same ? equal : differ).push_back(name);
   }
-  HtmlSection table{"figures", "All figures", "", {}};
+
+  std::array<HtmlSection, kKinds.size()> kinds;
+  for (size_t k = 0; k < kKinds.size(); ++k) kinds[k] = {kKinds[k].id, kKinds[k].title, "", {}};
+  for (const auto& name : differ) {
+    const Figure* any = nullptr;
+    bool one_unit = true;
+    for (size_t r = 0; r < runs.size(); ++r) {
+      const Figure* f = figure_of(r, name);
+      if (f == nullptr) continue;
+      if (any == nullptr) any = f;
+      one_unit = one_unit && f->unit == any->unit;
+    }
+    if (any == nullptr || !one_unit) continue;  // unlike units: the table says so, no axis
+    std::vector<std::pair<std::string, double>> items;
+    std::vector<std::string> tips;
+    for (size_t r = 0; r < runs.size(); ++r) {
+      const Figure* f = figure_of(r, name);
+      if (f == nullptr) continue;
+      std::string label = runs[r].label;
+      if (r > 0) {
+        const auto q = figure_ratio(figure_of(0, name), f);
+        label += q ? fmt::format(" (\u00d7{:.4f})", *q) : " (-)";
+      }
+      items.emplace_back(label, f->value);
+    }
+    HtmlBarChart c = unit_chart("compare-" + name, name, items, any->unit, name);
+    if (c.unit.empty()) c.unit = "1";
+    kinds[kind_of(*any)].blocks.emplace_back(std::move(c));
+  }
+  for (auto& k : kinds) {
+    if (k.blocks.empty()) continue;
+    k.note = "Figures that differ between the runs, one chart per figure, every bar of a chart "
+             "in one unit; the bar's label gives its ratio to the first run.";
+    page.sections.push_back(std::move(k));
+  }
+
+  HtmlSection table{"differ", "Figures that differ", "", {}};
   HtmlTable t;
   t.columns = {"figure"};
   t.numeric = {false};
@@ -818,11 +1092,11 @@ std::string compare_html(const std::vector<ComparedRun>& runs) {
       t.numeric.push_back(true);
     }
   }
-  for (const auto& name : figures) {
+  for (const auto& name : differ) {
     std::vector<std::string> row{name};
     for (size_t r = 0; r < runs.size(); ++r) {
       const Figure* f = figure_of(r, name);
-      row.push_back(f == nullptr ? "-" : readable(f->value, f->unit));
+      row.push_back(f == nullptr ? "-" : readable_figure(f->value, f->unit, name));
       if (r > 0) {
         const auto q = figure_ratio(figure_of(0, name), f);
         row.push_back(q ? fmt::format("{:.4f}", *q) : "-");
@@ -830,9 +1104,27 @@ std::string compare_html(const std::vector<ComparedRun>& runs) {
     }
     t.rows.push_back(std::move(row));
   }
-  table.blocks.emplace_back(std::move(t));
-  page.sections.push_back(std::move(charts));
+  if (differ.empty()) {
+    table.note = "None: every figure is equal in every run.";
+  } else {
+    table.blocks.emplace_back(std::move(t));
+  }
   page.sections.push_back(std::move(table));
+
+  HtmlSection same{"equal", "Equal in every run", "", {}};
+  HtmlTable e;
+  e.columns = {"figure", "value"};
+  e.numeric = {false, true};
+  for (const auto& name : equal) {
+    const Figure* f = figure_of(0, name);
+    e.rows.push_back({name, readable_figure(f->value, f->unit, name)});
+  }
+  if (equal.empty()) {
+    same.note = "None.";
+  } else {
+    same.blocks.emplace_back(std::move(e));
+  }
+  page.sections.push_back(std::move(same));
   return render_html(page);
 }
 

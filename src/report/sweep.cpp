@@ -376,6 +376,7 @@ std::string sweep_html(const SweepSpec& spec, const std::string& name,
       plot.title = fmt::format("{} vs {}", fig, x.path);
       plot.x_label = x.path;
       plot.unit = unit;
+      plot.figure = fig;
       plot.x = x.values;
       for (size_t k = 0; k < others; ++k) {
         HtmlSeries series;

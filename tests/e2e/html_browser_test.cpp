@@ -135,8 +135,9 @@ TEST(HtmlInBrowser, RunReportRendersItsCharts) {
             "charts=4 drawn=4 top=16 cells=16 spans=8 phases=15 lines=0 sections=3");
 }
 
-// compare --format html: one bar chart per headline figure present (makespan, bus
-// bandwidth, payload, busiest-link utilisation: 4) and the table; no console message.
+// compare --format html of a run with itself: every figure is equal, so no chart
+// (issue 17.12: equal figures are a table, not charts); the sections "Figures that
+// differ" (none) and "Equal in every run"; no console message.
 TEST(HtmlInBrowser, CompareHtmlRendersItsCharts) {
   const std::string chromium = chromium_path();
   if (chromium.empty()) GTEST_SKIP() << "chromium is not installed (tools/setup-browser.sh)";
@@ -148,7 +149,121 @@ TEST(HtmlInBrowser, CompareHtmlRendersItsCharts) {
   ASSERT_EQ(l.exit_code, 0) << l.log;
   EXPECT_EQ(console_lines(l.log), "");
   EXPECT_EQ(probe(chromium, dir / "compare.html", dir),
-            "charts=4 drawn=4 top=0 cells=0 spans=0 phases=0 lines=0 sections=2");
+            "charts=0 drawn=0 top=0 cells=0 spans=0 phases=0 lines=0 sections=2");
+}
+
+/// A script for the page's text as the browser shows it (innerText: what a person
+/// reads, tags and tooltips left out): for each section named, "raw" when its text holds
+/// a { or [ (JSON dumped into a cell); for each chart, its id, its data-unit, and "mixed"
+/// when a bar's value is not written in that unit.
+constexpr const char* kTextProbe = R"(<script>
+const out = [];
+for (const id of ['energy', 'thermal', 'facility', 'bill_of_materials']) {
+  const s = document.getElementById(id);
+  if (!s) { out.push(id + ':absent'); continue; }
+  out.push(id + ':' + (/[{[]/.test(s.innerText) ? 'raw' : 'clean'));
+}
+for (const c of document.querySelectorAll('svg.chart')) {
+  const unit = c.getAttribute('data-unit');
+  let mixed = unit === null || unit === '';
+  for (const v of c.querySelectorAll('text.value')) {
+    if (unit !== '1' && !v.textContent.endsWith(' ' + unit)) mixed = true;
+  }
+  out.push(c.id + '[' + unit + ']' + (mixed ? 'mixed' : ''));
+}
+document.body.setAttribute('data-text', out.join(' '));
+document.body.setAttribute('data-shown', document.body.innerText.replace(/\s+/g, ' '));
+</script>
+)";
+
+struct Shown {
+  std::string probe, text;  // kTextProbe's result; the page's visible text
+};
+
+Shown shown(const std::string& chromium, const fs::path& page, const fs::path& dir) {
+  std::string html = read_file(page);
+  html.insert(html.rfind("</body>"), kTextProbe);
+  const fs::path probed = dir / "text-probed.html";
+  std::ofstream(probed) << html;
+  const Loaded l = load(chromium, probed, dir);
+  EXPECT_EQ(l.exit_code, 0) << l.log;
+  EXPECT_EQ(console_lines(l.log), "");
+  Shown out;
+  std::smatch m;
+  if (std::regex_search(l.dom, m, std::regex("data-text=\"([^\"]*)\""))) out.probe = m[1].str();
+  if (std::regex_search(l.dom, m, std::regex("data-shown=\"([^\"]*)\""))) out.text = m[1].str();
+  return out;
+}
+
+// Issue 17.11 and 17.10, in the browser: the power sections of
+// scenarios/energy/throttle_poor_cooling.json (8 H100s, one switch, a facility) show no
+// JSON text, and each chart is in one unit: the link charts in % and links, energy by
+// class in kJ (the GPUs' ~11.4 kJ is the largest), the priced total by item absent (one
+// priced row, a chart needs two), the timeline in s (a 2.7 s run). The energy total,
+// 13,043.345 J in report.json, reads "13.04 kJ"; its unrounded digits are not shown.
+TEST(HtmlInBrowser, PowerSectionsShowReadableTablesAndOneUnitCharts) {
+  const std::string chromium = chromium_path();
+  if (chromium.empty()) GTEST_SKIP() << "chromium is not installed (tools/setup-browser.sh)";
+  const auto dir = fresh_dir("html-power");
+  const std::string scenario =
+      std::string(ROSHNI_SOURCE_DIR) + "/scenarios/energy/throttle_poor_cooling.json";
+  ASSERT_EQ(run_cli("run " + scenario + " -q --no-trace -o " + (dir / "p").string()).exit_code, 0);
+  const std::string report = read_file(dir / "p" / "report.json");
+  ASSERT_NE(report.find("\"total\": {\"value\": 13043.34"), std::string::npos);  // exact there
+  const Shown s = shown(chromium, dir / "p" / "report.html", dir);
+  EXPECT_EQ(s.probe,
+            "energy:clean thermal:clean facility:clean bill_of_materials:clean "
+            "chart-top-links[%] chart-utilisation-histogram[links] chart-link-heatmap[%] "
+            "chart-timeline[s] chart-energy-by-class-energy[kJ]");
+  EXPECT_NE(s.text.find("13.04 kJ"), std::string::npos);
+  EXPECT_EQ(s.text.find("13043"), std::string::npos);
+  EXPECT_NE(s.text.find("220,000 USD"), std::string::npos);  // 8 x 27,500 USD priced
+}
+
+// The photonic blocks (all-CPO leaf-spine, photonic model, as energy_test.cpp's
+// PhotonicBlocksWithLasersSetByTheLinkBudget): a table with a header per column, shares
+// in %, energy per bit in pJ/bit, and a chart of energy by block in one unit.
+TEST(HtmlInBrowser, PhotonicBlocksAreATable) {
+  const std::string chromium = chromium_path();
+  if (chromium.empty()) GTEST_SKIP() << "chromium is not installed (tools/setup-browser.sh)";
+  const auto dir = fresh_dir("html-photonic");
+  std::ofstream(dir / "s.json") << R"({"extends": ")" << ROSHNI_SOURCE_DIR
+                                << R"(/scenarios/physical/all_cpo.json", "energy": {"model": )"
+                                << R"("photonic", "accelerator": "h100-sxm", "switches": )"
+                                << R"("th5-51t-64x800g"}})";
+  ASSERT_EQ(run_cli("run " + (dir / "s.json").string() + " -q --no-trace -o " +
+                    (dir / "p").string()).exit_code, 0);
+  const Shown s = shown(chromium, dir / "p" / "report.html", dir);
+  EXPECT_NE(s.probe.find("energy:clean"), std::string::npos) << s.probe;
+  EXPECT_EQ(s.probe.find("mixed"), std::string::npos) << s.probe;
+  EXPECT_NE(s.probe.find("chart-energy-photonic-blocks-energy["), std::string::npos) << s.probe;
+  EXPECT_NE(s.text.find("block energy share energy per bit"), std::string::npos) << s.text;
+  EXPECT_NE(s.text.find(" %"), std::string::npos);
+  EXPECT_NE(s.text.find("pJ/bit"), std::string::npos);
+}
+
+// Issue 17.12 in the browser: the same workload under poor and good cooling
+// (scenarios/energy/throttle_*_cooling.json): the poorly cooled GPUs throttle, so the
+// makespan and the energy differ and are charted; the payload is equal (a ring
+// all-reduce of 4 GiB on 8 GPUs: each GPU sends 2(N-1)/N x 4 GiB = 7 GiB, 8 x 7 = 56 GiB
+// in both): in the "Equal in every run" table, in no chart.
+TEST(HtmlInBrowser, CompareHtmlChartsWhatDiffers) {
+  const std::string chromium = chromium_path();
+  if (chromium.empty()) GTEST_SKIP() << "chromium is not installed (tools/setup-browser.sh)";
+  const auto dir = fresh_dir("html-compare-differ");
+  const std::string base = std::string(ROSHNI_SOURCE_DIR) + "/scenarios/energy/";
+  const auto r = run_cli("compare " + base + "throttle_poor_cooling.json " + base +
+                         "throttle_good_cooling.json --format html");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::ofstream(dir / "compare.html") << r.out;
+  const Shown s = shown(chromium, dir / "compare.html", dir);
+  EXPECT_NE(s.probe.find("chart-compare-makespan[s]"), std::string::npos) << s.probe;
+  EXPECT_NE(s.probe.find("chart-compare-energy["), std::string::npos) << s.probe;
+  EXPECT_EQ(s.probe.find("mixed"), std::string::npos) << s.probe;
+  EXPECT_EQ(s.probe.find("chart-compare-payload-bytes"), std::string::npos) << s.probe;
+  const size_t equal = s.text.find("Equal in every run");
+  ASSERT_NE(equal, std::string::npos) << s.text;
+  EXPECT_NE(s.text.find("payload_bytes 56 GiB", equal), std::string::npos) << s.text;
 }
 
 // sweep.html of 3 GPU counts x 2 link rates: a plot for each of makespan, bus bandwidth

@@ -130,15 +130,17 @@ TEST(Html, ParseReportTextDropsOnlyTheTopLevelTables) {
   EXPECT_EQ(parse_report_text(R"({"flows": []})").dump(), "{}");
 }
 
-// compare --format html: a run of twice the makespan has ratio 2 in the table and on its
-// bar; a figure the first run lacks has no ratio ("-").
+// compare --format html: a run of twice the makespan has ratio 2 in the table and in its
+// bar's label (the bar's value text is in the chart's unit only, "1 s"); a figure the
+// first run lacks has no ratio ("-").
 TEST(Html, CompareHasRatiosToTheFirst) {
   const std::vector<ComparedRun> runs = {
       {"a", {{"makespan", 0.5, "s"}, {"flows", 4, "1"}}},
       {"b<", {{"makespan", 1.0, "s"}, {"flows", 4, "1"}, {"extra", 3, "1"}}}};
   const std::string html = compare_html(runs);
   EXPECT_NE(html.find("id=\"chart-compare-makespan\""), std::string::npos);
-  EXPECT_NE(html.find("1 s (×2.0000)"), std::string::npos) << html;
+  EXPECT_NE(html.find("b&lt; (×2.0000)</text>"), std::string::npos) << html;
+  EXPECT_NE(html.find("class=\"value\">1 s</text>"), std::string::npos) << html;
   EXPECT_NE(html.find("<td class=\"num\">2.0000</td>"), std::string::npos) << html;
   EXPECT_NE(html.find("<td>extra</td><td class=\"num\">-</td><td class=\"num\">3</td>"
                       "<td class=\"num\">-</td>"),
@@ -146,6 +148,176 @@ TEST(Html, CompareHasRatiosToTheFirst) {
       << html;
   EXPECT_NE(html.find("b&lt;"), std::string::npos);
   EXPECT_EQ(html.find("b<"), std::string::npos);
+}
+
+
+/// The text of the element with id `id` (its tags dropped), up to its closing tag.
+std::string section_text(const std::string& html, const std::string& id) {
+  const size_t start = html.find("<section id=\"" + id + "\">");
+  if (start == std::string::npos) return "";
+  const size_t end = html.find("</section>", start);
+  std::string out;
+  bool tag = false;
+  for (size_t i = start; i < end; ++i) {
+    if (html[i] == '<') tag = true;
+    if (!tag) out += html[i];
+    if (html[i] == '>') tag = false;
+  }
+  return out;
+}
+
+/// Each <svg class="chart"> of `html`: its data-unit attribute (or "?" when it has
+/// none) and the text of its bars' values.
+struct ChartSeen {
+  std::string id, unit;
+  std::vector<std::string> labels, values;
+};
+std::vector<ChartSeen> charts_of(const std::string& html) {
+  std::vector<ChartSeen> out;
+  for (size_t at = html.find("<svg class=\"chart\""); at != std::string::npos;
+       at = html.find("<svg class=\"chart\"", at + 1)) {
+    const size_t end = html.find("</svg>", at);
+    const std::string svg = html.substr(at, end - at);
+    ChartSeen c;
+    const auto attr = [&](const std::string& name) -> std::string {
+      const size_t a = svg.find(name + "=\"");
+      if (a == std::string::npos || a > svg.find('>')) return "?";
+      const size_t b = a + name.size() + 2;
+      return svg.substr(b, svg.find('"', b) - b);
+    };
+    c.id = attr("id");
+    c.unit = attr("data-unit");
+    for (size_t g = svg.find("<g class=\"bar\">"); g != std::string::npos;
+         g = svg.find("<g class=\"bar\">", g + 1)) {
+      const std::string bar = svg.substr(g, svg.find("</g>", g) - g);
+      const auto text_of = [&](const std::string& cls) {
+        const size_t t = bar.find("class=\"" + cls + "\">");
+        if (t == std::string::npos) return std::string("?");
+        const size_t b = t + cls.size() + 9;
+        return bar.substr(b, bar.find("</text>", b) - b);
+      };
+      c.labels.push_back(text_of("label"));
+      c.values.push_back(text_of("value"));
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// Issue 17.11 and 17.10: the power sections as report.json has them (power_report.cpp:
+// by_class rows with "units": "J, W", photonic blocks and the bill of materials as
+// {"columns", "units", "rows"} tables, facility figures of many units). The page shows
+// no JSON text, rounds for reading (2,771,320 J is "2.771 MJ"; 1,523,103.0178 J is
+// "1.523 MJ"; a share of 0.2016818 is "20.17 %"; 70,560,000 USD is "70.56 M USD") and
+// never the unrounded number.
+TEST(Html, PowerSectionsAreDesignedTablesInReadableUnits) {
+  auto t = testing::tiny_run();
+  Json report = parse_report_text(report_json(t.s, t.r, summarize(t.s, t.r)));
+  report["energy"] = Json::parse(R"({
+    "model": "photonic", "total": {"value": 2771320, "unit": "J"},
+    "network_share": {"value": 0.16466865935216043, "unit": "1"},
+    "by_class": {
+      "gpu": {"count": 2016, "energy": 1523103.0177932999, "average_power": 1502577.3361196986,
+              "peak_power": 2419200, "units": "J, W"},
+      "optics": {"count": 4032, "energy": 40032.49949614062, "average_power": 39493.01245445195,
+                 "peak_power": 40073.87410736623, "units": "J, W"}},
+    "photonic_blocks": {"engines": {"value": 4032, "unit": "1"},
+      "columns": ["block", "energy", "share", "energy_per_bit"], "units": ["", "J", "1", "J/bit"],
+      "rows": [["laser", 887.2647650311914, 0.022163611470643475, 1.3208806020096086e-11],
+               ["driver", 8073.827415828023, 0.2016818214562493, 1.2019593742309483e-10]]}})");
+  report["bill_of_materials"] = Json::parse(R"({
+    "priced": {"value": 74103500, "unit": "USD"}, "unpriced_items": {"value": 12600, "unit": "1"},
+    "notes": [], "columns": ["item", "part", "count", "unit_price", "total", "estimate"],
+    "rows": [["gpu", "gb200-gpu", 2016, 35000, 70560000, true],
+             ["nic", "nic", 2016, "", "", false]]})");
+  const std::string html = render_html(run_page(t.s, t.r, report));
+  const std::string energy = section_text(html, "energy");
+  const std::string bom = section_text(html, "bill_of_materials");
+  for (const auto* text : {&energy, &bom}) {
+    EXPECT_EQ(text->find('{'), std::string::npos) << *text;
+    EXPECT_EQ(text->find('['), std::string::npos) << *text;
+  }
+  EXPECT_NE(energy.find("2.771 MJ"), std::string::npos) << energy;
+  EXPECT_EQ(energy.find("2771320"), std::string::npos) << energy;
+  EXPECT_NE(energy.find("16.47 %"), std::string::npos) << energy;
+  EXPECT_NE(energy.find("1.523 MJ"), std::string::npos) << energy;
+  EXPECT_EQ(energy.find("1523103"), std::string::npos) << energy;
+  EXPECT_NE(energy.find("20.17 %"), std::string::npos) << energy;
+  EXPECT_NE(energy.find("120.2 pJ/bit"), std::string::npos) << energy;  // 1.20196e-10
+  EXPECT_NE(bom.find("70.56 M USD"), std::string::npos) << bom;
+  EXPECT_NE(bom.find("74.1 M USD"), std::string::npos) << bom;
+  EXPECT_NE(bom.find("35,000 USD"), std::string::npos) << bom;
+  EXPECT_EQ(bom.find("70560000"), std::string::npos) << bom;
+}
+
+// Issue 17.11: a chart never mixes units. The facility's figures of unit "1" (PUE 1.6,
+// 3,633,046 repeats, a solar share) are not a breakdown: no chart holds two of them.
+// Every chart says its unit (data-unit) and every bar's value is written in it.
+TEST(Html, EveryChartHasOneUnit) {
+  auto t = testing::tiny_run();
+  Json report = parse_report_text(report_json(t.s, t.r, summarize(t.s, t.r)));
+  report["facility"] = Json::parse(R"({
+    "pue": {"value": 1.6, "unit": "1"}, "repeats": {"value": 3633046, "unit": "1"},
+    "solar_share": {"value": 0.35, "unit": "1"},
+    "energy_cost": {"value": 18.62, "unit": "PKR"},
+    "annual_energy_cost": {"value": 579364887.5, "unit": "PKR"}})");
+  report["energy"] = Json::parse(R"({"by_class": {
+      "gpu": {"count": 8, "energy": 11444.89, "average_power": 4234.98, "peak_power": 5600, "units": "J, W"},
+      "nic": {"count": 8, "energy": 540.49, "average_power": 200, "peak_power": 200, "units": "J, W"}}})");
+  const std::string html = render_html(run_page(t.s, t.r, report));
+  const auto charts = charts_of(html);
+  ASSERT_FALSE(charts.empty());
+  bool energy_chart = false;
+  for (const auto& c : charts) {
+    EXPECT_NE(c.unit, "?") << c.id << " has no unit";
+    EXPECT_NE(c.unit, "") << c.id;
+    for (const auto& v : c.values) EXPECT_TRUE(ends_with(v, " " + c.unit)) << c.id << ": " << v;
+    const bool pue = std::find(c.labels.begin(), c.labels.end(), "pue") != c.labels.end();
+    const bool repeats = std::find(c.labels.begin(), c.labels.end(), "repeats") != c.labels.end();
+    EXPECT_FALSE(pue || repeats) << c.id;
+    EXPECT_EQ(c.id.find("facility"), std::string::npos) << c.id;  // per run next to per year
+    // The GPUs' 11,444.89 J and the NICs' 540.49 J on one axis in kJ: 11.44 and 0.5405.
+    if (c.id == "chart-energy-by-class-energy") {
+      energy_chart = true;
+      EXPECT_EQ(c.unit, "kJ");
+      EXPECT_EQ(c.values, (std::vector<std::string>{"11.44 kJ", "0.5405 kJ"}));
+    }
+  }
+  EXPECT_TRUE(energy_chart);
+}
+
+// Issue 17.12: compare charts what differs (energy x1.5, network power x2.95), grouped
+// by kind, each chart in one unit; figures equal in every run (payload, flows) are in a
+// compact table and in no chart.
+TEST(Html, CompareChartsWhatDiffersAndTablesWhatIsEqual) {
+  const std::vector<ComparedRun> runs = {
+      {"copper", {{"makespan", 0.5, "s"}, {"payload_bytes", 4294967296, "B"}, {"flows", 4, "1"},
+                  {"energy", 2771320, "J"}, {"link_power", 1000, "W"}}},
+      {"cpo", {{"makespan", 0.5, "s"}, {"payload_bytes", 4294967296, "B"}, {"flows", 4, "1"},
+               {"energy", 4156980, "J"}, {"link_power", 2950, "W"}}}};
+  const std::string html = compare_html(runs);
+  const auto charts = charts_of(html);
+  std::vector<std::string> ids;
+  for (const auto& c : charts) ids.push_back(c.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"chart-compare-energy", "chart-compare-link-power"}));
+  ASSERT_EQ(charts.size(), 2u);
+  // 2,771,320 J and 4,156,980 J (x1.5) on one MJ axis.
+  EXPECT_EQ(charts[0].unit, "MJ");
+  EXPECT_EQ(charts[0].values, (std::vector<std::string>{"2.771 MJ", "4.157 MJ"}));
+  EXPECT_EQ(charts[1].unit, "kW");
+  EXPECT_EQ(charts[1].values, (std::vector<std::string>{"1 kW", "2.95 kW"}));
+  EXPECT_NE(html.find("<section id=\"energy\">"), std::string::npos);
+  EXPECT_NE(html.find("<section id=\"power\">"), std::string::npos);
+  EXPECT_EQ(html.find("<section id=\"time\">"), std::string::npos);  // makespan is equal
+  const std::string equal = section_text(html, "equal");
+  for (const char* f : {"makespan", "payload_bytes", "flows", "4 GiB"}) {
+    EXPECT_NE(equal.find(f), std::string::npos) << f << " in " << equal;
+  }
+  EXPECT_EQ(equal.find("energy"), std::string::npos) << equal;
 }
 
 

@@ -36,7 +36,7 @@ std::vector<std::string> compared_figures(const std::vector<ComparedRun>& runs);
 /// ("37.5894 ms", "49.99 GB/s", "14 GiB") and ratios to 4 decimals; csv gives raw SI
 /// numbers (shortest round-trip), a unit column and full-precision ratios. A figure a
 /// run lacks is "-" (empty in csv), as is a ratio to a zero or missing first value.
-/// html is a whole page (html.h: compare_html) with the same table and bar charts.
+/// html is a whole page (html.h: compare_html): charts of what differs, tables of the rest.
 std::string compare_table(const std::vector<ComparedRun>& runs, TableFormat format);
 
 /// A figure in readable units: "s" and "B" through the core formatters, "B/s" in

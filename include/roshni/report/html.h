@@ -30,11 +30,16 @@ struct HtmlTable {
 struct HtmlBar {
   std::string label;
   double value = 0;  // >= 0
-  std::string text;  // drawn after the bar ("99.98% (1.75 GiB)")
+  std::string text;  // drawn after the bar, in the chart's unit ("99.98 %", "2.771 MJ")
+  std::string tip;   // more for the tooltip only ("(1.75 GiB carried)"), may be empty
 };
+/// One unit for every bar: `unit` is what each bar's text is written in ("MJ", "%"),
+/// written on the <svg> as data-unit. Builders make the texts with one DisplayScale
+/// (readable_units.h) for the whole chart, so bars of unlike figures never share one.
 struct HtmlBarChart {
   std::string id;  // the <svg> element's id ("chart-top-links")
   std::string title;
+  std::string unit;
   std::vector<HtmlBar> bars;
   double max = 0;
 };
@@ -48,7 +53,8 @@ struct HtmlSeries {
 struct HtmlLinePlot {
   std::string id;
   std::string title;
-  std::string x_label, unit;  // unit of y, formatted by readable()
+  std::string x_label, unit;  // unit of y (report.json's), drawn in one DisplayScale
+  std::string figure;         // the figure's name: a share of unit "1" is drawn in %
   std::vector<std::string> x;
   std::vector<HtmlSeries> series;
 };
@@ -80,15 +86,24 @@ std::string html_escape(std::string_view text);
 std::string render_html(const HtmlPage& page);
 
 /// A section from any JSON object of the report (data-driven; this is how the report's
-/// optional sections appear without code of their own): every {"value", "unit"} figure
-/// becomes a row of a figures table (dotted name, readable value); strings and bare
-/// numbers become rows too; an object holding two or more figures of one unit also
-/// becomes a bar chart of them (a breakdown: energy by component class); an object of
-/// objects of scalars, or an array of objects of scalars, becomes a table with one row
-/// per member (a bill of materials, links by part). `top_charts` false: no bar charts
-/// for the figures directly in `object` (the summary's counts are not a breakdown).
+/// optional sections appear without code of their own), every number rounded for
+/// reading in readable units (readable_units.h) and never JSON text:
+/// - a {"value", "unit"} figure, a string, a number, or an array of those is a row of
+///   the section's figures table (dotted name, readable value; arrays joined by "; ");
+/// - a report table {"columns", "units", "rows"} (photonic blocks, the bill of
+///   materials) is a table with a header per column, each number in its column's unit
+///   (from "units", else from the column's name: energy J, power W, price and total in
+///   the currency of a money figure beside it); its other members are figures;
+/// - an object of objects of scalars (by_class, links_by_part), or an array of such
+///   objects, is a table with one row per member, units from the column names checked
+///   against the row's "unit"/"units";
+/// - with `charts`: each such table gives one bar chart, of its first column that has a
+///   unit (energy by class in J, energy by photonic block, priced total by item), and an
+///   object whose members are all figures of one unit gives one (a breakdown). Figures
+///   side by side at the top of a section are never charted together (PUE and repeats
+///   are not a breakdown), and no chart has two units: a count column is not charted.
 HtmlSection json_section(std::string id, std::string title, const nlohmann::ordered_json& object,
-                         bool top_charts = true);
+                         bool charts = true);
 
 /// Titles for the optional top-level report sections rendered by json_section, in the
 /// order the page shows them; any other unknown top-level key follows, titled by its name.
@@ -123,8 +138,10 @@ nlohmann::ordered_json parse_report_text(const std::string& text);
 std::string run_html(const scenario::Scenario& s, const net::FlowRunResult& r,
                      const std::string& report_text);
 
-/// `roshni compare --format html`: the compare table with ratios to the first run, and
-/// a bar chart per headline figure.
+/// `roshni compare --format html`: a section per kind of figure (time, energy, power,
+/// money, carbon, heat, traffic, other) with a bar chart (one bar per run, one unit) for
+/// every figure that differs between the runs; a table of the differing figures with
+/// ratios to the first run; a compact table of the figures equal in every run.
 std::string compare_html(const std::vector<ComparedRun>& runs);
 
 /// The timeline chart alone (for tests): one row per sending node, at most `max_rows`.
