@@ -384,6 +384,18 @@ TEST(CheckGate, PerFigureTolerancesMostSpecificWins) {
   r = gate_figures(now, base, o);
   EXPECT_EQ(r.figures[3].tolerance, 0.05);
   EXPECT_TRUE(r.passed());
+  // The exact name beats a prefix as long as itself: "makespan*" names makespan too, but
+  // makespan keeps its own 2% (given before or after); makespan_ps gets the prefix's.
+  for (const bool exact_first : {true, false}) {
+    GateOptions p;
+    p.tolerance_for = {{"makespan", 0.02}, {"makespan*", 0.001}};
+    if (!exact_first) std::swap(p.tolerance_for[0], p.tolerance_for[1]);
+    const auto g = gate_figures({{"makespan", 101.5, "s"}, {"makespan_ps", 1, "ps"}},
+                                {{"makespan", 100, "s"}, {"makespan_ps", 1, "ps"}}, p);
+    EXPECT_EQ(g.figures[0].tolerance, 0.02) << exact_first;
+    EXPECT_EQ(g.figures[1].tolerance, 0.001) << exact_first;
+    EXPECT_TRUE(g.passed()) << exact_first;
+  }
 }
 
 // A pattern that names nothing is an error naming the option; a table column's name
