@@ -6,6 +6,7 @@
 // 5 `check` found figures that moved past the tolerance. `run` stopped by SIGINT,
 // SIGTERM or SIGHUP removes its temporary files and dies of the signal (a shell reports
 // 130, 143, 129).
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cerrno>
@@ -66,6 +67,9 @@ struct Options {
   bool no_bisection = false;
   bool no_trace = false;
   std::string report, baseline, tolerance = "0";  // check
+  std::vector<std::string> tolerance_for, include, exclude;  // check
+  std::string check_format = "terminal";          // check
+  bool tables = false;                            // check
   std::vector<std::string> compared;              // compare
   std::string format = "terminal";                // compare
   std::vector<std::string> axes;                  // sweep
@@ -267,32 +271,48 @@ int run(const Options& o) {
 
 int check(const Options& o) {
   namespace rr = roshni::report;
-  const double tolerance = *rr::parse_tolerance(o.tolerance);  // validated by the parser
-  const auto report = rr::read_report(o.report);
-  const auto baseline = rr::read_report(o.baseline);
+  rr::GateOptions gate;
+  gate.tolerance = *rr::parse_tolerance(o.tolerance);  // validated by the parser
+  for (const auto& t : o.tolerance_for) {
+    auto named = *rr::parse_tolerance_for(t);  // validated by the parser
+    for (const auto& [pattern, tol] : gate.tolerance_for) {
+      if (pattern == named.first) {
+        fmt::print(stderr, "error: --tolerance-for: {} is given twice; give each name one "
+                           "tolerance\n", named.first);
+        return kUsage;
+      }
+    }
+    gate.tolerance_for.push_back(std::move(named));
+  }
+  gate.include = o.include;
+  gate.exclude = o.exclude;
+  for (const auto& p : gate.include) {
+    if (std::find(gate.exclude.begin(), gate.exclude.end(), p) != gate.exclude.end()) {
+      fmt::print(stderr, "error: {} is given to both --include and --exclude\n", p);
+      return kUsage;
+    }
+  }
+  const auto report = rr::read_report(o.report, o.tables);
+  const auto baseline = rr::read_report(o.baseline, o.tables);
   rr::require_same_schema(report, o.report, baseline, o.baseline);
   const auto now = rr::summary_figures(report, o.report);
   const auto base = rr::summary_figures(baseline, o.baseline);
   if (base.empty()) {
     throw roshni::ScenarioError(o.baseline, "/summary", "the baseline has no figures to check");
   }
-  const auto result = rr::check_figures(now, base, tolerance);
-  if (!result.passed()) {
-    // The table is the failure's explanation: printed even with --quiet.
-    fmt::print("{}: {} of {} figures moved beyond the tolerance of {} against {}\n", o.report,
-               result.drifts.size(), result.compared, o.tolerance, o.baseline);
-    fmt::print("{}", rr::format_drifts(result));
-    return kDrift;
+  auto result = rr::gate_figures(now, base, gate);
+  if (o.tables) result.tables = rr::gate_tables(report, o.report, baseline, o.baseline, gate);
+  rr::require_patterns_used(gate, result, o.tables);
+  const rr::GateText text{o.report, o.baseline, o.tolerance};
+  if (o.check_format == "json") {
+    fmt::print("{}", rr::format_gate_json(result, gate, text));
+  } else if (o.check_format == "junit") {
+    fmt::print("{}", rr::format_gate_junit(result, text));
+  } else {
+    // A failure's table is its explanation: printed even with --quiet.
+    fmt::print("{}", rr::format_gate_text(result, gate, text, o.quiet));
   }
-  if (!o.quiet) {
-    fmt::print("{}: all {} figures within {} of {}\n", o.report, result.compared, o.tolerance,
-               o.baseline);
-    if (!result.new_figures.empty()) {
-      fmt::print("  not in the baseline, so not checked: {}\n",
-                 fmt::join(result.new_figures, ", "));
-    }
-  }
-  return kOk;
+  return result.passed() ? kOk : kDrift;
 }
 
 /// A report file's figures, or a scenario's, run here in memory.
@@ -488,6 +508,47 @@ int main(int argc, char** argv) {
                        : "expected a tolerance like \"1%\" or \"0.01\", got \"" + v + "\"";
           },
           "TOLERANCE"));
+  check_cmd
+      ->add_option("--tolerance-for", o.tolerance_for,
+                   "NAME=TOL: a figure's own tolerance, e.g. busiest_link.utilisation=2% or "
+                   "'energy*=0.001' (repeatable; NAME as check prints it, a trailing * for "
+                   "a prefix; the most specific NAME wins)")
+      ->allow_extra_args(false)
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            if (roshni::report::parse_tolerance_for(v)) return std::string();
+            const auto eq = v.rfind('=');
+            if (eq != std::string::npos) {
+              const auto why = roshni::report::pattern_error(v.substr(0, eq));
+              if (!why.empty()) return "\"" + v + "\": " + why;
+            }
+            return "expected NAME=TOL like makespan=2% or busiest_link.utilisation=0.01, got \"" +
+                   v + "\"";
+          },
+          "NAME=TOL"));
+  const auto pattern_check = CLI::Validator(
+      [](std::string& v) {
+        const auto why = roshni::report::pattern_error(v);
+        return why.empty() ? why : "\"" + v + "\": " + why;
+      },
+      "NAME");
+  check_cmd
+      ->add_option("--include", o.include,
+                   "Gate figures named so (repeatable; a trailing * for a prefix), e.g. "
+                   "--include events: engine counters are not gated by default")
+      ->allow_extra_args(false)
+      ->check(pattern_check);
+  check_cmd
+      ->add_option("--exclude", o.exclude,
+                   "Do not gate figures named so (repeatable; a trailing * for a prefix); "
+                   "the most specific of --include and --exclude decides")
+      ->allow_extra_args(false)
+      ->check(pattern_check);
+  check_cmd->add_option("--format", o.check_format,
+                        "terminal (default), json or junit (JUnit XML for CI), on stdout")
+      ->check(CLI::IsMember({"terminal", "json", "junit"}));
+  check_cmd->add_flag("--tables", o.tables,
+                      "Also compare the per-link and per-flow tables row by row");
 
   auto* compare_cmd = app.add_subcommand(
       "compare", "Summary figures of several runs side by side, with ratios to the first");

@@ -53,7 +53,8 @@ fs::path run_case(const std::string& name, const std::string& extra = "") {
 
 std::string check_args(const fs::path& report, const std::string& name) {
   return "check " + report.string() + " --baseline " +
-         (kSuite / name / "baseline.json").string() + " --tolerance 1e-9";
+         (kSuite / name / "baseline.json").string() +
+         " --tolerance 1e-9 --include events --include rate_solves";
 }
 
 /// The baseline's figures by dotted name.

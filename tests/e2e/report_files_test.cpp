@@ -406,5 +406,158 @@ TEST(ReportFiles, DirectoriesAndUnitlessFiguresAreInvalidInput) {
       << r.err;
 }
 
+/// The quickstart baseline with `edit` applied, written to `dir`/`name`.
+template <typename Edit>
+std::string edited_baseline(const fs::path& dir, const std::string& name, Edit edit) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(read_file(kBaseline));
+  edit(j);
+  std::ofstream(dir / name) << j.dump(1);
+  return (dir / name).string();
+}
+
+// Issue 17.8: per-figure tolerances and engine counters. The edited report: makespan
+// x1.015 (+1.5%), events 232 -> 200, rate_solves 14 -> 10 (an engine optimisation). At
+// --tolerance 1% makespan fails (1 of the 11 gated figures: 13 less the 2 engine
+// counters); makespan=2% passes it; at tolerance 0 with makespan=2% everything else is
+// equal and the counters are not gated: exit 0; --include events brings it back: exit 5.
+TEST(ReportFiles, CheckPerFigureTolerancesAndEngineCounters) {
+  const auto dir = fresh_dir("check-gates");
+  const std::string now = edited_baseline(dir, "now.json", [](auto& j) {
+    auto& s = j["summary"];
+    s["makespan"]["value"] = s["makespan"]["value"].template get<double>() * 1.015;
+    s["events"]["value"] = 200;
+    s["rate_solves"]["value"] = 10;
+  });
+  const std::string args = "check " + now + " --baseline " + kBaseline;
+  auto r = run_cli(args + " --tolerance 1%");
+  EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
+  EXPECT_NE(r.out.find("1 of 11 figures moved beyond the tolerance of 1%"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("not gated: engine counters: events, rate_solves"), std::string::npos)
+      << r.out;
+  r = run_cli(args + " --tolerance 1% --tolerance-for makespan=2%");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("all 11 figures within their tolerances (default 1%)"), std::string::npos)
+      << r.out;
+  r = run_cli(args + " --tolerance-for makespan=0.02");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = run_cli(args + " --tolerance-for makespan=0.02 --include events");
+  EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
+  EXPECT_NE(r.out.find("events"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("makespan "), std::string::npos) << r.out;
+  // Excluding makespan (and its twin by prefix) passes at tolerance 0.
+  EXPECT_EQ(run_cli(args + " --exclude 'makespan*'").exit_code, 0);
+  EXPECT_EQ(run_cli(args + " --exclude '*' --include makespan").exit_code, 5);
+}
+
+// Every bad option is a clear error: malformed NAME=TOL, a "*" inside a name, an unknown
+// format and the same name twice are usage errors (2); a name that matches no figure is
+// invalid input (1) naming the option.
+TEST(ReportFiles, CheckGateOptionErrors) {
+  const std::string args = "check " + kBaseline + " --baseline " + kBaseline;
+  for (const char* bad : {" --tolerance-for makespan", " --tolerance-for makespan=fast",
+                          " --tolerance-for 'a*b=1%'", " --include 'a*b'", " --exclude ''",
+                          " --format xml", " --tolerance-for makespan=1% --tolerance-for makespan=2%",
+                          " --include makespan --exclude makespan"}) {
+    const auto r = run_cli(args + bad);
+    EXPECT_EQ(r.exit_code, 2) << bad << "\n" << r.err;
+    EXPECT_FALSE(r.err.empty()) << bad;
+  }
+  auto r = run_cli(args + " --tolerance-for makespn=1%");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("error: --tolerance-for makespn: names no figure"), std::string::npos)
+      << r.err;
+  r = run_cli(args + " --exclude links.bytes");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("only with --tables"), std::string::npos) << r.err;
+  EXPECT_EQ(run_cli(args + " --exclude links.bytes --tables").exit_code, 0);
+}
+
+// --format json and junit: the makespan +1.5% report at 1%. JSON: status fail, makespan
+// fail with relative change 0.015 (to rounding), events excluded. JUnit: 11 test cases
+// (the gated figures), 1 failure.
+TEST(ReportFiles, CheckJsonAndJunitOutput) {
+  const auto dir = fresh_dir("check-formats");
+  const std::string now = edited_baseline(dir, "now.json", [](auto& j) {
+    auto& m = j["summary"]["makespan"]["value"];
+    m = m.template get<double>() * 1.015;
+  });
+  const std::string args = "check " + now + " --baseline " + kBaseline + " --tolerance 1%";
+  auto r = run_cli(args + " --format json");
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["status"], "fail");
+  EXPECT_EQ(j["gated"], 11);
+  EXPECT_EQ(j["figures"].size(), 13u);
+  EXPECT_EQ(j["figures"][0]["name"], "makespan");
+  EXPECT_EQ(j["figures"][0]["status"], "fail");
+  EXPECT_NEAR(j["figures"][0]["relative_change"].get<double>(), 0.015, 1e-12);
+  EXPECT_EQ(j["figures"][1]["status"], "pass");
+  // makespan_ps as the report wrote it: an integer, digit for digit.
+  EXPECT_TRUE(j["figures"][1]["baseline"].is_number_integer());
+  EXPECT_EQ(j["figures"][1]["baseline"], 37589363840);
+  for (const auto& f : j["figures"]) {
+    if (f["name"] == "events" || f["name"] == "rate_solves") EXPECT_EQ(f["status"], "excluded");
+  }
+  r = run_cli(args + " --format junit -q");
+  EXPECT_EQ(r.exit_code, 5) << r.err;
+  EXPECT_TRUE(r.out.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"roshni check\" tests=\"11\" failures=\"1\""))
+      << r.out;
+  size_t cases = 0, failures = 0;
+  for (size_t at = r.out.find("<testcase "); at != std::string::npos;
+       at = r.out.find("<testcase ", at + 1)) {
+    ++cases;
+  }
+  for (size_t at = r.out.find("<failure "); at != std::string::npos;
+       at = r.out.find("<failure ", at + 1)) {
+    ++failures;
+  }
+  EXPECT_EQ(cases, 11u);
+  EXPECT_EQ(failures, 1u);
+  EXPECT_TRUE(r.out.ends_with("</testsuite>\n")) << r.out;
+  // A pass is exit 0 with status pass.
+  r = run_cli("check " + kBaseline + " --baseline " + kBaseline + " --format json");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(json::parse(r.out)["status"], "pass");
+}
+
+// --tables: the baseline with link 0's bytes doubled and the last flow dropped. Without
+// --tables the summary is the same: exit 0. With it: exit 5, link gpu0->leaf0's bytes
+// +100% and the flow missing from the report, by their keys.
+TEST(ReportFiles, CheckComparesTablesOnRequest) {
+  const auto dir = fresh_dir("check-tables");
+  const json base = json::parse(read_file(kBaseline));
+  const std::string last_flow = base["flows"]["rows"].back()[0];
+  const std::string now = edited_baseline(dir, "now.json", [](auto& j) {
+    auto& row = j["links"]["rows"][0];
+    row[5] = row[5].template get<int64_t>() * 2;
+    j["flows"]["rows"].erase(j["flows"]["rows"].size() - 1);
+  });
+  const std::string args = "check " + now + " --baseline " + kBaseline;
+  EXPECT_EQ(run_cli(args).exit_code, 0);
+  auto r = run_cli(args + " --tables");
+  EXPECT_EQ(r.exit_code, 5) << r.out << r.err;
+  EXPECT_NE(r.out.find("table links: 16 rows in both; 0 missing from the report; 0 new in the "
+                       "report\n  1 value moved beyond their tolerance, worst first:\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("gpu0->leaf0  links.bytes  B     1879048192  3758096384   +100%"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("table flows: 111 rows in both; 1 missing from the report (" + last_flow +
+                       "); 0 new in the report\n"),
+            std::string::npos)
+      << r.out;
+  // The row's change allowed: links.bytes at 100%, flows left out by prefix.
+  r = run_cli(args + " --tables --tolerance-for links.bytes=100% --exclude 'flows.*'");
+  EXPECT_EQ(r.exit_code, 5) << r.out;  // a missing row fails whatever its columns
+  r = run_cli(args + " --tables --tolerance-for links.bytes=100% --format json");
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["tables"][0]["status"], "pass");
+  EXPECT_EQ(j["tables"][1]["missing_rows"], json::array({last_flow}));
+  // The baseline against itself passes with its tables.
+  EXPECT_EQ(run_cli("check " + kBaseline + " --baseline " + kBaseline + " --tables").exit_code, 0);
+}
+
 }  // namespace
 }  // namespace roshni
