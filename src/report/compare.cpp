@@ -131,6 +131,20 @@ std::optional<double> figure_ratio(const Figure* first, const Figure* now) {
   return ratio(first, now);
 }
 
+std::vector<std::string> compare_notes(const std::vector<ComparedRun>& runs) {
+  std::vector<std::string> out;
+  for (const ComparedRun& run : runs) {
+    for (const Figure& f : run.figures) {
+      if (f.name != "capital_unpriced_items" || !(f.value > 0)) continue;
+      out.push_back(fmt::format(
+          "{}: {:.0f} items have no price, so its capital_priced leaves them out; the capital "
+          "figures are not comparable until every part is priced (energy.prices)",
+          run.label, f.value));
+    }
+  }
+  return out;
+}
+
 std::string compare_table(const std::vector<ComparedRun>& runs, TableFormat format) {
   if (format == TableFormat::html) return compare_html(runs);
   const std::vector<std::string> names = compared_figures(runs);
@@ -203,9 +217,11 @@ std::string compare_table(const std::vector<ComparedRun>& runs, TableFormat form
   }
 
   std::string out;
+  const std::vector<std::string> notes = compare_notes(runs);
   if (format == TableFormat::terminal) {
     if (runs.size() > 1) out += fmt::format("ratios are to the first run, {}\n", runs[0].label);
     out += aligned_table(rows);
+    for (const std::string& n : notes) out += "note: " + n + "\n";
     return out;
   }
   // Markdown (GitHub-flavoured pipe table): names left-aligned, numbers right-aligned.
@@ -219,6 +235,8 @@ std::string compare_table(const std::vector<ComparedRun>& runs, TableFormat form
       out += '\n';
     }
   }
+  if (!notes.empty()) out += '\n';
+  for (const std::string& n : notes) out += "> **Note:** " + markdown_cell(n) + "\n";
   return out;
 }
 

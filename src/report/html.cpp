@@ -1025,6 +1025,11 @@ std::string compare_html(const std::vector<ComparedRun>& runs) {
   for (const auto& run : runs) names += (names.empty() ? "" : ", ") + run.label;
   page.subtitle = fmt::format("{} runs: {}; ratios are to the first, {}", runs.size(), names,
                               runs.empty() ? "" : runs[0].label);
+  if (const auto notes = compare_notes(runs); !notes.empty()) {
+    HtmlSection warn{"notes", "Read this first", "", {}};
+    for (const auto& n : notes) warn.note += (warn.note.empty() ? "" : " ") + n + ".";
+    page.sections.push_back(std::move(warn));
+  }
   const std::vector<std::string> figures = compared_figures(runs);
   const auto figure_of = [&runs](size_t r, const std::string& name) -> const Figure* {
     for (const Figure& f : runs[r].figures) {

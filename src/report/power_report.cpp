@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "roshni/core/text.h"
 #include "roshni/report/csv.h"
 
 namespace roshni::report {
@@ -322,9 +323,18 @@ std::string power_summary(const scenario::Scenario& s, const scenario::PowerOutc
                          readable_amount(f.campaign_cost_usd), readable_amount(f.campaign_co2_kg / 1e3));
     }
   }
-  if (s.power.bom.priced_usd() > 0) {
-    out += fmt::format("  capital (priced) {} USD; {} items unpriced\n", readable_amount(s.power.bom.priced_usd()),
-                       s.power.bom.unpriced_items());
+  if (!s.power.bom.lines.empty()) {
+    out += fmt::format("  capital (priced) {} USD", readable_amount(s.power.bom.priced_usd()));
+    if (s.power.bom.unpriced_items() > 0) {
+      // Say which parts: a capital figure that leaves parts out is not the cluster's cost.
+      std::vector<std::string> parts;
+      for (const auto& l : s.power.bom.lines) {
+        if (!l.unit_price_usd && l.count > 0) parts.push_back(l.part);
+      }
+      out += fmt::format("; leaves out {} unpriced items ({}): price them with energy.prices",
+                         s.power.bom.unpriced_items(), quoted_list(parts));
+    }
+    out += "\n";
   }
   for (const auto& note : s.power.bom.notes) out += "  note: " + note + "\n";
   for (const auto& w : p.thermal.warnings) out += "  warning: " + w + "\n";

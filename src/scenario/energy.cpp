@@ -39,6 +39,16 @@ std::string link_component_name(const topo::Topology& t, LinkId l) {
   return t.node_name(t.link_from(l)) + "<->" + t.node_name(t.link_to(l));
 }
 
+/// A part's price, {"amount": 37300, "currency": "USD", "estimate": true}, in USD.
+double price_in_usd(const JsonNode& v, bool& estimate) {
+  v.expect_keys({"amount", "currency", "estimate"});
+  const double usd = v.at("amount", "a price in USD").as_number(0, 1e12, "a price in USD");
+  const JsonNode currency = v.at("currency", "\"USD\"");
+  if (currency.as_string() != "USD") currency.fail("part prices are in \"USD\"");
+  estimate = v.get("estimate") && v.get("estimate")->as_bool();
+  return usd;
+}
+
 /// A price per kWh: {"amount": 0.044, "currency": "USD"} in USD or the tariff's currency,
 /// returned in the tariff's currency.
 double price_per_kwh(const JsonNode& v, const power::Facility& f) {
@@ -132,7 +142,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
   const JsonNode here = en ? *en : root;
   e.expect_keys({"model", "accelerator", "switches", "ocs", "link_dynamic_share",
                  "switch_dynamic_share", "reference_temperature", "links", "nic_power",
-                 "host_power"});
+                 "host_power", "prices"});
   if (const auto m = e.get("model")) {
     const std::string name = m->as_string();
     if (!power::find_energy_model(name)) {
@@ -166,7 +176,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
   Power idle, peak, nic_power;
   uint32_t nics = 0;
   Temperature throttle;
-  std::optional<double> gpu_price;
+  std::optional<double> gpu_price, nic_price;
   bool gpu_estimate = false;
   if (!t.gpus().empty()) {
     const auto a = e.get("accelerator");
@@ -204,6 +214,8 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
     host_power = scenario_host_power ? *scenario_host_power : part.host_power.value_or(Power{});
     const JsonNode np = e.get("nic_power") ? *e.get("nic_power") : model_default(md_energy, "nic_power");
     nic_power = np.as_power() * static_cast<double>(nics);
+    bool unused = false;
+    nic_price = price_in_usd(model_default(md_energy, "nic_price"), unused);
   }
 
   // Switch parts: one for all ("th5-...") or by role ({"leaf": ..., "*": ...}).
@@ -337,7 +349,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
     };
     if (is_gpu && nics > 0) {
       attach("/nic", ComponentClass::nic, nic_power);
-      count("nic", "nic", nics, std::nullopt, false);
+      count("nic", "nic", nics, nic_price, true);
     }
     if (is_gpu && host_power.si() > 0) attach("/host", ComponentClass::host, host_power);
   }
@@ -406,6 +418,30 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
       count(optical ? "optics" : "copper", part, optical ? 2 : 1, p.price_usd, p.price_estimate);
     }
     inv.components.push_back(std::move(c));
+  }
+  // energy.prices: a price for any line of the bill by its part name, over the catalog's
+  // (issue 17.5: switches and NICs could not be priced in a scenario).
+  if (const auto pr = e.get("prices")) {
+    if (!pr->is_object()) pr->fail("expected an object of prices by part name, like {\"th5-51t-64x800g\": {\"amount\": 37300, \"currency\": \"USD\"}}");
+    for (auto it = pr->raw().begin(); it != pr->raw().end(); ++it) {
+      const JsonNode v = pr->at(it.key(), "");
+      bool estimate = false;
+      const double usd = price_in_usd(v, estimate);
+      bool found = false;
+      for (auto& [key, line] : bom) {
+        if (key.second != it.key()) continue;
+        line.unit_price_usd = usd;
+        line.estimate = estimate;
+        found = true;
+      }
+      if (!found) {
+        std::vector<std::string> parts;
+        for (const auto& [key, line] : bom) parts.push_back(key.second);
+        parts.erase(std::unique(parts.begin(), parts.end()), parts.end());
+        v.fail(fmt::format("'{}' is not a part in this cluster's bill of materials{}; its parts: {}",
+                           escape_text(it.key()), suggest(it.key(), parts), quoted_list(parts)));
+      }
+    }
   }
   for (auto& [key, line] : bom) out.bom.lines.push_back(std::move(line));
   for (const auto& [key, m] : mismatched) {

@@ -335,6 +335,11 @@ const std::vector<BadCase> kCases = {
      "s.json:/facility", "needs 'per_usd'"},
     {"FacilitySolarProfileShort", "{" + kStar + ", " + kAllReduce + R"(, "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g"}, "facility": {"site": "us-average", "solar": {"capacity": "5 MW", "profile": [0, 1]}}})", {}, "",
      "s.json:/facility/solar/profile", "24 hourly capacity factors"},
+    // Issue 17.5: prices by part name must name a part of the bill.
+    {"EnergyPriceOfAnAbsentPart", "{" + kStar + ", " + kAllReduce + R"(, "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g", "prices": {"th5-51t-128x400g": {"amount": 1, "currency": "USD"}}}})", {}, "",
+     "s.json:/energy/prices/th5-51t-128x400g", "not a part in this cluster's bill of materials"},
+    {"EnergyPriceInEuros", "{" + kStar + ", " + kAllReduce + R"(, "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g", "prices": {"nic": {"amount": 1, "currency": "EUR"}}}})", {}, "",
+     "s.json:/energy/prices/nic/currency", "part prices are in \"USD\""},
     // Issue 17.2: on-site solar's LCOE and battery.
     {"FacilityBatteryWithAFixedShare", "{" + kStar + ", " + kAllReduce + R"(, "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g"}, "facility": {"site": "us-average", "solar": {"share": "20 %", "battery": {"energy": "1 MWh", "power": "1 MW"}}}})", {}, "",
      "s.json:/facility/solar/battery", "needs the solar 'capacity'"},

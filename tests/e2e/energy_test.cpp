@@ -415,5 +415,26 @@ TEST(Energy, SolarWithABatteryRunsPastDaylight) {
   EXPECT_GE(j["summary"]["capital_priced"]["value"].get<double>(), 165e6);
 }
 
+// Every part can be priced in the scenario (issue 17.5: energy.switches.*.price was an
+// unknown key and NICs had no price). A star of 4 H100s on one TH5 box: 4 x 27,500 (GPUs,
+// catalog) + 1 x 30,000 (switch, scenario over the catalog's 37,300) + 4 x 1,200 (NICs,
+// scenario over models.json's 2,000) = 144,800 USD, nothing unpriced. Without the
+// override the NICs take the catalog default: 110,000 + 37,300 + 8,000 = 155,300 USD.
+TEST(Energy, EveryPartCanBePricedInTheScenario) {
+  const auto scenario = [](const std::string& prices) {
+    return R"({
+    "topology": {"kind": "star", "gpus": 4, "link": {"bandwidth": "400 Gbps", "latency": "1 us"}},
+    "workload": {"kind": "flow_trace", "flows": [{"id": "f", "src": "gpu0", "dst": "gpu1", "size": "1 GiB"}]},
+    "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g")" + prices + "}}";
+  };
+  const auto priced = run(write_scenario("priced", scenario(R"(, "prices": {
+      "th5-51t-64x800g": {"amount": 30000, "currency": "USD"},
+      "nic": {"amount": 1200, "currency": "USD", "estimate": true}})")).string(), "priced");
+  EXPECT_EQ(priced["summary"]["capital_priced"]["value"].get<double>(), 144800.0);
+  EXPECT_EQ(priced["summary"]["capital_unpriced_items"]["value"].get<double>(), 0.0);
+  const auto by_default = run(write_scenario("default-prices", scenario("")).string(), "default-prices");
+  EXPECT_EQ(by_default["summary"]["capital_priced"]["value"].get<double>(), 155300.0);
+}
+
 }  // namespace
 }  // namespace roshni

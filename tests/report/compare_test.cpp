@@ -94,5 +94,25 @@ TEST(Compare, ReadableUnits) {
   EXPECT_FALSE(parse_table_format("pdf", f));
 }
 
+// Issue 17.5: a variant with unpriced parts looks cheapest. A run whose bill leaves items
+// out says so under the table (terminal, markdown) and atop the html page; a run with
+// every part priced adds nothing.
+TEST(Compare, UnpricedCapitalIsNoted) {
+  const std::vector<ComparedRun> runs = {
+      {"copper", {{"capital_priced", 1e6, "USD"}, {"capital_unpriced_items", 0, "1"}}},
+      {"cpo", {{"capital_priced", 4e5, "USD"}, {"capital_unpriced_items", 128, "1"}}}};
+  const auto notes = compare_notes(runs);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("cpo: 128 items have no price"), std::string::npos) << notes[0];
+  const std::string terminal = compare_table(runs, TableFormat::terminal);
+  EXPECT_NE(terminal.find("note: cpo: 128 items"), std::string::npos) << terminal;
+  EXPECT_EQ(terminal.find("note: copper"), std::string::npos) << terminal;
+  EXPECT_NE(compare_table(runs, TableFormat::markdown).find("> **Note:** cpo: 128 items"),
+            std::string::npos);
+  EXPECT_NE(compare_table(runs, TableFormat::html).find("Read this first"), std::string::npos);
+  EXPECT_TRUE(compare_notes({runs[0]}).empty());
+  EXPECT_EQ(compare_table({runs[0]}, TableFormat::terminal).find("note:"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace roshni::report

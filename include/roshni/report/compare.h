@@ -39,6 +39,12 @@ std::vector<std::string> compared_figures(const std::vector<ComparedRun>& runs);
 /// html is a whole page (html.h: compare_html): charts of what differs, tables of the rest.
 std::string compare_table(const std::vector<ComparedRun>& runs, TableFormat format);
 
+/// What a reader of the comparison must know that the figures do not say, in run order:
+/// a run whose bill of materials has unpriced items (`capital_unpriced_items` > 0) makes
+/// `capital_priced` incomplete, so a variant with unpriced parts looks cheapest (issue
+/// 17.5). Printed under the terminal and markdown tables and atop the html page.
+std::vector<std::string> compare_notes(const std::vector<ComparedRun>& runs);
+
 /// A figure in readable units: "s" and "B" through the core formatters, "B/s" in
 /// decimal bytes per second ("49.99 GB/s", as nccl-tests prints bandwidth), others as
 /// a number and its unit ("232", "0.999777").
