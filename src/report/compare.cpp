@@ -12,6 +12,7 @@
 #include "roshni/core/units.h"
 #include "roshni/report/csv.h"
 #include "roshni/report/html.h"
+#include "roshni/report/readable_units.h"
 #include "report/text_table.h"
 
 namespace roshni::report {
@@ -115,16 +116,19 @@ std::vector<std::string> compared_figures(const std::vector<ComparedRun>& runs) 
   return names;
 }
 
-std::string readable(double value, std::string_view unit) {
+std::string readable(double value, std::string_view unit, std::string_view name) {
   if (unit == "s") return to_string(seconds(value));
   if (unit == "B") return to_string(bytes(value));
   if (unit == "B/s") return decimal_prefixed(value, "B/s");
   if (unit == "ps") return fmt::format("{} ps", value);
   if (unit == "1") {
+    if (is_share_name(name)) return readable_figure(value, unit, name);  // "17.37 %"
     if (value == std::floor(value) && std::fabs(value) < 1e15) return fmt::format("{:.0f}", value);
     return fmt::format("{:.6g}", value);
   }
-  return fmt::format("{:.6g} {}", value, unit);
+  // Energy, power, money, mass, ...: a prefix or a larger unit, never "2.5098e+06 J"
+  // (issue 17.10).
+  return readable_figure(value, unit, name);
 }
 
 std::optional<double> figure_ratio(const Figure* first, const Figure* now) {
@@ -207,7 +211,7 @@ std::string compare_table(const std::vector<ComparedRun>& runs, TableFormat form
     std::vector<std::string> row{name};
     for (size_t r = 0; r < runs.size(); ++r) {
       const Figure* f = figure_of(r, name);
-      row.push_back(f == nullptr ? "-" : readable(f->value, f->unit));
+      row.push_back(f == nullptr ? "-" : readable(f->value, f->unit, name));
       if (r > 0) {
         const auto q = ratio(figure_of(0, name), f);
         row.push_back(q ? fmt::format("{:.4f}", *q) : "-");

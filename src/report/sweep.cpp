@@ -413,7 +413,7 @@ std::string sweep_html(const SweepSpec& spec, const std::string& name,
     row.push_back(all[i].status == "ok" ? "ok" : all[i].status + ": " + all[i].message);
     for (const auto& c : cols) {
       const Figure* f = find_figure(all[i], c.name);
-      row.push_back(f == nullptr ? "-" : readable(f->value, f->unit));
+      row.push_back(f == nullptr ? "-" : readable(f->value, f->unit, c.name));
     }
     t.rows.push_back(std::move(row));
   }

@@ -39,7 +39,7 @@ TEST(Compare, TerminalTable) {
             "makespan                  37.5 ms   75 ms  2.0000\n"
             "bus_bandwidth             50 GB/s       -       -\n"
             "payload_bytes              14 GiB  14 GiB  1.0000\n"
-            "busiest_link.utilisation      0.5    0.25  0.5000\n"
+            "busiest_link.utilisation     50 %    25 %  0.5000\n"
             "events                        232     232  1.0000\n"
             "extra                           -       0       -\n");
 }
@@ -51,7 +51,7 @@ TEST(Compare, MarkdownTable) {
             "| makespan | 37.5 ms | 75 ms | 2.0000 |\n"
             "| bus_bandwidth | 50 GB/s | - | - |\n"
             "| payload_bytes | 14 GiB | 14 GiB | 1.0000 |\n"
-            "| busiest_link.utilisation | 0.5 | 0.25 | 0.5000 |\n"
+            "| busiest_link.utilisation | 50 % | 25 % | 0.5000 |\n"
             "| events | 232 | 232 | 1.0000 |\n"
             "| extra | - | 0 | - |\n");
 }
@@ -92,6 +92,18 @@ TEST(Compare, ReadableUnits) {
   EXPECT_TRUE(parse_table_format("html", f));
   EXPECT_EQ(f, TableFormat::html);
   EXPECT_FALSE(parse_table_format("pdf", f));
+}
+
+// Issue 17.10: energy, power, money and mass read with a prefix or a larger unit, not
+// "2.5098e+06 J": 2,509,800 J is 2.51 MJ, 3,389,340 W is 3.389 MW, 8.038e7 USD is 80.38 M
+// USD, 976.818 t is 976.8 t; shares in %, counts exact.
+TEST(Compare, PlannerFiguresAreReadable) {
+  EXPECT_EQ(readable(2509800, "J", "energy"), "2.51 MJ");
+  EXPECT_EQ(readable(3389340, "W", "peak_power"), "3.389 MW");
+  EXPECT_EQ(readable(8.03834e7, "USD", "capital_priced"), "80.38 M USD");
+  EXPECT_EQ(readable(976.818, "t", "campaign_co2"), "976.8 t");
+  EXPECT_EQ(readable(0.263212, "1", "solar_share"), "26.32 %");
+  EXPECT_EQ(readable(2735712, "1", "flows"), "2735712");
 }
 
 // Issue 17.5: a variant with unpriced parts looks cheapest. A run whose bill leaves items

@@ -46,9 +46,10 @@ std::string compare_table(const std::vector<ComparedRun>& runs, TableFormat form
 std::vector<std::string> compare_notes(const std::vector<ComparedRun>& runs);
 
 /// A figure in readable units: "s" and "B" through the core formatters, "B/s" in
-/// decimal bytes per second ("49.99 GB/s", as nccl-tests prints bandwidth), others as
-/// a number and its unit ("232", "0.999777").
-std::string readable(double value, std::string_view unit);
+/// decimal bytes per second ("49.99 GB/s", as nccl-tests prints bandwidth), counts
+/// exactly ("232"), shares by `name` in % ("17.37 %"), and everything else through
+/// readable_units.h ("2.51 MJ", "3.389 MW", "80.38 M USD", "976.8 t").
+std::string readable(double value, std::string_view unit, std::string_view name = {});
 
 /// `now`'s value over `first`'s: nullopt when either is missing, the units differ, or
 /// `first` is 0 and `now` is not (1 when both are 0).
