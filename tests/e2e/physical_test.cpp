@@ -97,6 +97,47 @@ TEST(Physical, PluggableVsCpoDifferExactlyByTheirParts) {
             plug["summary"]["makespan"]["value"].get<double>());
 }
 
+// The 400 Gb/s parts an H100 fabric is built from, three ways (copper, pluggable, CPO):
+// each is sourced with a grade, has the H100 NIC's rate (4 x 100G lanes) and figures in
+// the range its class allows: passive DAC at 100G/lane reaches 3 m (NVIDIA sells none
+// longer; IEEE 802.3ck) and draws nothing of its own; an AEC reaches 5-7 m with a few
+// watts of retimer per end (half the 800G AEC's 10 W: 5 W); the CPO port is half a
+// Bailly 800G port, 5.5 W / 2 = 2.75 W, below the 9 W DR4 module it replaces.
+TEST(Catalog, FourHundredGigPartsAreSourcedAndPlausible) {
+  const auto j = nlohmann::json::parse(
+      testing::read_file(std::string(ROSHNI_SOURCE_DIR) + "/configs/links.json"))["links"];
+  const auto watts = [](const nlohmann::json& e) { return std::stod(e["static_power"].get<std::string>()); };
+  const auto metres = [](const nlohmann::json& e) { return std::stod(e["reach"].get<std::string>()); };
+  for (const char* name : {"dac-400g-100g", "aec-400g", "cpo-400g-bailly"}) {
+    ASSERT_TRUE(j.contains(name)) << name;
+    const auto& e = j[name];
+    EXPECT_EQ(e["rate"], "400 Gbps") << name;
+    EXPECT_EQ(e["lanes"], 4) << name;
+    EXPECT_EQ(e["lane_rate"], "100 Gbps") << name;
+    const std::string src = e["source"];
+    EXPECT_TRUE(src.find("(A)") != std::string::npos || src.find("(B)") != std::string::npos ||
+                src.find(" C") != std::string::npos)
+        << name << ": no grade in " << src;
+    EXPECT_FALSE(e.contains("use") && e["use"] == "scale-up") << name;
+  }
+  const auto& dac = j["dac-400g-100g"];
+  EXPECT_EQ(dac["form"], "dac");
+  EXPECT_EQ(dac["power_model"], "none");
+  EXPECT_DOUBLE_EQ(metres(dac), 3.0);
+  EXPECT_TRUE(dac.contains("price"));
+  const auto& aec = j["aec-400g"];
+  EXPECT_EQ(aec["form"], "aec");
+  EXPECT_GE(metres(aec), 5.0);
+  EXPECT_LE(metres(aec), 7.0);
+  EXPECT_DOUBLE_EQ(watts(aec), watts(j["aec-800g"]) / 2);
+  EXPECT_TRUE(aec.contains("price"));
+  const auto& cpo = j["cpo-400g-bailly"];
+  EXPECT_EQ(cpo["form"], "cpo");
+  EXPECT_DOUBLE_EQ(watts(cpo), watts(j["cpo-800g-bailly"]) / 2);
+  EXPECT_LT(watts(cpo), watts(j["pluggable-dsp-400g-dr4"]));
+  EXPECT_GE(metres(cpo), metres(j["pluggable-dsp-400g-dr4"]));
+}
+
 TEST(Physical, ImpossiblePhysicsIsAnError) {
   // Copper past its reach: 6 m leaf-spine cables cannot be passive copper.
   auto r = testing::run_cli("validate " + kDir + "copper_auto.json --set physical.media=dac-800g-100g");
@@ -178,10 +219,11 @@ TEST(Physical, OcsInsertionLossBreaksTheBudget) {
 
 // What a real build puts where, under "media": "auto" with the catalog OCS named. The
 // OCS scenario's links are all 400 Gb/s and 1.5 m long (default floor). The catalog's
-// 400 Gb/s parts: nvlink5-backplane (backplane, 1.5 m), lpo-400g-cm384 (LPO, 100 m),
+// 400 Gb/s parts: dac-400g-100g (3 m), nvlink5-backplane (backplane, 1.5 m), aec-400g,
+// lpo-400g-cm384 (LPO, 100 m), cpo-400g-bailly,
 // pluggable-dsp-400g-dr4 (500 m). A circuit passes the OCS, which switches light, so it
 // must be optical: the cheaper optical form, LPO. A GPU-to-block link is a NIC link,
-// and an NVLink backplane is no NIC medium: LPO again (the catalog has no 400 Gb/s DAC).
+// and an NVLink backplane is no NIC medium: the 400 Gb/s passive DAC (3 m) reaches 1.5 m.
 // Through the OCS the LPO budget is short (see OcsBudgetErrorShowsTheRealShortfall), so
 // with "budget": "warn" each of the 8 circuits is counted; a NIC link is not.
 TEST(Physical, OcsCircuitsAreOpticalAndNicLinksGetNicMedia) {
@@ -202,7 +244,7 @@ TEST(Physical, OcsCircuitsAreOpticalAndNicLinksGetNicMedia) {
       EXPECT_EQ(part, "lpo-400g-cm384") << from << "--" << to;
     } else {
       ++nic;
-      EXPECT_EQ(part, "lpo-400g-cm384") << from << "--" << to;
+      EXPECT_EQ(part, "dac-400g-100g") << from << "--" << to;
     }
   }
   EXPECT_EQ(circuits, 8);
