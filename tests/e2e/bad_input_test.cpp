@@ -420,6 +420,16 @@ const std::vector<BadCase> kCases = {
                   "global_batch": 8, "micro_batch": 1},
         "parallelism": {"data": 4}})"),
      {}, "", "s.json:/workload/accelerator", "did you mean 'h100-sxm'"},
+    // ---- physical (issue 17.4): a named part of another rate used to replace the
+    // link's bandwidth silently (400 Gb/s links became 800 Gb/s links) ----
+    {"PhysicalPartChangesTheLinkRate", "{" + kStar + ", " + kAllReduce + R"(, "physical": {"media": "pluggable-dsp-800g-dr8"}})", {}, "",
+     "s.json:/physical/media", "is 400 Gb/s (the topology's bandwidth) but 'pluggable-dsp-800g-dr8' carries 800 Gb/s"},
+    {"PhysicalRolePartChangesTheLinkRate", R"({"topology": {"kind": "fat_tree", "tiers": 2, "radix": 4, "link": {"bandwidth": "400 Gbps"}}, )" + kAllReduce + R"(, "physical": {"roles": {"leaf-spine": "dac-800g-100g"}}})", {}, "",
+     "s.json:/physical/roles/leaf-spine", "but 'dac-800g-100g' carries 800 Gb/s: a part must have its link's rate"},
+    {"PhysicalScenarioPartChangesTheLinkRate", "{" + kStar + ", " + kAllReduce + R"(, "physical": {"media": "dac-x8", "parts": {"dac-x8": {"base": "dac-400g-100g", "lanes": 8, "rate": "800 Gbps"}}}})", {}, "",
+     "s.json:/physical/media", "but 'dac-x8' carries 800 Gb/s"},
+    {"PhysicalPartUnknownUse", "{" + kStar + ", " + kAllReduce + R"(, "physical": {"media": "dac-up", "parts": {"dac-up": {"base": "dac-400g-100g", "use": ["scale-up", "scale-uot"]}}}})", {}, "",
+     "s.json:/physical/parts/dac-up/use/1", "expected \"scale-up\" or \"scale-out\", got \"scale-uot\""},
 };
 // clang-format on
 
