@@ -57,7 +57,7 @@ namespace {
 hw::LinkPart link_part(const std::string& name, const JsonNode& e) {
   e.expect_keys({"medium", "form", "lanes", "lane_rate", "rate", "reach", "latency",
                  "propagation", "power_model", "energy_per_bit", "static_power", "optics",
-                 "thermal", "power_blocks", "price", "source", "sources", "notes"});
+                 "thermal", "power_blocks", "use", "price", "source", "sources", "notes"});
   hw::LinkPart p;
   p.name = name;
   const JsonNode medium = e.at("medium", "'copper' or 'optical'");
@@ -80,6 +80,32 @@ hw::LinkPart link_part(const std::string& name, const JsonNode& e) {
                                       p.lane_rate));
   }
   p.reach = e.at("reach", "a length like \"3 m\"").as_length();
+  // What the part may serve. A scale-up-only part (an NVLink backplane, a vendor's
+  // supernode optics) is never chosen by "auto" for a NIC or fabric link.
+  p.scale_up = true;
+  p.scale_out = p.form != hw::LinkForm::backplane && p.form != hw::LinkForm::optical_io;
+  if (const auto use = e.get("use")) {
+    std::vector<JsonNode> items;
+    if (use->raw().is_array()) {
+      for (size_t i = 0; i < use->size(); ++i) items.push_back((*use)[i]);
+      if (items.empty()) use->fail("expected \"scale-up\", \"scale-out\" or a list of them");
+    } else {
+      items.push_back(*use);
+    }
+    p.scale_up = p.scale_out = false;
+    for (const JsonNode& u : items) {
+      const std::string s = u.as_string();
+      if (s == "scale-up") {
+        p.scale_up = true;
+      } else if (s == "scale-out") {
+        p.scale_out = true;
+      } else {
+        const std::vector<std::string> uses{"scale-up", "scale-out"};
+        u.fail(fmt::format("expected \"scale-up\" or \"scale-out\", got {}{}", quote_text(s),
+                           suggest(s, uses)));
+      }
+    }
+  }
   const JsonNode lat = e.at("latency", "{\"serdes\": ..., \"fec\": ..., \"dsp\": ...}");
   lat.expect_keys({"serdes", "fec", "dsp"});
   p.serdes = lat.at("serdes", "a duration").as_duration(true);
@@ -288,33 +314,27 @@ int cost_rank(hw::LinkForm f) { return static_cast<int>(f); }
 
 /// What a link is for, which limits the media a real build gives it.
 enum class LinkUse {
-  any,
-  circuit,  // passes an optical circuit switch (role "circuit"), which switches light
-  nic,      // a GPU's NIC to a packet switch outside a scale-up domain
+  scale_out,  // a NIC link (GPU to packet switch) or a fabric link between switches
+  scale_up,   // role "scale-up", or GPU to GPU (a torus, ring or mesh of accelerators)
+  circuit,    // passes an optical circuit switch (role "circuit"), which switches light
 };
 
 LinkUse link_use(const topo::Topology& t, LinkId l) {
   const std::string_view role = t.link_role(l);
   if (role == "circuit") return LinkUse::circuit;
-  const topo::NodeKind a = t.node_kind(t.link_from(l)), b = t.node_kind(t.link_to(l));
-  const bool gpu_to_switch = (a == topo::NodeKind::gpu && b == topo::NodeKind::switch_) ||
-                             (b == topo::NodeKind::gpu && a == topo::NodeKind::switch_);
-  return gpu_to_switch && role != "scale-up" ? LinkUse::nic : LinkUse::any;
+  if (role == "scale-up") return LinkUse::scale_up;
+  const bool gpu_to_gpu = t.node_kind(t.link_from(l)) == topo::NodeKind::gpu &&
+                          t.node_kind(t.link_to(l)) == topo::NodeKind::gpu;
+  return gpu_to_gpu ? LinkUse::scale_up : LinkUse::scale_out;
 }
 
-/// Forms a NIC port takes: cables and modules for its cage (DAC, AEC, LPO, DSP
-/// pluggables) or fibre to a co-packaged switch port. Backplanes (NVLink spines, board
-/// traces) and optical I/O chiplets are scale-up links between GPUs and their switches.
-bool nic_form(hw::LinkForm f) {
-  return f != hw::LinkForm::backplane && f != hw::LinkForm::optical_io;
-}
-
-/// Whether the automatic policies may give a link of this use the part.
+/// Whether the automatic policies may give a link of this use the part: its declared
+/// use (catalog "use") must include the link's, and a circuit needs light.
 bool fits_use(const hw::LinkPart& p, LinkUse use) {
   switch (use) {
-    case LinkUse::circuit: return p.medium == hw::Medium::optical;
-    case LinkUse::nic: return nic_form(p.form);
-    case LinkUse::any: return true;
+    case LinkUse::circuit: return p.scale_out && p.medium == hw::Medium::optical;
+    case LinkUse::scale_out: return p.scale_out;
+    case LinkUse::scale_up: return p.scale_up;
   }
   return true;
 }
@@ -461,8 +481,15 @@ PhysicalSummary apply_physical(const JsonNode& spec, const hw::Catalog& catalog,
     const hw::LinkPart* chosen = nullptr;
     if (policy.kind == Policy::by_name) {
       // A named part is the user's choice, also off its usual use (an NVLink backplane
-      // modelled as a GPU-to-switch link); only a copper circuit is refused above.
+      // modelled as a GPU-to-switch link); a copper circuit is refused above, and a part
+      // of another rate: it would silently change the bandwidth the topology asked for.
       chosen = policy.part;
+      if (std::fabs(chosen->rate.si() - wanted.si()) > 1e-9 * wanted.si()) {
+        blame.fail(fmt::format("link {} is {} (the topology's bandwidth) but '{}' carries {}: a "
+                               "part must have its link's rate; name a part of {} or change "
+                               "the topology's bandwidth",
+                               link_name, wanted, chosen->name, chosen->rate, wanted));
+      }
       if (chosen->reach.si() < length.si()) {
         blame.fail(fmt::format("link {} is {} long, past the {} reach of '{}' ({})", link_name,
                                length, chosen->reach, chosen->name, hw::to_string(chosen->medium)));
@@ -492,9 +519,13 @@ PhysicalSummary apply_physical(const JsonNode& spec, const hw::Catalog& catalog,
                 : fmt::format("{}{}", hw::to_string(policy.medium),
                               policy.form ? ":" + std::string(hw::to_string(*policy.form)) : "");
         const std::string why =
-            !ruled_out_by_use           ? ""
-            : use == LinkUse::circuit ? " (it is a circuit through an OCS: copper parts are out)"
-                                      : " for a NIC link (backplanes and optical I/O are not NIC media)";
+            !ruled_out_by_use ? ""
+            : use == LinkUse::circuit
+                ? " (it is a circuit through an OCS: copper and scale-up parts are out)"
+            : use == LinkUse::scale_out
+                ? " for a scale-out link (parts whose catalog 'use' is scale-up only, such as "
+                  "backplanes, are out)"
+                : " for a scale-up link (parts whose catalog 'use' is scale-out only are out)";
         if (longest) {
           blame.fail(fmt::format("link {} is {} long: no {} part of {}{} reaches that far (the "
                                  "longest, '{}', reaches {})",

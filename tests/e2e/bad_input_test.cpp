@@ -425,6 +425,22 @@ const std::vector<BadCase> kCases = {
                   "global_batch": 8, "micro_batch": 1},
         "parallelism": {"data": 4}})"),
      {}, "", "s.json:/workload/accelerator", "did you mean 'h100-sxm'"},
+    // ---- physical (issue 17.4): a named part of another rate used to replace the
+    // link's bandwidth silently (400 Gb/s links became 800 Gb/s links) ----
+    {"PhysicalPartChangesTheLinkRate", "{" + kStar + ", " + kAllReduce + R"(, "physical": {"media": "pluggable-dsp-800g-dr8"}})", {}, "",
+     "s.json:/physical/media", "is 400 Gb/s (the topology's bandwidth) but 'pluggable-dsp-800g-dr8' carries 800 Gb/s"},
+    {"PhysicalRolePartChangesTheLinkRate", R"({"topology": {"kind": "fat_tree", "tiers": 2, "radix": 4, "link": {"bandwidth": "400 Gbps"}}, )" + kAllReduce + R"(, "physical": {"roles": {"leaf-spine": "dac-800g-100g"}}})", {}, "",
+     "s.json:/physical/roles/leaf-spine", "but 'dac-800g-100g' carries 800 Gb/s: a part must have its link's rate"},
+    {"PhysicalScenarioPartChangesTheLinkRate", "{" + kStar + ", " + kAllReduce + R"(, "physical": {"media": "dac-x8", "parts": {"dac-x8": {"base": "dac-400g-100g", "lanes": 8, "rate": "800 Gbps"}}}})", {}, "",
+     "s.json:/physical/media", "but 'dac-x8' carries 800 Gb/s"},
+    // "use" limits what auto may pick: a 123 Gb/s part only for scale-out is no part for a
+    // ring of GPUs (GPU to GPU: scale-up), one only for scale-up none for a star's NIC links.
+    {"PhysicalAutoScaleOutPartOnAScaleUpLink", R"({"topology": {"kind": "ring", "gpus": 4, "link": {"bandwidth": "123 Gbps"}}, )" + kAllReduce + R"(, "physical": {"media": "auto", "parts": {"odd": {"base": "dac-400g-100g", "lanes": 1, "lane_rate": "123 Gbps", "rate": "123 Gbps", "use": "scale-out"}}}})", {}, "",
+     "s.json:/physical/media", "no catalog part of 123 Gb/s for a scale-up link (parts whose catalog 'use' is scale-out only are out)"},
+    {"PhysicalAutoScaleUpPartOnANicLink", R"({"topology": {"kind": "star", "gpus": 4, "link": {"bandwidth": "123 Gbps"}}, )" + kAllReduce + R"(, "physical": {"media": "auto", "parts": {"odd": {"base": "dac-400g-100g", "lanes": 1, "lane_rate": "123 Gbps", "rate": "123 Gbps", "use": ["scale-up"]}}}})", {}, "",
+     "s.json:/physical/media", "no catalog part of 123 Gb/s for a scale-out link (parts whose catalog 'use' is scale-up only"},
+    {"PhysicalPartUnknownUse", "{" + kStar + ", " + kAllReduce + R"(, "physical": {"media": "dac-up", "parts": {"dac-up": {"base": "dac-400g-100g", "use": ["scale-up", "scale-uot"]}}}})", {}, "",
+     "s.json:/physical/parts/dac-up/use/1", "expected \"scale-up\" or \"scale-out\", got \"scale-uot\""},
 };
 // clang-format on
 

@@ -97,6 +97,80 @@ TEST(Physical, PluggableVsCpoDifferExactlyByTheirParts) {
             plug["summary"]["makespan"]["value"].get<double>());
 }
 
+// A 400 Gb/s fabric (an H100's ConnectX-7 NIC) under "media": "auto": the cheapest
+// catalog part of 400 Gb/s that serves scale-out links and reaches the cable. The 2-tier
+// radix-16 fabric has 16 leaves (two per GPU rack, 16 GPUs per rack) and 8 spines in
+// network rack 8. With racks_per_row 3, rack r is at x = 0.6 (r mod 3), y = 2.4 floor(r/3);
+// N8 at (1.2, 4.8). A leaf-spine cable is |dx| + |dy| + 1.5 m slack:
+//   rack 0: 1.2 + 4.8 + 1.5 = 7.5 m   -> past AEC's 7 m: DR4 pluggable
+//   racks 1..5: 6.9, 6.3, 5.1, 4.5, 3.9 m -> AEC (3 < L <= 7)
+//   racks 6, 7: 2.7, 2.1 m             -> passive DAC (<= 3 m)
+// Each rack's two leaves have 8 uplinks each (16 per rack), GPU cables are 1.5 m (DAC):
+// DAC 2 x 16 + 128 = 160, AEC 5 x 16 = 80, DR4 16. Never a backplane (NVLink) or the
+// CloudMatrix scale-up LPO (lpo-400g-cm384, 100 m, which would undercut DR4 on cost).
+// Port power: 2 ends x (80 x 5 W + 16 x 9 W) = 1,088 W.
+TEST(Physical, AutoAt400GbpsPicksCopperByReachThenPluggables) {
+  const auto j = run("copper_auto", " --set 'topology.link.bandwidth=400 Gbps'"
+                                    " --set topology.placement.racks_per_row=3");
+  std::map<std::string, int> count;
+  for (const auto& row : j["links"]["rows"]) {
+    if (row[0].get<int>() % 2 != 0) continue;
+    const double length = row[7].get<double>();
+    const std::string part = row[8];
+    const std::string want = length <= 3 ? "dac-400g-100g"
+                             : length <= 7 ? "aec-400g"
+                                           : "pluggable-dsp-400g-dr4";
+    EXPECT_EQ(part, want) << row[1] << "--" << row[2] << " " << length << " m";
+    ++count[part];
+  }
+  EXPECT_EQ(count["dac-400g-100g"], 160);
+  EXPECT_EQ(count["aec-400g"], 80);
+  EXPECT_EQ(count["pluggable-dsp-400g-dr4"], 16);
+  EXPECT_EQ(count.size(), 3u);
+  EXPECT_NEAR(j["summary"]["link_power"]["value"].get<double>(), 2 * (80 * 5.0 + 16 * 9.0), 1e-9);
+}
+
+// The 400 Gb/s parts an H100 fabric is built from, three ways (copper, pluggable, CPO):
+// each is sourced with a grade, has the H100 NIC's rate (4 x 100G lanes) and figures in
+// the range its class allows: passive DAC at 100G/lane reaches 3 m (NVIDIA sells none
+// longer; IEEE 802.3ck) and draws nothing of its own; an AEC reaches 5-7 m with a few
+// watts of retimer per end (half the 800G AEC's 10 W: 5 W); the CPO port is half a
+// Bailly 800G port, 5.5 W / 2 = 2.75 W, below the 9 W DR4 module it replaces.
+TEST(Catalog, FourHundredGigPartsAreSourcedAndPlausible) {
+  const auto j = nlohmann::json::parse(
+      testing::read_file(std::string(ROSHNI_SOURCE_DIR) + "/configs/links.json"))["links"];
+  const auto watts = [](const nlohmann::json& e) { return std::stod(e["static_power"].get<std::string>()); };
+  const auto metres = [](const nlohmann::json& e) { return std::stod(e["reach"].get<std::string>()); };
+  for (const char* name : {"dac-400g-100g", "aec-400g", "cpo-400g-bailly"}) {
+    ASSERT_TRUE(j.contains(name)) << name;
+    const auto& e = j[name];
+    EXPECT_EQ(e["rate"], "400 Gbps") << name;
+    EXPECT_EQ(e["lanes"], 4) << name;
+    EXPECT_EQ(e["lane_rate"], "100 Gbps") << name;
+    const std::string src = e["source"];
+    EXPECT_TRUE(src.find("(A)") != std::string::npos || src.find("(B)") != std::string::npos ||
+                src.find(" C") != std::string::npos)
+        << name << ": no grade in " << src;
+    EXPECT_FALSE(e.contains("use") && e["use"] == "scale-up") << name;
+  }
+  const auto& dac = j["dac-400g-100g"];
+  EXPECT_EQ(dac["form"], "dac");
+  EXPECT_EQ(dac["power_model"], "none");
+  EXPECT_DOUBLE_EQ(metres(dac), 3.0);
+  EXPECT_TRUE(dac.contains("price"));
+  const auto& aec = j["aec-400g"];
+  EXPECT_EQ(aec["form"], "aec");
+  EXPECT_GE(metres(aec), 5.0);
+  EXPECT_LE(metres(aec), 7.0);
+  EXPECT_DOUBLE_EQ(watts(aec), watts(j["aec-800g"]) / 2);
+  EXPECT_TRUE(aec.contains("price"));
+  const auto& cpo = j["cpo-400g-bailly"];
+  EXPECT_EQ(cpo["form"], "cpo");
+  EXPECT_DOUBLE_EQ(watts(cpo), watts(j["cpo-800g-bailly"]) / 2);
+  EXPECT_LT(watts(cpo), watts(j["pluggable-dsp-400g-dr4"]));
+  EXPECT_GE(metres(cpo), metres(j["pluggable-dsp-400g-dr4"]));
+}
+
 TEST(Physical, ImpossiblePhysicsIsAnError) {
   // Copper past its reach: 6 m leaf-spine cables cannot be passive copper.
   auto r = testing::run_cli("validate " + kDir + "copper_auto.json --set physical.media=dac-800g-100g");
@@ -178,12 +252,13 @@ TEST(Physical, OcsInsertionLossBreaksTheBudget) {
 
 // What a real build puts where, under "media": "auto" with the catalog OCS named. The
 // OCS scenario's links are all 400 Gb/s and 1.5 m long (default floor). The catalog's
-// 400 Gb/s parts: nvlink5-backplane (backplane, 1.5 m), lpo-400g-cm384 (LPO, 100 m),
-// pluggable-dsp-400g-dr4 (500 m). A circuit passes the OCS, which switches light, so it
-// must be optical: the cheaper optical form, LPO. A GPU-to-block link is a NIC link,
-// and an NVLink backplane is no NIC medium: LPO again (the catalog has no 400 Gb/s DAC).
-// Through the OCS the LPO budget is short (see OcsBudgetErrorShowsTheRealShortfall), so
-// with "budget": "warn" each of the 8 circuits is counted; a NIC link is not.
+// 400 Gb/s parts: dac-400g-100g (3 m), nvlink5-backplane (scale-up only), aec-400g (7 m),
+// lpo-400g-cm384 (CloudMatrix scale-up optics, scale-up only), pluggable-dsp-400g-dr4
+// (500 m), cpo-400g-bailly (500 m). A circuit passes the OCS, which switches light, so it
+// must be optical and scale-out: the cheaper such form, the DR4 pluggable. A GPU-to-block
+// link is a NIC link: passive copper reaches 1.5 m. Through the OCS the DR4 budget is
+// short (1.5 m: 0.0006 + 2 x 0.5 + 2 dB OCS = 3.0006 dB against 3.0 dB), so with
+// "budget": "warn" each of the 8 circuits is counted; a copper NIC link has no budget.
 TEST(Physical, OcsCircuitsAreOpticalAndNicLinksGetNicMedia) {
   const std::string ocs = std::string(ROSHNI_SOURCE_DIR) + "/scenarios/ocs/two_phase_reconfiguration.json";
   const auto dir = testing::fresh_dir("ocs-auto");
@@ -199,10 +274,10 @@ TEST(Physical, OcsCircuitsAreOpticalAndNicLinksGetNicMedia) {
     EXPECT_DOUBLE_EQ(row[7].get<double>(), 1.5) << from << "--" << to;
     if (from.rfind("block", 0) == 0 && to.rfind("block", 0) == 0) {
       ++circuits;
-      EXPECT_EQ(part, "lpo-400g-cm384") << from << "--" << to;
+      EXPECT_EQ(part, "pluggable-dsp-400g-dr4") << from << "--" << to;
     } else {
       ++nic;
-      EXPECT_EQ(part, "lpo-400g-cm384") << from << "--" << to;
+      EXPECT_EQ(part, "dac-400g-100g") << from << "--" << to;
     }
   }
   EXPECT_EQ(circuits, 8);

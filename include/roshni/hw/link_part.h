@@ -61,6 +61,11 @@ struct LinkPart {
   bool powered = false;            // power_model "static": the part draws static_power
   std::optional<OpticalBudget> optics;
   std::optional<PhotonicFigures> photonic;  // optics with a "thermal" block that has them
+  // Which links the automatic media policies may give it (catalog "use"): scale-up
+  // (inside an accelerator's scale-up domain: NVLink, UB, ICI, GPU-to-GPU) and/or
+  // scale-out (NICs, the packet fabric, circuits). Backplanes and optical I/O default to
+  // scale-up only, every other form to both.
+  bool scale_up = true, scale_out = true;
   std::optional<double> price_usd;          // per module (optics) or cable (copper)
   bool price_estimate = false;
   std::string source;
