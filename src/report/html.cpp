@@ -690,6 +690,20 @@ HtmlSection links_section(const scenario::Scenario& s, const net::FlowRunResult&
                   "Utilisation of a directed link is the bytes it carried over its capacity "
                   "times the makespan (links.csv has every link).",
                   {}};
+  // By topology role (report.json's links_by_role), when the topology gives roles.
+  const auto by_role = link_use_by_role(s, r);
+  if (std::any_of(by_role.begin(), by_role.end(), [](const RoleUse& u) { return !u.role.empty(); })) {
+    HtmlTable roles;
+    roles.columns = {"role", "links", "carried", "mean utilisation", "max utilisation"};
+    roles.numeric = {false, true, true, true, true};
+    for (const RoleUse& u : by_role) {
+      roles.rows.push_back({u.role.empty() ? "(none)" : u.role, std::to_string(u.links),
+                            readable_figure(u.bytes.si(), "B"),
+                            fmt::format("{:.2f} %", 100 * u.mean_utilisation),
+                            fmt::format("{:.2f} %", 100 * u.max_utilisation)});
+    }
+    sec.blocks.emplace_back(std::move(roles));
+  }
   std::vector<uint32_t> order;
   for (uint32_t l = 0; l < topo.link_count(); ++l) {
     if (r.link_bytes[l].si() > 0) order.push_back(l);
@@ -965,7 +979,8 @@ HtmlPage run_page(const scenario::Scenario& s, const net::FlowRunResult& r, cons
   timeline.blocks.emplace_back(timeline_svg(s, r, kMaxRows));
   page.sections.push_back(std::move(timeline));
   // The report's optional sections: the known ones in their order, then any other.
-  const auto core = {"schema", "generator", "scenario", "workload", "summary", "links", "flows"};
+  const auto core = {"schema",  "generator", "scenario",      "workload",
+                     "summary", "links",     "links_by_role", "flows"};
   for (const auto& o : kOptionalSections) {
     const std::string key(o.key);
     if (report.contains(key)) page.sections.push_back(json_section(key, std::string(o.title), report[key]));

@@ -78,7 +78,7 @@ TEST(ReportFiles, RunWritesTablesAndTraceNextToTheReport) {
   ASSERT_EQ(links.size(), 1u + 16u);
   EXPECT_EQ(links[0], (std::vector<std::string>{"link", "from", "to", "capacity_bytes_per_s",
                                                 "latency_ps", "bytes", "utilisation", "length_m",
-                                                "part"}));
+                                                "part", "role"}));
   for (size_t i = 0; i < 16; ++i) {
     const auto& row = report["links"]["rows"][i];
     EXPECT_EQ(links[i + 1][0], std::to_string(i));
