@@ -335,6 +335,17 @@ void write_file_atomically(const std::string& dir, const std::string& name,
 std::string human_summary(const scenario::Scenario& s, const Summary& sum) {
   std::string out = fmt::format("{}: {} flows over {} links, network model '{}'\n", s.name,
                                 sum.flows, s.topology.link_count() / 2, s.network_model);
+  if (s.workload.selected_by.starts_with("auto: ")) {
+    // What the auto rule chose and why (chunks and channels are the scenario's: the rule
+    // does not choose them, docs/collectives.md).
+    const auto count = [](uint32_t n, const char* what) {
+      return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s");
+    };
+    out += fmt::format("  auto rule       {}{}, {}, {}; why: {}\n", s.workload.algorithm,
+                       s.workload.inter.empty() ? "" : " (" + s.workload.inter + " between domains)",
+                       count(s.workload.chunks, "chunk"), count(s.workload.channels, "channel"),
+                       s.workload.selected_by.substr(6));
+  }
   out += fmt::format("  makespan        {}\n", sum.makespan);
   out += fmt::format("  payload moved   {}\n", sum.payload);
   if (sum.bus_bandwidth) {
