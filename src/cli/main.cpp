@@ -335,8 +335,15 @@ int compare(const Options& o) {
     runs.push_back({labels[i], {}});
     try {
       auto doc = rr::read_report(path);
+      if (rr::is_report(doc) && !o.overrides.empty()) {
+        spdlog::warn("{} is a report: --set does not change it (it is compared as it was run)",
+                     path);
+      }
       if (!rr::is_report(doc)) {
-        const auto s = roshni::scenario::load_scenario(path);
+        // --set applies to every scenario compared, as `roshni run` applies it.
+        roshni::scenario::LoadOptions lo;
+        lo.overrides = o.overrides;
+        const auto s = roshni::scenario::load_scenario(path, lo);
         const auto outcome = roshni::scenario::simulate(s);
         const auto& result = outcome.net;
         if (!result.unfinished.empty()) {
@@ -556,6 +563,11 @@ int main(int argc, char** argv) {
       ->add_option("runs", o.compared,
                    "report.json files, or scenario files (run first, in memory)")
       ->required();
+  compare_cmd
+      ->add_option("--set", o.overrides,
+                   "Override a field of every scenario compared, as `run --set` does (a\n"
+                   "report.json is compared as it is); repeatable")
+      ->allow_extra_args(false);
   compare_cmd->add_option("--format", o.format, "terminal (default), markdown, csv or html")
       ->check(CLI::IsMember({"terminal", "markdown", "csv", "html"}));
 

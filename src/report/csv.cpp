@@ -96,7 +96,7 @@ std::string links_csv(const scenario::Scenario& s, const net::FlowRunResult& r) 
   out.reserve(128 + topo.link_count() * 64);
   CsvWriter w(out);
   for (const char* c : {"link", "from", "to", "capacity_bytes_per_s", "latency_ps", "bytes",
-                        "utilisation", "length_m", "part"}) {
+                        "utilisation", "length_m", "part", "role"}) {
     w.field(c);
   }
   w.end_row();
@@ -113,6 +113,7 @@ std::string links_csv(const scenario::Scenario& s, const net::FlowRunResult& r) 
         .field(capacity > 0 && t > 0 ? carried / (capacity * t) : 0.0)
         .field(topo.link_length(l).si())
         .field(topo.link_part(l))
+        .field(topo.link_role(l))
         .end_row();
   }
   return out;

@@ -71,12 +71,15 @@ std::string heat_colour(double u) {
 }
 
 /// `unit`: what every value and axis label of the chart is written in ("MJ", "%").
+/// `attributes`: more attributes of the <svg> element, written as given (escaped by the
+/// caller), each with a leading space.
 std::string svg_open(const std::string& id, int height, const std::string& label,
-                     const std::string& unit) {
+                     const std::string& unit, const std::string& attributes = {}) {
   return fmt::format(
-      "<svg class=\"chart\" id=\"{}\" data-unit=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" "
+      "<svg class=\"chart\" id=\"{}\" data-unit=\"{}\"{} xmlns=\"http://www.w3.org/2000/svg\" "
       "width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\">\n",
-      html_escape(id), html_escape(unit), kWidth, height, kWidth, height, html_escape(label));
+      html_escape(id), html_escape(unit), attributes, kWidth, height, kWidth, height,
+      html_escape(label));
 }
 
 std::string svg_text(double x, double y, const std::string& text, const char* anchor = "start",
@@ -135,38 +138,98 @@ std::string render_lines(const HtmlLinePlot& p) {
   constexpr double kLeft = 90, kRight = 700, kTop = 30, kBottom = 280;
   constexpr int kHeight = 330;
   double lo = 0, hi = 0;
-  bool any = false;
+  bool any = false, positive = true;
+  double min_y = 0, max_y = 0;
   for (const auto& s : p.series) {
     for (const auto& y : s.y) {
       if (!y) continue;
+      min_y = any ? std::min(min_y, *y) : *y;
+      max_y = any ? std::max(max_y, *y) : *y;
       lo = any ? std::min(lo, *y) : std::min(0.0, *y);
       hi = any ? std::max(hi, *y) : std::max(0.0, *y);
+      positive = positive && *y > 0;
       any = true;
     }
   }
+  // Decades on y: from the power of ten at or below the smallest value to the one at or
+  // above the largest, a tick at each.
+  const bool log_y = p.log_y && any && positive;
+  if (log_y) {
+    lo = std::floor(std::log10(min_y));
+    hi = std::max(lo + 1, std::ceil(std::log10(max_y)));
+  }
   if (hi <= lo) hi = lo + 1;
-  const double step = nice_step(hi - lo, 5);
+  const double step = log_y ? 1 : nice_step(hi - lo, 5);
   lo = std::floor(lo / step) * step;
   hi = std::ceil(hi / step) * step;
   const size_t n = p.x.size();
+
+  // x: categories evenly spaced, or numbers on a linear or logarithmic scale.
+  const bool numeric = (p.x_scale == "linear" || p.x_scale == "log") && p.x_values.size() == n &&
+                       n > 0;
+  const bool log_x = numeric && p.x_scale == "log";
+  const auto xnum = [&](double v) { return log_x ? std::log10(v) : v; };
+  double x_lo = 0, x_hi = 1, x_step = 1;
+  if (numeric) {
+    x_lo = xnum(*std::min_element(p.x_values.begin(), p.x_values.end()));
+    x_hi = xnum(*std::max_element(p.x_values.begin(), p.x_values.end()));
+    if (log_x) {
+      x_lo = std::floor(x_lo);
+      x_hi = std::max(x_lo + 1, std::ceil(x_hi));
+    } else {
+      if (x_hi <= x_lo) x_hi = x_lo + 1;
+      x_step = nice_step(x_hi - x_lo, 6);
+      x_lo = std::floor(x_lo / x_step) * x_step;
+      x_hi = std::ceil(x_hi / x_step) * x_step;
+    }
+  }
+  const auto xat = [&](double v) {
+    return kLeft + (kRight - kLeft) * (xnum(v) - x_lo) / (x_hi - x_lo);
+  };
   const auto xpos = [&](size_t i) {
+    if (numeric) return xat(p.x_values[i]);
     return n <= 1 ? (kLeft + kRight) / 2 : kLeft + (kRight - kLeft) * static_cast<double>(i) /
                                                         static_cast<double>(n - 1);
   };
-  const auto ypos = [&](double v) { return kBottom - (kBottom - kTop) * (v - lo) / (hi - lo); };
+  const auto ypos = [&](double v) {
+    const double u = log_y ? std::log10(v) : v;
+    return kBottom - (kBottom - kTop) * (u - lo) / (hi - lo);
+  };
 
   // One scale for the whole axis (every tick in "ms", or every tick in "MJ").
-  const DisplayScale scale = display_scale(std::max(std::fabs(lo), std::fabs(hi)), p.unit, p.figure);
-  std::string out = svg_open(p.id, kHeight, p.title, scale.symbol);
+  const DisplayScale scale = display_scale(
+      log_y ? std::pow(10.0, hi) : std::max(std::fabs(lo), std::fabs(hi)), p.unit, p.figure);
+  const std::string x_kind = numeric ? p.x_scale : "category";
+  std::string out = svg_open(p.id, kHeight, p.title, scale.symbol,
+                             fmt::format(" data-x-scale=\"{}\" data-y-scale=\"{}\"", x_kind,
+                                         log_y ? "log" : "linear"));
   out += svg_text(0, 16, p.title, "start", "title");
   for (double v = lo; v <= hi + step * 1e-9; v += step) {
+    // Log: v is the exponent, the tick the power of ten.
+    const double tick = log_y ? std::pow(10.0, std::round(v)) : v;
     out += fmt::format("<line class=\"grid\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n",
-                       px(kLeft), px(ypos(v)), px(kRight), px(ypos(v)));
-    out += svg_text(kLeft - 6, ypos(v) + 4, format_in(std::fabs(v) < step * 1e-9 ? 0 : v, scale),
-                    "end");
+                       px(kLeft), px(ypos(tick)), px(kRight), px(ypos(tick)));
+    out += svg_text(kLeft - 6, ypos(tick) + 4,
+                    format_in(!log_y && std::fabs(v) < step * 1e-9 ? 0 : tick, scale), "end");
   }
-  for (size_t i = 0; i < n; ++i) {
-    out += svg_text(xpos(i), kBottom + 18, shorten(p.x[i], 16), "middle");
+  if (numeric) {
+    // Ticks at round values (linear) or at each power of ten (log), written as numbers.
+    for (double v = x_lo; v <= x_hi + x_step * 1e-9; v += x_step) {
+      const double tick = log_x ? std::pow(10.0, std::round(v))
+                                : (std::fabs(v) < x_step * 1e-9 ? 0.0 : v);
+      const double x = xat(tick);
+      out += fmt::format("<line class=\"grid\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\n",
+                         px(x), px(kTop), px(x), px(kBottom));
+      // A power of ten past 10^4 (or below 10^-3) as "1e5", the others as written.
+      const int k = log_x ? static_cast<int>(std::round(v)) : 0;
+      const std::string label = log_x && (k > 4 || k < -3) ? fmt::format("1e{}", k)
+                                                           : fmt::format("{:g}", tick);
+      out += svg_text(x, kBottom + 18, label, "middle", "x-tick");
+    }
+  } else {
+    for (size_t i = 0; i < n; ++i) {
+      out += svg_text(xpos(i), kBottom + 18, shorten(p.x[i], 16), "middle", "x-tick");
+    }
   }
   out += svg_text((kLeft + kRight) / 2, kBottom + 38, p.x_label, "middle");
   for (size_t k = 0; k < p.series.size(); ++k) {
@@ -690,6 +753,20 @@ HtmlSection links_section(const scenario::Scenario& s, const net::FlowRunResult&
                   "Utilisation of a directed link is the bytes it carried over its capacity "
                   "times the makespan (links.csv has every link).",
                   {}};
+  // By topology role (report.json's links_by_role), when the topology gives roles.
+  const auto by_role = link_use_by_role(s, r);
+  if (std::any_of(by_role.begin(), by_role.end(), [](const RoleUse& u) { return !u.role.empty(); })) {
+    HtmlTable roles;
+    roles.columns = {"role", "links", "carried", "mean utilisation", "max utilisation"};
+    roles.numeric = {false, true, true, true, true};
+    for (const RoleUse& u : by_role) {
+      roles.rows.push_back({u.role.empty() ? "(none)" : u.role, std::to_string(u.links),
+                            readable_figure(u.bytes.si(), "B"),
+                            fmt::format("{:.2f} %", 100 * u.mean_utilisation),
+                            fmt::format("{:.2f} %", 100 * u.max_utilisation)});
+    }
+    sec.blocks.emplace_back(std::move(roles));
+  }
   std::vector<uint32_t> order;
   for (uint32_t l = 0; l < topo.link_count(); ++l) {
     if (r.link_bytes[l].si() > 0) order.push_back(l);
@@ -965,7 +1042,8 @@ HtmlPage run_page(const scenario::Scenario& s, const net::FlowRunResult& r, cons
   timeline.blocks.emplace_back(timeline_svg(s, r, kMaxRows));
   page.sections.push_back(std::move(timeline));
   // The report's optional sections: the known ones in their order, then any other.
-  const auto core = {"schema", "generator", "scenario", "workload", "summary", "links", "flows"};
+  const auto core = {"schema",  "generator", "scenario",      "workload",
+                     "summary", "links",     "links_by_role", "flows"};
   for (const auto& o : kOptionalSections) {
     const std::string key(o.key);
     if (report.contains(key)) page.sections.push_back(json_section(key, std::string(o.title), report[key]));

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 
@@ -16,6 +17,31 @@
 #include "roshni/report/power_report.h"
 
 namespace roshni::report {
+
+std::vector<RoleUse> link_use_by_role(const scenario::Scenario& s, const net::FlowRunResult& r) {
+  const double t = r.makespan.duration().si();
+  std::map<std::string, RoleUse, std::less<>> by_role;  // ordered by name: deterministic
+  for (uint32_t l = 0; l < r.link_bytes.size(); ++l) {
+    const double capacity = s.topology.link_capacity(LinkId(l)).si();
+    const double u = t > 0 && capacity > 0 ? r.link_bytes[l].si() / (capacity * t) : 0.0;
+    const std::string_view role = s.topology.link_role(LinkId(l));
+    auto it = by_role.find(role);
+    if (it == by_role.end()) {
+      it = by_role.emplace(std::string(role), RoleUse{std::string(role)}).first;
+    }
+    RoleUse& use = it->second;
+    if (l % 2 == 0) ++use.links;  // directed links 2k and 2k+1 are one physical link
+    use.bytes += r.link_bytes[l];
+    use.mean_utilisation += u;    // a sum until the end
+    use.max_utilisation = std::max(use.max_utilisation, u);
+  }
+  std::vector<RoleUse> out;
+  for (auto& [role, use] : by_role) {
+    use.mean_utilisation /= 2.0 * static_cast<double>(use.links);
+    out.push_back(std::move(use));
+  }
+  return out;
+}
 
 Summary summarize(const scenario::Scenario& s, const net::FlowRunResult& r) {
   Summary out;
@@ -35,6 +61,7 @@ Summary summarize(const scenario::Scenario& s, const net::FlowRunResult& r) {
       out.busiest_bytes = r.link_bytes[l];
     }
   }
+  out.by_role = link_use_by_role(s, r);
   // nccl-tests, doc/PERFORMANCE.md: algbw = S/t with S nccl-tests' size of the operation (the
   // workload's size, coll/collective.h: for all-gather the gathered output, for
   // reduce-scatter the input, for all-to-all each rank's send buffer); busbw = algbw x a
@@ -73,12 +100,12 @@ void write_links(JsonWriter& w, const scenario::Scenario& s, const net::FlowRunR
   w.key("links").begin_object();
   w.key("columns").begin_row();
   for (const char* c : {"link", "from", "to", "capacity", "latency", "bytes", "utilisation",
-                        "length", "part"}) {
+                        "length", "part", "role"}) {
     w.value(c);
   }
   w.end_array();
   w.key("units").begin_row();
-  for (const char* u : {"", "", "", "B/s", "ps", "B", "1", "m", ""}) w.value(u);
+  for (const char* u : {"", "", "", "B/s", "ps", "B", "1", "m", "", ""}) w.value(u);
   w.end_array();
   w.key("rows").begin_array();
   for (uint32_t i = 0; i < topo.link_count(); ++i) {
@@ -94,6 +121,32 @@ void write_links(JsonWriter& w, const scenario::Scenario& s, const net::FlowRunR
         .value(t > 0 && capacity > 0 ? r.link_bytes[i].si() / (capacity * t) : 0.0)
         .value(topo.link_length(l).si())
         .value(topo.link_part(l))
+        .value(topo.link_role(l))
+        .end_array();
+  }
+  w.end_array().end_object();
+}
+
+/// The per-role table: one row per topology link role (Summary::by_role), "" for links
+/// without one.
+void write_links_by_role(JsonWriter& w, const Summary& sum) {
+  w.key("links_by_role").begin_object();
+  w.key("columns").begin_row();
+  for (const char* c : {"role", "links", "bytes", "mean_utilisation", "max_utilisation"}) {
+    w.value(c);
+  }
+  w.end_array();
+  w.key("units").begin_row();
+  for (const char* u : {"", "1", "B", "1", "1"}) w.value(u);
+  w.end_array();
+  w.key("rows").begin_array();
+  for (const RoleUse& u : sum.by_role) {
+    w.begin_row()
+        .value(u.role)
+        .value(u.links)
+        .value(u.bytes.si())
+        .value(u.mean_utilisation)
+        .value(u.max_utilisation)
         .end_array();
   }
   w.end_array().end_object();
@@ -218,6 +271,7 @@ std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r
   if (power) write_power_json(w, s, *power);
   if (sum.training) write_training(w, s, *sum.training);
 
+  write_links_by_role(w, sum);
   write_links(w, s, r);
   if (s.report.per_flow) write_flows(w, s, r);
   if (packet) write_packet_section(w, s, *packet);
@@ -281,6 +335,17 @@ void write_file_atomically(const std::string& dir, const std::string& name,
 std::string human_summary(const scenario::Scenario& s, const Summary& sum) {
   std::string out = fmt::format("{}: {} flows over {} links, network model '{}'\n", s.name,
                                 sum.flows, s.topology.link_count() / 2, s.network_model);
+  if (s.workload.selected_by.starts_with("auto: ")) {
+    // What the auto rule chose and why (chunks and channels are the scenario's: the rule
+    // does not choose them, docs/collectives.md).
+    const auto count = [](uint32_t n, const char* what) {
+      return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s");
+    };
+    out += fmt::format("  auto rule       {}{}, {}, {}; why: {}\n", s.workload.algorithm,
+                       s.workload.inter.empty() ? "" : " (" + s.workload.inter + " between domains)",
+                       count(s.workload.chunks, "chunk"), count(s.workload.channels, "channel"),
+                       s.workload.selected_by.substr(6));
+  }
   out += fmt::format("  makespan        {}\n", sum.makespan);
   out += fmt::format("  payload moved   {}\n", sum.payload);
   if (sum.bus_bandwidth) {
@@ -292,6 +357,17 @@ std::string human_summary(const scenario::Scenario& s, const Summary& sum) {
     out += fmt::format("  busiest link    {}: {} carried, {:.1f}% utilised\n",
                        s.topology.link_name(sum.busiest_link), sum.busiest_bytes,
                        100.0 * sum.busiest_utilisation);
+  }
+  // Link use by topology role, when the topology gives its links roles.
+  if (std::any_of(sum.by_role.begin(), sum.by_role.end(),
+                  [](const RoleUse& u) { return !u.role.empty(); })) {
+    out += "  links by role   (physical links, bytes carried, mean / max utilisation of their "
+           "directed links)\n";
+    for (const RoleUse& u : sum.by_role) {
+      out += fmt::format("    {:<14}{:>6} links  {:>11}  mean {:5.1f}%  max {:5.1f}%\n",
+                         u.role.empty() ? "(none)" : u.role, u.links, to_string(u.bytes),
+                         100 * u.mean_utilisation, 100 * u.max_utilisation);
+    }
   }
   if (sum.training) out += training_text(s, *sum.training);
   return out;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <charconv>
+#include <cmath>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -77,7 +79,40 @@ scenario::LoadOptions load_options(const SweepSpec& spec, size_t index) {
 
 using Json = nlohmann::ordered_json;
 
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
 }  // namespace
+
+std::optional<NumericAxis> numeric_axis(const std::vector<std::string>& values) {
+  NumericAxis out;
+  for (size_t i = 0; i < values.size(); ++i) {
+    const std::string_view v = trim(values[i]);
+    double d = 0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+    if (ec != std::errc() || end == v.data() || !std::isfinite(d)) return std::nullopt;
+    const std::string unit(trim(std::string_view(end, v.data() + v.size() - end)));
+    if (i == 0) {
+      out.unit = unit;
+    } else if (unit != out.unit) {
+      return std::nullopt;  // "1 KiB,1 GiB": not one scale
+    }
+    out.values.push_back(d);
+  }
+  if (out.values.empty()) return std::nullopt;
+  const auto [lo, hi] = std::minmax_element(out.values.begin(), out.values.end());
+  out.log = *lo > 0 && *hi > kLogSpan * *lo;
+  return out;
+}
+
+bool log_scale(const std::vector<double>& values) {
+  if (values.empty()) return false;
+  const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+  return *lo > 0 && *hi > kLogSpan * *lo;
+}
 
 std::vector<SweepAxis> parse_axes(const std::vector<std::string>& specs,
                                   const std::vector<std::string>& sets) {
@@ -352,6 +387,7 @@ std::string sweep_html(const SweepSpec& spec, const std::string& name,
   HtmlSection plots{"plots", "Plots", "", {}};
   if (!spec.axes.empty()) {
     const SweepAxis& x = spec.axes[0];
+    const std::optional<NumericAxis> x_numeric = numeric_axis(x.values);
     const size_t others = all.size() / x.values.size();  // combinations of the other axes
     plots.note = spec.axes.size() > 1
                      ? fmt::format("x: {}; one line per value of {}", x.path,
@@ -378,6 +414,12 @@ std::string sweep_html(const SweepSpec& spec, const std::string& name,
       plot.unit = unit;
       plot.figure = fig;
       plot.x = x.values;
+      if (x_numeric) {
+        plot.x_scale = x_numeric->log ? "log" : "linear";
+        plot.x_values = x_numeric->values;
+        if (!x_numeric->unit.empty()) plot.x_label += " (" + x_numeric->unit + ")";
+      }
+      std::vector<double> ys;
       for (size_t k = 0; k < others; ++k) {
         HtmlSeries series;
         // Point index = xi * others + k (the first axis varies slowest).
@@ -390,9 +432,11 @@ std::string sweep_html(const SweepSpec& spec, const std::string& name,
           const Figure* f = find_figure(all[xi * others + k], fig);
           series.y.push_back(f != nullptr && f->unit == unit ? std::optional(f->value)
                                                              : std::nullopt);
+          if (series.y.back()) ys.push_back(*series.y.back());
         }
         plot.series.push_back(std::move(series));
       }
+      plot.log_y = log_scale(ys);
       plots.blocks.emplace_back(std::move(plot));
     }
   }

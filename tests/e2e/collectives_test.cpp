@@ -124,6 +124,40 @@ TEST(CollectiveExamples, ReportSaysWhatAutoPicked) {
   EXPECT_NEAR(value(r, "summary", "makespan"), 30 * (600e-9 + 262144.0 / 16 / 5e10), 1e-12);
 }
 
+// The terminal summary says what the auto rule chose and why, on one line: on the
+// star with 256 KiB over 16 ranks a ring step's piece n/p = 16384 B is within
+// alpha B = 600 ns x 5e10 B/s = 30000 B (the description's arithmetic), so rhd, run
+// with the default 1 chunk and 1 channel; the hierarchical pick names the algorithm
+// between the domains. A named algorithm prints no such line.
+TEST(CollectiveExamples, SummarySaysWhatAutoChoseAndWhy) {
+  const auto dir = testing::fresh_dir("coll-auto-summary");
+  const auto s = testing::run_cli("run " + (kExamples / "small_all_reduce_auto.json").string() +
+                                  " -o " + dir.string());
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  EXPECT_NE(s.out.find("\n  auto rule       rhd, 1 chunk, 1 channel; why: latency-bound: a "
+                       "ring step's piece n/p = 16384 B <= alpha B = 30000 B, so rhd\n"),
+            std::string::npos)
+      << s.out;
+  const auto c = testing::run_cli("run " + (kExamples / "small_all_reduce_auto.json").string() +
+                                  " --set workload.chunks=4 --set workload.channels=2 -o " +
+                                  dir.string());
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_NE(c.out.find("\n  auto rule       rhd, 4 chunks, 2 channels; why: latency-bound"),
+            std::string::npos)
+      << c.out;
+  const auto h = testing::run_cli(
+      "run " + (kExamples / "hierarchical_all_reduce_rails.json").string() + " -o " + dir.string());
+  ASSERT_EQ(h.exit_code, 0) << h.err;
+  EXPECT_NE(h.out.find("\n  auto rule       hierarchical (ring between domains), 1 chunk, 1 "
+                       "channel; why: scale-up domains of 8 ranks"),
+            std::string::npos)
+      << h.out;
+  const auto n = testing::run_cli("run " + (kExamples / "small_all_reduce_auto.json").string() +
+                                  " --set workload.algorithm=ring -o " + dir.string());
+  ASSERT_EQ(n.exit_code, 0) << n.err;
+  EXPECT_EQ(n.out.find("auto rule"), std::string::npos) << n.out;
+}
+
 // Options reach the run from the scenario: 4 chunks and 2 channels of the all-gather
 // make 4 x 2 x 56 flows, reported as such, and a reduction rate adds compute steps.
 TEST(CollectiveExamples, OptionsFromTheScenario) {

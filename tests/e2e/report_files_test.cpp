@@ -78,7 +78,7 @@ TEST(ReportFiles, RunWritesTablesAndTraceNextToTheReport) {
   ASSERT_EQ(links.size(), 1u + 16u);
   EXPECT_EQ(links[0], (std::vector<std::string>{"link", "from", "to", "capacity_bytes_per_s",
                                                 "latency_ps", "bytes", "utilisation", "length_m",
-                                                "part"}));
+                                                "part", "role"}));
   for (size_t i = 0; i < 16; ++i) {
     const auto& row = report["links"]["rows"][i];
     EXPECT_EQ(links[i + 1][0], std::to_string(i));
@@ -353,6 +353,45 @@ TEST(ReportFiles, CompareGoesOnPastABadRun) {
   const auto all_bad = run_cli("compare " + bad.string() + " " + bad.string());
   EXPECT_EQ(all_bad.exit_code, 1);
   EXPECT_TRUE(all_bad.out.empty()) << all_bad.out;
+}
+
+// Issue 17.13: `compare --set` applies the same overrides to every scenario compared (a
+// report.json is a finished run: compared as it is, with a warning). Two scenarios at
+// --set topology.gpus=16: makespan 30 (600 ns + 2^26 B / 5e10 B/s) = 40.2833184 ms
+// each, where the file's 8 GPUs give 14 (600 ns + 2^27 B / 5e10 B/s) = 37.5894 ms. An
+// error about a key the --set brings names --set, not the scenario file.
+TEST(ReportFiles, CompareSetAppliesToEveryScenario) {
+  const std::string two = "compare " + kQuickstart + " " + kQuickstart;
+  auto r = run_cli(two + " --set topology.gpus=16 --set workload.size='1 GiB'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto row = r.out.find("\nmakespan ");
+  ASSERT_NE(row, std::string::npos) << r.out;
+  const std::string line = r.out.substr(row + 1, r.out.find('\n', row + 1) - row - 1);
+  const auto first = line.find("40.2833 ms");
+  ASSERT_NE(first, std::string::npos) << line;
+  EXPECT_NE(line.find("40.2833 ms", first + 1), std::string::npos) << line;
+  EXPECT_EQ(line.find("37.5894 ms"), std::string::npos) << line;
+
+  // A report is compared as written; the scenario next to it takes the --set.
+  r = run_cli("compare " + kBaseline + " " + kQuickstart + " --set topology.gpus=16");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: " + kBaseline + " is a report: --set does not change it"),
+            std::string::npos)
+      << r.err;
+  const auto mrow = r.out.find("\nmakespan ");
+  ASSERT_NE(mrow, std::string::npos) << r.out;
+  const std::string mline = r.out.substr(mrow + 1, r.out.find('\n', mrow + 1) - mrow - 1);
+  EXPECT_NE(mline.find("37.5894 ms"), std::string::npos) << mline;
+  EXPECT_NE(mline.find("40.2833 ms"), std::string::npos) << mline;
+
+  r = run_cli(two + " --set topology.gpuz=16");
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("error: --set:/topology/gpuz: unknown key 'gpuz', did you mean 'gpus'?"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find(kQuickstart + ":/topology/gpuz"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_EQ(run_cli(two + " --set nonsense").exit_code, 1);
 }
 
 // Issue 17.9: report.json must not depend on how the scenario's path was typed. The same

@@ -2,6 +2,7 @@
 // all-reduce closed form at every point, the same bytes whatever the number of threads
 // or MPI ranks, and clear errors for bad axes.
 #include <cstdlib>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -59,6 +60,28 @@ TEST(SweepAxes, PointsInAFixedOrderAndValuesSplitOutsideBrackets) {
   EXPECT_EQ(report::point_values(axes, 5), (std::vector<std::string>{"3", "\"x,y\""}));
 }
 
+// An axis is numeric when every value is a number with one unit text (or none); log
+// when all are positive and the largest is more than kLogSpan = 100 times the smallest.
+TEST(SweepAxes, NumericWhenEveryValueIsANumberInOneUnit) {
+  auto a = report::numeric_axis({"4", "8", " 16 "});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->values, (std::vector<double>{4, 8, 16}));
+  EXPECT_EQ(a->unit, "");
+  EXPECT_FALSE(a->log);
+  a = report::numeric_axis({"200 Gbps", "400 Gbps", "800 Gbps"});
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->values, (std::vector<double>{200, 400, 800}));
+  EXPECT_EQ(a->unit, "Gbps");
+  EXPECT_FALSE(report::numeric_axis({"1 KiB", "1 GiB"}));   // two units: categories
+  EXPECT_FALSE(report::numeric_axis({"ring", "tree"}));
+  EXPECT_FALSE(report::numeric_axis({"[1,2]", "[3,4]"}));
+  EXPECT_FALSE(report::numeric_axis({"1", "100"})->log);   // exactly two decades
+  EXPECT_TRUE(report::numeric_axis({"1", "101"})->log);
+  EXPECT_FALSE(report::numeric_axis({"0", "1000"})->log);  // 0 has no logarithm
+  EXPECT_TRUE(report::log_scale({8.4e-6, 35e-3}));
+  EXPECT_FALSE(report::log_scale({-1, 1000}));
+}
+
 // The ring all-reduce closed form at each point (quickstart: S = 1 GiB, per-hop latency
 // L = 2 x 150 ns + 300 ns = 0.6 us): T = 2(N-1)(L + S/(N B)), B = 25e9 or 50e9 B/s.
 //   N=4, 200G: 6 (0.6e-6 + 2^30/(4 x 25e9)) = 0.06442810944 s
@@ -95,6 +118,78 @@ TEST(Sweep, GridRowsFollowTheClosedForm) {
   EXPECT_NE(html.find("id=\"plot-bus-bandwidth\""), std::string::npos);
   // Two lines (one per bandwidth) of three points in each plot.
   EXPECT_NE(html.find("topology.link.bandwidth=200 Gbps"), std::string::npos);
+}
+
+/// The <svg> element of sweep.html with this id, up to its end.
+std::string svg_of(const std::string& html, const std::string& id) {
+  const auto at = html.rfind("<svg", html.find("id=\"" + id + "\""));
+  if (at == std::string::npos) return "";
+  return html.substr(at, html.find("</svg>", at) - at);
+}
+
+/// The x tick labels of a plot (class "x-tick"), in order.
+std::vector<std::string> x_ticks(const std::string& svg) {
+  std::vector<std::string> out;
+  const std::regex re("class=\"x-tick\">([^<]*)</text>");
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), re); it != std::sregex_iterator();
+       ++it) {
+    out.push_back((*it)[1]);
+  }
+  return out;
+}
+
+/// The x positions of a plot's points (circles), in order.
+std::vector<double> point_xs(const std::string& svg) {
+  std::vector<double> out;
+  const std::regex re("<circle cx=\"([0-9.]+)\"");
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), re); it != std::sregex_iterator();
+       ++it) {
+    out.push_back(std::stod((*it)[1]));
+  }
+  return out;
+}
+
+// Issue 17.13: sweep.html's axes by what the values are. The plot area runs from x = 90
+// to 700 (render_lines).
+//  - Sizes 1e3, 1e6, 1e9 B span 6 decades (> 2): a log x axis with a tick at each power
+//    of ten from 10^3 to 10^9 (past 10^4 written "1e5"), 1e6 in the middle (x = 395). The ring's makespan
+//    14 (0.6 us + S/(8 x 5e10 B/s)) goes from 8.435 us to 35.0084 ms, x4150: log y.
+//  - Algorithm names: categories evenly spaced (90, 395, 700), labelled with the names;
+//    the makespans (ring 37.589 ms, rhd and tree of the same order) stay on a linear y.
+//  - GPU counts 4, 8, 16 (x4, under 2 decades): linear x, 8 a third of the way from 4 to
+//    16, ticks at round steps (nice_step(12, 6) = 2: 4, 6, ..., 16).
+TEST(Sweep, AxesAreLogLinearOrCategorical) {
+  const auto dir = fresh_dir("sweep-axes");
+  auto r = run_cli("sweep " + kQuickstart +
+                   " -q --axis 'workload.size=1000 B,1000000 B,1000000000 B' -o " +
+                   (dir / "log").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string svg = svg_of(read_file(dir / "log" / "sweep.html"), "plot-makespan");
+  EXPECT_NE(svg.find("data-x-scale=\"log\" data-y-scale=\"log\""), std::string::npos) << svg;
+  EXPECT_EQ(x_ticks(svg), (std::vector<std::string>{"1000", "10000", "1e5", "1e6", "1e7", "1e8",
+                                                    "1e9"}));
+  EXPECT_EQ(point_xs(svg), (std::vector<double>{90, 395, 700}));
+  EXPECT_NE(svg.find(">workload.size (B)</text>"), std::string::npos) << svg;
+
+  r = run_cli("sweep " + kQuickstart + " -q --axis workload.algorithm=ring,rhd,tree -o " +
+              (dir / "category").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  svg = svg_of(read_file(dir / "category" / "sweep.html"), "plot-makespan");
+  EXPECT_NE(svg.find("data-x-scale=\"category\" data-y-scale=\"linear\""), std::string::npos)
+      << svg;
+  EXPECT_EQ(x_ticks(svg), (std::vector<std::string>{"ring", "rhd", "tree"}));
+  EXPECT_EQ(point_xs(svg), (std::vector<double>{90, 395, 700}));
+
+  r = run_cli("sweep " + kQuickstart + " -q --axis topology.gpus=4,8,16 -o " +
+              (dir / "linear").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  svg = svg_of(read_file(dir / "linear" / "sweep.html"), "plot-makespan");
+  EXPECT_NE(svg.find("data-x-scale=\"linear\""), std::string::npos) << svg;
+  EXPECT_EQ(x_ticks(svg),
+            (std::vector<std::string>{"4", "6", "8", "10", "12", "14", "16"}));
+  const auto xs = point_xs(svg);
+  ASSERT_EQ(xs.size(), 3u);
+  EXPECT_NEAR(xs[1] - xs[0], (xs[2] - xs[0]) / 3, 0.01);
 }
 
 // The rows do not depend on how many points run at once.

@@ -70,22 +70,22 @@ TEST(Csv, FlowsTableOfATinyRun) {
 
 // links.csv: capacity 100 Gb/s = 12.5e9 B/s, latency 1000 ps. Links 0 and 3 carried
 // 3500 B in a makespan of 3.5 us: utilisation 3500 / (12.5e9 x 3.5e-6) = 0.08; the
-// others 0. No placement, no catalog: length 0, part empty.
+// others 0. No placement, no catalog, no generator: length 0, part and role empty.
 TEST(Csv, LinksTableOfATinyRun) {
   const auto t = testing::tiny_run();
   const auto rows = lines(links_csv(t.s, t.r));
   ASSERT_EQ(rows.size(), 5u);
   EXPECT_EQ(rows[0],
-            "link,from,to,capacity_bytes_per_s,latency_ps,bytes,utilisation,length_m,part");
-  EXPECT_EQ(rows[2], "1,sw0,gpu0,12500000000,1000,0,0,0,");
-  EXPECT_EQ(rows[3], "2,gpu1,sw0,12500000000,1000,0,0,0,");
+            "link,from,to,capacity_bytes_per_s,latency_ps,bytes,utilisation,length_m,part,role");
+  EXPECT_EQ(rows[2], "1,sw0,gpu0,12500000000,1000,0,0,0,,");
+  EXPECT_EQ(rows[3], "2,gpu1,sw0,12500000000,1000,0,0,0,,");
   for (const size_t i : {1u, 4u}) {
     const std::string prefix =
         i == 1 ? "0,gpu0,sw0,12500000000,1000,3500," : "3,sw0,gpu1,12500000000,1000,3500,";
     ASSERT_EQ(rows[i].substr(0, prefix.size()), prefix) << rows[i];
-    const std::string rest = rows[i].substr(prefix.size());  // "utilisation,0,"
+    const std::string rest = rows[i].substr(prefix.size());  // "utilisation,0,,"
     EXPECT_DOUBLE_EQ(std::stod(rest.substr(0, rest.find(','))), 0.08) << rows[i];
-    EXPECT_EQ(rest.substr(rest.find(',')), ",0,") << rows[i];
+    EXPECT_EQ(rest.substr(rest.find(',')), ",0,,") << rows[i];
   }
 }
 

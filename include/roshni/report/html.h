@@ -44,8 +44,12 @@ struct HtmlBarChart {
   double max = 0;
 };
 
-/// Lines over categories (x values evenly spaced in the order given), one per series;
-/// a missing point breaks its line.
+/// Lines over x values, one per series; a missing point breaks its line. x is drawn as
+/// categories (evenly spaced in the order given, each labelled with its text) unless
+/// `x_scale` says "linear" or "log": then each point sits at its number in `x_values`,
+/// with ticks at round values (linear) or at powers of ten (log). `log_y` draws y in
+/// decades (every y must be > 0, else y stays linear). The <svg> carries data-x-scale
+/// ("category", "linear", "log") and data-y-scale ("linear", "log").
 struct HtmlSeries {
   std::string name;
   std::vector<std::optional<double>> y;  // one per x
@@ -57,6 +61,9 @@ struct HtmlLinePlot {
   std::string figure;         // the figure's name: a share of unit "1" is drawn in %
   std::vector<std::string> x;
   std::vector<HtmlSeries> series;
+  std::string x_scale = "category";  // "category", "linear" or "log"
+  std::vector<double> x_values;      // linear and log: the number of each x (log: all > 0)
+  bool log_y = false;
 };
 
 /// Markup made by the builders here (timeline and heatmap SVG, headings), escaped.

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "roshni/core/ids.h"
 #include "roshni/core/sim_time.h"
@@ -19,6 +20,17 @@ namespace roshni::report {
 
 inline constexpr std::string_view kReportSchema = "roshni.report/1";
 inline constexpr std::string_view kVersion = "0.1.0";
+
+/// The links of one topology role ("host", "leaf-spine", "scale-up", ...; "" for links
+/// the topology gave none): how many physical links, the bytes they carried (both
+/// directions) and the mean and largest utilisation of their directed links.
+struct RoleUse {
+  std::string role;
+  uint64_t links = 0;     // physical links (each is two directed links)
+  DataSize bytes;         // carried, both directions
+  double mean_utilisation = 0;  // over the 2 x links directed links
+  double max_utilisation = 0;   // the busiest directed link of the role
+};
 
 struct Summary {
   SimTime makespan;
@@ -35,7 +47,11 @@ struct Summary {
   uint64_t events = 0;
   uint64_t rate_solves = 0;
   std::optional<TrainingSummary> training;  // a training workload's figures
+  std::vector<RoleUse> by_role;  // one per link role, in the roles' name order
 };
+
+/// Link use by topology role, one entry per role in name order.
+std::vector<RoleUse> link_use_by_role(const scenario::Scenario& s, const net::FlowRunResult& r);
 
 Summary summarize(const scenario::Scenario& s, const net::FlowRunResult& r);
 

@@ -83,13 +83,32 @@ std::string sweep_csv(const SweepSpec& spec, const std::vector<PointResult>& all
 /// The column name of a figure: its name and a unit suffix unless the name ends in it.
 std::string figure_column(const Figure& f);
 
+/// More than two decades between the smallest and the largest (positive) value: sweep.html
+/// draws that axis on a log scale.
+inline constexpr double kLogSpan = 100;
+
+/// An axis whose every value is a number with one unit text after it ("4", "200 Gbps",
+/// "1e9 B"; the unit may be empty, the same for all): the numbers, the unit, and whether
+/// they span more than kLogSpan (all > 0). Any other axis ("ring,tree", "1 KiB,1 GiB",
+/// JSON strings or arrays) is categorical: nullopt.
+struct NumericAxis {
+  std::vector<double> values;
+  std::string unit;
+  bool log = false;
+};
+std::optional<NumericAxis> numeric_axis(const std::vector<std::string>& values);
+/// Whether values (of a plotted figure) span more than kLogSpan, all > 0.
+bool log_scale(const std::vector<double>& values);
+
 /// The figures sweep.html plots against the first axis, when the points have them.
 inline constexpr std::string_view kSweepPlotted[] = {
     "makespan", "bus_bandwidth", "busiest_link.utilisation", "link_power", "energy",
     "network_energy_per_payload_bit", "energy_cost_usd"};
 
 /// sweep.html: a line plot per plotted figure, x = the first axis's values, one line per
-/// combination of the other axes' values; then the whole table.
+/// combination of the other axes' values; then the whole table. x is numeric (linear, or
+/// log past kLogSpan) when numeric_axis() says so, else categorical; y is log when the
+/// plotted values span more than kLogSpan.
 std::string sweep_html(const SweepSpec& spec, const std::string& name,
                        const std::vector<PointResult>& all);
 
