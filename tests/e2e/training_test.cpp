@@ -126,7 +126,7 @@ TEST(TrainingCli, SummaryCarriesThePlannersFigures) {
     if (row[0] == "switch") switches += row[2].get<double>();
   }
   EXPECT_GT(switches, 0);
-  EXPECT_EQ(v(full, "capital_priced"), 32 * 27500.0 + switches * 37300.0);
+  EXPECT_EQ(v(full, "capital_priced"), 32 * 27500.0 + switches * 37300.0 + 32 * 2000.0);
   EXPECT_EQ(v(full, "capital_unpriced_items"),
             full.at("bill_of_materials").at("unpriced_items").at("value").get<double>());
   // And a gate sees the halved campaign.
