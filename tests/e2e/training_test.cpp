@@ -56,8 +56,9 @@ TEST(TrainingCli, RunWritesTheTrainingReport) {
 //   repeats = ceil(train_tokens / tokens per iteration), 64 x 2,048 = 131,072 tokens:
 //   1e9 -> 7,630 iterations, 5e8 -> 3,815;
 //   campaign energy = facility energy x repeats, billed 75 % at the tariff, 25 % at the
-//   solar LCOE; CO2 likewise; capital = 32 GPUs x 27,500 USD + switches x 37,300 USD (configs/
-//   accelerators.json h100-sxm and configs/switches.json th5-51t-64x800g prices).
+//   solar LCOE; CO2 likewise; capital = 32 GPUs x 27,500 USD + switches x 37,300 USD +
+//   32 NICs x 2,000 USD (configs/accelerators.json h100-sxm, switches.json
+//   th5-51t-64x800g, models.json nic_price).
 TEST(TrainingCli, SummaryCarriesThePlannersFigures) {
   const auto dir = fresh_dir("training_summary");
   const auto scenario = [&](const char* tokens) {
