@@ -201,8 +201,8 @@ Shown shown(const std::string& chromium, const fs::path& page, const fs::path& d
 // Issue 17.11 and 17.10, in the browser: the power sections of
 // scenarios/energy/throttle_poor_cooling.json (8 H100s, one switch, a facility) show no
 // JSON text, and each chart is in one unit: the link charts in % and links, energy by
-// class in kJ (the GPUs' ~11.4 kJ is the largest), the priced total by item absent (one
-// priced row, a chart needs two), the timeline in s (a 2.7 s run). The energy total, in
+// class in kJ (the GPUs' ~11.4 kJ is the largest), the bill of materials in USD (two
+// priced rows: the GPUs' and the NICs' catalog prices), the timeline in s (a 2.7 s run). The energy total, in
 // report.json to the joule's last digit (between 10 and 100 kJ here), reads with four
 // significant figures in kJ; its unrounded digits are not shown.
 TEST(HtmlInBrowser, PowerSectionsShowReadableTablesAndOneUnitCharts) {
@@ -223,7 +223,8 @@ TEST(HtmlInBrowser, PowerSectionsShowReadableTablesAndOneUnitCharts) {
   EXPECT_EQ(s.probe,
             "energy:clean thermal:clean facility:clean bill_of_materials:clean "
             "chart-top-links[%] chart-utilisation-histogram[links] chart-link-heatmap[%] "
-            "chart-timeline[s] chart-energy-by-class-energy[kJ]");
+            "chart-timeline[s] chart-energy-by-class-energy[kJ] "
+            "chart-bill-of-materials-unit-price[USD]");
   EXPECT_NE(s.text.find(readable), std::string::npos) << readable;
   EXPECT_EQ(s.text.find(digits), std::string::npos) << digits;
   EXPECT_NE(s.text.find("220,000 USD"), std::string::npos);  // 8 x 27,500 USD priced
