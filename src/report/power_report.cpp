@@ -327,12 +327,13 @@ std::string power_summary(const scenario::Scenario& s, const scenario::PowerOutc
     out += fmt::format("  capital (priced) {} USD", readable_amount(s.power.bom.priced_usd()));
     if (s.power.bom.unpriced_items() > 0) {
       // Say which parts: a capital figure that leaves parts out is not the cluster's cost.
-      std::vector<std::string> parts;
+      std::string parts;
       for (const auto& l : s.power.bom.lines) {
-        if (!l.unit_price_usd && l.count > 0) parts.push_back(l.part);
+        if (l.unit_price_usd || l.count == 0) continue;
+        parts += fmt::format("{}{} {}", parts.empty() ? "" : ", ", l.count, quote_text(l.part));
       }
       out += fmt::format("; leaves out {} unpriced items ({}): price them with energy.prices",
-                         s.power.bom.unpriced_items(), quoted_list(parts));
+                         s.power.bom.unpriced_items(), parts);
     }
     out += "\n";
   }

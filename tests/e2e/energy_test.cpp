@@ -436,5 +436,22 @@ TEST(Energy, EveryPartCanBePricedInTheScenario) {
   EXPECT_EQ(by_default["summary"]["capital_priced"]["value"].get<double>(), 155300.0);
 }
 
+// The terminal names what the capital figure leaves out: a star on one 'quantum-2-ndr-ib'
+// box, which has no catalog price, is 1 unpriced item (issue 17.5).
+TEST(Energy, TerminalNamesTheUnpricedParts) {
+  const auto file = write_scenario("unpriced", R"({
+    "topology": {"kind": "star", "gpus": 4, "link": {"bandwidth": "400 Gbps", "latency": "1 us"}},
+    "workload": {"kind": "flow_trace", "flows": [{"id": "f", "src": "gpu0", "dst": "gpu1", "size": "1 GiB"}]},
+    "energy": {"accelerator": "h100-sxm", "switches": "quantum-2-ndr-ib"}})");
+  const auto dir = testing::fresh_dir("energy-unpriced-out");
+  const auto r = testing::run_cli("run " + file.string() + " --no-trace -o " + dir.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // 4 x 27,500 (GPUs) + 4 x 2,000 (NICs) = 118,000 USD priced, read as "118 k".
+  EXPECT_NE(r.out.find("capital (priced) 118 k USD; leaves out 1 unpriced items "
+                       "(1 \"quantum-2-ndr-ib\")"),
+            std::string::npos)
+      << r.out;
+}
+
 }  // namespace
 }  // namespace roshni
