@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "roshni/core/text.h"
+
 namespace roshni::topo {
 namespace {
 
@@ -17,22 +19,6 @@ std::string dot_quoted(std::string_view s) {
     out += c;
   }
   out += '"';
-  return out;
-}
-
-std::string xml_escaped(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
   return out;
 }
 
@@ -119,8 +105,8 @@ void write_graphml(const Topology& t, std::ostream& out) {
         "    <node id=\"n{}\"><data key=\"name\">{}</data><data key=\"kind\">{}</data>"
         "<data key=\"tier\">{}</data><data key=\"role\">{}</data><data key=\"radix\">{}</data>"
         "<data key=\"forwarding_latency_ps\">{}</data></node>\n",
-        n, xml_escaped(t.node_name(id)), to_string(t.node_kind(id)), t.node_tier(id),
-        xml_escaped(t.node_role(id)), t.node_radix(id), t.forwarding_latency(id).ps());
+        n, xml_escape(t.node_name(id)), to_string(t.node_kind(id)), t.node_tier(id),
+        xml_escape(t.node_role(id)), t.node_radix(id), t.forwarding_latency(id).ps());
   }
   for (uint32_t l = 0; l < t.link_count(); l += 2) {
     const LinkId ab(l), ba(l + 1);
@@ -131,7 +117,7 @@ void write_graphml(const Topology& t, std::ostream& out) {
         "<data key=\"link_role\">{}</data></edge>\n",
         l / 2, t.link_from(ab).value(), t.link_to(ab).value(), t.link_capacity(ab).si(),
         t.link_capacity(ba).si(), t.link_latency(ab).ps(), t.link_length(ab).si(),
-        xml_escaped(t.link_role(ab)));
+        xml_escape(t.link_role(ab)));
   }
   out << "  </graph>\n</graphml>\n";
 }

@@ -224,14 +224,19 @@ TEST(Accounting, PhotonicBlocksFollowTheDatasheetSharesAndAddUp) {
   EXPECT_NEAR(w[static_cast<size_t>(PhotonicBlock::other)].si(), 6.0, 1e-12);
 }
 
+/// An hour of IT load at a steady `power` (mean = peak), as the facility sees a run.
+EnergyResult one_hour_at(Power power) {
+  EnergyResult e;
+  e.run_time = seconds(3600);
+  e.average = e.peak = power;
+  e.total = e.average * e.run_time;
+  return e;
+}
+
 TEST(Facility, PlannerArithmetic) {
   // HARDWARE-FACTS.md's worked example: 10,000 H100 x 700 W x 1.3 (rest of server) =
   // 9.1 MW IT; x PUE 1.3 = 11.83 MW; x 8,760 h = 103.6 GWh a year.
-  EnergyResult e;
-  e.run_time = seconds(3600);
-  e.average = watts(9.1e6);
-  e.peak = watts(9.1e6);
-  e.total = e.average * e.run_time;
+  const EnergyResult e = one_hour_at(watts(9.1e6));
   Facility f;
   f.pue = 1.3;
   f.tariff = 34;  // PKR per kWh
@@ -252,10 +257,7 @@ TEST(Facility, PlannerArithmetic) {
 // from solar at an LCOE of 12.4 PKR/kWh (0.044 USD x 281), the rest from the grid at 34:
 // 11,830 x (0.75 x 34 + 0.25 x 12.364) PKR; CO2 11,830 x (0.75 x 0.310 + 0.25 x 0.048) kg.
 TEST(Facility, SolarIsBilledAtItsLcoeAndTheGridAtTheTariff) {
-  EnergyResult e;
-  e.run_time = seconds(3600);
-  e.average = e.peak = watts(9.1e6);
-  e.total = e.average * e.run_time;
+  const EnergyResult e = one_hour_at(watts(9.1e6));
   Facility f;
   f.pue = 1.3;
   f.tariff = 34;
@@ -286,10 +288,7 @@ TEST(Facility, SolarIsBilledAtItsLcoeAndTheGridAtTheTariff) {
 // under a steady 1 MW load uses 6 MWh a day; a one-hour run bills 60/24 = 2.5 MWh at the
 // LCOE and 1 - 6/24 of the load from the grid.
 TEST(Facility, APlantIsBilledForAllItGenerates) {
-  EnergyResult e;
-  e.run_time = seconds(3600);
-  e.average = e.peak = watts(1e6);
-  e.total = e.average * e.run_time;
+  const EnergyResult e = one_hour_at(watts(1e6));
   Facility f;
   f.tariff = 0.1;
   f.solar_lcoe = 0.04;

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "roshni/core/error.h"
+#include "roshni/core/text.h"
 
 namespace roshni::report {
 namespace {

@@ -27,4 +27,9 @@ std::string escape_text(std::string_view text, size_t max_chars = 60);
 /// escape_text in double quotes.
 std::string quote_text(std::string_view text);
 
+/// `text` with &, <, >, " and ' escaped for XML text and attributes; tab, CR and LF as
+/// character references; other control characters (not allowed in XML 1.0) as "\u00XX".
+/// For GraphML (`roshni topo --graphml`) and JUnit (`roshni check --format junit`).
+std::string xml_escape(std::string_view text);
+
 }  // namespace roshni

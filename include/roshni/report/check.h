@@ -210,9 +210,6 @@ std::string format_gate_json(const GateResult& result, const GateOptions& option
 /// compared table column, and per table for its rows), <failure> for those that failed.
 std::string format_gate_junit(const GateResult& result, const GateText& text);
 
-/// `text` with &, <, >, " and ' escaped for XML text and attributes; tab, CR and LF as
-/// character references; other control characters (not allowed in XML 1.0) as "\u00XX".
-std::string xml_escape(std::string_view text);
 
 /// "+99.98%", "-0.5%", or for a zero baseline the absolute change ("abs +3").
 std::string format_change(double baseline, double now);
