@@ -47,7 +47,8 @@ Summary summarize(const scenario::Scenario& s, const net::FlowRunResult& r) {
   Summary out;
   out.makespan = r.makespan;
   out.flows = s.flows.size();
-  out.payload = s.flows.total_size();
+  // One replica standing for all: the whole cluster's payload (the flows are one replica's).
+  out.payload = s.fold.replicas > 1 ? s.fold.payload : s.flows.total_size();
   out.events = r.events;
   out.rate_solves = r.rate_solves;
   const double t = r.makespan.duration().si();

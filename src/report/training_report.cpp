@@ -46,6 +46,10 @@ void write_training(JsonWriter& w, const scenario::Scenario& s, const TrainingSu
       .key("expert").value(sp.plan.expert)
       .key("sharding").value(work::to_string(sp.plan.sharding))
       .end_object();
+  if (info.replicas_per_simulated > 1) {
+    // Only then, so that reports of fully simulated runs keep their bytes.
+    w.figure("replicas_per_simulated", info.replicas_per_simulated, "1");
+  }
   w.figure("micro_batches", info.micro_batches, "1");
   w.figure("params", info.params, "1");
   w.figure("active_params", info.active_params, "1");
@@ -99,6 +103,10 @@ std::string training_text(const scenario::Scenario& s, const TrainingSummary& t)
   std::string out = fmt::format("  training        {:.4g} B params, {} GPUs, {} micro-batches of {}\n",
                                 info.params / 1e9, info.spec.plan.gpus(), info.micro_batches,
                                 info.spec.model.micro_batch);
+  if (info.replicas_per_simulated > 1) {
+    out += fmt::format("  simulated       one data-parallel replica standing for all {} "
+                       "(docs/models/scale.md)\n", info.replicas_per_simulated);
+  }
   out += fmt::format("  iteration       {}: compute {} ({:.1f}%), bubble {} ({:.1f}%), exposed "
                      "communication {} ({:.1f}%)\n",
                      t.iteration, t.compute, share(t.compute), t.bubble, share(t.bubble),

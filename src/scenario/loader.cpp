@@ -539,9 +539,45 @@ class Builder {
     }
     ctx.reader = doc_.reader();
     ctx.max_flows = options_.max_flows;
-    out_.training = load_training(w, ctx, out_.flows);
+    ctx.router = fabric_->router.get();
+    ctx.seed = out_.seed;
+    ctx.fold_refusal = fold_refusal();
+    out_.training = load_training(w, ctx, out_.flows, out_.fold);
     out_.workload.ranks = static_cast<uint32_t>(topology_().gpus().size());
     out_.workload.size = out_.flows.total_size();
+  }
+
+  /// Why one data-parallel replica cannot stand for all on this scenario's fabric, or ""
+  /// (docs/models/scale.md, "Where it applies"): the replicas must see the same fabric and
+  /// not contend in it, and nothing may tell them apart during the run.
+  std::string fold_refusal() const {
+    const JsonNode root = doc_.root();
+    const JsonNode t = root.at("topology", "");
+    const std::string kind = t.at("kind", "").as_string();
+    if (kind != "star" && kind != "fat_tree" && kind != "rail_optimized") {
+      return fmt::format("the topology is a {}; only star, fat_tree and rail_optimized fabrics are "
+                         "folded, whose replicas see alike, non-blocking paths", kind);
+    }
+    if (const auto o = t.get("oversubscription")) {
+      const auto above_one = [](const nlohmann::json& v) { return !v.is_number() || v.get<double>() != 1.0; };
+      bool over = false;
+      if (o->raw().is_array()) {
+        for (const auto& v : o->raw()) over = over || above_one(v);
+      } else {
+        over = above_one(o->raw());
+      }
+      if (over) {
+        return "the fabric is oversubscribed (topology.oversubscription), so the replicas contend "
+               "for its uplinks, which one replica alone cannot see";
+      }
+    }
+    if (root.has("failures")) return "failures make the replicas differ";
+    if (out_.network_model == "packet") return "the packet model runs every replica's packets";
+    if (const auto th = root.get("thermal"); th && th->has("model") &&
+                                              th->at("model", "").as_string() == "rc") {
+      return "the rc thermal model follows every rack's own temperature during the run";
+    }
+    return "";
   }
 
   void flow_trace(const JsonNode& w) {

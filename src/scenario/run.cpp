@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "roshni/power/energy_model.h"
+#include "scenario/fold.h"
 
 namespace roshni::scenario {
 
@@ -25,6 +26,11 @@ net::FlowRunResult run_network(const Scenario& s, const net::FlowRunOptions& opt
   }
 }
 
+/// The payload the run delivered for the whole cluster (one replica may stand for all).
+DataSize payload_of(const Scenario& s) {
+  return s.fold.replicas > 1 ? s.fold.payload : s.flows.total_size();
+}
+
 }  // namespace
 
 RunOutcome simulate(const Scenario& s,
@@ -33,6 +39,7 @@ RunOutcome simulate(const Scenario& s,
   RunOutcome out;
   if (!s.power.enabled && !progress && !record_activity) {
     out.net = run_network(s, s.run_options, out);
+    unfold_run(s, out.net);
     return out;
   }
   net::FlowRunOptions options = s.run_options;
@@ -40,6 +47,7 @@ RunOutcome simulate(const Scenario& s,
   options.record_activity = record_activity;
   if (!s.power.enabled) {
     out.net = run_network(s, options, out);
+    unfold_run(s, out.net);
     return out;
   }
   const PowerSetup& ps = s.power;
@@ -53,19 +61,20 @@ RunOutcome simulate(const Scenario& s,
     options.coupling = rc.get();
   }
   out.net = run_network(s, options, out);
+  unfold_run(s, out.net);
 
   PowerOutcome p;
   p.thermal.model = ps.thermal.model;
   if (rc) {
     rc->finish(out.net.makespan);
-    p.energy = power::account(ps.inventory, out.net, s.flows.total_size(), *model, ps.reference,
+    p.energy = power::account(ps.inventory, out.net, payload_of(s), *model, ps.reference,
                               &rc->static_integrals());
     rc->fill(p.thermal, out.net.slowed_ps);
     if (const auto why = thermal::unphysical(p.thermal, ps.thermal)) {
       throw ScenarioError(s.file, "/thermal", *why);
     }
   } else {
-    p.energy = power::account(ps.inventory, out.net, s.flows.total_size(), *model, ps.reference);
+    p.energy = power::account(ps.inventory, out.net, payload_of(s), *model, ps.reference);
   }
   if (ps.thermal.model != "none") thermal::rack_checks(ps.inventory, p.energy, ps.thermal, p.thermal);
   if (ps.facility) p.facility = power::facility_costs(*ps.facility, p.energy);

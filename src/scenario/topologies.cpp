@@ -94,8 +94,10 @@ uint32_t count(const JsonNode& spec, std::string_view key, int64_t min, int64_t 
 
 topo::MultipathPolicy multipath(const JsonNode& spec) {
   if (const auto r = spec.get("routing")) {
-    return one_of(*r, {"ecmp", "first"}, "routing") == "first" ? topo::MultipathPolicy::first
-                                                               : topo::MultipathPolicy::ecmp;
+    const std::string v = one_of(*r, {"ecmp", "first", "dmodk"}, "routing");
+    return v == "first"   ? topo::MultipathPolicy::first
+           : v == "dmodk" ? topo::MultipathPolicy::dmodk
+                          : topo::MultipathPolicy::ecmp;
   }
   return topo::MultipathPolicy::ecmp;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "roshni/core/text.h"
+#include "scenario/fold.h"
 #include "scenario/json_text.h"
 #include "scenario/physical.h"
 
@@ -23,6 +24,7 @@ const std::vector<std::string> kShardings = {"none", "zero1", "zero2", "zero3"};
 const std::vector<std::string> kDims = {"tensor", "data", "pipeline"};
 const std::vector<std::string> kSchedules = {"1f1b"};
 const std::vector<std::string> kRecompute = {"none", "full"};
+const std::vector<std::string> kSimulate = {"all_replicas", "one_replica"};
 constexpr int64_t kMaxCount = int64_t{1} << 24;
 constexpr int64_t kMaxDegree = int64_t{1} << 20;
 
@@ -149,9 +151,10 @@ hw::AcceleratorPart accelerator(const JsonNode& a, const TrainingContext& ctx) {
 
 }  // namespace
 
-work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, net::FlowSet& flows) {
+work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, net::FlowSet& flows,
+                                 ReplicaFold& fold) {
   w.expect_keys({"kind", "model", "parallelism", "accelerator", "efficiency", "recompute",
-                 "optimizer_bytes_per_param", "train_tokens"});
+                 "optimizer_bytes_per_param", "train_tokens", "simulate"});
   work::TrainingSpec spec;
   const JsonNode m = w.at("model", "the transformer, like {\"layers\": 96, \"hidden\": 12288, ...}");
   spec.model = model(m);
@@ -273,10 +276,22 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
   }
   if (const auto t = w.get("train_tokens")) spec.train_tokens = number(*t, 0, 1e18, "a token count");
   spec.domain_size = ctx.domain_size;
+  const auto simulate = w.get("simulate");
+  spec.one_replica = simulate && pick(*simulate, kSimulate, "simulate choice") == "one_replica";
+  if (spec.one_replica) {
+    // docs/models/scale.md: where one replica may stand for all, and why not elsewhere.
+    std::string why = ctx.fold_refusal;
+    if (why.empty()) why = work::fold_problem(spec);
+    if (!why.empty()) simulate->fail(fmt::format("one replica cannot stand for all: {}; simulate "
+                                                 "\"all_replicas\"", why));
+    std::vector<NodeId> order(ctx.topology->gpus().begin(), ctx.topology->gpus().end());
+    check_replicas_alike(*simulate, pl, *ctx.topology, *ctx.router, order);
+  }
 
   // The compute steps alone (two per step and micro-batch on every GPU, four with
   // experts) are a lower bound that refuses a huge plan before counting it exactly.
-  const double lower = static_cast<double>(gpus) * (mo.global_batch / (mo.micro_batch * pl.data)) *
+  const double simulated_gpus = spec.one_replica ? static_cast<double>(gpus) / pl.data : gpus;
+  const double lower = simulated_gpus * (mo.global_batch / (mo.micro_batch * pl.data)) *
                        2.0 * (per_stage / pl.layers_per_step) * (mo.experts > 0 ? 2 : 1);
   const double n = lower > static_cast<double>(ctx.max_flows) ? lower : work::training_flow_count(spec);
   if (n > static_cast<double>(ctx.max_flows) || n >= FlowId::kInvalid) {
@@ -284,11 +299,18 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
     const std::string count = n < 1e12 ? fmt::format("{:.0f}", n) : fmt::format("{:.4g}", n);
     w.fail(fmt::format("this iteration would be {}{} flows and compute steps, more than the "
                        "limit of {}; raise parallelism.layers_per_step (fewer, larger steps) or "
-                       "model.micro_batch (fewer micro-batches)",
-                       n == lower ? "at least " : "", count, ctx.max_flows));
+                       "model.micro_batch (fewer micro-batches){}",
+                       n == lower ? "at least " : "", count, ctx.max_flows,
+                       spec.one_replica || pl.data < 2
+                           ? ""
+                           : fmt::format(", or set \"simulate\": \"one_replica\" (one of the {} "
+                                         "data-parallel replicas stands for all; docs/models/scale.md)",
+                                         pl.data)));
   }
   std::vector<NodeId> order(ctx.topology->gpus().begin(), ctx.topology->gpus().end());
-  return work::build_training(spec, order, flows);
+  work::TrainingInfo info = work::build_training(spec, order, flows);
+  if (spec.one_replica) fold = fold_replicas(info, *ctx.topology, *ctx.router, order, ctx.seed, flows);
+  return info;
 }
 
 }  // namespace roshni::scenario

@@ -9,7 +9,9 @@
 
 #include "roshni/net/flow_set.h"
 #include "roshni/scenario/document.h"
+#include "roshni/scenario/loader.h"
 #include "roshni/scenario/json_node.h"
+#include "roshni/topo/router.h"
 #include "roshni/topo/topology.h"
 #include "roshni/work/training.h"
 
@@ -21,10 +23,16 @@ struct TrainingContext {
   std::string catalog_dir;   // where accelerators.json is
   FileReader reader;
   size_t max_flows = 0;
+  topo::Router* router = nullptr;  // to pin the paths of one replica's folded DP rings
+  uint64_t seed = 0;               // the run's ECMP seed
+  /// Why this fabric cannot let one replica stand for all ("" when it can): the
+  /// loader's judgement of the topology kind, oversubscription, failures, models.
+  std::string fold_refusal;
 };
+
 
 /// Reads the workload at `w` (kind "training") and appends its flows to `flows`.
 work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx,
-                                 net::FlowSet& flows);
+                                 net::FlowSet& flows, ReplicaFold& fold);
 
 }  // namespace roshni::scenario

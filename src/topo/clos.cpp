@@ -13,7 +13,8 @@
 // leaves (pods) than a full fabric, a spine (core) takes t = floor(k / leaves (pods))
 // uplinks of every leaf (pod), so no switch stands idle (docs/topologies.md, "Sizing").
 // An up/down path climbs to the lowest tier from which the destination is reachable and
-// descends; going up, each equal-cost choice is made by the flow's ECMP hash; going down,
+// descends; going up, each equal-cost choice is made by the flow's ECMP hash (or by the
+// destination, D-mod-K, when asked); going down,
 // the link is determined by the structure. This is the routing of Al-Fares et al. 2008
 // (with hashing in place of their two-level tables), and what ECMP in real Clos does.
 #include "roshni/topo/clos.h"
@@ -53,7 +54,7 @@ class ClosRouter final : public Router {
     const uint32_t s = src.value(), d = dst.value();
     ROSHNI_ASSERT(s < gpu_up.size() && d < gpu_up.size() && s != d, "Clos routes GPU to GPU");
     if (!plane_up.empty() && gpu_domain[s] == gpu_domain[d]) {
-      const uint32_t p = pick(hash, src, planes);
+      const uint32_t p = pick(hash, src, planes, d);
       out.push_back(plane_up[s * planes + p]);
       out.push_back(t_.link_reverse(plane_up[d * planes + p]));
       return true;
@@ -61,13 +62,13 @@ class ClosRouter final : public Router {
     const uint32_t ls = gpu_leaf[s], ld = gpu_leaf[d];
     out.push_back(gpu_up[s]);
     if (ls != ld) {
-      const uint32_t j = pick(hash, leaf_node[ls], leaf_up_count);
+      const uint32_t j = pick(hash, leaf_node[ls], leaf_up_count, d);
       const LinkId to_agg = leaf_up[ls * leaf_up_count + j];
       out.push_back(to_agg);
       if (leaf_pod[ls] != leaf_pod[ld]) {
         const NodeId agg = t_.link_to(to_agg);
         const uint32_t a = leaf_pod[ls] * leaf_up_count + j;  // aggregation switch index
-        const uint32_t c = pick(hash, agg, agg_up_count);
+        const uint32_t c = pick(hash, agg, agg_up_count, d / leaf_up_count);
         const LinkId to_core = agg_up[a * agg_up_count + c];
         out.push_back(to_core);
         // Down: core (j, c) -> aggregation j of the destination's pod -> its leaf.
@@ -93,8 +94,12 @@ class ClosRouter final : public Router {
   uint32_t planes = 0;
 
  private:
-  uint32_t pick(uint64_t hash, NodeId at, uint32_t n) const {
-    return policy_ == MultipathPolicy::first || n == 1 ? 0 : ecmp_pick(hash, at, n);
+  /// One of n up links: the first, by the flow's hash, or (D-mod-K) `key` mod n, where
+  /// key is the destination GPU divided by the up links of the tiers below.
+  uint32_t pick(uint64_t hash, NodeId at, uint32_t n, uint32_t key) const {
+    if (policy_ == MultipathPolicy::first || n == 1) return 0;
+    if (policy_ == MultipathPolicy::dmodk) return key % n;
+    return ecmp_pick(hash, at, n);
   }
   const Topology& t_;
   MultipathPolicy policy_;

@@ -178,7 +178,8 @@ const coll::CollectiveAlgorithm& algorithm(CollectiveKind kind, std::string_view
 class Builder {
  public:
   Builder(const TrainingSpec& spec, std::span<const NodeId> gpus, net::FlowSet* flows)
-      : spec_(spec), s_(shape_of(spec)), gpus_(gpus), flows_(flows) {
+      : spec_(spec), s_(shape_of(spec)), gpus_(gpus), flows_(flows),
+        reps_(spec.one_replica ? 1 : s_.d), mult_(spec.one_replica ? s_.d : 1) {
     const uint32_t n = spec.plan.gpus();
     tail_.resize(n);
     dp_ends_.resize(n);
@@ -188,6 +189,7 @@ class Builder {
       bwd_sent_ = fwd_sent_;
     }
     info_.spec = spec;
+    info_.replicas_per_simulated = mult_;
   }
 
   TrainingInfo run() {
@@ -235,14 +237,14 @@ class Builder {
   std::vector<FlowId> collective(Traffic kind, const coll::Collective& c, const coll::CollectiveAlgorithm& a,
                                  std::span<const FlowId> after) {
     TrafficTotal& tt = info_.traffic[static_cast<size_t>(kind)];
-    tt.collectives += 1;
+    tt.collectives += mult_;
     if (tt.algorithm.empty()) {
       tt.algorithm = std::string(a.name);
       if (a.name == "hierarchical") tt.algorithm += "(" + c.inter + ")";
     }
     const double n = coll::flow_count(c, a);
     count_ += n;
-    tt.flows += static_cast<uint64_t>(n);
+    tt.flows += static_cast<uint64_t>(n) * mult_;
     if (!flows_) {
       // The payload of a collective's flows is what the closed forms say each algorithm
       // moves; counting mode only needs the flow count, bytes come from the real build.
@@ -250,8 +252,46 @@ class Builder {
     }
     const DataSize before = flows_->total_size();
     auto ends = coll::append_collective(c, a, *flows_, after);
-    tt.bytes += flows_->total_size() - before;
+    tt.bytes += (flows_->total_size() - before) * static_cast<double>(mult_);
     return ends;
+  }
+
+  /// A ring collective over a DP group (`idx`: its members in ring order, one per
+  /// replica, replica 0's first) as one replica sees it (TrainingSpec::one_replica). Under
+  /// the replicas' symmetry every member's step s ends when its predecessor's step s - 1
+  /// has arrived, so the collective's critical path is a chain of its K steps in which
+  /// step s crosses ring hop q_s = s - (K - 1) (mod D): the K hops before the one that
+  /// ends at replica 0. Each transfer is a 1/D piece, as in coll/phases.cpp's rings.
+  /// Returns the chain's end (the collective's end, by the same symmetry).
+  std::vector<FlowId> folded_ring(Traffic kind, CollectiveKind ck, std::span<const uint32_t> idx,
+                                  double size, const char* prefix, std::span<const FlowId> after) {
+    const auto D = static_cast<uint32_t>(idx.size());
+    const uint32_t K = ck == CollectiveKind::all_reduce ? 2 * (D - 1) : D - 1;
+    const coll::Collective c = make(ck, nodes(idx), size, prefix);
+    TrafficTotal& tt = info_.traffic[static_cast<size_t>(kind)];
+    tt.collectives += 1;
+    if (tt.algorithm.empty()) tt.algorithm = "ring";
+    tt.flows += static_cast<uint64_t>(coll::flow_count(c, algorithm(ck, "ring")));
+    count_ += K;
+    if (!flows_) return {};
+    const DataSize piece = net::whole_bytes(bytes((1.0 / D) * c.size.si()));
+    tt.bytes += piece * (static_cast<double>(K) * D);
+    FlowId previous;
+    std::string label;
+    for (uint32_t step = 0; step < K; ++step) {
+      const uint32_t q = static_cast<uint32_t>(
+          (static_cast<int64_t>(step) - (K - 1) % D + D) % D);
+      const uint32_t to = (q + 1) % D;
+      const bool gather = ck == CollectiveKind::all_gather ||
+                          (ck == CollectiveKind::all_reduce && step >= D - 1);
+      const uint32_t phase_step = ck == CollectiveKind::all_reduce && gather ? step - (D - 1) : step;
+      label = fmt::format("{}/{}{}/r{}", prefix, gather ? "ag" : "rs", phase_step, q);
+      const std::span<const FlowId> deps =
+          step == 0 ? after : std::span<const FlowId>(&previous, 1);
+      previous = flows_->add(label, gpus_[idx[q]], gpus_[idx[to]], piece, deps);
+      info_.folded_hops.push_back({previous, idx[0], idx[q], idx[to]});
+    }
+    return {previous};
   }
 
   std::vector<NodeId> nodes(std::span<const uint32_t> idx) const {
@@ -316,6 +356,7 @@ class Builder {
     const auto gather = [&](std::span<const uint32_t> idx, double size, const char* prefix) {
       std::vector<FlowId> after;
       for (uint32_t g : idx) after.insert(after.end(), tail_[g].begin(), tail_[g].end());
+      if (spec_.one_replica) return folded_ring(Traffic::dp, CollectiveKind::all_gather, idx, size, prefix, after);
       return collective(Traffic::dp, make(CollectiveKind::all_gather, nodes(idx), size, prefix),
                         algorithm(CollectiveKind::all_gather, "ring"), after);
     };
@@ -339,7 +380,7 @@ class Builder {
   void wait_for(uint32_t i, const Gathered& ends) {
     if (!flows_) return;
     for (uint32_t r = 0; r < ends.dense.size(); ++r) {
-      for (uint32_t dd = 0; dd < s_.d; ++dd) {
+      for (uint32_t dd = 0; dd < reps_; ++dd) {
         auto& t = tail_[gpu(r, dd, i)];
         t.insert(t.end(), ends.dense[r].begin(), ends.dense[r].end());
         if (ends.expert.empty()) continue;
@@ -358,7 +399,7 @@ class Builder {
       auto now = std::move(gathered);
       gathered = q + 1 < s_.steps ? zero3_gather(i) : decltype(gathered)();
       wait_for(i, now);
-      for (uint32_t dd = 0; dd < s_.d; ++dd) {
+      for (uint32_t dd = 0; dd < reps_; ++dd) {
         for (uint32_t r = 0; r < s_.t; ++r) {
           const uint32_t g = gpu(r, dd, i);
           FlowId recv;
@@ -377,13 +418,13 @@ class Builder {
       if (s_.moe) {
         const double a2a = s_.k * s_.tokens * spec_.model.top_k * spec_.model.hidden * s_.vb / s_.t;
         ep_all_to_all(i, a2a);  // dispatch
-        for (uint32_t dd = 0; dd < s_.d; ++dd)
+        for (uint32_t dd = 0; dd < reps_; ++dd)
           for (uint32_t r = 0; r < s_.t; ++r) compute(gpu(r, dd, i), "fwd_mlp", w.mlp_flops, w.mlp_bytes);
         ep_all_to_all(i, a2a);  // combine
-        for (uint32_t dd = 0; dd < s_.d; ++dd) tp_all_reduce(i, dd, act);
+        for (uint32_t dd = 0; dd < reps_; ++dd) tp_all_reduce(i, dd, act);
       }
     }
-    for (uint32_t dd = 0; dd < s_.d; ++dd) {
+    for (uint32_t dd = 0; dd < reps_; ++dd) {
       for (uint32_t r = 0; r < s_.t; ++r) {
         const uint32_t g = gpu(r, dd, i);
         if (i == s_.p - 1) {
@@ -406,7 +447,7 @@ class Builder {
     const std::vector<Bucket> buckets = last ? buckets_of(spec_, s_, i) : std::vector<Bucket>();
     size_t next_bucket = 0;
     std::vector<std::vector<FlowId>> step_done(s_.d * s_.t);
-    for (uint32_t dd = 0; dd < s_.d; ++dd) {
+    for (uint32_t dd = 0; dd < reps_; ++dd) {
       for (uint32_t r = 0; r < s_.t; ++r) {
         const uint32_t g = gpu(r, dd, i);
         if (i == s_.p - 1) {
@@ -428,13 +469,13 @@ class Builder {
         // backward (Shoeybi et al. 2019, fig. 3).
         const double a2a = s_.k * s_.tokens * spec_.model.top_k * spec_.model.hidden * s_.vb / s_.t;
         ep_all_to_all(i, a2a);  // gradient of combine
-        for (uint32_t dd = 0; dd < s_.d; ++dd)
+        for (uint32_t dd = 0; dd < reps_; ++dd)
           for (uint32_t r = 0; r < s_.t; ++r)
             compute(gpu(r, dd, i), "bwd_mlp", (2 + again) * w.mlp_flops, (2 + again) * w.mlp_bytes);
         ep_all_to_all(i, a2a);  // gradient of dispatch
-        for (uint32_t dd = 0; dd < s_.d; ++dd) tp_all_reduce(i, dd, act);
+        for (uint32_t dd = 0; dd < reps_; ++dd) tp_all_reduce(i, dd, act);
       }
-      for (uint32_t dd = 0; dd < s_.d; ++dd) {
+      for (uint32_t dd = 0; dd < reps_; ++dd) {
         for (uint32_t r = 0; r < s_.t; ++r) {
           const uint32_t g = gpu(r, dd, i);
           const FlowId id =
@@ -451,7 +492,7 @@ class Builder {
       }
     }
     if (i > 0) {
-      for (uint32_t dd = 0; dd < s_.d; ++dd) {
+      for (uint32_t dd = 0; dd < reps_; ++dd) {
         for (uint32_t r = 0; r < s_.t; ++r) {
           const FlowId sent = send(gpu(r, dd, i), gpu(r, dd, i - 1));
           if (flows_) bwd_sent_[slot(i, j, dd, r)] = sent;
@@ -483,7 +524,12 @@ class Builder {
             after.insert(after.end(), dn.begin(), dn.end());
           }
           std::vector<FlowId> ends;
-          if (sharded) {
+          if (spec_.one_replica) {
+            ends = folded_ring(Traffic::dp,
+                               sharded ? CollectiveKind::reduce_scatter : CollectiveKind::all_reduce,
+                               idx, size, "dp", after);
+            if (sharded && spec_.plan.sharding != Sharding::zero3) pending_gathers_.push_back({idx, size});
+          } else if (sharded) {
             ends = collective(Traffic::dp, make(CollectiveKind::reduce_scatter, nodes(idx), size, "dp"),
                               algorithm(CollectiveKind::reduce_scatter, "ring"), after);
             if (spec_.plan.sharding != Sharding::zero3) pending_gathers_.push_back({idx, size});
@@ -510,13 +556,13 @@ class Builder {
   /// t ranks of a stage each send 1/t of it (Narayanan et al.'s scatter/gather).
   FlowId send(uint32_t from, uint32_t to) {
     TrafficTotal& tt = info_.traffic[static_cast<size_t>(Traffic::pp)];
-    tt.collectives += 1;
-    tt.flows += 1;
+    tt.collectives += mult_;
+    tt.flows += mult_;
     tt.algorithm = "p2p";
     count_ += 1;
     if (!flows_) return FlowId();
     const DataSize size = bytes(s_.activation / s_.t);
-    tt.bytes += size;
+    tt.bytes += size * static_cast<double>(mult_);
     return flows_->add("pp", gpus_[from], gpus_[to], size, tail_[from]);
   }
 
@@ -583,7 +629,7 @@ class Builder {
       if (i == s_.p - 1 && has_head_copy(spec_, s_)) dense += s_.embedding_bytes / s_.vb;
       const double experts = s_.steps * s_.expert_param_bytes / s_.vb;
       const double params = dense / dense_share + experts / expert_share;
-      for (uint32_t dd = 0; dd < s_.d; ++dd) {
+      for (uint32_t dd = 0; dd < reps_; ++dd) {
         for (uint32_t r = 0; r < s_.t; ++r) {
           const uint32_t g = gpu(r, dd, i);
           compute(g, "optimizer", 0, spec_.optimizer_bytes_per_param * params, dp_ends_[g]);
@@ -593,6 +639,10 @@ class Builder {
     for (const auto& [idx, size] : pending_gathers_) {
       std::vector<FlowId> after;
       for (uint32_t g : idx) after.insert(after.end(), tail_[g].begin(), tail_[g].end());
+      if (spec_.one_replica) {
+        folded_ring(Traffic::dp, CollectiveKind::all_gather, idx, size, "dp_ag", after);
+        continue;
+      }
       collective(Traffic::dp, make(CollectiveKind::all_gather, nodes(idx), size, "dp_ag"),
                  algorithm(CollectiveKind::all_gather, "ring"), after);
     }
@@ -602,6 +652,8 @@ class Builder {
   const Shape s_;
   std::span<const NodeId> gpus_;
   net::FlowSet* flows_;
+  const uint32_t reps_;  // replicas simulated: 1 with one_replica, else d
+  const uint32_t mult_;  // replicas each simulated one stands for: d with one_replica, else 1
   TrainingInfo info_;
   double count_ = 0;
   std::vector<std::vector<FlowId>> tail_;     // per GPU: what its next step waits for
@@ -613,6 +665,21 @@ class Builder {
 };
 
 }  // namespace
+
+std::string fold_problem(const TrainingSpec& spec) {
+  const ParallelPlan& pl = spec.plan;
+  if (pl.expert > 1) {
+    return fmt::format("expert parallelism {} spans data-parallel replicas, so they exchange "
+                       "tokens and are not copies of one another", pl.expert);
+  }
+  std::vector<uint32_t> members;
+  for (uint32_t dd = 0; dd < pl.data; ++dd) members.push_back(pl.gpu(0, dd, 0));
+  if (dp_domain_run(spec, members) > 0) {
+    return "the data-parallel ranks share scale-up domains, so their all-reduce is hierarchical, "
+           "not one ring across replicas";
+  }
+  return "";
+}
 
 double training_flow_count(const TrainingSpec& spec) {
   Builder b(spec, {}, nullptr);

@@ -1,5 +1,6 @@
 #include "roshni/topo/clos.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <utility>
@@ -83,6 +84,35 @@ TEST(Clos, FatTreeRoutesUpDownWithAllEcmpChoices) {
   }
   EXPECT_EQ(pod_paths.size(), 4u);
   EXPECT_EQ(core_paths.size(), 16u);
+}
+
+// D-mod-K (Zahavi 2010): the up links are fixed by the destination, so a path does not
+// depend on the flow's hash, and a shift permutation (every GPU s sends to s + 16, the
+// same place in the next pod) puts exactly one flow on every directed link it uses —
+// the non-blocking property that makes replicas of a job see alike, uncontended paths.
+// Hashing (ECMP) the same permutation collides somewhere.
+TEST(Clos, DmodKRoutesByDestinationAndKeepsAShiftPermutationUncontended) {
+  const auto max_load = [](MultipathPolicy policy) {
+    const auto f = make_clos(fat_tree(8), policy);
+    const Topology& t = f->topology;
+    const auto n = static_cast<uint32_t>(t.gpus().size());  // 128
+    std::vector<uint32_t> load(t.link_count(), 0);
+    for (uint32_t s = 0; s < n; ++s) {
+      const NodeId src(s), dst((s + 16) % n);
+      std::vector<LinkId> p, again;
+      EXPECT_TRUE(f->router->route(src, dst, flow_hash(1, s), p));
+      expect_walk(t, src, dst, p);
+      EXPECT_EQ(p.size(), 6u);
+      if (policy == MultipathPolicy::dmodk) {
+        EXPECT_TRUE(f->router->route(src, dst, flow_hash(7, s + 1000), again));
+        EXPECT_EQ(p, again) << "a D-mod-K path changed with the hash";
+      }
+      for (LinkId l : p) ++load[l.value()];
+    }
+    return *std::max_element(load.begin(), load.end());
+  };
+  EXPECT_EQ(max_load(MultipathPolicy::dmodk), 1u);
+  EXPECT_GT(max_load(MultipathPolicy::ecmp), 1u);
 }
 
 // Every pair of a small fabric routes to a valid walk whose length is what the

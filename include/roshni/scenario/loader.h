@@ -74,6 +74,17 @@ struct PowerSetup {
   uint32_t links_without_part = 0;   // their power is the energy section's "links" figure
 };
 
+/// One data-parallel replica standing for all (workload.simulate "one_replica"): what
+/// the whole cluster's links carry, and its payload, computed when the flows are built
+/// (every flow delivers all its bytes, so these are the run's totals without the run;
+/// src/scenario/fold.cpp).
+struct ReplicaFold {
+  uint32_t replicas = 1;                 // d: GPUs of replica 0 stand for d each
+  uint32_t stride = 0;                   // GPU index distance between replicas dd and dd + 1
+  std::vector<DataSize> link_bytes;      // per directed link, the whole cluster's
+  DataSize payload;                      // the whole cluster's
+};
+
 struct Scenario {
   std::string file;  // as given on the command line
   std::string name;
@@ -87,6 +98,7 @@ struct Scenario {
   WorkloadInfo workload;
   /// A training workload's model, plan and derived figures (for the report).
   std::optional<work::TrainingInfo> training;
+  ReplicaFold fold;  // replicas == 1 unless one replica stands for all
   ReportOptions report;
   /// The hardware catalog, when the scenario has a "physical" section (empty otherwise),
   /// and how many links failed their optical budget with "budget": "warn".

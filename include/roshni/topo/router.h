@@ -36,6 +36,11 @@ uint32_t ecmp_pick(uint64_t flow_hash, NodeId at, uint32_t n);
 enum class MultipathPolicy : uint8_t {
   first,  // always the first equal-cost link (in the order links were added)
   ecmp,   // one equal-cost link per flow, by its hash
+  /// Clos fabrics only: the up link chosen by the destination, D-mod-K (Zahavi,
+  /// "D-Mod-K Routing Providing Non-Blocking Traffic for Shift Permutations on Real Life
+  /// Fat Trees", 2010; the fat-tree routing of InfiniBand subnet managers): at the leaf
+  /// up link d mod u1, at the aggregation (d / u1) mod u2, for destination GPU d.
+  dmodk,
 };
 
 /// Minimum-hop routing on any topology. For each destination it runs one breadth-first

@@ -33,6 +33,12 @@ struct TrainingSpec {
   double optimizer_bytes_per_param = 0;  // HBM bytes the optimizer step moves per parameter
   uint32_t domain_size = 0;      // GPUs per scale-up domain (topology order), 0 = none
   double train_tokens = 0;       // for "time to train"; 0 = not asked
+  /// Simulate one data-parallel replica (replica 0) and let it stand for all d of them
+  /// (docs/models/scale.md): its compute, TP and PP traffic as usual, and each DP ring
+  /// collective as the chain of transfers its critical path follows. Requires
+  /// fold_problem(spec) to be empty; whether the fabric is symmetric enough is the
+  /// scenario layer's check.
+  bool one_replica = false;
 };
 
 enum class Traffic : uint8_t { tp, pp, dp, ep };
@@ -43,6 +49,15 @@ struct TrafficTotal {
   uint64_t flows = 0;
   DataSize bytes;            // payload of all their flows
   std::string algorithm;     // the coll/ algorithm used ("" when none ran)
+};
+
+/// A transfer of a folded DP ring (TrainingSpec::one_replica) and the ring hop it stands
+/// for: the flow runs from replica 0's GPU `rep`, and its path is hop `from` -> `to`'s
+/// with its first and last links replaced by `rep`'s own (so `rep`'s NIC carries the ring
+/// traffic it sends and receives). Indices are positions in build_training's `gpus`.
+struct FoldedHop {
+  FlowId flow;
+  uint32_t rep, from, to;
 };
 
 /// What the report needs beyond the flow run.
@@ -56,10 +71,18 @@ struct TrainingInfo {
   double model_flops_per_iteration = 0;     // whole job
   double hardware_flops_per_iteration = 0;  // incl. recomputation, whole job
   SimTime busiest_compute;   // largest sum of compute-step times on one GPU
-  std::array<TrafficTotal, 4> traffic;  // by Traffic
+  std::array<TrafficTotal, 4> traffic;  // by Traffic, for the whole cluster
+  /// Replicas each simulated flow and compute step stands for: d with one_replica, else 1.
+  uint32_t replicas_per_simulated = 1;
+  std::vector<FoldedHop> folded_hops;  // one_replica: the DP ring transfers, in flow order
   /// The compute steps' first and one-past-last FlowId are not contiguous; the ids of
   /// every compute step are in the FlowSet (is_compute).
 };
+
+/// Why `spec` cannot be simulated with one_replica, or "" when it can: expert
+/// parallelism across replicas, or DP groups that share scale-up domains (their
+/// all-reduce is hierarchical, not a ring).
+std::string fold_problem(const TrainingSpec& spec);
 
 /// Flows and compute steps that build_training would add: a closed form, so that a
 /// plan of hundreds of millions of flows is refused before it is built.

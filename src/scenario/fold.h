@@ -1,0 +1,37 @@
+/// One data-parallel replica standing for all of them (workload.simulate "one_replica";
+/// docs/models/scale.md): the checks that the replicas are copies of one another on this
+/// fabric, the folded rings' paths, and the whole cluster's link bytes and activity
+/// rebuilt from the one replica's run. Private to scenario/.
+#pragma once
+
+#include <span>
+
+#include "roshni/net/flow_model.h"
+#include "roshni/net/flow_set.h"
+#include "roshni/scenario/json_node.h"
+#include "roshni/scenario/loader.h"
+#include "roshni/topo/router.h"
+#include "roshni/work/training.h"
+
+namespace roshni::scenario {
+
+/// Fails at `at` unless every replica's tensor- and pipeline-parallel neighbours are as
+/// far (path latency) and as fast (bottleneck capacity) as replica 0's: the placement
+/// must treat the replicas alike for one of them to stand for the rest.
+void check_replicas_alike(const JsonNode& at, const work::ParallelPlan& plan,
+                          const topo::Topology& t, topo::Router& router,
+                          std::span<const NodeId> gpus);
+
+/// Pins each folded ring transfer's path (work::FoldedHop) and returns what the whole
+/// cluster's links carry: every other flow copied to each replica, every folded ring
+/// transfer to each of the ring's hops.
+ReplicaFold fold_replicas(const work::TrainingInfo& info, const topo::Topology& t,
+                          topo::Router& router, std::span<const NodeId> gpus, uint64_t seed,
+                          net::FlowSet& flows);
+
+/// Turns one replica's run into the whole cluster's: compute activity copied to every
+/// replica's GPUs, link bytes from the fold's totals, dynamic power peaks and activity
+/// times the replicas (they run in lockstep).
+void unfold_run(const Scenario& s, net::FlowRunResult& run);
+
+}  // namespace roshni::scenario
