@@ -132,7 +132,7 @@ std::unique_ptr<topo::Fabric> build_star(const JsonNode& t, const BeforeBuild& b
   before({p.gpus, uint64_t{p.gpus} + 1, p.gpus});  // N GPUs and a switch; N links
   auto f = std::make_unique<topo::Fabric>();
   f->topology = topo::make_star(p);
-  f->router = std::make_unique<topo::ShortestPathRouter>(f->topology);
+  f->router = topo::make_star_router(f->topology);
   return f;
 }
 

@@ -45,6 +45,24 @@ TEST(Router, StarRouteCrossesTheSwitch) {
   EXPECT_EQ(path_latency(t, path).ps(), 500'000);
 }
 
+// The star's own router finds, for every ordered pair of nodes (GPUs and the switch),
+// the path the generic shortest-path router finds (the reference), from the structure
+// alone: no per-destination distance table (issue 20: 4.2 GB at 32,768 GPUs).
+TEST(Router, StarRouterMatchesTheShortestPathRouterOnEveryPair) {
+  const Topology t = make_star(star(6));
+  ShortestPathRouter reference(t);
+  const auto structural = make_star_router(t);
+  for (uint32_t a = 0; a < t.node_count(); ++a) {
+    for (uint32_t b = 0; b < t.node_count(); ++b) {
+      if (a == b) continue;
+      std::vector<LinkId> want, got;
+      ASSERT_TRUE(reference.route(NodeId(a), NodeId(b), want));
+      ASSERT_TRUE(structural->route(NodeId(a), NodeId(b), 12345, got));
+      EXPECT_EQ(got, want) << a << " -> " << b;
+    }
+  }
+}
+
 // A square a-b-c-d-a plus a chord a-c: a to c takes the chord (1 hop), b to d has two
 // 2-hop paths and takes the one through the node whose link was added first (a).
 TEST(Router, PicksMinimumHopsWithDeterministicTies) {

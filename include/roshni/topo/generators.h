@@ -2,10 +2,12 @@
 /// one, "star"; the topology library (fat-tree, torus, ...) adds the rest here.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "roshni/core/sim_time.h"
 #include "roshni/core/units.h"
+#include "roshni/topo/router.h"
 #include "roshni/topo/topology.h"
 
 namespace roshni::topo {
@@ -20,5 +22,10 @@ struct StarParams {
   SimTime switch_latency;                // port to port, >= 0
 };
 Topology make_star(const StarParams& p);
+
+/// Routes a make_star topology from its structure: GPU i's link to the switch and the
+/// switch's link to GPU j, found in O(1) with no per-destination state (a generic
+/// shortest-path router caches a distance per node and destination: 4 GB at 32,768 GPUs).
+std::unique_ptr<Router> make_star_router(const Topology& star);
 
 }  // namespace roshni::topo
