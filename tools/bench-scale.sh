@@ -56,3 +56,26 @@ timed "rail-131072-shift" build/roshni run "$out/rail_131072.json" -q -o "$out/r
 # domains in 4 chunks (1,179,520 flows; docs/collectives.md, "Scale").
 timed "hier-allreduce-16384" build/roshni run bench/scenarios/hier_allreduce_16384.json -q \
   -o "$out/hier-allreduce-16384"
+
+# National scale: training iterations with one data-parallel replica standing for all
+# (docs/models/scale.md, issue 20's targets), then the fold's error at 4,096 GPUs against
+# the expanded run (every replica simulated: ~1 minute and 4.3 GB with D-mod-K, ~3
+# minutes with ECMP; skipped with --quick).
+for s in llama3_405b_16384 llama3_405b_131072 llama3_70b_16384 llama3_70b_4096; do
+  timed "$s" build/roshni run "bench/scenarios/$s.json" -q --no-trace -o "$out/$s"
+done
+if [[ "${1:-}" != "--quick" ]]; then
+  for routing in dmodk ecmp; do
+    for simulate in one_replica all_replicas; do
+      timed "llama3-70b-4096-$routing-$simulate" build/roshni run bench/scenarios/llama3_70b_4096.json \
+        -q --no-trace --set topology.routing=$routing --set workload.simulate=$simulate \
+        -o "$out/llama3-70b-4096-$routing-$simulate"
+    done
+    awk -v r="$routing" '/"makespan"/ { gsub(/[^0-9.e-]/, "", $3); t[FILENAME] = $3 }
+      END { for (f in t) if (f ~ /one_replica/) one = t[f]; else all = t[f];
+            printf "  fold error (%s): %+.3f %% (one replica %.6f s, all %.6f s)\n", r,
+                   100 * (one / all - 1), one, all }' \
+      "$out/llama3-70b-4096-$routing-one_replica/report.json" \
+      "$out/llama3-70b-4096-$routing-all_replicas/report.json"
+  done
+fi
