@@ -49,6 +49,7 @@ void write_training(JsonWriter& w, const scenario::Scenario& s, const TrainingSu
   if (info.replicas_per_simulated > 1) {
     // Only then, so that reports of fully simulated runs keep their bytes.
     w.figure("replicas_per_simulated", info.replicas_per_simulated, "1");
+    if (!s.fold.caveat.empty()) w.key("replicas_caveat").value(s.fold.caveat);
   }
   w.figure("micro_batches", info.micro_batches, "1");
   w.figure("params", info.params, "1");
@@ -106,6 +107,7 @@ std::string training_text(const scenario::Scenario& s, const TrainingSummary& t)
   if (info.replicas_per_simulated > 1) {
     out += fmt::format("  simulated       one data-parallel replica standing for all {} "
                        "(docs/models/scale.md)\n", info.replicas_per_simulated);
+    if (!s.fold.caveat.empty()) out += "  note: " + s.fold.caveat + "\n";
   }
   out += fmt::format("  iteration       {}: compute {} ({:.1f}%), bubble {} ({:.1f}%), exposed "
                      "communication {} ({:.1f}%)\n",

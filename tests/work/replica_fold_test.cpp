@@ -143,6 +143,23 @@ TEST(ReplicaFold, RingHopsOfDifferentLengthsFollowTheCriticalPath) {
   expect_same_cluster(run_both(kFatTree16, R"("data": 8, "tensor": 4, "pipeline": 1)"), 8, 0.005);
 }
 
+// With ECMP the replicas' flows hash onto shared spine links; one replica does not see
+// those collisions, and the run says so (report and terminal) where D-mod-K or a star
+// would not need to.
+TEST(ReplicaFold, HashedRoutingIsReportedAsALowerBound) {
+  std::string ecmp = kFatTree;
+  ecmp.replace(ecmp.find("\"dmodk\""), 7, "\"ecmp\"");
+  const std::string plan = R"("data": 8, "tensor": 4, "pipeline": 1)";
+  const Scenario hashed = load_scenario_text(scenario(ecmp, plan, "one_replica"), "t.json");
+  EXPECT_NE(hashed.fold.caveat.find("lower bound"), std::string::npos) << hashed.fold.caveat;
+  const auto r = net::run_flow_model(hashed.topology, hashed.flows, hashed.paths, hashed.run_options);
+  const std::string json = report::report_json(hashed, r, report::summarize(hashed, r));
+  EXPECT_NE(json.find("\"replicas_caveat\""), std::string::npos);
+  EXPECT_TRUE(load_scenario_text(scenario(kFatTree, plan, "one_replica"), "t.json").fold.caveat.empty());
+  EXPECT_TRUE(load_scenario_text(scenario(kStar, R"("data": 4, "tensor": 4, "pipeline": 2)", "one_replica"),
+                                 "t.json").fold.caveat.empty());
+}
+
 struct Refused {
   std::string name, topology, plan, model, keyword;
 };

@@ -83,6 +83,9 @@ struct ReplicaFold {
   uint32_t stride = 0;                   // GPU index distance between replicas dd and dd + 1
   std::vector<DataSize> link_bytes;      // per directed link, the whole cluster's
   DataSize payload;                      // the whole cluster's
+  /// Why the one replica's iteration may be shorter than the whole cluster's ("" when
+  /// the replicas are exact copies): said in the report and on the terminal.
+  std::string caveat;
 };
 
 struct Scenario {
