@@ -301,7 +301,8 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
                        "limit of {}; raise parallelism.layers_per_step (fewer, larger steps) or "
                        "model.micro_batch (fewer micro-batches){}",
                        n == lower ? "at least " : "", count, ctx.max_flows,
-                       spec.one_replica || pl.data < 2
+                       spec.one_replica || pl.data < 2 || !ctx.fold_refusal.empty() ||
+                               !work::fold_problem(spec).empty()
                            ? ""
                            : fmt::format(", or set \"simulate\": \"one_replica\" (one of the {} "
                                          "data-parallel replicas stands for all; docs/models/scale.md)",

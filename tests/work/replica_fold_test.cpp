@@ -207,6 +207,12 @@ TEST(ReplicaFold, TheFlowLimitNamesTheFoldAndAppliesToSimulatedFlows) {
   EXPECT_NE(e.message().find("\"simulate\": \"one_replica\""), std::string::npos) << e.message();
   const Scenario s = load_scenario_text(scenario(kFatTree, plan, "one_replica"), "t.json", o);
   EXPECT_LE(s.flows.size(), o.max_flows);
+  // Where the fold would be refused, the message does not suggest it.
+  std::string torus = R"("topology": {"kind": "torus", "dims": [4, 8], "link": {"bandwidth": "400 Gbps"}})";
+  const ScenarioError t =
+      error_of([&] { load_scenario_text(scenario(torus, plan, "all_replicas"), "t.json", o); });
+  EXPECT_NE(t.message().find("layers_per_step"), std::string::npos) << t.message();
+  EXPECT_EQ(t.message().find("one_replica"), std::string::npos) << t.message();
 }
 
 }  // namespace
