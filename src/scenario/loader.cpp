@@ -9,21 +9,21 @@
 #include <limits>
 #include <unordered_map>
 
-#include "roshni/coll/auto_select.h"
 #include "roshni/coll/registry.h"
 #include "roshni/core/error.h"
 #include "roshni/core/text.h"
 #include "roshni/net/paths.h"
-#include "roshni/topo/clos.h"
 #include "roshni/topo/generators.h"
 #include "roshni/topo/ocs.h"
 #include "roshni/topo/placement.h"
 #include "roshni/topo/router.h"
+#include "scenario/collective.h"
 #include "scenario/file_path.h"
-#include "scenario/json_parse.h"
 #include "scenario/json_text.h"
 #include "scenario/energy.h"
 #include "scenario/failures.h"
+#include "scenario/flow_trace.h"
+#include "scenario/lookup.h"
 #include "scenario/packet_config.h"
 #include "scenario/physical.h"
 #include "scenario/topologies.h"
@@ -43,19 +43,6 @@ const std::vector<std::string> kNetworkModels = {"flow", "packet"};
 const std::vector<std::string> kWorkloadKinds = {
     "all_reduce", "all_gather", "reduce_scatter", "broadcast", "all_to_all", "p2p", "flow_trace",
     "training"};
-const std::vector<std::string> kInterAlgorithms = {"auto", "ring", "rhd", "tree"};
-constexpr int64_t kMaxChunks = int64_t{1} << 20;
-constexpr int64_t kMaxChannels = 1024;
-
-/// The string at `node`, which must be one of `known`; `what` names the choice.
-std::string choice(const JsonNode& node, const std::vector<std::string>& known,
-                   std::string_view what) {
-  const std::string s = node.as_string();
-  if (std::find(known.begin(), known.end(), s) != known.end()) return s;
-  const std::string hint = suggest(s, known);
-  node.fail(fmt::format("unknown {} '{}'{}{}: {}", what, escape_text(s), hint,
-                        hint.empty() ? "; known ones" : " Known ones", quoted_list(known)));
-}
 
 /// The file name without its directory and a ".json" ending.
 std::string default_name(const std::string& file) {
@@ -262,276 +249,20 @@ class Builder {
                kWorkloadKinds, "workload kind");
     out_.workload.kind = kind;
     if (kind == "flow_trace") {
-      flow_trace(w);
+      load_flow_trace(w, doc_, topology_(), options_.max_flows, out_.flows, out_.workload, trace_);
     } else if (kind == "training") {
       training(w);
     } else {
-      collective(w, *coll::collective_kind(kind));
+      load_collective(w, *coll::collective_kind(kind), *fabric_, options_.max_flows, out_.flows,
+                      out_.workload);
     }
-  }
-
-  /// A collective: ranks, size and options read and checked where they are written, the
-  /// algorithm named or picked by the auto rule (coll/auto_select.h), then its flows.
-  void collective(const JsonNode& w, coll::CollectiveKind kind) {
-    using coll::CollectiveKind;
-    switch (kind) {
-      case CollectiveKind::all_reduce:
-        w.expect_keys({"kind", "algorithm", "size", "ranks", "chunks", "channels", "reduction_rate",
-                       "domain_size", "inter", "dims"});
-        break;
-      case CollectiveKind::reduce_scatter:
-        w.expect_keys(
-            {"kind", "algorithm", "size", "ranks", "chunks", "channels", "reduction_rate"});
-        break;
-      case CollectiveKind::all_gather:
-        w.expect_keys({"kind", "algorithm", "size", "ranks", "chunks", "channels"});
-        break;
-      case CollectiveKind::broadcast:
-        w.expect_keys({"kind", "algorithm", "size", "ranks", "root", "chunks", "channels"});
-        break;
-      case CollectiveKind::all_to_all:
-        w.expect_keys({"kind", "algorithm", "size", "ranks", "chunks", "channels", "domain_size"});
-        break;
-      case CollectiveKind::p2p:
-        w.expect_keys({"kind", "algorithm", "size", "src", "dst", "chunks", "channels"});
-        break;
-    }
-    const std::optional<JsonNode> algorithm_node = w.get("algorithm");
-    const std::string requested =
-        algorithm_node ? algorithm_name(*algorithm_node, kind) : std::string("auto");
-
-    coll::Collective c;
-    c.kind = kind;
-    c.size = w.at("size", "a data size like \"1 GiB\"").as_data_size();
-    c.ranks = kind == CollectiveKind::p2p ? p2p_ranks(w) : collective_ranks(w, kind);
-    const auto p = static_cast<uint32_t>(c.ranks.size());
-    if (const auto r = w.get("root")) c.root = root_index(*r, c.ranks);
-    if (const auto n = w.get("chunks")) c.chunks = static_cast<uint32_t>(n->as_int(1, kMaxChunks));
-    if (const auto n = w.get("channels")) {
-      c.channels = static_cast<uint32_t>(n->as_int(1, kMaxChannels));
-    }
-    if (const auto r = w.get("reduction_rate")) c.reduction_rate = rate_or_zero(*r);
-    const std::optional<JsonNode> domain_node = w.get("domain_size");
-    if (domain_node) {
-      c.domain_size = static_cast<uint32_t>(domain_node->as_int(1, p));
-      if (p % c.domain_size != 0) {
-        domain_node->fail(
-            fmt::format("{} ranks do not divide into domains of {}", p, c.domain_size));
-      }
-    }
-
-    // The algorithm: named, or the auto rule's pick from the topology's facts.
-    std::string algorithm = requested;
-    coll::TopologyFacts facts;
-    if (requested == "auto" ||
-        (algorithm == "hierarchical" && kind == CollectiveKind::all_reduce)) {
-      facts = topology_facts(c.ranks);
-      if (domain_node) facts.domain_size = c.domain_size;
-    }
-    if (requested == "auto") {
-      const coll::AutoChoice pick = coll::choose_algorithm(kind, p, c.size, facts);
-      algorithm = pick.algorithm;
-      out_.workload.selected_by = "auto: " + pick.reason;
-    }
-    const coll::CollectiveAlgorithm& a = *coll::find_collective_algorithm(kind, algorithm);
-
-    // Options that belong to one algorithm.
-    const auto only_for = [&](std::string_view key, std::string_view owner) {
-      if (const auto n = w.get(key); n && algorithm != owner) {
-        n->fail(fmt::format("'{}' applies only to the {} algorithm; this workload runs '{}'{}", key,
-                            owner, algorithm, requested == "auto" ? " (picked by auto)" : ""));
-      }
-    };
-    only_for("domain_size", "hierarchical");
-    only_for("inter", "hierarchical");
-    only_for("dims", "multi_dimensional");
-    if (algorithm == "hierarchical" && !domain_node) {
-      c.domain_size = topology_domain_size();
-      if (c.domain_size == 0) {
-        w.fail(
-            "missing 'domain_size': the number of consecutive ranks in a domain, like 8 (the "
-            "topology has no scale-up domain to take it from)");
-      }
-      facts.domain_size = c.domain_size;
-    }
-    if (algorithm == "hierarchical" && kind == CollectiveKind::all_reduce) {
-      std::string inter = "auto";
-      if (const auto i = w.get("inter")) {
-        inter = choice(*i, kInterAlgorithms, "inter-domain algorithm");
-      }
-      if (inter == "auto") {
-        inter = coll::choose_inter(p, c.domain_size, c.size, facts).algorithm;
-      }
-      c.inter = inter;
-      out_.workload.inter = inter;
-    }
-    if (algorithm == "multi_dimensional") {
-      const JsonNode dims =
-          w.at("dims", "the rank grid, like [4, 4, 8]: its product is the number of ranks");
-      for (size_t i = 0; i < dims.size(); ++i) {
-        c.dims.push_back(static_cast<uint32_t>(dims[i].as_int(1, p)));
-      }
-    }
-
-    if (const auto problem = coll::check_collective(c, a)) {
-      // Point at the option at fault when the scenario wrote it, else at what chose it.
-      std::optional<JsonNode> at = w.get(problem->field);
-      if (!at) at = algorithm_node;
-      std::string message = problem->message;
-      if (problem->field == "ranks" && !w.has("ranks")) {
-        message += fmt::format(" (the ranks are the topology's {} GPUs)", p);
-      }
-      if (problem->field == "domain_size" && !domain_node) {
-        message += " (the topology's scale-up domain size; give 'domain_size' to choose another)";
-      }
-      (at ? *at : w).fail(message);
-    }
-    // Checked before building: a ring's 2p(p-1) flows grow fast, and a typo in a GPU
-    // count should be an error, not an exhausted machine.
-    const double flows = coll::flow_count(c, a);
-    if (flows > static_cast<double>(options_.max_flows)) {
-      w.fail(fmt::format("a {} {} over {} ranks is {} flows, more than the limit of {}", algorithm,
-                         readable(kind), p, flows, options_.max_flows));
-    }
-    coll::append_collective(c, a, out_.flows);
-    out_.workload.algorithm = algorithm;
-    out_.workload.chunks = c.chunks;
-    out_.workload.channels = c.channels;
-    out_.workload.ranks = p;
-    out_.workload.size = c.size;
-  }
-
-  /// The algorithm named at `n` for `kind`: one of its registered names or "auto".
-  std::string algorithm_name(const JsonNode& n, coll::CollectiveKind kind) const {
-    std::vector<std::string> known = coll::algorithm_names(kind);
-    known.insert(known.begin(), "auto");
-    const std::string name = n.as_string();
-    if (std::find(known.begin(), known.end(), name) != known.end()) return name;
-    std::vector<std::string> other_kinds;
-    for (const coll::CollectiveKind k : coll::kCollectiveKinds) {
-      if (k != kind && coll::find_collective_algorithm(k, name)) {
-        other_kinds.emplace_back(coll::to_string(k));
-      }
-    }
-    if (!other_kinds.empty()) {
-      n.fail(fmt::format("'{}' is not an algorithm for {} (it is one for {}); {}'s are {}",
-                         escape_text(name), coll::to_string(kind), quoted_list(other_kinds),
-                         coll::to_string(kind), quoted_list(known)));
-    }
-    return choice(n, known, readable(kind) + " algorithm");
-  }
-
-  /// "all-reduce", "p2p", ...: a kind as prose.
-  static std::string readable(coll::CollectiveKind kind) {
-    std::string s(coll::to_string(kind));
-    std::replace(s.begin(), s.end(), '_', '-');
-    return s;
-  }
-
-  /// The ranks of a collective: the node names listed in "ranks", or every GPU.
-  std::vector<NodeId> collective_ranks(const JsonNode& w, coll::CollectiveKind kind) const {
-    const topo::Topology& t = topology_();
-    const std::string what = readable(kind);
-    const std::string a = what.starts_with("a") ? "an " : "a ";
-    std::vector<NodeId> ranks;
-    if (const auto r = w.get("ranks")) {
-      const size_t n = r->size();
-      std::vector<size_t> first_at(t.node_count(), SIZE_MAX);
-      for (size_t i = 0; i < n; ++i) {
-        const JsonNode e = (*r)[i];
-        const NodeId id = node_ref(e);
-        if (first_at[id.value()] != SIZE_MAX) {
-          e.fail(fmt::format("rank '{}' is listed twice (also at {}/{})",
-                             escape_text(t.node_name(id)), r->pointer(), first_at[id.value()]));
-        }
-        first_at[id.value()] = i;
-        ranks.push_back(id);
-      }
-      if (ranks.size() < 2) {
-        r->fail(fmt::format("{}{} needs at least 2 ranks, got {}", a, what, ranks.size()));
-      }
-    } else {
-      ranks = t.gpus();
-      if (ranks.size() < 2) {
-        w.fail(
-            fmt::format("{}{} needs at least 2 GPUs; the topology has {}", a, what, ranks.size()));
-      }
-    }
-    return ranks;
-  }
-
-  /// A p2p's two ranks, {src, dst}.
-  std::vector<NodeId> p2p_ranks(const JsonNode& w) const {
-    const NodeId src = node_ref(w.at("src", "the name of the sending node, like \"gpu0\""));
-    const JsonNode dst_node = w.at("dst", "the name of the receiving node, like \"gpu1\"");
-    const NodeId dst = node_ref(dst_node);
-    if (src == dst) {
-      dst_node.fail(fmt::format("a p2p needs two different nodes; src and dst are both '{}'",
-                                escape_text(topology_().node_name(src))));
-    }
-    return {src, dst};
-  }
-
-  /// A broadcast's root: the name of one of the ranks.
-  uint32_t root_index(const JsonNode& r, const std::vector<NodeId>& ranks) const {
-    const NodeId root = node_ref(r);
-    const auto it = std::find(ranks.begin(), ranks.end(), root);
-    if (it == ranks.end()) {
-      r.fail(fmt::format("the root '{}' is not one of the ranks",
-                         escape_text(topology_().node_name(root))));
-    }
-    return static_cast<uint32_t>(it - ranks.begin());
-  }
-
-  /// A data rate where "0 B/s" (or any zero) is allowed: a reduction that costs nothing.
-  static DataRate rate_or_zero(const JsonNode& n) {
-    if (n.raw().is_string()) {
-      const auto v = parse_quantity(n.raw().get<std::string>(), QuantityKind::data_rate);
-      if (const double* x = std::get_if<double>(&v); x && *x == 0.0) return DataRate();
-    }
-    return n.as_data_rate();
-  }
-
-  /// GPUs per scale-up domain of the topology (a Clos fabric's "scale_up"), or 0.
-  uint32_t topology_domain_size() const {
-    const auto* clos = dynamic_cast<const topo::ClosFabric*>(fabric_.get());
-    if (clos == nullptr || clos->shape.domains == 0) return 0;
-    return clos->shape.gpus / clos->shape.domains;
-  }
-
-  /// What the auto rule knows about the topology under `ranks`: the scale-up domain
-  /// size if every run of that many consecutive ranks is one domain, and the latency
-  /// and narrowest link of the path from rank 0 to rank p/2.
-  coll::TopologyFacts topology_facts(const std::vector<NodeId>& ranks) const {
-    const topo::Topology& t = topology_();
-    coll::TopologyFacts f;
-    if (const uint32_t d = topology_domain_size(); d > 0 && ranks.size() % d == 0) {
-      // GPU i of a Clos fabric is node i, and domain k holds GPUs kd .. kd+d-1.
-      const auto domain_of = [&](NodeId n) {
-        return t.node_kind(n) == topo::NodeKind::gpu ? n.value() / d : UINT32_MAX;
-      };
-      bool aligned = true;
-      for (size_t i = 0; i < ranks.size() && aligned; ++i) {
-        aligned =
-            domain_of(ranks[i]) != UINT32_MAX && domain_of(ranks[i]) == domain_of(ranks[i - i % d]);
-      }
-      if (aligned) f.domain_size = d;
-    }
-    const NodeId a = ranks.front(), b = ranks[ranks.size() / 2];
-    if (t.node_kind(a) != topo::NodeKind::gpu || t.node_kind(b) != topo::NodeKind::gpu) return f;
-    std::vector<LinkId> path;
-    if (!fabric_->router->route(a, b, 0, path) || path.empty()) return f;
-    f.latency = topo::path_latency(t, path);
-    f.bandwidth = t.link_capacity(path.front());
-    for (LinkId l : path) f.bandwidth = std::min(f.bandwidth, t.link_capacity(l));
-    return f;
   }
 
   /// A training iteration (scenario/training.cpp, work/training.h).
   void training(const JsonNode& w) {
     TrainingContext ctx;
     ctx.topology = &topology_();
-    ctx.domain_size = topology_domain_size();
+    ctx.domain_size = topology_domain_size(*fabric_);
     ctx.catalog_dir = options_.catalog_dir;
     if (const auto ph = doc_.root().get("physical"); ph && ph->has("catalog")) {
       const JsonNode c = ph->at("catalog", "");
@@ -595,168 +326,6 @@ class Builder {
                        "exact copies; docs/models/scale.md)", routing);
   }
 
-  void flow_trace(const JsonNode& w) {
-    w.expect_keys({"kind", "flows", "file"});
-    const auto inline_flows = w.get("flows");
-    const auto file = w.get("file");
-    if (inline_flows && file) {
-      w.fail("give either 'flows' (inline) or 'file' (a flow trace file), not both");
-    }
-    if (inline_flows) {
-      flows(*inline_flows);
-      return;
-    }
-    if (!file) {
-      w.fail(
-          "missing 'flows' or 'file': expected the flows inline, like [{\"id\": \"f0\", "
-          "\"src\": \"gpu0\", \"dst\": \"gpu1\", \"size\": \"1 MiB\"}], or a flow trace "
-          "file name, like \"trace.json\"");
-    }
-    const std::string name = file->as_string();
-    const std::string path = resolve_relative(doc_.base_dir_of(file->pointer()), name);
-    const auto text = doc_.reader()(path);
-    if (!text) {
-      file->fail(fmt::format(
-          "cannot read the flow trace file {}{}{}", quote_text(path),
-          path == name ? "" : " (" + quote_text(name) + " relative to the scenario file)",
-          why_unreadable(path)));
-    }
-    // From here on errors name the trace file and pointers inside it.
-    trace_ = parse_json(*text, path);
-    trace_file_of_ = [path](const std::string&) { return path; };
-    const JsonNode root(trace_, "", &trace_file_of_);
-    if (!root.is_object()) {
-      root.fail(
-          fmt::format("expected a flow trace, a JSON object like {{\"flows\": [...]}}, got {}",
-                      describe_value(trace_)));
-    }
-    root.expect_keys({"flows", "description"});
-    if (const auto d = root.get("description")) d->as_string();
-    flows(root.at("flows",
-                  "an array of flows, like [{\"id\": \"f0\", \"src\": \"gpu0\", "
-                  "\"dst\": \"gpu1\", \"size\": \"1 MiB\"}]"));
-  }
-
-  void flows(const JsonNode& list) {
-    const size_t n = list.size();
-    if (n == 0) list.fail("the flow list is empty; a flow trace needs at least one flow");
-    if (n > options_.max_flows || n >= FlowId::kInvalid) {
-      list.fail(fmt::format("{} flows is more than the limit of {}", n, options_.max_flows));
-    }
-    flows_node_ = list;
-
-    // Pass 1: every id, so that "after" may name a flow defined further down.
-    std::vector<std::string> ids(n);
-    std::unordered_map<std::string_view, uint32_t> index;
-    index.reserve(n);
-    size_t dep_count = 0;
-    for (size_t i = 0; i < n; ++i) {
-      const JsonNode f = list[i];
-      f.expect_keys({"id", "src", "dst", "size", "after", "start", "path"});
-      const JsonNode id = f.at("id", "a unique name for the flow, like \"f0\"");
-      ids[i] = id.as_name("a flow id");
-      const auto [it, fresh] = index.emplace(ids[i], static_cast<uint32_t>(i));
-      if (!fresh) {
-        id.fail(fmt::format("duplicate flow id '{}' (first used at {}/{})", escape_text(ids[i]),
-                            list.pointer(), it->second));
-      }
-      if (const auto a = f.get("after")) dep_count += a->size();
-    }
-
-    // Pass 2: everything else, in file order, so FlowId i is the i-th flow.
-    const topo::Topology& t = topology_();
-    out_.flows.reserve(n, dep_count);
-    std::vector<char> endpoint(t.node_count(), 0);
-    uint32_t endpoints = 0;
-    std::vector<FlowId> deps;
-    std::vector<NodeId> hops;
-    for (size_t i = 0; i < n; ++i) {
-      const JsonNode f = list[i];
-      const NodeId src = node_ref(f.at("src", "the name of the sending node"));
-      const JsonNode dst_node = f.at("dst", "the name of the receiving node");
-      const NodeId dst = node_ref(dst_node);
-      if (src == dst) {
-        dst_node.fail(fmt::format("a flow needs two different nodes; src and dst are both '{}'",
-                                  escape_text(t.node_name(src))));
-      }
-      const DataSize size = f.at("size", "a data size like \"1 MiB\"").as_data_size();
-
-      deps.clear();
-      if (const auto after = f.get("after")) {
-        const size_t k = after->size();
-        for (size_t j = 0; j < k; ++j) {
-          const JsonNode d = (*after)[j];
-          const std::string dep = d.as_string();
-          const auto it = index.find(dep);
-          if (it == index.end()) {
-            d.fail(fmt::format("unknown flow '{}'{}", escape_text(dep), suggest(dep, ids)));
-          }
-          if (it->second == i) d.fail("a flow cannot wait for itself");
-          deps.push_back(FlowId(it->second));
-        }
-        // A repeated dependency is harmless but almost surely a typo for another id.
-        std::vector<FlowId> sorted = deps;
-        std::sort(sorted.begin(), sorted.end());
-        if (const auto dup = std::adjacent_find(sorted.begin(), sorted.end());
-            dup != sorted.end()) {
-          after->fail(fmt::format("flow '{}' is listed twice", escape_text(ids[dup->value()])));
-        }
-      }
-
-      SimTime start;
-      if (const auto s = f.get("start")) start = s->as_sim_time(true);
-
-      const FlowId id = out_.flows.add(ids[i], src, dst, size, deps, start);
-      ROSHNI_ASSERT(id.value() == i, "flow {} got id {}", i, id.value());
-      if (const auto p = f.get("path")) pin_path(*p, id, src, dst, hops);
-
-      for (const NodeId e : {src, dst}) {
-        if (!endpoint[e.value()]) {
-          endpoint[e.value()] = 1;
-          ++endpoints;
-        }
-      }
-    }
-    out_.workload.ranks = endpoints;
-    out_.workload.size = out_.flows.total_size();
-  }
-
-  /// An explicit path: node names from src to dst, each pair joined by a link.
-  void pin_path(const JsonNode& p, FlowId flow, NodeId src, NodeId dst, std::vector<NodeId>& hops) {
-    const topo::Topology& t = topology_();
-    const size_t n = p.size();
-    if (n < 2) {
-      p.fail(fmt::format("a path lists at least the source and the destination, got {} node{}", n,
-                         n == 1 ? "" : "s"));
-    }
-    hops.clear();
-    for (size_t i = 0; i < n; ++i) hops.push_back(node_ref(p[i]));
-    if (hops.front() != src) {
-      p[0].fail(
-          fmt::format("the path must start at the flow's src '{}'", escape_text(t.node_name(src))));
-    }
-    if (hops.back() != dst) {
-      p[n - 1].fail(
-          fmt::format("the path must end at the flow's dst '{}'", escape_text(t.node_name(dst))));
-    }
-    // A path that visits a node twice would also cross some link twice.
-    std::vector<NodeId> sorted = hops;
-    std::sort(sorted.begin(), sorted.end());
-    if (const auto dup = std::adjacent_find(sorted.begin(), sorted.end()); dup != sorted.end()) {
-      const size_t second = static_cast<size_t>(
-          std::find(std::find(hops.begin(), hops.end(), *dup) + 1, hops.end(), *dup) -
-          hops.begin());
-      p[second].fail(fmt::format("the path visits '{}' twice", escape_text(t.node_name(*dup))));
-    }
-    const topo::LinksAlong along = topo::links_along(t, hops);
-    if (along.missing_hop) {
-      const size_t i = *along.missing_hop;
-      p[i + 1].fail(fmt::format("no link from '{}' to '{}'", escape_text(t.node_name(hops[i])),
-                                escape_text(t.node_name(hops[i + 1]))));
-    }
-    out_.flows.set_path(flow, along.links);
-  }
-
   // ---- report ----
 
   void report(const std::optional<JsonNode>& r) {
@@ -781,7 +350,7 @@ class Builder {
           "no route from '{}' to '{}' for flow '{}': no chain of links joins them{}",
           escape_text(t.node_name(out_.flows.src(f))), escape_text(t.node_name(out_.flows.dst(f))),
           escape_text(out_.flows.label(f)), more);
-      if (flows_node_) (*flows_node_)[f.value()].fail(what);
+      if (trace_.flows_node) (*trace_.flows_node)[f.value()].fail(what);
       workload_node().fail(what);
     }
     if (out_.network_model == "packet") {
@@ -793,15 +362,15 @@ class Builder {
             "flow '{}' crosses {} links; the packet model carries paths of at most 65,534 "
             "hops (use the flow model, \"network\": {{\"model\": \"flow\"}})",
             escape_text(out_.flows.label(FlowId(f))), hops);
-        if (flows_node_ && f < flows_node_->size()) (*flows_node_)[f].fail(what);
+        if (trace_.flows_node && f < trace_.flows_node->size()) (*trace_.flows_node)[f].fail(what);
         workload_node().fail(what);
       }
     }
     const std::vector<FlowId> cycle = net::find_dependency_cycle(out_.flows);
     if (!cycle.empty()) {
       // Collectives are acyclic by construction; only a trace can get here.
-      ROSHNI_ASSERT(flows_node_.has_value(), "dependency cycle in a generated workload");
-      (*flows_node_)[cycle.front().value()]
+      ROSHNI_ASSERT(trace_.flows_node.has_value(), "dependency cycle in a generated workload");
+      (*trace_.flows_node)[cycle.front().value()]
           .at("after", "")
           .fail(fmt::format("dependency cycle: {} (each waits for the next); none can ever start",
                             describe_cycle(out_.flows, cycle)));
@@ -818,7 +387,8 @@ class Builder {
           "slowest link, the latencies, and what it waits for); make the sizes or durations "
           "smaller or the links faster",
           limit / 86400, escape_text(out_.flows.label(f)), bound.seconds / 86400);
-      if (flows_node_ && f.value() < flows_node_->size()) (*flows_node_)[f.value()].fail(what);
+      if (trace_.flows_node && f.value() < trace_.flows_node->size())
+        (*trace_.flows_node)[f.value()].fail(what);
       workload_node().fail(what);
     }
   }
@@ -879,7 +449,7 @@ class Builder {
 
   /// The flow a trace names by id (for circuit maps that change after given flows).
   FlowId flow_named(const JsonNode& n) {
-    if (!flows_node_) {
+    if (!trace_.flows_node) {
       n.fail("'after' names flows of a flow trace; this workload has no flow ids (use 'at')");
     }
     if (flow_index_.empty()) {
@@ -893,16 +463,6 @@ class Builder {
 
   JsonNode workload_node() const { return doc_.root().at("workload", ""); }
 
-  NodeId node_ref(const JsonNode& n) const {
-    const std::string name = n.as_string();
-    const topo::Topology& t = topology_();
-    if (const auto id = t.find_node(name)) return *id;
-    std::vector<std::string> names;
-    names.reserve(t.node_count());
-    for (uint32_t i = 0; i < t.node_count(); ++i) names.push_back(t.node_name(NodeId(i)));
-    n.fail(fmt::format("unknown node '{}'{}", escape_text(name), suggest(name, names)));
-  }
-
   const Document& doc_;
   const LoadOptions& options_;
   Scenario out_;
@@ -910,9 +470,7 @@ class Builder {
   std::optional<topo::Placement> placement_;  // where the nodes stand, when placed
   std::vector<double> link_loss_db_;  // per physical link, from the physical section
   std::unordered_map<std::string, uint32_t> flow_index_;  // trace ids, built when needed
-  nlohmann::json trace_;  // a flow trace read from its own file
-  FileOf trace_file_of_;
-  std::optional<JsonNode> flows_node_;  // the trace's flow list, for late errors
+  FlowTrace trace_;  // a flow trace's flow list, for late errors, and its own file
 };
 
 Scenario build(const Document& doc, const LoadOptions& options, const std::string& file) {

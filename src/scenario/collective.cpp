@@ -1,0 +1,303 @@
+#include "scenario/collective.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "roshni/coll/auto_select.h"
+#include "roshni/coll/registry.h"
+#include "roshni/core/text.h"
+#include "roshni/core/unit_parse.h"
+#include "roshni/topo/clos.h"
+#include "roshni/topo/router.h"
+#include "scenario/json_text.h"
+#include "scenario/lookup.h"
+
+namespace roshni::scenario {
+namespace {
+
+const std::vector<std::string> kInterAlgorithms = {"auto", "ring", "rhd", "tree"};
+constexpr int64_t kMaxChunks = int64_t{1} << 20;
+constexpr int64_t kMaxChannels = 1024;
+
+class CollectiveReader {
+ public:
+  CollectiveReader(const topo::Fabric& fabric, size_t max_flows, net::FlowSet& flows,
+                   WorkloadInfo& workload)
+      : fabric_(fabric), max_flows_(max_flows), flows_(flows), workload_(workload) {}
+
+  /// A collective: ranks, size and options read and checked where they are written, the
+  /// algorithm named or picked by the auto rule (coll/auto_select.h), then its flows.
+  void read(const JsonNode& w, coll::CollectiveKind kind) {
+    using coll::CollectiveKind;
+    switch (kind) {
+      case CollectiveKind::all_reduce:
+        w.expect_keys({"kind", "algorithm", "size", "ranks", "chunks", "channels", "reduction_rate",
+                       "domain_size", "inter", "dims"});
+        break;
+      case CollectiveKind::reduce_scatter:
+        w.expect_keys(
+            {"kind", "algorithm", "size", "ranks", "chunks", "channels", "reduction_rate"});
+        break;
+      case CollectiveKind::all_gather:
+        w.expect_keys({"kind", "algorithm", "size", "ranks", "chunks", "channels"});
+        break;
+      case CollectiveKind::broadcast:
+        w.expect_keys({"kind", "algorithm", "size", "ranks", "root", "chunks", "channels"});
+        break;
+      case CollectiveKind::all_to_all:
+        w.expect_keys({"kind", "algorithm", "size", "ranks", "chunks", "channels", "domain_size"});
+        break;
+      case CollectiveKind::p2p:
+        w.expect_keys({"kind", "algorithm", "size", "src", "dst", "chunks", "channels"});
+        break;
+    }
+    const std::optional<JsonNode> algorithm_node = w.get("algorithm");
+    const std::string requested =
+        algorithm_node ? algorithm_name(*algorithm_node, kind) : std::string("auto");
+
+    coll::Collective c;
+    c.kind = kind;
+    c.size = w.at("size", "a data size like \"1 GiB\"").as_data_size();
+    c.ranks = kind == CollectiveKind::p2p ? p2p_ranks(w) : collective_ranks(w, kind);
+    const auto p = static_cast<uint32_t>(c.ranks.size());
+    if (const auto r = w.get("root")) c.root = root_index(*r, c.ranks);
+    if (const auto n = w.get("chunks")) c.chunks = static_cast<uint32_t>(n->as_int(1, kMaxChunks));
+    if (const auto n = w.get("channels")) {
+      c.channels = static_cast<uint32_t>(n->as_int(1, kMaxChannels));
+    }
+    if (const auto r = w.get("reduction_rate")) c.reduction_rate = rate_or_zero(*r);
+    const std::optional<JsonNode> domain_node = w.get("domain_size");
+    if (domain_node) {
+      c.domain_size = static_cast<uint32_t>(domain_node->as_int(1, p));
+      if (p % c.domain_size != 0) {
+        domain_node->fail(
+            fmt::format("{} ranks do not divide into domains of {}", p, c.domain_size));
+      }
+    }
+
+    // The algorithm: named, or the auto rule's pick from the topology's facts.
+    std::string algorithm = requested;
+    coll::TopologyFacts facts;
+    if (requested == "auto" ||
+        (algorithm == "hierarchical" && kind == CollectiveKind::all_reduce)) {
+      facts = topology_facts(c.ranks);
+      if (domain_node) facts.domain_size = c.domain_size;
+    }
+    if (requested == "auto") {
+      const coll::AutoChoice pick = coll::choose_algorithm(kind, p, c.size, facts);
+      algorithm = pick.algorithm;
+      workload_.selected_by = "auto: " + pick.reason;
+    }
+    const coll::CollectiveAlgorithm& a = *coll::find_collective_algorithm(kind, algorithm);
+
+    // Options that belong to one algorithm.
+    const auto only_for = [&](std::string_view key, std::string_view owner) {
+      if (const auto n = w.get(key); n && algorithm != owner) {
+        n->fail(fmt::format("'{}' applies only to the {} algorithm; this workload runs '{}'{}", key,
+                            owner, algorithm, requested == "auto" ? " (picked by auto)" : ""));
+      }
+    };
+    only_for("domain_size", "hierarchical");
+    only_for("inter", "hierarchical");
+    only_for("dims", "multi_dimensional");
+    if (algorithm == "hierarchical" && !domain_node) {
+      c.domain_size = topology_domain_size(fabric_);
+      if (c.domain_size == 0) {
+        w.fail(
+            "missing 'domain_size': the number of consecutive ranks in a domain, like 8 (the "
+            "topology has no scale-up domain to take it from)");
+      }
+      facts.domain_size = c.domain_size;
+    }
+    if (algorithm == "hierarchical" && kind == CollectiveKind::all_reduce) {
+      std::string inter = "auto";
+      if (const auto i = w.get("inter")) {
+        inter = choice(*i, kInterAlgorithms, "inter-domain algorithm");
+      }
+      if (inter == "auto") {
+        inter = coll::choose_inter(p, c.domain_size, c.size, facts).algorithm;
+      }
+      c.inter = inter;
+      workload_.inter = inter;
+    }
+    if (algorithm == "multi_dimensional") {
+      const JsonNode dims =
+          w.at("dims", "the rank grid, like [4, 4, 8]: its product is the number of ranks");
+      for (size_t i = 0; i < dims.size(); ++i) {
+        c.dims.push_back(static_cast<uint32_t>(dims[i].as_int(1, p)));
+      }
+    }
+
+    if (const auto problem = coll::check_collective(c, a)) {
+      // Point at the option at fault when the scenario wrote it, else at what chose it.
+      std::optional<JsonNode> at = w.get(problem->field);
+      if (!at) at = algorithm_node;
+      std::string message = problem->message;
+      if (problem->field == "ranks" && !w.has("ranks")) {
+        message += fmt::format(" (the ranks are the topology's {} GPUs)", p);
+      }
+      if (problem->field == "domain_size" && !domain_node) {
+        message += " (the topology's scale-up domain size; give 'domain_size' to choose another)";
+      }
+      (at ? *at : w).fail(message);
+    }
+    // Checked before building: a ring's 2p(p-1) flows grow fast, and a typo in a GPU
+    // count should be an error, not an exhausted machine.
+    const double flows = coll::flow_count(c, a);
+    if (flows > static_cast<double>(max_flows_)) {
+      w.fail(fmt::format("a {} {} over {} ranks is {} flows, more than the limit of {}", algorithm,
+                         readable(kind), p, flows, max_flows_));
+    }
+    coll::append_collective(c, a, flows_);
+    workload_.algorithm = algorithm;
+    workload_.chunks = c.chunks;
+    workload_.channels = c.channels;
+    workload_.ranks = p;
+    workload_.size = c.size;
+  }
+
+  /// The algorithm named at `n` for `kind`: one of its registered names or "auto".
+  std::string algorithm_name(const JsonNode& n, coll::CollectiveKind kind) const {
+    std::vector<std::string> known = coll::algorithm_names(kind);
+    known.insert(known.begin(), "auto");
+    const std::string name = n.as_string();
+    if (std::find(known.begin(), known.end(), name) != known.end()) return name;
+    std::vector<std::string> other_kinds;
+    for (const coll::CollectiveKind k : coll::kCollectiveKinds) {
+      if (k != kind && coll::find_collective_algorithm(k, name)) {
+        other_kinds.emplace_back(coll::to_string(k));
+      }
+    }
+    if (!other_kinds.empty()) {
+      n.fail(fmt::format("'{}' is not an algorithm for {} (it is one for {}); {}'s are {}",
+                         escape_text(name), coll::to_string(kind), quoted_list(other_kinds),
+                         coll::to_string(kind), quoted_list(known)));
+    }
+    return choice(n, known, readable(kind) + " algorithm");
+  }
+
+  /// "all-reduce", "p2p", ...: a kind as prose.
+  static std::string readable(coll::CollectiveKind kind) {
+    std::string s(coll::to_string(kind));
+    std::replace(s.begin(), s.end(), '_', '-');
+    return s;
+  }
+
+  /// The ranks of a collective: the node names listed in "ranks", or every GPU.
+  std::vector<NodeId> collective_ranks(const JsonNode& w, coll::CollectiveKind kind) const {
+    const topo::Topology& t = fabric_.topology;
+    const std::string what = readable(kind);
+    const std::string a = what.starts_with("a") ? "an " : "a ";
+    std::vector<NodeId> ranks;
+    if (const auto r = w.get("ranks")) {
+      const size_t n = r->size();
+      std::vector<size_t> first_at(t.node_count(), SIZE_MAX);
+      for (size_t i = 0; i < n; ++i) {
+        const JsonNode e = (*r)[i];
+        const NodeId id = node_ref(e);
+        if (first_at[id.value()] != SIZE_MAX) {
+          e.fail(fmt::format("rank '{}' is listed twice (also at {}/{})",
+                             escape_text(t.node_name(id)), r->pointer(), first_at[id.value()]));
+        }
+        first_at[id.value()] = i;
+        ranks.push_back(id);
+      }
+      if (ranks.size() < 2) {
+        r->fail(fmt::format("{}{} needs at least 2 ranks, got {}", a, what, ranks.size()));
+      }
+    } else {
+      ranks = t.gpus();
+      if (ranks.size() < 2) {
+        w.fail(
+            fmt::format("{}{} needs at least 2 GPUs; the topology has {}", a, what, ranks.size()));
+      }
+    }
+    return ranks;
+  }
+
+  /// A p2p's two ranks, {src, dst}.
+  std::vector<NodeId> p2p_ranks(const JsonNode& w) const {
+    const NodeId src = node_ref(w.at("src", "the name of the sending node, like \"gpu0\""));
+    const JsonNode dst_node = w.at("dst", "the name of the receiving node, like \"gpu1\"");
+    const NodeId dst = node_ref(dst_node);
+    if (src == dst) {
+      dst_node.fail(fmt::format("a p2p needs two different nodes; src and dst are both '{}'",
+                                escape_text(fabric_.topology.node_name(src))));
+    }
+    return {src, dst};
+  }
+
+  /// A broadcast's root: the name of one of the ranks.
+  uint32_t root_index(const JsonNode& r, const std::vector<NodeId>& ranks) const {
+    const NodeId root = node_ref(r);
+    const auto it = std::find(ranks.begin(), ranks.end(), root);
+    if (it == ranks.end()) {
+      r.fail(fmt::format("the root '{}' is not one of the ranks",
+                         escape_text(fabric_.topology.node_name(root))));
+    }
+    return static_cast<uint32_t>(it - ranks.begin());
+  }
+
+  /// A data rate where "0 B/s" (or any zero) is allowed: a reduction that costs nothing.
+  static DataRate rate_or_zero(const JsonNode& n) {
+    if (n.raw().is_string()) {
+      const auto v = parse_quantity(n.raw().get<std::string>(), QuantityKind::data_rate);
+      if (const double* x = std::get_if<double>(&v); x && *x == 0.0) return DataRate();
+    }
+    return n.as_data_rate();
+  }
+
+  /// What the auto rule knows about the topology under `ranks`: the scale-up domain
+  /// size if every run of that many consecutive ranks is one domain, and the latency
+  /// and narrowest link of the path from rank 0 to rank p/2.
+  coll::TopologyFacts topology_facts(const std::vector<NodeId>& ranks) const {
+    const topo::Topology& t = fabric_.topology;
+    coll::TopologyFacts f;
+    if (const uint32_t d = topology_domain_size(fabric_); d > 0 && ranks.size() % d == 0) {
+      // GPU i of a Clos fabric is node i, and domain k holds GPUs kd .. kd+d-1.
+      const auto domain_of = [&](NodeId n) {
+        return t.node_kind(n) == topo::NodeKind::gpu ? n.value() / d : UINT32_MAX;
+      };
+      bool aligned = true;
+      for (size_t i = 0; i < ranks.size() && aligned; ++i) {
+        aligned =
+            domain_of(ranks[i]) != UINT32_MAX && domain_of(ranks[i]) == domain_of(ranks[i - i % d]);
+      }
+      if (aligned) f.domain_size = d;
+    }
+    const NodeId a = ranks.front(), b = ranks[ranks.size() / 2];
+    if (t.node_kind(a) != topo::NodeKind::gpu || t.node_kind(b) != topo::NodeKind::gpu) return f;
+    std::vector<LinkId> path;
+    if (!fabric_.router->route(a, b, 0, path) || path.empty()) return f;
+    f.latency = topo::path_latency(t, path);
+    f.bandwidth = t.link_capacity(path.front());
+    for (LinkId l : path) f.bandwidth = std::min(f.bandwidth, t.link_capacity(l));
+    return f;
+  }
+
+ private:
+  NodeId node_ref(const JsonNode& n) const { return scenario::node_ref(n, fabric_.topology); }
+
+  const topo::Fabric& fabric_;
+  size_t max_flows_;
+  net::FlowSet& flows_;
+  WorkloadInfo& workload_;
+};
+
+}  // namespace
+
+void load_collective(const JsonNode& w, coll::CollectiveKind kind, const topo::Fabric& fabric,
+                     size_t max_flows, net::FlowSet& flows, WorkloadInfo& info) {
+  CollectiveReader(fabric, max_flows, flows, info).read(w, kind);
+}
+
+uint32_t topology_domain_size(const topo::Fabric& fabric) {
+  const auto* clos = dynamic_cast<const topo::ClosFabric*>(&fabric);
+  if (clos == nullptr || clos->shape.domains == 0) return 0;
+  return clos->shape.gpus / clos->shape.domains;
+}
+
+}  // namespace roshni::scenario

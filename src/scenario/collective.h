@@ -1,0 +1,27 @@
+/// A collective workload of a scenario ("all_reduce", ..., "p2p"): ranks, size and
+/// options read and checked (every bad field a ScenarioError at its JSON pointer), the
+/// algorithm named or picked by the auto rule, then its flows (coll/registry.h). Private
+/// to scenario/; the fields are in docs/scenario-reference.md, the algorithms in
+/// docs/collectives.md.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "roshni/coll/collective.h"
+#include "roshni/net/flow_set.h"
+#include "roshni/scenario/json_node.h"
+#include "roshni/scenario/loader.h"
+#include "roshni/topo/fabric.h"
+
+namespace roshni::scenario {
+
+/// Reads the workload at `w` (a collective of `kind`) over `fabric`, appends its flows to
+/// `flows` and says what ran in `info`. More than `max_flows` flows is an error.
+void load_collective(const JsonNode& w, coll::CollectiveKind kind, const topo::Fabric& fabric,
+                     size_t max_flows, net::FlowSet& flows, WorkloadInfo& info);
+
+/// GPUs per scale-up domain of the topology (a Clos fabric's "scale_up"), or 0.
+uint32_t topology_domain_size(const topo::Fabric& fabric);
+
+}  // namespace roshni::scenario
