@@ -12,11 +12,62 @@
 namespace roshni::net {
 namespace {
 
-bool heap_after(double sa, uint32_t la, double sb, uint32_t lb) {
-  return sa > sb || (sa == sb && la > lb);
+}  // namespace
+
+// The heap: local link indices, smallest (share, local index) first; heap_pos_ says
+// where each link sits (kNotInHeap once removed), so a share can change in place.
+bool MaxMinSolver::before(uint32_t a, uint32_t b) const {
+  return key_[a] < key_[b] || (key_[a] == key_[b] && a < b);
 }
 
-}  // namespace
+void MaxMinSolver::place(size_t i, uint32_t local) {
+  heap_[i] = local;
+  heap_pos_[local] = static_cast<uint32_t>(i);
+}
+
+void MaxMinSolver::sift_up(size_t i) {
+  const uint32_t x = heap_[i];
+  while (i > 0) {
+    const size_t parent = (i - 1) / 2;
+    if (!before(x, heap_[parent])) break;
+    place(i, heap_[parent]);
+    i = parent;
+  }
+  place(i, x);
+}
+
+void MaxMinSolver::sift_down(size_t i) {
+  const uint32_t x = heap_[i];
+  const size_t n = heap_.size();
+  for (;;) {
+    size_t child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && before(heap_[child + 1], heap_[child])) ++child;
+    if (!before(heap_[child], x)) break;
+    place(i, heap_[child]);
+    i = child;
+  }
+  place(i, x);
+}
+
+void MaxMinSolver::heap_update(uint32_t local) {
+  const size_t i = heap_pos_[local];
+  if (i > 0 && before(local, heap_[(i - 1) / 2])) {
+    sift_up(i);
+  } else {
+    sift_down(i);
+  }
+}
+
+void MaxMinSolver::heap_remove(uint32_t local) {
+  const size_t i = heap_pos_[local];
+  heap_pos_[local] = kNotInHeap;
+  const uint32_t last = heap_.back();
+  heap_.pop_back();
+  if (last == local) return;
+  place(i, last);
+  heap_update(last);
+}
 
 void MaxMinSolver::solve(std::span<const uint32_t> flows, const PathView& paths,
                          std::span<const double> capacity, std::span<double> rate) {
@@ -64,31 +115,27 @@ void MaxMinSolver::solve(std::span<const uint32_t> flows, const PathView& paths,
     }
   }
   remaining_.resize(nl);
-  version_.assign(nl, 0);
+  key_.resize(nl);
+  heap_pos_.resize(nl);
+  touched_mark_.assign(nl, 0);
   frozen_.assign(flows.size(), 0);
   heap_.clear();
-  auto push = [this](double share, uint32_t local) {
-    heap_.push_back({share, local, version_[local]});
-    std::push_heap(heap_.begin(), heap_.end(), [](const HeapEntry& a, const HeapEntry& b) {
-      return heap_after(a.share, a.local, b.share, b.local);
-    });
-  };
   for (uint32_t i = 0; i < nl; ++i) {
     remaining_[i] = capacity[link_of_[i]];
-    push(remaining_[i] / unfrozen_[i], i);
+    key_[i] = remaining_[i] / unfrozen_[i];
+    heap_pos_[i] = static_cast<uint32_t>(heap_.size());
+    heap_.push_back(i);
   }
+  for (size_t i = heap_.size() / 2; i-- > 0;) sift_down(i);
 
   size_t left = flows.size();
   while (left > 0 && !heap_.empty()) {
-    std::pop_heap(heap_.begin(), heap_.end(), [](const HeapEntry& a, const HeapEntry& b) {
-      return heap_after(a.share, a.local, b.share, b.local);
-    });
-    const HeapEntry top = heap_.back();
-    heap_.pop_back();
-    if (top.version != version_[top.local] || unfrozen_[top.local] == 0) continue;
-    // This link fills first: every unfrozen flow on it freezes at its share.
-    const double share = top.share;
-    for (uint32_t k = offset_[top.local]; k < offset_[top.local + 1]; ++k) {
+    // The link with the smallest share fills first: its unfrozen flows freeze at it.
+    const uint32_t top = heap_[0];
+    heap_remove(top);
+    const double share = key_[top];
+    touched_.clear();
+    for (uint32_t k = offset_[top]; k < offset_[top + 1]; ++k) {
       const uint32_t f = incident_[k];
       const uint32_t pos = position_[f];
       if (frozen_[pos]) continue;
@@ -97,14 +144,27 @@ void MaxMinSolver::solve(std::span<const uint32_t> flows, const PathView& paths,
       rate[f] = share;
       for (LinkId l : paths.of(f)) {
         const uint32_t local = local_of_[l.value()] - 1;
-        if (local == top.local) continue;
+        if (local == top) continue;
         remaining_[local] = std::max(0.0, remaining_[local] - share);
         --unfrozen_[local];
-        ++version_[local];
-        if (unfrozen_[local] > 0) push(remaining_[local] / unfrozen_[local], local);
+        if (!touched_mark_[local]) {
+          touched_mark_[local] = 1;
+          touched_.push_back(local);
+        }
       }
     }
-    unfrozen_[top.local] = 0;
+    unfrozen_[top] = 0;
+    // Each link that lost flows gets its new share once, from its final state.
+    for (uint32_t local : touched_) {
+      touched_mark_[local] = 0;
+      if (heap_pos_[local] == kNotInHeap) continue;
+      if (unfrozen_[local] == 0) {
+        heap_remove(local);
+      } else {
+        key_[local] = remaining_[local] / unfrozen_[local];
+        heap_update(local);
+      }
+    }
   }
   ROSHNI_ASSERT(left == 0, "progressive filling left {} flows unrated", left);
   for (uint32_t l : link_of_) local_of_[l] = 0;

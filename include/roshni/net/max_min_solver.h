@@ -4,8 +4,9 @@
 /// such that no r_f can grow without shrinking some r_g <= r_f. Progressive filling
 /// raises all unfrozen rates together; the first link to fill (smallest c_l / n_l of
 /// remaining capacity over unfrozen flows) freezes its flows at that share; repeat.
-/// Implemented with a min-heap of link shares, so a solve costs O(P log L) for P
-/// flow-link incidences, and it allocates nothing once its scratch space has grown.
+/// Implemented with an indexed min-heap of link shares (each link once; a share that
+/// changes moves in place), so a solve costs O(P + L' log L) for P flow-link incidences
+/// and L' share changes, and it allocates nothing once its scratch space has grown.
 #pragma once
 
 #include <span>
@@ -43,21 +44,27 @@ class MaxMinSolver {
   }
 
  private:
-  struct HeapEntry {
-    double share;
-    uint32_t local;    // link index within this solve
-    uint32_t version;  // stale when != version_[local]
-  };
+  static constexpr uint32_t kNotInHeap = UINT32_MAX;
+  bool before(uint32_t a, uint32_t b) const;
+  void place(size_t i, uint32_t local);
+  void sift_up(size_t i);
+  void sift_down(size_t i);
+  void heap_update(uint32_t local);
+  void heap_remove(uint32_t local);
+
   std::vector<uint32_t> local_of_;   // link id -> local index + 1 (0 = not in this solve)
   std::vector<uint32_t> link_of_;    // local index -> link id
   std::vector<double> remaining_;    // capacity not yet given to frozen flows
   std::vector<uint32_t> unfrozen_;   // flows on the link not yet frozen
-  std::vector<uint32_t> version_;
+  std::vector<double> key_;          // remaining_ / unfrozen_, as last computed
   std::vector<uint32_t> offset_;     // local link -> its flows, compressed rows
   std::vector<uint32_t> incident_;
   std::vector<uint8_t> frozen_;      // per position in `flows`
   std::vector<uint32_t> position_;   // flow id -> position in `flows` (valid while solving)
-  std::vector<HeapEntry> heap_;
+  std::vector<uint32_t> heap_;       // local links, smallest (key, local) first
+  std::vector<uint32_t> heap_pos_;   // local link -> index in heap_, or kNotInHeap
+  std::vector<uint32_t> touched_;    // links that lost flows in this step
+  std::vector<uint8_t> touched_mark_;
 };
 
 }  // namespace roshni::net
