@@ -181,7 +181,10 @@ class FlowModel {
 
   FlowRunResult run() {
     const size_t n = flows_.size();
-    if (options_.progress) progress_due_ = std::max<uint64_t>(1, options_.progress_every);
+    if (options_.progress) {
+      progress_due_ = std::max<uint64_t>(1, options_.progress_every);
+      progress_solves_due_ = std::max<uint64_t>(1, options_.progress_every_solves);
+    }
     sim_.queue().reserve(std::min<size_t>(2 * n + 16, size_t{1} << 24));
     for (uint32_t i = 0; i < options_.steps.size(); ++i) {
       if (options_.steps[i].after.empty()) sim_.schedule(options_.steps[i].at, kCapacity, i);
@@ -257,9 +260,11 @@ class FlowModel {
   /// Re-solves the rates of every flow that shares a link, directly or through other
   /// flows, with a link whose set of flows (or capacity) changed at this timestamp.
   void end_of_timestamp(SimTime now) {
-    if (sim_.events_processed() >= progress_due_) {  // one compare per timestamp
-      progress_due_ = sim_.events_processed() + options_.progress_every;
-      options_.progress({now, sim_.events_processed(), delivered_count_, flows_.size()});
+    if (sim_.events_processed() >= progress_due_ || result_.rate_solves >= progress_solves_due_) {
+      progress_due_ = sim_.events_processed() + std::max<uint64_t>(1, options_.progress_every);
+      progress_solves_due_ = result_.rate_solves + std::max<uint64_t>(1, options_.progress_every_solves);
+      options_.progress({now, sim_.events_processed(), delivered_count_, flows_.size(),
+                         result_.rate_solves, bytes_delivered_, flows_.total_size().si()});
     }
     if (links_came_up_ && !no_route_.empty()) retry_unrouted();
     links_came_up_ = false;
@@ -280,7 +285,7 @@ class FlowModel {
       dirty_.clear();
       solver_.resolve_without(left_, view, capacity_, new_rate_, component_);
       left_.clear();
-      ++result_.rate_solves;
+      if (!component_.empty()) ++result_.rate_solves;  // else no flow is left to re-rate
       result_.flows_rated += component_.size();
     } else {
       // A departed flow must not stay in the record: the solve below replaces the record
@@ -616,6 +621,7 @@ class FlowModel {
     if (now == SimTime::max()) time_ran_out(f);
     state_[f] = State::delivered;
     ++delivered_count_;
+    bytes_delivered_ += flows_.flow_size(FlowId(f)).si();
     result_.end[f] = now;
     result_.makespan = std::max(result_.makespan, now);
     for (uint32_t k = dependent_offset_[f]; k < dependent_offset_[f + 1]; ++k) {
@@ -658,6 +664,8 @@ class FlowModel {
   std::vector<uint32_t> pending_;  // dependencies not yet delivered
   size_t delivered_count_ = 0;
   uint64_t progress_due_ = UINT64_MAX;  // events count of the next progress call
+  uint64_t progress_solves_due_ = UINT64_MAX;  // or re-solves count
+  double bytes_delivered_ = 0;          // bytes of the flows delivered so far
   std::vector<double> remaining_;  // bytes left to transmit as of last_update_
   std::vector<double> rate_;       // bytes/s
   std::vector<SimTime> last_update_;

@@ -369,6 +369,37 @@ TEST(FlowModel, SkewedAllToAllMatchesNaiveReference) {
   }
 }
 
+// The progress callback reports work done in bytes and re-solves. One 1 GB/s link, no
+// latency: A (1 MB) from 0 to 1 ms, then B (3 MB, waits for A) from 1 ms to 4 ms.
+// With a call after every event, the calls come at the ends of the instants 0, 1 ms and
+// 4 ms (before that instant's re-solve): bytes delivered 0, 1e6, 4e6 of 4e6; re-solves
+// 0, 1, 2. With calls only every re-solve, the instant 0 (no re-solve yet) is skipped.
+TEST(FlowModel, ProgressReportsBytesDeliveredAndSolves) {
+  for (const bool by_solves : {false, true}) {
+    Case r{line({bytes_per_second(1e9)}, SimTime::zero())};
+    const FlowId a = r.flows.add("A", NodeId(0), NodeId(1), bytes(1e6));
+    const std::vector<FlowId> after_a{a};
+    r.flows.add("B", NodeId(0), NodeId(1), bytes(3e6), after_a);
+    topo::ShortestPathRouter router(r.t);
+    std::vector<FlowId> unroutable;
+    r.paths = route_all(r.t, router, r.flows, unroutable);
+    std::vector<RunProgress> calls;
+    FlowRunOptions o;
+    o.progress = [&](const RunProgress& p) { calls.push_back(p); };
+    o.progress_every = by_solves ? UINT64_MAX / 2 : 1;
+    o.progress_every_solves = by_solves ? 1 : UINT64_MAX / 2;
+    run_flow_model(r.t, r.flows, r.paths, o);
+    const std::vector<double> want_bytes = by_solves ? std::vector<double>{1e6, 4e6}
+                                                     : std::vector<double>{0, 1e6, 4e6};
+    ASSERT_EQ(calls.size(), want_bytes.size()) << by_solves;
+    for (size_t i = 0; i < calls.size(); ++i) {
+      EXPECT_EQ(calls[i].bytes_delivered, want_bytes[i]) << by_solves << " call " << i;
+      EXPECT_EQ(calls[i].bytes, 4e6);
+      EXPECT_EQ(calls[i].rate_solves, i + (by_solves ? 1 : 0));
+    }
+  }
+}
+
 // Same input twice, same every number.
 TEST(FlowModel, IsDeterministic) {
   auto once = [] {
