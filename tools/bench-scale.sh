@@ -4,6 +4,7 @@
 #   ring all-reduce of 1 GiB on a star of N = 64, 256, 1024 GPUs (1024: ~2.1 million flows)
 #   all-to-all of 1 MiB per pair on a 256-GPU star, replayed from a 65,280-flow trace file
 #   hierarchical all-reduce of 1 GiB over 16,384 GPUs (NVLink domains of 8, k = 64 fat-tree)
+#   skewed all-to-all on a leaf-spine, 64 and 128 GPUs (docs/performance.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
@@ -56,6 +57,13 @@ timed "rail-131072-shift" build/roshni run "$out/rail_131072.json" -q -o "$out/r
 # domains in 4 chunks (1,179,520 flows; docs/collectives.md, "Scale").
 timed "hier-allreduce-16384" build/roshni run bench/scenarios/hier_allreduce_16384.json -q \
   -o "$out/hier-allreduce-16384"
+
+# The max-min stress case: a skewed all-to-all whose flows end at many distinct times
+# (bench/skewed_alltoall.h; docs/performance.md, "Skewed all-to-all").
+for n in 64 128; do
+  build/bench/make_trace skewed $n 1 >"$out/skewed_$n.json"
+  timed "skewed-alltoall-$n" build/roshni run "$out/skewed_$n.json" -q -o "$out/skewed-alltoall-$n"
+done
 
 # National scale: training iterations with one data-parallel replica standing for all
 # (docs/models/scale.md, issue 20's targets), then the fold's error at 4,096 GPUs against

@@ -1,5 +1,6 @@
 /// The progress line `roshni run` draws on stderr for a run longer than a second:
-/// simulated time, events, flows delivered (as a bar) and an estimate of the time left.
+/// the share of the bytes delivered (as a bar), simulated time, events, rate re-solves
+/// and their rate per second, and an estimate of the time left from the bytes delivered.
 /// Drawn only on a terminal and without --quiet, at most ten times a second, and erased
 /// when the run ends, so it never reaches a file or a pipe. ROSHNI_PROGRESS=always draws
 /// it anyway from the first call (for tests of exactly that).
@@ -39,16 +40,20 @@ class ProgressBar {
     const double elapsed = std::chrono::duration<double>(now - start_).count();
     if (!forced_ && (elapsed < 1.0 || now - last_ < std::chrono::milliseconds(100))) return;
     last_ = now;
-    const double done = p.flows > 0 ? static_cast<double>(p.delivered) / p.flows : 0.0;
+    // Work done: bytes delivered (a run of compute steps alone: steps done).
+    const double done = p.bytes > 0   ? p.bytes_delivered / p.bytes
+                        : p.flows > 0 ? static_cast<double>(p.delivered) / p.flows
+                                      : 0.0;
     constexpr int kWidth = 24;
     const int filled = static_cast<int>(done * kWidth);
     std::string eta = "?";
-    if (p.delivered > 0) {
-      eta = fmt::format("{:.0f} s", elapsed * (1 - done) / done);
-    }
-    fmt::print(stderr, "\r\033[K[{}{}] {:5.1f}% flows  simulated {}  {} events  {:.0f} s, ETA {}",
+    if (done > 0) eta = fmt::format("{:.0f} s", elapsed * (1 - done) / done);
+    fmt::print(stderr,
+               "\r\033[K[{}{}] {:5.1f}% bytes  simulated {}  {} events  {} solves ({:.0f}/s)  "
+               "{:.0f} s, ETA {}",
                std::string(filled, '#'), std::string(kWidth - filled, '.'), 100 * done,
-               to_string(p.now), p.events, elapsed, eta);
+               to_string(p.now), p.events, p.rate_solves,
+               elapsed > 0 ? static_cast<double>(p.rate_solves) / elapsed : 0.0, elapsed, eta);
     std::fflush(stderr);
     drawn_ = true;
   }

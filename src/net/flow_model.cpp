@@ -2,7 +2,8 @@
 // per-flow state in parallel arrays by FlowId; each flow's path is a range of "slots" in
 // one growing array (a rerouted flow gets fresh slots at the end); per directed link the
 // list of slots of the flows in transfer on it, so that a flow leaves a link in O(1) by
-// swapping with the last entry.
+// swapping with the last entry; ends of transmission in an indexed queue of their own
+// (CompletionQueue), with one simulator event at the earliest.
 #include "roshni/net/flow_model.h"
 
 #include <algorithm>
@@ -25,6 +26,83 @@ enum EventKind : uint8_t {
 };
 enum class State : uint8_t { waiting, transmitting, in_flight, delivered, no_route };
 
+/// The flows in transfer by end of transmission: an indexed binary min-heap on (end,
+/// sequence of setting), so a flow whose rate changes moves in place instead of leaving
+/// a stale event behind, and ends at the same time come out in the order they were set.
+class CompletionQueue {
+ public:
+  void resize(size_t flows) { pos_.assign(flows, kAbsent); at_.resize(flows); seq_.resize(flows); }
+  bool empty() const { return heap_.empty(); }
+  SimTime top_at() const { return at_[heap_[0]]; }
+  void set(uint32_t f, SimTime at) {
+    at_[f] = at;
+    seq_[f] = next_seq_++;
+    if (pos_[f] == kAbsent) {
+      pos_[f] = static_cast<uint32_t>(heap_.size());
+      heap_.push_back(f);
+      sift_up(pos_[f]);
+    } else {
+      update(pos_[f]);
+    }
+  }
+  void erase(uint32_t f) {
+    if (pos_[f] == kAbsent) return;
+    const size_t i = pos_[f];
+    pos_[f] = kAbsent;
+    const uint32_t last = heap_.back();
+    heap_.pop_back();
+    if (last == f) return;
+    place(i, last);
+    update(i);
+  }
+  uint32_t pop() {
+    const uint32_t f = heap_[0];
+    erase(f);
+    return f;
+  }
+
+ private:
+  static constexpr uint32_t kAbsent = UINT32_MAX;
+  bool before(uint32_t a, uint32_t b) const {
+    return at_[a] < at_[b] || (at_[a] == at_[b] && seq_[a] < seq_[b]);
+  }
+  void place(size_t i, uint32_t f) {
+    heap_[i] = f;
+    pos_[f] = static_cast<uint32_t>(i);
+  }
+  void update(size_t i) {
+    if (i > 0 && before(heap_[i], heap_[(i - 1) / 2])) {
+      sift_up(i);
+    } else {
+      sift_down(i);
+    }
+  }
+  void sift_up(size_t i) {
+    const uint32_t x = heap_[i];
+    while (i > 0 && before(x, heap_[(i - 1) / 2])) {
+      place(i, heap_[(i - 1) / 2]);
+      i = (i - 1) / 2;
+    }
+    place(i, x);
+  }
+  void sift_down(size_t i) {
+    const uint32_t x = heap_[i];
+    for (;;) {
+      size_t c = 2 * i + 1;
+      if (c >= heap_.size()) break;
+      if (c + 1 < heap_.size() && before(heap_[c + 1], heap_[c])) ++c;
+      if (!before(heap_[c], x)) break;
+      place(i, heap_[c]);
+      i = c;
+    }
+    place(i, x);
+  }
+  std::vector<uint32_t> heap_, pos_;
+  std::vector<SimTime> at_;
+  std::vector<uint64_t> seq_;
+  uint64_t next_seq_ = 0;
+};
+
 class FlowModel {
  public:
   FlowModel(const topo::Topology& t, const FlowSet& flows, const Paths& paths,
@@ -37,6 +115,7 @@ class FlowModel {
     rate_.assign(n, 0.0);
     last_update_.assign(n, SimTime::zero());
     generation_.assign(n, 0);
+    completions_.resize(n);
     result_.start.assign(n, SimTime::zero());
     result_.end.assign(n, SimTime::zero());
     result_.stalled_for.assign(n, SimTime::zero());
@@ -102,7 +181,10 @@ class FlowModel {
 
   FlowRunResult run() {
     const size_t n = flows_.size();
-    if (options_.progress) progress_due_ = std::max<uint64_t>(1, options_.progress_every);
+    if (options_.progress) {
+      progress_due_ = std::max<uint64_t>(1, options_.progress_every);
+      progress_solves_due_ = std::max<uint64_t>(1, options_.progress_every_solves);
+    }
     sim_.queue().reserve(std::min<size_t>(2 * n + 16, size_t{1} << 24));
     for (uint32_t i = 0; i < options_.steps.size(); ++i) {
       if (options_.steps[i].after.empty()) sim_.schedule(options_.steps[i].at, kCapacity, i);
@@ -156,7 +238,7 @@ class FlowModel {
         start(e.target);
         break;
       case kTransmitted:
-        if (e.generation == generation_[e.target]) transmitted(e.target);
+        if (e.generation == due_generation_) transmissions_due();
         break;
       case kDelivered:
         delivered(e.target);
@@ -178,17 +260,96 @@ class FlowModel {
   /// Re-solves the rates of every flow that shares a link, directly or through other
   /// flows, with a link whose set of flows (or capacity) changed at this timestamp.
   void end_of_timestamp(SimTime now) {
-    if (sim_.events_processed() >= progress_due_) {  // one compare per timestamp
-      progress_due_ = sim_.events_processed() + options_.progress_every;
-      options_.progress({now, sim_.events_processed(), delivered_count_, flows_.size()});
+    if (sim_.events_processed() >= progress_due_ || result_.rate_solves >= progress_solves_due_) {
+      progress_due_ = sim_.events_processed() + std::max<uint64_t>(1, options_.progress_every);
+      progress_solves_due_ = result_.rate_solves + std::max<uint64_t>(1, options_.progress_every_solves);
+      options_.progress({now, sim_.events_processed(), delivered_count_, flows_.size(),
+                         result_.rate_solves, bytes_delivered_, flows_.total_size().si()});
     }
     if (links_came_up_ && !no_route_.empty()) retry_unrouted();
     links_came_up_ = false;
+    // Only departures this instant, all of flows in the solver's record: re-solve from
+    // the first filling step a departure changes (MaxMinSolver::resolve_without).
+    const bool departures_only = !arrivals_ && !left_.empty() &&
+        std::all_of(left_.begin(), left_.end(), [&](uint32_t f) { return solver_.recorded(f); });
+    arrivals_ = false;
     if (dirty_.empty()) {
+      left_.clear();
       note_peaks(now);
       schedule_next_tick(now);
       return;
     }
+    const PathView view{path_begin_.data(), path_end_.data(), paths_.links.data()};
+    if (departures_only) {
+      for (uint32_t l : dirty_) link_dirty_[l] = 0;
+      dirty_.clear();
+      solver_.resolve_without(left_, view, capacity_, new_rate_, component_);
+      left_.clear();
+      if (!component_.empty()) ++result_.rate_solves;  // else no flow is left to re-rate
+      result_.flows_rated += component_.size();
+    } else {
+      // A departed flow must not stay in the record: the solve below replaces the record
+      // when it shares flows with it, but a departure may leave no flow to solve.
+      for (uint32_t f : left_) {
+        if (solver_.recorded(f)) {
+          solver_.forget();
+          break;
+        }
+      }
+      left_.clear();
+      if (!find_component()) {  // flows only left links that now carry nothing
+        note_peaks(now);
+        schedule_next_tick(now);
+        return;
+      }
+      ++result_.rate_solves;
+      result_.flows_rated += component_.size();
+      // A large component is solved with a record, so that the departures that follow
+      // can restart the filling where they first matter.
+      if (component_.size() >= kRecordAtLeast) {
+        solver_.solve_recorded(component_, view, capacity_, new_rate_);
+      } else {
+        solver_.solve(component_, view, capacity_, new_rate_);
+      }
+    }
+    for (uint32_t f : component_) {
+      if (new_rate_[f] == 0) {
+        // Behind a dead link (a flow that just started behind one too): stalled from
+        // now until a rate comes back.
+        if (!stalled_[f]) begin_stall(f, now);
+      } else if (stalled_[f]) {
+        result_.stalled_for[f] += now - stalled_since_[f];
+        stalled_[f] = 0;
+      }
+      if (new_rate_[f] == rate_[f]) continue;  // its scheduled completion still holds
+      settle(f, now);
+      if (!flow_joules_per_byte_.empty()) {
+        link_power_ += (new_rate_[f] - rate_[f]) * flow_joules_per_byte_[f];
+      }
+      for (size_t g = 0; g < groups_; ++g) {
+        group_power_[g] += (new_rate_[f] - rate_[f]) * flow_group_joules_[f * groups_ + g];
+      }
+      if (options_.record_activity) {
+        throughput_ += (new_rate_[f] - rate_[f]) * (path_end_[f] - path_begin_[f]);
+      }
+      rate_[f] = new_rate_[f];
+      if (rate_[f] > 0) {
+        completions_.set(f, now + to_sim_time_ceil(seconds(remaining_[f] / rate_[f])));
+      } else {  // behind a dead link: no completion until the link returns
+        completions_.erase(f);
+      }
+    }
+    arm_completions();
+    note_peaks(now);
+    schedule_next_tick(now);
+  }
+
+ private:
+  static constexpr size_t kRecordAtLeast = 64;  // flows; below, a record costs more than it saves
+
+  /// Collects in component_ the flows that share a link, directly or through other
+  /// flows, with a dirty link; clears the dirty set. False when there are none.
+  bool find_component() {
     ++stamp_;
     component_.clear();
     frontier_.clear();
@@ -215,47 +376,9 @@ class FlowModel {
         }
       }
     }
-    if (component_.empty()) {  // flows only left links that now carry nothing
-      note_peaks(now);
-      schedule_next_tick(now);
-      return;
-    }
-    ++result_.rate_solves;
-    result_.flows_rated += component_.size();
-    solver_.solve(component_, PathView{path_begin_.data(), path_end_.data(), paths_.links.data()},
-                  capacity_, new_rate_);
-    for (uint32_t f : component_) {
-      if (new_rate_[f] == 0) {
-        // Behind a dead link (a flow that just started behind one too): stalled from
-        // now until a rate comes back.
-        if (!stalled_[f]) begin_stall(f, now);
-      } else if (stalled_[f]) {
-        result_.stalled_for[f] += now - stalled_since_[f];
-        stalled_[f] = 0;
-      }
-      if (new_rate_[f] == rate_[f]) continue;  // its scheduled completion still holds
-      settle(f, now);
-      if (!flow_joules_per_byte_.empty()) {
-        link_power_ += (new_rate_[f] - rate_[f]) * flow_joules_per_byte_[f];
-      }
-      for (size_t g = 0; g < groups_; ++g) {
-        group_power_[g] += (new_rate_[f] - rate_[f]) * flow_group_joules_[f * groups_ + g];
-      }
-      if (options_.record_activity) {
-        throughput_ += (new_rate_[f] - rate_[f]) * (path_end_[f] - path_begin_[f]);
-      }
-      rate_[f] = new_rate_[f];
-      ++generation_[f];  // any completion scheduled at the old rate is void
-      if (rate_[f] > 0) {
-        const SimTime done = now + to_sim_time_ceil(seconds(remaining_[f] / rate_[f]));
-        sim_.schedule(done, kTransmitted, f, generation_[f]);
-      }  // else behind a dead link: no completion until the link returns
-    }
-    note_peaks(now);
-    schedule_next_tick(now);
+    return !component_.empty();
   }
 
- private:
   // ---- compute activity and the coupling ----
 
   void start_compute(uint32_t f, SimTime now) {
@@ -430,6 +553,7 @@ class FlowModel {
     }
     rate_[f] = 0.0;
     last_update_[f] = now;
+    arrivals_ = true;
     for (uint32_t s = path_begin_[f]; s < path_end_[f]; ++s) {
       const uint32_t l = paths_.links[s].value();
       slot_pos_[s] = static_cast<uint32_t>(on_link_[l].size());
@@ -444,10 +568,30 @@ class FlowModel {
     for (uint32_t f : waiting) start(f);
   }
 
+  /// The event for the earliest end of transmission came: every flow whose end is now
+  /// finishes (in the order their ends were set), then the event is set for the next.
+  void transmissions_due() {
+    due_armed_ = false;
+    const SimTime now = sim_.now();
+    while (!completions_.empty() && completions_.top_at() == now) transmitted(completions_.pop());
+    arm_completions();
+  }
+
+  /// Keeps one event in the queue at the earliest end of transmission (a later one left
+  /// there by an end that moved earlier is void by its generation).
+  void arm_completions() {
+    if (completions_.empty()) return;
+    const SimTime at = completions_.top_at();
+    if (due_armed_ && due_at_ <= at) return;
+    ++due_generation_;
+    due_armed_ = true;
+    due_at_ = at;
+    sim_.schedule(at, kTransmitted, 0, due_generation_);
+  }
+
   void transmitted(uint32_t f) {
     if (sim_.now() == SimTime::max()) time_ran_out(f);
     state_[f] = State::in_flight;
-    ++generation_[f];  // no later completion of this flow is valid
     if (!flow_joules_per_byte_.empty()) link_power_ -= rate_[f] * flow_joules_per_byte_[f];
     for (size_t g = 0; g < groups_; ++g) {
       group_power_[g] -= rate_[f] * flow_group_joules_[f * groups_ + g];
@@ -455,6 +599,7 @@ class FlowModel {
     if (options_.record_activity) throughput_ -= rate_[f] * (path_end_[f] - path_begin_[f]);
     rate_[f] = 0.0;
     remaining_[f] = 0.0;
+    left_.push_back(f);
     const double size = flows_.flow_size(FlowId(f)).si();
     for (uint32_t s = path_begin_[f]; s < path_end_[f]; ++s) {
       const uint32_t l = paths_.links[s].value();
@@ -476,6 +621,7 @@ class FlowModel {
     if (now == SimTime::max()) time_ran_out(f);
     state_[f] = State::delivered;
     ++delivered_count_;
+    bytes_delivered_ += flows_.flow_size(FlowId(f)).si();
     result_.end[f] = now;
     result_.makespan = std::max(result_.makespan, now);
     for (uint32_t k = dependent_offset_[f]; k < dependent_offset_[f + 1]; ++k) {
@@ -500,6 +646,7 @@ class FlowModel {
       if (up && !up_[l]) links_came_up_ = true;
       if (up != up_[l]) fallback_.links_changed();
       up_[l] = up;
+      arrivals_ = true;  // not a departure: re-solve from scratch
       mark_dirty(l);
     }
   }
@@ -517,6 +664,8 @@ class FlowModel {
   std::vector<uint32_t> pending_;  // dependencies not yet delivered
   size_t delivered_count_ = 0;
   uint64_t progress_due_ = UINT64_MAX;  // events count of the next progress call
+  uint64_t progress_solves_due_ = UINT64_MAX;  // or re-solves count
+  double bytes_delivered_ = 0;          // bytes of the flows delivered so far
   std::vector<double> remaining_;  // bytes left to transmit as of last_update_
   std::vector<double> rate_;       // bytes/s
   std::vector<SimTime> last_update_;
@@ -564,6 +713,18 @@ class FlowModel {
   // (flow-major, groups_ each) the sum over its path.
   size_t groups_ = 0;
   std::vector<double> group_power_, flow_group_joules_;
+
+  // Ends of transmission: one indexed queue of the flows in transfer at a rate, and one
+  // event in the simulator's queue at the earliest of them.
+  CompletionQueue completions_;
+  uint32_t due_generation_ = 0;
+  bool due_armed_ = false;
+  SimTime due_at_;
+
+  // What changed this instant: flows that finished transmitting, and whether anything
+  // else did (a flow started, a capacity changed).
+  std::vector<uint32_t> left_;
+  bool arrivals_ = false;
 
   // Scratch.
   std::vector<uint32_t> dirty_, frontier_, component_;

@@ -125,7 +125,8 @@ TEST(RegressionBaselines, QuickstartFollowsTheRingClosedForm) {
                                 {"bus_bandwidth", s / t * 2 * (n - 1) / n},
                                 {"busiest_link.bytes", uplink},
                                 {"busiest_link.utilisation", uplink / (b * t)},
-                                {"events", n + 2 * flows},  // N starts; transmitted, delivered
+                                {"events", n + 2 * (n - 1) + flows},  // N starts; one end of transmission per
+                                                                      // step (its N flows end together); one delivery per flow
                                 {"rate_solves", 2 * (n - 1)},  // one per ring step
                                 {"flows_rerouted", 0},
                                 {"flows_stalled", 0}});
@@ -145,7 +146,7 @@ TEST(RegressionBaselines, OcsTwoPhaseAddsTheReconfigurationTime) {
                                    {"link_bytes", 4 * 3 * s},  // 3 links per flow
                                    {"busiest_link.bytes", 2 * s},  // gpu0_0 sends p1.a and p2.a
                                    {"busiest_link.utilisation", 2 * s / (b * t)},
-                                   {"events", 2 + 2 * 4 + 2},  // 2 starts, 4 x 2, 2 steps
+                                   {"events", 2 + 2 + 4 + 2},  // 2 starts, one end per phase, 4 deliveries, 2 steps
                                    {"rate_solves", 2},
                                    {"flows_rerouted", 0},
                                    {"flows_stalled", 0}});
@@ -164,7 +165,7 @@ TEST(RegressionBaselines, ExplicitTwoLeavesSplitsTheSharedLink) {
                                          {"link_bytes", 2 * 4 * s},
                                          {"busiest_link.bytes", 2 * s},
                                          {"busiest_link.utilisation", 2 * s / (b * t)},
-                                         {"events", 2 + 2 * 2},
+                                         {"events", 2 + 1 + 2},  // 2 starts, one end (both at once), 2 deliveries
                                          {"rate_solves", 1},
                                          {"flows_rerouted", 0},
                                          {"flows_stalled", 0}});

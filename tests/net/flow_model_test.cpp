@@ -247,6 +247,159 @@ TEST(FlowModel, MatchesNaiveReferenceOnRandomInstances) {
   }
 }
 
+// The same with components large enough (>= 64 flows) for the model to keep a record of
+// the filling and re-solve departures from the level they first change
+// (MaxMinSolver::resolve_without), mixed with arrivals that re-solve from scratch:
+// staggered starts on random trees, 64 to 160 flows.
+TEST(FlowModel, MatchesNaiveReferenceWithLargeComponents) {
+  sim::RandomStream rng(2718);
+  for (int trial = 0; trial < 25; ++trial) {
+    topo::TopologyBuilder b;
+    const uint32_t nodes = 4 + static_cast<uint32_t>(rng.uniform_below(8));
+    std::vector<NodeId> id;
+    for (uint32_t i = 0; i < nodes; ++i) {
+      id.push_back(b.add_node("n" + std::to_string(i), topo::NodeKind::gpu));
+    }
+    for (uint32_t i = 1; i < nodes; ++i) {
+      const auto parent = static_cast<uint32_t>(rng.uniform_below(i));
+      const double gb = 1.0 + static_cast<double>(rng.uniform_below(4));  // few values: ties
+      b.add_link(id[i], id[parent], bytes_per_second(gb * 1e9), bytes_per_second(gb * 1e9),
+                 SimTime::zero());
+    }
+    Case r{std::move(b).build()};
+    const uint32_t nf = 64 + static_cast<uint32_t>(rng.uniform_below(97));
+    std::vector<double> size, start;
+    for (uint32_t f = 0; f < nf; ++f) {
+      const auto s = static_cast<uint32_t>(rng.uniform_below(nodes));
+      auto d = static_cast<uint32_t>(rng.uniform_below(nodes - 1));
+      if (d >= s) ++d;
+      size.push_back(1e5 * static_cast<double>(1 + rng.uniform_below(100)));
+      // Most start together (one big recorded solve), the rest at a few later times.
+      start.push_back(rng.uniform_below(3) == 0 ? 1e-6 * static_cast<double>(rng.uniform_below(200)) : 0.0);
+      r.flows.add("f", id[s], id[d], bytes(size.back()), {},
+                  SimTime::ps(static_cast<int64_t>(std::llround(start.back() * 1e12))));
+    }
+    r.go();
+    std::vector<std::vector<uint32_t>> path(nf);
+    std::vector<double> cap;
+    for (uint32_t l = 0; l < r.t.link_count(); ++l) cap.push_back(r.t.link_capacity(LinkId(l)).si());
+    for (uint32_t f = 0; f < nf; ++f) {
+      for (LinkId l : r.paths.of(FlowId(f))) path[f].push_back(l.value());
+    }
+    const auto want = reference_ends(path, cap, size, start);
+    for (uint32_t f = 0; f < nf; ++f) {
+      const double got = r.result.end[f].duration().si();
+      ASSERT_NEAR(got, want[f], 1e-12 * (2 * nf + 2) + 1e-9 * want[f])
+          << "trial " << trial << " flow " << f;
+    }
+  }
+}
+
+// A flow of the record that leaves in the same instant as another flow arrives (so the
+// instant is re-solved from scratch) while nothing else is left on its links: it must
+// leave the record, or a later departure re-fills it and it is "transmitted" twice.
+// Line n0 -Q- n1 -R- n2, and n3 -S- n4 apart (zero latencies). 70 flows G on Q, B on Q and
+// R, A on R, all at 0: one recorded solve. B ends first, then A; E (on S) waits for A, so
+// it starts in the instant A ends. Then the G flows end one by one.
+// Q = 71 GB/s: G and B get 1 GB/s each; R = 10 GB/s: A gets 9 GB/s while B runs.
+// B (1e5 B) ends at 100 us; A has sent 9e5 B and then gets R alone: 1e5 B more at
+// 10 GB/s, ending at 110 us; E sends 1e6 B at 10 GB/s: 110 us + 100 us = 210 us.
+// G flow i (size (20 + i) MB) gets 1 GB/s until B ends, then 71/70 GB/s while all run.
+TEST(FlowModel, DepartureFromTheRecordThatLeavesNothingToSolve) {
+  topo::TopologyBuilder b;
+  std::vector<NodeId> n;
+  for (int i = 0; i < 5; ++i) n.push_back(b.add_node("n" + std::to_string(i), topo::NodeKind::gpu));
+  b.add_link(n[0], n[1], bytes_per_second(71e9), bytes_per_second(71e9), SimTime::zero());
+  b.add_link(n[1], n[2], bytes_per_second(10e9), bytes_per_second(10e9), SimTime::zero());
+  b.add_link(n[3], n[4], bytes_per_second(10e9), bytes_per_second(10e9), SimTime::zero());
+  Case r{std::move(b).build()};
+  for (int i = 0; i < 70; ++i) r.flows.add("G", n[0], n[1], bytes(1e6 * (20 + i)));
+  const FlowId fb = r.flows.add("B", n[0], n[2], bytes(1e5));
+  const FlowId fa = r.flows.add("A", n[1], n[2], bytes(1e6));
+  const std::vector<FlowId> after_a{fa};
+  const FlowId fe = r.flows.add("E", n[3], n[4], bytes(1e6), after_a);
+  r.go();
+  EXPECT_NEAR(r.result.end[fb.value()].duration().si(), 100e-6, 1e-11);
+  EXPECT_NEAR(r.result.end[fa.value()].duration().si(), 110e-6, 1e-11);
+  EXPECT_NEAR(r.result.end[fe.value()].duration().si(), 210e-6, 1e-11);
+  // G flow 0 (20 MB): 1e5 B by 100 us, then 71/70 GB/s: 100 us + (20e6 - 1e5) / (71e9 / 70).
+  EXPECT_NEAR(r.result.end[0].duration().si(), 100e-6 + (20e6 - 1e5) / (71e9 / 70), 1e-10);
+}
+
+// A small skewed all-to-all (issue 19's stress case, scaled down): 3 leaves of 4 GPUs, 2
+// spines, every ordered pair a flow (132), Pareto(1.5) sizes. Flows end at many distinct
+// times, so nearly every end re-solves from the record; every end must match the
+// from-scratch reference.
+TEST(FlowModel, SkewedAllToAllMatchesNaiveReference) {
+  topo::TopologyBuilder b;
+  const uint32_t leaves = 3, per_leaf = 4, spines = 2, n = leaves * per_leaf;
+  std::vector<NodeId> gpu, leaf, spine;
+  for (uint32_t g = 0; g < n; ++g) gpu.push_back(b.add_node("gpu" + std::to_string(g), topo::NodeKind::gpu));
+  for (uint32_t l = 0; l < leaves; ++l) leaf.push_back(b.add_node("leaf" + std::to_string(l), topo::NodeKind::switch_));
+  for (uint32_t s = 0; s < spines; ++s) spine.push_back(b.add_node("spine" + std::to_string(s), topo::NodeKind::switch_));
+  const auto rate = gbps(400);
+  for (uint32_t g = 0; g < n; ++g) b.add_link(gpu[g], leaf[g / per_leaf], rate, rate, SimTime::zero());
+  for (uint32_t l = 0; l < leaves; ++l) {
+    for (uint32_t s = 0; s < spines; ++s) b.add_link(leaf[l], spine[s], rate, rate, SimTime::zero());
+  }
+  Case r{std::move(b).build()};
+  sim::RandomStream rng(5);
+  std::vector<double> size, start;
+  for (uint32_t s = 0; s < n; ++s) {
+    for (uint32_t d = 0; d < n; ++d) {
+      if (s == d) continue;
+      size.push_back(std::ceil(1e5 * std::pow(1.0 - rng.uniform01(), -1.0 / 1.5)));
+      start.push_back(0.0);
+      r.flows.add("a2a", gpu[s], gpu[d], bytes(size.back()));
+    }
+  }
+  r.go();
+  const size_t nf = size.size();
+  ASSERT_EQ(nf, 132u);
+  std::vector<std::vector<uint32_t>> path(nf);
+  std::vector<double> cap;
+  for (uint32_t l = 0; l < r.t.link_count(); ++l) cap.push_back(r.t.link_capacity(LinkId(l)).si());
+  for (uint32_t f = 0; f < nf; ++f) {
+    for (LinkId l : r.paths.of(FlowId(f))) path[f].push_back(l.value());
+  }
+  const auto want = reference_ends(path, cap, size, start);
+  for (uint32_t f = 0; f < nf; ++f) {
+    const double got = r.result.end[f].duration().si();
+    ASSERT_NEAR(got, want[f], 1e-12 * (2 * nf + 2) + 1e-9 * want[f]) << "flow " << f;
+  }
+}
+
+// The progress callback reports work done in bytes and re-solves. One 1 GB/s link, no
+// latency: A (1 MB) from 0 to 1 ms, then B (3 MB, waits for A) from 1 ms to 4 ms.
+// With a call after every event, the calls come at the ends of the instants 0, 1 ms and
+// 4 ms (before that instant's re-solve): bytes delivered 0, 1e6, 4e6 of 4e6; re-solves
+// 0, 1, 2. With calls only every re-solve, the instant 0 (no re-solve yet) is skipped.
+TEST(FlowModel, ProgressReportsBytesDeliveredAndSolves) {
+  for (const bool by_solves : {false, true}) {
+    Case r{line({bytes_per_second(1e9)}, SimTime::zero())};
+    const FlowId a = r.flows.add("A", NodeId(0), NodeId(1), bytes(1e6));
+    const std::vector<FlowId> after_a{a};
+    r.flows.add("B", NodeId(0), NodeId(1), bytes(3e6), after_a);
+    topo::ShortestPathRouter router(r.t);
+    std::vector<FlowId> unroutable;
+    r.paths = route_all(r.t, router, r.flows, unroutable);
+    std::vector<RunProgress> calls;
+    FlowRunOptions o;
+    o.progress = [&](const RunProgress& p) { calls.push_back(p); };
+    o.progress_every = by_solves ? UINT64_MAX / 2 : 1;
+    o.progress_every_solves = by_solves ? 1 : UINT64_MAX / 2;
+    run_flow_model(r.t, r.flows, r.paths, o);
+    const std::vector<double> want_bytes = by_solves ? std::vector<double>{1e6, 4e6}
+                                                     : std::vector<double>{0, 1e6, 4e6};
+    ASSERT_EQ(calls.size(), want_bytes.size()) << by_solves;
+    for (size_t i = 0; i < calls.size(); ++i) {
+      EXPECT_EQ(calls[i].bytes_delivered, want_bytes[i]) << by_solves << " call " << i;
+      EXPECT_EQ(calls[i].bytes, 4e6);
+      EXPECT_EQ(calls[i].rate_solves, i + (by_solves ? 1 : 0));
+    }
+  }
+}
+
 // Same input twice, same every number.
 TEST(FlowModel, IsDeterministic) {
   auto once = [] {

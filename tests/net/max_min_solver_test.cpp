@@ -169,5 +169,127 @@ TEST(MaxMinSolver, SolvesOnlyTheFlowsItIsGiven) {
   EXPECT_DOUBLE_EQ(rate[1], 1.0);
 }
 
+// Random instances made for ties: few distinct capacities (1, 3, 7: shares such as 7/3
+// that round), short paths over few links, so that several links often fill at the same
+// share. Flow paths as lists of link ids; flows listed in `order`.
+struct Instance {
+  std::vector<std::vector<uint32_t>> paths;
+  std::vector<double> cap;
+};
+
+Instance tie_prone(sim::RandomStream& rng, uint32_t max_links, uint32_t max_flows) {
+  Instance in;
+  const uint32_t nl = 1 + static_cast<uint32_t>(rng.uniform_below(max_links));
+  const uint32_t nf = 1 + static_cast<uint32_t>(rng.uniform_below(max_flows));
+  const double choices[] = {1.0, 3.0, 7.0};
+  in.cap.resize(nl);
+  for (auto& c : in.cap) c = choices[rng.uniform_below(3)];
+  in.paths.resize(nf);
+  for (auto& p : in.paths) {
+    const uint32_t len = 1 + static_cast<uint32_t>(rng.uniform_below(std::min(nl, 4u)));
+    while (p.size() < len) {
+      const auto l = static_cast<uint32_t>(rng.uniform_below(nl));
+      if (std::find(p.begin(), p.end(), l) == p.end()) p.push_back(l);
+    }
+  }
+  return in;
+}
+
+// The rates are a function of the instance alone: listing the same flows in another
+// order gives the same rates to the last bit. (Ties between links at the same share are
+// broken by link id, as documented; breaking them by the order in which the solve first
+// met the links made the last bit depend on that order, since which link fills first
+// decides what is subtracted from the other's remaining capacity.)
+TEST(MaxMinSolver, RatesDoNotDependOnTheOrderOfFlows) {
+  sim::RandomStream rng(77);
+  for (int trial = 0; trial < 2000; ++trial) {
+    const Instance in = tie_prone(rng, 10, 30);
+    const Paths p = make_paths(in.paths);
+    std::vector<uint32_t> flows(in.paths.size());
+    std::iota(flows.begin(), flows.end(), 0);
+    std::vector<double> a(flows.size(), -1), b(flows.size(), -1);
+    MaxMinSolver s;
+    s.solve(flows, p, in.cap, a);
+    for (size_t i = flows.size(); i > 1; --i) std::swap(flows[i - 1], flows[rng.uniform_below(i)]);
+    s.solve(flows, p, in.cap, b);
+    for (size_t f = 0; f < flows.size(); ++f) {
+      ASSERT_EQ(a[f], b[f]) << "trial " << trial << " flow " << f;
+    }
+  }
+}
+
+// The incremental path: after a recorded solve, flows leave a few at a time and the
+// rest are re-solved from the first level a departure can change. Every rate must equal,
+// to the last bit, a fresh solve of the flows that remain (by another solver object),
+// and agree with the naive reference; the flows left alone by the restart keep theirs.
+TEST(MaxMinSolver, IncrementalRemovalMatchesAFreshSolve) {
+  sim::RandomStream rng(4242);
+  for (int trial = 0; trial < 600; ++trial) {
+    const Instance in = tie_prone(rng, 12, 40);
+    const Paths p = make_paths(in.paths);
+    const size_t nf = in.paths.size();
+    std::vector<uint32_t> alive(nf);
+    std::iota(alive.begin(), alive.end(), 0);
+    std::vector<double> rate(nf, -1);
+    MaxMinSolver inc;
+    inc.solve_recorded(alive, PathView::of_rows(p), in.cap, rate);
+    std::vector<uint32_t> refilled;
+    while (alive.size() > 1) {
+      // One to three flows leave at once.
+      const size_t k = 1 + rng.uniform_below(std::min<size_t>(3, alive.size() - 1));
+      std::vector<uint32_t> gone;
+      for (size_t i = 0; i < k; ++i) {
+        const size_t j = rng.uniform_below(alive.size());
+        gone.push_back(alive[j]);
+        alive.erase(alive.begin() + static_cast<std::ptrdiff_t>(j));
+      }
+      for (uint32_t f : gone) ASSERT_TRUE(inc.recorded(f));
+      const std::vector<double> before = rate;
+      inc.resolve_without(gone, PathView::of_rows(p), in.cap, rate, refilled);
+      for (uint32_t f : gone) ASSERT_FALSE(inc.recorded(f));
+      std::vector<uint8_t> was_refilled(nf, 0);
+      for (uint32_t f : refilled) was_refilled[f] = 1;
+      std::vector<double> fresh(nf, -1);
+      MaxMinSolver s;
+      s.solve(alive, p, in.cap, fresh);
+      std::vector<std::vector<uint32_t>> sub;
+      for (uint32_t f : alive) sub.push_back(in.paths[f]);
+      const auto want = reference(sub, in.cap);
+      for (size_t i = 0; i < alive.size(); ++i) {
+        const uint32_t f = alive[i];
+        ASSERT_TRUE(inc.recorded(f));
+        ASSERT_EQ(rate[f], fresh[f]) << "trial " << trial << " flow " << f;
+        ASSERT_NEAR(rate[f], want[i], 1e-9 * want[i]) << "trial " << trial << " flow " << f;
+        if (!was_refilled[f]) ASSERT_EQ(rate[f], before[f]);
+      }
+    }
+  }
+}
+
+// A solve that shares flows with the record replaces it (its rates are the new truth);
+// one on flows the record does not hold leaves it alone.
+TEST(MaxMinSolver, RecordFollowsTheLatestSolveOfItsFlows) {
+  const Paths p = make_paths({{0}, {0}, {0, 1}, {2}, {2}});
+  const std::vector<double> cap{3.0, 5.0, 4.0};
+  std::vector<double> rate(5, -1);
+  MaxMinSolver s;
+  const std::vector<uint32_t> first{0, 1, 2};
+  s.solve_recorded(first, PathView::of_rows(p), cap, rate);
+  const std::vector<uint32_t> other{3, 4};
+  s.solve(other, p, cap, rate);  // disjoint: the record of 0, 1, 2 stays
+  EXPECT_TRUE(s.recorded(0));
+  EXPECT_FALSE(s.recorded(3));
+  // Flow 1 leaves link 0 (3 units): flows 0 and 2 get 1.5 each.
+  std::vector<uint32_t> refilled;
+  const std::vector<uint32_t> gone{1};
+  s.resolve_without(gone, PathView::of_rows(p), cap, rate, refilled);
+  EXPECT_DOUBLE_EQ(rate[0], 1.5);
+  EXPECT_DOUBLE_EQ(rate[2], 1.5);
+  EXPECT_DOUBLE_EQ(rate[3], 2.0);
+  const std::vector<uint32_t> overlap{0};
+  s.solve(overlap, p, cap, rate);  // overlaps the record: forgotten
+  EXPECT_FALSE(s.recorded(2));
+}
+
 }  // namespace
 }  // namespace roshni::net

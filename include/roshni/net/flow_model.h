@@ -6,7 +6,8 @@
 /// later, which releases the flows that wait for it. Rates are re-solved once per
 /// timestamp, and only for the flows whose share can have changed: those in the
 /// connected component (flows linked by shared links) of the links whose flow set
-/// changed. Link capacities may change during the run (a failure, an optical circuit
+/// changed; after departures alone, only the flows that froze at or after the first
+/// filling step a departed flow froze at (MaxMinSolver::resolve_without). Link capacities may change during the run (a failure, an optical circuit
 /// torn down for reconfiguration): a flow crossing a link of capacity 0 stalls until it
 /// returns; a flow that starts while its route crosses a dead link is rerouted over
 /// surviving links, or waits until some link comes back. Not modelled here: packets,
@@ -50,14 +51,20 @@ struct RunProgress {
   uint64_t events = 0;     // processed so far
   size_t delivered = 0;    // flows delivered so far
   size_t flows = 0;        // flows in the run
+  uint64_t rate_solves = 0;    // re-solves of rates so far
+  double bytes_delivered = 0;  // bytes of the flows delivered so far
+  double bytes = 0;            // bytes of all flows in the run
 };
 
 struct FlowRunOptions {
-  /// Called at the end of the first timestamp after every `progress_every` events (and
-  /// never when empty). The model does not read the wall clock; the callee may. It must
-  /// not change the run: results are the same with or without it.
+  /// Called at the end of the first timestamp after every `progress_every` events or
+  /// `progress_every_solves` re-solves, whichever comes first (and never when empty):
+  /// a run whose time goes into few, large re-solves reports too. The model does not
+  /// read the wall clock; the callee may. It must not change the run: results are the
+  /// same with or without it.
   std::function<void(const RunProgress&)> progress;
   uint64_t progress_every = uint64_t{1} << 16;
+  uint64_t progress_every_solves = uint64_t{1} << 12;
   std::vector<CapacityStep> steps;
   /// Capacities at time 0 where they differ from the topology's (circuits that exist in
   /// some configuration but not the first start at 0).
