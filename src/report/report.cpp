@@ -334,8 +334,12 @@ void write_file_atomically(const std::string& dir, const std::string& name,
 }
 
 std::string human_summary(const scenario::Scenario& s, const Summary& sum) {
-  std::string out = fmt::format("{}: {} flows over {} links, network model '{}'\n", s.name,
-                                sum.flows, s.topology.link_count() / 2, s.network_model);
+  std::string out = fmt::format("{}: {} flows{} over {} links, network model '{}'\n", s.name,
+                                sum.flows,
+                                s.fold.replicas > 1
+                                    ? fmt::format(" (one replica's of {}; traffic below is all's)", s.fold.replicas)
+                                    : "",
+                                s.topology.link_count() / 2, s.network_model);
   if (s.workload.selected_by.starts_with("auto: ")) {
     // What the auto rule chose and why (chunks and channels are the scenario's: the rule
     // does not choose them, docs/collectives.md).

@@ -77,21 +77,20 @@ ReplicaFold fold_replicas(const work::TrainingInfo& info, const topo::Topology& 
   fold.link_bytes.assign(t.link_count(), DataSize());
   std::vector<LinkId> path, other;
 
-  // The folded rings' paths: the hop's own, entered and left through replica 0's NIC.
+  // The folded rings' paths: the hop's own, left through replica 0's link towards its
+  // ring successor and entered through its link from its predecessor.
   for (const work::FoldedHop& h : info.folded_hops) {
     const uint64_t hash = topo::flow_hash(seed, h.flow.value());
     path.clear();
     ROSHNI_ASSERT(router.route(gpus[h.from], gpus[h.to], hash, path), "no route for a ring hop");
     if (h.from != h.rep) {
       other.clear();
-      ROSHNI_ASSERT(router.route(gpus[h.rep], gpus[h.to != h.rep ? h.to : h.from], hash, other),
-                    "no route from replica 0");
+      ROSHNI_ASSERT(router.route(gpus[h.rep], gpus[h.next], hash, other), "no route from replica 0");
       path.front() = other.front();
     }
     if (h.to != h.rep) {
       other.clear();
-      ROSHNI_ASSERT(router.route(gpus[h.from != h.rep ? h.from : h.to], gpus[h.rep], hash, other),
-                    "no route into replica 0");
+      ROSHNI_ASSERT(router.route(gpus[h.prev], gpus[h.rep], hash, other), "no route into replica 0");
       path.back() = other.back();
     }
     flows.set_path(h.flow, path);
@@ -132,7 +131,7 @@ ReplicaFold fold_replicas(const work::TrainingInfo& info, const topo::Topology& 
   for (const auto& [rep, piece] : ring_piece) {
     for (uint32_t q = 0; q < plan.data; ++q) {
       carry(rep + q * fold.stride, rep + ((q + 1) % plan.data) * fold.stride, piece,
-            topo::flow_hash(seed, rep * plan.data + q));  // each hop hashed as a flow of its own
+            topo::flow_hash(seed, uint64_t{rep} * plan.data + q));  // each hop hashed as a flow of its own
     }
     payload += piece * plan.data;
   }

@@ -276,7 +276,8 @@ class Builder {
     out_.training = load_training(w, ctx, out_.flows, out_.fold);
     if (out_.fold.replicas > 1) out_.fold.caveat = fold_caveat();
     out_.workload.ranks = static_cast<uint32_t>(topology_().gpus().size());
-    out_.workload.size = out_.flows.total_size();
+    // One replica standing for all: the whole cluster's bytes, not the replica's flows'.
+    out_.workload.size = out_.fold.replicas > 1 ? out_.fold.payload : out_.flows.total_size();
   }
 
   /// Why one data-parallel replica cannot stand for all on this scenario's fabric, or ""
@@ -319,11 +320,21 @@ class Builder {
     if (t.at("kind", "").as_string() == "star") return "";
     const auto r = t.get("routing");
     const std::string routing = r ? r->as_string() : "ecmp";
-    if (routing == "dmodk") return "";
+    if (routing == "dmodk") {
+      return "with D-mod-K routing the replicas' paths are alike, but a replica's ring hops can "
+             "share leaf up links with other replicas' pipeline sends, which one replica does not "
+             "see: the iteration is a lower bound (0.001 % and 0.97 % below every replica's at "
+             "1,024 and 4,096 GPUs; docs/models/scale.md)";
+    }
+    if (routing == "first") {
+      return "with \"routing\": \"first\" every replica's traffic takes the first up link, which "
+             "one replica does not see: the iteration can be far below every replica's; use "
+             "\"dmodk\" (docs/models/scale.md)";
+    }
     return fmt::format("with \"routing\": \"{}\" the replicas' flows collide on shared links, which "
                        "one replica does not see: the iteration is a lower bound (1.5-2.0 % below "
-                       "every replica's at 1,024-4,096 GPUs; \"dmodk\" routing makes the replicas "
-                       "exact copies; docs/models/scale.md)", routing);
+                       "every replica's at 1,024-4,096 GPUs; \"dmodk\" routing comes closer; "
+                       "docs/models/scale.md)", routing);
   }
 
   // ---- report ----

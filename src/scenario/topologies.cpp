@@ -207,8 +207,16 @@ std::unique_ptr<topo::Fabric> build_clos(const JsonNode& t, bool rail, const Bef
     }
     fail_check(t, e);
   }
+  const topo::MultipathPolicy policy = multipath(t);
+  if (rail && policy == topo::MultipathPolicy::dmodk) {
+    // D-mod-K keys the up link on the GPU's index; under a rail leaf the indices step by
+    // the GPUs per server, so only some up links would ever be chosen.
+    t.at("routing", "").fail("\"dmodk\" routes fat_tree fabrics only: a rail leaf's GPUs are "
+                             "every gpus_per_server-th index, so most up links would go unused; use "
+                             "\"ecmp\" or \"first\"");
+  }
   before(clos_size(p));
-  return topo::make_clos(p, multipath(t));
+  return topo::make_clos(p, policy);
 }
 
 std::unique_ptr<topo::Fabric> build_fat_tree(const JsonNode& t, const BeforeBuild& before) {

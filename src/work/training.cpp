@@ -259,10 +259,14 @@ class Builder {
   /// A ring collective over a DP group (`idx`: its members in ring order, one per
   /// replica, replica 0's first) as one replica sees it (TrainingSpec::one_replica). Under
   /// the replicas' symmetry every member's step s ends when its predecessor's step s - 1
-  /// has arrived, so the collective's critical path is a chain of its K steps in which
-  /// step s crosses ring hop q_s = s - (K - 1) (mod D): the K hops before the one that
-  /// ends at replica 0. Each transfer is a 1/D piece, as in coll/phases.cpp's rings.
-  /// Returns the chain's end (the collective's end, by the same symmetry).
+  /// has arrived, so member m's last step ends after a chain of K transfers over the K
+  /// consecutive ring hops that end at m. The fold runs the chain that ends at replica 0:
+  /// step s crosses hop q_s = s - (K - 1) (mod D). Where all hops cost the same this is
+  /// every member's chain; where they differ (some stay under a leaf) it is exact for the
+  /// all-reduce (its 2(D - 1) hops cover every rotation alike on the fabrics tested) but a
+  /// reduce-scatter's or all-gather's D - 1 hops can miss the costliest hop
+  /// (docs/models/scale.md). Each transfer is a 1/D piece, as in coll/phases.cpp's rings.
+  /// Returns the chain's end.
   std::vector<FlowId> folded_ring(Traffic kind, CollectiveKind ck, std::span<const uint32_t> idx,
                                   double size, const char* prefix, std::span<const FlowId> after) {
     const auto D = static_cast<uint32_t>(idx.size());
@@ -276,11 +280,12 @@ class Builder {
     if (!flows_) return {};
     const DataSize piece = net::whole_bytes(bytes((1.0 / D) * c.size.si()));
     tt.bytes += piece * (static_cast<double>(K) * D);
+    // The window of K hops that ends at replica 0 (o = 1 - K mod D).
+    const auto o = static_cast<uint32_t>((static_cast<int64_t>(D) - (K - 1) % D) % D);
     FlowId previous;
     std::string label;
     for (uint32_t step = 0; step < K; ++step) {
-      const uint32_t q = static_cast<uint32_t>(
-          (static_cast<int64_t>(step) - (K - 1) % D + D) % D);
+      const uint32_t q = (o + step) % D;
       const uint32_t to = (q + 1) % D;
       const bool gather = ck == CollectiveKind::all_gather ||
                           (ck == CollectiveKind::all_reduce && step >= D - 1);
@@ -288,8 +293,9 @@ class Builder {
       label = fmt::format("{}/{}{}/r{}", prefix, gather ? "ag" : "rs", phase_step, q);
       const std::span<const FlowId> deps =
           step == 0 ? after : std::span<const FlowId>(&previous, 1);
-      previous = flows_->add(label, gpus_[idx[q]], gpus_[idx[to]], piece, deps);
-      info_.folded_hops.push_back({previous, idx[0], idx[q], idx[to]});
+      // Replica 0's transfer to its successor, standing for hop q (the label's r<q>).
+      previous = flows_->add(label, gpus_[idx[0]], gpus_[idx[1]], piece, deps);
+      info_.folded_hops.push_back({previous, idx[0], idx[1], idx[D - 1], idx[q], idx[to]});
     }
     return {previous};
   }
@@ -672,11 +678,24 @@ std::string fold_problem(const TrainingSpec& spec) {
     return fmt::format("expert parallelism {} spans data-parallel replicas, so they exchange "
                        "tokens and are not copies of one another", pl.expert);
   }
-  std::vector<uint32_t> members;
-  for (uint32_t dd = 0; dd < pl.data; ++dd) members.push_back(pl.gpu(0, dd, 0));
-  if (dp_domain_run(spec, members) > 0) {
-    return "the data-parallel ranks share scale-up domains, so their all-reduce is hierarchical, "
-           "not one ring across replicas";
+  const uint32_t ds = spec.domain_size;
+  if (ds == 0 || pl.data < 2) return "";
+  std::vector<uint32_t> members(pl.data);
+  for (uint32_t i = 0; i < pl.pipeline; ++i) {
+    for (uint32_t r = 0; r < pl.tensor; ++r) {
+      for (uint32_t dd = 0; dd < pl.data; ++dd) members[dd] = pl.gpu(r, dd, i);
+      if (pl.sharding == Sharding::none && dp_domain_run(spec, members) > 0) {
+        return "the data-parallel ranks share scale-up domains, so their all-reduce is "
+               "hierarchical, not one ring across replicas";
+      }
+      for (uint32_t dd = 0; dd < pl.data; ++dd) {
+        const uint32_t a = members[dd], b = members[(dd + 1) % pl.data];
+        if (a / ds == b / ds) {
+          return fmt::format("a data-parallel ring hop (GPU {} to GPU {}) stays inside a scale-up "
+                             "domain, where replica 0's own hops leave it", a, b);
+        }
+      }
+    }
   }
   return "";
 }

@@ -52,12 +52,13 @@ struct TrafficTotal {
 };
 
 /// A transfer of a folded DP ring (TrainingSpec::one_replica) and the ring hop it stands
-/// for: the flow runs from replica 0's GPU `rep`, and its path is hop `from` -> `to`'s
-/// with its first and last links replaced by `rep`'s own (so `rep`'s NIC carries the ring
+/// for: the flow runs from replica 0's GPU `rep` to its ring successor `next`, and its
+/// path is hop `from` -> `to`'s with its first link replaced by rep's link towards `next`
+/// and its last by rep's link from its predecessor `prev` (so rep's NIC carries the ring
 /// traffic it sends and receives). Indices are positions in build_training's `gpus`.
 struct FoldedHop {
   FlowId flow;
-  uint32_t rep, from, to;
+  uint32_t rep, next, prev, from, to;
 };
 
 /// What the report needs beyond the flow run.
@@ -80,8 +81,8 @@ struct TrainingInfo {
 };
 
 /// Why `spec` cannot be simulated with one_replica, or "" when it can: expert
-/// parallelism across replicas, or DP groups that share scale-up domains (their
-/// all-reduce is hierarchical, not a ring).
+/// parallelism across replicas, or a DP ring with a hop inside a scale-up domain (with
+/// runs of members per domain the all-reduce is hierarchical, not a ring).
 std::string fold_problem(const TrainingSpec& spec);
 
 /// Flows and compute steps that build_training would add: a closed form, so that a
