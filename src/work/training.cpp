@@ -692,7 +692,8 @@ std::string fold_problem(const TrainingSpec& spec) {
         const uint32_t a = members[dd], b = members[(dd + 1) % pl.data];
         if (a / ds == b / ds) {
           return fmt::format("a data-parallel ring hop (GPU {} to GPU {}) stays inside a scale-up "
-                             "domain, where replica 0's own hops leave it", a, b);
+                             "domain; one replica stands for all only when every ring hop leaves "
+                             "its domain", a, b);
         }
       }
     }
