@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -65,6 +67,50 @@ void check_replicas_alike(const JsonNode& at, const work::ParallelPlan& plan,
       }
     }
   }
+}
+
+std::string hashed_paths(const work::ParallelPlan& plan, const topo::Topology& t,
+                         topo::Router& router, std::span<const NodeId> gpus,
+                         const std::string& policy) {
+  if (policy.empty()) return "";
+  if (policy == "first") {
+    return "with \"routing\": \"first\" every replica's traffic takes the same first up links, "
+           "where the replicas' flows collide";
+  }
+  // Eight hashes: a pair with two equal-cost choices at one switch shows them with
+  // probability 1 - 2^-7; every replica's pairs are probed, so a multipath fabric is
+  // found at its first pair that crosses a choice.
+  constexpr uint64_t kProbes[] = {0, 1, 0x9e3779b97f4a7c15ULL, 0xbf58476d1ce4e5b9ULL,
+                                  0x94d049bb133111ebULL, 0x2545f4914f6cdd1dULL, 42, ~0ULL};
+  std::vector<LinkId> first, other;
+  const auto depends_on_hash = [&](NodeId a, NodeId b) {
+    first.clear();
+    if (!router.route(a, b, kProbes[0], first)) return false;
+    for (size_t k = 1; k < std::size(kProbes); ++k) {
+      other.clear();
+      if (router.route(a, b, kProbes[k], other) && other != first) return true;
+    }
+    return false;
+  };
+  for (uint32_t dd = 0; dd < plan.data; ++dd) {
+    for (uint32_t i = 0; i < plan.pipeline; ++i) {
+      for (uint32_t r = 0; r < plan.tensor; ++r) {
+        const NodeId a = gpus[plan.gpu(r, dd, i)];
+        std::vector<NodeId> peers;  // the next TP rank, the next stage, the DP ring successor
+        if (plan.tensor > 1) peers.push_back(gpus[plan.gpu((r + 1) % plan.tensor, dd, i)]);
+        if (i + 1 < plan.pipeline) peers.push_back(gpus[plan.gpu(r, dd, i + 1)]);
+        if (plan.data > 1) peers.push_back(gpus[plan.gpu(r, (dd + 1) % plan.data, i)]);
+        for (NodeId b : peers) {
+          if (depends_on_hash(a, b)) {
+            return fmt::format("with \"routing\": \"{}\" the path from '{}' to '{}' depends on the "
+                               "flow's hash, and the replicas' flows collide on such links",
+                               policy, escape_text(t.node_name(a)), escape_text(t.node_name(b)));
+          }
+        }
+      }
+    }
+  }
+  return "";
 }
 
 ReplicaFold fold_replicas(const work::TrainingInfo& info, const topo::Topology& t,

@@ -22,6 +22,16 @@ void check_replicas_alike(const JsonNode& at, const work::ParallelPlan& plan,
                           const topo::Topology& t, topo::Router& router,
                           std::span<const NodeId> gpus);
 
+/// Why hashed multipath makes one replica a lower bound here, or "": with `policy`
+/// "first" on a fabric other than a star every replica's traffic takes the same first
+/// links; with "ecmp", the first pair of GPUs whose route depends on the flow's hash
+/// (a replica's tensor- and pipeline-parallel neighbours and its data-parallel ring
+/// successor, in every replica). Other replicas' flows collide with a replica's on
+/// such links, which one replica alone does not see (docs/models/scale.md).
+std::string hashed_paths(const work::ParallelPlan& plan, const topo::Topology& t,
+                         topo::Router& router, std::span<const NodeId> gpus,
+                         const std::string& policy);
+
 /// Pins each folded ring transfer's path (work::FoldedHop) and returns what the whole
 /// cluster's links carry: every other flow copied to each replica, every folded ring
 /// transfer to each of the ring's hops.

@@ -28,6 +28,9 @@ struct TrainingContext {
   /// Why this fabric cannot let one replica stand for all ("" when it can): the
   /// loader's judgement of the topology kind, oversubscription, failures, models.
   std::string fold_refusal;
+  /// The fabric's multipath policy where a route can depend on the flow's hash ("ecmp" or
+  /// "first"), or "" (a star, D-mod-K): one replica is then checked for hashed paths.
+  std::string fold_multipath;
 };
 
 
