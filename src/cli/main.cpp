@@ -228,7 +228,11 @@ int run(const Options& o) {
                 std::chrono::duration<double>(th - t2).count(),
                 std::chrono::duration<double>(Clock::now() - th).count());
   out.add("links.csv", rr::links_csv(s, result));
-  if (s.report.per_flow) out.add("flows.csv", rr::flows_csv(s, result));
+  const auto tf = Clock::now();
+  if (s.report.flows_csv()) {
+    out.add("flows.csv", [&](const auto& sink) { rr::write_flows_csv(s, result, sink); });
+  }
+  spdlog::debug("flows.csv in {:.3f} s", std::chrono::duration<double>(Clock::now() - tf).count());
   std::string trace_note;
   if (!o.no_trace) {
     const auto trace = rr::trace_json(s, result);
@@ -259,10 +263,14 @@ int run(const Options& o) {
     if (packet) fmt::print("{}", rr::packet_human_summary(s, *packet));
     if (power) fmt::print("{}", rr::power_summary(s, *power));
     fmt::print("  report          {}/report.json, {}/report.html\n", dir, dir);
-    if (s.report.per_flow) {
-      fmt::print("  tables          {}/links.csv, {}/flows.csv\n", dir, dir);
-    } else {
+    if (!s.report.flows_csv()) {
       fmt::print("  tables          {}/links.csv (no flows.csv: report.per_flow is false)\n", dir);
+    } else if (!s.report.flow_rows_in_json(s.flows.size())) {
+      fmt::print("  tables          {}/links.csv, {}/flows.csv (per-flow rows only there: "
+                 "report.json holds them up to {} flows unless report.per_flow is true)\n",
+                 dir, dir, s.report.json_rows_at_most);
+    } else {
+      fmt::print("  tables          {}/links.csv, {}/flows.csv\n", dir, dir);
     }
     if (!o.no_trace) fmt::print("  trace           {}/trace.json{}\n", dir, trace_note);
   }

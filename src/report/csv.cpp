@@ -67,15 +67,27 @@ CsvWriter& CsvWriter::end_row() {
 }
 
 std::string flows_csv(const scenario::Scenario& s, const net::FlowRunResult& r) {
+  std::string out;
+  write_flows_csv(s, r, [&](std::string_view piece) { out += piece; });
+  return out;
+}
+
+void write_flows_csv(const scenario::Scenario& s, const net::FlowRunResult& r,
+                     const std::function<void(std::string_view)>& sink) {
+  constexpr size_t kPiece = size_t{1} << 20;
   const auto& flows = s.flows;
   std::string out;
-  out.reserve(64 + flows.size() * 64);
+  out.reserve(kPiece + 4096);
   CsvWriter w(out);
   for (const char* c : {"id", "src", "dst", "size_bytes", "start_ps", "end_ps", "kind"}) {
     w.field(c);
   }
   w.end_row();
   for (uint32_t i = 0; i < flows.size(); ++i) {
+    if (out.size() >= kPiece) {
+      sink(out);
+      out.clear();
+    }
     const FlowId f(i);
     w.field(flows.label(f))
         .field(s.topology.node_name(flows.src(f)))
@@ -86,7 +98,7 @@ std::string flows_csv(const scenario::Scenario& s, const net::FlowRunResult& r) 
         .field(flows.is_compute(f) ? "compute" : "flow")
         .end_row();
   }
-  return out;
+  sink(out);
 }
 
 std::string links_csv(const scenario::Scenario& s, const net::FlowRunResult& r) {

@@ -196,7 +196,8 @@ std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r
                         const Summary& sum, const net::PacketStats* packet,
                         const scenario::PowerOutcome* power) {
   std::string out;
-  out.reserve(1024 + (s.report.per_flow ? s.flows.size() * 64 : 0) +
+  const bool flow_rows = s.report.flow_rows_in_json(s.flows.size());
+  out.reserve(1024 + (flow_rows ? s.flows.size() * 64 : 0) +
               s.topology.link_count() * 64);
   JsonWriter w(out);
   w.begin_object();
@@ -265,6 +266,10 @@ std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r
     w.figure("budget_warnings", static_cast<uint64_t>(s.budget_warnings), "1");
   }
   w.figure("flows_stalled", r.flows_stalled, "1");
+  // Where the per-flow rows went when report.json does not hold them.
+  if (!s.report.flow_rows_in_json(s.flows.size())) {
+    w.key("flow_rows").value(s.report.flows_csv() ? "flows.csv" : "none");
+  }
   if (packet) write_packet_summary(w, s, *packet);
   if (sum.training) write_training_summary(w, s, *sum.training);
   if (power) write_power_summary(w, s, *power);
@@ -274,7 +279,7 @@ std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r
 
   write_links_by_role(w, sum);
   write_links(w, s, r);
-  if (s.report.per_flow) write_flows(w, s, r);
+  if (flow_rows) write_flows(w, s, r);
   if (packet) write_packet_section(w, s, *packet);
   w.end_object();
   return out;

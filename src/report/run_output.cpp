@@ -204,17 +204,26 @@ RunOutput::~RunOutput() {
 }
 
 void RunOutput::add(std::string_view name, const std::string& text) {
+  add(name, [&](const std::function<void(std::string_view)>& sink) { sink(text); });
+}
+
+void RunOutput::add(std::string_view name,
+                    const std::function<void(const std::function<void(std::string_view)>&)>& fill) {
   if (!known_output(name)) {
     throw std::logic_error(fmt::format("'{}' is not a run output", name));
   }
   const fs::path path = fs::path(staging_) / name;
   std::ofstream f(path, std::ios::binary | std::ios::trunc);
   if (!f) throw std::runtime_error(fmt::format("cannot write '{}'", path.string()));
-  f.write(text.data(), static_cast<std::streamsize>(text.size()));
+  uint64_t written = 0;
+  fill([&](std::string_view piece) {
+    f.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+    written += piece.size();
+  });
   f.flush();
   if (!f) {
     throw std::runtime_error(fmt::format("error writing '{}' ({} bytes): {}", path.string(),
-                                         text.size(), std::strerror(errno)));
+                                         written, std::strerror(errno)));
   }
   names_.emplace_back(name);
 }

@@ -2,6 +2,7 @@
 // the `check` and `compare` commands as a user calls them: output, errors, exit codes.
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -172,6 +173,33 @@ TEST(ReportFiles, QuietNoTraceAndNoPerFlowTables) {
   EXPECT_EQ(loud.out.find("trace.json"), std::string::npos) << loud.out;
   EXPECT_NE(loud.out.find("no flows.csv: report.per_flow is false"), std::string::npos)
       << loud.out;
+}
+
+// Past 100,000 flows report.json keeps no per-flow table unless asked (issue 19, item 4):
+// an all-to-all over 317 GPUs is 317 x 316 = 100,172 flows. flows.csv has every row
+// (a header and 100,172 rows), the summary and the terminal say where they are.
+TEST(ReportFiles, LargeRunsKeepPerFlowRowsInFlowsCsvOnly) {
+  const auto dir = fresh_dir("flow-rows");
+  const std::string scenario = (dir / "a2a.json").string();
+  {
+    std::ofstream(scenario) << R"({"topology": {"kind": "star", "gpus": 317, "link": {"bandwidth": "400 Gbps"}},
+                                   "workload": {"kind": "all_to_all", "size": "317 MB"}})";
+  }
+  const auto r = run_cli("run " + scenario + " --no-trace -o " + (dir / "out").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("per-flow rows only there"), std::string::npos) << r.out;
+  const auto report = nlohmann::json::parse(read_file(dir / "out" / "report.json"));
+  EXPECT_FALSE(report.contains("flows"));
+  EXPECT_EQ(report["summary"]["flow_rows"], "flows.csv");
+  const std::string csv = read_file(dir / "out" / "flows.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 100'173);
+  // Asked for, the table is back.
+  const auto asked = run_cli("run " + scenario + " -q --no-trace --set report.per_flow=true -o " +
+                             (dir / "out").string());
+  ASSERT_EQ(asked.exit_code, 0) << asked.err;
+  const auto full = nlohmann::json::parse(read_file(dir / "out" / "report.json"));
+  EXPECT_EQ(full["flows"]["rows"].size(), 100'172u);
+  EXPECT_FALSE(full["summary"].contains("flow_rows"));
 }
 
 // check's errors: a missing file and malformed JSON name the file (exit 1); a baseline

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -38,6 +39,10 @@ class CsvWriter {
 /// flows.csv: id, src, dst, size_bytes, start_ps, end_ps, kind ("flow" | "compute");
 /// one row per entry of the flow set, in id order (the rows of report.json's "flows").
 std::string flows_csv(const scenario::Scenario& s, const net::FlowRunResult& r);
+/// The same text handed to `sink` in pieces of about 1 MiB, so that millions of rows
+/// never sit in memory at once.
+void write_flows_csv(const scenario::Scenario& s, const net::FlowRunResult& r,
+                     const std::function<void(std::string_view)>& sink);
 
 /// links.csv: link, from, to, capacity_bytes_per_s, latency_ps, bytes, utilisation,
 /// length_m, part; one row per directed link in id order (the rows of report.json's

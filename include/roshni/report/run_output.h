@@ -19,6 +19,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +64,10 @@ class RunOutput {
   /// Writes one output, one of kRunOutputNames, into the staging directory. Throws
   /// std::runtime_error naming the file on failure (the destructor then cleans up).
   void add(std::string_view name, const std::string& text);
+  /// The same for a file too large to hold in memory at once: `fill` is called with a
+  /// sink and hands it the text in pieces, in order.
+  void add(std::string_view name,
+           const std::function<void(const std::function<void(std::string_view)>&)>& fill);
 
   /// Moves the staged files into the directory as described above. Throws
   /// std::runtime_error before any rename when one of the final names is something other

@@ -56,8 +56,16 @@ struct WorkloadInfo {
                             // collective.h), or total trace bytes
 };
 
+/// Per-flow rows (docs/reports.md, "Per-flow rows"): `per_flow` true writes them in
+/// report.json and flows.csv, false in neither; unset (the default) writes flows.csv
+/// always and report.json's table only up to `json_rows_at_most` flows, so that a run of
+/// millions of flows gives a report people can open.
 struct ReportOptions {
-  bool per_flow = true;  // write one row per flow in report.json
+  static constexpr size_t kJsonRowsAtMost = 100'000;
+  std::optional<bool> per_flow;
+  size_t json_rows_at_most = kJsonRowsAtMost;
+  bool flow_rows_in_json(size_t flows) const { return per_flow.value_or(flows <= json_rows_at_most); }
+  bool flows_csv() const { return per_flow.value_or(true); }
 };
 
 /// Energy, heat and money, when the scenario has an "energy", "thermal" or "facility"
