@@ -66,7 +66,7 @@ CsvWriter& CsvWriter::end_row() {
   return *this;
 }
 
-std::string flows_csv(const scenario::Scenario& s, const net::FlowRunResult& r) {
+std::string flows_csv(const scenario::Scenario& s, const net::RunResult& r) {
   const auto& flows = s.flows;
   std::string out;
   out.reserve(64 + flows.size() * 64);
@@ -89,7 +89,7 @@ std::string flows_csv(const scenario::Scenario& s, const net::FlowRunResult& r) 
   return out;
 }
 
-std::string links_csv(const scenario::Scenario& s, const net::FlowRunResult& r) {
+std::string links_csv(const scenario::Scenario& s, const net::RunResult& r) {
   const auto& topo = s.topology;
   const double t = r.makespan.duration().si();
   std::string out;
