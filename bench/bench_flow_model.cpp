@@ -95,7 +95,7 @@ void BM_SkewedAllToAll(benchmark::State& state) {
   topo::ShortestPathRouter router(t, topo::MultipathPolicy::ecmp);
   std::vector<FlowId> unroutable;
   const auto paths = net::route_all(t, router, flows, unroutable, 1);
-  net::FlowRunResult r;
+  net::RunResult r;
   for (auto _ : state) {
     r = net::run_flow_model(t, flows, paths);
     benchmark::DoNotOptimize(r.makespan);

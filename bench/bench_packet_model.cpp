@@ -33,8 +33,8 @@ void run(benchmark::State& state, const topo::Topology& t, const net::FlowSet& f
   for (auto _ : state) {
     const auto r = net::run_packet_model(t, flows, paths, config);
     hops += r.packet.packet_hops;
-    events += r.flow.events;
-    benchmark::DoNotOptimize(r.flow.makespan);
+    events += r.run.events;
+    benchmark::DoNotOptimize(r.run.makespan);
   }
   state.counters["packet_hops/s"] =
       benchmark::Counter(static_cast<double>(hops), benchmark::Counter::kIsRate);

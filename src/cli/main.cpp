@@ -184,7 +184,7 @@ int run(const Options& o) {
         break;
       }
       const auto& label = s.flows.label(u.flow);
-      using St = roshni::net::UnfinishedFlow::State;
+      using St = roshni::net::Unfinished::State;
       if (u.state == St::waiting && u.waiting_for.valid()) {
         fmt::print(stderr, "  flow '{}' never started: waits for '{}', which never finished\n",
                    label, s.flows.label(u.waiting_for));

@@ -17,7 +17,7 @@
 #include <fmt/format.h>
 
 #include "roshni/core/sim_time.h"
-#include "roshni/net/flow_model.h"
+#include "roshni/net/run_contract.h"
 
 namespace roshni::cli {
 

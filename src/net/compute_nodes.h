@@ -1,7 +1,8 @@
-/// Compute steps on nodes whose speed a coupling may change during the run (a throttled
-/// GPU), shared by the flow and packet models: per node the busy time, work and
-/// throttled time (into the run's FlowRunResult) and the busy power drawn now; per step
-/// the work it has left. The models keep their own events: this says when a step ends.
+/// Tasks (compute steps) on nodes whose speed a coupling may change during the run (a
+/// throttled GPU), shared by the flow and packet models (through run_skeleton.h): per node
+/// the busy time, work and throttled time (into the run's RunResult), and an activity
+/// observer told when a node starts and stops computing and when a busy node's speed
+/// changes; per task the work it has left. The models keep their own events: this says when a step ends.
 /// Steps that overlap on a node share it (processor sharing, docs/models/energy.md): k
 /// of them each progress at speed / k, so the node's work, and so its energy and heat,
 /// is what its steps need, and the steps take as long as that work at that speed.
@@ -15,18 +16,19 @@
 
 #include "roshni/core/error.h"
 #include "roshni/core/sim_time.h"
+#include "roshni/net/activity_observer.h"
 #include "roshni/net/coupling.h"
-#include "roshni/net/flow_model.h"
+#include "roshni/net/run_contract.h"
 
 namespace roshni::net {
 
 class ComputeNodes {
  public:
-  /// `nodes` topology nodes, `steps` flow ids (compute steps among them); busy time, work
-  /// and throttled time go to `r`; `busy_power` per node (empty: power not tracked).
-  void init(size_t nodes, size_t steps, FlowRunResult& r, const std::vector<double>& busy_power) {
+  /// `nodes` topology nodes, `steps` entries (tasks among them); busy time, work and
+  /// throttled time go to `r`; `observer` (may be null) is told of the nodes' activity.
+  void init(size_t nodes, size_t steps, RunResult& r, ActivityObserver* observer) {
     r_ = &r;
-    busy_power_ = &busy_power;
+    observer_ = observer;
     r.busy_ps.assign(nodes, 0);
     r.work_s.assign(nodes, 0.0);
     r.slowed_ps.assign(nodes, 0);
@@ -46,7 +48,7 @@ class ComputeNodes {
   SimTime start(uint32_t f, uint32_t n, SimTime now, SimTime full, Reschedule&& reschedule) {
     settle(n, now);
     progress(n, now);
-    if (active_[n]++ == 0 && !busy_power_->empty()) power_ += (*busy_power_)[n] * speed_[n];
+    if (active_[n]++ == 0 && observer_ != nullptr) observer_->node_busy(n, speed_[n]);
     pos_[f] = static_cast<uint32_t>(running_[n].size());
     running_[n].push_back(f);
     remaining_[f] = static_cast<double>(full.ps());  // ps at full speed
@@ -63,7 +65,7 @@ class ComputeNodes {
   void finish(uint32_t f, uint32_t n, SimTime now, Reschedule&& reschedule) {
     settle(n, now);
     progress(n, now);
-    if (--active_[n] == 0 && !busy_power_->empty()) power_ -= (*busy_power_)[n] * speed_[n];
+    if (--active_[n] == 0 && observer_ != nullptr) observer_->node_idle(n, speed_[n]);
     auto& list = running_[n];
     const uint32_t pos = pos_[f];
     list[pos] = list.back();
@@ -89,15 +91,12 @@ class ComputeNodes {
       const double s = new_speed_[n];
       if (s == speed_[n]) continue;
       ROSHNI_ASSERT(s > 0 && s <= 1, "a coupling set node {} to speed {}", n, s);
-      if (active_[n] > 0 && !busy_power_->empty()) power_ += (*busy_power_)[n] * (s - speed_[n]);
+      if (active_[n] > 0 && observer_ != nullptr) observer_->node_speed(n, speed_[n], s);
       progress(n, now);
       speed_[n] = s;
       for (uint32_t f : running_[n]) reschedule(f, end_of(f, n, now));
     }
   }
-
-  /// The busy power drawn now, W (0 when not tracked).
-  double power() const { return power_; }
 
  private:
   void settle(uint32_t n, SimTime now) {
@@ -128,9 +127,8 @@ class ComputeNodes {
     return ps >= 9.2e18 ? SimTime::max() : now + SimTime::ps(static_cast<int64_t>(std::ceil(ps)));
   }
 
-  FlowRunResult* r_ = nullptr;
-  const std::vector<double>* busy_power_ = nullptr;
-  double power_ = 0;
+  RunResult* r_ = nullptr;
+  ActivityObserver* observer_ = nullptr;
   std::vector<uint32_t> active_;                // per node: compute steps running
   std::vector<SimTime> last_;                   // per node: settled up to here
   std::vector<double> speed_, new_speed_;       // per node, (0, 1]

@@ -9,10 +9,9 @@
 #include <algorithm>
 #include <cmath>
 
-#include "net/compute_nodes.h"
 #include "net/link_capacities.h"
 #include "net/live_router.h"
-#include "net/step_triggers.h"
+#include "net/run_skeleton.h"
 #include "roshni/core/error.h"
 #include "roshni/net/max_min_solver.h"
 #include "roshni/sim/simulator.h"
@@ -21,9 +20,8 @@
 namespace roshni::net {
 namespace {
 
-enum EventKind : uint8_t {
-  kStart = 0, kTransmitted = 1, kDelivered = 2, kCapacity = 3, kComputeDone = 4, kTick = 5
-};
+// Besides the skeleton's kinds (run_skeleton.h): the earliest end of transmission is due.
+constexpr uint8_t kTransmitted = kModelKinds;
 enum class State : uint8_t { waiting, transmitting, in_flight, delivered, no_route };
 
 /// The flows in transfer by end of transmission: an indexed binary min-heap on (end,
@@ -103,50 +101,22 @@ class CompletionQueue {
   uint64_t next_seq_ = 0;
 };
 
-class FlowModel {
+class FlowModel : public RunSkeleton<FlowModel> {
  public:
   FlowModel(const topo::Topology& t, const FlowSet& flows, const Paths& paths,
-            const FlowRunOptions& options)
-      : t_(t), flows_(flows), options_(options) {
+            const RunOptions& options)
+      : RunSkeleton(t, flows, options), t_(t) {
     const size_t n = flows.size();
     state_.assign(n, State::waiting);
-    pending_.resize(n);
     remaining_.resize(n);
     rate_.assign(n, 0.0);
     last_update_.assign(n, SimTime::zero());
-    generation_.assign(n, 0);
     completions_.resize(n);
-    result_.start.assign(n, SimTime::zero());
-    result_.end.assign(n, SimTime::zero());
-    result_.stalled_for.assign(n, SimTime::zero());
     visit_.assign(n, 0);
     new_rate_.assign(n, 0.0);
     stalled_since_.assign(n, SimTime::zero());
     stalled_.assign(n, 0);
     ever_stalled_.assign(n, 0);
-
-    // Compute activity per node.
-    compute_.init(t.node_count(), n, result_, options.node_busy_power);
-    if (!options.link_energy_per_byte.empty()) {
-      flow_joules_per_byte_.assign(n, 0.0);
-    }
-    groups_ = options.link_energy_groups.size();
-    group_power_.assign(groups_, 0.0);
-    flow_group_joules_.assign(n * groups_, 0.0);
-    result_.peak_link_group_power.assign(groups_, 0.0);
-
-    // Who waits for whom, reversed: dependents in compressed rows.
-    dependent_offset_.assign(n + 1, 0);
-    for (uint32_t f = 0; f < n; ++f) {
-      pending_[f] = static_cast<uint32_t>(flows.deps(FlowId(f)).size());
-      for (FlowId d : flows.deps(FlowId(f))) ++dependent_offset_[d.value() + 1];
-    }
-    for (size_t i = 0; i < n; ++i) dependent_offset_[i + 1] += dependent_offset_[i];
-    dependents_.resize(dependent_offset_[n]);
-    std::vector<uint32_t> fill(dependent_offset_.begin(), dependent_offset_.end() - 1);
-    for (uint32_t f = 0; f < n; ++f) {
-      for (FlowId d : flows.deps(FlowId(f))) dependents_[fill[d.value()]++] = f;
-    }
 
     // Paths: the planned ones; the solver reads them through paths_ (offsets per flow).
     paths_ = paths;
@@ -173,100 +143,59 @@ class FlowModel {
     link_dirty_.assign(links, 0);
     link_visit_.assign(links, 0);
     link_bytes_.assign(links, 0.0);
-
-    // Capacity steps: absolute ones are scheduled at the start; triggered ones when the
-    // last flow they wait for is delivered.
-    step_triggers_.init(options.steps, n);
   }
 
-  FlowRunResult run() {
+  RunResult run() {
     const size_t n = flows_.size();
     if (options_.progress) {
       progress_due_ = std::max<uint64_t>(1, options_.progress_every);
       progress_solves_due_ = std::max<uint64_t>(1, options_.progress_every_solves);
     }
-    sim_.queue().reserve(std::min<size_t>(2 * n + 16, size_t{1} << 24));
-    for (uint32_t i = 0; i < options_.steps.size(); ++i) {
-      if (options_.steps[i].after.empty()) sim_.schedule(options_.steps[i].at, kCapacity, i);
-    }
-    for (uint32_t f = 0; f < n; ++f) {
-      if (pending_[f] == 0) sim_.schedule(flows_.earliest_start(FlowId(f)), kStart, f);
-    }
-    if (options_.coupling != nullptr && n > 0) {
-      period_ = options_.coupling->period();
-      ROSHNI_ASSERT(period_ > SimTime::zero(), "a coupling's period must be positive");
-      sim_.schedule(period_, kTick, 0);
-    }
+    schedule_start(std::min<size_t>(2 * n + 16, size_t{1} << 24));
     sim_.run(*this);
-    compute_.settle_all(result_.makespan);
+    tasks_.settle_all(run_.makespan);
     for (uint32_t f = 0; f < n; ++f) {  // still stalled when the run ran out of events
-      if (stalled_[f]) result_.stalled_for[f] += sim_.now() - stalled_since_[f];
+      if (stalled_[f]) run_.stalled_for[f] += sim_.now() - stalled_since_[f];
     }
-    if (options_.record_activity) result_.activity.push_back({result_.makespan, 0.0, 0.0});
-    result_.events = sim_.events_processed();
-    result_.link_bytes.resize(link_bytes_.size());
-    for (size_t l = 0; l < link_bytes_.size(); ++l) result_.link_bytes[l] = bytes(link_bytes_[l]);
-    for (uint32_t f = 0; f < n; ++f) {
-      if (state_[f] == State::delivered) continue;
-      UnfinishedFlow u{FlowId(f), UnfinishedFlow::State::waiting, FlowId::invalid(),
-                       LinkId::invalid()};
+    if (options_.observer != nullptr) options_.observer->run_end(run_.makespan);
+    run_.events = sim_.events_processed();
+    run_.link_bytes.resize(link_bytes_.size());
+    for (size_t l = 0; l < link_bytes_.size(); ++l) run_.link_bytes[l] = bytes(link_bytes_[l]);
+    report_unfinished([&](uint32_t f) { return state_[f] == State::delivered; },
+                      [&](uint32_t f, Unfinished& u) {
       switch (state_[f]) {
         case State::transmitting:
-          u.state = UnfinishedFlow::State::transmitting;
+          u.state = Unfinished::State::transmitting;
           for (uint32_t s = path_begin_[f]; s < path_end_[f]; ++s) {
             if (!up_[paths_.links[s].value()]) u.dead_link = paths_.links[s];
           }
           break;
-        case State::in_flight: u.state = UnfinishedFlow::State::in_flight; break;
-        case State::no_route: u.state = UnfinishedFlow::State::no_route; break;
+        case State::in_flight: u.state = Unfinished::State::in_flight; break;
+        case State::no_route: u.state = Unfinished::State::no_route; break;
         default: break;
       }
-      for (FlowId d : flows_.deps(FlowId(f))) {
-        if (state_[d.value()] != State::delivered) {
-          u.waiting_for = d;
-          break;
-        }
-      }
-      result_.unfinished.push_back(u);
-    }
-    return std::move(result_);
+    });
+    return std::move(run_);
   }
 
   void handle(const sim::Event& e) {
-    switch (e.kind) {
-      case kStart:
-        start(e.target);
-        break;
-      case kTransmitted:
-        if (e.generation == due_generation_) transmissions_due();
-        break;
-      case kDelivered:
-        delivered(e.target);
-        break;
-      case kCapacity:
-        apply_step(e.target);
-        break;
-      case kComputeDone:
-        if (e.generation == generation_[e.target]) compute_done(e.target);
-        break;
-      case kTick:
-        tick();
-        break;
-      default:
-        ROSHNI_ASSERT(false, "unknown event kind {}", e.kind);
+    if (e.kind == kTransmitted) {
+      if (e.generation == due_generation_) transmissions_due();
+    } else if (!handle_run_event(e)) {
+      ROSHNI_ASSERT(false, "unknown event kind {}", e.kind);
     }
   }
 
   /// Re-solves the rates of every flow that shares a link, directly or through other
   /// flows, with a link whose set of flows (or capacity) changed at this timestamp.
   void end_of_timestamp(SimTime now) {
-    if (sim_.events_processed() >= progress_due_ || result_.rate_solves >= progress_solves_due_) {
+    if (sim_.events_processed() >= progress_due_ || run_.rate_solves >= progress_solves_due_) {
       progress_due_ = sim_.events_processed() + std::max<uint64_t>(1, options_.progress_every);
-      progress_solves_due_ = result_.rate_solves + std::max<uint64_t>(1, options_.progress_every_solves);
+      progress_solves_due_ = run_.rate_solves + std::max<uint64_t>(1, options_.progress_every_solves);
       options_.progress({now, sim_.events_processed(), delivered_count_, flows_.size(),
-                         result_.rate_solves, bytes_delivered_, flows_.total_size().si()});
+                         run_.rate_solves, bytes_delivered_, flows_.total_size().si()});
     }
-    if (links_came_up_ && !no_route_.empty()) retry_unrouted();
+    if (links_came_up_) retry_unrouted();
     links_came_up_ = false;
     // Only departures this instant, all of flows in the solver's record: re-solve from
     // the first filling step a departure changes (MaxMinSolver::resolve_without).
@@ -275,7 +204,7 @@ class FlowModel {
     arrivals_ = false;
     if (dirty_.empty()) {
       left_.clear();
-      note_peaks(now);
+      instant_end(now);
       schedule_next_tick(now);
       return;
     }
@@ -285,8 +214,8 @@ class FlowModel {
       dirty_.clear();
       solver_.resolve_without(left_, view, capacity_, new_rate_, component_);
       left_.clear();
-      if (!component_.empty()) ++result_.rate_solves;  // else no flow is left to re-rate
-      result_.flows_rated += component_.size();
+      if (!component_.empty()) ++run_.rate_solves;  // else no flow is left to re-rate
+      run_.flows_rated += component_.size();
     } else {
       // A departed flow must not stay in the record: the solve below replaces the record
       // when it shares flows with it, but a departure may leave no flow to solve.
@@ -298,12 +227,12 @@ class FlowModel {
       }
       left_.clear();
       if (!find_component()) {  // flows only left links that now carry nothing
-        note_peaks(now);
+        instant_end(now);
         schedule_next_tick(now);
         return;
       }
-      ++result_.rate_solves;
-      result_.flows_rated += component_.size();
+      ++run_.rate_solves;
+      run_.flows_rated += component_.size();
       // A large component is solved with a record, so that the departures that follow
       // can restart the filling where they first matter.
       if (component_.size() >= kRecordAtLeast) {
@@ -318,20 +247,12 @@ class FlowModel {
         // now until a rate comes back.
         if (!stalled_[f]) begin_stall(f, now);
       } else if (stalled_[f]) {
-        result_.stalled_for[f] += now - stalled_since_[f];
+        run_.stalled_for[f] += now - stalled_since_[f];
         stalled_[f] = 0;
       }
       if (new_rate_[f] == rate_[f]) continue;  // its scheduled completion still holds
       settle(f, now);
-      if (!flow_joules_per_byte_.empty()) {
-        link_power_ += (new_rate_[f] - rate_[f]) * flow_joules_per_byte_[f];
-      }
-      for (size_t g = 0; g < groups_; ++g) {
-        group_power_[g] += (new_rate_[f] - rate_[f]) * flow_group_joules_[f * groups_ + g];
-      }
-      if (options_.record_activity) {
-        throughput_ += (new_rate_[f] - rate_[f]) * (path_end_[f] - path_begin_[f]);
-      }
+      if (options_.observer != nullptr) options_.observer->flow_rate(f, rate_[f], new_rate_[f]);
       rate_[f] = new_rate_[f];
       if (rate_[f] > 0) {
         completions_.set(f, now + to_sim_time_ceil(seconds(remaining_[f] / rate_[f])));
@@ -340,7 +261,7 @@ class FlowModel {
       }
     }
     arm_completions();
-    note_peaks(now);
+    instant_end(now);
     schedule_next_tick(now);
   }
 
@@ -379,91 +300,9 @@ class FlowModel {
     return !component_.empty();
   }
 
-  // ---- compute activity and the coupling ----
-
-  void start_compute(uint32_t f, SimTime now) {
-    const uint32_t node = flows_.src(FlowId(f)).value();
-    state_[f] = State::in_flight;
-    result_.start[f] = now;
-    last_update_[f] = now;
-    const SimTime end = compute_.start(f, node, now, flows_.compute_time(FlowId(f)),
-                                       [&](uint32_t g, SimTime at) { retime_compute(g, at); });
-    sim_.schedule(end, kComputeDone, f, generation_[f]);
-  }
-
-  void compute_done(uint32_t f) {
-    if (sim_.now() == SimTime::max()) time_ran_out(f);
-    compute_.finish(f, flows_.src(FlowId(f)).value(), sim_.now(),
-                    [&](uint32_t g, SimTime at) { retime_compute(g, at); });
-    ++generation_[f];
-    delivered(f);
-  }
-
-  /// Compute step f now ends at `end` (its node's speed or its share of it changed).
-  void retime_compute(uint32_t f, SimTime end) {
-    ++generation_[f];
-    sim_.schedule(end, kComputeDone, f, generation_[f]);
-  }
-
-  void tick() {
-    // A tick scheduled before the last delivery may fire after it: the run is over.
-    if (delivered_count_ == flows_.size() || sim_.now() == SimTime::max()) return;
-    const SimTime now = sim_.now();
-    compute_.step_coupling(*options_.coupling, now,
-                           [&](uint32_t f, SimTime end) { retime_compute(f, end); });
-    // The next tick is scheduled at the end of this instant (end_of_timestamp), once
-    // the flows that this instant released have their completions in the queue.
-    tick_due_ = true;
-  }
-
-  /// Keeps ticking only while something else can still happen. Called after the
-  /// instant's rates are solved: a flow released at a tick (a compute step ending on it)
-  /// has its completion scheduled only then.
-  void schedule_next_tick(SimTime now) {
-    if (!tick_due_) return;
-    tick_due_ = false;
-    if (!sim_.queue().empty()) sim_.schedule(now + period_, kTick, 0);
-  }
-
-  /// Records the peaks of the dynamic power after the timestamp's changes.
-  void note_peaks(SimTime now) {
-    const double compute_power = compute_.power();
-    if (compute_power > result_.peak_compute_power) result_.peak_compute_power = compute_power;
-    if (link_power_ > result_.peak_link_power) result_.peak_link_power = link_power_;
-    for (size_t g = 0; g < groups_; ++g) {
-      auto& peak = result_.peak_link_group_power[g];
-      peak = std::max(peak, group_power_[g]);
-    }
-    const double sum = compute_power + link_power_;
-    if (sum > result_.peak_dynamic_power) {
-      result_.peak_dynamic_power = sum;
-      result_.peak_dynamic_at = now;
-    }
-    if (options_.record_activity) record(now, sum);
-  }
-
-  void record(SimTime now, double power) {
-    auto& a = result_.activity;
-    if (!a.empty() && a.back().dynamic_power == power && a.back().link_throughput == throughput_) {
-      return;  // nothing changed
-    }
-    if (++sample_count_ % sample_stride_ != 0) return;
-    if (a.size() >= std::max<size_t>(2, options_.max_activity_samples)) {
-      size_t k = 0;
-      for (size_t i = 0; i < a.size(); i += 2) a[k++] = a[i];
-      a.resize(k);
-      sample_stride_ *= 2;
-    }
-    a.push_back({now, power, throughput_});
-  }
-
-  /// Times that overflow saturate at SimTime::max() (see sim_time.h): an event that is
-  /// still valid there is work that would end past the end of simulated time.
-  [[noreturn]] void time_ran_out(uint32_t f) const {
-    throw TimeExhausted(fmt::format(
-        "simulated time ran out (2^63 - 1 ps, about 106.8 days) before '{}' was done; "
-        "a link or GPU slowed so far during the run that its work cannot end",
-        flows_.label(FlowId(f))));
+  /// The instant's changes are in: the observer (if any) may take its peaks.
+  void instant_end(SimTime now) {
+    if (options_.observer != nullptr) options_.observer->instant_end(now);
   }
 
   void begin_stall(uint32_t f, SimTime now) {
@@ -471,7 +310,7 @@ class FlowModel {
     stalled_since_[f] = now;
     if (!ever_stalled_[f]) {
       ever_stalled_[f] = 1;
-      ++result_.flows_stalled;
+      ++run_.flows_stalled;
     }
   }
 
@@ -511,45 +350,39 @@ class FlowModel {
     return true;
   }
 
+  friend class RunSkeleton<FlowModel>;
+
   void start(uint32_t f) {
     const SimTime now = sim_.now();
     if (flows_.is_compute(FlowId(f))) {
-      // Work on one node: done after its duration at full speed, no link involved.
-      start_compute(f, now);
+      // A task: work on one node, done after its duration at full speed, no link involved.
+      state_[f] = State::in_flight;
+      run_.start[f] = now;
+      last_update_[f] = now;
+      start_task(f, now);
       return;
     }
-    // Pinned paths are the user's choice and are kept, dead or alive. Others are routed
-    // now (fabrics whose links come and go) or rerouted if their planned path is dead.
-    const bool pinned = !flows_.pinned_path(FlowId(f)).empty();
     bool routed = true;
-    if (!pinned && options_.route_at_start) {
-      routed = route_now(f);
-    } else if (!pinned && options_.reroute && !path_is_up(f)) {
-      routed = route_now(f);
-      if (routed) ++result_.flows_rerouted;
+    switch (route_choice(f, [&] { return path_is_up(f); })) {
+      case RouteChoice::keep: break;
+      case RouteChoice::route: routed = route_now(f); break;
+      case RouteChoice::reroute:
+        routed = route_now(f);
+        if (routed) ++run_.flows_rerouted;
+        break;
     }
     if (!routed) {
       // No live path now: wait for a link to come back, then try again.
       state_[f] = State::no_route;
-      no_route_.push_back(f);
+      wait_for_route(f);
       return;
     }
     state_[f] = State::transmitting;
-    result_.start[f] = now;
+    run_.start[f] = now;
     remaining_[f] = flows_.flow_size(FlowId(f)).si();
-    if (!flow_joules_per_byte_.empty()) {
-      double j = 0;
-      for (uint32_t s = path_begin_[f]; s < path_end_[f]; ++s) {
-        j += options_.link_energy_per_byte[paths_.links[s].value()];
-      }
-      flow_joules_per_byte_[f] = j;
-    }
-    for (size_t g = 0; g < groups_; ++g) {
-      double j = 0;
-      for (uint32_t s = path_begin_[f]; s < path_end_[f]; ++s) {
-        j += options_.link_energy_groups[g][paths_.links[s].value()];
-      }
-      flow_group_joules_[f * groups_ + g] = j;
+    if (options_.observer != nullptr) {
+      options_.observer->flow_path(f, std::span<const LinkId>(paths_.links.data() + path_begin_[f],
+                                                              paths_.links.data() + path_end_[f]));
     }
     rate_[f] = 0.0;
     last_update_[f] = now;
@@ -560,12 +393,6 @@ class FlowModel {
       on_link_[l].push_back(s);
       mark_dirty(l);
     }
-  }
-
-  void retry_unrouted() {
-    std::vector<uint32_t> waiting;
-    waiting.swap(no_route_);
-    for (uint32_t f : waiting) start(f);
   }
 
   /// The event for the earliest end of transmission came: every flow whose end is now
@@ -592,11 +419,7 @@ class FlowModel {
   void transmitted(uint32_t f) {
     if (sim_.now() == SimTime::max()) time_ran_out(f);
     state_[f] = State::in_flight;
-    if (!flow_joules_per_byte_.empty()) link_power_ -= rate_[f] * flow_joules_per_byte_[f];
-    for (size_t g = 0; g < groups_; ++g) {
-      group_power_[g] -= rate_[f] * flow_group_joules_[f * groups_ + g];
-    }
-    if (options_.record_activity) throughput_ -= rate_[f] * (path_end_[f] - path_begin_[f]);
+    if (options_.observer != nullptr) options_.observer->flow_rate(f, rate_[f], 0.0);
     rate_[f] = 0.0;
     remaining_[f] = 0.0;
     left_.push_back(f);
@@ -620,23 +443,8 @@ class FlowModel {
     const SimTime now = sim_.now();
     if (now == SimTime::max()) time_ran_out(f);
     state_[f] = State::delivered;
-    ++delivered_count_;
     bytes_delivered_ += flows_.flow_size(FlowId(f)).si();
-    result_.end[f] = now;
-    result_.makespan = std::max(result_.makespan, now);
-    for (uint32_t k = dependent_offset_[f]; k < dependent_offset_[f + 1]; ++k) {
-      const uint32_t d = dependents_[k];
-      if (--pending_[d] > 0) continue;
-      const SimTime earliest = flows_.earliest_start(FlowId(d));
-      if (earliest > now) {
-        sim_.schedule(earliest, kStart, d);
-      } else {
-        start(d);
-      }
-    }
-    step_triggers_.delivered(f, [&](uint32_t i) {
-      sim_.schedule(now + options_.steps[i].delay, kCapacity, i);
-    });
+    release(f, now);
   }
 
   void apply_step(uint32_t i) {
@@ -652,27 +460,19 @@ class FlowModel {
   }
 
   const topo::Topology& t_;
-  const FlowSet& flows_;
-  const FlowRunOptions& options_;
   Paths paths_;  // planned paths, then rerouted ones appended; read via path_begin_/end_
-  sim::Simulator sim_;
   MaxMinSolver solver_;
-  FlowRunResult result_;
 
   // Per flow.
   std::vector<State> state_;
-  std::vector<uint32_t> pending_;  // dependencies not yet delivered
-  size_t delivered_count_ = 0;
   uint64_t progress_due_ = UINT64_MAX;  // events count of the next progress call
   uint64_t progress_solves_due_ = UINT64_MAX;  // or re-solves count
   double bytes_delivered_ = 0;          // bytes of the flows delivered so far
   std::vector<double> remaining_;  // bytes left to transmit as of last_update_
   std::vector<double> rate_;       // bytes/s
   std::vector<SimTime> last_update_;
-  std::vector<uint32_t> generation_;
   std::vector<uint32_t> visit_;
   std::vector<double> new_rate_;
-  std::vector<uint32_t> dependent_offset_, dependents_;
   std::vector<uint32_t> path_begin_, path_end_;
   std::vector<SimTime> stalled_since_;  // when the current stall began
   std::vector<uint8_t> stalled_;        // at rate 0 behind a dead link now
@@ -690,29 +490,9 @@ class FlowModel {
   // Per path slot.
   std::vector<uint32_t> slot_flow_, slot_pos_;
 
-  // Capacity steps.
-  StepTriggers step_triggers_;
-
   // Rerouting.
   LiveRouter fallback_{t_, up_};
-  bool links_came_up_ = false;
-  std::vector<uint32_t> no_route_;
   std::vector<LinkId> scratch_path_;
-
-  // Compute activity per node, and the coupling.
-  ComputeNodes compute_;
-  SimTime period_;
-  bool tick_due_ = false;  // a tick ran this instant: schedule the next at its end
-  // Activity samples.
-  double throughput_ = 0;  // bytes/s on all directed links: sum of rate x hops
-  uint64_t sample_count_ = 0, sample_stride_ = 1;
-  // Dynamic power now (watts), for the peaks.
-  double link_power_ = 0;
-  std::vector<double> flow_joules_per_byte_;     // per flow: sum over its path
-  // The same by group (FlowRunOptions::link_energy_groups): power now, and per flow
-  // (flow-major, groups_ each) the sum over its path.
-  size_t groups_ = 0;
-  std::vector<double> group_power_, flow_group_joules_;
 
   // Ends of transmission: one indexed queue of the flows in transfer at a rate, and one
   // event in the simulator's queue at the earliest of them.
@@ -733,8 +513,8 @@ class FlowModel {
 
 }  // namespace
 
-FlowRunResult run_flow_model(const topo::Topology& t, const FlowSet& flows, const Paths& paths,
-                             const FlowRunOptions& options) {
+RunResult run_flow_model(const topo::Topology& t, const FlowSet& flows, const Paths& paths,
+                             const RunOptions& options) {
   FlowModel model(t, flows, paths, options);
   return model.run();
 }

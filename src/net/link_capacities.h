@@ -1,6 +1,6 @@
-/// The capacity of every directed link as capacity steps (FlowRunOptions::steps) change
+/// The capacity of every directed link as capacity steps (RunOptions::steps) change
 /// it, shared by the flow and packet models. A link has a set capacity (the topology's,
-/// then FlowRunOptions::initial_capacities, then the latest a step set) and a count of
+/// then RunOptions::initial_capacities, then the latest a step set) and a count of
 /// the outages covering it; it carries its set capacity while no outage covers it and
 /// nothing while any does. So overlapping failures keep a link down until the last one
 /// ends, a switch's repair does not bring back a link that is still failed on its own,
@@ -12,14 +12,14 @@
 #include <vector>
 
 #include "roshni/core/error.h"
-#include "roshni/net/flow_model.h"
+#include "roshni/net/run_contract.h"
 #include "roshni/topo/topology.h"
 
 namespace roshni::net {
 
 class LinkCapacities {
  public:
-  void init(const topo::Topology& t, const FlowRunOptions& options) {
+  void init(const topo::Topology& t, const RunOptions& options) {
     const size_t links = t.link_count();
     set_.resize(links);
     for (uint32_t l = 0; l < links; ++l) set_[l] = t.link_capacity(LinkId(l)).si();

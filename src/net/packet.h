@@ -6,14 +6,14 @@
 #include <limits>
 #include <type_traits>
 
+#include "net/run_events.h"
 #include "roshni/core/sim_time.h"
 
 namespace roshni::net::packet {
 
+// Besides the skeleton's kinds (run_events.h: start, delivered, capacity, task done, tick).
 enum EventKind : uint8_t {
-  kStart,       // target: flow
-  kDelivered,   // target: flow (compute steps, empty flows)
-  kTxDone,      // target: port
+  kTxDone = kModelKinds,  // target: port
   kArrive,      // target: packet
   kPause,       // target: port
   kResume,      // target: port
@@ -21,9 +21,6 @@ enum EventKind : uint8_t {
   kRetransmit,  // target: flow (the timeout of its oldest lost packet ran out)
   kCnp,         // target: flow
   kCcTimer,     // target: flow, generation
-  kCapacity,    // target: capacity step
-  kComputeDone, // target: compute step, generation
-  kTick,        // the coupling's period
 };
 
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();

@@ -1,5 +1,5 @@
 /// The links of the packet model as they change (packet_model.cpp): per directed link
-/// its rate now (0: down; failures and optical circuits, through FlowRunOptions' capacity
+/// its rate now (0: down; failures and optical circuits, through RunOptions' capacity
 /// steps, as in the flow model) and the times that follow from it: a packet's and a
 /// 64-byte control frame's serialisation, and a pause frame's trip back to the link's
 /// sender; with the router that routes flows over the links up now. What a link going
@@ -15,7 +15,7 @@
 #include "net/packet.h"
 #include "roshni/core/sim_time.h"
 #include "roshni/core/units.h"
-#include "roshni/net/flow_model.h"
+#include "roshni/net/run_contract.h"
 #include "roshni/net/packet_model.h"
 #include "roshni/topo/topology.h"
 
@@ -27,7 +27,7 @@ class PacketLinks {
 
   /// The topology's rates, then those that differ at time 0 (circuits not set yet);
   /// packets carry at most c.mtu bytes.
-  void init(const FlowRunOptions& options, const PacketConfig& c) {
+  void init(const RunOptions& options, const PacketConfig& c) {
     const size_t links = t_.link_count();
     mtu_ = c.mtu;
     rate_.resize(links);

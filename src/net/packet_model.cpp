@@ -41,10 +41,13 @@
 //   lossy_resend.h   lossy mode: lost packets, their timeouts, resends, parked ones
 //   packet_links.h   links that change: rates, up/down, serialisation, live routing
 //   packet_paths.h   each flow's paths (planned, sprayed, routed at start), stalls
-//   link_power.h     the links' dynamic power while they carry packets
+//   run_skeleton.h   what both network models share: releasing dependents, tasks and
+//                    the coupling's ticks, routing at start, the unfinished report
+// What draws power (a packet on a link's wire, a node computing) is told to the run's
+// activity observer (activity_observer.h), if one is attached.
 // This file keeps the flows (start, delivery), the ports' sending (round robin,
 // transmit, arrive, receive) and what ties the parts together (a link going down). It
-// stays one file of some 750 lines because these are the handlers of one event switch
+// stays one file (some 650 lines) because these are the handlers of one event switch
 // that call each other on every packet-hop (try_send -> transmit -> tx_done/arrive ->
 // receive -> delivered -> start) and must inline into it, which calls into another
 // file cannot (as calls, transmit and the queue updates alone cost ~4% more
@@ -56,16 +59,14 @@
 #include <limits>
 #include <memory>
 
-#include "net/compute_nodes.h"
 #include "net/dcqcn_senders.h"
-#include "net/link_power.h"
 #include "net/lossy_resend.h"
 #include "net/packet.h"
 #include "net/packet_links.h"
 #include "net/packet_paths.h"
 #include "net/packet_ring.h"
 #include "net/port_buffers.h"
-#include "net/step_triggers.h"
+#include "net/run_skeleton.h"
 #include "roshni/core/error.h"
 #include "roshni/core/text.h"
 #include "roshni/sim/simulator.h"
@@ -78,11 +79,11 @@ using namespace packet;  // the parts' shared vocabulary (packet.h)
 
 enum class State : uint8_t { waiting, no_route, transmitting, delivered };
 
-class PacketModel {
+class PacketModel : public RunSkeleton<PacketModel> {
  public:
   PacketModel(const topo::Topology& t, const FlowSet& flows, const Paths& paths,
-              const PacketConfig& c, const FlowRunOptions& options)
-      : t_(t), flows_(flows), c_(c), options_(options), wires_(t) {
+              const PacketConfig& c, const RunOptions& options)
+      : RunSkeleton(t, flows, options), t_(t), c_(c), wires_(t) {
     ROSHNI_ASSERT(c.mtu > 0 && c.buffer >= c.mtu, "packet config not validated");
     ROSHNI_ASSERT(c.node_limits.empty() || c.node_limits.size() == t.node_count(),
                   "node_limits for {} nodes, the topology has {}", c.node_limits.size(),
@@ -93,41 +94,19 @@ class PacketModel {
     const size_t n = flows.size();
     const size_t links = t.link_count();
     state_.assign(n, State::waiting);
-    pending_.resize(n);
     next_seq_.assign(n, 0);
     packet_count_.assign(n, 0);
     received_.assign(n, 0);
     on_port_.assign(n, 0);
     resend_.init(n, c.retransmit_timeout);
     cc_.init(n, c.dcqcn);
-    result_.flow.start.assign(n, SimTime::zero());
-    result_.flow.end.assign(n, SimTime::zero());
-    result_.flow.stalled_for.assign(n, SimTime::zero());
     stalls_.init(n);
-    compute_.init(t.node_count(), n, result_.flow, options.node_busy_power);
-    compute_gen_.assign(n, 0);
-    power_.init(options, links, result_.flow);
-
-    dependent_offset_.assign(n + 1, 0);
-    for (uint32_t f = 0; f < n; ++f) {
-      pending_[f] = static_cast<uint32_t>(flows.deps(FlowId(f)).size());
-      for (FlowId d : flows.deps(FlowId(f))) ++dependent_offset_[d.value() + 1];
-    }
-    for (size_t i = 0; i < n; ++i) dependent_offset_[i + 1] += dependent_offset_[i];
-    dependents_.resize(dependent_offset_[n]);
-    std::vector<uint32_t> fill(dependent_offset_.begin(), dependent_offset_.end() - 1);
-    for (uint32_t f = 0; f < n; ++f) {
-      for (FlowId d : flows.deps(FlowId(f))) dependents_[fill[d.value()]++] = f;
-    }
+    observer_ = options.observer;
 
     // Links: the topology's rates, then those that differ at time 0 (circuits not set yet).
     wires_.init(options, c);
     // Paths: the planned one first; with spraying, more (packet_paths.h).
     paths_.init(t, flows, paths, c, options.seed);
-
-    // Capacity steps: absolute ones are scheduled at the start of the run, triggered ones
-    // once the last flow they wait for is delivered (as in the flow model).
-    step_triggers_.init(options.steps, n);
 
     // Ports.
     buffers_.init(t, c);
@@ -158,32 +137,19 @@ class PacketModel {
 
   PacketRunResult run() {
     const size_t n = flows_.size();
-    sim_.queue().reserve(std::min<size_t>(2 * n + 4096, size_t{1} << 24));
-    // In the flow model's order, so that equal-time events fall the same way: capacity
-    // steps, then starts, then the coupling's first tick.
-    for (uint32_t i = 0; i < options_.steps.size(); ++i) {
-      if (options_.steps[i].after.empty()) sim_.schedule(options_.steps[i].at, kCapacity, i);
-    }
-    for (uint32_t f = 0; f < n; ++f) {
-      if (pending_[f] == 0) sim_.schedule(flows_.earliest_start(FlowId(f)), kStart, f);
-    }
-    if (options_.coupling != nullptr && n > 0) {
-      period_ = options_.coupling->period();
-      ROSHNI_ASSERT(period_ > SimTime::zero(), "a coupling's period must be positive");
-      sim_.schedule(period_, kTick, 0);
-    }
+    schedule_start(std::min<size_t>(2 * n + 4096, size_t{1} << 24));
     sim_.run(*this);
-    compute_.settle_all(result_.flow.makespan);
+    tasks_.settle_all(run_.makespan);
+    if (observer_ != nullptr) observer_->run_end(run_.makespan);
     for (uint32_t f = 0; f < n; ++f) {  // still stalled when the run ran out of events
-      if (stalls_.stalled(f)) stalls_.end(f, sim_.now(), result_.flow);
+      if (stalls_.stalled(f)) stalls_.end(f, sim_.now(), run_);
     }
-    auto& r = result_.flow;
-    r.events = sim_.events_processed();
-    r.link_bytes.resize(link_bytes_.size());
+    run_.events = sim_.events_processed();
+    run_.link_bytes.resize(link_bytes_.size());
     for (size_t l = 0; l < link_bytes_.size(); ++l) {
-      r.link_bytes[l] = bytes(static_cast<double>(link_bytes_[l]));
+      run_.link_bytes[l] = bytes(static_cast<double>(link_bytes_[l]));
     }
-    buffers_.finish(result_.flow.makespan, result_.packet);
+    buffers_.finish(run_.makespan, result_.packet);
     // Ports paused with packets waiting are a PFC deadlock only if no link is down: behind
     // a dead link they are waiting for it (the unfinished flows name it).
     const std::vector<uint8_t>& up = wires_.up();
@@ -197,27 +163,20 @@ class PacketModel {
       if (c_.congestion_control == CongestionControl::dcqcn && !flows_.is_compute(FlowId(f))) {
         result_.packet.final_rate[f] = cc_.rate(f);
       }
-      if (state_[f] == State::delivered) continue;
-      UnfinishedFlow u{FlowId(f),
-                       state_[f] == State::transmitting ? UnfinishedFlow::State::transmitting
-                       : state_[f] == State::no_route   ? UnfinishedFlow::State::no_route
-                                                        : UnfinishedFlow::State::waiting,
-                       FlowId::invalid(), stuck_at_dead_link(f)};
-      for (FlowId d : flows_.deps(FlowId(f))) {
-        if (state_[d.value()] != State::delivered) {
-          u.waiting_for = d;
-          break;
-        }
-      }
-      r.unfinished.push_back(u);
     }
+    report_unfinished([&](uint32_t f) { return state_[f] == State::delivered; },
+                      [&](uint32_t f, Unfinished& u) {
+                        u.state = state_[f] == State::transmitting ? Unfinished::State::transmitting
+                                  : state_[f] == State::no_route   ? Unfinished::State::no_route
+                                                                   : Unfinished::State::waiting;
+                        u.dead_link = stuck_at_dead_link(f);
+                      });
+    result_.run = std::move(run_);
     return std::move(result_);
   }
 
   void handle(const sim::Event& e) {
     switch (e.kind) {
-      case kStart: start(e.target); break;
-      case kDelivered: delivered(e.target); break;
       case kTxDone:
         if (e.generation == tx_gen_[e.target]) tx_done(e.target);
         break;
@@ -238,19 +197,16 @@ class PacketModel {
       case kCcTimer:
         if (cc_.current(e.target, e.generation)) cc_timer(e.target);
         break;
-      case kCapacity: apply_step(e.target); break;
-      case kComputeDone:
-        if (e.generation == compute_gen_[e.target]) compute_done(e.target);
-        break;
-      case kTick: tick(); break;
-      default: ROSHNI_ASSERT(false, "unknown event kind {}", e.kind);
+      default:
+        if (!handle_run_event(e)) ROSHNI_ASSERT(false, "unknown event kind {}", e.kind);
     }
   }
 
   /// The peaks of the dynamic power, after every timestamp's changes (as the flow model).
   void end_of_timestamp(SimTime now) {
     if (links_came_up_) retry_after_links_came_up();
-    if (power_.tracking()) power_.peaks(compute_.power(), now, result_.flow);
+    if (observer_ != nullptr) observer_->instant_end(now);
+    schedule_next_tick(now);
   }
 
  private:
@@ -262,12 +218,14 @@ class PacketModel {
 
   // ---- flows ----
 
+  friend class RunSkeleton<PacketModel>;
+
   void start(uint32_t f) {
     const SimTime now = sim_.now();
-    result_.flow.start[f] = now;
+    run_.start[f] = now;
     if (flows_.is_compute(FlowId(f))) {
       state_[f] = State::transmitting;
-      start_compute(f, now);
+      start_task(f, now);
       return;
     }
     // Pinned paths are the user's choice and are kept, dead or alive. Others are routed
@@ -280,15 +238,17 @@ class PacketModel {
       // planned path (as the flow model, which has no alternatives, would).
       paths_.keep_planned(f);
     }
-    if (paths_.length(planned) > 0 && flows_.pinned_path(FlowId(f)).empty() &&
-        (options_.route_at_start || (options_.reroute && !paths_.all_up(f, wires_)))) {
+    const RouteChoice route = paths_.length(planned) == 0
+        ? RouteChoice::keep
+        : route_choice(f, [&] { return paths_.all_up(f, wires_); });
+    if (route != RouteChoice::keep) {
       if (!route_now(f)) {
         // No live path now: wait for a link to come up, then try again.
         state_[f] = State::no_route;
-        no_route_.push_back(f);
+        wait_for_route(f);
         return;
       }
-      if (!options_.route_at_start) ++result_.flow.flows_rerouted;
+      if (route == RouteChoice::reroute) ++run_.flows_rerouted;
     }
     state_[f] = State::transmitting;
     const uint64_t size = static_cast<uint64_t>(flows_.flow_size(FlowId(f)).si());
@@ -318,62 +278,11 @@ class PacketModel {
 
   void delivered(uint32_t f) {
     const SimTime now = sim_.now();
-    if (now == SimTime::max()) {  // times that overflow saturate there (sim_time.h)
-      throw TimeExhausted(fmt::format(
-          "simulated time ran out (2^63 - 1 ps, about 106.8 days) before '{}' was done",
-          flows_.label(FlowId(f))));
-    }
-    if (stalls_.stalled(f)) stalls_.end(f, now, result_.flow);
+    if (now == SimTime::max()) time_ran_out(f);  // times that overflow saturate there
+    if (stalls_.stalled(f)) stalls_.end(f, now, run_);
     state_[f] = State::delivered;
-    ++delivered_count_;
-    result_.flow.end[f] = now;
-    result_.flow.makespan = std::max(result_.flow.makespan, now);
-    if (!flows_.is_compute(FlowId(f))) result_.packet.completion[f] = now - result_.flow.start[f];
-    for (uint32_t k = dependent_offset_[f]; k < dependent_offset_[f + 1]; ++k) {
-      const uint32_t d = dependents_[k];
-      if (--pending_[d] > 0) continue;
-      const SimTime earliest = flows_.earliest_start(FlowId(d));
-      if (earliest > now) {
-        sim_.schedule(earliest, kStart, d);
-      } else {
-        start(d);
-      }
-    }
-    step_triggers_.delivered(f, [&](uint32_t i) {
-      sim_.schedule(now + options_.steps[i].delay, kCapacity, i);
-    });
-  }
-
-  // ---- compute steps, and the coupling that may slow them (as in the flow model) ----
-
-  void start_compute(uint32_t f, SimTime now) {
-    const SimTime end = compute_.start(f, flows_.src(FlowId(f)).value(), now, flows_.compute_time(FlowId(f)),
-                                       [&](uint32_t g, SimTime at) { retime_compute(g, at); });
-    sim_.schedule(end, kComputeDone, f, compute_gen_[f]);
-  }
-
-  void compute_done(uint32_t f) {
-    if (sim_.now() == SimTime::max()) delivered(f);  // throws TimeExhausted
-    compute_.finish(f, flows_.src(FlowId(f)).value(), sim_.now(),
-                    [&](uint32_t g, SimTime at) { retime_compute(g, at); });
-    ++compute_gen_[f];
-    delivered(f);
-  }
-
-  /// Compute step f now ends at `end` (its node's speed or its share of it changed).
-  void retime_compute(uint32_t f, SimTime end) {
-    ++compute_gen_[f];
-    sim_.schedule(end, kComputeDone, f, compute_gen_[f]);
-  }
-
-  void tick() {
-    // A tick scheduled before the last delivery may fire after it: the run is over.
-    if (delivered_count_ == flows_.size()) return;
-    const SimTime now = sim_.now();
-    compute_.step_coupling(*options_.coupling, now,
-                           [&](uint32_t f, SimTime end) { retime_compute(f, end); });
-    // Keep ticking only while something else can still happen.
-    if (!sim_.queue().empty()) sim_.schedule(now + period_, kTick, 0);
+    if (!flows_.is_compute(FlowId(f))) result_.packet.completion[f] = now - run_.start[f];
+    release(f, now);
   }
 
   // ---- ports ----
@@ -476,8 +385,8 @@ class PacketModel {
     busy_[q] = 1;
     in_service_[q] = id;
     tx_start_[q] = now;
-    // While a packet is on the wire its link draws power (link_power.h).
-    if (power_.tracking()) power_.on(q, wires_.rate(q));
+    // While a packet is on the wire its link draws power.
+    if (observer_ != nullptr) observer_->wire_busy(q, wires_.rate(q));
     in_service_bytes_[q] = p.bytes;
     in_service_transit_[q] = from_transit;
     const SimTime s = wires_.serialisation(q, p.bytes);
@@ -499,7 +408,7 @@ class PacketModel {
 
   void tx_done(uint32_t q) {
     busy_[q] = 0;
-    if (power_.tracking()) power_.off(q);
+    if (observer_ != nullptr) observer_->wire_idle(q);
     const uint32_t b = in_service_bytes_[q];
     link_bytes_[q] += b;
     ++result_.packet.packet_hops;
@@ -610,9 +519,7 @@ class PacketModel {
 
   void retry_after_links_came_up() {
     links_came_up_ = false;
-    std::vector<uint32_t> waiting;
-    waiting.swap(no_route_);
-    for (uint32_t f : waiting) start(f);
+    retry_unrouted();
     resend_.unpark(pool_, [&](uint32_t offset, uint32_t hops) { return path_up(offset, hops); },
                    [&](uint32_t f) { join_port(f); });
   }
@@ -630,7 +537,7 @@ class PacketModel {
     ++tx_gen_[l];
     ++p.epoch;
     busy_[l] = 0;
-    if (power_.tracking()) power_.off(l);
+    if (observer_ != nullptr) observer_->wire_idle(l);
     in_service_[l] = kNone;
     // A packet that started in this very instant has not put a bit on the wire: it is
     // kept in either mode (a flow that starts as its circuit is torn down loses nothing).
@@ -648,7 +555,7 @@ class PacketModel {
 
   /// Flow f is stalled while no path it may use is up (packet_paths.h).
   void update_stall(uint32_t f, SimTime now) {
-    stalls_.update(f, paths_.some_up(f, wires_), now, result_.flow);
+    stalls_.update(f, paths_.some_up(f, wires_), now, run_);
   }
 
   bool path_up(uint32_t offset, uint32_t hops) const { return paths_.up(offset, hops, wires_); }
@@ -695,36 +602,23 @@ class PacketModel {
   }
 
   const topo::Topology& t_;
-  const FlowSet& flows_;
   const PacketConfig c_;
-  const FlowRunOptions& options_;
-  sim::Simulator sim_;
-  PacketRunResult result_;
+  PacketRunResult result_;  // the packet figures; the run's are in run_ until the end
 
   // Per flow.
   std::vector<State> state_;
   FlowStalls stalls_;  // behind dead links
-  std::vector<uint32_t> pending_;
   std::vector<uint32_t> next_seq_, packet_count_;
   std::vector<uint64_t> received_;
   std::vector<uint8_t> on_port_;
   LossyResend resend_;   // lossy: lost packets and their resending
   DcqcnSenders cc_;      // DCQCN's senders and timers
-  std::vector<uint32_t> dependent_offset_, dependents_;
-  std::vector<uint32_t> no_route_;   // flows waiting for a live path
   PacketPaths paths_;  // the paths each flow may use
 
-  // Compute steps, and the coupling.
-  ComputeNodes compute_;
-  std::vector<uint32_t> compute_gen_;         // bumped when a step's completion is re-timed
-  SimTime period_;
-  size_t delivered_count_ = 0;
-  // Dynamic power of the links carrying a packet, for its peaks (with the GPUs').
-  LinkPower power_;
+  // Told of every packet on a wire (and, through the skeleton, of nodes computing).
+  ActivityObserver* observer_ = nullptr;
 
-  // Capacity steps (FlowRunOptions::steps) and what triggers them.
-  StepTriggers step_triggers_;
-  std::vector<LinkId> scratch_;
+  std::vector<LinkId> scratch_;  // a path routed during the run
 
   // Per port (directed link).
   PacketLinks wires_;     // the links' rates and timings as they change
@@ -737,7 +631,6 @@ class PacketModel {
   std::vector<uint8_t> held_transit_;
   std::vector<SimTime> tx_start_;   // when the packet in service started
   std::vector<SimTime> tail_here_;  // when its tail was (or will be) at this port's node
-  bool links_came_up_ = false;
   std::vector<std::vector<uint32_t>> sources_;  // flows that send from this port
   std::vector<uint32_t> cursor_;
   std::vector<SimTime> wake_at_;
@@ -752,7 +645,7 @@ class PacketModel {
 
 PacketRunResult run_packet_model(const topo::Topology& t, const FlowSet& flows,
                                  const Paths& paths, const PacketConfig& config,
-                                 const FlowRunOptions& options) {
+                                 const RunOptions& options) {
   PacketModel model(t, flows, paths, config, options);
   return model.run();
 }

@@ -17,7 +17,7 @@
 #include "net/packet_links.h"
 #include "roshni/core/error.h"
 #include "roshni/core/ids.h"
-#include "roshni/net/flow_model.h"
+#include "roshni/net/run_contract.h"
 #include "roshni/net/flow_set.h"
 #include "roshni/net/packet_model.h"
 #include "roshni/net/paths.h"
@@ -135,7 +135,7 @@ class PacketPaths {
 
 /// A flow that has started and is not delivered is stalled while no path it may use is
 /// up (as the flow model's flow at rate 0 behind a dead link): how long, per flow, into
-/// FlowRunResult::stalled_for, and how many flows ever were, into flows_stalled.
+/// RunResult::stalled_for, and how many flows ever were, into flows_stalled.
 class FlowStalls {
  public:
   void init(size_t flows) {
@@ -147,7 +147,7 @@ class FlowStalls {
   bool stalled(uint32_t f) const { return stalled_[f]; }
 
   /// Flow f has some path up (`some_up`) or none at `now`.
-  void update(uint32_t f, bool some_up, SimTime now, FlowRunResult& r) {
+  void update(uint32_t f, bool some_up, SimTime now, RunResult& r) {
     if (!some_up && !stalled_[f]) {
       stalled_[f] = 1;
       since_[f] = now;
@@ -160,7 +160,7 @@ class FlowStalls {
     }
   }
   /// Stalled flow f is stalled no more (a path came up, it was delivered, the run ended).
-  void end(uint32_t f, SimTime now, FlowRunResult& r) {
+  void end(uint32_t f, SimTime now, RunResult& r) {
     r.stalled_for[f] += now - since_[f];
     stalled_[f] = 0;
   }

@@ -1,4 +1,4 @@
-/// Which capacity steps (FlowRunOptions::steps) wait for which flows, in compressed rows,
+/// Which capacity steps (RunOptions::steps) wait for which flows, in compressed rows,
 /// and how many each still waits for; shared by the flow and packet models. A step with
 /// `after` fires once the last of those flows is delivered.
 #pragma once
@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "roshni/net/flow_model.h"
+#include "roshni/net/run_contract.h"
 
 namespace roshni::net {
 

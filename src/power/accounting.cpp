@@ -5,7 +5,7 @@
 // speed: a throttled GPU's busy power scales with its speed, so the product is the
 // integral), e_c the energy per bit and b_c the bits a link carried (both directions)
 // or a switch received. The peak is all static power plus the peak of the dynamic
-// power, which the flow model tracks as it changes (net/flow_model.h).
+// power, which the flow model tracks as it changes (net/run_contract.h).
 #include "roshni/power/accounting.h"
 
 #include <algorithm>
@@ -91,7 +91,7 @@ std::vector<double> node_busy_power(const Inventory& inv, size_t nodes) {
   return out;
 }
 
-EnergyResult account(const Inventory& inv, const net::FlowRunResult& run, DataSize payload,
+EnergyResult account(const Inventory& inv, const net::RunResult& run, DataSize payload,
                      const EnergyModel& model, Temperature nominal,
                      const StaticIntegrals* integrals) {
   EnergyResult out;

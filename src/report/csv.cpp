@@ -66,13 +66,13 @@ CsvWriter& CsvWriter::end_row() {
   return *this;
 }
 
-std::string flows_csv(const scenario::Scenario& s, const net::FlowRunResult& r) {
+std::string flows_csv(const scenario::Scenario& s, const net::RunResult& r) {
   std::string out;
   write_flows_csv(s, r, [&](std::string_view piece) { out += piece; });
   return out;
 }
 
-void write_flows_csv(const scenario::Scenario& s, const net::FlowRunResult& r,
+void write_flows_csv(const scenario::Scenario& s, const net::RunResult& r,
                      const std::function<void(std::string_view)>& sink) {
   constexpr size_t kPiece = size_t{1} << 20;
   const auto& flows = s.flows;
@@ -101,7 +101,7 @@ void write_flows_csv(const scenario::Scenario& s, const net::FlowRunResult& r,
   sink(out);
 }
 
-std::string links_csv(const scenario::Scenario& s, const net::FlowRunResult& r) {
+std::string links_csv(const scenario::Scenario& s, const net::RunResult& r) {
   const auto& topo = s.topology;
   const double t = r.makespan.duration().si();
   std::string out;

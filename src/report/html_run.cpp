@@ -51,7 +51,7 @@ HtmlSection summary_section(const scenario::Scenario& s, const Json& report) {
   return out;
 }
 
-HtmlSection links_section(const scenario::Scenario& s, const net::FlowRunResult& r) {
+HtmlSection links_section(const scenario::Scenario& s, const net::RunResult& r) {
   const auto& topo = s.topology;
   const double t = r.makespan.duration().si();
   const auto util = [&](uint32_t l) {
@@ -184,7 +184,7 @@ HtmlSection links_section(const scenario::Scenario& s, const net::FlowRunResult&
 
 }  // namespace
 
-HtmlMarkup timeline_svg(const scenario::Scenario& s, const net::FlowRunResult& r, size_t max_rows) {
+HtmlMarkup timeline_svg(const scenario::Scenario& s, const net::RunResult& r, size_t max_rows) {
   const auto& flows = s.flows;
   const auto& topo = s.topology;
   const int64_t span = std::max<int64_t>(1, r.makespan.ps());
@@ -333,7 +333,7 @@ HtmlMarkup timeline_svg(const scenario::Scenario& s, const net::FlowRunResult& r
   return {std::move(svg)};
 }
 
-HtmlPage run_page(const scenario::Scenario& s, const net::FlowRunResult& r, const Json& report) {
+HtmlPage run_page(const scenario::Scenario& s, const net::RunResult& r, const Json& report) {
   HtmlPage page;
   page.title = "Roshni report: " + bounded(s.name, kMaxHtmlName);
   page.subtitle = fmt::format("{} · seed {} · roshni {} · {} flows, makespan {}", report_path(s.file), s.seed,
@@ -366,7 +366,7 @@ HtmlPage run_page(const scenario::Scenario& s, const net::FlowRunResult& r, cons
   return page;
 }
 
-std::string run_html(const scenario::Scenario& s, const net::FlowRunResult& r,
+std::string run_html(const scenario::Scenario& s, const net::RunResult& r,
                      const std::string& report_text) {
   return render_html(run_page(s, r, parse_report_text(report_text)));
 }

@@ -18,7 +18,7 @@
 
 namespace roshni::report {
 
-std::vector<RoleUse> link_use_by_role(const scenario::Scenario& s, const net::FlowRunResult& r) {
+std::vector<RoleUse> link_use_by_role(const scenario::Scenario& s, const net::RunResult& r) {
   const double t = r.makespan.duration().si();
   std::map<std::string, RoleUse, std::less<>> by_role;  // ordered by name: deterministic
   for (uint32_t l = 0; l < r.link_bytes.size(); ++l) {
@@ -43,7 +43,7 @@ std::vector<RoleUse> link_use_by_role(const scenario::Scenario& s, const net::Fl
   return out;
 }
 
-Summary summarize(const scenario::Scenario& s, const net::FlowRunResult& r) {
+Summary summarize(const scenario::Scenario& s, const net::RunResult& r) {
   Summary out;
   out.makespan = r.makespan;
   out.flows = s.flows.size();
@@ -95,7 +95,7 @@ Summary summarize(const scenario::Scenario& s, const net::FlowRunResult& r) {
 
 namespace {
 
-void write_links(JsonWriter& w, const scenario::Scenario& s, const net::FlowRunResult& r) {
+void write_links(JsonWriter& w, const scenario::Scenario& s, const net::RunResult& r) {
   const auto& topo = s.topology;
   const double t = r.makespan.duration().si();
   w.key("links").begin_object();
@@ -153,7 +153,7 @@ void write_links_by_role(JsonWriter& w, const Summary& sum) {
   w.end_array().end_object();
 }
 
-void write_flows(JsonWriter& w, const scenario::Scenario& s, const net::FlowRunResult& r) {
+void write_flows(JsonWriter& w, const scenario::Scenario& s, const net::RunResult& r) {
   const auto& flows = s.flows;
   w.key("flows").begin_object();
   w.key("columns").begin_row();
@@ -192,7 +192,7 @@ std::string report_path(const std::string& file) {
   return rel.empty() ? file : rel.generic_string();
 }
 
-std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r,
+std::string report_json(const scenario::Scenario& s, const net::RunResult& r,
                         const Summary& sum, const net::PacketStats* packet,
                         const scenario::PowerOutcome* power) {
   std::string out;

@@ -44,7 +44,7 @@ void metadata(JsonWriter& w, std::string_view name, int tid, std::string_view ar
 
 }  // namespace
 
-Trace trace_json(const scenario::Scenario& s, const net::FlowRunResult& r,
+Trace trace_json(const scenario::Scenario& s, const net::RunResult& r,
                  const TraceOptions& options) {
   const auto& flows = s.flows;
   const auto& topo = s.topology;
@@ -190,7 +190,7 @@ Trace trace_json(const scenario::Scenario& s, const net::FlowRunResult& r,
         .end_object();
   }
 
-  // The cluster's counters, from the run's activity samples (FlowRunOptions::
+  // The cluster's counters, from the run's activity samples (RunOptions::
   // record_activity): the mean utilisation of all directed links (bytes/s on all of
   // them over their total capacity) and, with a power setup, the IT power (static
   // power at the reference temperature + the dynamic power at that moment).

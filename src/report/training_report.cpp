@@ -8,7 +8,7 @@
 
 namespace roshni::report {
 
-TrainingSummary summarize_training(const scenario::Scenario& s, const net::FlowRunResult& r) {
+TrainingSummary summarize_training(const scenario::Scenario& s, const net::RunResult& r) {
   const work::TrainingInfo& info = *s.training;
   TrainingSummary t;
   t.iteration = r.makespan;

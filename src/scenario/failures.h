@@ -8,7 +8,7 @@
 
 #include <vector>
 
-#include "roshni/net/flow_model.h"
+#include "roshni/net/run_contract.h"
 #include "roshni/scenario/json_node.h"
 #include "roshni/topo/topology.h"
 

@@ -185,7 +185,7 @@ ReplicaFold fold_replicas(const work::TrainingInfo& info, const topo::Topology& 
   return fold;
 }
 
-void unfold_run(const Scenario& s, net::FlowRunResult& run) {
+void unfold_run(const Scenario& s, net::RunResult& run) {
   const ReplicaFold& fold = s.fold;
   if (fold.replicas <= 1) return;
   const work::ParallelPlan& plan = s.training->spec.plan;

@@ -42,6 +42,6 @@ ReplicaFold fold_replicas(const work::TrainingInfo& info, const topo::Topology& 
 /// Turns one replica's run into the whole cluster's: compute activity copied to every
 /// replica's GPUs, link bytes from the fold's totals, dynamic power peaks and activity
 /// times the replicas (they run in lockstep).
-void unfold_run(const Scenario& s, net::FlowRunResult& run);
+void unfold_run(const Scenario& s, net::RunResult& run);
 
 }  // namespace roshni::scenario

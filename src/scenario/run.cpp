@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "roshni/power/dynamic_power.h"
 #include "roshni/power/energy_model.h"
 #include "scenario/fold.h"
 
@@ -10,13 +11,13 @@ namespace roshni::scenario {
 namespace {
 
 /// The scenario's network model.
-net::FlowRunResult run_network(const Scenario& s, const net::FlowRunOptions& options,
+net::RunResult run_network(const Scenario& s, const net::RunOptions& options,
                                RunOutcome& out) {
   try {
     if (s.network_model == "packet") {
       auto r = net::run_packet_model(s.topology, s.flows, s.paths, s.packet, options);
       out.packet = std::move(r.packet);
-      return std::move(r.flow);
+      return std::move(r.run);
     }
     return net::run_flow_model(s.topology, s.flows, s.paths, options);
   } catch (const TimeExhausted& e) {
@@ -42,25 +43,37 @@ RunOutcome simulate(const Scenario& s,
     unfold_run(s, out.net);
     return out;
   }
-  net::FlowRunOptions options = s.run_options;
+  net::RunOptions options = s.run_options;
   options.progress = progress;
-  options.record_activity = record_activity;
+  // The dynamic power's peaks and samples are taken by an observer of the run's activity.
+  // Samples come from the flow model only (the packet model reports no throughput).
+  power::DynamicPowerSetup dynamic;
+  dynamic.record_activity = record_activity && s.network_model != "packet";
   if (!s.power.enabled) {
+    std::unique_ptr<power::DynamicPower> watch;
+    if (dynamic.record_activity) {
+      watch = std::make_unique<power::DynamicPower>(std::move(dynamic));
+      options.observer = watch.get();
+    }
     out.net = run_network(s, options, out);
+    if (watch) watch->fill(out.net);
     unfold_run(s, out.net);
     return out;
   }
   const PowerSetup& ps = s.power;
   const auto model = power::find_energy_model(ps.model)->make();
-  options.node_busy_power = power::node_busy_power(ps.inventory, s.topology.node_count());
-  options.link_energy_per_byte = power::link_energy_per_byte(ps.inventory, s.topology.link_count());
-  options.link_energy_groups = power::link_energy_groups(ps.inventory, s.topology.link_count());
+  dynamic.node_busy_power = power::node_busy_power(ps.inventory, s.topology.node_count());
+  dynamic.link_energy_per_byte = power::link_energy_per_byte(ps.inventory, s.topology.link_count());
+  dynamic.link_energy_groups = power::link_energy_groups(ps.inventory, s.topology.link_count());
+  power::DynamicPower watch(std::move(dynamic));
+  options.observer = &watch;
   std::unique_ptr<thermal::RcCoupling> rc;
   if (ps.thermal.model == "rc") {
     rc = std::make_unique<thermal::RcCoupling>(ps.inventory, *model, ps.thermal);
     options.coupling = rc.get();
   }
   out.net = run_network(s, options, out);
+  watch.fill(out.net);
   unfold_run(s, out.net);
 
   PowerOutcome p;

@@ -21,6 +21,7 @@
 
 #include "roshni/coll/registry.h"
 #include "roshni/core/error.h"
+#include "roshni/net/dependents.h"
 
 namespace roshni::work {
 
@@ -719,24 +720,11 @@ SimTime critical_path_without_communication(const net::FlowSet& flows) {
   // Kahn's algorithm over the dependency graph: finish(f) = max(earliest start,
   // max finish of deps) + (compute time, or 0 for a network flow).
   const size_t n = flows.size();
-  std::vector<uint32_t> pending(n, 0);
-  std::vector<uint32_t> offset(n + 1, 0);
-  for (size_t f = 0; f < n; ++f) {
-    pending[f] = static_cast<uint32_t>(flows.deps(FlowId(static_cast<uint32_t>(f))).size());
-    for (const FlowId d : flows.deps(FlowId(static_cast<uint32_t>(f)))) ++offset[d.value() + 1];
-  }
-  for (size_t f = 0; f < n; ++f) offset[f + 1] += offset[f];
-  std::vector<uint32_t> succ(offset[n]);
-  std::vector<uint32_t> fill(offset.begin(), offset.end() - 1);
-  for (size_t f = 0; f < n; ++f) {
-    for (const FlowId d : flows.deps(FlowId(static_cast<uint32_t>(f)))) {
-      succ[fill[d.value()]++] = static_cast<uint32_t>(f);
-    }
-  }
+  net::Dependents dependents(flows);
   std::vector<SimTime> ready(n, SimTime::zero());
   std::deque<uint32_t> queue;
   for (uint32_t f = 0; f < n; ++f) {
-    if (pending[f] == 0) queue.push_back(f);
+    if (dependents.pending(f) == 0) queue.push_back(f);
   }
   SimTime end = SimTime::zero();
   size_t done = 0;
@@ -748,11 +736,8 @@ SimTime critical_path_without_communication(const net::FlowSet& flows) {
     const SimTime start = std::max(ready[f], flows.earliest_start(id));
     const SimTime finish = start + (flows.is_compute(id) ? flows.compute_time(id) : SimTime::zero());
     end = std::max(end, finish);
-    for (uint32_t k = offset[f]; k < offset[f + 1]; ++k) {
-      const uint32_t s = succ[k];
-      ready[s] = std::max(ready[s], finish);
-      if (--pending[s] == 0) queue.push_back(s);
-    }
+    for (const uint32_t s : dependents.of(f)) ready[s] = std::max(ready[s], finish);
+    dependents.release(f, [&](uint32_t s) { queue.push_back(s); });
   }
   ROSHNI_ASSERT(done == n, "dependency cycle in a training DAG");
   return end;

@@ -115,7 +115,7 @@ struct Options {
 
 /// Runs `algorithm` for `kind` over every GPU of `net` and returns the makespan in s.
 double run(Net& net, CollectiveKind kind, std::string_view algorithm, double size,
-           const Options& o = {}, net::FlowRunResult* result = nullptr,
+           const Options& o = {}, net::RunResult* result = nullptr,
            net::FlowSet* flows_out = nullptr) {
   const topo::Topology& t = net.topology();
   Collective c;
@@ -140,7 +140,7 @@ double run(Net& net, CollectiveKind kind, std::string_view algorithm, double siz
   std::vector<FlowId> unroutable;
   const net::Paths paths = net::route_all(t, net.router(), flows, unroutable);
   EXPECT_TRUE(unroutable.empty());
-  net::FlowRunResult r = net::run_flow_model(t, flows, paths);
+  net::RunResult r = net::run_flow_model(t, flows, paths);
   EXPECT_TRUE(r.unfinished.empty());
   const double makespan = r.makespan.duration().si();
   if (result) *result = std::move(r);
@@ -243,7 +243,7 @@ TEST(ClosedForm, DoubleBinaryTreeAllReduce) {
     const double n = 64 * kMiB;
     const double h = std::ceil(log2_of(p));
     Net m = full_mesh(p);
-    net::FlowRunResult r;
+    net::RunResult r;
     net::FlowSet flows;
     const double got = run(m, CollectiveKind::all_reduce, "tree", n, {}, &r, &flows);
     const double tau = kDirectAlpha + n / 2 * kBeta;
@@ -538,7 +538,7 @@ TEST(ClosedForm, RingReduceScatterWaitsForEachRanksOwnContribution) {
   std::vector<FlowId> unroutable;
   const net::Paths paths = net::route_all(t, net.router(), flows, unroutable);
   ASSERT_TRUE(unroutable.empty());
-  const net::FlowRunResult r = net::run_flow_model(t, flows, paths);
+  const net::RunResult r = net::run_flow_model(t, flows, paths);
   ASSERT_TRUE(r.unfinished.empty());
   const double D = kStarAlpha + (8 + 2.0 / 3) * n * kBeta;
   EXPECT_NEAR(r.end[0].duration().si() / D, 1.0, kTolerance);

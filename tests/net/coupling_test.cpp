@@ -1,6 +1,6 @@
-// The flow model's coupling seam: a periodic hook that may change how fast each node
-// computes, with compute steps in progress re-timed from their remaining work, and the
-// activity counters and dynamic-power peaks that the energy model reads.
+// The network models' coupling seam: a periodic hook that may change how fast each node
+// computes, with tasks in progress re-timed from their remaining work, and the activity
+// counters the energy model reads (the dynamic power's peaks: tests/power/dynamic_power_test.cpp).
 #include "roshni/net/coupling.h"
 
 #include <gtest/gtest.h>
@@ -43,7 +43,7 @@ class SlowDown final : public Coupling {
   double speed_;
 };
 
-FlowRunResult run(const topo::Topology& t, const FlowSet& f, FlowRunOptions o) {
+RunResult run(const topo::Topology& t, const FlowSet& f, RunOptions o) {
   topo::ShortestPathRouter router(t);
   std::vector<FlowId> unroutable;
   const auto paths = route_all(t, router, f, unroutable);
@@ -58,7 +58,7 @@ TEST(Coupling, SlowerSpeedRetimesComputeInProgress) {
   FlowSet f;
   f.add_compute("c", t.gpus()[0], SimTime::ps(10'000'000));
   SlowDown c(SimTime::ps(4'000'000), 0.5);
-  FlowRunOptions o;
+  RunOptions o;
   o.coupling = &c;
   const auto r = run(t, f, o);
   EXPECT_EQ(r.makespan, SimTime::ps(16'000'000));
@@ -81,30 +81,6 @@ TEST(Coupling, NoCouplingKeepsExactDurations) {
   EXPECT_EQ(r.makespan, SimTime::ps(12));
   EXPECT_EQ(r.busy_ps[t.gpus()[0].value()], 12);
 }
-
-// Peaks of the dynamic power. gpu0 computes [0, 10) us and gpu1 [5, 15) us, 600 W busy
-// power each: the compute peak is 1200 W (both busy in [5, 10) us). A 1 MB flow
-// gpu0 -> gpu1 after gpu0's step runs at 50 GB/s over two links of 1e-9 J/byte each:
-// 2 x 1e-9 x 50e9 = 100 W of link power, while gpu1 still computes: the dynamic peak is
-// 1200 W, at 5 us.
-TEST(Coupling, TracksPeakComputeAndLinkPower) {
-  const auto t = two_gpus();
-  FlowSet f;
-  const FlowId a = f.add_compute("a", t.gpus()[0], SimTime::ps(10'000'000));
-  f.add_compute("b", t.gpus()[1], SimTime::ps(10'000'000), {}, SimTime::ps(5'000'000));
-  f.add("x", t.gpus()[0], t.gpus()[1], bytes(1e6), std::vector<FlowId>{a});
-  FlowRunOptions o;
-  o.node_busy_power.assign(t.node_count(), 0.0);
-  o.node_busy_power[t.gpus()[0].value()] = 600;
-  o.node_busy_power[t.gpus()[1].value()] = 600;
-  o.link_energy_per_byte.assign(t.link_count(), 1e-9);
-  const auto r = run(t, f, o);
-  EXPECT_DOUBLE_EQ(r.peak_compute_power, 1200);
-  EXPECT_NEAR(r.peak_link_power, 100, 1e-9);
-  EXPECT_DOUBLE_EQ(r.peak_dynamic_power, 1200);
-  EXPECT_EQ(r.peak_dynamic_at, SimTime::ps(5'000'000));
-}
-
 
 /// Records the times it was called; halves node `slow` at its first call after `from`.
 class Recorder final : public Coupling {
@@ -137,7 +113,7 @@ TEST(Coupling, TicksGoOnWhenAComputeStepEndingOnATickReleasesAFlow) {
   const FlowId x = f.add("x", g0, g1, bytes(50e3), std::vector<FlowId>{a});
   f.add_compute("b", g0, SimTime::ps(10'000'000), std::vector<FlowId>{x});
   Recorder c(SimTime::ps(2'000'000), g0.value(), SimTime::ps(4'000'000));
-  FlowRunOptions o;
+  RunOptions o;
   o.coupling = &c;
   const auto r = run(t, f, o);
   EXPECT_EQ(r.makespan, SimTime::ps(24'000'000));
@@ -146,38 +122,13 @@ TEST(Coupling, TicksGoOnWhenAComputeStepEndingOnATickReleasesAFlow) {
   EXPECT_EQ(c.calls[2], SimTime::ps(6'000'000));
 }
 
-// Issue 15.2: an instant whose only network change is a flow leaving its links (which
-// then carry nothing) still notes the peaks. x (50 kB at 50 GB/s, 1 us per link) leaves
-// the wire at 1 us; c, 1 ns of work on gpu1 at 100 W, starts at that same 1 us and is
-// over long before x is delivered (3 us). The compute peak is c's 100 W.
-TEST(Coupling, PeakIsNotedWhenFlowsOnlyLeaveLinks) {
-  topo::StarParams p;
-  p.gpus = 2;
-  p.link_bandwidth = gbps(400);
-  p.link_latency = SimTime::ps(1'000'000);
-  p.switch_latency = SimTime::ps(0);
-  const auto t = topo::make_star(p);
-  FlowSet f;
-  f.add("x", t.gpus()[0], t.gpus()[1], bytes(50e3));
-  f.add_compute("c", t.gpus()[1], SimTime::ps(1'000), {}, SimTime::ps(1'000'000));
-  FlowRunOptions o;
-  o.node_busy_power.assign(t.node_count(), 0.0);
-  o.node_busy_power[t.gpus()[1].value()] = 100;
-  o.record_activity = true;
-  const auto r = run(t, f, o);
-  EXPECT_EQ(r.end[0], SimTime::ps(3'000'000));
-  EXPECT_DOUBLE_EQ(r.peak_compute_power, 100);
-  bool sampled = false;  // the trace's activity has c's 100 W at 1 us
-  for (const auto& s : r.activity) sampled |= s.at == SimTime::ps(1'000'000) && s.dynamic_power == 100;
-  EXPECT_TRUE(sampled);
-}
-
 // Two compute steps on one GPU at once share it (processor sharing,
 // docs/models/energy.md "Compute steps"): k steps each progress at speed/k. Steps of
 // 10 us (a) and 4 us (b) start together on gpu0: both run at 1/2 until b has done its
 // 4 us of work at 8 us; a has 6 us left, alone at full speed: it ends at 14 us. The GPU
 // is busy 14 us doing 14 us of work (= 10 + 4, the steps' work), so the dynamic energy,
-// busy power x work, is 600 W x 14 us, and the power while busy is 600 W, never 1200.
+// busy power x work, is 600 W x 14 us, and the power while busy is 600 W, never 1200
+// (DynamicPower.OverlappingTasksDrawOneGpusBusyPower).
 // A third step c of 3 us starting at 11 us (a has 3 us left) shares with a: both end at
 // 17 us. The flow model and the packet model agree.
 TEST(Coupling, OverlappingComputeStepsShareTheGpu) {
@@ -188,25 +139,22 @@ TEST(Coupling, OverlappingComputeStepsShareTheGpu) {
   f.add_compute("b", g, SimTime::ps(4'000'000));
   FlowSet f3 = f;
   f3.add_compute("c", g, SimTime::ps(3'000'000), {}, SimTime::ps(11'000'000));
-  FlowRunOptions o;
-  o.node_busy_power.assign(t.node_count(), 0.0);
-  o.node_busy_power[g.value()] = 600;
+  RunOptions o;
   topo::ShortestPathRouter router(t);
   std::vector<FlowId> unroutable;
   const auto paths = route_all(t, router, f, unroutable);
   const auto paths3 = route_all(t, router, f3, unroutable);
-  const FlowRunResult fluid = run_flow_model(t, f, paths, o);
-  const FlowRunResult fluid3 = run_flow_model(t, f3, paths3, o);
-  const FlowRunResult packet = run_packet_model(t, f, paths, PacketConfig{}, o).flow;
-  const FlowRunResult packet3 = run_packet_model(t, f3, paths3, PacketConfig{}, o).flow;
-  for (const FlowRunResult* r : {&fluid, &packet}) {
+  const RunResult fluid = run_flow_model(t, f, paths, o);
+  const RunResult fluid3 = run_flow_model(t, f3, paths3, o);
+  const RunResult packet = run_packet_model(t, f, paths, PacketConfig{}, o).run;
+  const RunResult packet3 = run_packet_model(t, f3, paths3, PacketConfig{}, o).run;
+  for (const RunResult* r : {&fluid, &packet}) {
     EXPECT_EQ(r->end[1], SimTime::ps(8'000'000));
     EXPECT_EQ(r->end[0], SimTime::ps(14'000'000));
     EXPECT_EQ(r->busy_ps[g.value()], 14'000'000);
     EXPECT_NEAR(r->work_s[g.value()], 14e-6, 1e-18);
-    EXPECT_DOUBLE_EQ(r->peak_compute_power, 600);
   }
-  for (const FlowRunResult* r : {&fluid3, &packet3}) {
+  for (const RunResult* r : {&fluid3, &packet3}) {
     EXPECT_EQ(r->end[0], SimTime::ps(17'000'000));
     EXPECT_EQ(r->end[2], SimTime::ps(17'000'000));
     EXPECT_EQ(r->busy_ps[g.value()], 17'000'000);
@@ -224,7 +172,7 @@ TEST(Coupling, SharedStepsAreRetimedWhenThrottled) {
   f.add_compute("a", t.gpus()[0], SimTime::ps(10'000'000));
   f.add_compute("b", t.gpus()[0], SimTime::ps(4'000'000));
   SlowDown c(SimTime::ps(4'000'000), 0.5);
-  FlowRunOptions o;
+  RunOptions o;
   o.coupling = &c;
   const auto r = run(t, f, o);
   const uint32_t g = t.gpus()[0].value();

@@ -19,7 +19,7 @@ struct Case {
   topo::Topology t;
   FlowSet flows;
   Paths paths;
-  FlowRunResult result;
+  RunResult result;
   void go() {
     topo::ShortestPathRouter router(t);
     std::vector<FlowId> unroutable;
@@ -384,7 +384,7 @@ TEST(FlowModel, ProgressReportsBytesDeliveredAndSolves) {
     std::vector<FlowId> unroutable;
     r.paths = route_all(r.t, router, r.flows, unroutable);
     std::vector<RunProgress> calls;
-    FlowRunOptions o;
+    RunOptions o;
     o.progress = [&](const RunProgress& p) { calls.push_back(p); };
     o.progress_every = by_solves ? UINT64_MAX / 2 : 1;
     o.progress_every_solves = by_solves ? 1 : UINT64_MAX / 2;

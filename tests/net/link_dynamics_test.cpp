@@ -24,8 +24,8 @@ struct Case {
   explicit Case(topo::Topology topology) : t(std::move(topology)) {}
   topo::Topology t;
   FlowSet flows;
-  FlowRunOptions options;
-  FlowRunResult run() {
+  RunOptions options;
+  RunResult run() {
     topo::ShortestPathRouter router(t);
     std::vector<FlowId> unroutable;
     const Paths paths = route_all(t, router, flows, unroutable);
@@ -111,7 +111,7 @@ TEST(LinkDynamics, PermanentFailureIsReportedNotHung) {
   c.options.steps = {at(10 * kUs, LinkId(0), DataRate())};
   const auto r = c.run();
   ASSERT_EQ(r.unfinished.size(), 1u);
-  EXPECT_EQ(r.unfinished[0].state, UnfinishedFlow::State::transmitting);
+  EXPECT_EQ(r.unfinished[0].state, Unfinished::State::transmitting);
   EXPECT_EQ(r.unfinished[0].dead_link, LinkId(0));
 }
 

@@ -28,7 +28,7 @@ struct Case {
   explicit Case(topo::Topology topology) : t(std::move(topology)) {}
   topo::Topology t;
   FlowSet flows;
-  FlowRunOptions options;
+  RunOptions options;
   PacketConfig config;
   PacketRunResult run() {
     topo::ShortestPathRouter router(t);
@@ -60,15 +60,15 @@ TEST(PacketLinkDynamics, LosslessOutageReplaysTheCutPacket) {
   c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize));
   c.options.steps = {at(30 * kUs, LinkId(0), DataRate()), at(50 * kUs, LinkId(0), gbps(100))};
   const auto r = c.run();
-  ASSERT_TRUE(r.flow.unfinished.empty());
+  ASSERT_TRUE(r.run.unfinished.empty());
   const int64_t t_k = 91 * kMtuTime;
-  EXPECT_EQ(r.flow.end[0].ps(), 80 * kUs + kUs + 20 * kUs + (30 * kUs - t_k));
+  EXPECT_EQ(r.run.end[0].ps(), 80 * kUs + kUs + 20 * kUs + (30 * kUs - t_k));
   EXPECT_EQ(r.packet.packets_cut, 1u);
   EXPECT_EQ(r.packet.drops, 0u);
-  EXPECT_EQ(r.flow.link_bytes[0].si(), kSize);  // the cut packet's bytes count once
+  EXPECT_EQ(r.run.link_bytes[0].si(), kSize);  // the cut packet's bytes count once
   // Stalled while its path was down, [30, 50) us, as in the flow model (issue 15.3).
-  EXPECT_EQ(r.flow.flows_stalled, 1u);
-  EXPECT_EQ(r.flow.stalled_for[0].ps(), 20 * kUs);
+  EXPECT_EQ(r.run.flows_stalled, 1u);
+  EXPECT_EQ(r.run.stalled_for[0].ps(), 20 * kUs);
 }
 
 // Issue 15.3, as the flow model's LinkDynamics.FlowStartingBehindADeadLinkIsStalledFromItsStart:
@@ -81,11 +81,11 @@ TEST(PacketLinkDynamics, FlowStartingBehindADeadLinkIsStalledFromItsStart) {
   c.options.reroute = false;
   c.options.steps = {at(10 * kUs, LinkId(0), DataRate()), at(50 * kUs, LinkId(0), gbps(100))};
   const auto r = c.run();
-  ASSERT_TRUE(r.flow.unfinished.empty());
-  EXPECT_EQ(r.flow.start[0].ps(), 30 * kUs);
-  EXPECT_EQ(r.flow.end[0].ps(), 131 * kUs);
-  EXPECT_EQ(r.flow.flows_stalled, 1u);
-  EXPECT_EQ(r.flow.stalled_for[0].ps(), 20 * kUs);
+  ASSERT_TRUE(r.run.unfinished.empty());
+  EXPECT_EQ(r.run.start[0].ps(), 30 * kUs);
+  EXPECT_EQ(r.run.end[0].ps(), 131 * kUs);
+  EXPECT_EQ(r.run.flows_stalled, 1u);
+  EXPECT_EQ(r.run.stalled_for[0].ps(), 20 * kUs);
 }
 
 // Lossy: the cut packet (k = 91, sent at t_k) is lost. At 50 us the sender goes on with
@@ -98,9 +98,9 @@ TEST(PacketLinkDynamics, LossyOutageLosesTheCutPacketAndResendsIt) {
   c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize));
   c.options.steps = {at(30 * kUs, LinkId(0), DataRate()), at(50 * kUs, LinkId(0), gbps(100))};
   const auto r = c.run();
-  ASSERT_TRUE(r.flow.unfinished.empty());
+  ASSERT_TRUE(r.run.unfinished.empty());
   const int64_t t_k = 91 * kMtuTime;
-  EXPECT_EQ(r.flow.end[0].ps(), t_k + 100 * kUs + kMtuTime + kUs);
+  EXPECT_EQ(r.run.end[0].ps(), t_k + 100 * kUs + kMtuTime + kUs);
   EXPECT_EQ(r.packet.packets_cut, 1u);
   EXPECT_EQ(r.packet.drops, 1u);
   EXPECT_EQ(r.packet.retransmissions, 1u);
@@ -118,9 +118,9 @@ TEST(PacketLinkDynamics, OutageBehindASwitchPausesTheSenderAndLosesNothing) {
   c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize));
   c.options.steps = {at(30 * kUs, LinkId(2), DataRate()), at(130 * kUs, LinkId(2), gbps(100))};
   const auto r = c.run();
-  ASSERT_TRUE(r.flow.unfinished.empty());
+  ASSERT_TRUE(r.run.unfinished.empty());
   const int64_t t_k = 88 * kMtuTime + kUs;
-  EXPECT_EQ(r.flow.end[0].ps(), 80 * kUs + kMtuTime + 2 * kUs + 100 * kUs + (30 * kUs - t_k));
+  EXPECT_EQ(r.run.end[0].ps(), 80 * kUs + kMtuTime + 2 * kUs + 100 * kUs + (30 * kUs - t_k));
   EXPECT_GE(r.packet.pauses, 1u);
   EXPECT_GE(r.packet.pauses_sent[0], 1u);  // s paused a's port
   EXPECT_EQ(r.packet.drops, 0u);
@@ -137,9 +137,9 @@ TEST(PacketLinkDynamics, ShortOutageReplaysAtTheRepair) {
   c.options.steps = {at(30 * kUs, LinkId(2), DataRate()),
                      at(30 * kUs + kUs / 2, LinkId(2), gbps(100))};
   const auto r = c.run();
-  ASSERT_TRUE(r.flow.unfinished.empty());
+  ASSERT_TRUE(r.run.unfinished.empty());
   const int64_t t_k = 88 * kMtuTime + kUs;
-  EXPECT_EQ(r.flow.end[0].ps(), 80 * kUs + kMtuTime + 2 * kUs + kUs / 2 + (30 * kUs - t_k));
+  EXPECT_EQ(r.run.end[0].ps(), 80 * kUs + kMtuTime + 2 * kUs + kUs / 2 + (30 * kUs - t_k));
 }
 
 // A switch's link that dies for good, lossy: the packets lost at it are not resent
@@ -153,8 +153,8 @@ TEST(PacketLinkDynamics, PermanentTransitFailureEndsTheRun) {
     c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize));
     c.options.steps = {at(30 * kUs, LinkId(2), DataRate())};
     const auto r = c.run();
-    ASSERT_EQ(r.flow.unfinished.size(), 1u);
-    EXPECT_EQ(r.flow.unfinished[0].dead_link, LinkId(2));
+    ASSERT_EQ(r.run.unfinished.size(), 1u);
+    EXPECT_EQ(r.run.unfinished[0].dead_link, LinkId(2));
     EXPECT_EQ(r.packet.deadlocked_ports, 0u);
   }
 }
@@ -168,15 +168,15 @@ TEST(PacketLinkDynamics, WaitingFlowIsRoutedAfterEveryStepOfTheInstant) {
   c.options.initial_capacities = {{LinkId(0), DataRate()}, {LinkId(4), DataRate()}};
   c.options.steps = {at(100 * kUs, LinkId(4), gbps(100)), at(100 * kUs, LinkId(0), gbps(100))};
   const auto r = c.run();
-  ASSERT_TRUE(r.flow.unfinished.empty());
+  ASSERT_TRUE(r.run.unfinished.empty());
   topo::ShortestPathRouter router(c.t);
   std::vector<FlowId> unroutable;
   const auto fluid = run_flow_model(c.t, c.flows, route_all(c.t, router, c.flows, unroutable), c.options);
   for (uint32_t l = 0; l < c.t.link_count(); ++l) {
-    EXPECT_EQ(r.flow.link_bytes[l].si(), fluid.link_bytes[l].si()) << "link " << l;
+    EXPECT_EQ(r.run.link_bytes[l].si(), fluid.link_bytes[l].si()) << "link " << l;
   }
   // The hash picks s0 given both; routed after the first step alone it would be on s1.
-  EXPECT_EQ(r.flow.link_bytes[0].si(), kSize);
+  EXPECT_EQ(r.run.link_bytes[0].si(), kSize);
 }
 
 // The path through s0 (the router's first choice) is dead from t = 0: the flow is
@@ -187,11 +187,11 @@ TEST(PacketLinkDynamics, StartingFlowIsReroutedAroundADeadLink) {
   c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize));
   c.options.initial_capacities = {{LinkId(0), DataRate()}};  // a -> s0 is down
   const auto r = c.run();
-  ASSERT_TRUE(r.flow.unfinished.empty());
-  EXPECT_EQ(r.flow.flows_rerouted, 1u);
-  EXPECT_EQ(r.flow.end[0].ps(), 80 * kUs + kMtuTime + 2 * kUs);
-  EXPECT_EQ(r.flow.link_bytes[0].si(), 0.0);
-  EXPECT_EQ(r.flow.link_bytes[4].si(), kSize);  // a -> s1
+  ASSERT_TRUE(r.run.unfinished.empty());
+  EXPECT_EQ(r.run.flows_rerouted, 1u);
+  EXPECT_EQ(r.run.end[0].ps(), 80 * kUs + kMtuTime + 2 * kUs);
+  EXPECT_EQ(r.run.link_bytes[0].si(), 0.0);
+  EXPECT_EQ(r.run.link_bytes[4].si(), kSize);  // a -> s1
 }
 
 // With no live path the flow waits for one: the only link is down until 200 us, so the
@@ -202,9 +202,9 @@ TEST(PacketLinkDynamics, FlowWithoutAnyLivePathWaitsForARepair) {
   c.options.initial_capacities = {{LinkId(0), DataRate()}};
   c.options.steps = {at(200 * kUs, LinkId(0), gbps(100))};
   const auto r = c.run();
-  ASSERT_TRUE(r.flow.unfinished.empty());
-  EXPECT_EQ(r.flow.start[0].ps(), 200 * kUs);
-  EXPECT_EQ(r.flow.end[0].ps(), 281 * kUs);
+  ASSERT_TRUE(r.run.unfinished.empty());
+  EXPECT_EQ(r.run.start[0].ps(), 200 * kUs);
+  EXPECT_EQ(r.run.end[0].ps(), 281 * kUs);
 }
 
 // The circuit-switch pattern: when A is delivered (81 us) its link is torn down and
@@ -225,8 +225,8 @@ TEST(PacketLinkDynamics, ReconfigurationBetweenPhasesShowsInTheMakespan) {
     up.capacities = {{LinkId(0), gbps(100)}};
     c.options.steps = {down, up};
     const auto r = c.run();
-    ASSERT_TRUE(r.flow.unfinished.empty());
-    EXPECT_EQ(r.flow.makespan.ps(), 2 * 81 * kUs + 10'000 * kUs);
+    ASSERT_TRUE(r.run.unfinished.empty());
+    EXPECT_EQ(r.run.makespan.ps(), 2 * 81 * kUs + 10'000 * kUs);
     EXPECT_EQ(r.packet.packets_cut, 0u);
     EXPECT_EQ(r.packet.drops, 0u);
   }
@@ -242,7 +242,7 @@ TEST(PacketLinkDynamics, CapacityChangeAppliesFromTheNextPacket) {
   c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize));
   c.options.steps = {at(40 * kUs, LinkId(0), gbps(50))};
   const auto r = c.run();
-  EXPECT_EQ(r.flow.end[0].ps(), 123 * kMtuTime + 121 * 2 * kMtuTime + 576 * 160 + kUs);
+  EXPECT_EQ(r.run.end[0].ps(), 123 * kMtuTime + 121 * 2 * kMtuTime + 576 * 160 + kUs);
 }
 
 // A link that never comes back leaves the flow unfinished, and the result says which
@@ -254,9 +254,9 @@ TEST(PacketLinkDynamics, PermanentFailureIsReportedNotHung) {
     c.flows.add("f", NodeId(0), NodeId(1), bytes(kSize));
     c.options.steps = {at(10 * kUs, LinkId(0), DataRate())};
     const auto r = c.run();
-    ASSERT_EQ(r.flow.unfinished.size(), 1u);
-    EXPECT_EQ(r.flow.unfinished[0].state, UnfinishedFlow::State::transmitting);
-    EXPECT_EQ(r.flow.unfinished[0].dead_link, LinkId(0));
+    ASSERT_EQ(r.run.unfinished.size(), 1u);
+    EXPECT_EQ(r.run.unfinished[0].state, Unfinished::State::transmitting);
+    EXPECT_EQ(r.run.unfinished[0].dead_link, LinkId(0));
   }
 }
 
@@ -283,10 +283,10 @@ TEST(PacketLinkDynamics, OverlappingOutagesEndWithTheLast) {
                      outage_ends(50 * kUs, LinkId(0)), at(60 * kUs, LinkId(0), gbps(50)),
                      outage_ends(130 * kUs, LinkId(0))};
   const auto r = c.run();
-  ASSERT_TRUE(r.flow.unfinished.empty());
-  EXPECT_EQ(r.flow.end[0].ps(), 231'362'240);
+  ASSERT_TRUE(r.run.unfinished.empty());
+  EXPECT_EQ(r.run.end[0].ps(), 231'362'240);
   EXPECT_EQ(r.packet.packets_cut, 1u);
-  EXPECT_EQ(r.flow.stalled_for[0].ps(), 100 * kUs);  // [30, 130] us, as the flow model
+  EXPECT_EQ(r.run.stalled_for[0].ps(), 100 * kUs);  // [30, 130] us, as the flow model
 }
 
 // A link set to 0 under an outage stays dark when the outage ends.
@@ -296,8 +296,8 @@ TEST(PacketLinkDynamics, OutageEndingDoesNotLightALinkSetToZero) {
   c.options.steps = {outage_begins(30 * kUs, LinkId(0)), at(40 * kUs, LinkId(0), DataRate()),
                      outage_ends(50 * kUs, LinkId(0))};
   const auto r = c.run();
-  ASSERT_EQ(r.flow.unfinished.size(), 1u);
-  EXPECT_EQ(r.flow.unfinished[0].dead_link, LinkId(0));
+  ASSERT_EQ(r.run.unfinished.size(), 1u);
+  EXPECT_EQ(r.run.unfinished[0].dead_link, LinkId(0));
 }
 
 }  // namespace

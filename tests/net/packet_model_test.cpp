@@ -25,7 +25,7 @@ struct Case {
   Paths paths;
   PacketConfig config;
   PacketRunResult result;
-  FlowRunResult fluid;
+  RunResult fluid;
   void route() {
     topo::ShortestPathRouter router(t);
     std::vector<FlowId> unroutable;
@@ -35,7 +35,7 @@ struct Case {
   void go() {
     route();
     result = run_packet_model(t, flows, paths, config);
-    ASSERT_TRUE(result.flow.unfinished.empty());
+    ASSERT_TRUE(result.run.unfinished.empty());
   }
   void go_fluid() { fluid = run_flow_model(t, flows, paths); }
 };
@@ -85,12 +85,12 @@ TEST(PacketModel, OneFlowOverStoreAndForwardHopsMatchesClosedForm) {
     const int64_t s_over_b = 1'000'000 * kPsPerByte100G;
     const int64_t m_over_b = 4096 * kPsPerByte100G;
     const int64_t expected = s_over_b + (h - 1) * m_over_b + h * 1'000'000;
-    EXPECT_EQ(r.result.flow.end[0].ps(), expected) << h << " hops";
-    EXPECT_EQ(r.result.flow.makespan.ps(), expected);
+    EXPECT_EQ(r.result.run.end[0].ps(), expected) << h << " hops";
+    EXPECT_EQ(r.result.run.makespan.ps(), expected);
     // ceil(1e6 / 4096) = 245 packets, each crossing h links.
     EXPECT_EQ(r.result.packet.packets, 245u);
     EXPECT_EQ(r.result.packet.packet_hops, 245u * h);
-    EXPECT_DOUBLE_EQ(r.result.flow.link_bytes[0].si(), 1e6);
+    EXPECT_DOUBLE_EQ(r.result.run.link_bytes[0].si(), 1e6);
     EXPECT_EQ(r.result.packet.drops, 0u);
   }
 }
@@ -101,7 +101,7 @@ TEST(PacketModel, WholePacketsOverTwoHops) {
   Case r{line(2, {gbps(100), gbps(100)}, {SimTime::ps(1'000'000), SimTime::ps(1'000'000)})};
   r.flows.add("f", NodeId(0), NodeId(2), bytes(409'600));
   r.go();
-  EXPECT_EQ(r.result.flow.end[0].ps(), 35'095'680);
+  EXPECT_EQ(r.result.run.end[0].ps(), 35'095'680);
 }
 
 // A single packet's latency is the sum of its parts: per hop its serialisation b/B_j and
@@ -114,7 +114,7 @@ TEST(PacketModel, SinglePacketLatencyIsSumOfParts) {
               SimTime::ps(300'000))};
   r.flows.add("p", NodeId(0), NodeId(3), bytes(1000));
   r.go();
-  EXPECT_EQ(r.result.flow.end[0].ps(), 4'240'000);
+  EXPECT_EQ(r.result.run.end[0].ps(), 4'240'000);
   EXPECT_EQ(r.result.packet.packets, 1u);
 }
 
@@ -129,10 +129,10 @@ TEST(PacketModel, CutThroughSavesAllButTheHeader) {
   r.flows.add("p", NodeId(0), NodeId(2), bytes(1000));
   r.config.switching = Switching::cut_through;
   r.go();
-  EXPECT_EQ(r.result.flow.end[0].ps(), 2'085'120);
+  EXPECT_EQ(r.result.run.end[0].ps(), 2'085'120);
   r.config.switching = Switching::store_and_forward;
   r.go();
-  EXPECT_EQ(r.result.flow.end[0].ps(), 2'160'000);
+  EXPECT_EQ(r.result.run.end[0].ps(), 2'160'000);
 }
 
 // Ring all-reduce of S = 64 MiB over 8 GPUs on a 400 Gb/s star: every step's flows are
@@ -144,13 +144,13 @@ TEST(PacketModel, RingAllReduceOnStarAgreesWithFlowModel) {
   coll::append_ring_all_reduce({r.t.gpus(), bytes(64.0 * 1024 * 1024)}, r.flows);
   r.go();
   r.go_fluid();
-  const double p = static_cast<double>(r.result.flow.makespan.ps());
+  const double p = static_cast<double>(r.result.run.makespan.ps());
   const double f = static_cast<double>(r.fluid.makespan.ps());
   EXPECT_NEAR(p / f, 1.0, 0.02);
   EXPECT_GE(p, f);  // packets can only add store-and-forward delay here
   // Every link carries the same bytes in both models.
   for (size_t l = 0; l < r.t.link_count(); ++l) {
-    EXPECT_DOUBLE_EQ(r.result.flow.link_bytes[l].si(), r.fluid.link_bytes[l].si());
+    EXPECT_DOUBLE_EQ(r.result.run.link_bytes[l].si(), r.fluid.link_bytes[l].si());
   }
 }
 
@@ -167,8 +167,8 @@ TEST(PacketModel, SubBytePiecesAreWholeBytesInBothModels) {
   r.go_fluid();
   double packet_bytes = 0, fluid_bytes = 0;
   for (size_t l = 0; l < r.t.link_count(); ++l) {
-    EXPECT_DOUBLE_EQ(r.result.flow.link_bytes[l].si(), r.fluid.link_bytes[l].si());
-    packet_bytes += r.result.flow.link_bytes[l].si();
+    EXPECT_DOUBLE_EQ(r.result.run.link_bytes[l].si(), r.fluid.link_bytes[l].si());
+    packet_bytes += r.result.run.link_bytes[l].si();
     fluid_bytes += r.fluid.link_bytes[l].si();
   }
   EXPECT_EQ(packet_bytes, 2 * 480.0);  // each byte crosses two links: gpu -> switch -> gpu
@@ -186,11 +186,11 @@ TEST(PacketModel, TwoFlowsSharingOneLinkAgreeWithFlowModel) {
   r.flows.add("b", NodeId(1), NodeId(2), bytes(1e7));
   r.go();
   r.go_fluid();
-  const double p = static_cast<double>(r.result.flow.makespan.ps());
+  const double p = static_cast<double>(r.result.run.makespan.ps());
   const double f = static_cast<double>(r.fluid.makespan.ps());
   EXPECT_NEAR(p / f, 1.0, 0.02);
   // Round-robin service of the shared port: the two finish within a few packets.
-  const double gap = std::abs(static_cast<double>(r.result.flow.end[0].ps() - r.result.flow.end[1].ps()));
+  const double gap = std::abs(static_cast<double>(r.result.run.end[0].ps() - r.result.run.end[1].ps()));
   EXPECT_LT(gap, 0.02 * f);
 }
 
@@ -203,10 +203,10 @@ TEST(PacketModel, ComputeStepsAndDependencies) {
   const FlowId c = r.flows.add_compute("c", NodeId(1), SimTime::ps(5'000'000), std::vector{a});
   r.flows.add("b", NodeId(1), NodeId(0), bytes(1000), std::vector{c});
   r.go();
-  EXPECT_EQ(r.result.flow.end[0].ps(), 1'080'000);
-  EXPECT_EQ(r.result.flow.end[1].ps(), 6'080'000);
-  EXPECT_EQ(r.result.flow.start[2].ps(), 6'080'000);
-  EXPECT_EQ(r.result.flow.end[2].ps(), 7'160'000);
+  EXPECT_EQ(r.result.run.end[0].ps(), 1'080'000);
+  EXPECT_EQ(r.result.run.end[1].ps(), 6'080'000);
+  EXPECT_EQ(r.result.run.start[2].ps(), 6'080'000);
+  EXPECT_EQ(r.result.run.end[2].ps(), 7'160'000);
 }
 
 // The same inputs give the same result, field for field.
@@ -221,9 +221,9 @@ TEST(PacketModel, Deterministic) {
     }
     c->go();
   }
-  EXPECT_EQ(a.result.flow.end, b.result.flow.end);
+  EXPECT_EQ(a.result.run.end, b.result.run.end);
   EXPECT_EQ(a.result.packet.queue_max, b.result.packet.queue_max);
-  EXPECT_EQ(a.result.flow.events, b.result.flow.events);
+  EXPECT_EQ(a.result.run.events, b.result.run.events);
 }
 
 }  // namespace
@@ -278,7 +278,7 @@ TEST(PacketIncast, LosslessQueueReachesXoffAndPausesUpstream) {
   EXPECT_EQ(p.pauses_sent[b], 0u);  // the receiver never pauses the switch
   // N·S/B = 16e6 B / 12.5e9 B/s = 1.28 ms, plus 2 us + 300 ns of path.
   const double expected = 1.28e-3 + 2.3e-6;
-  EXPECT_NEAR(x.c.result.flow.makespan.duration().si(), expected, 0.02 * expected);
+  EXPECT_NEAR(x.c.result.run.makespan.duration().si(), expected, 0.02 * expected);
 }
 
 // Lossy: buffer 256 KiB, no PFC. The bottleneck queue fills to the buffer and the port
@@ -302,8 +302,8 @@ TEST(PacketIncast, LossyDropsAtTheFullBufferAndRetransmits) {
   // The port stays busy while any sender has data, so the payload still takes ~N·S/B;
   // retransmitted packets queue again, hence the looser bound above.
   const double lower = 1.28e-3;
-  EXPECT_GE(x.c.result.flow.makespan.duration().si(), lower);
-  EXPECT_LE(x.c.result.flow.makespan.duration().si(), 1.25 * lower);
+  EXPECT_GE(x.c.result.run.makespan.duration().si(), lower);
+  EXPECT_LE(x.c.result.run.makespan.duration().si(), 1.25 * lower);
 }
 
 }  // namespace
@@ -382,7 +382,7 @@ TEST(PacketModel, SprayingSpreadsCollidingFlowsOverBothSpines) {
     r.flows.add("b", g[1], g[3], bytes(4e6));
     r.config.load_balance = lb;
     r.go();
-    const double m = r.result.flow.makespan.duration().si();
+    const double m = r.result.run.makespan.duration().si();
     if (lb == LoadBalance::ecmp) {
       EXPECT_NEAR(m, expected_ecmp, 0.02 * expected_ecmp);
     } else {
@@ -439,19 +439,19 @@ TEST(PacketModel, RandomTrafficRespectsLowerBounds) {
       const int64_t bound = static_cast<int64_t>(size) * kPsPerByte100G +
                             (saf ? static_cast<int64_t>(first) * kPsPerByte100G : 0) +
                             2 * 1'000'000 + 300'000;
-      EXPECT_GE((r.result.flow.end[f] - r.result.flow.start[f]).ps(), bound) << "round " << round;
-      EXPECT_GE(r.result.flow.start[f], r.flows.earliest_start(FlowId(f)));
+      EXPECT_GE((r.result.run.end[f] - r.result.run.start[f]).ps(), bound) << "round " << round;
+      EXPECT_GE(r.result.run.start[f], r.flows.earliest_start(FlowId(f)));
     }
     double busiest = 0;
     for (size_t l = 0; l < r.t.link_count(); ++l) {
       if (r.config.mode == LossMode::lossless) {
-        EXPECT_DOUBLE_EQ(r.result.flow.link_bytes[l].si(), expected[l]) << "round " << round;
+        EXPECT_DOUBLE_EQ(r.result.run.link_bytes[l].si(), expected[l]) << "round " << round;
       } else {
-        EXPECT_GE(r.result.flow.link_bytes[l].si(), expected[l]) << "round " << round;
+        EXPECT_GE(r.result.run.link_bytes[l].si(), expected[l]) << "round " << round;
       }
       busiest = std::max(busiest, expected[l] / 12.5e9);
     }
-    EXPECT_GE(r.result.flow.makespan.duration().si(), busiest);
+    EXPECT_GE(r.result.run.makespan.duration().si(), busiest);
     if (r.config.mode == LossMode::lossless) {
       EXPECT_EQ(r.result.packet.drops, 0u);
     }
@@ -575,7 +575,7 @@ TEST(PacketThresholds, PauseAboveXoffResumeBelowXonMatchClosedForm) {
   const Case r = bottleneck(70, cfg);
   const int64_t end = 2 * kS1 + 3 * kL + 69 * kS2 + 5'120 + kL;
   EXPECT_EQ(end, 266'759'680);
-  EXPECT_EQ(r.result.flow.end[0].ps(), end);
+  EXPECT_EQ(r.result.run.end[0].ps(), end);
   EXPECT_EQ(r.result.packet.pauses, 1u);
   EXPECT_EQ(r.result.packet.queue_max[port_to(r, NodeId(1), NodeId(2))], 61 * kMtu);
   EXPECT_EQ(r.result.packet.drops, 0u);

@@ -13,7 +13,7 @@ namespace {
 // 1: s0->g0), and a second link g1<->s0 that stays idle. Figures chosen for easy sums.
 struct Fixture {
   Inventory inv;
-  net::FlowRunResult run;
+  net::RunResult run;
   Fixture() {
     inv.racks = 1;
     inv.rack_names = {"rack0"};

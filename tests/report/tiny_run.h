@@ -18,7 +18,7 @@ namespace roshni::testing {
 
 struct TinyRun {
   scenario::Scenario s;
-  net::FlowRunResult r;
+  net::RunResult r;
 };
 
 inline TinyRun tiny_run() {

@@ -61,7 +61,7 @@ struct FreeRun {
   topo::Topology t;
   net::FlowSet flows;
   TrainingInfo info;
-  net::FlowRunResult result;
+  net::RunResult result;
 };
 
 // Ring all-reduce of S over t ranks: 2(t-1) steps of t flows of S/t = 2(t-1) S bytes.

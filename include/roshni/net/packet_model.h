@@ -2,7 +2,7 @@
 /// at each link's rate, delayed by its latency, and queued in finite per-port output
 /// buffers at every node they cross; with priority flow control (lossless) or tail drop
 /// and retransmission (lossy), ECN marking and DCQCN-like rate control. It runs the same
-/// FlowSet over the same Paths as the flow model and fills the same FlowRunResult, plus
+/// FlowSet over the same Paths as the flow model and fills the same RunResult, plus
 /// the queue, pause, drop and completion-time figures only packets can give. How it
 /// works and what it simplifies: docs/models/packet-model.md. Links may go down and come
 /// back (failures, optical circuit reconfiguration) as in the flow model. Not modelled:
@@ -17,7 +17,7 @@
 #include "roshni/core/sim_time.h"
 #include "roshni/core/units.h"
 #include "roshni/net/dcqcn.h"
-#include "roshni/net/flow_model.h"
+#include "roshni/net/run_contract.h"
 #include "roshni/net/flow_set.h"
 #include "roshni/net/paths.h"
 #include "roshni/topo/topology.h"
@@ -97,7 +97,7 @@ struct PacketStats {
 };
 
 struct PacketRunResult {
-  FlowRunResult flow;  // the same figures the flow model gives (makespan, starts, ends, bytes)
+  RunResult run;  // the same figures the flow model gives (makespan, starts, ends, bytes)
   PacketStats packet;
 };
 
@@ -107,6 +107,6 @@ struct PacketRunResult {
 /// flow model; it must outlive the call.
 PacketRunResult run_packet_model(const topo::Topology& t, const FlowSet& flows,
                                  const Paths& paths, const PacketConfig& config,
-                                 const FlowRunOptions& options = {});
+                                 const RunOptions& options = {});
 
 }  // namespace roshni::net

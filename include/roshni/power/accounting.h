@@ -9,7 +9,7 @@
 
 #include "roshni/core/sim_time.h"
 #include "roshni/core/units.h"
-#include "roshni/net/flow_model.h"
+#include "roshni/net/run_contract.h"
 #include "roshni/power/energy_model.h"
 #include "roshni/power/inventory.h"
 
@@ -58,7 +58,7 @@ struct StaticIntegrals {
 };
 
 /// Per directed link, joules per byte carried: the link's energy per bit, plus that of
-/// the switch it enters. Given to the flow model for the peak of dynamic power.
+/// the switch it enters. Given to DynamicPower (dynamic_power.h) for the peak of dynamic power.
 std::vector<double> link_energy_per_byte(const Inventory& inv, size_t directed_links);
 /// The classes whose power follows the bits they carry, in the order of
 /// link_energy_groups.
@@ -72,7 +72,7 @@ std::vector<double> node_busy_power(const Inventory& inv, size_t nodes);
 
 /// `integrals`, when given, replace static power x run time per component (the thermal
 /// coupling integrates temperature-dependent static power itself).
-EnergyResult account(const Inventory& inv, const net::FlowRunResult& run, DataSize payload,
+EnergyResult account(const Inventory& inv, const net::RunResult& run, DataSize payload,
                      const EnergyModel& model, Temperature nominal,
                      const StaticIntegrals* integrals = nullptr);
 

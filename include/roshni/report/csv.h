@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "roshni/net/flow_model.h"
+#include "roshni/net/run_contract.h"
 #include "roshni/scenario/loader.h"
 
 namespace roshni::report {
@@ -38,16 +38,16 @@ class CsvWriter {
 
 /// flows.csv: id, src, dst, size_bytes, start_ps, end_ps, kind ("flow" | "compute");
 /// one row per entry of the flow set, in id order (the rows of report.json's "flows").
-std::string flows_csv(const scenario::Scenario& s, const net::FlowRunResult& r);
+std::string flows_csv(const scenario::Scenario& s, const net::RunResult& r);
 /// The same text handed to `sink` in pieces of about 1 MiB, so that millions of rows
 /// never sit in memory at once.
-void write_flows_csv(const scenario::Scenario& s, const net::FlowRunResult& r,
+void write_flows_csv(const scenario::Scenario& s, const net::RunResult& r,
                      const std::function<void(std::string_view)>& sink);
 
 /// links.csv: link, from, to, capacity_bytes_per_s, latency_ps, bytes, utilisation,
 /// length_m, part; one row per directed link in id order (the rows of report.json's
 /// "links"). utilisation = bytes / (capacity x makespan), 0 when either is 0; length 0
 /// and part "" when the scenario has no physical layout or catalog.
-std::string links_csv(const scenario::Scenario& s, const net::FlowRunResult& r);
+std::string links_csv(const scenario::Scenario& s, const net::RunResult& r);
 
 }  // namespace roshni::report

@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "roshni/net/flow_model.h"
+#include "roshni/net/run_contract.h"
 #include "roshni/report/compare.h"
 #include "roshni/scenario/loader.h"
 
@@ -135,14 +135,14 @@ inline constexpr size_t kMaxHtmlName = 200;
 /// node-by-node heatmap up to 48 nodes), timeline (per sending node, collective and
 /// step lanes), then the report's optional sections. `report` is report.json parsed
 /// without its tables (parse_report_text).
-HtmlPage run_page(const scenario::Scenario& s, const net::FlowRunResult& r,
+HtmlPage run_page(const scenario::Scenario& s, const net::RunResult& r,
                   const nlohmann::ordered_json& report);
 
 /// report.json's text parsed without its "links" and "flows" tables.
 nlohmann::ordered_json parse_report_text(const std::string& text);
 
 /// report.html's text: run_page rendered.
-std::string run_html(const scenario::Scenario& s, const net::FlowRunResult& r,
+std::string run_html(const scenario::Scenario& s, const net::RunResult& r,
                      const std::string& report_text);
 
 /// `roshni compare --format html`: a section per kind of figure (time, energy, power,
@@ -152,7 +152,7 @@ std::string run_html(const scenario::Scenario& s, const net::FlowRunResult& r,
 std::string compare_html(const std::vector<ComparedRun>& runs);
 
 /// The timeline chart alone (for tests): one row per sending node, at most `max_rows`.
-HtmlMarkup timeline_svg(const scenario::Scenario& s, const net::FlowRunResult& r,
+HtmlMarkup timeline_svg(const scenario::Scenario& s, const net::RunResult& r,
                      size_t max_rows = 64);
 
 }  // namespace roshni::report

@@ -11,7 +11,7 @@
 #include "roshni/core/ids.h"
 #include "roshni/core/sim_time.h"
 #include "roshni/core/units.h"
-#include "roshni/net/flow_model.h"
+#include "roshni/net/run_contract.h"
 #include "roshni/report/training_report.h"
 #include "roshni/scenario/loader.h"
 #include "roshni/scenario/run.h"
@@ -51,9 +51,9 @@ struct Summary {
 };
 
 /// Link use by topology role, one entry per role in name order.
-std::vector<RoleUse> link_use_by_role(const scenario::Scenario& s, const net::FlowRunResult& r);
+std::vector<RoleUse> link_use_by_role(const scenario::Scenario& s, const net::RunResult& r);
 
-Summary summarize(const scenario::Scenario& s, const net::FlowRunResult& r);
+Summary summarize(const scenario::Scenario& s, const net::RunResult& r);
 
 /// The scenario's path as the reports give it: relative to the working directory and
 /// normalised ("x.json", "./x.json", "sub/../x.json" and "/abs/dir/x.json" run from
@@ -64,7 +64,7 @@ std::string report_path(const std::string& file);
 /// report.json's full text; with `packet` (a packet-model run) it ends with a "packet"
 /// section of queue, pause, drop and completion-time figures; with `power`, the energy,
 /// thermal, facility and bill-of-materials sections.
-std::string report_json(const scenario::Scenario& s, const net::FlowRunResult& r,
+std::string report_json(const scenario::Scenario& s, const net::RunResult& r,
                         const Summary& summary, const net::PacketStats* packet = nullptr,
                         const scenario::PowerOutcome* power = nullptr);
 

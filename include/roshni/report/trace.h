@@ -6,7 +6,7 @@
 /// on extra lanes ("gpu0 #2"), because viewers draw slices of one track as a stack
 /// and mangle slices that overlap without nesting. Counters ("C") give each sending
 /// node's number of flows in flight over time; and, when the run recorded its activity
-/// (net::FlowRunOptions::record_activity), a "Cluster" process with the fabric's mean
+/// (power::DynamicPowerSetup::record_activity), a "Cluster" process with the fabric's mean
 /// link utilisation and (with a power setup) the IT power over time, exact at every
 /// recorded change. Per-link rates over time are not kept (only per-link totals).
 /// Format: https://docs.google.com/document/d/1CvAClvFfyA5R-PhYuHYJdk9Jm6VW1c6R5s8SKh_YWG4
@@ -15,7 +15,7 @@
 #include <cstddef>
 #include <string>
 
-#include "roshni/net/flow_model.h"
+#include "roshni/net/run_contract.h"
 #include "roshni/scenario/loader.h"
 
 namespace roshni::report {
@@ -39,7 +39,7 @@ struct Trace {
 
 /// The trace of a finished run (every entry has a start and an end). Timestamps are
 /// microseconds, written exactly from the integer picoseconds.
-Trace trace_json(const scenario::Scenario& s, const net::FlowRunResult& r,
+Trace trace_json(const scenario::Scenario& s, const net::RunResult& r,
                  const TraceOptions& options = {});
 
 }  // namespace roshni::report

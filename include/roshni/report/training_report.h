@@ -9,7 +9,7 @@
 
 #include "roshni/core/sim_time.h"
 #include "roshni/core/units.h"
-#include "roshni/net/flow_model.h"
+#include "roshni/net/run_contract.h"
 #include "roshni/report/json_writer.h"
 #include "roshni/scenario/loader.h"
 
@@ -28,7 +28,7 @@ struct TrainingSummary {
   std::optional<Duration> time_to_train;  // train_tokens / tokens_per_second
 };
 
-TrainingSummary summarize_training(const scenario::Scenario& s, const net::FlowRunResult& r);
+TrainingSummary summarize_training(const scenario::Scenario& s, const net::RunResult& r);
 
 /// The "training" object of report.json.
 void write_training(JsonWriter& w, const scenario::Scenario& s, const TrainingSummary& t);

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "roshni/hw/catalog.h"
-#include "roshni/net/flow_model.h"
+#include "roshni/net/run_contract.h"
 #include "roshni/net/flow_set.h"
 #include "roshni/net/packet_model.h"
 #include "roshni/net/paths.h"
@@ -117,7 +117,7 @@ struct Scenario {
   uint32_t budget_warnings = 0;
   /// How the run treats links that change (circuit reconfigurations) and the seed for
   /// paths chosen during the run.
-  net::FlowRunOptions run_options;
+  net::RunOptions run_options;
   PowerSetup power;
 };
 

@@ -23,7 +23,7 @@ struct PowerOutcome {
 };
 
 struct RunOutcome {
-  net::FlowRunResult net;
+  net::RunResult net;
   std::optional<net::PacketStats> packet;  // a packet-model run's queue, pause, drop figures
   std::optional<PowerOutcome> power;  // when the scenario's power setup is enabled
 };
@@ -31,7 +31,7 @@ struct RunOutcome {
 /// `progress`, when set, is called as the run goes (for a progress bar; it must not
 /// change anything the run computes).
 /// `record_activity` keeps the run's power and throughput over time for the trace's
-/// counter tracks (net::FlowRunOptions::record_activity).
+/// counter tracks (power::DynamicPowerSetup::record_activity).
 RunOutcome simulate(const Scenario& s,
                     const std::function<void(const net::RunProgress&)>& progress = {},
                     bool record_activity = false);
