@@ -1,7 +1,7 @@
 // tools/flow_compare.h: the comparison of Roshni's flows.csv with another simulator's
 // per-flow times (the SimGrid harness, bench/simgrid/), tested without SimGrid: the
 // reference files here are written by hand from closed forms.
-#include "flow_compare.h"
+#include "../../tools/flow_compare.h"
 
 #include <gtest/gtest.h>
 
