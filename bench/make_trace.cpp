@@ -7,6 +7,11 @@
 //                                explicit leaf-spine (16 GPUs per leaf, 8 spines), N(N-1)
 //                                flows of seeded Pareto-like sizes, 64 MiB sent per GPU;
 //                                topology and size distribution in bench/skewed_alltoall.h.
+//   make_trace ring N BYTES      a ring all-reduce of BYTES over N GPUs as a dependency graph:
+//                                2(N-1) steps, at step k GPU r sends ceil(BYTES/N) bytes to
+//                                GPU (r+1) mod N after it received step k-1's piece from
+//                                GPU r-1; 2N(N-1) flows (N = 1024: 2,095,104). Run it with
+//                                bench/scenarios/ring_trace_star.json.
 // GPU names are gpu0..gpu{N-1}, as the star topology names them.
 #include <cstdio>
 #include <cstdlib>
@@ -73,6 +78,30 @@ int skewed(long n, long seed) {
   return 0;
 }
 
+int ring(long n, long long size) {
+  const long long piece = (size + n - 1) / n;
+  std::string out = fmt::format(
+      "{{\n  \"description\": \"ring all-reduce of {} B over {} GPUs: 2(N-1) steps, GPU r sends "
+      "{} B to GPU r+1 after receiving the previous step's piece\",\n  \"flows\": [\n",
+      size, n, piece);
+  for (long k = 0; k < 2 * (n - 1); ++k) {
+    for (long r = 0; r < n; ++r) {
+      fmt::format_to(std::back_inserter(out),
+                     "{}    {{\"id\": \"ring.{}.{}\", \"src\": \"gpu{}\", \"dst\": \"gpu{}\", \"size\": \"{} B\"",
+                     k == 0 && r == 0 ? "" : ",\n", k, r, r, (r + 1) % n, piece);
+      if (k > 0) fmt::format_to(std::back_inserter(out), ", \"after\": [\"ring.{}.{}\"]", k - 1, (r + n - 1) % n);
+      out += '}';
+    }
+    if (out.size() > (size_t{1} << 24)) {  // stream out in pieces: the 1,024-GPU trace is ~250 MB
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      out.clear();
+    }
+  }
+  out += "\n  ]\n}\n";
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -85,11 +114,21 @@ int main(int argc, char** argv) {
     }
     return skewed(n, std::strtol(argv[3], nullptr, 10));
   }
+  if (mode == "ring" && argc == 4) {
+    const long n = std::strtol(argv[2], nullptr, 10);
+    const long long size = std::strtoll(argv[3], nullptr, 10);
+    if (n < 2 || n > 65536 || size <= 0) {
+      std::fprintf(stderr, "make_trace: ring needs 2 <= N <= 65536 and BYTES > 0\n");
+      return 2;
+    }
+    return ring(n, size);
+  }
   if (!((mode == "alltoall" && argc == 4) || (mode == "shift" && argc == 5))) {
     std::fprintf(stderr,
                  "usage: make_trace alltoall N SIZE     (e.g. make_trace alltoall 256 '1 MiB')\n"
                  "       make_trace shift N SIZE K      (e.g. make_trace shift 65536 '1 MiB' 1024)\n"
-                 "       make_trace skewed N SEED       (e.g. make_trace skewed 128 1 > skewed.json)\n");
+                 "       make_trace skewed N SEED       (e.g. make_trace skewed 128 1 > skewed.json)\n"
+                 "       make_trace ring N BYTES        (e.g. make_trace ring 64 1073741824)\n");
     return 2;
   }
   const long n = std::strtol(argv[2], nullptr, 10);

@@ -302,6 +302,16 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
+std::string line_plot_svg(const HtmlLinePlot& p) {
+  std::string svg = render_lines(p);
+  const size_t open_end = svg.find('>') + 1;
+  svg.insert(open_end,
+             "\n<style>svg{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;font-size:12px;"
+             "fill:#222}text.title{font-size:13px;font-weight:bold}line.grid{stroke:#e4e4e4}"
+             "</style>\n<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>");
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svg;
+}
+
 std::string render_html(const HtmlPage& page) {
   std::string out =
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"

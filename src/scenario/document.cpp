@@ -37,6 +37,10 @@ class DomBuilder {
   using binary_t = json::binary_t;
 
   explicit DomBuilder(json& root) : root_(root) {}
+  /// Streams the elements of the root object's array `key`: each goes to `sink` as soon as
+  /// it is complete and is not kept in the tree (the array stays empty).
+  DomBuilder(json& root, std::string_view key, const JsonElementSink& sink)
+      : root_(root), stream_key_(key), sink_(&sink) {}
 
   bool null() { return value(nullptr); }
   bool boolean(bool v) { return value(v); }
@@ -87,6 +91,10 @@ class DomBuilder {
       return &root_;
     }
     json& parent = *stack_.back();
+    if (&parent == streamed_) {
+      element_ = json(std::forward<V>(v));
+      return &element_;
+    }
     if (parent.is_array()) {
       parent.push_back(json(std::forward<V>(v)));
       return &parent.back();
@@ -99,25 +107,38 @@ class DomBuilder {
   template <class V>
   bool value(V&& v) {
     place(std::forward<V>(v));
+    if (!stack_.empty() && stack_.back() == streamed_) emit();
     return true;
   }
 
   bool open(json::value_t type) {
     if (!stack_.empty()) {
       json& parent = *stack_.back();
-      pointer_.push_back(parent.is_array() ? std::to_string(parent.size()) : pointer_token(key_));
+      pointer_.push_back(&parent == streamed_ ? std::to_string(streamed_count_)
+                         : parent.is_array() ? std::to_string(parent.size())
+                                             : pointer_token(key_));
     }
     if (stack_.size() >= kMaxJsonDepth) {
       return fail_here(fmt::format("nested deeper than {} levels", kMaxJsonDepth));
     }
+    const bool stream = sink_ != nullptr && streamed_ == nullptr && type == json::value_t::array &&
+                        stack_.size() == 1 && stack_[0]->is_object() && key_ == stream_key_;
     stack_.push_back(place(type));
+    if (stream) streamed_ = stack_.back();
     return true;
   }
 
   bool close() {
     stack_.pop_back();
     if (!pointer_.empty()) pointer_.pop_back();
+    if (!stack_.empty() && stack_.back() == streamed_) emit();
     return true;
+  }
+
+  // A streamed element is complete: to the sink, and out of the tree.
+  void emit() {
+    (*sink_)(streamed_count_++, std::move(element_));
+    element_ = json();
   }
 
   bool fail_here(std::string message) {
@@ -126,6 +147,11 @@ class DomBuilder {
   }
 
   json& root_;
+  std::string_view stream_key_;
+  const JsonElementSink* sink_ = nullptr;
+  json* streamed_ = nullptr;  // the array being streamed, once open
+  size_t streamed_count_ = 0;
+  json element_;              // the streamed element being built
   std::vector<json*> stack_;
   std::vector<std::string> pointer_;  // tokens down to the value being built
   std::string key_;
@@ -396,6 +422,17 @@ FileOf make_file_of(const OriginMap& origin) {
 nlohmann::json parse_json(std::string_view text, const std::string& file) {
   json root;
   DomBuilder builder(root);
+  if (json::sax_parse(text.begin(), text.end(), &builder)) return root;
+  if (builder.syntax_error()) {
+    throw ScenarioError(file, "", syntax_message(text, builder.position(), builder.message()));
+  }
+  throw ScenarioError(file, builder.pointer(), builder.message());
+}
+
+nlohmann::json parse_json_streaming(std::string_view text, const std::string& file,
+                                    std::string_view key, const JsonElementSink& sink) {
+  json root;
+  DomBuilder builder(root, key, sink);
   if (json::sax_parse(text.begin(), text.end(), &builder)) return root;
   if (builder.syntax_error()) {
     throw ScenarioError(file, "", syntax_message(text, builder.position(), builder.message()));

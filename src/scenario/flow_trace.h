@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include "roshni/net/flow_set.h"
 #include "roshni/scenario/document.h"
@@ -17,13 +19,20 @@
 
 namespace roshni::scenario {
 
-/// A trace read from its own file, kept for errors found later (routes, cycles): the
-/// flow list's nodes point into `json` and name their file through `file_of`, so it must
-/// stay where it is while they are used.
+/// Where a trace's flows were listed, kept for errors found later (routes, cycles).
+/// Inline flows: `flows_node`, in the scenario's DOM. A trace file is read as a stream
+/// and has no DOM of its flows: `streamed_file` names it and errors point at
+/// "/flows/<i>" in it. `json` holds the rest of the file (its flow list left empty).
 struct FlowTrace {
   nlohmann::json json;
   FileOf file_of;
-  std::optional<JsonNode> flows_node;  // the trace's flow list, inline or in the file
+  std::optional<JsonNode> flows_node;  // inline flows
+  std::string streamed_file;           // a trace file
+  size_t count = 0;                    // flows read
+
+  bool present() const { return flows_node.has_value() || !streamed_file.empty(); }
+  /// A ScenarioError at flow f (or its member `member`, when not empty).
+  [[noreturn]] void fail_flow(size_t f, const std::string& what, std::string_view member = {}) const;
 };
 
 /// Reads the workload at `w` (kind "flow_trace") of `doc`, appends its flows to `flows`

@@ -379,7 +379,7 @@ class Builder {
           "no route from '{}' to '{}' for flow '{}': no chain of links joins them{}",
           escape_text(t.node_name(out_.flows.src(f))), escape_text(t.node_name(out_.flows.dst(f))),
           escape_text(out_.flows.label(f)), more);
-      if (trace_.flows_node) (*trace_.flows_node)[f.value()].fail(what);
+      if (trace_.present()) trace_.fail_flow(f.value(), what);
       workload_node().fail(what);
     }
     if (out_.network_model == "packet") {
@@ -391,18 +391,18 @@ class Builder {
             "flow '{}' crosses {} links; the packet model carries paths of at most 65,534 "
             "hops (use the flow model, \"network\": {{\"model\": \"flow\"}})",
             escape_text(out_.flows.label(FlowId(f))), hops);
-        if (trace_.flows_node && f < trace_.flows_node->size()) (*trace_.flows_node)[f].fail(what);
+        if (trace_.present() && f < trace_.count) trace_.fail_flow(f, what);
         workload_node().fail(what);
       }
     }
     const std::vector<FlowId> cycle = net::find_dependency_cycle(out_.flows);
     if (!cycle.empty()) {
       // Collectives are acyclic by construction; only a trace can get here.
-      ROSHNI_ASSERT(trace_.flows_node.has_value(), "dependency cycle in a generated workload");
-      (*trace_.flows_node)[cycle.front().value()]
-          .at("after", "")
-          .fail(fmt::format("dependency cycle: {} (each waits for the next); none can ever start",
-                            describe_cycle(out_.flows, cycle)));
+      ROSHNI_ASSERT(trace_.present(), "dependency cycle in a generated workload");
+      trace_.fail_flow(cycle.front().value(),
+                       fmt::format("dependency cycle: {} (each waits for the next); none can ever start",
+                                   describe_cycle(out_.flows, cycle)),
+                       "after");
     }
     // Simulated time is an int64 count of picoseconds: refuse up front the work that
     // cannot end within it, rather than saturate during the run.
@@ -416,8 +416,7 @@ class Builder {
           "slowest link, the latencies, and what it waits for); make the sizes or durations "
           "smaller or the links faster",
           limit / 86400, escape_text(out_.flows.label(f)), bound.seconds / 86400);
-      if (trace_.flows_node && f.value() < trace_.flows_node->size())
-        (*trace_.flows_node)[f.value()].fail(what);
+      if (trace_.present() && f.value() < trace_.count) trace_.fail_flow(f.value(), what);
       workload_node().fail(what);
     }
   }
@@ -478,7 +477,7 @@ class Builder {
 
   /// The flow a trace names by id (for circuit maps that change after given flows).
   FlowId flow_named(const JsonNode& n) {
-    if (!trace_.flows_node) {
+    if (!trace_.present()) {
       n.fail("'after' names flows of a flow trace; this workload has no flow ids (use 'at')");
     }
     if (flow_index_.empty()) {

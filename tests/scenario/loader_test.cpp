@@ -191,6 +191,61 @@ TEST(Loader, ForwardDependenciesAndCycles) {
       << e.what();
 }
 
+// A trace file is read as a stream (issue 19.3): one over the flow limit is refused as
+// soon as the count passes it, before the parser reaches the rest of the file. Here the
+// limit is 2 and the file breaks off after its third flow: the error is the limit at the
+// third flow, not the syntax error further down.
+TEST(Loader, TraceFileOverTheFlowLimitIsRefusedAsSoonAsTheCountPassesIt) {
+  auto o = in_memory({{"t.json", R"({"flows": [
+      {"id": "a", "src": "gpu0", "dst": "gpu1", "size": "1 KB"},
+      {"id": "b", "src": "gpu0", "dst": "gpu1", "size": "1 KB"},
+      {"id": "c", "src": "gpu0", "dst": "gpu1", "size": "1 KB"},
+      {"id": )"}});
+  o.max_flows = 2;
+  const auto e = error_of([&] {
+    load_scenario_text(R"({"topology": {"kind": "star", "gpus": 2, "link": {"bandwidth": "1 Gbps"}},
+                           "workload": {"kind": "flow_trace", "file": "t.json"}})",
+                       "s.json", o);
+  });
+  EXPECT_EQ(e.file(), "t.json");
+  EXPECT_EQ(e.pointer(), "/flows");
+  EXPECT_NE(e.message().find("at least 3 flows, more than the limit of 2"), std::string::npos)
+      << e.what();
+}
+
+// The streamed trace file keeps every check that needs the whole list, at pointers into
+// the file: a flow waiting for one listed later, an unknown id (with a suggestion), a
+// dependency listed twice through a later flow, a cycle, and a flow with no route.
+TEST(Loader, StreamedTraceFileErrorsPointIntoTheFile) {
+  const std::string scenario = R"({"topology": {"kind": "star", "gpus": 2, "link": {"bandwidth": "1 Gbps"}},
+                                   "workload": {"kind": "flow_trace", "file": "t.json"}})";
+  const auto load = [&](const std::string& flows) {
+    return load_scenario_text(scenario, "s.json", in_memory({{"t.json", "{\"flows\": [" + flows + "]}"}}));
+  };
+  const std::string b = R"({"id": "bee", "src": "gpu1", "dst": "gpu0", "size": "1 KB"})";
+  const Scenario s = load(R"({"id": "a", "src": "gpu0", "dst": "gpu1", "size": "1 KB", "after": ["bee"]},)" + b);
+  EXPECT_EQ(s.flows.deps(FlowId(0))[0], FlowId(1));
+  const auto unknown = error_of([&] {
+    load(R"({"id": "a", "src": "gpu0", "dst": "gpu1", "size": "1 KB", "after": ["x", "bea"]},)" + b);
+  });
+  EXPECT_EQ(unknown.file(), "t.json");
+  EXPECT_EQ(unknown.pointer(), "/flows/0/after/0");
+  EXPECT_NE(unknown.message().find("unknown flow 'x'"), std::string::npos) << unknown.what();
+  const auto twice = error_of([&] {
+    load(R"({"id": "a", "src": "gpu0", "dst": "gpu1", "size": "1 KB", "after": ["bee", "bee"]},)" + b);
+  });
+  EXPECT_EQ(twice.pointer(), "/flows/0/after");
+  EXPECT_NE(twice.message().find("flow 'bee' is listed twice"), std::string::npos) << twice.what();
+  const auto cycle = error_of([&] {
+    load(R"({"id": "a", "src": "gpu0", "dst": "gpu1", "size": "1 KB", "after": ["bee"]},
+            {"id": "bee", "src": "gpu1", "dst": "gpu0", "size": "1 KB", "after": ["a"]})");
+  });
+  EXPECT_EQ(cycle.file(), "t.json");
+  EXPECT_EQ(cycle.pointer(), "/flows/0/after");
+  EXPECT_NE(cycle.message().find("dependency cycle: 'a' -> 'bee' -> 'a'"), std::string::npos)
+      << cycle.what();
+}
+
 TEST(Loader, OverridesApplyBeforeValidation) {
   const std::string text = R"({
     "topology": {"kind": "star", "gpus": 2, "link": {"bandwidth": "1 Gbps"}},

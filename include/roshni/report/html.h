@@ -92,6 +92,10 @@ std::string html_escape(std::string_view text);
 /// The whole document, <!DOCTYPE html> to </html>.
 std::string render_html(const HtmlPage& page);
 
+/// One line plot as a standalone SVG file (the page's chart styles inline, on white), for
+/// figures outside a page: bench/csv_plot draws docs/images/ with it.
+std::string line_plot_svg(const HtmlLinePlot& p);
+
 /// A section from any JSON object of the report (data-driven; this is how the report's
 /// optional sections appear without code of their own), every number rounded for
 /// reading in readable units (readable_units.h) and never JSON text:
