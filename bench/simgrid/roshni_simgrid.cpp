@@ -81,8 +81,8 @@ void run_flow(uint32_t f) {
   const double earliest = static_cast<double>(flows.earliest_start(id).ps()) * 1e-12;
   if (sg4::Engine::get_clock() < earliest) sg4::this_actor::sleep_until(earliest);
   h.start[f] = sg4::Engine::get_clock();
-  if (flows.is_compute(id)) {
-    sg4::this_actor::sleep_for(static_cast<double>(flows.compute_time(id).ps()) * 1e-12);
+  if (flows.is_task(id)) {
+    sg4::this_actor::sleep_for(static_cast<double>(flows.task_time(id).ps()) * 1e-12);
   } else {
     const auto bytes = static_cast<uint64_t>(flows.flow_size(id).si());
     if (h.from[f] != h.to[f]) sg4::Comm::sendto(h.from[f], h.to[f], bytes);
@@ -125,7 +125,7 @@ void build_platform(const scenario::Scenario& s) {
   std::vector<uint32_t> copies(t.node_count(), 1);
   for (uint32_t i = 0; i < flows.size(); ++i) {
     const FlowId f(i);
-    if (flows.is_compute(f) || flows.src(f) == flows.dst(f)) continue;
+    if (flows.is_task(f) || flows.src(f) == flows.dst(f)) continue;
     std::vector<uint32_t> path;
     for (LinkId l : s.paths.of(f)) path.push_back(l.value());
     auto& known = variants[{flows.src(f).value(), flows.dst(f).value()}];

@@ -123,7 +123,7 @@ std::vector<FlowId> expand(const Schedule& s, const Collective& c, net::FlowSet&
         previous = f;
         FlowId handle = f;
         if (costed && s.reduced(t)) {
-          handle = flows.add_compute(label + "/reduce", dst, reduce_time, std::span(&f, 1));
+          handle = flows.add_task(label + "/reduce", dst, reduce_time, std::span(&f, 1));
         }
         done[t * per + k * chunks + j] = handle;
       }

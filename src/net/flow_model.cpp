@@ -354,7 +354,7 @@ class FlowModel : public RunSkeleton<FlowModel> {
 
   void start(uint32_t f) {
     const SimTime now = sim_.now();
-    if (flows_.is_compute(FlowId(f))) {
+    if (flows_.is_task(FlowId(f))) {
       // A task: work on one node, done after its duration at full speed, no link involved.
       state_[f] = State::in_flight;
       run_.start[f] = now;

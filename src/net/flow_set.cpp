@@ -23,19 +23,19 @@ FlowId FlowSet::add(std::string label, NodeId src, NodeId dst, DataSize size,
   dst_.push_back(dst);
   size_.push_back(size);
   earliest_start_.push_back(earliest_start);
-  compute_time_.push_back(SimTime::ps(-1));
+  task_time_.push_back(SimTime::ps(-1));
   deps_.insert(deps_.end(), deps.begin(), deps.end());
   dep_offset_.push_back(static_cast<uint32_t>(deps_.size()));
   total_ += size;
   return id;
 }
 
-FlowId FlowSet::add_compute(std::string label, NodeId node, SimTime duration,
-                            std::span<const FlowId> deps, SimTime earliest_start) {
+FlowId FlowSet::add_task(std::string label, NodeId node, SimTime duration,
+                         std::span<const FlowId> deps, SimTime earliest_start) {
   ROSHNI_ASSERT(duration >= SimTime::zero(), "negative compute time");
   const FlowId id = add(std::move(label), node, node, DataSize(), deps, earliest_start);
-  compute_time_.back() = duration;
-  ++compute_count_;
+  task_time_.back() = duration;
+  ++task_count_;
   return id;
 }
 
@@ -51,7 +51,7 @@ void FlowSet::reserve(size_t flows, size_t deps) {
   dst_.reserve(flows);
   size_.reserve(flows);
   earliest_start_.reserve(flows);
-  compute_time_.reserve(flows);
+  task_time_.reserve(flows);
   dep_offset_.reserve(flows + 1);
   deps_.reserve(deps);
 }

@@ -160,7 +160,7 @@ class PacketModel : public RunSkeleton<PacketModel> {
       }
     }
     for (uint32_t f = 0; f < n; ++f) {
-      if (c_.congestion_control == CongestionControl::dcqcn && !flows_.is_compute(FlowId(f))) {
+      if (c_.congestion_control == CongestionControl::dcqcn && !flows_.is_task(FlowId(f))) {
         result_.packet.final_rate[f] = cc_.rate(f);
       }
     }
@@ -223,7 +223,7 @@ class PacketModel : public RunSkeleton<PacketModel> {
   void start(uint32_t f) {
     const SimTime now = sim_.now();
     run_.start[f] = now;
-    if (flows_.is_compute(FlowId(f))) {
+    if (flows_.is_task(FlowId(f))) {
       state_[f] = State::transmitting;
       start_task(f, now);
       return;
@@ -281,7 +281,7 @@ class PacketModel : public RunSkeleton<PacketModel> {
     if (now == SimTime::max()) time_ran_out(f);  // times that overflow saturate there
     if (stalls_.stalled(f)) stalls_.end(f, now, run_);
     state_[f] = State::delivered;
-    if (!flows_.is_compute(FlowId(f))) result_.packet.completion[f] = now - run_.start[f];
+    if (!flows_.is_task(FlowId(f))) result_.packet.completion[f] = now - run_.start[f];
     release(f, now);
   }
 

@@ -15,7 +15,7 @@ Paths route_all(const topo::Topology& /*t*/, topo::Router& router, const FlowSet
   for (uint32_t i = 0; i < flows.size(); ++i) {
     const FlowId f(i);
     const auto pinned = flows.pinned_path(f);
-    if (flows.is_compute(f)) {
+    if (flows.is_task(f)) {
       // A compute step crosses no link.
     } else if (!pinned.empty()) {
       p.links.insert(p.links.end(), pinned.begin(), pinned.end());
@@ -47,8 +47,8 @@ MakespanBound makespan_lower_bound(const topo::Topology& t, const FlowSet& flows
       double begin = static_cast<double>(flows.earliest_start(FlowId(f)).ps()) * 1e-12;
       for (FlowId d : deps) begin = std::max(begin, end[d.value()]);
       double take = 0;
-      if (flows.is_compute(FlowId(f))) {
-        take = static_cast<double>(flows.compute_time(FlowId(f)).ps()) * 1e-12;
+      if (flows.is_task(FlowId(f))) {
+        take = static_cast<double>(flows.task_time(FlowId(f)).ps()) * 1e-12;
       } else {
         double slowest = 0;  // bytes per second of the path's slowest link
         for (LinkId l : paths.of(FlowId(f))) {

@@ -105,7 +105,7 @@ class RunSkeleton {
   /// Task f starts now on its node.
   void start_task(uint32_t f, SimTime now) {
     const SimTime end = tasks_.start(f, flows_.src(FlowId(f)).value(), now,
-                                     flows_.compute_time(FlowId(f)),
+                                     flows_.task_time(FlowId(f)),
                                      [&](uint32_t g, SimTime at) { retime_task(g, at); });
     sim_.schedule(end, kTaskDone, f, task_generation_[f]);
   }

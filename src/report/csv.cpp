@@ -95,7 +95,7 @@ void write_flows_csv(const scenario::Scenario& s, const net::RunResult& r,
         .field(flows.flow_size(f).si())
         .field(r.start[i].ps())
         .field(r.end[i].ps())
-        .field(flows.is_compute(f) ? "compute" : "flow")
+        .field(flows.is_task(f) ? "compute" : "flow")
         .end_row();
   }
   sink(out);

@@ -249,7 +249,7 @@ HtmlMarkup timeline_svg(const scenario::Scenario& s, const net::RunResult& r, si
   for (uint32_t i = 0; i < flows.size(); ++i) {
     const int row = row_of[flows.src(FlowId(i)).value()];
     if (row < 0) continue;
-    spans[row][flows.is_compute(FlowId(i)) ? 1 : 0].emplace_back(r.start[i].ps(), r.end[i].ps());
+    spans[row][flows.is_task(FlowId(i)) ? 1 : 0].emplace_back(r.start[i].ps(), r.end[i].ps());
   }
 
   const double rows_top = kTop + lanes * (kRow + 4) + 6;

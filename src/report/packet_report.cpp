@@ -22,7 +22,7 @@ int64_t nearest_rank(const std::vector<int64_t>& sorted, double p) {
 std::vector<int64_t> sorted_completions(const scenario::Scenario& s, const net::PacketStats& p) {
   std::vector<int64_t> fct;
   for (uint32_t i = 0; i < s.flows.size(); ++i) {
-    if (!s.flows.is_compute(FlowId(i))) fct.push_back(p.completion[i].ps());
+    if (!s.flows.is_task(FlowId(i))) fct.push_back(p.completion[i].ps());
   }
   std::sort(fct.begin(), fct.end());
   return fct;

@@ -172,7 +172,7 @@ void write_flows(JsonWriter& w, const scenario::Scenario& s, const net::RunResul
         .value(flows.flow_size(f).si())
         .value(r.start[i].ps())
         .value(r.end[i].ps())
-        .value(flows.is_compute(f) ? "compute" : "flow")
+        .value(flows.is_task(f) ? "compute" : "flow")
         .end_array();
   }
   w.end_array().end_object();

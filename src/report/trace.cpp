@@ -127,7 +127,7 @@ Trace trace_json(const scenario::Scenario& s, const net::RunResult& r,
   for (size_t k = 0; k < keep; ++k) {
     const uint32_t f = order[k];
     const FlowId id(f);
-    const bool compute = flows.is_compute(id);
+    const bool compute = flows.is_task(id);
     const int64_t start = r.start[f].ps();
     w.begin_compact_object()
         .key("name").value(flows.label(id))
@@ -160,7 +160,7 @@ Trace trace_json(const scenario::Scenario& s, const net::RunResult& r,
   steps.reserve(2 * keep);
   for (size_t k = 0; k < keep; ++k) {
     const uint32_t f = order[k];
-    if (flows.is_compute(FlowId(f))) continue;
+    if (flows.is_task(FlowId(f))) continue;
     const uint32_t node = flows.src(FlowId(f)).value();
     steps.push_back({r.start[f].ps(), node, +1});
     steps.push_back({r.end[f].ps(), node, -1});

@@ -155,7 +155,7 @@ ReplicaFold fold_replicas(const work::TrainingInfo& info, const topo::Topology& 
   std::map<std::pair<uint32_t, uint32_t>, std::pair<double, uint32_t>> pair_bytes;  // -> (bytes, first flow)
   for (uint32_t f = 0; f < flows.size(); ++f) {
     const FlowId id(f);
-    if (flows.is_compute(id) || folded[f]) continue;
+    if (flows.is_task(id) || folded[f]) continue;
     const uint32_t a = index_of[flows.src(id).value()], b = index_of[flows.dst(id).value()];
     ROSHNI_ASSERT(a != UINT32_MAX && b != UINT32_MAX, "a training flow between non-GPUs");
     auto [it, added] = pair_bytes.try_emplace({a, b}, 0.0, f);

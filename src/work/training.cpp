@@ -11,6 +11,10 @@
 // all-to-all, the activation from the previous stage). Communication that overlaps
 // compute (activations sent onwards, DP gradient buckets) hangs off the chain without
 // blocking it. Nothing here iterates an unordered container: ids follow loop order.
+//
+// One file (~750 lines) on purpose: most of it is the Builder, whose phases (compute
+// chain, TP, PP, DP buckets, ZeRO, experts, the one-replica fold) share its per-GPU
+// state and its flow and step counting; split, each part would need that state exposed.
 #include "roshni/work/training.h"
 
 #include <fmt/format.h>
@@ -229,7 +233,7 @@ class Builder {
     if (!flows_) return FlowId();
     deps_ = tail_[g];
     deps_.insert(deps_.end(), extra.begin(), extra.end());
-    const FlowId id = flows_->add_compute(what, gpus_[g], d, deps_);
+    const FlowId id = flows_->add_task(what, gpus_[g], d, deps_);
     tail_[g].assign(1, id);
     return id;
   }
@@ -734,7 +738,7 @@ SimTime critical_path_without_communication(const net::FlowSet& flows) {
     ++done;
     const FlowId id(f);
     const SimTime start = std::max(ready[f], flows.earliest_start(id));
-    const SimTime finish = start + (flows.is_compute(id) ? flows.compute_time(id) : SimTime::zero());
+    const SimTime finish = start + (flows.is_task(id) ? flows.task_time(id) : SimTime::zero());
     end = std::max(end, finish);
     for (const uint32_t s : dependents.of(f)) ready[s] = std::max(ready[s], finish);
     dependents.release(f, [&](uint32_t s) { queue.push_back(s); });

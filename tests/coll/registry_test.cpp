@@ -59,7 +59,7 @@ Volume volume(const net::FlowSet& flows, const std::vector<NodeId>& rk) {
   for (size_t i = 0; i < rk.size(); ++i) index[rk[i]] = i;
   Volume v{std::vector<double>(rk.size()), std::vector<double>(rk.size())};
   for (uint32_t f = 0; f < flows.size(); ++f) {
-    if (flows.is_compute(FlowId(f))) continue;
+    if (flows.is_task(FlowId(f))) continue;
     v.sent[index.at(flows.src(FlowId(f)))] += flows.flow_size(FlowId(f)).si();
     v.received[index.at(flows.dst(FlowId(f)))] += flows.flow_size(FlowId(f)).si();
   }
@@ -111,7 +111,7 @@ TEST(CollectiveRegistry, EveryAlgorithmEmitsItsCountedAcyclicFlows) {
         const auto ends = append_collective(*c, a, flows);
         EXPECT_EQ(static_cast<double>(flows.size()), flow_count(*c, a)) << at;
         const ScheduleSize s = a.size(*c);
-        EXPECT_EQ(static_cast<double>(flows.compute_count()), 4 * s.reductions) << at;
+        EXPECT_EQ(static_cast<double>(flows.task_count()), 4 * s.reductions) << at;
         EXPECT_TRUE(net::find_dependency_cycle(flows).empty()) << at;
         std::set<std::string> labels;
         std::vector<uint8_t> waited(flows.size(), 0);
@@ -264,13 +264,13 @@ TEST(CollectiveRegistry, ChunksChannelsAndReductions) {
   net::FlowSet flows;
   append_collective(c, *find_collective_algorithm(CollectiveKind::all_reduce, "ring"), flows);
   EXPECT_EQ(flows.size(), 6u * (24 + 12));
-  EXPECT_EQ(flows.compute_count(), 6u * 12);
+  EXPECT_EQ(flows.task_count(), 6u * 12);
   const double piece = std::ceil(kN / 4 / 6);  // whole bytes (net::whole_bytes)
   for (uint32_t f = 0; f < flows.size(); ++f) {
     const FlowId id(f);
-    if (flows.is_compute(id)) {
+    if (flows.is_task(id)) {
       // ceil to the picosecond of piece / 1e9 s
-      EXPECT_EQ(flows.compute_time(id).ps(),
+      EXPECT_EQ(flows.task_time(id).ps(),
                 static_cast<int64_t>(std::ceil(piece / 1e9 * 1e12 - 1e-3)));
       ASSERT_EQ(flows.deps(id).size(), 1u);
       EXPECT_EQ(flows.dst(flows.deps(id)[0]), flows.src(id));

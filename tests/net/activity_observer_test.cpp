@@ -60,7 +60,7 @@ TEST(ActivityObserver, FlowModelReportsRatesAndTasks) {
   const auto t = two_gpus();
   FlowSet f;
   f.add("x", t.gpus()[0], t.gpus()[1], bytes(1e6));
-  f.add_compute("c", t.gpus()[1], SimTime::ps(10'000'000));
+  f.add_task("c", t.gpus()[1], SimTime::ps(10'000'000));
   Log log;
   RunOptions o;
   o.observer = &log;

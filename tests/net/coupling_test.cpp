@@ -56,7 +56,7 @@ RunResult run(const topo::Topology& t, const FlowSet& f, RunOptions o) {
 TEST(Coupling, SlowerSpeedRetimesComputeInProgress) {
   const auto t = two_gpus();
   FlowSet f;
-  f.add_compute("c", t.gpus()[0], SimTime::ps(10'000'000));
+  f.add_task("c", t.gpus()[0], SimTime::ps(10'000'000));
   SlowDown c(SimTime::ps(4'000'000), 0.5);
   RunOptions o;
   o.coupling = &c;
@@ -75,8 +75,8 @@ TEST(Coupling, SlowerSpeedRetimesComputeInProgress) {
 TEST(Coupling, NoCouplingKeepsExactDurations) {
   const auto t = two_gpus();
   FlowSet f;
-  const FlowId a = f.add_compute("a", t.gpus()[0], SimTime::ps(7));
-  f.add_compute("b", t.gpus()[0], SimTime::ps(5), std::vector<FlowId>{a});
+  const FlowId a = f.add_task("a", t.gpus()[0], SimTime::ps(7));
+  f.add_task("b", t.gpus()[0], SimTime::ps(5), std::vector<FlowId>{a});
   const auto r = run(t, f, {});
   EXPECT_EQ(r.makespan, SimTime::ps(12));
   EXPECT_EQ(r.busy_ps[t.gpus()[0].value()], 12);
@@ -109,9 +109,9 @@ TEST(Coupling, TicksGoOnWhenAComputeStepEndingOnATickReleasesAFlow) {
   const auto t = two_gpus();
   FlowSet f;
   const NodeId g0 = t.gpus()[0], g1 = t.gpus()[1];
-  const FlowId a = f.add_compute("a", g0, SimTime::ps(4'000'000));
+  const FlowId a = f.add_task("a", g0, SimTime::ps(4'000'000));
   const FlowId x = f.add("x", g0, g1, bytes(50e3), std::vector<FlowId>{a});
-  f.add_compute("b", g0, SimTime::ps(10'000'000), std::vector<FlowId>{x});
+  f.add_task("b", g0, SimTime::ps(10'000'000), std::vector<FlowId>{x});
   Recorder c(SimTime::ps(2'000'000), g0.value(), SimTime::ps(4'000'000));
   RunOptions o;
   o.coupling = &c;
@@ -135,10 +135,10 @@ TEST(Coupling, OverlappingComputeStepsShareTheGpu) {
   const auto t = two_gpus();
   FlowSet f;
   const NodeId g = t.gpus()[0];
-  f.add_compute("a", g, SimTime::ps(10'000'000));
-  f.add_compute("b", g, SimTime::ps(4'000'000));
+  f.add_task("a", g, SimTime::ps(10'000'000));
+  f.add_task("b", g, SimTime::ps(4'000'000));
   FlowSet f3 = f;
-  f3.add_compute("c", g, SimTime::ps(3'000'000), {}, SimTime::ps(11'000'000));
+  f3.add_task("c", g, SimTime::ps(3'000'000), {}, SimTime::ps(11'000'000));
   RunOptions o;
   topo::ShortestPathRouter router(t);
   std::vector<FlowId> unroutable;
@@ -169,8 +169,8 @@ TEST(Coupling, OverlappingComputeStepsShareTheGpu) {
 TEST(Coupling, SharedStepsAreRetimedWhenThrottled) {
   const auto t = two_gpus();
   FlowSet f;
-  f.add_compute("a", t.gpus()[0], SimTime::ps(10'000'000));
-  f.add_compute("b", t.gpus()[0], SimTime::ps(4'000'000));
+  f.add_task("a", t.gpus()[0], SimTime::ps(10'000'000));
+  f.add_task("b", t.gpus()[0], SimTime::ps(4'000'000));
   SlowDown c(SimTime::ps(4'000'000), 0.5);
   RunOptions o;
   o.coupling = &c;

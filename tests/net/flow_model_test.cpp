@@ -111,10 +111,10 @@ TEST(FlowModel, DependenciesAndEarliestStart) {
 TEST(FlowModel, ComputeStepsDelayTheirDependents) {
   Case r{line({gbps(100)}, SimTime::ps(1'000'000))};
   const FlowId a = r.flows.add("a", NodeId(0), NodeId(1), bytes(1e6));
-  const FlowId c = r.flows.add_compute("reduce", NodeId(1), SimTime::ps(10'000'000), std::span(&a, 1));
+  const FlowId c = r.flows.add_task("reduce", NodeId(1), SimTime::ps(10'000'000), std::span(&a, 1));
   r.flows.add("b", NodeId(1), NodeId(0), bytes(1e6), std::span(&c, 1));
   r.go();
-  EXPECT_TRUE(r.flows.is_compute(c));
+  EXPECT_TRUE(r.flows.is_task(c));
   EXPECT_EQ(r.paths.of(c).size(), 0u);
   EXPECT_EQ(r.result.start[1].ps(), 81'000'000);
   EXPECT_EQ(r.result.end[1].ps(), 91'000'000);

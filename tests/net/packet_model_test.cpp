@@ -200,7 +200,7 @@ TEST(PacketModel, TwoFlowsSharingOneLinkAgreeWithFlowModel) {
 TEST(PacketModel, ComputeStepsAndDependencies) {
   Case r{line(1, {gbps(100)}, {SimTime::ps(1'000'000)})};
   const FlowId a = r.flows.add("a", NodeId(0), NodeId(1), bytes(1000));
-  const FlowId c = r.flows.add_compute("c", NodeId(1), SimTime::ps(5'000'000), std::vector{a});
+  const FlowId c = r.flows.add_task("c", NodeId(1), SimTime::ps(5'000'000), std::vector{a});
   r.flows.add("b", NodeId(1), NodeId(0), bytes(1000), std::vector{c});
   r.go();
   EXPECT_EQ(r.result.run.end[0].ps(), 1'080'000);

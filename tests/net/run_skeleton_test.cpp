@@ -45,7 +45,7 @@ class Toy : public RunSkeleton<Toy> {
   void start(uint32_t f) {
     const SimTime now = sim_.now();
     run_.start[f] = now;
-    if (flows_.is_compute(FlowId(f))) {
+    if (flows_.is_task(FlowId(f))) {
       start_task(f, now);
       return;
     }
@@ -115,7 +115,7 @@ TEST(RunSkeleton, ReleasesDependentsAtTheirEarliestStartAndTriggersSteps) {
   const auto t = two_gpus();
   const NodeId g0 = t.gpus()[0], g1 = t.gpus()[1];
   FlowSet f;
-  const FlowId task = f.add_compute("task", g0, ps(5));
+  const FlowId task = f.add_task("task", g0, ps(5));
   const FlowId x = f.add("x", g0, g1, bytes(100), std::vector{task}, ps(20));
   f.add("y", g0, g1, bytes(7), std::vector{task});
   RunOptions o;
@@ -142,7 +142,7 @@ TEST(RunSkeleton, ReleasesDependentsAtTheirEarliestStartAndTriggersSteps) {
 TEST(RunSkeleton, TicksWhileWorkRemains) {
   const auto t = two_gpus();
   FlowSet f;
-  f.add_compute("task", t.gpus()[0], ps(25));
+  f.add_task("task", t.gpus()[0], ps(25));
   Ticks c(ps(10));
   RunOptions o;
   o.coupling = &c;

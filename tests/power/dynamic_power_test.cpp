@@ -52,8 +52,8 @@ RunResult run(const topo::Topology& t, const FlowSet& f, DynamicPowerSetup setup
 TEST(DynamicPower, TracksPeakComputeAndLinkPower) {
   const auto t = star(SimTime::ps(0));
   FlowSet f;
-  const FlowId a = f.add_compute("a", t.gpus()[0], SimTime::ps(10'000'000));
-  f.add_compute("b", t.gpus()[1], SimTime::ps(10'000'000), {}, SimTime::ps(5'000'000));
+  const FlowId a = f.add_task("a", t.gpus()[0], SimTime::ps(10'000'000));
+  f.add_task("b", t.gpus()[1], SimTime::ps(10'000'000), {}, SimTime::ps(5'000'000));
   f.add("x", t.gpus()[0], t.gpus()[1], bytes(1e6), std::vector<FlowId>{a});
   DynamicPowerSetup s;
   s.node_busy_power.assign(t.node_count(), 0.0);
@@ -75,7 +75,7 @@ TEST(DynamicPower, PeakIsNotedWhenFlowsOnlyLeaveLinks) {
   const auto t = star(SimTime::ps(1'000'000));
   FlowSet f;
   f.add("x", t.gpus()[0], t.gpus()[1], bytes(50e3));
-  f.add_compute("c", t.gpus()[1], SimTime::ps(1'000), {}, SimTime::ps(1'000'000));
+  f.add_task("c", t.gpus()[1], SimTime::ps(1'000), {}, SimTime::ps(1'000'000));
   DynamicPowerSetup s;
   s.node_busy_power.assign(t.node_count(), 0.0);
   s.node_busy_power[t.gpus()[1].value()] = 100;
@@ -97,8 +97,8 @@ TEST(DynamicPower, OverlappingTasksDrawOneGpusBusyPower) {
   const auto t = star(SimTime::ps(0));
   FlowSet f;
   const NodeId g = t.gpus()[0];
-  f.add_compute("a", g, SimTime::ps(10'000'000));
-  f.add_compute("b", g, SimTime::ps(4'000'000));
+  f.add_task("a", g, SimTime::ps(10'000'000));
+  f.add_task("b", g, SimTime::ps(4'000'000));
   DynamicPowerSetup s;
   s.node_busy_power.assign(t.node_count(), 0.0);
   s.node_busy_power[g.value()] = 600;

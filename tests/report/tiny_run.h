@@ -35,7 +35,7 @@ inline TinyRun tiny_run() {
   t.s.flows.add("a", g0, g1, bytes(1000));
   t.s.flows.add("b,\"q\"", g0, g1, bytes(2000));
   t.s.flows.add("c", g0, g1, bytes(500));
-  t.s.flows.add_compute("k", g1, SimTime::ps(750'000));
+  t.s.flows.add_task("k", g1, SimTime::ps(750'000));
   t.r.start = {SimTime::ps(0), SimTime::ps(1'000'000), SimTime::ps(2'000'000),
                SimTime::ps(500'000)};
   t.r.end = {SimTime::ps(2'000'000), SimTime::ps(3'500'000), SimTime::ps(2'500'000),

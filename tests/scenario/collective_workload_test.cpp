@@ -75,12 +75,12 @@ TEST(CollectiveWorkload, AutoSeesScaleUpDomains) {
 // reduced transfer (ring reduce-scatter over 8: 56). Chunks and channels multiply.
 TEST(CollectiveWorkload, OptionsReachTheFlows) {
   EXPECT_EQ(load(R"({"kind": "reduce_scatter", "size": "1 MiB", "reduction_rate": "0 B/s"})")
-                .flows.compute_count(),
+                .flows.task_count(),
             0u);
   const Scenario s = load(
       R"({"kind": "reduce_scatter", "size": "1 MiB", "reduction_rate": "100 GB/s",
           "chunks": 2, "channels": 3})");
-  EXPECT_EQ(s.flows.compute_count(), 6u * 56);
+  EXPECT_EQ(s.flows.task_count(), 6u * 56);
   EXPECT_EQ(s.flows.size(), 6u * 56 * 2);
   EXPECT_EQ(s.workload.chunks, 2u);
   EXPECT_EQ(s.workload.channels, 3u);

@@ -243,8 +243,8 @@ std::vector<std::string> ops_of(const net::FlowSet& flows, NodeId g) {
     const FlowId id(f);
     if (flows.src(id) != g && flows.dst(id) != g) continue;
     const std::string& label = flows.label(id);
-    const std::string op = flows.is_compute(id) ? label : label.substr(0, label.find('/'));
-    if (flows.is_compute(id) || out.empty() || out.back() != op) out.push_back(op);
+    const std::string op = flows.is_task(id) ? label : label.substr(0, label.find('/'));
+    if (flows.is_task(id) || out.empty() || out.back() != op) out.push_back(op);
   }
   return out;
 }
@@ -337,9 +337,9 @@ TEST(Training, PipelineSendBytesPerIteration) {
 /// The duration of the optimizer step on GPU `g`.
 double optimizer_time(const net::FlowSet& flows, NodeId g) {
   for (uint32_t f = 0; f < flows.size(); ++f) {
-    if (flows.is_compute(FlowId(f)) && flows.src(FlowId(f)) == g &&
+    if (flows.is_task(FlowId(f)) && flows.src(FlowId(f)) == g &&
         flows.label(FlowId(f)) == "optimizer") {
-      return flows.compute_time(FlowId(f)).duration().si();
+      return flows.task_time(FlowId(f)).duration().si();
     }
   }
   ADD_FAILURE() << "no optimizer step on node " << g.value();

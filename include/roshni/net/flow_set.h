@@ -3,9 +3,10 @@
 /// collective algorithm (coll/) or read from a flow trace (scenario/); consumed by a
 /// network model. Plain data in parallel arrays indexed by FlowId.
 ///
-/// An entry can also be a *compute step*: work of a fixed duration on one node (a
-/// reduction, a layer's forward pass) that takes part in the same dependencies but
-/// uses no link. Its src and dst are that node and its size is zero.
+/// An entry can also be a *task* (a compute step): work of a fixed duration on one node
+/// (a reduction, a layer's forward pass) that takes part in the same dependencies but
+/// uses no link. Its src and dst are that node and its size is zero. ("Flow" is kept
+/// for transfers; reports call tasks' rows kind "compute".)
 #pragma once
 
 #include <span>
@@ -30,14 +31,14 @@ class FlowSet {
   /// later (checked by find_dependency_cycle / validity checks, not here).
   FlowId add(std::string label, NodeId src, NodeId dst, DataSize size,
              std::span<const FlowId> deps = {}, SimTime earliest_start = SimTime::zero());
-  /// Adds a compute step of `duration` on `node`.
-  FlowId add_compute(std::string label, NodeId node, SimTime duration,
-                     std::span<const FlowId> deps = {}, SimTime earliest_start = SimTime::zero());
-  bool is_compute(FlowId f) const { return compute_time_[f.value()] >= SimTime::zero(); }
-  /// The duration of a compute step (requires is_compute(f)).
-  SimTime compute_time(FlowId f) const { return compute_time_[f.value()]; }
-  /// Number of compute steps among the entries.
-  size_t compute_count() const { return compute_count_; }
+  /// Adds a task (compute step) of `duration` on `node`.
+  FlowId add_task(std::string label, NodeId node, SimTime duration,
+                  std::span<const FlowId> deps = {}, SimTime earliest_start = SimTime::zero());
+  bool is_task(FlowId f) const { return task_time_[f.value()] >= SimTime::zero(); }
+  /// The duration of a task (requires is_task(f)).
+  SimTime task_time(FlowId f) const { return task_time_[f.value()]; }
+  /// Number of tasks among the entries.
+  size_t task_count() const { return task_count_; }
 
   /// Pins the flow to an explicit path (links in order) instead of the router's choice.
   void set_path(FlowId f, std::span<const LinkId> links);
@@ -62,8 +63,8 @@ class FlowSet {
   std::vector<NodeId> src_, dst_;
   std::vector<DataSize> size_;
   std::vector<SimTime> earliest_start_;
-  std::vector<SimTime> compute_time_;  // -1 ps for network flows
-  size_t compute_count_ = 0;
+  std::vector<SimTime> task_time_;  // -1 ps for network flows
+  size_t task_count_ = 0;
   std::vector<uint32_t> dep_offset_{0};
   std::vector<FlowId> deps_;
   std::vector<std::pair<FlowId, std::vector<LinkId>>> pinned_;  // sorted by flow id

@@ -1,7 +1,7 @@
 /// The run contract: what a network model is given and gives back, the same for the
 /// flow model (flow_model.h) and the packet model (packet_model.h). A run carries a
 /// FlowSet's entries: flows (transfers between nodes over links) and tasks (compute steps,
-/// work of a fixed duration on one node, FlowSet::is_compute); both have a FlowId, both are
+/// work of a fixed duration on one node, FlowSet::is_task); both have a FlowId, both are
 /// "delivered" when done and release the entries that wait for them. Capacity steps change
 /// links during the run; the options say how to route, what to report on the way and what
 /// slower physics watches the run (coupling.h); the result says when each entry started

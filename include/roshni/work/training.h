@@ -77,7 +77,7 @@ struct TrainingInfo {
   uint32_t replicas_per_simulated = 1;
   std::vector<FoldedHop> folded_hops;  // one_replica: the DP ring transfers, in flow order
   /// The compute steps' first and one-past-last FlowId are not contiguous; the ids of
-  /// every compute step are in the FlowSet (is_compute).
+  /// every compute step are in the FlowSet (is_task).
 };
 
 /// Why `spec` cannot be simulated with one_replica, or "" when it can: expert
