@@ -88,7 +88,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (s.flows.size() == 0) bug("valid scenario without flows", s.name);
     for (uint32_t f = 0; f < s.flows.size(); ++f) {
       // Compute steps use no link: only network flows need a path.
-      if (!s.flows.is_compute(roshni::FlowId(f)) && s.paths.of(roshni::FlowId(f)).empty())
+      if (!s.flows.is_task(roshni::FlowId(f)) && s.paths.of(roshni::FlowId(f)).empty())
         bug("flow without a path", s.flows.label(roshni::FlowId(f)));
     }
   } catch (const roshni::ScenarioError& e) {
