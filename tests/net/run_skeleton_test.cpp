@@ -200,7 +200,8 @@ TEST(RunSkeleton, ReportsUnfinishedEntriesAndWhatTheyWaitFor) {
   FlowSet f;
   const FlowId stuck = f.add("stuck", t.gpus()[0], t.gpus()[1], bytes(1));
   f.add("after", t.gpus()[0], t.gpus()[1], bytes(1), std::vector{stuck});
-  Toy toy(t, f, RunOptions{});
+  const RunOptions o;  // the skeleton keeps a reference: it must outlive the toy
+  Toy toy(t, f, o);
   const RunResult r = toy.run();
   ASSERT_EQ(r.unfinished.size(), 2u);
   EXPECT_EQ(r.unfinished[0].flow, FlowId(0));
