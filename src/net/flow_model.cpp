@@ -436,7 +436,8 @@ class FlowModel : public RunSkeleton<FlowModel> {
     }
     const std::span<const LinkId> path(paths_.links.data() + path_begin_[f],
                                        paths_.links.data() + path_end_[f]);
-    sim_.schedule(sim_.now() + topo::path_latency(t_, path), kDelivered, f);
+    sim_.schedule(sim_.now() + topo::path_latency(t_, path) + flows_.extra_latency(FlowId(f)),
+                  kDelivered, f);
   }
 
   void delivered(uint32_t f) {

@@ -24,6 +24,7 @@ FlowId FlowSet::add(std::string label, NodeId src, NodeId dst, DataSize size,
   size_.push_back(size);
   earliest_start_.push_back(earliest_start);
   task_time_.push_back(SimTime::ps(-1));
+  if (!extra_latency_.empty()) extra_latency_.push_back(SimTime::zero());
   deps_.insert(deps_.end(), deps.begin(), deps.end());
   dep_offset_.push_back(static_cast<uint32_t>(deps_.size()));
   total_ += size;
@@ -43,6 +44,15 @@ void FlowSet::set_path(FlowId f, std::span<const LinkId> links) {
   ROSHNI_ASSERT(pinned_.empty() || pinned_.back().first < f,
                 "paths must be pinned in flow order");
   pinned_.emplace_back(f, std::vector<LinkId>(links.begin(), links.end()));
+}
+
+void FlowSet::set_extra_latency(FlowId f, SimTime extra) {
+  ROSHNI_ASSERT(extra >= SimTime::zero(), "negative extra latency");
+  if (extra_latency_.empty()) {
+    if (extra == SimTime::zero()) return;
+    extra_latency_.assign(src_.size(), SimTime::zero());
+  }
+  extra_latency_[f.value()] = extra;
 }
 
 void FlowSet::reserve(size_t flows, size_t deps) {

@@ -254,7 +254,7 @@ class PacketModel : public RunSkeleton<PacketModel> {
     const uint64_t size = static_cast<uint64_t>(flows_.flow_size(FlowId(f)).si());
     if (size == 0 || paths_.length(planned) == 0) {
       // Nothing to packetise (or src == dst): delivered after the path's latency.
-      sim_.schedule(now + paths_.latency(f), kDelivered, f);
+      sim_.schedule(now + paths_.latency(f) + flows_.extra_latency(FlowId(f)), kDelivered, f);
       return;
     }
     packet_count_[f] = static_cast<uint32_t>((size + c_.mtu - 1) / c_.mtu);
@@ -477,7 +477,15 @@ class PacketModel : public RunSkeleton<PacketModel> {
       sim_.schedule(now + paths_.latency(f), kCnp, f);
     }
     free_.push_back(id);
-    if (received_[f] == static_cast<uint64_t>(flows_.flow_size(FlowId(f)).si())) delivered(f);
+    if (received_[f] == static_cast<uint64_t>(flows_.flow_size(FlowId(f)).si())) {
+      // A library's per-step cost (FlowSet::extra_latency) delays what the receiver sees.
+      const SimTime extra = flows_.extra_latency(FlowId(f));
+      if (extra == SimTime::zero()) {
+        delivered(f);
+      } else {
+        sim_.schedule(now + extra, kDelivered, f);
+      }
+    }
   }
 
   /// Flow f's oldest loss timed out: what is due is resent, or parked behind a dead link

@@ -53,6 +53,25 @@ TEST(FlowModel, SingleFlowTakesLatencyPlusSizeOverBandwidth) {
   EXPECT_DOUBLE_EQ(r.result.link_bytes[1].si(), 0.0);  // the reverse direction
 }
 
+// A library's per-step cost (FlowSet::extra_latency, coll/library.h) delays delivery
+// and whatever waits for it, not the link. a and c (1 MB each) share a 100 Gb/s link of
+// L = 1 us: both send at B/2 for 160 us. c ends at 160 + L = 161 us; a, with extra
+// X = 5 us, at 160 + 1 + 5 = 166 us. b waits for a: it starts at 166 us, alone on the
+// link, and ends at 166 + 81 = 247 us. Had X held the link, c would have ended later.
+TEST(FlowModel, ExtraLatencyDelaysDeliveryNotTheLink) {
+  Case r{line({gbps(100)}, SimTime::ps(1'000'000))};
+  const FlowId a = r.flows.add("a", NodeId(0), NodeId(1), bytes(1e6));
+  r.flows.add("b", NodeId(0), NodeId(1), bytes(1e6), std::span(&a, 1));
+  r.flows.add("c", NodeId(0), NodeId(1), bytes(1e6));
+  r.flows.set_extra_latency(a, SimTime::ps(5'000'000));
+  r.go();
+  EXPECT_EQ(r.result.end[0].ps(), 166'000'000);  // a shares with c: 160 + 1 + 5
+  EXPECT_EQ(r.result.start[1].ps(), 166'000'000);
+  EXPECT_EQ(r.result.end[1].ps(), 247'000'000);
+  EXPECT_EQ(r.result.end[2].ps(), 161'000'000);
+  EXPECT_EQ(r.flows.extra_latency(FlowId(2)), SimTime::zero());
+}
+
 // Two flows of S on one link of B share it evenly: each sends at B/2 and both end at
 // 2S/B + L = 160 us + 1 us.
 TEST(FlowModel, TwoFlowsOnOneLinkEachGetHalf) {

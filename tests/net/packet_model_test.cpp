@@ -95,6 +95,17 @@ TEST(PacketModel, OneFlowOverStoreAndForwardHopsMatchesClosedForm) {
   }
 }
 
+// FlowSet::extra_latency (a library's per-step cost) is added after the last byte
+// arrives: the closed form above for h = 2 plus X = 5 us:
+// 80,000,000 + 327,680 + 2,000,000 + 5,000,000 = 87,327,680 ps.
+TEST(PacketModel, ExtraLatencyIsAddedAfterTheLastByte) {
+  Case r{line(2, {gbps(100), gbps(100)}, {SimTime::ps(1'000'000), SimTime::ps(1'000'000)})};
+  const FlowId f = r.flows.add("f", NodeId(0), NodeId(2), bytes(1e6));
+  r.flows.set_extra_latency(f, SimTime::ps(5'000'000));
+  r.go();
+  EXPECT_EQ(r.result.run.end[0].ps(), 87'327'680);
+}
+
 // The same with S a whole number of packets (S = 100 x 4096 B), 2 hops:
 //   409,600 x 80 + 327,680 + 2 x 1,000,000 = 35,095,680 ps.
 TEST(PacketModel, WholePacketsOverTwoHops) {

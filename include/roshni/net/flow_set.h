@@ -42,6 +42,13 @@ class FlowSet {
 
   /// Pins the flow to an explicit path (links in order) instead of the router's choice.
   void set_path(FlowId f, std::span<const LinkId> links);
+  /// Delay added to the flow's delivery beyond its path's latency: a library's per-step
+  /// software and protocol cost (coll/library.h) — the receiver sees the data that much
+  /// later, while the links are free. Zero unless set.
+  void set_extra_latency(FlowId f, SimTime extra);
+  SimTime extra_latency(FlowId f) const {
+    return extra_latency_.empty() ? SimTime::zero() : extra_latency_[f.value()];
+  }
   void reserve(size_t flows, size_t deps);
 
   size_t size() const { return src_.size(); }
@@ -68,6 +75,7 @@ class FlowSet {
   std::vector<uint32_t> dep_offset_{0};
   std::vector<FlowId> deps_;
   std::vector<std::pair<FlowId, std::vector<LinkId>>> pinned_;  // sorted by flow id
+  std::vector<SimTime> extra_latency_;  // empty until a flow has some, then one per entry
   DataSize total_;
 };
 
