@@ -104,6 +104,8 @@ AutoChoice choose_algorithm(CollectiveKind kind, uint32_t ranks, DataSize size,
       return {
           "ring", "",
           fmt::format("bandwidth-bound: n/p = {:.6g} B > alpha B = {:.6g} B", n / p, bdp(facts))};
+    case CollectiveKind::reduce:
+      return {"ring", "", "the only reduce algorithm (NCCL's too)"};
     case CollectiveKind::all_to_all:
       if (has_domains(ranks, facts)) {
         return {"hierarchical", "", fmt::format("scale-up domains of {} ranks", facts.domain_size)};

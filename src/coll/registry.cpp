@@ -254,6 +254,68 @@ void tree_broadcast(const Collective& c, Schedule& s) {
   }
 }
 
+// ---- reduce ----
+
+// The broadcast chain reversed (NCCL's ring reduce): from the rank after the root round
+// to the root, each rank adds its data to what it received and forwards the sum.
+void chain_reduce(const Collective& c, Schedule& s) {
+  const uint32_t p = static_cast<uint32_t>(c.ranks.size());
+  const uint16_t ph = s.phase("chain");
+  Ready r = no_deps(c);
+  std::span<const uint32_t> deps = r[(c.root + 1) % p];
+  uint32_t into = 0;
+  for (uint32_t v = 0; v + 1 < p; ++v) {
+    into = s.add(ph, v, (c.root + 1 + v) % p, (c.root + 2 + v) % p, 1.0, deps, true);
+    deps = std::span(&into, 1);
+  }
+}
+ScheduleSize chain_reduce_size(const Collective& c) { return {p_of(c) - 1, p_of(c) - 1}; }
+
+// ---- in-network reduction (NVLS) ----
+
+// The switch the ranks hang off reduces and multicasts (NVLink SHARP: multimem.ld_reduce
+// and multimem.st): rank index p stands for it. All-reduce: every rank sends its buffer
+// up (the switch reads each rank's slice for every reader, n in all) plus the reduced
+// slice it owns (n/p, stored back for multicast); the switch sends every rank the reduced
+// slice it owns and the multicast of all the others: n(1 + 1/p) each way per rank, so
+// algbw = B p/(p+1) (the relation NCCL's maintainers give for NVLS, nccl-tests#212).
+void nvls_ar(const Collective& c, Schedule& s) {
+  const uint32_t p = static_cast<uint32_t>(c.ranks.size());
+  const uint16_t up = s.phase("up"), down = s.phase("down");
+  const double share = 1.0 + 1.0 / p;
+  std::vector<uint32_t> ups(p);
+  for (uint32_t i = 0; i < p; ++i) ups[i] = s.add(up, 0, i, p, share, {}, false);
+  for (uint32_t i = 0; i < p; ++i) s.add(down, 1, p, i, share, ups, false);
+}
+// Reduce-scatter: the switch reads every rank's whole input (n) and returns each rank its
+// reduced slice (n/p). All-gather: each rank stores its slice (n/p), the switch multicasts
+// it to all (n received per rank).
+void nvls_rs(const Collective& c, Schedule& s) {
+  const uint32_t p = static_cast<uint32_t>(c.ranks.size());
+  const uint16_t up = s.phase("up"), down = s.phase("down");
+  std::vector<uint32_t> ups(p);
+  for (uint32_t i = 0; i < p; ++i) ups[i] = s.add(up, 0, i, p, 1.0, {}, false);
+  for (uint32_t i = 0; i < p; ++i) s.add(down, 1, p, i, 1.0 / p, ups, false);
+}
+void nvls_ag(const Collective& c, Schedule& s) {
+  const uint32_t p = static_cast<uint32_t>(c.ranks.size());
+  const uint16_t up = s.phase("up"), down = s.phase("down");
+  std::vector<uint32_t> ups(p);
+  for (uint32_t i = 0; i < p; ++i) ups[i] = s.add(up, 0, i, p, 1.0 / p, {}, false);
+  for (uint32_t i = 0; i < p; ++i) s.add(down, 1, p, i, 1.0, ups, false);
+}
+ScheduleSize nvls_size(const Collective& c) { return {2 * p_of(c), 0}; }
+Problem nvls_check(const Collective& c) {
+  if (c.in_network.empty()) {
+    return CollectiveProblem{
+        "algorithm",
+        "nvls needs an NVSwitch-like scale-up switch that every rank links to directly (a star "
+        "with \"scale_up\": true, or ranks inside one scale-up domain of a Clos fabric); none "
+        "was found"};
+  }
+  return std::nullopt;
+}
+
 // ---- all_to_all ----
 
 // Every rank sends its p-1 pieces of n/p at once (NCCL's all-to-all: grouped sends).
@@ -344,12 +406,19 @@ constexpr CollectiveAlgorithm kAlgorithms[] = {
      "one ring reduce-scatter per dimension of a rank grid ('dims'), then the all-gathers in "
      "reverse (as on TPU tori: Ying et al., 2018)",
      multi_dimensional_check, multi_dimensional_size, multi_dimensional_ar},
+    {CollectiveKind::all_reduce, "nvls",
+     "in-switch reduction and multicast (NVLink SHARP): every rank sends n(1 + 1/p) up and "
+     "receives n(1 + 1/p) (NCCL's NVLS)",
+     nvls_check, nvls_size, nvls_ar},
     {CollectiveKind::all_gather, "ring", "p-1 steps of n/p to the successor (NCCL's ring)", nullptr,
      ring_ag_size, ring_ag},
     {CollectiveKind::all_gather, "recursive_doubling",
      "log2 p steps exchanging what was gathered with the rank 2^k away (Thakur et al., IJHPCA "
      "2005)",
      doubling_check, doubling_size, doubling_ag},
+    {CollectiveKind::all_gather, "nvls",
+     "each rank stores its n/p slice into the switch, which multicasts it to all (NCCL's NVLS)",
+     nvls_check, nvls_size, nvls_ag},
     {CollectiveKind::reduce_scatter, "ring",
      "p-1 steps of n/p to the successor, reduced (NCCL's "
      "ring)",
@@ -358,11 +427,18 @@ constexpr CollectiveAlgorithm kAlgorithms[] = {
      "log2 p steps sending half of what is left to the rank p/2^(k+1) away (Thakur et al., "
      "IJHPCA 2005)",
      halving_check, halving_size, halving_rs},
+    {CollectiveKind::reduce_scatter, "nvls",
+     "the switch reads every rank's input and returns each its reduced n/p slice (NCCL's NVLS)",
+     nvls_check, nvls_size, nvls_rs},
     {CollectiveKind::broadcast, "ring",
      "pipelined chain from the root round the ranks in order (NCCL's ring broadcast)", nullptr,
      chain_size, chain_broadcast},
     {CollectiveKind::broadcast, "tree", "binary tree from the root, pipelined by chunks", nullptr,
      chain_size, tree_broadcast},
+    {CollectiveKind::reduce, "ring",
+     "pipelined chain round the ranks ending at the root, each rank adding its data (NCCL's "
+     "ring reduce)",
+     nullptr, chain_reduce_size, chain_reduce},
     {CollectiveKind::all_to_all, "direct",
      "every rank sends its p-1 pieces at once (NCCL's all-to-all of grouped sends)", nullptr,
      a2a_size, direct_a2a},
@@ -388,6 +464,8 @@ std::string_view to_string(CollectiveKind k) {
       return "reduce_scatter";
     case CollectiveKind::broadcast:
       return "broadcast";
+    case CollectiveKind::reduce:
+      return "reduce";
     case CollectiveKind::all_to_all:
       return "all_to_all";
     case CollectiveKind::p2p:
@@ -439,7 +517,7 @@ std::optional<CollectiveProblem> check_collective(const Collective& c,
   if (c.channels < 1) return CollectiveProblem{"channels", "must be at least 1"};
   if (!(c.size.si() > 0)) return CollectiveProblem{"size", "must be greater than zero"};
   if (c.reduction_rate.si() < 0) return CollectiveProblem{"reduction_rate", "must not be negative"};
-  if (c.kind == CollectiveKind::broadcast && c.root >= p) {
+  if ((c.kind == CollectiveKind::broadcast || c.kind == CollectiveKind::reduce) && c.root >= p) {
     return CollectiveProblem{"root",
                              fmt::format("root index {} is not one of the {} ranks", c.root, p)};
   }

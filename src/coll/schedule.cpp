@@ -24,6 +24,8 @@ std::string_view default_prefix(CollectiveKind k) {
       return "reducescatter";
     case CollectiveKind::broadcast:
       return "broadcast";
+    case CollectiveKind::reduce:
+      return "reduce";
     case CollectiveKind::all_to_all:
       return "alltoall";
     case CollectiveKind::p2p:
@@ -97,16 +99,52 @@ std::vector<FlowId> expand(const Schedule& s, const Collective& c, net::FlowSet&
   std::vector<FlowId> done(n * per);
   std::vector<FlowId> deps;
   std::string label;
+  const auto p = static_cast<uint32_t>(c.ranks.size());
+  // The node of rank index i in channel k: a rank (rotated within its node when
+  // channel_rotation is set), or the channel's in-network switch (index p).
+  const auto node_of = [&](uint32_t i, uint32_t k) {
+    if (i == p) return c.in_network[k % c.in_network.size()];
+    if (const uint32_t d = c.channel_rotation; d > 1) {
+      const uint32_t g = i / d;
+      i = g * d + (i % d + k + d - g % d) % d;
+    }
+    return c.ranks[i];
+  };
+  const auto rank_name = [&](uint32_t i) {
+    return i == p ? std::string("sw") : fmt::format("r{}", i);
+  };
   for (uint32_t t = 0; t < n; ++t) {
-    const NodeId src = c.ranks[s.src(t)], dst = c.ranks[s.dst(t)];
-    const DataSize size = net::whole_bytes(bytes(s.share(t) * unit));  // what the flow carries
+    const bool in_network = s.src(t) == p || s.dst(t) == p;
+    ROSHNI_ASSERT(!in_network || !c.in_network.empty(), "transfer {} needs an in-network switch", t);
+    // The library's costs (library.h): wire bytes per data byte and the per-step latency,
+    // by the hop class of channel 0's path (every channel crosses the same kind of hop).
+    double wire = 1;
+    SimTime step_latency, launch;
+    if (c.library) {
+      const LibraryUse& use = *c.library;
+      const HopClass h = use.path(node_of(s.src(t), 0), node_of(s.dst(t), 0)).hop;
+      if (in_network) {
+        wire = 1.0 / (use.library.nvls_efficiency *
+                      use.library.link_efficiency[static_cast<size_t>(HopClass::nvlink)]);
+        step_latency = use.library.nvls_step_latency;
+      } else {
+        wire = use.library.wire_factor(use.protocol, h);
+        step_latency = use.library.costs(use.protocol).step_latency[static_cast<size_t>(h)];
+      }
+      if (s.deps(t).empty() && !in_network) launch = use.library.costs(use.protocol).launch;
+    }
+    const DataSize data = net::whole_bytes(bytes(s.share(t) * unit));  // the data it carries
+    const DataSize size = wire == 1 ? data : net::whole_bytes(data * wire);  // on the wire
     const SimTime reduce_time =
-        costed && s.reduced(t) ? to_sim_time_ceil(size / c.reduction_rate) : SimTime::zero();
+        costed && s.reduced(t) ? to_sim_time_ceil(data / c.reduction_rate) : SimTime::zero();
     const std::string base =
-        s.label_dst(t)
+        in_network ? fmt::format("{}/{}{}/{}-{}", prefix, s.phase_name(t), s.step(t),
+                                 rank_name(s.src(t)), rank_name(s.dst(t)))
+        : s.label_dst(t)
             ? fmt::format("{}/{}{}/r{}-r{}", prefix, s.phase_name(t), s.step(t), s.src(t), s.dst(t))
             : fmt::format("{}/{}{}/r{}", prefix, s.phase_name(t), s.step(t), s.src(t));
     for (uint32_t k = 0; k < channels; ++k) {
+      const NodeId src = node_of(s.src(t), k), dst = node_of(s.dst(t), k);
       FlowId previous;  // this transfer's flow in the previous chunk of this channel
       for (uint32_t j = 0; j < chunks; ++j) {
         deps.clear();
@@ -120,6 +158,9 @@ std::vector<FlowId> expand(const Schedule& s, const Collective& c, net::FlowSet&
         if (channels > 1) label += fmt::format("/k{}", k);
         if (chunks > 1) label += fmt::format("/c{}", j);
         const FlowId f = flows.add(label, src, dst, size, deps);
+        // The per-step latency is paid once per step, by its first chunk: later chunks
+        // stream behind it (NCCL's nsteps x latency, whatever the chunk count).
+        if (c.library && j == 0) flows.set_extra_latency(f, step_latency + launch);
         previous = f;
         FlowId handle = f;
         if (costed && s.reduced(t)) {

@@ -82,6 +82,7 @@ Summary summarize(const scenario::Scenario& s, const net::RunResult& r) {
         factor = (n - 1) / n;
         break;
       case coll::CollectiveKind::broadcast:
+      case coll::CollectiveKind::reduce:
       case coll::CollectiveKind::p2p:
         factor = 1;
         break;
@@ -215,6 +216,10 @@ std::string report_json(const scenario::Scenario& s, const net::RunResult& r,
     w.key("algorithm").value(s.workload.algorithm);
     if (!s.workload.selected_by.empty()) w.key("selected_by").value(s.workload.selected_by);
     if (!s.workload.inter.empty()) w.key("inter").value(s.workload.inter);
+    if (!s.workload.library.empty()) {
+      w.key("library").value(s.workload.library);
+      w.key("protocol").value(s.workload.protocol);
+    }
     w.figure("chunks", s.workload.chunks, "1");
     w.figure("channels", s.workload.channels, "1");
   }
@@ -355,6 +360,13 @@ std::string human_summary(const scenario::Scenario& s, const Summary& sum) {
                        s.workload.inter.empty() ? "" : " (" + s.workload.inter + " between domains)",
                        count(s.workload.chunks, "chunk"), count(s.workload.channels, "channel"),
                        s.workload.selected_by.substr(6));
+  }
+  if (!s.workload.library.empty()) {
+    // The library's choice (coll/tuner.h) and why, when its tuner made one.
+    const size_t why = s.workload.selected_by.find("tuner): ");
+    out += fmt::format("  library         {}: {} {}{}\n", s.workload.library, s.workload.algorithm,
+                       s.workload.protocol,
+                       why == std::string::npos ? "" : "; " + s.workload.selected_by.substr(why + 8));
   }
   out += fmt::format("  makespan        {}\n", sum.makespan);
   out += fmt::format("  payload moved   {}\n", sum.payload);

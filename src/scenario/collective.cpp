@@ -3,15 +3,20 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "roshni/coll/auto_select.h"
 #include "roshni/coll/registry.h"
+#include "roshni/coll/tuner.h"
 #include "roshni/core/text.h"
 #include "roshni/core/unit_parse.h"
 #include "roshni/topo/clos.h"
 #include "roshni/topo/router.h"
+#include "scenario/file_path.h"
 #include "scenario/json_text.h"
 #include "scenario/lookup.h"
 
@@ -24,9 +29,14 @@ constexpr int64_t kMaxChannels = 1024;
 
 class CollectiveReader {
  public:
-  CollectiveReader(const topo::Fabric& fabric, size_t max_flows, net::FlowSet& flows,
-                   WorkloadInfo& workload)
-      : fabric_(fabric), max_flows_(max_flows), flows_(flows), workload_(workload) {}
+  CollectiveReader(const topo::Fabric& fabric, const Document& doc, std::string catalog_dir,
+                   size_t max_flows, net::FlowSet& flows, WorkloadInfo& workload)
+      : fabric_(fabric),
+        doc_(doc),
+        catalog_dir_(std::move(catalog_dir)),
+        max_flows_(max_flows),
+        flows_(flows),
+        workload_(workload) {}
 
   /// A collective: ranks, size and options read and checked where they are written, the
   /// algorithm named or picked by the auto rule (coll/auto_select.h), then its flows.
@@ -34,24 +44,28 @@ class CollectiveReader {
     using coll::CollectiveKind;
     switch (kind) {
       case CollectiveKind::all_reduce:
-        w.expect_keys({"kind", "algorithm", "size", "ranks", "chunks", "channels", "reduction_rate",
+        w.expect_keys({"kind", "library", "algorithm", "size", "ranks", "chunks", "channels", "reduction_rate",
                        "domain_size", "inter", "dims"});
         break;
       case CollectiveKind::reduce_scatter:
         w.expect_keys(
-            {"kind", "algorithm", "size", "ranks", "chunks", "channels", "reduction_rate"});
+            {"kind", "library", "algorithm", "size", "ranks", "chunks", "channels", "reduction_rate"});
         break;
       case CollectiveKind::all_gather:
-        w.expect_keys({"kind", "algorithm", "size", "ranks", "chunks", "channels"});
+        w.expect_keys({"kind", "library", "algorithm", "size", "ranks", "chunks", "channels"});
         break;
       case CollectiveKind::broadcast:
-        w.expect_keys({"kind", "algorithm", "size", "ranks", "root", "chunks", "channels"});
+        w.expect_keys({"kind", "library", "algorithm", "size", "ranks", "root", "chunks", "channels"});
+        break;
+      case CollectiveKind::reduce:
+        w.expect_keys({"kind", "library", "algorithm", "size", "ranks", "root", "chunks", "channels",
+                       "reduction_rate"});
         break;
       case CollectiveKind::all_to_all:
-        w.expect_keys({"kind", "algorithm", "size", "ranks", "chunks", "channels", "domain_size"});
+        w.expect_keys({"kind", "library", "algorithm", "size", "ranks", "chunks", "channels", "domain_size"});
         break;
       case CollectiveKind::p2p:
-        w.expect_keys({"kind", "algorithm", "size", "src", "dst", "chunks", "channels"});
+        w.expect_keys({"kind", "library", "algorithm", "size", "src", "dst", "chunks", "channels"});
         break;
     }
     const std::optional<JsonNode> algorithm_node = w.get("algorithm");
@@ -69,6 +83,12 @@ class CollectiveReader {
       c.channels = static_cast<uint32_t>(n->as_int(1, kMaxChannels));
     }
     if (const auto r = w.get("reduction_rate")) c.reduction_rate = rate_or_zero(*r);
+    // The library (coll/library.h): its costs, and a protocol named or left to its tuner.
+    std::optional<coll::Protocol> fixed_protocol;
+    if (const auto l = w.get("library")) c.library = read_library(*l, fixed_protocol);
+    if (requested == "nvls" || (requested == "auto" && c.library)) {
+      c.in_network = common_switches(c.ranks);
+    }
     const std::optional<JsonNode> domain_node = w.get("domain_size");
     if (domain_node) {
       c.domain_size = static_cast<uint32_t>(domain_node->as_int(1, p));
@@ -91,7 +111,6 @@ class CollectiveReader {
       algorithm = pick.algorithm;
       workload_.selected_by = "auto: " + pick.reason;
     }
-    const coll::CollectiveAlgorithm& a = *coll::find_collective_algorithm(kind, algorithm);
 
     // Options that belong to one algorithm.
     const auto only_for = [&](std::string_view key, std::string_view owner) {
@@ -131,6 +150,65 @@ class CollectiveReader {
       }
     }
 
+    // Options an algorithm gets from the library's practice unless the scenario sets them.
+    const uint32_t node_size = c.library ? topology_facts(c.ranks).domain_size : 0;
+    const auto prepare = [&](coll::Collective& x, const coll::CollectiveAlgorithm& alg) {
+      // NVLS streams 128 KiB pieces through the switch (NCCL_NVLS_CHUNKSIZE, transport/
+      // nvls.cc): without chunks the reduction would wait for whole buffers. n is cut into
+      // ceil(n / 128 KiB) chunks, at most 64 (the pipeline's fill then costs at most 1/64
+      // of the transfer time).
+      if (alg.name == "nvls" && !w.has("chunks")) {
+        constexpr double kNvlsPiece = 128.0 * 1024;
+        x.chunks =
+            static_cast<uint32_t>(std::clamp(std::ceil(x.size.si() / kNvlsPiece), 1.0, 64.0));
+      }
+      // NCCL's rings per NIC: across scale-up domains (nodes), each channel's ring enters
+      // and leaves every node through a different GPU and so a different NIC, and a ring
+      // gets one channel per GPU of a node.
+      if (x.library && alg.name == "ring" && kind != CollectiveKind::p2p && node_size > 1 &&
+          node_size < p) {
+        x.channel_rotation = node_size;
+        if (!w.has("channels")) x.channels = node_size;
+      }
+    };
+    if (c.library) {
+      // The library's tuner: the protocol (and under auto, the algorithm among the rule's
+      // pick and the ones NCCL would weigh against it) with the least predicted time.
+      std::vector<const coll::CollectiveAlgorithm*> candidates = {
+          coll::find_collective_algorithm(kind, algorithm)};
+      if (requested == "auto" && !domain_node && !w.has("inter")) {
+        // NCCL weighs its tree only across nodes (inside one its "tree" is a chain, no
+        // faster than the ring): not when every rank shares one NVLink domain.
+        const bool one_nvlink_domain =
+            c.library->path(c.ranks.front(), c.ranks[p / 2]).hop == coll::HopClass::nvlink &&
+            node_size == 0;
+        for (const char* other : {"ring", "tree", "nvls"}) {
+          const coll::CollectiveAlgorithm* o = coll::find_collective_algorithm(kind, other);
+          if (o == nullptr || o == candidates.front()) continue;
+          if (one_nvlink_domain && std::string_view(other) == "tree") continue;
+          coll::Collective trial = c;
+          prepare(trial, *o);
+          if (!coll::check_collective(trial, *o) &&
+              coll::flow_count(trial, *o) <= static_cast<double>(max_flows_)) {
+            candidates.push_back(o);
+          }
+        }
+      }
+      if (!coll::check_collective(c, *candidates.front())) {
+        const coll::TunerChoice choice =
+            coll::choose_by_prediction(c, candidates, fixed_protocol, prepare);
+        algorithm = choice.algorithm->name;
+        c.library->protocol = choice.protocol;
+        workload_.selected_by = std::string(requested == "auto" ? "auto" : "library") + " (" +
+                                c.library->library.name + " tuner): " + choice.reason;
+      } else if (fixed_protocol) {
+        c.library->protocol = *fixed_protocol;
+      }
+      workload_.library = c.library->library.name;
+      workload_.protocol = std::string(coll::to_string(c.library->protocol));
+    }
+    const coll::CollectiveAlgorithm& a = *coll::find_collective_algorithm(kind, algorithm);
+    prepare(c, a);
     if (const auto problem = coll::check_collective(c, a)) {
       // Point at the option at fault when the scenario wrote it, else at what chose it.
       std::optional<JsonNode> at = w.get(problem->field);
@@ -157,6 +235,128 @@ class CollectiveReader {
     workload_.channels = c.channels;
     workload_.ranks = p;
     workload_.size = c.size;
+  }
+
+  /// "library": "nccl" or {"name": "nccl", "protocol": "LL" | "LL128" | "Simple" | "auto",
+  /// "link_efficiency": {"nvlink": "80 %", "network": "94 %"}, "nvls_efficiency": "85 %"}:
+  /// the catalog entry (configs/libraries.json) with the scenario's overrides. A named
+  /// protocol is returned in `fixed`.
+  coll::LibraryUse read_library(const JsonNode& n, std::optional<coll::Protocol>& fixed) const {
+    std::optional<JsonNode> overrides;
+    std::string name;
+    if (n.raw().is_string()) {
+      name = n.as_string();
+    } else {
+      n.expect_keys({"name", "protocol", "link_efficiency", "nvls_efficiency"});
+      name = n.at("name", "a library of configs/libraries.json, like \"nccl\"").as_string();
+      overrides = n;
+    }
+    const Document catalog =
+        Document::load(resolve_relative(catalog_dir_, "libraries.json"), doc_.reader());
+    catalog.root().expect_keys({"schema", "description", "libraries"});
+    const JsonNode all = catalog.root().at("libraries", "the libraries by name");
+    std::vector<std::string> known;
+    for (const auto& [key, value] : all.raw().items()) known.push_back(key);
+    choice(overrides ? overrides->at("name", "") : n, known, "library");
+    const JsonNode e = all.at(name, "");
+    e.expect_keys({"version", "source", "protocols", "link_efficiency", "nvls_efficiency",
+                   "nvls_step_latency"});
+    e.at("source", "where the library's figures come from");
+    coll::LibraryUse use;
+    coll::Library& lib = use.library;
+    lib.name = name;
+    const JsonNode protocols = e.at("protocols", "per protocol: payload, launch, step_latency");
+    protocols.expect_keys({"LL", "LL128", "Simple"});
+    for (coll::Protocol p : coll::kProtocols) {
+      const JsonNode pr = protocols.at(coll::to_string(p), "the protocol's costs");
+      pr.expect_keys({"payload", "launch", "step_latency"});
+      coll::ProtocolCosts& costs = lib.costs(p);
+      costs.payload = positive_fraction(sourced(pr, "payload"));
+      costs.launch = sourced(pr, "launch").as_sim_time(true);
+      const JsonNode steps = pr.at("step_latency", "per hop class: nvlink, network");
+      steps.expect_keys({"nvlink", "network"});
+      costs.step_latency[0] = sourced(steps, "nvlink").as_sim_time(true);
+      costs.step_latency[1] = sourced(steps, "network").as_sim_time(true);
+    }
+    const JsonNode eff = e.at("link_efficiency", "per hop class: nvlink, network");
+    eff.expect_keys({"nvlink", "network"});
+    lib.link_efficiency[0] = positive_fraction(sourced(eff, "nvlink"));
+    lib.link_efficiency[1] = positive_fraction(sourced(eff, "network"));
+    lib.nvls_efficiency = positive_fraction(sourced(e, "nvls_efficiency"));
+    lib.nvls_step_latency = sourced(e, "nvls_step_latency").as_sim_time(true);
+
+    if (overrides) {
+      if (const auto pr = overrides->get("protocol")) {
+        std::vector<std::string> names = {"auto"};
+        for (coll::Protocol p : coll::kProtocols) names.emplace_back(coll::to_string(p));
+        const std::string v = choice(*pr, names, "protocol");
+        if (v != "auto") fixed = coll::protocol_named(v);
+      }
+      if (const auto le = overrides->get("link_efficiency")) {
+        le->expect_keys({"nvlink", "network"});
+        if (const auto v = le->get("nvlink")) lib.link_efficiency[0] = positive_fraction(*v);
+        if (const auto v = le->get("network")) lib.link_efficiency[1] = positive_fraction(*v);
+      }
+      if (const auto v = overrides->get("nvls_efficiency")) lib.nvls_efficiency = positive_fraction(*v);
+    }
+    // A hop is NVLink when every link of its path is a scale-up link; routed once per
+    // pair of nodes and remembered (a collective's pairs repeat over steps and chunks).
+    auto memo = std::make_shared<std::map<std::pair<uint32_t, uint32_t>, coll::PathFacts>>();
+    const topo::Fabric* fabric = &fabric_;
+    use.path = [memo, fabric](NodeId a, NodeId b) {
+      const auto key = std::make_pair(a.value(), b.value());
+      if (const auto it = memo->find(key); it != memo->end()) return it->second;
+      const topo::Topology& t = fabric->topology;
+      std::vector<LinkId> path;
+      coll::PathFacts f;
+      if (fabric->router->route(a, b, 0, path) && !path.empty()) {
+        f.latency = topo::path_latency(t, path);
+        f.rate = t.link_capacity(path.front());
+        bool scale_up = true;
+        for (LinkId l : path) {
+          f.rate = std::min(f.rate, t.link_capacity(l));
+          scale_up = scale_up && t.link_role(l) == "scale-up";
+        }
+        if (scale_up) f.hop = coll::HopClass::nvlink;
+      }
+      memo->emplace(key, f);
+      return f;
+    };
+    return use;
+  }
+
+  /// The figure of a catalog entry {"value": ..., "source": ...}.
+  static JsonNode sourced(const JsonNode& parent, std::string_view key) {
+    const JsonNode e = parent.at(key, "{\"value\": ..., \"source\": ...}");
+    e.expect_keys({"value", "source"});
+    e.at("source", "where the figure comes from");
+    return e.at("value", "the figure");
+  }
+
+  /// A share in (0, 100 %].
+  static double positive_fraction(const JsonNode& n) {
+    const double v = n.as_fraction();
+    if (!(v > 0)) n.fail("a share above 0 % and at most 100 % is expected here");
+    return v;
+  }
+
+  /// The scale-up switches every rank has a link to, in node order: where an in-network
+  /// reduction (nvls) can run, one per plane.
+  std::vector<NodeId> common_switches(const std::vector<NodeId>& ranks) const {
+    const topo::Topology& t = fabric_.topology;
+    std::vector<NodeId> common;
+    for (LinkId l : t.out_links(ranks.front())) {
+      const NodeId sw = t.link_to(l);
+      if (t.node_kind(sw) != topo::NodeKind::switch_ || t.link_role(l) != "scale-up") continue;
+      if (std::find(common.begin(), common.end(), sw) != common.end()) continue;
+      const bool everyone = std::all_of(ranks.begin(), ranks.end(), [&](NodeId r) {
+        const auto out = t.out_links(r);
+        return std::any_of(out.begin(), out.end(), [&](LinkId x) { return t.link_to(x) == sw; });
+      });
+      if (everyone) common.push_back(sw);
+    }
+    std::sort(common.begin(), common.end());
+    return common;
   }
 
   /// The algorithm named at `n` for `kind`: one of its registered names or "auto".
@@ -282,6 +482,8 @@ class CollectiveReader {
   NodeId node_ref(const JsonNode& n) const { return scenario::node_ref(n, fabric_.topology); }
 
   const topo::Fabric& fabric_;
+  const Document& doc_;
+  std::string catalog_dir_;
   size_t max_flows_;
   net::FlowSet& flows_;
   WorkloadInfo& workload_;
@@ -290,8 +492,9 @@ class CollectiveReader {
 }  // namespace
 
 void load_collective(const JsonNode& w, coll::CollectiveKind kind, const topo::Fabric& fabric,
-                     size_t max_flows, net::FlowSet& flows, WorkloadInfo& info) {
-  CollectiveReader(fabric, max_flows, flows, info).read(w, kind);
+                     const Document& doc, const std::string& catalog_dir, size_t max_flows,
+                     net::FlowSet& flows, WorkloadInfo& info) {
+  CollectiveReader(fabric, doc, catalog_dir, max_flows, flows, info).read(w, kind);
 }
 
 uint32_t topology_domain_size(const topo::Fabric& fabric) {

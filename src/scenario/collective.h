@@ -7,9 +7,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "roshni/coll/collective.h"
 #include "roshni/net/flow_set.h"
+#include "roshni/scenario/document.h"
 #include "roshni/scenario/json_node.h"
 #include "roshni/scenario/loader.h"
 #include "roshni/topo/fabric.h"
@@ -18,8 +20,10 @@ namespace roshni::scenario {
 
 /// Reads the workload at `w` (a collective of `kind`) over `fabric`, appends its flows to
 /// `flows` and says what ran in `info`. More than `max_flows` flows is an error.
+/// A "library" is read from `catalog_dir`/libraries.json through `doc`'s file reader.
 void load_collective(const JsonNode& w, coll::CollectiveKind kind, const topo::Fabric& fabric,
-                     size_t max_flows, net::FlowSet& flows, WorkloadInfo& info);
+                     const Document& doc, const std::string& catalog_dir, size_t max_flows,
+                     net::FlowSet& flows, WorkloadInfo& info);
 
 /// GPUs per scale-up domain of the topology (a Clos fabric's "scale_up"), or 0.
 uint32_t topology_domain_size(const topo::Fabric& fabric);

@@ -41,8 +41,8 @@ constexpr int64_t kMaxSeed = int64_t{1} << 53;  // exact in a double, so reports
 
 const std::vector<std::string> kNetworkModels = {"flow", "packet"};
 const std::vector<std::string> kWorkloadKinds = {
-    "all_reduce", "all_gather", "reduce_scatter", "broadcast", "all_to_all", "p2p", "flow_trace",
-    "training"};
+    "all_reduce", "all_gather", "reduce_scatter", "broadcast", "reduce", "all_to_all", "p2p",
+    "flow_trace", "training"};
 
 /// The file name without its directory and a ".json" ending.
 std::string default_name(const std::string& file) {
@@ -253,8 +253,8 @@ class Builder {
     } else if (kind == "training") {
       training(w);
     } else {
-      load_collective(w, *coll::collective_kind(kind), *fabric_, options_.max_flows, out_.flows,
-                      out_.workload);
+      load_collective(w, *coll::collective_kind(kind), *fabric_, doc_, catalog_dir(),
+                      options_.max_flows, out_.flows, out_.workload);
     }
   }
 

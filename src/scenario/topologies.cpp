@@ -106,8 +106,9 @@ topo::MultipathPolicy multipath(const JsonNode& spec) {
 
 std::unique_ptr<topo::Fabric> build_star(const JsonNode& t, const BeforeBuild& before) {
   t.expect_keys({"kind", "gpus", "gpu_prefix", "switch_name", "link", "switch_latency",
-                 "placement"});
+                 "scale_up", "placement"});
   topo::StarParams p;
+  if (const auto n = t.get("scale_up")) p.scale_up = n->as_bool();
   p.gpus = count(t, "gpus", 1, kMaxGpus, "the number of GPUs, an integer like 8");
   if (const auto n = t.get("gpu_prefix")) p.gpu_prefix = n->as_name("a GPU name prefix", true);
   if (const auto n = t.get("switch_name")) {

@@ -13,8 +13,12 @@ Topology make_star(const StarParams& p) {
   for (uint32_t i = 0; i < p.gpus; ++i) {
     gpus.push_back(b.add_node(fmt::format("{}{}", p.gpu_prefix, i), NodeKind::gpu));
   }
-  const NodeId sw = b.add_node(p.switch_name, NodeKind::switch_, p.switch_latency, {1, 0, ""});
-  for (NodeId g : gpus) b.add_link(g, sw, p.link_bandwidth, p.link_bandwidth, p.link_latency);
+  const NodeId sw = b.add_node(p.switch_name, NodeKind::switch_, p.switch_latency,
+                               {1, 0, p.scale_up ? "nvswitch" : ""});
+  const LinkAttrs attrs{Length(), p.scale_up ? "scale-up" : ""};
+  for (NodeId g : gpus) {
+    b.add_link(g, sw, p.link_bandwidth, p.link_bandwidth, p.link_latency, attrs);
+  }
   return std::move(b).build();
 }
 

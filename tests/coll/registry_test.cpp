@@ -38,7 +38,8 @@ std::optional<Collective> make(const CollectiveAlgorithm& a, uint32_t p) {
   c.kind = a.kind;
   c.ranks = ranks(a.kind == CollectiveKind::p2p ? 2 : p);
   c.size = bytes(kN);
-  c.root = a.kind == CollectiveKind::broadcast ? p / 2 : 0;
+  c.root = a.kind == CollectiveKind::broadcast || a.kind == CollectiveKind::reduce ? p / 2 : 0;
+  if (a.name == "nvls") c.in_network = {NodeId(99)};  // the switch the ranks hang off
   if (a.name == "hierarchical") {
     c.domain_size = divisor(p);
     if (c.domain_size == 0) return std::nullopt;
@@ -57,7 +58,8 @@ struct Volume {
 Volume volume(const net::FlowSet& flows, const std::vector<NodeId>& rk) {
   std::map<NodeId, size_t> index;
   for (size_t i = 0; i < rk.size(); ++i) index[rk[i]] = i;
-  Volume v{std::vector<double>(rk.size()), std::vector<double>(rk.size())};
+  index[NodeId(99)] = rk.size();  // an in-network switch (nvls), counted apart
+  Volume v{std::vector<double>(rk.size() + 1), std::vector<double>(rk.size() + 1)};
   for (uint32_t f = 0; f < flows.size(); ++f) {
     if (flows.is_task(FlowId(f))) continue;
     v.sent[index.at(flows.src(FlowId(f)))] += flows.flow_size(FlowId(f)).si();
@@ -85,7 +87,8 @@ TEST(CollectiveRegistry, ListsEveryKindsAlgorithmsOnce) {
   }
   EXPECT_EQ(algorithm_names(CollectiveKind::all_reduce),
             (std::vector<std::string>{"ring", "bidirectional_ring", "tree", "rhd", "hierarchical",
-                                      "multi_dimensional"}));
+                                      "multi_dimensional", "nvls"}));
+  EXPECT_EQ(algorithm_names(CollectiveKind::reduce), (std::vector<std::string>{"ring"}));
   EXPECT_EQ(find_collective_algorithm(CollectiveKind::all_gather, "rhd"), nullptr);
   EXPECT_FALSE(collective_kind("flow_trace"));
 }
@@ -177,6 +180,58 @@ TEST(CollectiveRegistry, EachRankMovesTheCollectivesVolume) {
       }
     }
   }
+}
+
+// In-network reduction (nvls), by the mechanism (multimem.ld_reduce / multimem.st):
+// all-reduce: each rank sends n (the switch reads its every slice) + n/p (its reduced
+// slice stored back for multicast) and receives n/p (its reduced slice) + n (the
+// multicast of all slices): n(1 + 1/p) each way. Reduce-scatter: n up, n/p down;
+// all-gather: n/p up, n down. The switch (index p) sends and receives the sums.
+// A reduce (ring): every rank but the root sends n once; every rank but the first of
+// the chain (the one after the root) receives n once.
+TEST(CollectiveRegistry, InNetworkAndReduceVolumes) {
+  for (uint32_t p : {2u, 5u, 8u}) {
+    struct Expect {
+      CollectiveKind kind;
+      double up, down;  // x n per rank
+    };
+    for (const Expect& e : {Expect{CollectiveKind::all_reduce, 1.0 + 1.0 / p, 1.0 + 1.0 / p},
+                            Expect{CollectiveKind::reduce_scatter, 1.0, 1.0 / p},
+                            Expect{CollectiveKind::all_gather, 1.0 / p, 1.0}}) {
+      const CollectiveAlgorithm& a = *find_collective_algorithm(e.kind, "nvls");
+      const auto c = make(a, p);
+      ASSERT_TRUE(c) << p;
+      net::FlowSet flows;
+      append_collective(*c, a, flows);
+      const Volume v = volume(flows, c->ranks);
+      for (uint32_t r = 0; r < p; ++r) {
+        EXPECT_NEAR(v.sent[r], e.up * kN, 1e-6 * kN) << to_string(e.kind) << " p=" << p;
+        EXPECT_NEAR(v.received[r], e.down * kN, 1e-6 * kN) << to_string(e.kind) << " p=" << p;
+      }
+      EXPECT_NEAR(v.received[p], p * e.up * kN, 1e-6 * p * kN);
+      EXPECT_NEAR(v.sent[p], p * e.down * kN, 1e-6 * p * kN);
+    }
+    const CollectiveAlgorithm& reduce = *find_collective_algorithm(CollectiveKind::reduce, "ring");
+    const auto c = make(reduce, p);
+    net::FlowSet flows;
+    append_collective(*c, reduce, flows);
+    const Volume v = volume(flows, c->ranks);
+    for (uint32_t r = 0; r < p; ++r) {
+      EXPECT_DOUBLE_EQ(v.sent[r], r == c->root ? 0.0 : kN) << "reduce p=" << p;
+      EXPECT_DOUBLE_EQ(v.received[r], r == (c->root + 1) % p ? 0.0 : kN) << "reduce p=" << p;
+    }
+  }
+}
+
+// nvls without a switch to reduce in is refused, naming why.
+TEST(CollectiveRegistry, NvlsNeedsASwitch) {
+  Collective c;
+  c.kind = CollectiveKind::all_reduce;
+  c.ranks = ranks(4);
+  c.size = bytes(kN);
+  const auto problem = check_collective(c, *find_collective_algorithm(c.kind, "nvls"));
+  ASSERT_TRUE(problem);
+  EXPECT_NE(problem->message.find("switch"), std::string::npos);
 }
 
 // Direct all-to-all: rank i sends exactly n/p to every other rank (its own piece stays).

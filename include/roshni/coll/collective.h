@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "roshni/coll/library.h"
 #include "roshni/core/ids.h"
 #include "roshni/core/units.h"
 
@@ -19,6 +20,7 @@ enum class CollectiveKind : uint8_t {
   all_gather,
   reduce_scatter,
   broadcast,
+  reduce,
   all_to_all,
   p2p,
 };
@@ -26,7 +28,8 @@ enum class CollectiveKind : uint8_t {
 /// Every kind, in the order documentation and error messages list them.
 inline constexpr CollectiveKind kCollectiveKinds[] = {
     CollectiveKind::all_reduce, CollectiveKind::all_gather, CollectiveKind::reduce_scatter,
-    CollectiveKind::broadcast,  CollectiveKind::all_to_all, CollectiveKind::p2p};
+    CollectiveKind::broadcast,  CollectiveKind::reduce,     CollectiveKind::all_to_all,
+    CollectiveKind::p2p};
 
 /// "all_reduce", ...: the spelling of scenarios and reports.
 std::string_view to_string(CollectiveKind k);
@@ -38,13 +41,15 @@ std::optional<CollectiveKind> collective_kind(std::string_view name);
 ///   all_gather      the gathered output of each rank (each contributes size / p)
 ///   reduce_scatter  the input of each rank (each ends with size / p reduced)
 ///   broadcast       the buffer the root sends
+///   reduce          the buffer every rank contributes (the root ends with the sum)
 ///   all_to_all      each rank's send buffer (size / p to every rank, itself included)
 ///   p2p             the message
 struct Collective {
   CollectiveKind kind = CollectiveKind::all_reduce;
   std::vector<NodeId> ranks;  // the algorithm's rank order; p2p: {src, dst}
   DataSize size;              // > 0
-  uint32_t root = 0;          // broadcast: index in `ranks` of the rank that has the data
+  uint32_t root = 0;  // broadcast: index in `ranks` of the rank that has the data;
+                      // reduce: of the rank that ends with the sum
 
   // Options every algorithm takes (docs/collectives.md, "Options").
   uint32_t chunks = 1;      // pieces each channel's buffer is cut into, pipelined, >= 1
@@ -55,6 +60,18 @@ struct Collective {
   uint32_t domain_size = 0;    // hierarchical: consecutive ranks per domain; divides p
   std::string inter = "ring";  // hierarchical all-reduce between domains: ring, rhd, tree
   std::vector<uint32_t> dims;  // multi_dimensional: the rank grid, product = p
+
+  /// In-network reduction (nvls): the switches that reduce, one per plane; a schedule
+  /// names them as rank index p (= ranks.size()), channel k using in_network[k % size].
+  std::vector<NodeId> in_network;
+  /// Channel k's ring visits the ranks of each run of d = `channel_rotation` consecutive
+  /// ranks (a node g) starting from local rank (k - g) mod d, so that every channel
+  /// leaves and enters a node through a different GPU and its NIC (NCCL's one ring per
+  /// NIC), and leaves node g from the local rank it enters node g+1 at (the same rail);
+  /// 0 = no rotation. Rank index i of channel k is node g = i/d, local (i + k - g) mod d.
+  uint32_t channel_rotation = 0;
+  /// The communication library's costs and protocol (library.h); none = ideal.
+  std::optional<LibraryUse> library;
 
   std::string label_prefix;  // flow labels start with it; "" = the kind's ("allreduce", ...)
 };

@@ -50,6 +50,8 @@ struct WorkloadInfo {
   std::string algorithm;    // the collective algorithm that ran (auto's pick); "" for a trace
   std::string selected_by;  // "auto: <the rule's reason>" when auto picked it, else ""
   std::string inter;        // hierarchical all-reduce: the algorithm between domains
+  std::string library;      // the communication library's costs applied ("" = ideal)
+  std::string protocol;     // with a library: the protocol that ran ("LL", "LL128", "Simple")
   uint32_t chunks = 1, channels = 1;  // collectives: pipelined chunks, parallel channels
   uint32_t ranks = 0;       // participants (collectives) or distinct endpoints (trace)
   DataSize size;            // the collective's size as nccl-tests counts it (coll/

@@ -20,6 +20,9 @@ struct StarParams {
   DataRate link_bandwidth;               // each direction, > 0
   SimTime link_latency;                  // each link, >= 0
   SimTime switch_latency;                // port to port, >= 0
+  /// The switch is a scale-up (NVSwitch-like) switch: links get role "scale-up" and the
+  /// switch role "nvswitch", so a library counts the hops as NVLink (coll/library.h).
+  bool scale_up = false;
 };
 Topology make_star(const StarParams& p);
 
