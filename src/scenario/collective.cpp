@@ -102,7 +102,7 @@ class CollectiveReader {
     };
     only_for("domain_size", "hierarchical");
     only_for("inter", "hierarchical");
-    only_for("dims", "multi_dimensional");
+    if (algorithm != "bidirectional_multi_dimensional") only_for("dims", "multi_dimensional");
     if (algorithm == "hierarchical" && !domain_node) {
       c.domain_size = topology_domain_size(fabric_);
       if (c.domain_size == 0) {
@@ -123,7 +123,7 @@ class CollectiveReader {
       c.inter = inter;
       workload_.inter = inter;
     }
-    if (algorithm == "multi_dimensional") {
+    if (algorithm == "multi_dimensional" || algorithm == "bidirectional_multi_dimensional") {
       const JsonNode dims =
           w.at("dims", "the rank grid, like [4, 4, 8]: its product is the number of ranks");
       for (size_t i = 0; i < dims.size(); ++i) {

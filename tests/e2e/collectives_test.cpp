@@ -60,6 +60,10 @@ TEST(CollectiveExamples, EveryExampleMatchesItsDescription) {
       {"torus_multi_dimensional.json",
        {6 * (3e-7 + (kGiB + kGiB / 4 + kGiB / 16) / 4 / b), kGiB, 2 * 63.0 / 64,
         "multi_dimensional"}},
+      // 2k(K-1) alpha + (p-1)/p n/(k B), k = 3, K = 4, alpha = 100 ns (docs/collectives.md)
+      {"torus_bidirectional_multi_dimensional.json",
+       {18 * 1e-7 + 63.0 / 64 * kGiB / (3 * b), kGiB, 2 * 63.0 / 64,
+        "bidirectional_multi_dimensional"}},
   };
   size_t seen = 0;
   for (const auto& entry : fs::directory_iterator(kExamples)) {
