@@ -156,6 +156,7 @@ class CollectiveReader {
     workload_.chunks = c.chunks;
     workload_.channels = c.channels;
     workload_.ranks = p;
+    workload_.root = c.root;
     workload_.size = c.size;
   }
 
