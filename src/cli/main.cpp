@@ -31,6 +31,7 @@
 #include "roshni/net/flow_model.h"
 #include "roshni/net/packet_model.h"
 #include "roshni/report/check.h"
+#include "roshni/report/busbw.h"
 #include "roshni/report/compare.h"
 #include "roshni/report/csv.h"
 #include "roshni/report/html.h"
@@ -74,6 +75,8 @@ struct Options {
   std::string format = "terminal";                // compare
   std::vector<std::string> axes;                  // sweep
   unsigned jobs = 0;                              // sweep; 0: one per core (1 per MPI rank)
+  std::string min_size = "8 B", max_size = "8 GiB";  // busbw
+  uint64_t factor = 2;                                // busbw
   int verbosity = 0;
   bool quiet = false;
 };
@@ -453,6 +456,53 @@ int sweep(const Options& o) {
   return unfinished > 0 ? kUnfinished : kOk;
 }
 
+/// `roshni busbw`: the scenario's collective at every size from --min to --max (x
+/// --factor), printed as nccl-tests prints it; busbw.csv and busbw.html into -o.
+int busbw(const Options& o) {
+  namespace rr = roshni::report;
+  const auto min = rr::parse_busbw_size(o.min_size), max = rr::parse_busbw_size(o.max_size);
+  for (const auto& [flag, parsed] : {std::pair{"--min", &min}, std::pair{"--max", &max}}) {
+    if (!parsed->error.empty()) {
+      fmt::print(stderr, "error: {}: {}\n", flag, parsed->error);
+      return kUsage;
+    }
+  }
+  if (min.bytes > max.bytes) {
+    fmt::print(stderr, "error: --min {} ({} B) is larger than --max {} ({} B)\n", o.min_size,
+               min.bytes, o.max_size, max.bytes);
+    return kUsage;
+  }
+  rr::BusbwSpec spec;
+  spec.scenario = o.scenario;
+  spec.overrides = o.overrides;
+  if (o.seed) spec.seed = *o.seed;
+  spec.sizes = rr::busbw_sizes(min.bytes, max.bytes, o.factor);
+  const auto c = rr::busbw_collective(spec);
+  const unsigned jobs = o.jobs > 0 ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
+  const bool show = !o.quiet && isatty(STDERR_FILENO);
+  const auto rows = rr::run_busbw(spec, c, jobs, [&](size_t done, size_t total) {
+    if (show) fmt::print(stderr, "\rbusbw: {}/{} sizes", done, total);
+  });
+  if (show) fmt::print(stderr, "\n");
+
+  const std::string dir = o.output.empty() ? default_output_dir(c.name + "-busbw") : o.output;
+  rr::write_file_atomically(dir, "busbw.csv", rr::busbw_csv(rows));
+  rr::write_file_atomically(dir, "busbw.html", rr::busbw_html(spec, c, rows));
+  size_t bad = 0, unfinished = 0;
+  for (const auto& r : rows) {
+    if (r.status == "ok" || r.status == "skipped") continue;
+    ++bad;
+    unfinished += r.status == "unfinished";
+    fmt::print(stderr, "error: size {} B: {}\n", r.size, r.message);
+  }
+  if (!o.quiet) {
+    fmt::print("{}", rr::busbw_table(c, rows));
+    fmt::print("# table {}/busbw.csv, plot {}/busbw.html\n", dir, dir);
+  }
+  if (bad > unfinished) return kBadInput;
+  return unfinished > 0 ? kUnfinished : kOk;
+}
+
 /// What was printed to stdout is flushed here, and a failure to write it (a full disk,
 /// /dev/full, a closed pipe) is an error: exit 4 (or the command's own non-zero code)
 /// with the reason on stderr, never a silent 0.
@@ -599,6 +649,24 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--seed", o.seed, "Seed for every point's run (0 to 2^64 - 1)")
       ->check(kSeed);
 
+  auto* busbw_cmd = app.add_subcommand(
+      "busbw", "Run a scenario's collective at every message size from --min to --max and print "
+               "nccl-tests' columns (size, count, type, redop, root, time, algbw, busbw); write "
+               "busbw.csv and busbw.html");
+  add_common(busbw_cmd);
+  busbw_cmd->add_option("--min", o.min_size, "Smallest size, e.g. \"8 B\" (default 8 B)");
+  busbw_cmd->add_option("--max", o.max_size, "Largest size, e.g. \"1 GiB\" (default 8 GiB)");
+  busbw_cmd->add_option("--factor", o.factor,
+                        "Each size is the one before times this whole number (default 2)")
+      ->check(CLI::Range(uint64_t{2}, uint64_t{1} << 32));
+  busbw_cmd->add_option("-j,--jobs", o.jobs, "Sizes run at once (default: one per core)")
+      ->check(CLI::Range(1u, 4096u));
+  busbw_cmd->add_option("-o,--output", o.output,
+                        "Directory for busbw.csv and busbw.html (default "
+                        "roshni-out/<scenario name>-busbw)");
+  busbw_cmd->add_option("--seed", o.seed, "Seed for every size's run (0 to 2^64 - 1)")
+      ->check(kSeed);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -618,6 +686,8 @@ int main(int argc, char** argv) {
       code = compare(o);
     } else if (sweep_cmd->parsed()) {
       code = sweep(o);
+    } else if (busbw_cmd->parsed()) {
+      code = busbw(o);
     } else {
       code = validate(o);
     }

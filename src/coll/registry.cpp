@@ -192,6 +192,50 @@ Problem multi_dimensional_check(const Collective& c) {
   return std::nullopt;
 }
 
+// The same rank grid, every dimension and both directions at once (the TPU's way: Ying et
+// al., 2018; Jouppi et al., ISCA 2023): the buffer is cut into 2k parts, (i, dir) for
+// each dimension i and direction. Part (i, dir) reduce-scatters by rings along dimension
+// i in direction dir, then along i+1 (mod k) on the shard left, ..., then all-gathers in
+// the reverse order. At stage t part (i, dir) is on dimension i+t, so each (dimension,
+// direction) carries one part at a time and every link of a torus is busy.
+void bidirectional_multi_dimensional_ar(const Collective& c, Schedule& s) {
+  const size_t p = c.ranks.size(), k = c.dims.size();
+  std::vector<size_t> stride(k, 1);
+  for (size_t i = k - 1; i-- > 0;) stride[i] = stride[i + 1] * c.dims[i + 1];
+  std::vector<uint32_t> g;
+  std::vector<double> share(k);
+  for (bool forward : {true, false}) {
+    for (size_t part = 0; part < k; ++part) {
+      Ready r = no_deps(c);
+      const auto along = [&](size_t i, auto&& phase) {
+        const std::string tag = fmt::format("p{}{}_d{}_", part, forward ? "cw" : "ccw", i);
+        for (size_t first = 0; first < p; ++first) {
+          if ((first / stride[i]) % c.dims[i] != 0) continue;  // not the start of a ring
+          g.clear();
+          for (uint32_t x = 0; x < c.dims[i]; ++x) {
+            const uint32_t at = forward ? x : (c.dims[i] - x) % c.dims[i];  // 0, D-1, ..., 1
+            g.push_back(static_cast<uint32_t>(first + at * stride[i]));
+          }
+          phase(s, g, share[i], r, tag);
+        }
+      };
+      double left = 1.0 / (2.0 * static_cast<double>(k));
+      for (size_t t = 0; t < k; ++t) {
+        const size_t i = (part + t) % k;
+        share[i] = left;
+        along(i, ring_reduce_scatter);
+        left /= c.dims[i];
+      }
+      for (size_t t = k; t-- > 0;) along((part + t) % k, ring_all_gather);
+    }
+  }
+}
+ScheduleSize bidirectional_multi_dimensional_size(const Collective& c) {
+  const auto one_part = multi_dimensional_size(c);
+  const double parts = 2.0 * static_cast<double>(c.dims.size());
+  return {parts * one_part.transfers, parts * one_part.reductions};
+}
+
 // ---- all_gather, reduce_scatter ----
 
 void ring_ag(const Collective& c, Schedule& s) {
@@ -406,6 +450,12 @@ constexpr CollectiveAlgorithm kAlgorithms[] = {
      "one ring reduce-scatter per dimension of a rank grid ('dims'), then the all-gathers in "
      "reverse (as on TPU tori: Ying et al., 2018)",
      multi_dimensional_check, multi_dimensional_size, multi_dimensional_ar},
+    {CollectiveKind::all_reduce, "bidirectional_multi_dimensional",
+     "multi_dimensional over every dimension and both directions at once: 2 x dims parts, "
+     "each starting on its own (dimension, direction) (TPU-style: Ying et al., 2018; Jouppi "
+     "et al., ISCA 2023)",
+     multi_dimensional_check, bidirectional_multi_dimensional_size,
+     bidirectional_multi_dimensional_ar},
     {CollectiveKind::all_reduce, "nvls",
      "in-switch reduction and multicast (NVLink SHARP): every rank sends n(1 + 1/p) up and "
      "receives n(1 + 1/p) (NCCL's NVLS)",

@@ -121,7 +121,7 @@ class CollectiveReader {
     };
     only_for("domain_size", "hierarchical");
     only_for("inter", "hierarchical");
-    only_for("dims", "multi_dimensional");
+    if (algorithm != "bidirectional_multi_dimensional") only_for("dims", "multi_dimensional");
     if (algorithm == "hierarchical" && !domain_node) {
       c.domain_size = topology_domain_size(fabric_);
       if (c.domain_size == 0) {
@@ -142,7 +142,7 @@ class CollectiveReader {
       c.inter = inter;
       workload_.inter = inter;
     }
-    if (algorithm == "multi_dimensional") {
+    if (algorithm == "multi_dimensional" || algorithm == "bidirectional_multi_dimensional") {
       const JsonNode dims =
           w.at("dims", "the rank grid, like [4, 4, 8]: its product is the number of ranks");
       for (size_t i = 0; i < dims.size(); ++i) {
@@ -171,6 +171,11 @@ class CollectiveReader {
         if (!w.has("channels")) x.channels = node_size;
       }
     };
+    if (c.library && algorithm == "nvls" && !c.library->library.nvls) {
+      (algorithm_node ? *algorithm_node : w)
+          .fail("nvls is off in this library (\"nvls\": false: the GPUs or switches cannot "
+                "reduce in the network, as A100s and second-generation NVSwitches)");
+    }
     if (c.library) {
       // The library's tuner: the protocol (and under auto, the algorithm among the rule's
       // pick and the ones NCCL would weigh against it) with the least predicted time.
@@ -186,6 +191,7 @@ class CollectiveReader {
           const coll::CollectiveAlgorithm* o = coll::find_collective_algorithm(kind, other);
           if (o == nullptr || o == candidates.front()) continue;
           if (one_nvlink_domain && std::string_view(other) == "tree") continue;
+          if (!c.library->library.nvls && std::string_view(other) == "nvls") continue;
           coll::Collective trial = c;
           prepare(trial, *o);
           if (!coll::check_collective(trial, *o) &&
@@ -234,6 +240,7 @@ class CollectiveReader {
     workload_.chunks = c.chunks;
     workload_.channels = c.channels;
     workload_.ranks = p;
+    workload_.root = c.root;
     workload_.size = c.size;
   }
 
@@ -247,7 +254,7 @@ class CollectiveReader {
     if (n.raw().is_string()) {
       name = n.as_string();
     } else {
-      n.expect_keys({"name", "protocol", "link_efficiency", "nvls_efficiency"});
+      n.expect_keys({"name", "protocol", "link_efficiency", "nvls_efficiency", "nvls"});
       name = n.at("name", "a library of configs/libraries.json, like \"nccl\"").as_string();
       overrides = n;
     }
@@ -298,6 +305,7 @@ class CollectiveReader {
         if (const auto v = le->get("network")) lib.link_efficiency[1] = positive_fraction(*v);
       }
       if (const auto v = overrides->get("nvls_efficiency")) lib.nvls_efficiency = positive_fraction(*v);
+      if (const auto v = overrides->get("nvls")) lib.nvls = v->as_bool();
     }
     // A hop is NVLink when every link of its path is a scale-up link; routed once per
     // pair of nodes and remembered (a collective's pairs repeat over steps and chunks).

@@ -332,6 +332,60 @@ TEST(ClosedForm, MultiDimensionalAllReduce) {
   }
 }
 
+// Bidirectional multi-dimensional on a k-ary D-cube torus (D_i = k for every i, p = k^D):
+// 2D parts of n/(2D), part (i, dir) reduce-scatters along dimension i in direction dir,
+// then i+1, ... (mod D), then all-gathers in reverse. At stage t every part is on its own
+// (dimension, direction), a ring step is one hop on its own link (the 2D parts leave a
+// GPU on its 2D links), and all parts keep step: stage t of the reduce-scatter is a ring
+// of k over a share n/(2D k^t), (k-1)(alpha + n beta/(2D k^(t+1))). Summed over t = 0..D-1,
+// (k-1) sum_{t=1..D} k^-t = 1 - k^-D = (p-1)/p, and the all-gather mirrors it:
+//   T = 2D(k-1) alpha + (p-1)/p n beta / D,
+// against multi_dimensional's 2D(k-1) alpha + 2(p-1)/p n beta: the bandwidth term is 2D
+// times smaller (each GPU sends on its 2D links at once instead of on one).
+double bidirectional_md_form(uint32_t k, uint32_t dims, double n) {
+  const double p = std::pow(k, dims);
+  return 2 * dims * (k - 1) * kDirectAlpha + (p - 1) / p * n * kBeta / dims;
+}
+double multi_dimensional_form(uint32_t k, uint32_t dims, double n) {
+  const double p = std::pow(k, dims);
+  return 2 * dims * (k - 1) * kDirectAlpha + 2 * (p - 1) / p * n * kBeta;
+}
+
+TEST(ClosedForm, BidirectionalMultiDimensionalAllReduce) {
+  ASSERT_NE(find_collective_algorithm(CollectiveKind::all_reduce, "bidirectional_multi_dimensional"),
+            nullptr);
+  for (const auto& [k, d] : {std::pair{4u, 2u}, std::pair{5u, 2u}, std::pair{3u, 3u}}) {
+    for (double n : {1 * kMiB, 64 * kMiB}) {
+      Options o;
+      o.dims = std::vector<uint32_t>(d, k);
+      Net t = torus(o.dims);
+      expect_close(run(t, CollectiveKind::all_reduce, "bidirectional_multi_dimensional", n, o),
+                   bidirectional_md_form(k, d, n),
+                   "bidirectional multi-dimensional 2D(k-1)a + (p-1)/p n b/D",
+                   fmt::format("k={} D={} n={}", k, d, n));
+    }
+  }
+}
+
+// At large n both are bandwidth-bound: multi_dimensional / bidirectional -> 2D (4 on a
+// 2-D torus, 6 on a 3-D one). The simulated ratio must be the closed forms' ratio.
+TEST(ClosedForm, BidirectionalMultiDimensionalIs2DTimesFasterOnATorus) {
+  ASSERT_NE(find_collective_algorithm(CollectiveKind::all_reduce, "bidirectional_multi_dimensional"),
+            nullptr);
+  const double n = 1024 * kMiB;
+  for (const auto& [k, d] : {std::pair{4u, 2u}, std::pair{4u, 3u}}) {
+    Options o;
+    o.dims = std::vector<uint32_t>(d, k);
+    Net a = torus(o.dims), b = torus(o.dims);
+    const double md = run(a, CollectiveKind::all_reduce, "multi_dimensional", n, o);
+    const double bmd = run(b, CollectiveKind::all_reduce, "bidirectional_multi_dimensional", n, o);
+    const double form = multi_dimensional_form(k, d, n) / bidirectional_md_form(k, d, n);
+    EXPECT_GT(form, 0.99 * 2 * d) << "k=" << k << " D=" << d;  // n large enough
+    expect_close(md / bmd, form, "multi_dimensional / bidirectional ratio ~ 2D",
+                 fmt::format("k={} D={}", k, d));
+  }
+}
+
 // ---- all-gather, reduce-scatter ----
 
 // Ring: p-1 steps of n/p: (p-1)(alpha + n beta/p). Recursive doubling / halving: log2 p

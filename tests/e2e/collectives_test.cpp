@@ -60,6 +60,12 @@ TEST(CollectiveExamples, EveryExampleMatchesItsDescription) {
       {"torus_multi_dimensional.json",
        {6 * (3e-7 + (kGiB + kGiB / 4 + kGiB / 16) / 4 / b), kGiB, 2 * 63.0 / 64,
         "multi_dimensional"}},
+      // 2k(K-1) alpha + (p-1)/p n/(k B), k = 3, K = 4, alpha = 100 ns (docs/collectives.md)
+      {"torus_bidirectional_multi_dimensional.json",
+       {18 * 1e-7 + 63.0 / 64 * kGiB / (3 * b), kGiB, 2 * 63.0 / 64,
+        "bidirectional_multi_dimensional"}},
+      // 2(p-1)(alpha + n/(p B)), alpha = 2 x 20 + 300 ns, B = 450 GB/s
+      {"h100_node_all_reduce.json", {14 * (340e-9 + kGiB / 8 / 4.5e11), kGiB, 2 * 7.0 / 8, "ring"}},
   };
   size_t seen = 0;
   for (const auto& entry : fs::directory_iterator(kExamples)) {

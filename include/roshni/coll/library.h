@@ -56,6 +56,9 @@ struct Library {
   /// its per-step latency (it always runs the Simple protocol).
   double nvls_efficiency = 1;
   SimTime nvls_step_latency;
+  /// Whether the hardware can reduce in the switch at all (false for A100-class GPUs and
+  /// second-generation NVSwitch: NCCL's nvlsEfficiency is 0 for Ampere).
+  bool nvls = true;
 
   const ProtocolCosts& costs(Protocol p) const { return protocols[static_cast<size_t>(p)]; }
   ProtocolCosts& costs(Protocol p) { return protocols[static_cast<size_t>(p)]; }

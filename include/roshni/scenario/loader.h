@@ -54,6 +54,7 @@ struct WorkloadInfo {
   std::string protocol;     // with a library: the protocol that ran ("LL", "LL128", "Simple")
   uint32_t chunks = 1, channels = 1;  // collectives: pipelined chunks, parallel channels
   uint32_t ranks = 0;       // participants (collectives) or distinct endpoints (trace)
+  uint32_t root = 0;        // broadcast, reduce: the root's index among the ranks
   DataSize size;            // the collective's size as nccl-tests counts it (coll/
                             // collective.h), or total trace bytes
 };
