@@ -162,6 +162,24 @@ TEST(Library, StepLatencyIsPaidOncePerStepNotPerChunk) {
   EXPECT_NEAR(node.run(c, "ring"), expected, 1e-6 * expected);
 }
 
+// Where transfers contend, the prediction is the busiest port: a direct all-to-all puts
+// p-1 transfers of n/p on every rank's uplink at once, so t = launch + (p-1)/p n w / B
+// (w = 1 / 0.824 under Simple), while one transfer's chain is only alpha + s + (n/p) w/B.
+// The simulation adds the one step's latency to the port's time: launch + alpha + s +
+// (p-1)/p n w / B.
+TEST(Library, PredictionIsTheBusiestPortWhereTransfersContend) {
+  Node node;
+  const Library lib = nccl();
+  const double n = 64.0 * 1024 * 1024;
+  const Collective c = node.collective(CollectiveKind::all_to_all, n, Protocol::simple, lib);
+  const double busiest = (kP - 1.0) / kP * n / (kB * kNvlinkEfficiency);
+  const double predicted =
+      predicted_seconds(c, *find_collective_algorithm(c.kind, "direct"), Protocol::simple);
+  EXPECT_NEAR(predicted, 8.4e-6 + busiest, 1e-6 * predicted);
+  const double simulated = node.run(c, "direct");
+  EXPECT_NEAR(simulated, 8.4e-6 + kAlpha + 3.4e-6 + busiest, 1e-6 * simulated);
+}
+
 // Without a library nothing changes: the ideal ring of docs/collectives.md,
 // 2(p-1)(alpha + n/(pB)).
 TEST(Library, NoLibraryIsTheIdealAlgorithm) {
