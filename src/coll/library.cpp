@@ -41,7 +41,10 @@ double predicted_seconds(const Collective& c, const CollectiveAlgorithm& a, Prot
   const auto p = static_cast<uint32_t>(c.ranks.size());
   // The node of rank index i in channel k, as expand() places it.
   const auto node_of = [&](uint32_t i, uint32_t k) {
-    if (i == p) return c.in_network[k % c.in_network.size()];
+    if (i >= p) {
+      const auto& planes = c.in_network[i - p];
+      return planes[k % planes.size()];
+    }
     if (const uint32_t d = c.channel_rotation; d > 1) {
       const uint32_t g = i / d;
       i = g * d + (i % d + k + d - g % d) % d;
@@ -68,24 +71,22 @@ double predicted_seconds(const Collective& c, const CollectiveAlgorithm& a, Prot
   const uint32_t channels = c.channels;
   const double instance = c.size.si() / (static_cast<double>(c.chunks) * channels);
   for (uint32_t t = 0; t < s.size(); ++t) {
-    const bool in_network = s.src(t) == p || s.dst(t) == p;
+    const bool in_network = s.src(t) >= p || s.dst(t) >= p;
     double step = 0;
     for (uint32_t k = 0; k < channels; ++k) {
       const NodeId from = node_of(s.src(t), k), to = node_of(s.dst(t), k);
       const PathFacts path = use.path(from, to);
       const double wire =
-          in_network ? 1.0 / (lib.nvls_efficiency *
-                              lib.link_efficiency[static_cast<size_t>(HopClass::nvlink)])
-                     : lib.wire_factor(proto, path.hop);
+          in_network ? lib.in_network_wire_factor(path.hop) : lib.wire_factor(proto, path.hop);
       const double b = s.share(t) * instance * wire;  // one chunk of one channel
       // A switch's side of an in-network transfer is not a rank's port: not counted.
-      if (s.src(t) != p) add(from, path.hop, b * c.chunks, 0, path.rate.si());
-      if (s.dst(t) != p) add(to, path.hop, 0, b * c.chunks, path.rate.si());
+      if (s.src(t) < p) add(from, path.hop, b * c.chunks, 0, path.rate.si());
+      if (s.dst(t) < p) add(to, path.hop, 0, b * c.chunks, path.rate.si());
       if (k == 0) {
         const double move = path.rate.si() > 0 ? b / path.rate.si() : 0.0;
         slowest = std::max(slowest, move);
         step = path.latency.duration().si() + move +
-               (in_network ? lib.nvls_step_latency
+               (in_network ? lib.in_network_step_latency(path.hop)
                            : lib.costs(proto).step_latency[static_cast<size_t>(path.hop)])
                    .duration().si();
         if (s.deps(t).empty() && !in_network) launch = lib.costs(proto).launch.duration().si();
@@ -104,7 +105,7 @@ double predicted_seconds(const Collective& c, const CollectiveAlgorithm& a, Prot
 }
 
 std::vector<Protocol> protocols_for(const CollectiveAlgorithm& a) {
-  if (a.name == "nvls") return {Protocol::simple};
+  if (a.name == "nvls" || a.name == "nvls_tree") return {Protocol::simple};
   return {std::begin(kProtocols), std::end(kProtocols)};
 }
 

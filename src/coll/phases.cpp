@@ -275,4 +275,37 @@ void all_reduce_phase(std::string_view algorithm, Schedule& s, std::span<const u
   }
 }
 
+namespace {
+
+/// Every rank of `g` sends `up` x share to switch `sw` once ready; the switch sends each
+/// `down` x share once all are up; a rank is then ready with what came down.
+void through_switch(Schedule& s, std::span<const uint32_t> g, double up, double down,
+                    uint32_t sw, Ready& ready, std::string_view tag, std::string_view what) {
+  if (g.size() < 2) return;
+  const uint16_t to = s.phase(name(tag, std::string(what) + "_up"));
+  const uint16_t from = s.phase(name(tag, std::string(what) + "_down"));
+  std::vector<uint32_t> ups(g.size());
+  for (size_t i = 0; i < g.size(); ++i) ups[i] = s.add(to, 0, g[i], sw, up, ready[g[i]], false);
+  for (size_t i = 0; i < g.size(); ++i) {
+    ready[g[i]] = {s.add(from, 1, sw, g[i], down, ups, false)};
+  }
+}
+
+}  // namespace
+
+void switch_reduce_scatter(Schedule& s, std::span<const uint32_t> g, double share, uint32_t sw,
+                           Ready& ready, std::string_view tag) {
+  through_switch(s, g, share, share / static_cast<double>(g.size()), sw, ready, tag, "rs");
+}
+
+void switch_all_gather(Schedule& s, std::span<const uint32_t> g, double share, uint32_t sw,
+                       Ready& ready, std::string_view tag) {
+  through_switch(s, g, share / static_cast<double>(g.size()), share, sw, ready, tag, "ag");
+}
+
+void switch_all_reduce(Schedule& s, std::span<const uint32_t> g, double share, uint32_t sw,
+                       Ready& ready, std::string_view tag) {
+  through_switch(s, g, share, share, sw, ready, tag, "ar");
+}
+
 }  // namespace roshni::coll

@@ -44,6 +44,7 @@ ScheduleSize all_reduce_size(std::string_view algorithm, double m) {
   if (m < 2) return {};
   if (algorithm == "rhd") return rhd_size(m);
   if (algorithm == "tree") return tree_size(m);
+  if (algorithm == "sharp") return {2 * m, 0};
   return ring_ar_size(m);
 }
 
@@ -105,6 +106,39 @@ ScheduleSize rhd_size_of(const Collective& c) { return rhd_size(p_of(c)); }
 // domain leaves local rank j with the j-th 1/d of the buffer reduced over its domain;
 // the G ranks with the same j (a "rail") all-reduce that shard with `inter`; a ring
 // all-gather inside each domain spreads the result.
+// The all-reduce of each rail's n/d shard between the domains, by c.inter; "sharp":
+// in the rail's switch, in_network group `first_switch` + j for rail j.
+void rails_all_reduce(const Collective& c, Schedule& s, Ready& r, uint32_t first_switch) {
+  const uint32_t p = static_cast<uint32_t>(c.ranks.size()), d = c.domain_size, domains = p / d;
+  std::vector<uint32_t> rail(domains);
+  for (uint32_t j = 0; j < d; ++j) {
+    for (uint32_t k = 0; k < domains; ++k) rail[k] = k * d + j;
+    if (c.inter == "sharp") {
+      switch_all_reduce(s, rail, 1.0 / d, first_switch + j, r, "inter_");
+    } else {
+      all_reduce_phase(c.inter, s, rail, 1.0 / d, r, "inter_");
+    }
+  }
+}
+
+// The inter algorithm is one the rails can run: "sharp" needs d rail switches in
+// in_network from group `first`.
+Problem inter_check(const Collective& c, size_t first) {
+  if (c.inter != "ring" && c.inter != "rhd" && c.inter != "tree" && c.inter != "sharp") {
+    return CollectiveProblem{"inter", fmt::format("unknown inter-domain algorithm '{}'; known "
+                                                  "ones: 'ring', 'rhd', 'tree' or 'sharp'",
+                                                  c.inter)};
+  }
+  if (c.inter == "sharp" && c.in_network.size() != first + c.domain_size) {
+    return CollectiveProblem{
+        "inter",
+        "sharp needs, for every rail (the ranks with the same index in their domain), one "
+        "switch all of that rail's ranks link to directly; multi-level SHARP trees are not "
+        "modelled"};
+  }
+  return std::nullopt;
+}
+
 void hierarchical_ar(const Collective& c, Schedule& s) {
   const uint32_t p = static_cast<uint32_t>(c.ranks.size()), d = c.domain_size, domains = p / d;
   Ready r = no_deps(c);
@@ -113,11 +147,7 @@ void hierarchical_ar(const Collective& c, Schedule& s) {
     std::iota(g.begin(), g.end(), k * d);
     ring_reduce_scatter(s, g, 1.0, r, "intra_");
   }
-  std::vector<uint32_t> rail(domains);
-  for (uint32_t j = 0; j < d; ++j) {
-    for (uint32_t k = 0; k < domains; ++k) rail[k] = k * d + j;
-    all_reduce_phase(c.inter, s, rail, 1.0 / d, r, "inter_");
-  }
+  rails_all_reduce(c, s, r, p);
   for (uint32_t k = 0; k < domains; ++k) {
     std::iota(g.begin(), g.end(), k * d);
     ring_all_gather(s, g, 1.0, r, "intra_");
@@ -132,12 +162,7 @@ ScheduleSize hierarchical_size(const Collective& c) {
 }
 Problem hierarchical_check(const Collective& c) {
   if (auto e = domains(c)) return e;
-  if (c.inter != "ring" && c.inter != "rhd" && c.inter != "tree") {
-    return CollectiveProblem{"inter", fmt::format("unknown inter-domain algorithm '{}'; known "
-                                                  "ones: 'ring', 'rhd' or 'tree'",
-                                                  c.inter)};
-  }
-  return std::nullopt;
+  return inter_check(c, 0);
 }
 
 // dims {D0, ..., Dk-1}: rank index = row-major coordinates, the last dimension fastest
@@ -349,6 +374,41 @@ void nvls_ag(const Collective& c, Schedule& s) {
   for (uint32_t i = 0; i < p; ++i) s.add(down, 1, p, i, 1.0, ups, false);
 }
 ScheduleSize nvls_size(const Collective& c) { return {2 * p_of(c), 0}; }
+
+// NVLS-Tree (NCCL's NVLSTree, as its maintainers describe it: nccl-tests#212): NVLS
+// reduce-scatter inside each domain (in_network group g for domain g), the all-reduce of
+// each rail's n/d shard between the domains by `inter` (ring, rhd, tree, or sharp in the
+// rail's switch: groups G + j), then NVLS all-gather inside each domain.
+void nvls_tree_ar(const Collective& c, Schedule& s) {
+  const uint32_t p = static_cast<uint32_t>(c.ranks.size()), d = c.domain_size, domains = p / d;
+  Ready r = no_deps(c);
+  std::vector<uint32_t> g(d);
+  for (uint32_t k = 0; k < domains; ++k) {
+    std::iota(g.begin(), g.end(), k * d);
+    switch_reduce_scatter(s, g, 1.0, p + k, r, "intra_");
+  }
+  rails_all_reduce(c, s, r, p + domains);
+  for (uint32_t k = 0; k < domains; ++k) {
+    std::iota(g.begin(), g.end(), k * d);
+    switch_all_gather(s, g, 1.0, p + k, r, "intra_");
+  }
+}
+ScheduleSize nvls_tree_size(const Collective& c) {
+  const double p = p_of(c), d = c.domain_size, domains = p / d;
+  const auto inter = all_reduce_size(c.inter, domains);
+  return {4 * p + d * inter.transfers, d * inter.reductions};
+}
+Problem nvls_tree_check(const Collective& c) {
+  if (auto e = domains(c)) return e;
+  const size_t g = c.ranks.size() / c.domain_size;
+  if (c.in_network.size() < g) {
+    return CollectiveProblem{
+        "algorithm",
+        "nvls_tree needs, in every domain, an NVSwitch-like scale-up switch all of the domain's "
+        "ranks link to directly; none was found"};
+  }
+  return inter_check(c, g);
+}
 Problem nvls_check(const Collective& c) {
   if (c.in_network.empty()) {
     return CollectiveProblem{
@@ -460,6 +520,10 @@ constexpr CollectiveAlgorithm kAlgorithms[] = {
      "in-switch reduction and multicast (NVLink SHARP): every rank sends n(1 + 1/p) up and "
      "receives n(1 + 1/p) (NCCL's NVLS)",
      nvls_check, nvls_size, nvls_ar},
+    {CollectiveKind::all_reduce, "nvls_tree",
+     "NVLS reduce-scatter in each domain, all-reduce of each rail's shard between domains "
+     "('inter': ring, rhd, tree or sharp), NVLS all-gather (NCCL's NVLSTree)",
+     nvls_tree_check, nvls_tree_size, nvls_tree_ar},
     {CollectiveKind::all_gather, "ring", "p-1 steps of n/p to the successor (NCCL's ring)", nullptr,
      ring_ag_size, ring_ag},
     {CollectiveKind::all_gather, "recursive_doubling",

@@ -103,7 +103,10 @@ std::vector<FlowId> expand(const Schedule& s, const Collective& c, net::FlowSet&
   // The node of rank index i in channel k: a rank (rotated within its node when
   // channel_rotation is set), or the channel's in-network switch (index p).
   const auto node_of = [&](uint32_t i, uint32_t k) {
-    if (i == p) return c.in_network[k % c.in_network.size()];
+    if (i >= p) {
+      const auto& planes = c.in_network[i - p];
+      return planes[k % planes.size()];
+    }
     if (const uint32_t d = c.channel_rotation; d > 1) {
       const uint32_t g = i / d;
       i = g * d + (i % d + k + d - g % d) % d;
@@ -111,11 +114,13 @@ std::vector<FlowId> expand(const Schedule& s, const Collective& c, net::FlowSet&
     return c.ranks[i];
   };
   const auto rank_name = [&](uint32_t i) {
-    return i == p ? std::string("sw") : fmt::format("r{}", i);
+    return i >= p ? fmt::format("sw{}", i - p) : fmt::format("r{}", i);
   };
   for (uint32_t t = 0; t < n; ++t) {
-    const bool in_network = s.src(t) == p || s.dst(t) == p;
-    ROSHNI_ASSERT(!in_network || !c.in_network.empty(), "transfer {} needs an in-network switch", t);
+    const bool in_network = s.src(t) >= p || s.dst(t) >= p;
+    ROSHNI_ASSERT(std::max(s.src(t), s.dst(t)) < p + c.in_network.size(),
+                  "transfer {} names switch group {} of {}", t, std::max(s.src(t), s.dst(t)) - p,
+                  c.in_network.size());
     // The library's costs (library.h): wire bytes per data byte and the per-step latency,
     // by the hop class of channel 0's path (every channel crosses the same kind of hop).
     double wire = 1;
@@ -124,9 +129,8 @@ std::vector<FlowId> expand(const Schedule& s, const Collective& c, net::FlowSet&
       const LibraryUse& use = *c.library;
       const HopClass h = use.path(node_of(s.src(t), 0), node_of(s.dst(t), 0)).hop;
       if (in_network) {
-        wire = 1.0 / (use.library.nvls_efficiency *
-                      use.library.link_efficiency[static_cast<size_t>(HopClass::nvlink)]);
-        step_latency = use.library.nvls_step_latency;
+        wire = use.library.in_network_wire_factor(h);
+        step_latency = use.library.in_network_step_latency(h);
       } else {
         wire = use.library.wire_factor(use.protocol, h);
         step_latency = use.library.costs(use.protocol).step_latency[static_cast<size_t>(h)];
@@ -158,6 +162,10 @@ std::vector<FlowId> expand(const Schedule& s, const Collective& c, net::FlowSet&
         if (channels > 1) label += fmt::format("/k{}", k);
         if (chunks > 1) label += fmt::format("/c{}", j);
         const FlowId f = flows.add(label, src, dst, size, deps);
+        if (in_network && c.switch_link) {
+          const LinkId l = c.switch_link(src, dst);
+          flows.set_path(f, std::span(&l, 1));
+        }
         // The per-step latency is paid once per step, by its first chunk: later chunks
         // stream behind it (NCCL's nsteps x latency, whatever the chunk count).
         if (c.library && j == 0) flows.set_extra_latency(f, step_latency + launch);

@@ -12,6 +12,7 @@
 #include "roshni/coll/auto_select.h"
 #include "roshni/coll/registry.h"
 #include "roshni/coll/tuner.h"
+#include "roshni/core/error.h"
 #include "roshni/core/text.h"
 #include "roshni/core/unit_parse.h"
 #include "roshni/topo/clos.h"
@@ -23,7 +24,7 @@
 namespace roshni::scenario {
 namespace {
 
-const std::vector<std::string> kInterAlgorithms = {"auto", "ring", "rhd", "tree"};
+const std::vector<std::string> kInterAlgorithms = {"auto", "ring", "rhd", "tree", "sharp"};
 constexpr int64_t kMaxChunks = int64_t{1} << 20;
 constexpr int64_t kMaxChannels = 1024;
 
@@ -86,9 +87,6 @@ class CollectiveReader {
     // The library (coll/library.h): its costs, and a protocol named or left to its tuner.
     std::optional<coll::Protocol> fixed_protocol;
     if (const auto l = w.get("library")) c.library = read_library(*l, fixed_protocol);
-    if (requested == "nvls" || (requested == "auto" && c.library)) {
-      c.in_network = common_switches(c.ranks);
-    }
     const std::optional<JsonNode> domain_node = w.get("domain_size");
     if (domain_node) {
       c.domain_size = static_cast<uint32_t>(domain_node->as_int(1, p));
@@ -101,8 +99,8 @@ class CollectiveReader {
     // The algorithm: named, or the auto rule's pick from the topology's facts.
     std::string algorithm = requested;
     coll::TopologyFacts facts;
-    if (requested == "auto" ||
-        (algorithm == "hierarchical" && kind == CollectiveKind::all_reduce)) {
+    const bool domains_algorithm = algorithm == "hierarchical" || algorithm == "nvls_tree";
+    if (requested == "auto" || (domains_algorithm && kind == CollectiveKind::all_reduce)) {
       facts = topology_facts(c.ranks);
       if (domain_node) facts.domain_size = c.domain_size;
     }
@@ -119,10 +117,12 @@ class CollectiveReader {
                             owner, algorithm, requested == "auto" ? " (picked by auto)" : ""));
       }
     };
-    only_for("domain_size", "hierarchical");
-    only_for("inter", "hierarchical");
+    if (algorithm != "nvls_tree") {
+      only_for("domain_size", "hierarchical");
+      only_for("inter", "hierarchical");
+    }
     if (algorithm != "bidirectional_multi_dimensional") only_for("dims", "multi_dimensional");
-    if (algorithm == "hierarchical" && !domain_node) {
+    if ((algorithm == "hierarchical" || algorithm == "nvls_tree") && !domain_node) {
       c.domain_size = topology_domain_size(fabric_);
       if (c.domain_size == 0) {
         w.fail(
@@ -131,7 +131,8 @@ class CollectiveReader {
       }
       facts.domain_size = c.domain_size;
     }
-    if (algorithm == "hierarchical" && kind == CollectiveKind::all_reduce) {
+    if ((algorithm == "hierarchical" || algorithm == "nvls_tree") &&
+        kind == CollectiveKind::all_reduce) {
       std::string inter = "auto";
       if (const auto i = w.get("inter")) {
         inter = choice(*i, kInterAlgorithms, "inter-domain algorithm");
@@ -153,11 +154,42 @@ class CollectiveReader {
     // Options an algorithm gets from the library's practice unless the scenario sets them.
     const uint32_t node_size = c.library ? topology_facts(c.ranks).domain_size : 0;
     const auto prepare = [&](coll::Collective& x, const coll::CollectiveAlgorithm& alg) {
+      // The reducing switches an algorithm names (coll/collective.h, in_network).
+      x.in_network.clear();
+      const auto add_group = [&](std::vector<NodeId> planes) {
+        if (!planes.empty()) x.in_network.push_back(std::move(planes));
+      };
+      if (alg.name == "nvls") add_group(common_switches(x.ranks, true));
+      x.switch_link = [&t = fabric_.topology](NodeId from, NodeId to) {
+        for (LinkId l : t.out_links(from)) {
+          if (t.link_to(l) == to) return l;
+        }
+        ROSHNI_ASSERT(false, "no link from {} to {}", t.node_name(from), t.node_name(to));
+        return LinkId();
+      };
+      if (alg.name == "nvls_tree" && x.domain_size > 0) {
+        for (uint32_t g = 0; g < p / x.domain_size; ++g) {
+          add_group(common_switches(
+              std::vector<NodeId>(x.ranks.begin() + g * x.domain_size,
+                                  x.ranks.begin() + (g + 1) * x.domain_size),
+              true));
+        }
+      }
+      if ((alg.name == "hierarchical" || alg.name == "nvls_tree") && x.inter == "sharp" &&
+          (alg.name == "hierarchical" || x.in_network.size() == p / x.domain_size)) {
+        for (uint32_t j = 0; j < x.domain_size; ++j) {
+          std::vector<NodeId> rail;
+          for (uint32_t i = j; i < p; i += x.domain_size) rail.push_back(x.ranks[i]);
+          std::vector<NodeId> sw = common_switches(rail, false);
+          if (sw.empty()) break;  // the check then says what is missing
+          add_group({sw.front()});
+        }
+      }
       // NVLS streams 128 KiB pieces through the switch (NCCL_NVLS_CHUNKSIZE, transport/
       // nvls.cc): without chunks the reduction would wait for whole buffers. n is cut into
       // ceil(n / 128 KiB) chunks, at most 64 (the pipeline's fill then costs at most 1/64
       // of the transfer time).
-      if (alg.name == "nvls" && !w.has("chunks")) {
+      if ((alg.name == "nvls" || alg.name == "nvls_tree") && !w.has("chunks")) {
         constexpr double kNvlsPiece = 128.0 * 1024;
         x.chunks =
             static_cast<uint32_t>(std::clamp(std::ceil(x.size.si() / kNvlsPiece), 1.0, 64.0));
@@ -171,7 +203,7 @@ class CollectiveReader {
         if (!w.has("channels")) x.channels = node_size;
       }
     };
-    if (c.library && algorithm == "nvls" && !c.library->library.nvls) {
+    if (c.library && algorithm.starts_with("nvls") && !c.library->library.nvls) {
       (algorithm_node ? *algorithm_node : w)
           .fail("nvls is off in this library (\"nvls\": false: the GPUs or switches cannot "
                 "reduce in the network, as A100s and second-generation NVSwitches)");
@@ -187,12 +219,17 @@ class CollectiveReader {
         const bool one_nvlink_domain =
             c.library->path(c.ranks.front(), c.ranks[p / 2]).hop == coll::HopClass::nvlink &&
             node_size == 0;
-        for (const char* other : {"ring", "tree", "nvls"}) {
+        for (const char* other : {"ring", "tree", "nvls", "nvls_tree"}) {
           const coll::CollectiveAlgorithm* o = coll::find_collective_algorithm(kind, other);
           if (o == nullptr || o == candidates.front()) continue;
           if (one_nvlink_domain && std::string_view(other) == "tree") continue;
-          if (!c.library->library.nvls && std::string_view(other) == "nvls") continue;
+          if (!c.library->library.nvls && std::string_view(other).starts_with("nvls")) continue;
           coll::Collective trial = c;
+          if (std::string_view(other) == "nvls_tree") {
+            if (node_size < 2 || node_size >= p) continue;
+            trial.domain_size = node_size;
+            if (trial.inter.empty()) trial.inter = "ring";
+          }
           prepare(trial, *o);
           if (!coll::check_collective(trial, *o) &&
               coll::flow_count(trial, *o) <= static_cast<double>(max_flows_)) {
@@ -200,7 +237,9 @@ class CollectiveReader {
           }
         }
       }
-      if (!coll::check_collective(c, *candidates.front())) {
+      coll::Collective first = c;
+      prepare(first, *candidates.front());
+      if (!coll::check_collective(first, *candidates.front())) {
         const coll::TunerChoice choice =
             coll::choose_by_prediction(c, candidates, fixed_protocol, prepare);
         algorithm = choice.algorithm->name;
@@ -267,7 +306,7 @@ class CollectiveReader {
     choice(overrides ? overrides->at("name", "") : n, known, "library");
     const JsonNode e = all.at(name, "");
     e.expect_keys({"version", "source", "protocols", "link_efficiency", "nvls_efficiency",
-                   "nvls_step_latency"});
+                   "nvls_step_latency", "sharp_step_latency"});
     e.at("source", "where the library's figures come from");
     coll::LibraryUse use;
     coll::Library& lib = use.library;
@@ -291,6 +330,7 @@ class CollectiveReader {
     lib.link_efficiency[1] = positive_fraction(sourced(eff, "network"));
     lib.nvls_efficiency = positive_fraction(sourced(e, "nvls_efficiency"));
     lib.nvls_step_latency = sourced(e, "nvls_step_latency").as_sim_time(true);
+    lib.sharp_step_latency = sourced(e, "sharp_step_latency").as_sim_time(true);
 
     if (overrides) {
       if (const auto pr = overrides->get("protocol")) {
@@ -317,7 +357,18 @@ class CollectiveReader {
       const topo::Topology& t = fabric->topology;
       std::vector<LinkId> path;
       coll::PathFacts f;
-      if (fabric->router->route(a, b, 0, path) && !path.empty()) {
+      if (t.node_kind(a) != topo::NodeKind::gpu || t.node_kind(b) != topo::NodeKind::gpu) {
+        // A rank and its reducing switch: the link between them (routers route GPUs).
+        for (LinkId l : t.out_links(a)) {
+          if (t.link_to(l) == b) {
+            path.push_back(l);
+            break;
+          }
+        }
+      } else {
+        fabric->router->route(a, b, 0, path);
+      }
+      if (!path.empty()) {
         f.latency = topo::path_latency(t, path);
         f.rate = t.link_capacity(path.front());
         bool scale_up = true;
@@ -350,12 +401,15 @@ class CollectiveReader {
 
   /// The scale-up switches every rank has a link to, in node order: where an in-network
   /// reduction (nvls) can run, one per plane.
-  std::vector<NodeId> common_switches(const std::vector<NodeId>& ranks) const {
+  /// `scale_up`: over scale-up links (NVLS); else over any other (a network switch, SHARP).
+  std::vector<NodeId> common_switches(const std::vector<NodeId>& ranks, bool scale_up) const {
     const topo::Topology& t = fabric_.topology;
     std::vector<NodeId> common;
     for (LinkId l : t.out_links(ranks.front())) {
       const NodeId sw = t.link_to(l);
-      if (t.node_kind(sw) != topo::NodeKind::switch_ || t.link_role(l) != "scale-up") continue;
+      if (t.node_kind(sw) != topo::NodeKind::switch_ || (t.link_role(l) == "scale-up") != scale_up) {
+        continue;
+      }
       if (std::find(common.begin(), common.end(), sw) != common.end()) continue;
       const bool everyone = std::all_of(ranks.begin(), ranks.end(), [&](NodeId r) {
         const auto out = t.out_links(r);

@@ -61,7 +61,7 @@ struct Node {
     c.kind = kind;
     c.ranks = t.gpus();
     c.size = bytes(n);
-    c.in_network = {NodeId(kP)};  // make_star adds the switch after the GPUs
+    c.in_network = {{NodeId(kP)}};  // make_star adds the switch after the GPUs
     LibraryUse use;
     use.library = library;
     use.protocol = p;

@@ -39,7 +39,13 @@ std::optional<Collective> make(const CollectiveAlgorithm& a, uint32_t p) {
   c.ranks = ranks(a.kind == CollectiveKind::p2p ? 2 : p);
   c.size = bytes(kN);
   c.root = a.kind == CollectiveKind::broadcast || a.kind == CollectiveKind::reduce ? p / 2 : 0;
-  if (a.name == "nvls") c.in_network = {NodeId(99)};  // the switch the ranks hang off
+  if (a.name == "nvls") c.in_network = {{NodeId(99)}};  // the switch the ranks hang off
+  if (a.name == "nvls_tree") {  // a switch per domain
+    c.domain_size = divisor(p);
+    for (uint32_t g = 0; c.domain_size > 0 && g < p / c.domain_size; ++g) {
+      c.in_network.push_back({NodeId(200 + g)});
+    }
+  }
   if (a.name == "hierarchical") {
     c.domain_size = divisor(p);
     if (c.domain_size == 0) return std::nullopt;
@@ -88,7 +94,7 @@ TEST(CollectiveRegistry, ListsEveryKindsAlgorithmsOnce) {
   EXPECT_EQ(algorithm_names(CollectiveKind::all_reduce),
             (std::vector<std::string>{"ring", "bidirectional_ring", "tree", "rhd", "hierarchical",
                                       "multi_dimensional", "bidirectional_multi_dimensional",
-                                      "nvls"}));
+                                      "nvls", "nvls_tree"}));
   EXPECT_EQ(algorithm_names(CollectiveKind::reduce), (std::vector<std::string>{"ring"}));
   EXPECT_EQ(find_collective_algorithm(CollectiveKind::all_gather, "rhd"), nullptr);
   EXPECT_FALSE(collective_kind("flow_trace"));
@@ -102,7 +108,7 @@ TEST(CollectiveRegistry, EveryAlgorithmEmitsItsCountedAcyclicFlows) {
   for (const CollectiveAlgorithm& a : collective_algorithms()) {
     for (uint32_t p = 2; p <= 16; ++p) {
       for (const std::string inter : {"ring", "rhd", "tree"}) {
-        if (inter != "ring" && a.name != "hierarchical") continue;
+        if (inter != "ring" && a.name != "hierarchical" && a.name != "nvls_tree") continue;
         auto c = make(a, p);
         if (!c) continue;
         c->inter = inter;
@@ -230,6 +236,57 @@ TEST(CollectiveRegistry, InNetworkAndReduceVolumes) {
       EXPECT_DOUBLE_EQ(v.received[r], r == (c->root + 1) % p ? 0.0 : kN) << "reduce p=" << p;
     }
   }
+}
+
+// NVLS-Tree over G = 2 domains of d = 4 (switches 200, 201; with inter "sharp" rail
+// switches 300 + j): each rank sends its domain switch n (reduce-scatter) + n/d (its
+// slice, all-gather) and receives n/d + n; between domains each rail all-reduces its n/d
+// shard: by ring, 2(G-1)/G n/d = n/4 each way to the other domain's rank; by sharp, n/d
+// up to the rail switch and n/d back. The hierarchical all-reduce with inter "sharp"
+// sends the same n/d to the rail switch.
+TEST(CollectiveRegistry, NvlsTreeAndSharpVolumes) {
+  const uint32_t p = 8, d = 4;
+  const double ring_share = 2.0 * (2 - 1) / 2 / d;
+  for (const std::string inter : {"ring", "sharp"}) {
+    const CollectiveAlgorithm& a = *find_collective_algorithm(CollectiveKind::all_reduce, "nvls_tree");
+    Collective c = *make(a, p);
+    ASSERT_EQ(c.domain_size, 2u);  // make() takes the smallest divisor; use 4 here
+    c.domain_size = d;
+    c.in_network = {{NodeId(200)}, {NodeId(201)}};
+    c.inter = inter;
+    if (inter == "sharp") {
+      for (uint32_t j = 0; j < d; ++j) c.in_network.push_back({NodeId(300 + j)});
+    }
+    ASSERT_FALSE(check_collective(c, a)) << check_collective(c, a)->message;
+    net::FlowSet flows;
+    append_collective(c, a, flows);
+    EXPECT_EQ(static_cast<double>(flows.size()), flow_count(c, a));
+    std::map<std::pair<uint32_t, uint32_t>, double> pair;  // (src, dst) -> bytes
+    for (uint32_t f = 0; f < flows.size(); ++f) {
+      pair[{flows.src(FlowId(f)).value(), flows.dst(FlowId(f)).value()}] +=
+          flows.flow_size(FlowId(f)).si();
+    }
+    for (uint32_t i = 0; i < p; ++i) {
+      const uint32_t rank = 100 + i, sw = 200 + i / d;
+      EXPECT_NEAR(pair[std::make_pair(rank, sw)], kN * (1 + 1.0 / d), 1e-6 * kN) << inter << " " << i;
+      EXPECT_NEAR(pair[std::make_pair(sw, rank)], kN * (1 + 1.0 / d), 1e-6 * kN) << inter << " " << i;
+      const uint32_t other = 100 + (i + d) % p;
+      if (inter == "ring") {
+        EXPECT_NEAR(pair[std::make_pair(rank, other)], kN * ring_share, 1e-6 * kN) << i;
+      } else {
+        EXPECT_EQ(pair.count(std::make_pair(rank, other)), 0u);
+        EXPECT_NEAR(pair[std::make_pair(rank, 300 + i % d)], kN / d, 1e-6 * kN) << i;
+        EXPECT_NEAR(pair[std::make_pair(300 + i % d, rank)], kN / d, 1e-6 * kN) << i;
+      }
+    }
+  }
+  // Without a rail switch for every rail, sharp is refused.
+  const CollectiveAlgorithm& h = *find_collective_algorithm(CollectiveKind::all_reduce, "hierarchical");
+  Collective c = *make(h, p);
+  c.inter = "sharp";
+  const auto problem = check_collective(c, h);
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(problem->field, "inter");
 }
 
 // nvls without a switch to reduce in is refused, naming why.

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "roshni/scenario/loader.h"
+#include "roshni/topo/topology.h"
 
 namespace roshni::scenario {
 namespace {
@@ -101,6 +102,29 @@ TEST(LibraryWorkload, RingsTakeOneNicEachAcrossNodes) {
                               kTwoNodes);
   const auto without = crossings(ideal);
   EXPECT_EQ(without, (std::set<std::pair<uint32_t, uint32_t>>{{7, 8}, {15, 0}}));
+}
+
+// NVLS-Tree on two nodes: each node's NVSwitch reduces its 8 ranks; with inter "sharp"
+// the rail leaf j (every rail's two GPUs hang off it) all-reduces rail j's shard. The
+// in-network flows are pinned to the one link between a GPU and its switch.
+TEST(LibraryWorkload, NvlsTreeFindsNodeSwitchesAndRailSwitches) {
+  const Scenario s = load(R"({"kind": "all_reduce", "algorithm": "nvls_tree", "inter": "sharp",
+                              "size": "1 GiB", "chunks": 1, "library": "nccl"})",
+                          kTwoNodes);
+  EXPECT_EQ(s.workload.algorithm, "nvls_tree");
+  EXPECT_EQ(s.workload.inter, "sharp");
+  std::set<std::string> switches;
+  for (uint32_t f = 0; f < s.flows.size(); ++f) {
+    for (NodeId n : {s.flows.src(FlowId(f)), s.flows.dst(FlowId(f))}) {
+      if (s.topology.node_kind(n) != topo::NodeKind::gpu) switches.insert(std::string(s.topology.node_role(n)));
+    }
+    if (s.topology.node_kind(s.flows.dst(FlowId(f))) != topo::NodeKind::gpu) {
+      EXPECT_EQ(s.flows.pinned_path(FlowId(f)).size(), 1u);
+    }
+  }
+  EXPECT_EQ(switches, (std::set<std::string>{"leaf", "scale-up"}));  // the Clos generator's roles
+  // 4p NVLS transfers + d rails x 2G SHARP transfers = 64 + 32.
+  EXPECT_EQ(s.flows.size(), 96u);
 }
 
 // nvls finds the NVSwitch under the ranks; reduce reads its root.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,12 +59,16 @@ struct Collective {
 
   // Options of some algorithms.
   uint32_t domain_size = 0;    // hierarchical: consecutive ranks per domain; divides p
-  std::string inter = "ring";  // hierarchical all-reduce between domains: ring, rhd, tree
+  std::string inter = "ring";  // hierarchical, nvls_tree: between domains: ring, rhd, tree, sharp
   std::vector<uint32_t> dims;  // multi_dimensional: the rank grid, product = p
 
-  /// In-network reduction (nvls): the switches that reduce, one per plane; a schedule
-  /// names them as rank index p (= ranks.size()), channel k using in_network[k % size].
-  std::vector<NodeId> in_network;
+  /// In-network reduction (nvls, nvls_tree, inter "sharp"): the switches that reduce. A
+  /// schedule names group x as index p + x (p = ranks.size()); a group may hold several
+  /// planes, channel k using in_network[x][k % planes].
+  std::vector<std::vector<NodeId>> in_network;
+  /// The link from a rank to its reducing switch or back, when set: in-network transfers
+  /// are pinned to it (routers of generated fabrics route only between GPUs).
+  std::function<LinkId(NodeId from, NodeId to)> switch_link;
   /// Channel k's ring visits the ranks of each run of d = `channel_rotation` consecutive
   /// ranks (a node g) starting from local rank (k - g) mod d, so that every channel
   /// leaves and enters a node through a different GPU and its NIC (NCCL's one ring per

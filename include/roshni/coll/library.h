@@ -56,6 +56,9 @@ struct Library {
   /// its per-step latency (it always runs the Simple protocol).
   double nvls_efficiency = 1;
   SimTime nvls_step_latency;
+  /// In-network reduction in a network switch (InfiniBand SHARP): its per-step latency;
+  /// its rate is the network's share of the link.
+  SimTime sharp_step_latency;
   /// Whether the hardware can reduce in the switch at all (false for A100-class GPUs and
   /// second-generation NVSwitch: NCCL's nvlsEfficiency is 0 for Ampere).
   bool nvls = true;
@@ -65,6 +68,14 @@ struct Library {
   /// Wire bytes per data byte of a transfer over `h` under `p`: 1 / (payload x efficiency).
   double wire_factor(Protocol p, HopClass h) const {
     return 1.0 / (costs(p).payload * link_efficiency[static_cast<size_t>(h)]);
+  }
+  /// The same for a transfer to or from a reducing switch (Simple only): over NVLink NVLS's
+  /// efficiency applies too.
+  double in_network_wire_factor(HopClass h) const {
+    return 1.0 / (link_efficiency[static_cast<size_t>(h)] * (h == HopClass::nvlink ? nvls_efficiency : 1.0));
+  }
+  SimTime in_network_step_latency(HopClass h) const {
+    return h == HopClass::nvlink ? nvls_step_latency : sharp_step_latency;
   }
 };
 

@@ -56,6 +56,19 @@ struct TreeLinks {
 };
 TreeLinks double_binary_tree(uint32_t m, uint32_t tree, uint32_t rank);
 
+/// In-network phases through the reducing switch at schedule index `sw` (>= p: a group
+/// of Collective::in_network). Each rank of the group sends once it is ready; the switch
+/// answers each rank once every rank's data is up (two steps, whatever m).
+/// Reduce-scatter: each rank sends n, gets its reduced n/m slice (NVLS: multimem.ld_reduce).
+void switch_reduce_scatter(Schedule& s, std::span<const uint32_t> group, double share,
+                           uint32_t sw, Ready& ready, std::string_view tag = {});
+/// All-gather: each rank stores its n/m slice, the switch multicasts all: n received.
+void switch_all_gather(Schedule& s, std::span<const uint32_t> group, double share, uint32_t sw,
+                       Ready& ready, std::string_view tag = {});
+/// All-reduce (InfiniBand SHARP's aggregation): each rank sends n, gets the n reduced.
+void switch_all_reduce(Schedule& s, std::span<const uint32_t> group, double share, uint32_t sw,
+                       Ready& ready, std::string_view tag = {});
+
 /// An all-reduce over the group by the algorithm named `name`: "ring", "rhd" or "tree".
 void all_reduce_phase(std::string_view name, Schedule& s, std::span<const uint32_t> group,
                       double share, Ready& ready, std::string_view tag);
