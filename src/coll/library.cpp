@@ -30,7 +30,17 @@ std::optional<Protocol> protocol_named(std::string_view name) {
   return std::nullopt;
 }
 
-std::string_view to_string(HopClass h) { return h == HopClass::nvlink ? "nvlink" : "network"; }
+std::string_view to_string(HopClass h) {
+  switch (h) {
+    case HopClass::nvlink:
+      return "nvlink";
+    case HopClass::network:
+      return "network";
+    case HopClass::pcie:
+      return "pcie";
+  }
+  return "?";
+}
 
 double predicted_seconds(const Collective& c, const CollectiveAlgorithm& a, Protocol proto) {
   ROSHNI_ASSERT(c.library.has_value(), "a prediction needs a library");

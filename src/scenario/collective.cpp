@@ -26,6 +26,8 @@ namespace {
 
 const std::vector<std::string> kInterAlgorithms = {"auto", "ring", "rhd", "tree", "sharp"};
 constexpr int64_t kMaxChunks = int64_t{1} << 20;
+constexpr coll::HopClass kHops[] = {coll::HopClass::nvlink, coll::HopClass::network,
+                                    coll::HopClass::pcie};
 constexpr int64_t kMaxChannels = 1024;
 
 class CollectiveReader {
@@ -319,15 +321,19 @@ class CollectiveReader {
       coll::ProtocolCosts& costs = lib.costs(p);
       costs.payload = positive_fraction(sourced(pr, "payload"));
       costs.launch = sourced(pr, "launch").as_sim_time(true);
-      const JsonNode steps = pr.at("step_latency", "per hop class: nvlink, network");
-      steps.expect_keys({"nvlink", "network"});
-      costs.step_latency[0] = sourced(steps, "nvlink").as_sim_time(true);
-      costs.step_latency[1] = sourced(steps, "network").as_sim_time(true);
+      const JsonNode steps = pr.at("step_latency", "per hop class: nvlink, network, pcie");
+      steps.expect_keys({"nvlink", "network", "pcie"});
+      for (coll::HopClass h : kHops) {
+        costs.step_latency[static_cast<size_t>(h)] =
+            sourced(steps, coll::to_string(h)).as_sim_time(true);
+      }
     }
-    const JsonNode eff = e.at("link_efficiency", "per hop class: nvlink, network");
-    eff.expect_keys({"nvlink", "network"});
-    lib.link_efficiency[0] = positive_fraction(sourced(eff, "nvlink"));
-    lib.link_efficiency[1] = positive_fraction(sourced(eff, "network"));
+    const JsonNode eff = e.at("link_efficiency", "per hop class: nvlink, network, pcie");
+    eff.expect_keys({"nvlink", "network", "pcie"});
+    for (coll::HopClass h : kHops) {
+      lib.link_efficiency[static_cast<size_t>(h)] =
+          positive_fraction(sourced(eff, coll::to_string(h)));
+    }
     lib.nvls_efficiency = positive_fraction(sourced(e, "nvls_efficiency"));
     lib.nvls_step_latency = sourced(e, "nvls_step_latency").as_sim_time(true);
     lib.sharp_step_latency = sourced(e, "sharp_step_latency").as_sim_time(true);
@@ -340,9 +346,12 @@ class CollectiveReader {
         if (v != "auto") fixed = coll::protocol_named(v);
       }
       if (const auto le = overrides->get("link_efficiency")) {
-        le->expect_keys({"nvlink", "network"});
-        if (const auto v = le->get("nvlink")) lib.link_efficiency[0] = positive_fraction(*v);
-        if (const auto v = le->get("network")) lib.link_efficiency[1] = positive_fraction(*v);
+        le->expect_keys({"nvlink", "network", "pcie"});
+        for (coll::HopClass h : kHops) {
+          if (const auto v = le->get(coll::to_string(h))) {
+            lib.link_efficiency[static_cast<size_t>(h)] = positive_fraction(*v);
+          }
+        }
       }
       if (const auto v = overrides->get("nvls_efficiency")) lib.nvls_efficiency = positive_fraction(*v);
       if (const auto v = overrides->get("nvls")) lib.nvls = v->as_bool();
@@ -371,12 +380,17 @@ class CollectiveReader {
       if (!path.empty()) {
         f.latency = topo::path_latency(t, path);
         f.rate = t.link_capacity(path.front());
-        bool scale_up = true;
+        bool scale_up = true, pcie = true;
         for (LinkId l : path) {
           f.rate = std::min(f.rate, t.link_capacity(l));
           scale_up = scale_up && t.link_role(l) == "scale-up";
+          pcie = pcie && (t.link_role(l) == "pcie" || t.link_role(l) == "scale-up");
         }
-        if (scale_up) f.hop = coll::HopClass::nvlink;
+        if (scale_up) {
+          f.hop = coll::HopClass::nvlink;
+        } else if (pcie) {
+          f.hop = coll::HopClass::pcie;
+        }
       }
       memo->emplace(key, f);
       return f;

@@ -35,7 +35,7 @@ Library nccl() {
                               {SimTime::ps(1'900'000), SimTime::ps(4'000'000)}};
   l.costs(Protocol::simple) = {1.0, SimTime::ps(8'400'000),
                                {SimTime::ps(3'400'000), SimTime::ps(14'000'000)}};
-  l.link_efficiency = {kNvlinkEfficiency, 0.94};
+  l.link_efficiency = {kNvlinkEfficiency, 0.94, 0.76};
   l.nvls_efficiency = 0.85;
   l.nvls_step_latency = SimTime::ps(12'500'000);
   return l;

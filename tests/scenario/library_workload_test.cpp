@@ -127,6 +127,25 @@ TEST(LibraryWorkload, NvlsTreeFindsNodeSwitchesAndRailSwitches) {
   EXPECT_EQ(s.flows.size(), 96u);
 }
 
+// A path over links of role "pcie" is a PCIe hop: NCCL's PCI hop latency (Simple 5.7 us)
+// and the PCIe share of the link (NCCL's 24 of 31.5 GB/s for Gen4 x16: 76 %). Two GPUs
+// under one PCIe switch, a ring all-reduce of 2 MiB under Simple: each of the 2(p-1) = 2
+// steps carries n/p = 1 MiB as 1,048,576 / 0.76 = 1,379,706 bytes (rounded up); the first
+// flows pay 8.4 + 5.7 us.
+TEST(LibraryWorkload, PcieLinksArePcieHops) {
+  const std::string pcie = R"({"kind": "explicit",
+      "nodes": [{"name": "gpu0", "kind": "gpu"}, {"name": "gpu1", "kind": "gpu"},
+                {"name": "plx", "kind": "switch"}],
+      "links": [{"a": "gpu0", "b": "plx", "bandwidth": "32 GB/s", "role": "pcie"},
+                {"a": "plx", "b": "gpu1", "bandwidth": "32 GB/s", "role": "pcie"}]})";
+  const Scenario s = load(R"({"kind": "all_reduce", "algorithm": "ring", "size": "2 MiB",
+                              "library": {"name": "nccl", "protocol": "Simple"}})",
+                          pcie);
+  ASSERT_EQ(s.flows.size(), 4u);
+  EXPECT_DOUBLE_EQ(s.flows.flow_size(FlowId(0)).si(), std::ceil(1048576 / 0.76));
+  EXPECT_EQ(s.flows.extra_latency(FlowId(0)).ps(), 8'400'000 + 5'700'000);
+}
+
 // nvls finds the NVSwitch under the ranks; reduce reads its root.
 TEST(LibraryWorkload, NvlsSwitchAndReduceRoot) {
   const Scenario s = load(R"({"kind": "all_reduce", "algorithm": "nvls", "size": "1 MiB",

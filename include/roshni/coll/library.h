@@ -36,9 +36,10 @@ std::string_view to_string(Protocol p);
 std::optional<Protocol> protocol_named(std::string_view name);
 
 /// What a transfer crosses, as far as the library's costs go: NVLink (a path over
-/// scale-up links only) or the network (anything through a NIC).
-enum class HopClass : uint8_t { nvlink, network };
-inline constexpr size_t kHopClasses = 2;
+/// scale-up links only), PCIe (links of role "pcie", with scale-up ones at most), or the
+/// network (anything through a NIC).
+enum class HopClass : uint8_t { nvlink, network, pcie };
+inline constexpr size_t kHopClasses = 3;
 std::string_view to_string(HopClass h);
 
 struct ProtocolCosts {
@@ -51,7 +52,7 @@ struct Library {
   std::string name;  // as the catalog names it ("nccl"); "" = none
   std::array<ProtocolCosts, 3> protocols{};  // indexed by Protocol
   /// Share of a link's rate a library copy reaches, by hop class, (0, 1].
-  std::array<double, kHopClasses> link_efficiency{1.0, 1.0};
+  std::array<double, kHopClasses> link_efficiency{1.0, 1.0, 1.0};
   /// In-switch reduction (NVLS): share of the NVLink data rate it reaches, (0, 1], and
   /// its per-step latency (it always runs the Simple protocol).
   double nvls_efficiency = 1;
