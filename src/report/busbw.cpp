@@ -187,6 +187,8 @@ std::vector<BusbwRow> run_busbw(const BusbwSpec& spec, const BusbwCollective& c,
     r.makespan_ps = t->exact ? *t->exact : static_cast<int64_t>(std::llround(t->value));
     r.algbw = alg->value;
     r.busbw = bus->value;
+    r.algorithm = p.algorithm;
+    r.protocol = p.protocol;
   }
   return rows;
 }
@@ -202,7 +204,7 @@ std::string busbw_table(const BusbwCollective& c, const std::vector<BusbwRow>& r
   std::string out = fmt::format("# roshni busbw: {}, {} over {} ranks, algorithm {}{}\n", c.name,
                                 c.kind, c.ranks, c.algorithm,
                                 c.auto_picked ? " (auto's pick at the scenario's own size; it "
-                                                "may pick another per size)"
+                                                "may pick another per size: busbw.csv says which ran)"
                                               : "");
   out += "#\n";
   std::string h1 = line("size", "count", "type", "redop", "root", "time", "algbw", "busbw");
@@ -234,12 +236,13 @@ std::string busbw_csv(const std::vector<BusbwRow>& rows) {
   std::string out;
   CsvWriter w(out);
   w.field("size_bytes").field("count").field("type").field("redop").field("root");
-  w.field("time_us").field("algbw_GBps").field("busbw_GBps").field("makespan_ps").end_row();
+  w.field("time_us").field("algbw_GBps").field("busbw_GBps").field("makespan_ps");
+  w.field("algorithm").field("protocol").end_row();
   for (const auto& r : rows) {
     if (r.status != "ok") continue;
     w.field(r.size).field(r.count).field("float").field(r.redop).field(r.root);
     w.field(static_cast<double>(r.makespan_ps) / 1e6).field(r.algbw / 1e9).field(r.busbw / 1e9);
-    w.field(r.makespan_ps).end_row();
+    w.field(r.makespan_ps).field(r.algorithm).field(r.protocol).end_row();
   }
   return out;
 }
@@ -279,16 +282,16 @@ std::string busbw_html(const BusbwSpec& spec, const BusbwCollective& c,
   HtmlSection table{"sizes", "Sizes", "The rows of busbw.csv; skipped sizes say why.", {}};
   HtmlTable t;
   t.columns = {"size (B)", "count", "type", "redop", "root", "time (us)", "algbw (GB/s)",
-               "busbw (GB/s)", "status"};
-  t.numeric = {true, true, false, false, true, true, true, true, false};
+               "busbw (GB/s)", "algorithm", "protocol", "status"};
+  t.numeric = {true, true, false, false, true, true, true, true, false, false, false};
   for (const auto& r : rows) {
     const bool run = r.status == "ok";
     t.rows.push_back({std::to_string(r.size), std::to_string(r.count), "float", r.redop,
                       std::to_string(r.root),
                       run ? fmt::format("{:.2f}", static_cast<double>(r.makespan_ps) / 1e6) : "-",
                       run ? fmt::format("{:.2f}", r.algbw / 1e9) : "-",
-                      run ? fmt::format("{:.2f}", r.busbw / 1e9) : "-",
-                      run ? "ok" : r.status + ": " + r.message});
+                      run ? fmt::format("{:.2f}", r.busbw / 1e9) : "-", r.algorithm,
+                      r.protocol, run ? "ok" : r.status + ": " + r.message});
   }
   table.blocks.emplace_back(std::move(t));
   page.sections.push_back(std::move(table));

@@ -216,6 +216,8 @@ PointResult run_point(const SweepSpec& spec, size_t index) {
                                                    outcome.packet ? &*outcome.packet : nullptr,
                                                    outcome.power ? &*outcome.power : nullptr));
     out.figures = summary_figures(doc, s.file);
+    out.algorithm = s.workload.algorithm;
+    out.protocol = s.workload.protocol;
     out.status = "ok";
   } catch (const ScenarioError& e) {
     out.status = "invalid";

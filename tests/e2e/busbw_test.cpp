@@ -2,6 +2,7 @@
 // busbw equal to the ring's closed form at every size, and clear errors.
 #include <cmath>
 #include <sstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -88,7 +89,7 @@ TEST(Busbw, NcclTestsColumnsOneRowPerSizeAndTheRingClosedForm) {
   ASSERT_EQ(csv.size(), 10u);
   EXPECT_EQ(csv[0], (std::vector<std::string>{"size_bytes", "count", "type", "redop", "root",
                                               "time_us", "algbw_GBps", "busbw_GBps",
-                                              "makespan_ps"}));
+                                              "makespan_ps", "algorithm", "protocol"}));
   for (size_t i = 1; i < csv.size(); ++i) {
     const double n = std::stod(csv[i][0]);
     const double expected = h100_ring_busbw(n) / 1e9;
@@ -103,6 +104,24 @@ TEST(Busbw, NcclTestsColumnsOneRowPerSizeAndTheRingClosedForm) {
 
 // The default sweep, 8 B to 8 GiB by x2: 2^3 .. 2^33, 31 sizes; at 8 GiB the ring is
 // bandwidth-bound and busbw is within 0.5 % of the closed form (449.99 GB/s).
+// With the NCCL library the tuner picks per size, and busbw.csv says what ran: on the
+// validation H100 node ring/LL at 8 B and 1 MiB, NVLS/Simple at 2 MiB and 1 GiB (NCCL's
+// own choice on HGX H100, NVIDIA/nccl-tests#309).
+TEST(Busbw, CsvSaysWhichAlgorithmAndProtocolRanAtEachSize) {
+  const auto dir = fresh_dir("busbw-library");
+  const auto r = run_cli("busbw " + kDir + "validation/nccl_dgx_h100.json --min '8 B' --max '1 GiB' "
+                         "--factor 2 -q -o " + dir.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::map<std::string, std::pair<std::string, std::string>> by_size;
+  for (const auto& row : csv_rows(read_file(dir / "busbw.csv"))) {
+    if (row.size() == 11) by_size[row[0]] = {row[9], row[10]};
+  }
+  EXPECT_EQ(by_size["8"], (std::pair<std::string, std::string>{"ring", "LL"}));
+  EXPECT_EQ(by_size["1048576"], (std::pair<std::string, std::string>{"ring", "LL"}));
+  EXPECT_EQ(by_size["2097152"], (std::pair<std::string, std::string>{"nvls", "Simple"}));
+  EXPECT_EQ(by_size["1073741824"], (std::pair<std::string, std::string>{"nvls", "Simple"}));
+}
+
 TEST(Busbw, DefaultSweepIs8BTo8GiB) {
   const auto dir = fresh_dir("busbw-default");
   const auto r = run_cli("busbw " + kH100 + " -o " + dir.string());

@@ -70,6 +70,8 @@ struct BusbwRow {
   std::string message;
   int64_t makespan_ps = 0;
   double algbw = 0, busbw = 0;  // B/s (as report.json's summary)
+  std::string algorithm, protocol;  // what ran at this size (a library's tuner may change
+                                    // them from size to size); protocol "" without one
 };
 
 /// Runs every size of spec.sizes, rounded down to a multiple of busbw_smallest() as

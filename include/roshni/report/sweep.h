@@ -54,6 +54,8 @@ struct PointResult {
   std::string status;          // "ok" | "unfinished" | "invalid"
   std::string message;         // why, when not ok
   std::vector<Figure> figures; // report.json's summary figures, when ok
+  std::string algorithm;       // the collective algorithm that ran ("" for other workloads)
+  std::string protocol;        // with a communication library: its protocol, else ""
 };
 
 /// Runs point `index`: loads the scenario with the overrides, runs the flow model and
