@@ -49,18 +49,7 @@ double predicted_seconds(const Collective& c, const CollectiveAlgorithm& a, Prot
   Schedule s;
   a.build(c, s);
   const auto p = static_cast<uint32_t>(c.ranks.size());
-  // The node of rank index i in channel k, as expand() places it.
-  const auto node_of = [&](uint32_t i, uint32_t k) {
-    if (i >= p) {
-      const auto& planes = c.in_network[i - p];
-      return planes[k % planes.size()];
-    }
-    if (const uint32_t d = c.channel_rotation; d > 1) {
-      const uint32_t g = i / d;
-      i = g * d + (i % d + k + d - g % d) % d;
-    }
-    return c.ranks[i];
-  };
+  const auto node_of = [&](uint32_t i, uint32_t k) { return node_of_index(c, i, k); };
   // Per (node, hop class): wire bytes out, in, and the narrowest rate seen.
   struct Load {
     double out = 0, in = 0, rate = 0;

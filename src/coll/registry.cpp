@@ -360,18 +360,16 @@ void nvls_ar(const Collective& c, Schedule& s) {
 // reduced slice (n/p). All-gather: each rank stores its slice (n/p), the switch multicasts
 // it to all (n received per rank).
 void nvls_rs(const Collective& c, Schedule& s) {
-  const uint32_t p = static_cast<uint32_t>(c.ranks.size());
-  const uint16_t up = s.phase("up"), down = s.phase("down");
-  std::vector<uint32_t> ups(p);
-  for (uint32_t i = 0; i < p; ++i) ups[i] = s.add(up, 0, i, p, 1.0, {}, false);
-  for (uint32_t i = 0; i < p; ++i) s.add(down, 1, p, i, 1.0 / p, ups, false);
+  std::vector<uint32_t> all(c.ranks.size());
+  std::iota(all.begin(), all.end(), 0);
+  Ready r = no_deps(c);
+  switch_reduce_scatter(s, all, 1.0, static_cast<uint32_t>(c.ranks.size()), r);
 }
 void nvls_ag(const Collective& c, Schedule& s) {
-  const uint32_t p = static_cast<uint32_t>(c.ranks.size());
-  const uint16_t up = s.phase("up"), down = s.phase("down");
-  std::vector<uint32_t> ups(p);
-  for (uint32_t i = 0; i < p; ++i) ups[i] = s.add(up, 0, i, p, 1.0 / p, {}, false);
-  for (uint32_t i = 0; i < p; ++i) s.add(down, 1, p, i, 1.0, ups, false);
+  std::vector<uint32_t> all(c.ranks.size());
+  std::iota(all.begin(), all.end(), 0);
+  Ready r = no_deps(c);
+  switch_all_gather(s, all, 1.0, static_cast<uint32_t>(c.ranks.size()), r);
 }
 ScheduleSize nvls_size(const Collective& c) { return {2 * p_of(c), 0}; }
 

@@ -74,6 +74,19 @@ void Schedule::reserve(size_t transfers, size_t deps) {
   deps_.reserve(deps);
 }
 
+NodeId node_of_index(const Collective& c, uint32_t i, uint32_t k) {
+  const auto p = static_cast<uint32_t>(c.ranks.size());
+  if (i >= p) {
+    const auto& planes = c.in_network[i - p];
+    return planes[k % planes.size()];
+  }
+  if (const uint32_t d = c.channel_rotation; d > 1) {
+    const uint32_t g = i / d;
+    i = g * d + (i % d + k + d - g % d) % d;
+  }
+  return c.ranks[i];
+}
+
 std::vector<FlowId> expand(const Schedule& s, const Collective& c, net::FlowSet& flows,
                            std::span<const FlowId> after) {
   ROSHNI_ASSERT(c.chunks >= 1 && c.channels >= 1, "chunks {} channels {}", c.chunks, c.channels);
@@ -100,19 +113,7 @@ std::vector<FlowId> expand(const Schedule& s, const Collective& c, net::FlowSet&
   std::vector<FlowId> deps;
   std::string label;
   const auto p = static_cast<uint32_t>(c.ranks.size());
-  // The node of rank index i in channel k: a rank (rotated within its node when
-  // channel_rotation is set), or the channel's in-network switch (index p).
-  const auto node_of = [&](uint32_t i, uint32_t k) {
-    if (i >= p) {
-      const auto& planes = c.in_network[i - p];
-      return planes[k % planes.size()];
-    }
-    if (const uint32_t d = c.channel_rotation; d > 1) {
-      const uint32_t g = i / d;
-      i = g * d + (i % d + k + d - g % d) % d;
-    }
-    return c.ranks[i];
-  };
+  const auto node_of = [&](uint32_t i, uint32_t k) { return node_of_index(c, i, k); };
   const auto rank_name = [&](uint32_t i) {
     return i >= p ? fmt::format("sw{}", i - p) : fmt::format("r{}", i);
   };

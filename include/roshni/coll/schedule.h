@@ -62,6 +62,11 @@ class Schedule {
 /// step and leave in it what each rank holds at their end, so phases chain.
 using Ready = std::vector<std::vector<uint32_t>>;
 
+/// The node that schedule index i stands for in channel k: rank i (rotated within its
+/// node when c.channel_rotation is set), or for i >= p the in-network switch group i - p,
+/// plane k mod its planes.
+NodeId node_of_index(const Collective& c, uint32_t i, uint32_t k);
+
 /// Appends the flows of `c` as scheduled by `s`, for every channel and chunk:
 /// - channels: the schedule runs `c.channels` times side by side, each instance with
 ///   1/channels of the bytes and no dependency on the others;
