@@ -217,6 +217,16 @@ TEST(GoalWorkload, ErrorsNameFileLineRankAndLabel) {
       {head + "rank 0 {\n  l1: send 8b to 0\n}\n", "line 3", "rank 0, 'l1': a send to its own rank"},
       {head + "rank 1 {\n  l1: recv 8b from -1\n}\n", "line 3", "any-source"},
       {head + "rank 0 {\n  l1: calc 5 lots\n}\n", "line 3", "unexpected 'lots'"},
+      {head + "rank 0 {\n  a: calc 5\n  b: calc 5\n  a irequires b\n  b irequires a\n}\n", "line 6",
+       "rank 0, 'b': 'b irequires a' closes a cycle of irequires"},
+      {head + "rank 0 {\n  l1: send 16b to 1\n}\n" + r1recv, "line 6",
+       "rank 1, 'l1': recv of 8 B is smaller than its matching send of 16 B (rank 0, line 3)"},
+      {head + "rank 0 {\n  l1: send 8b to 1 tag -1\n}\n", "line 3", "any-tag (-1) is not supported"},
+      {head + "/* open\nrank 0 {\n}\n", "line 2", "a comment opened with '/*' is not closed"},
+      {head + "rank 0 {\n  l1: calc 5\nrank 1 {\n}\n", "line 4", "rank 0's block (line 2) is not closed"},
+      {head + "rank 0 {\n  1x: calc 5\n}\n", "line 3", "'1x' is not a label"},
+      {head + "rank 0 {\n  a: calc 5\n  a requires bb\n  bc: calc 1\n}\n", "line 4",
+       "unknown label 'bb' in rank 0, did you mean 'bc'"},
   };
   for (const Row& r : rows) {
     const auto e = goal_error(r.goal);
