@@ -530,7 +530,8 @@ class GoalReader {
           if (state[e.on] == 1) {
             fail(e.line, fmt::format("{}'{} irequires {}' closes a cycle of irequires (each waits "
                                      "for the next to start): none can ever start",
-                                     who(ops_[x].rank, labels_of_[x]), name_of(x), name_of(e.on)));
+                                     who(ops_[x].rank, labels_of_[x]), escape_text(name_of(x)),
+                                     escape_text(name_of(e.on))));
           }
           if (state[e.on] == 0) {
             state[e.on] = 1;

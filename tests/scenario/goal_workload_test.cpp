@@ -236,6 +236,17 @@ TEST(GoalWorkload, ErrorsNameFileLineRankAndLabel) {
   }
 }
 
+// A message quotes labels cut short (a label may be any length): one line of at most a
+// few hundred bytes, even for a cycle of 5000-character labels.
+TEST(GoalWorkload, LongLabelsAreCutInMessages) {
+  const std::string a(5000, 'a'), b(5000, 'b');
+  const auto e = goal_error("num_ranks 1\nrank 0 {\n  " + a + ": calc 1\n  " + b + ": calc 1\n  " + a +
+                            " irequires " + b + "\n  " + b + " irequires " + a + "\n}\n");
+  EXPECT_EQ(e.pointer(), "line 6");
+  EXPECT_NE(e.message().find("closes a cycle of irequires"), std::string::npos) << e.what();
+  EXPECT_LT(e.message().size(), 1024u) << e.message().size();
+}
+
 // The schedule is read line by line: one over the flow limit is refused at the line
 // where the count passes it, before the reader reaches the broken rest of the file.
 TEST(GoalWorkload, OverTheFlowLimitIsRefusedAsSoonAsTheCountPassesIt) {
