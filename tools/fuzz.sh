@@ -3,21 +3,22 @@
 # build-asan/ (tools/build.sh sanitize: the tests' libraries are the fuzzer's), and runs a
 # bounded campaign on it. Exits non-zero if the fuzzer finds a crash, leak, hang or
 # out-of-memory; the input that triggered it is left in build-asan/fuzz-artifacts/ (the
-# scenario target) or build-asan/fuzz-artifacts/report/.
+# scenario target) or build-asan/fuzz-artifacts/<target>/.
 #
-#   tools/fuzz.sh [SECONDS] [scenario|report]   # default 60 s, the scenario parser
+#   tools/fuzz.sh [SECONDS] [scenario|report|goal]   # default 60 s, the scenario parser
 #
 #   scenario   scenario_fuzz: the scenario front end (fuzz/scenario_fuzz.cpp)
 #   report     report_fuzz: the report reader of check and compare (fuzz/report_fuzz.cpp)
+#   goal       goal_fuzz: the GOAL schedule reader (fuzz/goal_fuzz.cpp)
 #
-# The campaign starts from the target's seed corpus (fuzz/corpus/ or fuzz/corpus-report/,
-# read-only) plus whatever earlier campaigns found (build-asan/fuzz-corpus/ or
+# The campaign starts from the target's seed corpus (fuzz/corpus/, fuzz/corpus-report/ or
+# fuzz/corpus-goal/, read-only) plus whatever earlier campaigns found (build-asan/fuzz-corpus/ or
 # build-asan/fuzz-corpus-report/, where new inputs are written).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  echo "usage: tools/fuzz.sh [SECONDS] [scenario|report]" >&2
+  echo "usage: tools/fuzz.sh [SECONDS] [scenario|report|goal]" >&2
   exit 2
 }
 seconds="${1:-60}"
@@ -29,6 +30,9 @@ case "$target" in
     dict=(-dict=fuzz/scenario.dict) ;;
   report)
     binary=report_fuzz seeds=fuzz/corpus-report found=fuzz-corpus-report suffix="-report"
+    dict=() ;;
+  goal)
+    binary=goal_fuzz seeds=fuzz/corpus-goal found=fuzz-corpus-goal suffix="-goal"
     dict=() ;;
   *) usage ;;
 esac
