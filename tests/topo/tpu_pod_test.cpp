@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "roshni/topo/analysis.h"
+#include "topo/route_check.h"
 
 namespace roshni::topo {
 namespace {
@@ -129,6 +130,20 @@ TEST(TpuPod, EachOcsCarriesOneDimensionAndFacePosition) {
       EXPECT_EQ(circuits[k], 4u) << "ocs " << k;  // 4x8x8: 1 x 2 x 2 = 4 cubes
       EXPECT_EQ(f->ocs_ports_used[k], 8u);
     }
+  }
+}
+
+// Every route over a slice is a walk of its links (electrical and optical alike), as
+// short as breadth-first search finds (the OCS nodes have no links: paths never cross them).
+TEST(TpuPod, RoutesAreMinimalWalks) {
+  for (const bool twisted : {false, true}) {
+    const auto f = build(pod({4, 4, 8}, twisted));
+    const Topology& t = f->topology;
+    std::vector<std::vector<uint32_t>> bfs(t.gpus().size());
+    for (uint32_t s = 0; s < bfs.size(); ++s) bfs[s] = test::bfs_hops(t, NodeId(s));
+    test::for_each_route(t, *f->router, 1u << 20, [&](NodeId s, NodeId d, const auto& path) {
+      EXPECT_EQ(path.size(), bfs[s.value()][d.value()]) << t.node_name(s) << " -> " << t.node_name(d);
+    });
   }
 }
 
