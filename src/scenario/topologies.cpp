@@ -15,6 +15,7 @@
 #include "roshni/topo/ocs.h"
 #include "roshni/topo/placement.h"
 #include "roshni/topo/torus.h"
+#include "roshni/topo/tpu_pod.h"
 #include "scenario/json_text.h"
 
 namespace roshni::scenario {
@@ -411,6 +412,55 @@ std::unique_ptr<topo::Fabric> build_ocs(const JsonNode& t, const BeforeBuild& be
   return topo::make_ocs(p);
 }
 
+std::unique_ptr<topo::Fabric> build_tpu_pod(const JsonNode& t, const BeforeBuild& before) {
+  t.expect_keys({"kind", "cubes", "cube", "slice", "twisted", "failed_cubes", "slice_cubes", "link",
+                 "ocs", "forwarding_latency", "placement"});
+  topo::TpuPodParams p;
+  if (t.has("cubes")) p.cubes = count(t, "cubes", 1, 1 << 16, "the number of cubes in the pod, like 64");
+  const auto triple = [&](const char* key, std::array<uint32_t, 3>& out, const char* expected) {
+    const JsonNode v = t.at(key, expected);
+    if (v.size() != 3) v.fail(fmt::format("expected three sizes (x, y, z), like {}", expected));
+    for (size_t i = 0; i < 3; ++i) out[i] = static_cast<uint32_t>(v[i].as_int(1, 1 << 16));
+  };
+  if (t.has("cube")) triple("cube", p.cube, "[4, 4, 4]");
+  triple("slice", p.slice, "[4, 4, 8]");
+  if (const auto tw = t.get("twisted")) p.twisted = tw->as_bool();
+  for (const char* key : {"failed_cubes", "slice_cubes"}) {
+    if (const auto list = t.get(key)) {
+      auto& out = key[0] == 'f' ? p.failed_cubes : p.slice_cubes;
+      for (size_t i = 0; i < list->size(); ++i) {
+        out.push_back(static_cast<uint32_t>((*list)[i].as_int(0, 1 << 16)));
+      }
+    }
+  }
+  const LinkSpec l = link(t, "link");
+  p.link_bandwidth = l.bandwidth;
+  p.link_latency = l.latency;
+  p.forwarding_latency = optional_time(t, "forwarding_latency");
+  const JsonNode o = t.at("ocs", "the optical circuit switches, like {\"ports\": 136, "
+                                 "\"latency\": \"20 ns\"}");
+  o.expect_keys({"count", "ports", "latency"});
+  if (o.has("count")) p.ocs_count = count(o, "count", 1, 1 << 16, "the number of OCS devices, like 48");
+  p.ocs_ports = count(o, "ports", 2, 1 << 20, "ports per OCS, like 136");
+  p.ocs_latency = optional_time(o, "latency");
+  if (const std::string e = topo::check(p); !e.empty()) {
+    for (const char* key : {"failed_cubes[", "slice_cubes[", "slice[", "cube["}) {
+      const std::string k = key;
+      if (e.rfind(k, 0) != 0) continue;
+      const size_t i = std::stoul(e.substr(k.size()));
+      const JsonNode list = t.at(k.substr(0, k.size() - 1), "");
+      if (i < list.size()) list[i].fail(e);
+    }
+    fail_check(t, e);
+  }
+  // The slice's chips, the OCS nodes, and three links per chip (a 3-D torus, sides >= 4).
+  SizeEstimate size{uint64_t{p.slice[0]} * p.slice[1] * p.slice[2], 0, 0};
+  size.nodes = size.gpus + topo::tpu_pod_parts(p).ocs;
+  size.links = 3 * size.gpus;
+  before(size);
+  return topo::make_tpu_pod(p);
+}
+
 // The built-in generators, in the order `roshni --help` and the docs list them.
 constexpr TopologyGenerator kGenerators[] = {
     {"star", "N GPUs on one packet switch", build_star},
@@ -435,6 +485,9 @@ constexpr TopologyGenerator kGenerators[] = {
     {"ocs", "blocks joined by optical circuit switches whose circuit map can change during "
             "the run (Jupiter, SIGCOMM 2022; TPU v4, ISCA 2023)",
      build_ocs},
+    {"tpu_pod", "TPU v4-like pod: 4x4x4 cubes whose faces meet in OCSes, a slice of healthy cubes "
+                "patched into a (twisted) 3D torus (Jouppi et al., ISCA 2023)",
+     build_tpu_pod},
 };
 
 }  // namespace

@@ -121,12 +121,18 @@ std::vector<uint32_t> torus_coords(const std::vector<uint32_t>& dims, NodeId n) 
 }
 
 std::unique_ptr<TorusFabric> make_torus(const TorusParams& p) {
+  auto fabric = std::make_unique<TorusFabric>();
+  make_torus(p, {}, *fabric);
+  return fabric;
+}
+
+void make_torus(const TorusParams& p, const TorusLayout& layout, TorusFabric& out) {
   ROSHNI_ASSERT(check(p).empty(), "make_torus on unchecked parameters: {}", check(p));
   const size_t nd = p.dims.size();
   uint32_t count = 1;
   for (uint32_t k : p.dims) count *= k;
 
-  auto fabric = std::make_unique<TorusFabric>();
+  TorusFabric* fabric = &out;
   auto router = std::unique_ptr<TorusRouter>(new TorusRouter());
   TorusRouter& r = *router;
   r.topology_ = &fabric->topology;
@@ -144,9 +150,10 @@ std::unique_ptr<TorusFabric> make_torus(const TorusParams& p) {
   std::string name;
   for (uint32_t v = 0; v < count; ++v) {
     const auto c = torus_coords(p.dims, NodeId(v));
-    name = fmt::format("{}{}", p.gpu_prefix, fmt::join(c, "_"));
+    name = layout.gpu_name ? layout.gpu_name(c) : fmt::format("{}{}", p.gpu_prefix, fmt::join(c, "_"));
     b.add_node(std::move(name), NodeKind::gpu, p.forwarding_latency);
   }
+  if (layout.after_gpus) layout.after_gpus(b);
 
   const LinkAttrs inner{Length(), "torus"}, wrap{Length(), "torus-wrap"};
   const DataRate bw = p.link_bandwidth;
@@ -172,8 +179,13 @@ std::unique_ptr<TorusFabric> make_torus(const TorusParams& p) {
           }
         }
       }
-      const LinkId l =
-          b.add_link(NodeId(v), NodeId(to), bw, bw, p.link_latency, wraps ? wrap : inner);
+      LinkId l;
+      if (layout.link) {
+        const TorusLayout::LinkStyle style = layout.link(c, d, wraps, torus_coords(p.dims, NodeId(to)));
+        l = b.add_link(NodeId(v), NodeId(to), bw, bw, style.latency, {Length(), style.role});
+      } else {
+        l = b.add_link(NodeId(v), NodeId(to), bw, bw, p.link_latency, wraps ? wrap : inner);
+      }
       const LinkId back = LinkId(l.value() ^ 1u);
       r.step_[(static_cast<size_t>(v) * nd + d) * 2 + 0] = l;
       r.step_[(static_cast<size_t>(to) * nd + d) * 2 + 1] = back;
@@ -185,7 +197,6 @@ std::unique_ptr<TorusFabric> make_torus(const TorusParams& p) {
   }
   fabric->topology = std::move(b).build();
   fabric->router = std::move(router);
-  return fabric;
 }
 
 void TorusRouter::offsets(NodeId src, NodeId dst, std::vector<int32_t>& v) const {

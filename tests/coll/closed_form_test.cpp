@@ -31,6 +31,7 @@
 #include "roshni/topo/mesh.h"
 #include "roshni/topo/router.h"
 #include "roshni/topo/torus.h"
+#include "roshni/topo/tpu_pod.h"
 
 namespace roshni::coll {
 namespace {
@@ -384,6 +385,57 @@ TEST(ClosedForm, BidirectionalMultiDimensionalIs2DTimesFasterOnATorus) {
     expect_close(md / bmd, form, "multi_dimensional / bidirectional ratio ~ 2D",
                  fmt::format("k={} D={}", k, d));
   }
+}
+
+// A slice of a TPU v4-like pod (topo/tpu_pod.h) is a torus of its size whose links leave
+// a cube through an OCS. With the OCS adding no latency (ocs_latency 0) every link is the
+// torus's 400 Gb/s, 100 ns link, so the all-reduces take the plain torus's closed forms:
+//   4x4x4 (one cube, its wrap-arounds through the OCS), bidirectional multi-dimensional:
+//     2D(k-1) alpha + (p-1)/p n beta / D, k = 4, D = 3, p = 64;
+//   4x4x8 (two cubes), multi-dimensional: sum_i 2(D_i - 1)(alpha + s_i beta / D_i),
+//     s_2 = n, s_1 = n/8, s_0 = n/32.
+// With ocs_latency 50 ns the optical links are 150 ns: the time lies between the closed
+// form with every link at 100 ns and with every link at 150 ns (it grows with latency).
+Net tpu_slice(std::array<uint32_t, 3> slice, SimTime ocs_latency) {
+  topo::TpuPodParams p;
+  p.cubes = 64;
+  p.slice = slice;
+  p.ocs_ports = 136;
+  p.link_bandwidth = gbps(400);
+  p.link_latency = SimTime::ps(100'000);
+  p.ocs_latency = ocs_latency;
+  p.forwarding_latency = SimTime::ps(50'000);
+  EXPECT_EQ(topo::check(p), "");
+  Net n;
+  n.fabric = topo::make_tpu_pod(p);
+  return n;
+}
+
+TEST(ClosedForm, AllReduceOnATpuPodSliceIsTheTorusForm) {
+  for (double n : {1 * kMiB, 64 * kMiB}) {
+    Options o;
+    o.dims = {4, 4, 4};
+    Net t = tpu_slice({4, 4, 4}, SimTime::zero());
+    expect_close(run(t, CollectiveKind::all_reduce, "bidirectional_multi_dimensional", n, o),
+                 bidirectional_md_form(4, 3, n), "slice 4x4x4: 2D(k-1)a + (p-1)/p n b/D",
+                 fmt::format("n={}", n));
+    Net slow = tpu_slice({4, 4, 4}, SimTime::ps(50'000));
+    const double got = run(slow, CollectiveKind::all_reduce, "bidirectional_multi_dimensional", n, o);
+    const double p = 64, d = 3, k = 4;
+    EXPECT_GE(got, bidirectional_md_form(4, 3, n) * (1 - kTolerance));
+    EXPECT_LE(got, (2 * d * (k - 1) * 150e-9 + (p - 1) / p * n * kBeta / d) * (1 + kTolerance));
+  }
+  const double n = 64 * kMiB;
+  Options o;
+  o.dims = {4, 4, 8};
+  Net t = tpu_slice({4, 4, 8}, SimTime::zero());
+  double expected = 0, s = n;
+  for (size_t i = 3; i-- > 0;) {
+    expected += 2 * (o.dims[i] - 1) * (kDirectAlpha + s * kBeta / o.dims[i]);
+    s /= o.dims[i];
+  }
+  expect_close(run(t, CollectiveKind::all_reduce, "multi_dimensional", n, o), expected,
+               "slice 4x4x8: sum 2(D_i-1)(a + s_i b/D_i)", "4x4x8");
 }
 
 // ---- all-gather, reduce-scatter ----

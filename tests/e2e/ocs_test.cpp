@@ -182,5 +182,30 @@ TEST(Ocs, MapsOutOfTimeOrderAreRefused) {
   EXPECT_NE(r.err.find("before"), std::string::npos) << r.err;
 }
 
+// scenarios/ocs/tpu_pod_slice_all_reduce.json: an 8x8x8 slice of a TPU v4-like pod on
+// the 8 healthy cubes left after 5 failed, patched by the OCSes into a torus; an all-reduce
+// over every dimension and both directions. Closed form with every link alike
+// (docs/collectives.md): 2D(k-1) alpha + (p-1)/p n/(D B), D = 3, k = 8, p = 512, n = 2^30 B,
+// B = 5e10 B/s: 42 alpha + 7.14429781 ms. Each ring of 8 has 6 electrical links (alpha =
+// 120 ns) and 2 optical (270 ns), so the makespan lies between the form at 120 ns and at
+// 270 ns. The slice avoids the failed cubes: its first rank is on cube 4.
+TEST(Ocs, TpuPodSliceAllReduceIsBetweenTheTorusForms) {
+  const auto dir = testing::fresh_dir("tpu-pod-ar");
+  const auto res = testing::run_cli("run " + std::string(ROSHNI_SOURCE_DIR) +
+                                    "/scenarios/ocs/tpu_pod_slice_all_reduce.json -q -o " +
+                                    dir.string());
+  ASSERT_EQ(res.exit_code, 0) << res.err;
+  const auto j = nlohmann::json::parse(testing::read_file(dir / "report.json"));
+  const double bw = 511.0 / 512.0 * 1073741824.0 / (3 * 50e9);
+  const double t = j["summary"]["makespan"]["value"].get<double>();
+  EXPECT_GE(t, (bw + 42 * 120e-9) * (1 - 1e-9));
+  EXPECT_LE(t, (bw + 42 * 270e-9) * (1 + 1e-9));
+  const std::string flows = j.dump();  // links are named "cube4_gpu0_0_0->..."
+  EXPECT_NE(flows.find("\"cube4_gpu0_0_0->"), std::string::npos);
+  for (const char* failed : {"\"cube0_", "\"cube1_", "\"cube2_", "\"cube3_", "\"cube9_"}) {
+    EXPECT_EQ(flows.find(failed), std::string::npos) << failed;
+  }
+}
+
 }  // namespace
 }  // namespace roshni

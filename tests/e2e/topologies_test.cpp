@@ -543,6 +543,21 @@ TEST(TopologyRuns, PlacementAddsPropagationOverCableLengths) {
   EXPECT_EQ(link_latency(placed, "switch", "gpu5"), 150 * kNs + 30'870);
 }
 
+// A TPU v4-like pod slice (scenarios/topologies/tpu_pod_4x4x8_twisted.json, whose
+// description derives these): cube 0 failed, the twisted 4x4x8 slice on cubes 1 and 2;
+// electrical links 120 ns, optical ones 120 + 150 ns, 100 ns per chip passed.
+//   twist: slice (3,0,0) -> (0,0,4), one optical hop (the x wrap-around, twisted +4 in z):
+//          X + 270 ns;  cross: (0,1,3) -> (0,1,4), one optical z hop: X + 270 ns;
+//   inner: (0,0,0) -> (0,0,3), three electrical hops: X + 360 + 200 ns.
+TEST(TopologyRuns, TpuPodSliceFlowsCrossTheOcsOnce) {
+  const json j = run_file(fs::path(ROSHNI_SOURCE_DIR) / "scenarios" / "topologies" /
+                          "tpu_pod_4x4x8_twisted.json");
+  ASSERT_FALSE(j.is_null());
+  expect_ps(flow_end(j, "twist"), kX64MiB + 270 * kNs, 1, "twist");
+  expect_ps(flow_end(j, "cross"), kX64MiB + 270 * kNs, 1, "cross");
+  expect_ps(flow_end(j, "inner"), kX64MiB + 560 * kNs, 1, "inner");
+}
+
 // ---- the examples in scenarios/topologies/ ----
 
 // Each example runs, and the result its description states (derived there) is what the
@@ -574,6 +589,8 @@ TEST(TopologyExamples, EveryExampleRunsAndMatchesItsDescription) {
       // the far flow: 2 x (120 + 22.05) + 200 ns.
       {"star_placed.json", {kX64MiB + 484'100, true}},
       {"explicit_two_leaves.json", {2 * kX64MiB + (4 * 220 + 3 * 200) * kNs, true}},
+      // the 'inner' flow: 3 electrical hops of 120 ns, 2 chips passed at 100 ns.
+      {"tpu_pod_4x4x8_twisted.json", {kX64MiB + (3 * 120 + 2 * 100) * kNs, true}},
   };
   size_t seen = 0;
   for (const auto& entry : fs::directory_iterator(dir)) {
@@ -644,6 +661,19 @@ const std::vector<BadTopology> kBad = {
     {"UnknownDragonflyRouting",
      R"({"kind": "dragonfly", "balanced": 2, "routing": "ugal", )" + kDragonflyLinks + "}",
      "/topology/routing", "unknown dragonfly routing 'ugal'"},
+    // A whole-pod slice needs all 64 cubes; with one failed, 63 are healthy.
+    {"TpuPodTooFewHealthyCubes",
+     R"({"kind": "tpu_pod", "slice": [16, 16, 16], "failed_cubes": [5], "ocs": {"ports": 136}, )" + kLink + "}",
+     "/topology/slice", "of which 63 are healthy"},
+    {"TpuPodSliceNotWholeCubes",
+     R"({"kind": "tpu_pod", "slice": [4, 4, 6], "ocs": {"ports": 136}, )" + kLink + "}",
+     "/topology/slice/2", "multiple of the cube's 4"},
+    {"TpuPodSliceOnAFailedCube",
+     R"({"kind": "tpu_pod", "slice": [4, 4, 8], "failed_cubes": [3], "slice_cubes": [1, 3], "ocs": {"ports": 136}, )" + kLink + "}",
+     "/topology/slice_cubes/1", "cube 3 is in failed_cubes"},
+    {"TpuPodWrongOcsCount",
+     R"({"kind": "tpu_pod", "slice": [4, 4, 8], "ocs": {"count": 47, "ports": 136}, )" + kLink + "}",
+     "/topology/ocs/count", "48, not 47"},
 };
 // clang-format on
 

@@ -4,6 +4,7 @@
 /// No switches: every GPU forwards. Not a mesh without wrap-around (not built here).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +38,7 @@ struct TorusParams {
 std::string check(const TorusParams& p);
 
 struct TorusFabric;
+struct TorusLayout;
 
 /// Dimension-order routing over a torus: dimensions are corrected in order 0, 1, ...,
 /// each the shorter way round, a tie (an even ring, exactly half way) going the
@@ -53,7 +55,7 @@ class TorusRouter final : public Router {
   uint32_t hops(NodeId src, NodeId dst) const;
 
  private:
-  friend std::unique_ptr<TorusFabric> make_torus(const TorusParams& p);
+  friend void make_torus(const TorusParams& p, const TorusLayout& layout, TorusFabric& out);
   /// The signed number of steps to take in each dimension from src to dst.
   void offsets(NodeId src, NodeId dst, std::vector<int32_t>& v) const;
 
@@ -73,6 +75,26 @@ struct TorusFabric : Fabric {};
 /// node (1*4 + 2)*8 + 3 = 51. Links are added node by node, each node's +1 link in
 /// dimension 0, 1, ...; wrap-around links have role "torus-wrap", the others "torus".
 std::unique_ptr<TorusFabric> make_torus(const TorusParams& p);
+
+/// How a generator that lays a torus out on hardware (tpu_pod.h) dresses it: the GPUs'
+/// names, each link's role and latency, and nodes added after the GPUs. Node ids and
+/// the order links are added are make_torus's, so its router serves the result.
+struct TorusLayout {
+  std::function<std::string(const std::vector<uint32_t>& coords)> gpu_name;
+  struct LinkStyle {
+    std::string role;
+    SimTime latency;
+  };
+  /// The link from the GPU at `coords` one step + along dimension `dim` (wrap-around
+  /// when `wraps`), to the GPU at `to`.
+  std::function<LinkStyle(const std::vector<uint32_t>& coords, size_t dim, bool wraps,
+                          const std::vector<uint32_t>& to)>
+      link;
+  std::function<void(TopologyBuilder&)> after_gpus;  // may be empty
+};
+/// Builds the torus into `out` (a TorusFabric or a type derived from it, which keeps the
+/// router's pointer to its topology valid); requires check(p) to be empty.
+void make_torus(const TorusParams& p, const TorusLayout& layout, TorusFabric& out);
 
 /// Coordinates of node `n` in a torus of shape `dims` (the inverse of row-major order).
 std::vector<uint32_t> torus_coords(const std::vector<uint32_t>& dims, NodeId n);
