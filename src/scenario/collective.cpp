@@ -162,6 +162,8 @@ class CollectiveReader {
         if (!planes.empty()) x.in_network.push_back(std::move(planes));
       };
       if (alg.name == "nvls") add_group(common_switches(x.ranks, true));
+      // nvls_tree weighed by the tuner takes the topology's domains, as hierarchical does.
+      if (alg.name == "nvls_tree" && x.domain_size == 0) x.domain_size = node_size;
       x.switch_link = [&t = fabric_.topology](NodeId from, NodeId to) {
         for (LinkId l : t.out_links(from)) {
           if (t.link_to(l) == to) return l;
@@ -226,12 +228,8 @@ class CollectiveReader {
           if (o == nullptr || o == candidates.front()) continue;
           if (one_nvlink_domain && std::string_view(other) == "tree") continue;
           if (!c.library->library.nvls && std::string_view(other).starts_with("nvls")) continue;
+          if (std::string_view(other) == "nvls_tree" && (node_size < 2 || node_size >= p)) continue;
           coll::Collective trial = c;
-          if (std::string_view(other) == "nvls_tree") {
-            if (node_size < 2 || node_size >= p) continue;
-            trial.domain_size = node_size;
-            if (trial.inter.empty()) trial.inter = "ring";
-          }
           prepare(trial, *o);
           if (!coll::check_collective(trial, *o) &&
               coll::flow_count(trial, *o) <= static_cast<double>(max_flows_)) {
