@@ -212,6 +212,15 @@ class CollectiveReader {
           .fail("nvls is off in this library (\"nvls\": false: the GPUs or switches cannot "
                 "reduce in the network, as A100s and second-generation NVSwitches)");
     }
+    if (fixed_protocol && algorithm != "auto") {
+      // A named protocol the named algorithm cannot run (NVLS runs only Simple).
+      const auto runs = coll::protocols_for(*coll::find_collective_algorithm(kind, algorithm));
+      if (std::find(runs.begin(), runs.end(), *fixed_protocol) == runs.end()) {
+        w.at("library", "").at("protocol", "")
+            .fail(fmt::format("{} runs only the Simple protocol, not {}", algorithm,
+                              coll::to_string(*fixed_protocol)));
+      }
+    }
     if (c.library) {
       // The library's tuner: the protocol (and under auto, the algorithm among the rule's
       // pick and the ones NCCL would weigh against it) with the least predicted time.
