@@ -170,6 +170,72 @@ void write_power_json(JsonWriter& w, const scenario::Scenario& s, const scenario
     w.value(l.estimate).end_array();
   }
   w.end_array().end_object();
+
+  if (p.reliability) {
+    const auto& o = *p.reliability;
+    const auto& r = o.result;
+    const auto& rs = *ps.reliability;
+    w.key("reliability").begin_object();
+    w.figure("work", r.wall.si() - r.added.si(), "s");
+    w.figure("checkpoint_write", rs.params.checkpoint_write.si(), "s");
+    w.figure("restart", rs.params.restart.si(), "s");
+    w.figure("spare_gpus", rs.params.spare_gpus, "1");
+    w.figure("server_gpus", rs.server_gpus, "1");
+    w.figure("interruptions_per_hour", r.rate_per_hour, "1/h");
+    w.figure("mtbf", r.mtbf.si(), "s");
+    w.figure("checkpoint_interval", r.interval.si(), "s");
+    w.figure("interruptions", r.interruptions, "1");
+    w.figure("checkpoint_time", r.checkpoint_time.si(), "s");
+    w.figure("lost_time", r.lost.si(), "s");
+    w.figure("wall_time", r.wall.si(), "s");
+    w.figure("time_added", r.added.si(), "s");
+    w.figure("power", o.power.si(), "W");
+    w.figure("energy_added", o.energy_added.si(), "J");
+    if (ps.facility) {
+      w.figure("energy_cost_added", o.energy_cost_added, ps.facility->currency);
+      w.figure("energy_cost_added_usd", o.energy_cost_added_usd, "USD");
+    }
+    w.figure("parts_replaced_usd", o.parts_usd, "USD");
+    w.figure("parts_replaced_unpriced", o.parts_unpriced, "1");
+    if (rs.capital_life) {
+      w.figure("capital_life", rs.capital_life->si(), "s");
+      w.figure("capital_cost_added_usd", o.capital_usd, "USD");
+    }
+    // By class, in the exposures' order (gpu, host, nic, switch, ocs, optics, copper): what
+    // each kind of part costs the job, so designs that differ in their links compare there.
+    w.key("by_class").begin_array();
+    for (size_t i = 0; i < r.rows.size();) {
+      double events = 0, lost = 0, usd = 0;
+      size_t j = i;
+      for (; j < r.rows.size() && r.rows[j].cls == r.rows[i].cls; ++j) {
+        events += r.rows[j].events;
+        lost += r.rows[j].lost.si();
+        usd += o.row_parts_usd[j];
+      }
+      w.begin_object().key("class").value(r.rows[i].cls);
+      w.figure("events", events, "1");
+      w.figure("lost_time", lost, "s");
+      w.figure("parts_replaced_usd", usd, "USD");
+      w.end_object();
+      i = j;
+    }
+    w.end_array();
+    w.key("columns").begin_row();
+    for (const char* c : {"class", "part", "mode", "units", "fit", "stranded_gpus",
+                          "waits_for_repair", "events", "lost_per_event_s", "lost_s",
+                          "parts_replaced_usd"}) {
+      w.value(c);
+    }
+    w.end_array();
+    w.key("rows").begin_array();
+    for (size_t i = 0; i < r.rows.size(); ++i) {
+      const auto& row = r.rows[i];
+      w.begin_row().value(row.cls).value(row.part).value(row.mode).value(row.units).value(row.fit)
+          .value(row.stranded).value(row.waits_for_repair).value(row.events)
+          .value(row.lost_per_event.si()).value(row.lost.si()).value(o.row_parts_usd[i]).end_array();
+    }
+    w.end_array().end_object();
+  }
 }
 
 void write_power_summary(JsonWriter& w, const scenario::Scenario& s,
@@ -208,6 +274,16 @@ void write_power_summary(JsonWriter& w, const scenario::Scenario& s,
   }
   w.figure("capital_priced", s.power.bom.priced_usd(), "USD");
   w.figure("capital_unpriced_items", s.power.bom.unpriced_items(), "1");
+  if (p.reliability) {
+    // What failures cost the job over its whole run (docs/models/reliability.md).
+    const auto& o = *p.reliability;
+    w.figure("failure_interruptions", o.result.interruptions, "1");
+    w.figure("failure_time_added", o.result.added.si(), "s");
+    w.figure("failure_energy_added", o.energy_added.si(), "J");
+    if (s.power.facility) w.figure("failure_energy_cost_added_usd", o.energy_cost_added_usd, "USD");
+    w.figure("failure_parts_usd", o.parts_usd, "USD");
+    if (s.power.reliability->capital_life) w.figure("failure_capital_usd", o.capital_usd, "USD");
+  }
 }
 
 std::string components_csv(const scenario::Scenario& s, const scenario::PowerOutcome& p) {
@@ -338,6 +414,19 @@ std::string power_summary(const scenario::Scenario& s, const scenario::PowerOutc
     out += "\n";
   }
   for (const auto& note : s.power.bom.notes) out += "  note: " + note + "\n";
+  if (p.reliability) {
+    const auto& o = *p.reliability;
+    const auto& r = o.result;
+    out += fmt::format("  failures        {:.4g} interruptions over {} (one every {:.3g} h), "
+                       "checkpoint every {:.3g} min: +{} ({:.2f}%), +{} MWh, {} USD of parts{}\n",
+                       r.interruptions, readable_duration(r.wall), r.mtbf.si() / 3600,
+                       r.interval.si() / 60, readable_duration(r.added),
+                       100 * r.added.si() / (r.wall.si() - r.added.si()),
+                       readable_amount(o.energy_added.si() / 3.6e9), readable_amount(o.parts_usd),
+                       s.power.reliability->capital_life
+                           ? fmt::format(", {} USD of capital time", readable_amount(o.capital_usd))
+                           : std::string());
+  }
   for (const auto& w : p.thermal.warnings) out += "  warning: " + w + "\n";
   return out;
 }

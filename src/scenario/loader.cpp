@@ -24,6 +24,7 @@
 #include "scenario/failures.h"
 #include "scenario/flow_trace.h"
 #include "scenario/goal.h"
+#include "scenario/reliability.h"
 #include "scenario/lookup.h"
 #include "scenario/packet_config.h"
 #include "scenario/physical.h"
@@ -86,7 +87,7 @@ class Builder {
     }
     root.expect_keys({"schema", "name", "description", "extends", "seed", "topology", "physical",
                       "failures", "network", "workload", "report", "energy", "thermal",
-                      "facility"});
+                      "facility", "reliability"});
 
     out_.name = default_name(out_.file);
     if (const auto n = root.get("name")) out_.name = n->as_name("a scenario name");
@@ -214,6 +215,9 @@ class Builder {
         out_.training->tokens_per_iteration > 0 && !(fac && fac->has("repeats"))) {
       out_.power.facility->repeats =
           std::ceil(out_.training->spec.train_tokens / out_.training->tokens_per_iteration);
+    }
+    if (const auto r = doc_.root().get("reliability")) {
+      read_reliability(*r, doc_, catalog_dir(), t, out_.catalog, out_.power);
     }
   }
 

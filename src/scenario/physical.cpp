@@ -395,7 +395,9 @@ void add_scenario_parts(const JsonNode& spec, const std::string& catalog_dir,
     // Parsed at the scenario's pointer: a bad override is the scenario's error.
     const FileOf file_of = [file = entry.file()](const std::string&) { return file; };
     const JsonNode node(merged.back(), entry.pointer(), &file_of);
-    catalog.links.insert_or_assign(it.key(), link_part(it.key(), node));
+    hw::LinkPart part = link_part(it.key(), node);
+    if (const auto b = entry.get("base")) part.base = b->as_string();
+    catalog.links.insert_or_assign(it.key(), std::move(part));
   }
 }
 

@@ -32,6 +32,38 @@ DataSize payload_of(const Scenario& s) {
   return s.fold.replicas > 1 ? s.fold.payload : s.flows.total_size();
 }
 
+/// The reliability section's figures at this run's power and prices.
+ReliabilityOutcome reliability_costs(const Scenario& s, const PowerOutcome& p) {
+  const ReliabilitySetup& rs = *s.power.reliability;
+  power::ReliabilityParams params = rs.params;
+  if (rs.work_is_campaign) params.work = p.facility->campaign_time;
+  ReliabilityOutcome out;
+  out.result = power::reliability(rs.exposures, params);
+  const Duration added = out.result.added;
+  out.power = p.facility ? p.facility->facility_average : p.energy.average;
+  out.energy_added = out.power * added;
+  if (p.facility && p.facility->facility_energy.si() > 0) {
+    const double per_joule = p.facility->cost / p.facility->facility_energy.si();
+    out.energy_cost_added = per_joule * out.energy_added.si();
+    out.energy_cost_added_usd = out.energy_cost_added / s.power.facility->per_usd;
+  }
+  out.row_parts_usd.assign(rs.exposures.size(), 0.0);
+  for (size_t i = 0; i < rs.exposures.size(); ++i) {
+    if (rs.exposures[i].mode.replace.si() <= 0) continue;  // a flap replaces nothing
+    const double events = out.result.rows[i].events;
+    if (const auto price = rs.unit_price_usd[i]) {
+      out.row_parts_usd[i] = events * *price;
+      out.parts_usd += out.row_parts_usd[i];
+    } else {
+      out.parts_unpriced += events;
+    }
+  }
+  if (rs.capital_life) {
+    out.capital_usd = s.power.bom.priced_usd() * added.si() / rs.capital_life->si();
+  }
+  return out;
+}
+
 }  // namespace
 
 RunOutcome simulate(const Scenario& s,
@@ -91,6 +123,7 @@ RunOutcome simulate(const Scenario& s,
   }
   if (ps.thermal.model != "none") thermal::rack_checks(ps.inventory, p.energy, ps.thermal, p.thermal);
   if (ps.facility) p.facility = power::facility_costs(*ps.facility, p.energy);
+  if (ps.reliability) p.reliability = reliability_costs(s, p);
   out.power = std::move(p);
   return out;
 }

@@ -57,6 +57,12 @@ std::string explicit_with_roles(int extra) {
               {"a": "sw0", "b": "gpu1", "bandwidth": "400 Gbps"}]}, )" + kAllReduce + "}";
 }
 
+// The 10,080-GPU reliability scenario with `reliability` merged over its section.
+std::string reliability_with(const std::string& reliability) {
+  return R"({"extends": {"file": ")" + std::string(ROSHNI_SOURCE_DIR) +
+         R"(/scenarios/reliability/cpo.json"}, "reliability": )" + reliability + "}";
+}
+
 // One row per case, kept on as few lines as the JSON allows.
 // clang-format off
 const std::vector<BadCase> kCases = {
@@ -508,6 +514,24 @@ const std::vector<BadCase> kCases = {
      "s.json:/physical/media", "no catalog part of 123 Gb/s for a scale-out link (parts whose catalog 'use' is scale-up only"},
     {"PhysicalPartUnknownUse", "{" + kStar + ", " + kAllReduce + R"(, "physical": {"media": "dac-up", "parts": {"dac-up": {"base": "dac-400g-100g", "use": ["scale-up", "scale-uot"]}}}})", {}, "",
      "s.json:/physical/parts/dac-up/use/1", "expected \"scale-up\" or \"scale-out\", got \"scale-uot\""},
+    {"ReliabilityWithoutEnergy", "{" + kStar + ", " + kAllReduce + R"(, "reliability": {"work": "1 d", "checkpoint": {"write": "1 min"}, "restart": "5 min"}})", {}, "",
+     "s.json:/reliability", "it needs an 'energy' section"},
+    {"ReliabilityNegativeFit", reliability_with(R"({"rates": {"gpu": {"modes": [{"name": "hard", "fit": -1, "replace": "1 h"}]}}})"), {}, "",
+     "s.json:/reliability/rates/gpu/modes/0/fit", "a failure rate in FIT"},
+    {"ReliabilityUnknownRatesKey", reliability_with(R"({"rates": {"gpus": {"modes": [{"name": "hard", "fit": 1, "replace": "1 h"}]}}})"), {}, "",
+     "s.json:/reliability/rates/gpus", "neither a class (gpu, host, nic, switch, ocs) nor a link part"},
+    {"ReliabilityUnknownRepair", reliability_with(R"({"rates": {"gpu": {"modes": [{"name": "hard", "fit": 1, "replace": "1 h", "repair": "rack"}]}}})"), {}, "",
+     "s.json:/reliability/rates/gpu/modes/0/repair", "expected \"unit\""},
+    {"ReliabilityNoModes", reliability_with(R"({"rates": {"nic": {"modes": []}}})"), {}, "",
+     "s.json:/reliability/rates/nic/modes", "a non-empty list of failure modes"},
+    {"ReliabilityNegativeCheckpointWrite", reliability_with(R"({"checkpoint": {"write": "-1 s"}})"), {}, "",
+     "s.json:/reliability/checkpoint/write", ""},
+    {"ReliabilityZeroInterval", reliability_with(R"({"checkpoint": {"interval": "0 s"}})"), {}, "",
+     "s.json:/reliability/checkpoint/interval", ""},
+    {"ReliabilityJobNeverFinishes", reliability_with(R"({"spare_gpus": 0})"), {}, "",
+     "s.json:/reliability", "the job would never finish"},
+    {"ReliabilityLinkWithoutPart", R"({"topology": {"kind": "star", "gpus": 4, "link": {"bandwidth": "400 Gbps"}}, )" + kAllReduce + R"(, "energy": {"accelerator": "h100-sxm", "switches": "th5-51t-64x800g"}, "reliability": {"work": "1 d", "checkpoint": {"write": "1 min"}, "restart": "5 min"}})", {}, "",
+     "s.json:/reliability", "has no catalog part, so its failure rate is unknown"},
 };
 // clang-format on
 

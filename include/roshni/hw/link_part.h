@@ -50,6 +50,7 @@ struct PhotonicFigures {
 
 struct LinkPart {
   std::string name;
+  std::string base;                // a scenario part: the catalog part it starts from ("" if none)
   Medium medium = Medium::copper;
   LinkForm form = LinkForm::dac;
   uint32_t lanes = 1;

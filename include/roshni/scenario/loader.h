@@ -17,6 +17,7 @@
 #include "roshni/power/bom.h"
 #include "roshni/power/facility.h"
 #include "roshni/power/inventory.h"
+#include "roshni/power/reliability.h"
 #include "roshni/thermal/thermal_model.h"
 #include "roshni/scenario/document.h"
 #include "roshni/topo/topology.h"
@@ -71,6 +72,19 @@ struct ReportOptions {
   bool flows_csv() const { return per_flow.value_or(true); }
 };
 
+/// The "reliability" section: the exposures of the cluster's parts to failure, and the
+/// job's checkpoint and restart figures (docs/models/reliability.md).
+struct ReliabilitySetup {
+  std::vector<power::Exposure> exposures;
+  /// The price of one unit of each exposure's part (USD), when the bill of materials
+  /// has one: what a replacement costs.
+  std::vector<std::optional<double>> unit_price_usd;
+  power::ReliabilityParams params;  // params.work is 0 when it is the facility's campaign
+  bool work_is_campaign = false;     // the work is the facility's campaign time (known after the run)
+  std::optional<Duration> capital_life;  // the priced capital spread over this life
+  uint32_t server_gpus = 0;
+};
+
 /// Energy, heat and money, when the scenario has an "energy", "thermal" or "facility"
 /// section (docs/models/energy.md, thermal.md, facility.md).
 struct PowerSetup {
@@ -83,6 +97,7 @@ struct PowerSetup {
   std::optional<power::Facility> facility;
   power::Bom bom;
   uint32_t links_without_part = 0;   // their power is the energy section's "links" figure
+  std::optional<ReliabilitySetup> reliability;
 };
 
 /// One data-parallel replica standing for all (workload.simulate "one_replica"): what
