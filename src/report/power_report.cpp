@@ -169,7 +169,23 @@ void write_power_json(JsonWriter& w, const scenario::Scenario& s, const scenario
     }
     w.value(l.estimate).end_array();
   }
+  w.end_array();
+  // The physical cabling by link part (docs/models/energy.md, "Cabling").
+  w.key("cabling").begin_object();
+  w.key("columns").begin_row();
+  for (const char* c : {"part", "medium", "form", "links", "lanes", "fibres", "connectors",
+                        "copper_pairs", "copper_cables", "length_m", "fibre_m", "copper_pair_m"}) {
+    w.value(c);
+  }
+  w.end_array();
+  w.key("rows").begin_array();
+  for (const auto& c : ps.bom.cabling) {
+    w.begin_row().value(c.part).value(c.medium).value(c.form).value(c.links).value(c.lanes)
+        .value(c.fibres).value(c.connectors).value(c.pairs).value(c.cables).value(c.length_m)
+        .value(c.fibre_m).value(c.pair_m).end_array();
+  }
   w.end_array().end_object();
+  w.end_object();
 
   if (p.reliability) {
     const auto& o = *p.reliability;

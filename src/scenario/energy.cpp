@@ -263,6 +263,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
     line.unit_price_usd = price;
     line.estimate = estimate;
   };
+  std::map<std::string, power::CablingLine> cabling;  // by part name: a fixed order
   std::vector<std::string> unmatched_roles;
   // Switches whose topology radix differs from their part's ports, by (role, part): how
   // many, that radix, and the most ports one of them uses.
@@ -416,6 +417,32 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
       }
       const bool optical = p.medium == hw::Medium::optical;
       count(optical ? "optics" : "copper", part, optical ? 2 : 1, p.price_usd, p.price_estimate);
+      power::CablingLine& cab = cabling[part];
+      cab.part = part;
+      cab.medium = std::string(hw::to_string(p.medium));
+      cab.form = std::string(hw::to_string(p.form));
+      const double length = t.link_length(id).si();
+      // A scenario part that bundles k of its catalog base's links into one logical link
+      // (lanes = k x the base's: "nvlink5-x18") is k physical links.
+      uint64_t physical = 1;
+      if (const auto b = catalog.links.find(p.base); !p.base.empty() && b != catalog.links.end() &&
+                                                      b->second.lanes > 0 &&
+                                                      p.lanes % b->second.lanes == 0) {
+        physical = p.lanes / b->second.lanes;
+      }
+      cab.links += physical;
+      cab.lanes += p.lanes;
+      cab.length_m += length;
+      if (optical) {
+        const uint32_t connectors = p.optics ? p.optics->connectors : 2;
+        cab.fibres += 2 * uint64_t{p.lanes};
+        cab.connectors += connectors * physical;
+        cab.fibre_m += 2.0 * p.lanes * length;
+      } else {
+        cab.pairs += 2 * uint64_t{p.lanes};
+        cab.pair_m += 2.0 * p.lanes * length;
+        if (p.form == hw::LinkForm::dac || p.form == hw::LinkForm::aec) cab.cables += physical;
+      }
     }
     inv.components.push_back(std::move(c));
   }
@@ -444,6 +471,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
     }
   }
   for (auto& [key, line] : bom) out.bom.lines.push_back(std::move(line));
+  for (auto& [part, line] : cabling) out.bom.cabling.push_back(std::move(line));
   for (const auto& [key, m] : mismatched) {
     const SwitchPart& part = *switch_parts->of_role(key.first);
     const uint32_t box_ports = part.radix / part.chips;

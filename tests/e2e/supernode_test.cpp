@@ -67,6 +67,34 @@ TEST(Supernode, AllToAllTakesItsClosedFormOnBothSystems) {
   }
 }
 
+// The cabling table (bill_of_materials.cabling) row of `part`, as column -> value.
+nlohmann::json cabling(const nlohmann::json& j, const std::string& part) {
+  const auto& c = j["bill_of_materials"]["cabling"];
+  nlohmann::json out;
+  for (const auto& row : c["rows"]) {
+    if (row[0] != part) continue;
+    for (size_t i = 0; i < c["columns"].size(); ++i) out[c["columns"][i].get<std::string>()] = row[i];
+  }
+  return out;
+}
+
+TEST(Supernode, CablingCountsLinksLanesFibresAndCopperPairs) {
+  // NVL72: 72 GPUs x 18 NVLink5 links of 2 lanes, one differential pair per lane and
+  // direction: 72 x 18 x 2 x 2 = 5,184 copper pairs, NVIDIA's "over 5,000 copper cables"
+  // in the NVLink spine (GTC 2024, B; configs/links.json nvlink5-backplane).
+  const auto nv = cabling(run("nvl72_all_to_all"), "nvlink5-x18");
+  EXPECT_EQ(nv["links"].get<uint64_t>(), 72u * 18);
+  EXPECT_EQ(nv["copper_pairs"].get<uint64_t>(), 5184u);
+  EXPECT_EQ(nv["fibres"].get<uint64_t>(), 0u);
+  // CloudMatrix384: 5,376 LPO 400G modules = 2,688 links of 4 lanes, a fibre per lane and
+  // direction: 2,688 x 8 = 21,504 fibres; 2 connector matings per link (the part's budget).
+  const auto cm = cabling(run("cm384_all_to_all"), "lpo-400g-cm384-x56");
+  EXPECT_EQ(cm["links"].get<uint64_t>(), 2688u);
+  EXPECT_EQ(cm["fibres"].get<uint64_t>(), 21504u);
+  EXPECT_EQ(cm["connectors"].get<uint64_t>(), 2u * 2688);
+  EXPECT_EQ(cm["copper_pairs"].get<uint64_t>(), 0u);
+}
+
 TEST(Supernode, PartCountsAndNetworkPowerAreTheCatalogs) {
   const auto cm = run("cm384_all_to_all");
   const auto nv = run("nvl72_all_to_all");

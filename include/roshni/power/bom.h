@@ -19,8 +19,28 @@ struct BomLine {
   double total_usd() const { return unit_price_usd ? *unit_price_usd * static_cast<double>(count) : 0; }
 };
 
+/// The physical cabling of one link part: what an installer counts. Optical links are
+/// parallel fibre, one fibre per lane and direction (2 x lanes), joined end to end through
+/// the part's connector matings (multi-fibre connectors: one mating joins all of a link's
+/// fibres); copper links carry one differential pair per lane and direction (2 x lanes),
+/// in one cable assembly per link (DAC, AEC) or on a backplane/board.
+struct CablingLine {
+  std::string part;
+  std::string medium;          // "optical" or "copper"
+  std::string form;            // the catalog's form: "dac", "pluggable-dsp", "cpo", ...
+  uint64_t links = 0;          // physical: a scenario part bundling k of its base's links counts k
+  uint64_t lanes = 0;          // per direction, all links
+  uint64_t fibres = 0;         // optical: 2 x lanes
+  uint64_t connectors = 0;     // optical: connector matings (the part's budget count) x links
+  uint64_t pairs = 0;          // copper: 2 x lanes
+  uint64_t cables = 0;         // copper cable assemblies (dac, aec): one per link
+  double length_m = 0;         // sum of the links' lengths (0 when the topology is not placed)
+  double fibre_m = 0, pair_m = 0;  // fibres x length, pairs x length
+};
+
 struct Bom {
   std::vector<BomLine> lines;  // in a fixed order: item, then part name
+  std::vector<CablingLine> cabling;  // by part name
   /// What a reader of the bill should know about how it was counted (a switch part whose
   /// ports differ from the topology's radix, ...), in a fixed order.
   std::vector<std::string> notes;
