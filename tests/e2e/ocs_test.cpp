@@ -1,6 +1,7 @@
 // An optical-circuit-switched fabric whose circuit map changes between two phases of
 // a workload: the reconfiguration time must show in the makespan, exactly.
 #include <fstream>
+#include <map>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -76,6 +77,44 @@ TEST(Ocs, CatalogPartMustMatchTheTopologysOcs) {
       << r.err;
   r = testing::run_cli("validate " + write("energy_ok.json", R"({"count": 2, "ports": 136, "reconfiguration_time": "10 ms"})", energy));
   EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// Every optical switching tier of the catalog (configs/switches.json: nanosecond tunable
+// lasers, microsecond rotor switches, millisecond MEMS, minutes for a robotic patch
+// panel) on the two-phase fabric: phase 2 starts exactly the part's reconfiguration time
+// after phase 1 ends, and the makespan less R is the same for every tier (the two phases),
+// from 3.84 ns to 2 min.
+TEST(Ocs, EveryCatalogTierCostsItsReconfigurationTime) {
+  const auto catalog = nlohmann::json::parse(
+      testing::read_file(std::string(ROSHNI_SOURCE_DIR) + "/configs/switches.json"));
+  const std::map<std::string, double> unit = {{"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1.0}, {"min", 60.0}};
+  const double phase = 1.4e-6 + 268435456.0 / 50e9;
+  const auto dir = testing::fresh_dir("ocs-tiers");
+  size_t tiers = 0;
+  double first_rest = 0;
+  for (const auto& [name, part] : catalog["optical_circuit_switches"].items()) {
+    const std::string text = part["reconfiguration_time"];
+    const double r = std::stod(text) * unit.at(text.substr(text.find(' ') + 1));
+    const std::string file = (dir / (name + ".json")).string();
+    std::ofstream(file) << R"({"extends": ")" << kScenario << R"(", "topology": {"ocs": {"count": 2, "ports": )"
+                        << part["ports"] << R"(, "reconfiguration_time": ")" << text
+                        << R"("}}, "physical": {"ocs": ")" << name << R"(", "budget": "warn"}})";
+    const auto out = dir / name;
+    const auto res = testing::run_cli("run " + file + " -q -o " + out.string());
+    ASSERT_EQ(res.exit_code, 0) << res.err;
+    const auto j = nlohmann::json::parse(testing::read_file(out / "report.json"));
+    // The physical parts add their fixed latencies (SerDes, FEC, fibre) to each phase, the
+    // same for every tier: what is left after R is the same two phases, at least 2 x phase.
+    const double rest = j["summary"]["makespan"]["value"].get<double>() - r;
+    if (tiers == 0) first_rest = rest;
+    EXPECT_NEAR(rest, first_rest, 1e-12 * (1 + r)) << name;
+    EXPECT_GE(rest, 2 * phase) << name;
+    EXPECT_LT(rest, 2 * phase + 2e-6) << name;
+    const auto& rows = j["flows"]["rows"];
+    EXPECT_EQ(rows[2][4].get<int64_t>() - rows[0][5].get<int64_t>(), std::llround(r * 1e12)) << name;
+    ++tiers;
+  }
+  EXPECT_GE(tiers, 5u);
 }
 
 // A map asking block 0 for three circuits when it has one port on each of two OCS.
