@@ -273,6 +273,9 @@ TEST(ChakraWorkload, Errors) {
   e = error({et::file({et::send(1, 1, 8)}), et::file({})});
   EXPECT_NE(e.message().find("has no matching recv in rank 1"), std::string::npos) << e.what();
 
+  e = error({et::file({et::send(1, 1, 100)}), et::file({et::recv(1, 0, 50)})});
+  EXPECT_NE(e.message().find("recv of 50 B is smaller than its matching send of 100 B"), std::string::npos) << e.what();
+
   e = error({et::file({et::comp(1, 1), et::comp(1, 2)})});
   EXPECT_NE(e.message().find("node id 1 appears twice"), std::string::npos) << e.what();
 
