@@ -5,6 +5,7 @@
 #   all-to-all of 1 MiB per pair on a 256-GPU star, replayed from a 65,280-flow trace file
 #   hierarchical all-reduce of 1 GiB over 16,384 GPUs (NVLink domains of 8, k = 64 fat-tree)
 #   skewed all-to-all on a leaf-spine, 64 and 128 GPUs (docs/performance.md)
+#   a 1,024-rank Chakra trace: a 1,024-GPU training iteration exported, then read back
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup.sh
@@ -64,6 +65,23 @@ for n in 64 128; do
   build/bench/make_trace skewed $n 1 >"$out/skewed_$n.json"
   timed "skewed-alltoall-$n" build/roshni run "$out/skewed_$n.json" -q -o "$out/skewed-alltoall-$n"
 done
+
+# Chakra execution traces at 1,024 ranks: a training iteration exported as 1,024 ET files
+# (`roshni export-chakra`), then read back, routed and checked (`validate`), and run
+# (docs/workloads.md, "Chakra execution traces").
+mkdir -p "$out/chakra"
+cp bench/scenarios/chakra_replay_1024.json "$out/"
+/usr/bin/time -f "%e %M" -o "$out/time.txt" build/roshni export-chakra -q \
+  bench/scenarios/chakra_training_1024.json "$out/chakra/it." >/dev/null
+read -r wall rss <"$out/time.txt"
+printf "%-28s %8.2f s  %8.0f MiB  (%s MB of traces)\n" "chakra-export-1024" "$wall" "$((rss / 1024))" \
+  "$(du -sm "$out/chakra" | cut -f1)"
+/usr/bin/time -f "%e %M" -o "$out/time.txt" build/roshni validate "$out/chakra_replay_1024.json" \
+  >"$out/log.txt"
+read -r wall rss <"$out/time.txt"
+printf "%-28s %8.2f s  %8.0f MiB  %s\n" "chakra-load-1024" "$wall" "$((rss / 1024))" "$(cat "$out/log.txt")"
+timed "chakra-replay-1024" build/roshni run "$out/chakra_replay_1024.json" -q --no-trace \
+  -o "$out/chakra-replay-1024"
 
 # National scale: training iterations with one data-parallel replica standing for all
 # (docs/models/scale.md, issue 20's targets), then the fold's error at 4,096 GPUs against

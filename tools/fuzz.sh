@@ -5,20 +5,21 @@
 # out-of-memory; the input that triggered it is left in build-asan/fuzz-artifacts/ (the
 # scenario target) or build-asan/fuzz-artifacts/<target>/.
 #
-#   tools/fuzz.sh [SECONDS] [scenario|report|goal]   # default 60 s, the scenario parser
+#   tools/fuzz.sh [SECONDS] [scenario|report|goal|chakra]   # default 60 s, the scenario parser
 #
 #   scenario   scenario_fuzz: the scenario front end (fuzz/scenario_fuzz.cpp)
 #   report     report_fuzz: the report reader of check and compare (fuzz/report_fuzz.cpp)
 #   goal       goal_fuzz: the GOAL schedule reader (fuzz/goal_fuzz.cpp)
+#   chakra     chakra_fuzz: the Chakra execution-trace reader (fuzz/chakra_fuzz.cpp)
 #
 # The campaign starts from the target's seed corpus (fuzz/corpus/, fuzz/corpus-report/ or
-# fuzz/corpus-goal/, read-only) plus whatever earlier campaigns found (build-asan/fuzz-corpus/ or
+# fuzz/corpus-goal/ or fuzz/corpus-chakra/, read-only) plus whatever earlier campaigns found (build-asan/fuzz-corpus/ or
 # build-asan/fuzz-corpus-report/, where new inputs are written).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-  echo "usage: tools/fuzz.sh [SECONDS] [scenario|report|goal]" >&2
+  echo "usage: tools/fuzz.sh [SECONDS] [scenario|report|goal|chakra]" >&2
   exit 2
 }
 seconds="${1:-60}"
@@ -33,6 +34,9 @@ case "$target" in
     dict=() ;;
   goal)
     binary=goal_fuzz seeds=fuzz/corpus-goal found=fuzz-corpus-goal suffix="-goal"
+    dict=() ;;
+  chakra)
+    binary=chakra_fuzz seeds=fuzz/corpus-chakra found=fuzz-corpus-chakra suffix="-chakra"
     dict=() ;;
   *) usage ;;
 esac

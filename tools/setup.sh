@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost-graph-dev libeigen3-dev libfmt-dev libspdlog-dev
   nlohmann-json3-dev libcli11-dev
+  libprotobuf-dev protobuf-compiler  # Chakra execution traces (workload kind "chakra")
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev   # libFuzzer for the parser fuzz target
   time                       # GNU time, for tools/bench-scale.sh

@@ -40,6 +40,7 @@
 #include "roshni/report/report.h"
 #include "roshni/report/run_output.h"
 #include "roshni/report/sweep.h"
+#include "roshni/scenario/chakra.h"
 #include "roshni/scenario/run.h"
 #include "roshni/report/topology_report.h"
 #include "roshni/report/trace.h"
@@ -65,6 +66,7 @@ struct Options {
   std::vector<std::string> overrides;
   std::optional<uint64_t> seed;  // any of the 2^64 seeds; out of range is a usage error
   std::string dot, graphml;
+  std::string chakra_prefix;  // export-chakra
   bool no_bisection = false;
   bool no_trace = false;
   std::string report, baseline, tolerance = "0";  // check
@@ -131,6 +133,22 @@ int validate(const Options& o) {
   if (!o.quiet) {
     fmt::print("{}: valid ({} nodes, {} links, {} flows)\n", o.scenario, s.topology.node_count(),
                s.topology.link_count() / 2, s.flows.size());
+  }
+  return kOk;
+}
+
+/// `export-chakra`: the scenario's workload, as built, written as one Chakra ET file per
+/// GPU (docs/workloads.md, "Chakra").
+int export_chakra(const Options& o) {
+  const auto s = load(o);
+  const auto slash = o.chakra_prefix.find_last_of('/');
+  if (slash != std::string::npos && slash > 0) {
+    std::filesystem::create_directories(o.chakra_prefix.substr(0, slash));
+  }
+  const auto e = roshni::scenario::write_chakra(s.flows, s.topology, o.chakra_prefix, o.scenario);
+  if (!o.quiet) {
+    fmt::print("{}: wrote {} Chakra traces {}0.et .. {}{}.et ({} nodes)\n", o.scenario, e.files,
+               o.chakra_prefix, o.chakra_prefix, e.files == 0 ? 0 : e.files - 1, e.nodes);
   }
   return kOk;
 }
@@ -557,6 +575,14 @@ int main(int argc, char** argv) {
   topo_cmd->add_flag("--no-bisection", o.no_bisection,
                      "Skip the max-flow bisection computation (seconds at 100k GPUs)");
 
+  auto* chakra_cmd = app.add_subcommand(
+      "export-chakra", "Write a scenario's workload (its flows and tasks) as Chakra execution "
+                       "traces, one file per GPU: PREFIX0.et, PREFIX1.et, ...");
+  add_common(chakra_cmd);
+  chakra_cmd->add_option("prefix", o.chakra_prefix, "Start of the trace files' names, like "
+                                                    "traces/llama.")
+      ->required();
+
   auto* check_cmd = app.add_subcommand(
       "check", "Compare a report's summary figures with a baseline report; exit 5 if any moved "
                "past the tolerance");
@@ -680,6 +706,8 @@ int main(int argc, char** argv) {
       code = run(o);
     } else if (topo_cmd->parsed()) {
       code = topo(o);
+    } else if (chakra_cmd->parsed()) {
+      code = export_chakra(o);
     } else if (check_cmd->parsed()) {
       code = check(o);
     } else if (compare_cmd->parsed()) {

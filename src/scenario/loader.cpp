@@ -23,6 +23,7 @@
 #include "scenario/energy.h"
 #include "scenario/failures.h"
 #include "scenario/flow_trace.h"
+#include "scenario/chakra.h"
 #include "scenario/goal.h"
 #include "scenario/reliability.h"
 #include "scenario/lookup.h"
@@ -44,7 +45,7 @@ constexpr int64_t kMaxSeed = int64_t{1} << 53;  // exact in a double, so reports
 const std::vector<std::string> kNetworkModels = {"flow", "packet"};
 const std::vector<std::string> kWorkloadKinds = {
     "all_reduce", "all_gather", "reduce_scatter", "broadcast", "reduce", "all_to_all", "p2p",
-    "flow_trace", "goal", "training"};
+    "flow_trace", "goal", "chakra", "training"};
 
 /// The file name without its directory and a ".json" ending.
 std::string default_name(const std::string& file) {
@@ -255,6 +256,8 @@ class Builder {
     out_.workload.kind = kind;
     if (kind == "flow_trace") {
       load_flow_trace(w, doc_, topology_(), options_.max_flows, out_.flows, out_.workload, trace_);
+    } else if (kind == "chakra") {
+      load_chakra(w, doc_, topology_(), options_.max_flows, out_.flows, out_.workload);
     } else if (kind == "goal") {
       load_goal(w, doc_, topology_(), options_.max_flows, out_.flows, out_.workload);
     } else if (kind == "training") {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "chakra_et.h"
 #include "e2e/cli.h"
 
 namespace roshni {
@@ -62,6 +63,10 @@ std::string reliability_with(const std::string& reliability) {
   return R"({"extends": {"file": ")" + std::string(ROSHNI_SOURCE_DIR) +
          R"(/scenarios/reliability/cpo.json"}, "reliability": )" + reliability + "}";
 }
+
+namespace et = roshni::testing::chakra;
+const std::string kChakra1 = R"("workload": {"kind": "chakra", "prefix": "x.", "ranks": 1})";
+std::string chakra_ok() { return et::file({et::comp(1, 1)}); }
 
 // One row per case, kept on as few lines as the JSON allows.
 // clang-format off
@@ -345,6 +350,22 @@ const std::vector<BadCase> kCases = {
      "{" + kExplicit + R"(, "workload": {"kind": "flow_trace", "file": "trace.json"}})",
      {{"trace.json", "{\"flows\": [\n  {\"id\": }\n]}"}}, "", "trace.json:/",
      "malformed JSON at line 2"},
+    // ---- workload: chakra (ET files; errors name the file and the node) ----
+    {"ChakraFileMissing", star_with(kChakra1), {}, "", "s.json:/workload/prefix", "cannot read rank 0's trace"},
+    {"ChakraMoreFilesThanRanks", star_with(kChakra1),
+     {{"x.0.et", chakra_ok()}, {"x.1.et", chakra_ok()}}, "", "s.json:/workload/ranks", "there is also a trace"},
+    {"ChakraTruncated", star_with(kChakra1), {{"x.0.et", chakra_ok().substr(0, chakra_ok().size() - 1)}}, "",
+     "x.0.et:message 1", "rank 0: the file ends inside a message"},
+    {"ChakraMalformedLength", star_with(kChakra1), {{"x.0.et", et::meta() + "\xff\xff\xff\xff\xff\xff"}}, "",
+     "x.0.et:message 1", "malformed message length"},
+    {"ChakraUnknownNodeType", star_with(kChakra1), {{"x.0.et", et::file({et::node(4, et::pb::INVALID_NODE)})}},
+     "", "x.0.et:node 4", "unknown node type INVALID_NODE"},
+    {"ChakraUnknownVersion", star_with(kChakra1), {{"x.0.et", et::file({et::comp(1, 1)}, "3.1")}}, "",
+     "x.0.et:metadata", "version \"3.1\" is not one this reader knows"},
+    {"ChakraUnknownDependency", star_with(kChakra1), {{"x.0.et", et::file({et::comp(1, 1, {9})})}}, "",
+     "x.0.et:node 1", "depends on node 9, which is not in the file"},
+    {"ChakraCycle", star_with(kChakra1), {{"x.0.et", et::file({et::comp(1, 1, {2}), et::comp(2, 1, {1})})}},
+     "", "x.0.et:node 1", "dependency cycle"},
     // ---- workload: goal (a GOAL schedule; errors name its file and line) ----
     {"GoalFileMissing", star_with(R"("workload": {"kind": "goal", "file": "x.goal"})"), {}, "",
      "s.json:/workload/file", "cannot read the GOAL schedule"},

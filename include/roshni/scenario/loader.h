@@ -46,8 +46,8 @@ struct LoadOptions {
 
 /// What the report says about the workload.
 struct WorkloadInfo {
-  std::string kind;         // a collective kind ("all_reduce", ..., "p2p"), "flow_trace", "goal" or
-                            // "training"
+  std::string kind;         // a collective kind ("all_reduce", ..., "p2p"), "flow_trace", "goal",
+                            // "chakra" or "training"
   std::string algorithm;    // the collective algorithm that ran (auto's pick); "" for a trace
   std::string selected_by;  // "auto: <the rule's reason>" when auto picked it, else ""
   std::string inter;        // hierarchical all-reduce: the algorithm between domains
