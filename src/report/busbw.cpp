@@ -21,7 +21,7 @@ namespace {
 constexpr std::string_view kSizePointer = "/workload/size";
 
 bool is_collective(std::string_view kind) {
-  return kind != "training" && kind != "flow_trace" && kind != "goal" && !kind.empty();
+  return kind != "training" && kind != "serving" && kind != "flow_trace" && kind != "goal" && !kind.empty();
 }
 
 /// nccl-tests' redop column: the reduction of the reducing collectives, "none" else.

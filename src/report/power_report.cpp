@@ -8,6 +8,7 @@
 
 #include "roshni/core/text.h"
 #include "roshni/report/csv.h"
+#include "roshni/report/serving_report.h"
 
 namespace roshni::report {
 
@@ -415,6 +416,7 @@ std::string power_summary(const scenario::Scenario& s, const scenario::PowerOutc
                          readable_amount(f.campaign_cost_usd), readable_amount(f.campaign_co2_kg / 1e3));
     }
   }
+  if (s.serving) out += serving_energy_text(s, p);
   if (!s.power.bom.lines.empty()) {
     out += fmt::format("  capital (priced) {} USD", readable_amount(s.power.bom.priced_usd()));
     if (s.power.bom.unpriced_items() > 0) {

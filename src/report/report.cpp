@@ -91,6 +91,7 @@ Summary summarize(const scenario::Scenario& s, const net::RunResult& r) {
     out.bus_bandwidth = *out.algorithm_bandwidth * factor;
   }
   if (s.training) out.training = summarize_training(s, r);
+  if (s.serving) out.serving = summarize_serving(s, r);
   return out;
 }
 
@@ -277,10 +278,12 @@ std::string report_json(const scenario::Scenario& s, const net::RunResult& r,
   }
   if (packet) write_packet_summary(w, s, *packet);
   if (sum.training) write_training_summary(w, s, *sum.training);
+  if (sum.serving) write_serving_summary(w, s, *sum.serving, power);
   if (power) write_power_summary(w, s, *power);
   w.end_object();
   if (power) write_power_json(w, s, *power);
   if (sum.training) write_training(w, s, *sum.training);
+  if (sum.serving) write_serving(w, s, *sum.serving, power);
 
   write_links_by_role(w, sum);
   write_links(w, s, r);
@@ -392,6 +395,7 @@ std::string human_summary(const scenario::Scenario& s, const Summary& sum) {
     }
   }
   if (sum.training) out += training_text(s, *sum.training);
+  if (sum.serving) out += serving_text(s, *sum.serving);
   return out;
 }
 

@@ -30,6 +30,7 @@
 #include "scenario/packet_config.h"
 #include "scenario/physical.h"
 #include "scenario/topologies.h"
+#include "scenario/serving.h"
 #include "scenario/training.h"
 
 // The order of the checks matters to users: each level's kind is read before its keys
@@ -45,7 +46,7 @@ constexpr int64_t kMaxSeed = int64_t{1} << 53;  // exact in a double, so reports
 const std::vector<std::string> kNetworkModels = {"flow", "packet"};
 const std::vector<std::string> kWorkloadKinds = {
     "all_reduce", "all_gather", "reduce_scatter", "broadcast", "reduce", "all_to_all", "p2p",
-    "flow_trace", "goal", "chakra", "training"};
+    "flow_trace", "goal", "chakra", "training", "serving"};
 
 /// The file name without its directory and a ".json" ending.
 std::string default_name(const std::string& file) {
@@ -208,7 +209,10 @@ class Builder {
       rack_names.push_back(fmt::format("{}{}", r < placed.gpu_racks ? "rack" : "netrack", r));
     }
     read_power(doc_, catalog_dir(), t, out_.catalog, link_loss_db_, placed.node_rack, rack_names,
-               out_.training ? out_.training->spec.accelerator : std::string(), out_.power);
+               out_.training  ? out_.training->spec.accelerator
+               : out_.serving ? out_.serving->spec.accelerator
+                              : std::string(),
+               out_.power);
     // A training run's campaign is the iterations that train its tokens, unless the
     // facility says how many repeats.
     const auto fac = doc_.root().get("facility");
@@ -262,10 +266,24 @@ class Builder {
       load_goal(w, doc_, topology_(), options_.max_flows, out_.flows, out_.workload);
     } else if (kind == "training") {
       training(w);
+    } else if (kind == "serving") {
+      serving(w);
     } else {
       load_collective(w, *coll::collective_kind(kind), *fabric_, doc_, catalog_dir(),
                       options_.max_flows, out_.flows, out_.workload);
     }
+  }
+
+  /// Serving: a prefill batch and decode steps (scenario/serving.cpp, work/serving.h).
+  void serving(const JsonNode& w) {
+    TrainingContext ctx;
+    ctx.topology = &topology_();
+    ctx.catalog_dir = catalog_dir();
+    ctx.reader = doc_.reader();
+    ctx.max_flows = options_.max_flows;
+    out_.serving = load_serving(w, ctx, out_.flows);
+    out_.workload.ranks = static_cast<uint32_t>(topology_().gpus().size());
+    out_.workload.size = out_.flows.total_size();
   }
 
   /// A training iteration (scenario/training.cpp, work/training.h).

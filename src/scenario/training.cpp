@@ -151,6 +151,10 @@ hw::AcceleratorPart accelerator(const JsonNode& a, const TrainingContext& ctx) {
 
 }  // namespace
 
+hw::AcceleratorPart workload_accelerator(const JsonNode& a, const TrainingContext& ctx) {
+  return accelerator(a, ctx);
+}
+
 work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, net::FlowSet& flows,
                                  ReplicaFold& fold) {
   w.expect_keys({"kind", "model", "parallelism", "accelerator", "efficiency", "recompute",

@@ -34,6 +34,10 @@ struct TrainingContext {
 };
 
 
+/// The accelerator at `a`: a catalog name, or an object ({"base": name, ...fields}) whose
+/// fields override the base's (the training and serving workloads' "accelerator").
+hw::AcceleratorPart workload_accelerator(const JsonNode& a, const TrainingContext& ctx);
+
 /// Reads the workload at `w` (kind "training") and appends its flows to `flows`.
 work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx,
                                  net::FlowSet& flows, ReplicaFold& fold);

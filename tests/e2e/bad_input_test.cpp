@@ -45,6 +45,15 @@ std::string explicit_with(const std::string& flows) {
 }
 const std::string kFlow = R"({"id": "f0", "src": "gpu0", "dst": "gpu1", "size": "1 MiB"})";
 
+// A small MoE served on the 4-GPU star: prefill on gpu0, the decode pool `decode` after it.
+std::string serving_with(const std::string& decode, const std::string& input = "100") {
+  return star_with(R"("workload": {"kind": "serving", "accelerator": "h100-sxm",
+      "model": {"layers": 4, "dense_layers": 1, "hidden": 1024, "heads": 8, "vocabulary": 1000,
+                "dense_ffn": 4096, "experts": 8, "top_k": 2, "expert_ffn": 512},
+      "prefill": {"gpus": 1, "batch": 1}, )" + decode + R"(, "input_tokens": )" + input +
+                   R"(, "output_tokens": 10})");
+}
+
 // gpu0 - sw0 - gpu1 and `extra` unlinked switches x0, x1, ..., each with a role of its own.
 std::string explicit_with_roles(int extra) {
   std::string nodes = R"({"name": "gpu0", "kind": "gpu"}, {"name": "gpu1", "kind": "gpu"},
@@ -519,6 +528,25 @@ const std::vector<BadCase> kCases = {
                   "global_batch": 8, "micro_batch": 1},
         "parallelism": {"data": 4}})"),
      {}, "", "s.json:/workload/accelerator", "did you mean 'h100-sxm'"},
+    // ---- workload: serving (docs/serving.md) ----
+    {"ServingBatchZero", serving_with(R"("decode": {"gpus": 2, "batch": 0})"), {}, "",
+     "s.json:/workload/decode/batch", "expected an integer from 1 to"},
+    {"ServingExpertsNotDividedByThePlan", serving_with(R"("decode": {"gpus": 3, "batch": 3})"), {}, "",
+     "s.json:/workload/decode", "expert parallelism 3 does not divide the 8 routed experts"},
+    {"ServingKvCacheDoesNotFitHbm", serving_with(R"("decode": {"gpus": 2, "batch": 4})", "5000000"), {}, "",
+     "s.json:/workload/decode/batch", "the decode pool does not fit in HBM"},
+    {"ServingPoolsNeedMoreGpusThanTheTopology", serving_with(R"("decode": {"gpus": 4, "batch": 4})"), {}, "",
+     "s.json:/workload", "the pools need 5 GPUs"},
+    {"ServingBatchNotAMultipleOfAttentionGroups", serving_with(R"("decode": {"gpus": 2, "batch": 3})"), {}, "",
+     "s.json:/workload/decode/batch", "not a multiple of the decode pool's 2 attention groups"},
+    {"ServingUnknownModel",
+     star_with(R"("workload": {"kind": "serving", "accelerator": "h100-sxm", "model": "deepseek-v4",
+        "prefill": {"gpus": 1, "batch": 1}, "decode": {"gpus": 2, "batch": 2}, "input_tokens": 100, "output_tokens": 10})"),
+     {}, "", "s.json:/workload/model", "unknown model 'deepseek-v4'"},
+    {"ServingPrecisionWithoutPeak",
+     star_with(R"("workload": {"kind": "serving", "accelerator": "ascend-910c", "precision": "fp8", "model": "deepseek-v3",
+        "prefill": {"gpus": 1, "batch": 1}, "decode": {"gpus": 2, "batch": 2}, "input_tokens": 100, "output_tokens": 10})"),
+     {}, "", "s.json:/workload/precision", "has no peak for 'fp8'"},
     // ---- physical (issue 17.4): a named part of another rate used to replace the
     // link's bandwidth silently (400 Gb/s links became 800 Gb/s links) ----
     {"PhysicalPartChangesTheLinkRate", "{" + kStar + ", " + kAllReduce + R"(, "physical": {"media": "pluggable-dsp-800g-dr8"}})", {}, "",

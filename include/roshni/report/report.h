@@ -12,6 +12,7 @@
 #include "roshni/core/sim_time.h"
 #include "roshni/core/units.h"
 #include "roshni/net/run_contract.h"
+#include "roshni/report/serving_report.h"
 #include "roshni/report/training_report.h"
 #include "roshni/scenario/loader.h"
 #include "roshni/scenario/run.h"
@@ -47,6 +48,7 @@ struct Summary {
   uint64_t events = 0;
   uint64_t rate_solves = 0;
   std::optional<TrainingSummary> training;  // a training workload's figures
+  std::optional<ServingSummary> serving;    // a serving workload's figures
   std::vector<RoleUse> by_role;  // one per link role, in the roles' name order
 };
 

@@ -21,6 +21,7 @@
 #include "roshni/thermal/thermal_model.h"
 #include "roshni/scenario/document.h"
 #include "roshni/topo/topology.h"
+#include "roshni/work/serving.h"
 #include "roshni/work/training.h"
 
 namespace roshni::scenario {
@@ -127,6 +128,8 @@ struct Scenario {
   WorkloadInfo workload;
   /// A training workload's model, plan and derived figures (for the report).
   std::optional<work::TrainingInfo> training;
+  /// A serving workload's model, pools and derived figures (for the report).
+  std::optional<work::ServingInfo> serving;
   ReplicaFold fold;  // replicas == 1 unless one replica stands for all
   ReportOptions report;
   /// The hardware catalog, when the scenario has a "physical" section (empty otherwise),
