@@ -161,10 +161,12 @@ std::string training_text(const scenario::Scenario& s, const TrainingSummary& t)
   }
   if (info.spec.report_memory) {
     const work::StageMemory& m = info.memory[busiest_stage(info)];
+    const double capacity = info.spec.hbm_capacity.si();
     out += fmt::format("  memory per GPU  {:.1f} GB (weights {:.1f}, gradients {:.1f}, Adam state {:.1f}, "
-                       "activations {:.1f}) of {:.0f} GB\n",
+                       "activations {:.1f}){}\n",
                        m.total() / 1e9, m.weights / 1e9, m.gradients / 1e9, m.optimizer / 1e9,
-                       m.activations / 1e9, info.spec.hbm_capacity.si() / 1e9);
+                       m.activations / 1e9,
+                       capacity > 0 ? fmt::format(" of {:.0f} GB", capacity / 1e9) : std::string(" (no hbm_capacity)"));
   }
   if (t.time_to_train) {
     out += fmt::format("  time to train   {:.3g} tokens in {}\n", info.spec.train_tokens,
