@@ -104,6 +104,13 @@ const std::vector<Bad> kBad = {
      "/workload/parallelism/pipeline", "\"first_stage_layers\" and \"last_stage_layers\""},
     {"UnevenRestNotEven", scenario(kModel, R"("data": 2, "tensor": 2, "pipeline": 4, "first_stage_layers": 1)"),
      "/workload/parallelism/first_stage_layers", "7 layers left after the first and last stages do not split evenly over the other 3 stages"},
+    // Stage 0 of kModel on kPlan (t = 4, p = 2, m = 8): 4 layers of 12 h^2 / t and the
+    // embedding V h / t = 12,838,912 parameters x 16 B = 205,422,592 B; 2 micro-batches
+    // in flight x 4 layers x s b h (10 + 24/t + 5 a s/(h t)) = 8 x 13,631,488 B; total
+    // 314,474,496 B (Korthikanti et al. 2022; Rajbhandari et al. 2020): 314 MB is too little.
+    {"MemoryJustDoesNotFit", scenario(kModel, kPlan,
+        R"("accelerator": {"base": "h100-sxm", "hbm_capacity": "314 MB"})"),
+     "/workload/parallelism", "needs 0.3 GB"},
     {"MemoryDoesNotFit", scenario(R"("layers": 8, "hidden": 1024, "heads": 16, "vocabulary": 1000,
         "sequence": 65536, "global_batch": 16, "micro_batch": 1)", kPlan),
      "/workload/parallelism", "more than the 80.0 GB of HBM of 'h100-sxm'"},
@@ -166,6 +173,9 @@ TEST(TrainingScenario, MemoryCheckOptOutAndReportKeys) {
         "sequence": 65536, "global_batch": 16, "micro_batch": 1)";
   EXPECT_NO_THROW(load_scenario_text(
       scenario(big, kPlan, R"("accelerator": "h100-sxm", "check_memory": false)"), "t.json"));
+  // The same plan as the row MemoryJustDoesNotFit, with 315 MB (it needs 314,474,496 B).
+  EXPECT_NO_THROW(load_scenario_text(
+      scenario(kModel, kPlan, R"("accelerator": {"base": "h100-sxm", "hbm_capacity": "315 MB"})"), "t.json"));
   const std::string plain = run_report(load_scenario_text(scenario(kModel, kPlan), "t.json"));
   EXPECT_EQ(plain.find("memory_per_gpu"), std::string::npos);
   EXPECT_EQ(plain.find("pipeline_schedule"), std::string::npos);
