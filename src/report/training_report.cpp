@@ -7,6 +7,18 @@
 #include "roshni/work/training.h"
 
 namespace roshni::report {
+namespace {
+
+/// The pipeline stage whose GPUs need the most memory (the first of equals).
+size_t busiest_stage(const work::TrainingInfo& info) {
+  size_t worst = 0;
+  for (size_t i = 1; i < info.memory.size(); ++i) {
+    if (info.memory[i].total() > info.memory[worst].total()) worst = i;
+  }
+  return worst;
+}
+
+}  // namespace
 
 TrainingSummary summarize_training(const scenario::Scenario& s, const net::RunResult& r) {
   const work::TrainingInfo& info = *s.training;
@@ -46,6 +58,31 @@ void write_training(JsonWriter& w, const scenario::Scenario& s, const TrainingSu
       .key("expert").value(sp.plan.expert)
       .key("sharding").value(work::to_string(sp.plan.sharding))
       .end_object();
+  // Only for the schedules and options issue 22 added, so that other reports keep their bytes.
+  const bool uneven = sp.plan.first_stage_layers > 0 || sp.plan.last_stage_layers > 0;
+  if (sp.plan.virtual_stages > 1 || uneven) {
+    w.key("pipeline_schedule").value(sp.plan.virtual_stages > 1 ? "interleaved_1f1b" : "1f1b");
+    w.figure("virtual_stages", sp.plan.virtual_stages, "1");
+    w.key("stage_layers").begin_array();
+    for (const uint32_t n : info.stage_layers) w.value(n);
+    w.end_array();
+  }
+  if (sp.selective_recompute) w.key("recompute").value("selective");
+  if (sp.report_memory) {
+    const size_t worst = busiest_stage(info);
+    const work::StageMemory& m = info.memory[worst];
+    w.key("memory_per_gpu").begin_compact_object()
+        .key("stage").value(static_cast<uint64_t>(worst))
+        .key("total").value(m.total())
+        .key("weights").value(m.weights)
+        .key("gradients").value(m.gradients)
+        .key("optimizer").value(m.optimizer)
+        .key("activations").value(m.activations)
+        .key("layer_passes_in_flight").value(m.layer_passes)
+        .key("capacity").value(sp.hbm_capacity.si())
+        .key("unit").value("B")
+        .end_object();
+  }
   if (info.replicas_per_simulated > 1) {
     // Only then, so that reports of fully simulated runs keep their bytes.
     w.figure("replicas_per_simulated", info.replicas_per_simulated, "1");
@@ -91,6 +128,9 @@ void write_training_summary(JsonWriter& w, const scenario::Scenario& s, const Tr
   w.figure("iteration_time", t.iteration.duration().si(), "s");
   w.figure("mfu", t.mfu, "1");
   w.figure("tokens_per_second", t.tokens_per_second, "1/s");
+  const work::TrainingInfo& info = *s.training;
+  if (info.spec.plan.virtual_stages > 1) w.figure("virtual_stages", info.spec.plan.virtual_stages, "1");
+  if (info.spec.report_memory) w.figure("memory_per_gpu", info.memory[busiest_stage(info)].total(), "B");
   if (t.time_to_train) {
     w.figure("train_tokens", s.training->spec.train_tokens, "1");
     w.figure("time_to_train", t.time_to_train->si(), "s");
@@ -116,6 +156,18 @@ std::string training_text(const scenario::Scenario& s, const TrainingSummary& t)
   out += fmt::format("  per GPU         {:.1f} TFLOP/s model, MFU {:.1f}% (hardware {:.1f}%)\n",
                      t.model_flops_per_gpu.si() / 1e12, 100 * t.mfu, 100 * t.hfu);
   out += fmt::format("  throughput      {:.0f} tokens/s\n", t.tokens_per_second);
+  if (info.spec.plan.virtual_stages > 1) {
+    out += fmt::format("  schedule        interleaved 1F1B, {} virtual stages per GPU\n", info.spec.plan.virtual_stages);
+  }
+  if (info.spec.report_memory) {
+    const work::StageMemory& m = info.memory[busiest_stage(info)];
+    const double capacity = info.spec.hbm_capacity.si();
+    out += fmt::format("  memory per GPU  {:.1f} GB (weights {:.1f}, gradients {:.1f}, Adam state {:.1f}, "
+                       "activations {:.1f}){}\n",
+                       m.total() / 1e9, m.weights / 1e9, m.gradients / 1e9, m.optimizer / 1e9,
+                       m.activations / 1e9,
+                       capacity > 0 ? fmt::format(" of {:.0f} GB", capacity / 1e9) : std::string(" (no hbm_capacity)"));
+  }
   if (t.time_to_train) {
     out += fmt::format("  time to train   {:.3g} tokens in {}\n", info.spec.train_tokens,
                        *t.time_to_train);

@@ -228,6 +228,7 @@ hw::AcceleratorPart accelerator_part(const std::string& name, const JsonNode& e)
     p.peak_flops.emplace(it.key(), flops.at(it.key(), "").as_flop_rate());
   }
   p.hbm_bandwidth = e.at("hbm_bandwidth", "a data rate like \"3.35 TB/s\"").as_data_rate();
+  if (const auto v = e.get("hbm_capacity")) p.hbm_capacity = v->as_data_size();
   if (const auto v = e.get("idle_power")) p.idle_power = v->as_power();
   if (const auto v = e.get("peak_power")) {
     p.peak_power = v->as_power();

@@ -23,7 +23,7 @@ const std::vector<std::string> kPrecisions = {"bf16", "fp16", "fp8", "tf32", "fp
 const std::vector<std::string> kShardings = {"none", "zero1", "zero2", "zero3"};
 const std::vector<std::string> kDims = {"tensor", "data", "pipeline"};
 const std::vector<std::string> kSchedules = {"1f1b"};
-const std::vector<std::string> kRecompute = {"none", "full"};
+const std::vector<std::string> kRecompute = {"none", "selective", "full"};
 const std::vector<std::string> kSimulate = {"all_replicas", "one_replica", "one_replica_lower_bound"};
 constexpr int64_t kMaxCount = int64_t{1} << 24;
 constexpr int64_t kMaxDegree = int64_t{1} << 20;
@@ -158,7 +158,7 @@ hw::AcceleratorPart workload_accelerator(const JsonNode& a, const TrainingContex
 work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, net::FlowSet& flows,
                                  ReplicaFold& fold) {
   w.expect_keys({"kind", "model", "parallelism", "accelerator", "efficiency", "recompute",
-                 "optimizer_bytes_per_param", "train_tokens", "simulate"});
+                 "optimizer_bytes_per_param", "train_tokens", "simulate", "check_memory"});
   work::TrainingSpec spec;
   const JsonNode m = w.at("model", "the transformer, like {\"layers\": 96, \"hidden\": 12288, ...}");
   spec.model = model(m);
@@ -168,7 +168,8 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
   const JsonNode p = w.at("parallelism", "the parallel degrees, like {\"data\": 8, \"tensor\": 8, "
                                          "\"pipeline\": 16}");
   p.expect_keys({"data", "tensor", "pipeline", "expert", "schedule", "sharding", "rank_order",
-                 "layers_per_step", "bucket"});
+                 "layers_per_step", "bucket", "virtual_stages", "first_stage_layers",
+                 "last_stage_layers"});
   work::ParallelPlan& pl = spec.plan;
   pl.data = count_or(p, "data", 1, 1, kMaxDegree);
   pl.tensor = count_or(p, "tensor", 1, 1, kMaxDegree);
@@ -199,10 +200,53 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
     fail_at("tensor", fmt::format("tensor parallelism {} does not divide the MLP size {} ({}/ffn)",
                                   pl.tensor, mo.ffn, m.pointer()));
   }
-  if (mo.layers % pl.pipeline != 0) {
-    fail_at("pipeline", fmt::format("pipeline parallelism {} does not divide the {} layers "
-                                    "({}/layers); every stage gets the same number",
-                                    pl.pipeline, mo.layers, m.pointer()));
+  pl.virtual_stages = count_or(p, "virtual_stages", 1, 1, kMaxCount);
+  const auto first = p.get("first_stage_layers"), last = p.get("last_stage_layers");
+  if (first) pl.first_stage_layers = static_cast<uint32_t>(first->as_int(1, mo.layers));
+  if (last) pl.last_stage_layers = static_cast<uint32_t>(last->as_int(1, mo.layers));
+  const uint32_t uneven = (first ? 1 : 0) + (last ? 1 : 0);
+  if (uneven > 0 && pl.pipeline < 2) {
+    (first ? *first : *last).fail("first_stage_layers and last_stage_layers need pipeline parallelism of 2 or more");
+  }
+  if (uneven == 0 && mo.layers % (uint64_t{pl.pipeline} * pl.virtual_stages) != 0) {
+    const std::string msg = fmt::format(
+        "{} does not divide the {} layers ({}/layers); every stage{} gets the same number unless "
+        "\"first_stage_layers\" and \"last_stage_layers\" give the first and last stage theirs "
+        "(Megatron-Core's num_layers_in_first/last_pipeline_stage)",
+        pl.virtual_stages > 1 ? fmt::format("pipeline parallelism {} x virtual stages {}", pl.pipeline,
+                                            pl.virtual_stages)
+                              : fmt::format("pipeline parallelism {}", pl.pipeline),
+        mo.layers, m.pointer(), pl.virtual_stages > 1 ? " and chunk" : "");
+    fail_at(pl.virtual_stages > 1 ? "virtual_stages" : "pipeline", msg);
+  }
+  if (uneven > 0) {
+    const uint64_t given = uint64_t{pl.first_stage_layers} + pl.last_stage_layers;
+    const uint32_t left = pl.pipeline - uneven;
+    const JsonNode& at = last ? *last : *first;
+    if (given > mo.layers || (left == 0 && given != mo.layers)) {
+      at.fail(fmt::format("the first and last stages' {} layers leave {} for the other {} stages of "
+                          "the model's {} ({}/layers)", given,
+                          given > mo.layers ? 0 : mo.layers - given, left, mo.layers, m.pointer()));
+    }
+    const uint64_t rest = mo.layers - given;
+    if (left > 0 && rest % (uint64_t{left} * pl.virtual_stages) != 0) {
+      at.fail(fmt::format("the {} layers left after the first and last stages do not split evenly "
+                          "over the other {} stages{}", rest, left,
+                          pl.virtual_stages > 1 ? fmt::format(" x {} virtual stages", pl.virtual_stages) : ""));
+    }
+    if (pl.virtual_stages > 1) {
+      if (left == 0) at.fail("with virtual stages, uneven first and last stages need a stage between them");
+      // Chunks 1 .. v-1 of the first stage (0 .. v-2 of the last) hold the middle stages'
+      // chunk size; chunk 0 (v - 1) what is left, which must not be negative.
+      const uint64_t chunk = rest / left / pl.virtual_stages;
+      for (const auto& [node, n] : {std::pair{first, pl.first_stage_layers}, std::pair{last, pl.last_stage_layers}}) {
+        if (node && n < (pl.virtual_stages - 1) * chunk) {
+          node->fail(fmt::format("{} layers are fewer than the {} the stage's other {} chunks hold "
+                                 "({} each, as in the middle stages)", n,
+                                 (pl.virtual_stages - 1) * chunk, pl.virtual_stages - 1, chunk));
+        }
+      }
+    }
   }
   if (pl.expert > 1 && mo.experts == 0) {
     fail_at("expert", fmt::format("expert parallelism {} needs a mixture of experts ({}/experts)",
@@ -229,6 +273,17 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
         "parallelism {} ({}/data): every DP rank runs a whole number of micro-batches",
         mo.global_batch, mo.micro_batch, m.pointer(), pl.data, p.pointer()));
   }
+  if (pl.virtual_stages > 1) {
+    const auto vn = p.get("virtual_stages");
+    if (pl.pipeline < 2) vn->fail("virtual stages interleave a pipeline; set pipeline parallelism of 2 or more");
+    const uint64_t micro = mo.global_batch / (uint64_t{mo.micro_batch} * pl.data);
+    if (micro % pl.pipeline != 0) {
+      vn->fail(fmt::format("the interleaved schedule runs micro-batches in groups of the pipeline "
+                           "degree (Megatron-LM's rule), but {} micro-batches per pipeline ({}/global_batch "
+                           "/ (micro_batch x data)) are not a multiple of pipeline parallelism {}",
+                           micro, m.pointer(), pl.pipeline));
+    }
+  }
   if (const auto r = p.get("rank_order")) {
     if (!r->raw().is_array() || r->size() != 3) {
       r->fail("expected the three dimensions innermost first, like [\"tensor\", \"data\", \"pipeline\"]");
@@ -243,14 +298,28 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
       pl.order[i] = d == "tensor" ? work::Dim::tensor : d == "data" ? work::Dim::data : work::Dim::pipeline;
     }
   }
+  const std::vector<uint32_t> chunk_layers = work::virtual_stage_layers(mo, pl);
   const uint32_t per_stage = mo.layers / pl.pipeline;
   if (const auto k = p.get("layers_per_step")) {
-    pl.layers_per_step = static_cast<uint32_t>(k->as_int(1, per_stage));
-    if (per_stage % pl.layers_per_step != 0) {
-      k->fail(fmt::format("{} layers per step do not divide the {} layers of a stage", pl.layers_per_step,
-                          per_stage));
+    if (pl.virtual_stages == 1 && uneven == 0) {
+      pl.layers_per_step = static_cast<uint32_t>(k->as_int(1, per_stage));
+      if (per_stage % pl.layers_per_step != 0) {
+        k->fail(fmt::format("{} layers per step do not divide the {} layers of a stage", pl.layers_per_step,
+                            per_stage));
+      }
+    } else {
+      pl.layers_per_step = static_cast<uint32_t>(k->as_int(1, mo.layers));
+      for (size_t c = 0; c < chunk_layers.size(); ++c) {
+        if (chunk_layers[c] % pl.layers_per_step != 0) {
+          k->fail(fmt::format("{} layers per step do not divide the {} layers of virtual stage {} "
+                              "(chunk {} of pipeline stage {})", pl.layers_per_step, chunk_layers[c], c,
+                              c / pl.pipeline, c % pl.pipeline));
+        }
+      }
     }
   }
+  const uint32_t least_steps = *std::min_element(chunk_layers.begin(), chunk_layers.end()) *
+                               pl.virtual_stages / pl.layers_per_step;
   if (const auto b = p.get("bucket")) pl.bucket = b->as_data_size();
 
   // ---- the accelerator ----
@@ -268,10 +337,15 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
   spec.accelerator = part.name;
   spec.peak = peak->second;
   spec.hbm_bandwidth = part.hbm_bandwidth;
+  if (part.hbm_capacity) spec.hbm_capacity = *part.hbm_capacity;
 
   // ---- options ----
   if (const auto e = w.get("efficiency")) spec.efficiency = number(*e, 0, 1, "a fraction of peak");
-  if (const auto r = w.get("recompute")) spec.recompute = pick(*r, kRecompute, "recomputation") == "full";
+  if (const auto r = w.get("recompute")) {
+    const std::string how = pick(*r, kRecompute, "recomputation");
+    spec.recompute = how == "full";
+    spec.selective_recompute = how == "selective";
+  }
   // Mixed-precision Adam: the fp32 master weights, first and second moments are each
   // read and written (6 x 4 B), the gradient read and the new weights written (2 x vb).
   spec.optimizer_bytes_per_param = 24.0 + 2.0 * mo.bytes_per_value;
@@ -307,11 +381,37 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
     }
   }
 
+  // Memory (docs/training.md, "Memory per GPU"): the busiest GPU must fit its HBM.
+  const auto check = w.get("check_memory");
+  const bool check_memory = !check || check->as_bool();
+  spec.report_memory = (check && check_memory) || pl.virtual_stages > 1 || uneven > 0 ||
+                       spec.selective_recompute;
+  if (check_memory && spec.hbm_capacity.si() > 0) {
+    const std::vector<work::StageMemory> mem = work::memory_per_gpu(spec);
+    uint32_t worst = 0;
+    for (uint32_t i = 1; i < mem.size(); ++i) {
+      if (mem[i].total() > mem[worst].total()) worst = i;
+    }
+    const work::StageMemory& x = mem[worst];
+    if (x.total() > spec.hbm_capacity.si()) {
+      const auto gb = [](double b) { return fmt::format("{:.1f} GB", b / 1e9); };
+      p.fail(fmt::format(
+          "a GPU of pipeline stage {} needs {} (weights {}, gradients {}, Adam state {}, activations "
+          "{} of {} layer passes in flight), more than the {} of HBM of '{}' ({}/hbm_capacity in the "
+          "catalog); shard with \"sharding\": \"zero1\" (or zero2, zero3), set {}/recompute to "
+          "\"selective\" or \"full\", raise tensor or pipeline parallelism or lower {}/micro_batch, "
+          "or set {}/check_memory to false to simulate it anyway",
+          worst, gb(x.total()), gb(x.weights), gb(x.gradients), gb(x.optimizer), gb(x.activations),
+          x.layer_passes, gb(spec.hbm_capacity.si()), escape_text(part.name), an.pointer(), w.pointer(),
+          m.pointer(), w.pointer()));
+    }
+  }
+
   // The compute steps alone (two per step and micro-batch on every GPU, four with
   // experts) are a lower bound that refuses a huge plan before counting it exactly.
   const double simulated_gpus = spec.one_replica ? static_cast<double>(gpus) / pl.data : gpus;
   const double lower = simulated_gpus * (mo.global_batch / (mo.micro_batch * pl.data)) *
-                       2.0 * (per_stage / pl.layers_per_step) * (mo.experts > 0 ? 2 : 1);
+                       2.0 * least_steps * (mo.experts > 0 ? 2 : 1);
   const double n = lower > static_cast<double>(ctx.max_flows) ? lower : work::training_flow_count(spec);
   if (n > static_cast<double>(ctx.max_flows) || n >= FlowId::kInvalid) {
     // Whole digits while they are few; an exponent beyond 10^12, not 30 digits.

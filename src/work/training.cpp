@@ -59,11 +59,14 @@ struct StepWork {
   double attn_flops = 0, attn_bytes = 0;  // attention half, forward
   double mlp_flops = 0, mlp_bytes = 0;    // MLP (or local experts) half, forward
   double head_flops = 0, head_bytes = 0;  // output head on the last stage, forward
+  double core_flops = 0, core_bytes = 0;  // the attention core, recomputed when selective
 };
 
 /// Everything derived once from the spec.
 struct Shape {
-  uint32_t t, d, p, e, m, k, steps;
+  uint32_t t, d, p, e, m, k, steps;  // steps: of the largest stage (all its chunks)
+  uint32_t v, P;                     // chunks per GPU; virtual stages P = p v
+  std::vector<uint32_t> vsteps;      // steps of each virtual stage
   bool moe;
   double vb;             // bytes per value
   double tokens;         // per micro-batch per DP rank: b s
@@ -83,7 +86,15 @@ Shape shape_of(const TrainingSpec& spec) {
   s.e = pl.expert;
   s.m = mo.global_batch / (mo.micro_batch * pl.data);
   s.k = pl.layers_per_step;
-  s.steps = mo.layers / pl.pipeline / pl.layers_per_step;
+  s.v = pl.virtual_stages;
+  s.P = s.p * s.v;
+  for (const uint32_t n : virtual_stage_layers(mo, pl)) s.vsteps.push_back(n / pl.layers_per_step);
+  s.steps = 0;
+  for (uint32_t i = 0; i < s.p; ++i) {
+    uint32_t n = 0;
+    for (uint32_t c = 0; c < s.v; ++c) n += s.vsteps[c * s.p + i];
+    s.steps = std::max(s.steps, n);
+  }
   s.moe = mo.experts > 0;
   s.vb = mo.bytes_per_value;
   s.tokens = static_cast<double>(mo.micro_batch) * mo.sequence;
@@ -102,6 +113,12 @@ Shape shape_of(const TrainingSpec& spec) {
   const double local_experts = s.moe ? static_cast<double>(mo.experts) / s.e : 1;
   w.mlp_flops = k * n * used * 2 * mlp_params(mo) / t;
   w.mlp_bytes = k * (local_experts * mlp_params(mo) * vb / t + n * used * vb * (2 * h + 2 * (g * f + f) / t));
+  // Selective recomputation runs the attention core again (scores and weighted sum,
+  // 4 s h per token; q, k, v read and the output written).
+  if (spec.selective_recompute) {
+    w.core_flops = k * n * 4.0 * mo.sequence * h / t;
+    w.core_bytes = k * n * vb * (2 * h + 2 * kv) / t;
+  }
   w.head_flops = n * head_forward_flops_per_token(mo) / t;
   w.head_bytes = static_cast<double>(mo.vocabulary) * h * vb / t + n * vb * (h + mo.vocabulary / t);
   s.attn_param_bytes = k * attention_params(mo) * vb / t;
@@ -111,7 +128,7 @@ Shape shape_of(const TrainingSpec& spec) {
   return s;
 }
 
-/// Gradient buckets of one stage, in backward order: each is a run of steps (from
+/// Gradient buckets of one virtual stage (its steps), in backward order: each is a run of steps (from
 /// `last` down to `first`) whose non-expert and expert gradient bytes are reduced
 /// together once the step `first` of the last micro-batch has its gradients.
 struct Bucket {
@@ -125,21 +142,28 @@ bool has_head_copy(const TrainingSpec& spec, const Shape& s) {
   return s.p > 1 || !spec.model.tied_embeddings;
 }
 
-std::vector<Bucket> buckets_of(const TrainingSpec& spec, const Shape& s, uint32_t stage) {
+std::vector<Bucket> buckets_of(const TrainingSpec& spec, const Shape& s, uint32_t vs) {
   std::vector<Bucket> out;
   Bucket cur{};
   const double limit = spec.plan.bucket.si();
-  for (uint32_t q = s.steps; q-- > 0;) {
+  const uint32_t steps = s.vsteps[vs];
+  if (steps == 0) {  // a chunk with no layer: only the embedding or the head, if it holds one
+    if (vs == s.P - 1 && has_head_copy(spec, s)) cur.dense_bytes += s.embedding_bytes;
+    if (vs == 0) cur.dense_bytes += s.embedding_bytes;
+    if (cur.dense_bytes > 0) out.push_back(cur);
+    return out;
+  }
+  for (uint32_t q = steps; q-- > 0;) {
     cur.first_step = q;
     cur.dense_bytes += s.attn_param_bytes + s.dense_mlp_param_bytes;
     cur.expert_bytes += s.expert_param_bytes;
     // The output head's gradients are ready first (last stage), the input embedding's
     // last (first stage); a tied embedding has a copy on both (one when they are the
     // same stage).
-    if (stage == s.p - 1 && q == s.steps - 1 && has_head_copy(spec, s)) {
+    if (vs == s.P - 1 && q == steps - 1 && has_head_copy(spec, s)) {
       cur.dense_bytes += s.embedding_bytes;
     }
-    if (stage == 0 && q == 0) cur.dense_bytes += s.embedding_bytes;
+    if (vs == 0 && q == 0) cur.dense_bytes += s.embedding_bytes;
     if (cur.dense_bytes + cur.expert_bytes >= limit || q == 0) {
       out.push_back(cur);
       cur = Bucket{};
@@ -190,7 +214,7 @@ class Builder {
     dp_ends_.resize(n);
     compute_.resize(n);
     if (flows_) {  // counting needs no ids
-      fwd_sent_.assign(static_cast<size_t>(s_.p) * s_.m * s_.d * s_.t, FlowId());
+      fwd_sent_.assign(static_cast<size_t>(s_.P) * s_.m * s_.d * s_.t, FlowId());
       bwd_sent_ = fwd_sent_;
     }
     info_.spec = spec;
@@ -208,8 +232,13 @@ class Builder {
     info_.model_flops_per_iteration = info_.model_flops_per_token * info_.tokens_per_iteration;
     const double recompute_flops =
         spec_.recompute ? mo.layers * layer_forward_flops_per_token(mo) * info_.tokens_per_iteration
-                        : 0;
+        : spec_.selective_recompute ? mo.layers * 4.0 * mo.sequence * mo.hidden * info_.tokens_per_iteration
+                                    : 0;
     info_.hardware_flops_per_iteration = info_.model_flops_per_iteration + recompute_flops;
+    info_.memory = memory_per_gpu(spec_);
+    const std::vector<uint32_t> layers = virtual_stage_layers(spec_.model, spec_.plan);
+    info_.stage_layers.assign(s_.p, 0);
+    for (size_t c = 0; c < layers.size(); ++c) info_.stage_layers[c % s_.p] += layers[c];
     pipeline();
     finish();
     for (uint32_t g = 0; g < compute_.size(); ++g) {
@@ -401,20 +430,26 @@ class Builder {
     }
   }
 
-  /// The forward pass of micro-batch j on stage i, for every replica and TP rank.
-  void forward(uint32_t i, uint32_t j) {
+  /// The forward pass of micro-batch j through virtual stage vs (chunk vs / p of
+  /// pipeline stage i = vs mod p), for every replica and TP rank.
+  void forward(uint32_t vs, uint32_t j) {
     const StepWork& w = s_.work;
     const double act = s_.k * s_.activation;
-    auto gathered = zero3_gather(i);
-    for (uint32_t q = 0; q < s_.steps; ++q) {
+    const uint32_t i = vs % s_.p, steps = s_.vsteps[vs];
+    auto gathered = steps > 0 ? zero3_gather(i) : Gathered();
+    if (steps == 0 && vs > 0 && flows_) {  // a chunk with no layer waits for its input
+      for (uint32_t dd = 0; dd < reps_; ++dd)
+        for (uint32_t r = 0; r < s_.t; ++r) tail_[gpu(r, dd, i)].push_back(fwd_sent_[slot(vs - 1, j, dd, r)]);
+    }
+    for (uint32_t q = 0; q < steps; ++q) {
       auto now = std::move(gathered);
-      gathered = q + 1 < s_.steps ? zero3_gather(i) : decltype(gathered)();
+      gathered = q + 1 < steps ? zero3_gather(i) : decltype(gathered)();
       wait_for(i, now);
       for (uint32_t dd = 0; dd < reps_; ++dd) {
         for (uint32_t r = 0; r < s_.t; ++r) {
           const uint32_t g = gpu(r, dd, i);
           FlowId recv;
-          if (flows_ && q == 0 && i > 0) recv = fwd_sent_[slot(i - 1, j, dd, r)];
+          if (flows_ && q == 0 && vs > 0) recv = fwd_sent_[slot(vs - 1, j, dd, r)];
           const std::span<const FlowId> extra = recv.valid() ? std::span<const FlowId>(&recv, 1)
                                                              : std::span<const FlowId>();
           if (s_.moe) {
@@ -438,38 +473,45 @@ class Builder {
     for (uint32_t dd = 0; dd < reps_; ++dd) {
       for (uint32_t r = 0; r < s_.t; ++r) {
         const uint32_t g = gpu(r, dd, i);
-        if (i == s_.p - 1) {
+        if (vs == s_.P - 1) {
           compute(g, "fwd_head", w.head_flops, w.head_bytes);
         } else {
-          const FlowId sent = send(g, gpu(r, dd, i + 1));
-          if (flows_) fwd_sent_[slot(i, j, dd, r)] = sent;
+          const FlowId sent = send(g, gpu(r, dd, (vs + 1) % s_.p));
+          if (flows_) fwd_sent_[slot(vs, j, dd, r)] = sent;
         }
       }
     }
   }
 
-  /// The backward pass of micro-batch j on stage i; on the last micro-batch each
-  /// bucket's gradient collective starts as soon as its steps are done.
-  void backward(uint32_t i, uint32_t j) {
+  /// The backward pass of micro-batch j through virtual stage vs (on pipeline stage
+  /// i = vs mod p); on the last micro-batch each bucket's gradient collective starts as
+  /// soon as its steps are done.
+  void backward(uint32_t vs, uint32_t j) {
     const StepWork& w = s_.work;
     const double act = s_.k * s_.activation;
     const double again = spec_.recompute ? 1 : 0;  // the forward recomputed first
     const bool last = j == s_.m - 1;
-    const std::vector<Bucket> buckets = last ? buckets_of(spec_, s_, i) : std::vector<Bucket>();
+    const uint32_t i = vs % s_.p, steps = s_.vsteps[vs];
+    const std::vector<Bucket> buckets = last ? buckets_of(spec_, s_, vs) : std::vector<Bucket>();
     size_t next_bucket = 0;
     std::vector<std::vector<FlowId>> step_done(s_.d * s_.t);
     for (uint32_t dd = 0; dd < reps_; ++dd) {
       for (uint32_t r = 0; r < s_.t; ++r) {
         const uint32_t g = gpu(r, dd, i);
-        if (i == s_.p - 1) {
+        if (vs == s_.P - 1) {
           compute(g, "bwd_head", 2 * w.head_flops, 2 * w.head_bytes);
         } else {
-          if (flows_) tail_[g].push_back(bwd_sent_[slot(i + 1, j, dd, r)]);
+          if (flows_) tail_[g].push_back(bwd_sent_[slot(vs + 1, j, dd, r)]);
         }
       }
     }
-    auto gathered = zero3_gather(i);
-    for (uint32_t q = s_.steps; q-- > 0;) {
+    if (steps == 0 && !buckets.empty()) {  // a chunk with no layer: its embedding or head
+      for (uint32_t dd = 0; dd < reps_; ++dd)
+        for (uint32_t r = 0; r < s_.t; ++r) step_done[dd * s_.t + r] = tail_[gpu(r, dd, i)];
+      gradients(i, buckets.front(), step_done);
+    }
+    auto gathered = steps > 0 ? zero3_gather(i) : Gathered();
+    for (uint32_t q = steps; q-- > 0;) {
       auto now = std::move(gathered);
       gathered = q > 0 ? zero3_gather(i) : decltype(gathered)();
       wait_for(i, now);
@@ -490,9 +532,10 @@ class Builder {
         for (uint32_t r = 0; r < s_.t; ++r) {
           const uint32_t g = gpu(r, dd, i);
           const FlowId id =
-              s_.moe ? compute(g, "bwd_attn", (2 + again) * w.attn_flops, (2 + again) * w.attn_bytes)
-                     : compute(g, "bwd", (2 + again) * (w.attn_flops + w.mlp_flops),
-                               (2 + again) * (w.attn_bytes + w.mlp_bytes));
+              s_.moe ? compute(g, "bwd_attn", (2 + again) * w.attn_flops + w.core_flops,
+                               (2 + again) * w.attn_bytes + w.core_bytes)
+                     : compute(g, "bwd", (2 + again) * (w.attn_flops + w.mlp_flops) + w.core_flops,
+                               (2 + again) * (w.attn_bytes + w.mlp_bytes) + w.core_bytes);
           step_done[dd * s_.t + r].assign(1, id);
         }
         tp_all_reduce(i, dd, s_.moe ? act : 2 * act);
@@ -502,11 +545,11 @@ class Builder {
         ++next_bucket;
       }
     }
-    if (i > 0) {
+    if (vs > 0) {
       for (uint32_t dd = 0; dd < reps_; ++dd) {
         for (uint32_t r = 0; r < s_.t; ++r) {
-          const FlowId sent = send(gpu(r, dd, i), gpu(r, dd, i - 1));
-          if (flows_) bwd_sent_[slot(i, j, dd, r)] = sent;
+          const FlowId sent = send(gpu(r, dd, i), gpu(r, dd, (vs - 1) % s_.p));
+          if (flows_) bwd_sent_[slot(vs, j, dd, r)] = sent;
         }
       }
     }
@@ -577,53 +620,42 @@ class Builder {
     return flows_->add("pp", gpus_[from], gpus_[to], size, tail_[from]);
   }
 
-  size_t slot(uint32_t i, uint32_t j, uint32_t dd, uint32_t r) const {
-    return ((static_cast<size_t>(i) * s_.m + j) * s_.d + dd) * s_.t + r;
+  size_t slot(uint32_t vs, uint32_t j, uint32_t dd, uint32_t r) const {
+    return ((static_cast<size_t>(vs) * s_.m + j) * s_.d + dd) * s_.t + r;
   }
 
-  /// 1F1B (PipeDream-Flush, Narayanan et al. 2021, fig. 4): stage i runs
-  /// min(p - 1 - i, m) warm-up forwards, then alternates one forward and one backward,
-  /// then drains the remaining backwards. Stages are emitted in an order in which every
-  /// cross-stage input exists before it is used.
+  /// Every stage's passes in the order of pipeline_order (1F1B, or interleaved 1F1B
+  /// over virtual stages). Stages are emitted in an order in which every cross-stage
+  /// input exists before it is used: a forward through virtual stage vs waits for vs - 1
+  /// to have run that micro-batch, a backward for vs + 1.
   void pipeline() {
-    struct Op {
-      bool fwd;
-      uint32_t mb;
-    };
-    std::vector<std::vector<Op>> ops(s_.p);
-    for (uint32_t i = 0; i < s_.p; ++i) {
-      const uint32_t warm = std::min(s_.p - 1 - i, s_.m);
-      for (uint32_t j = 0; j < warm; ++j) ops[i].push_back({true, j});
-      for (uint32_t j = 0; j + warm < s_.m; ++j) {
-        ops[i].push_back({true, j + warm});
-        ops[i].push_back({false, j});
-      }
-      for (uint32_t j = s_.m - warm; j < s_.m; ++j) ops[i].push_back({false, j});
-    }
+    std::vector<std::vector<PipelineOp>> ops(s_.p);
+    for (uint32_t i = 0; i < s_.p; ++i) ops[i] = pipeline_order(s_.p, s_.v, s_.m, i);
     std::vector<size_t> next(s_.p, 0);
-    std::vector<uint32_t> fwd_done(s_.p, 0), bwd_done(s_.p, 0);  // micro-batches emitted
-    size_t remaining = 2 * static_cast<size_t>(s_.m) * s_.p;
+    std::vector<uint32_t> fwd_done(s_.P, 0), bwd_done(s_.P, 0);  // micro-batches emitted
+    size_t remaining = 2 * static_cast<size_t>(s_.m) * s_.P;
     while (remaining > 0) {
       bool progress = false;
       for (uint32_t i = 0; i < s_.p; ++i) {
         while (next[i] < ops[i].size()) {
-          const Op op = ops[i][next[i]];
-          const bool ready = op.fwd ? (i == 0 || fwd_done[i - 1] > op.mb)
-                                    : (i == s_.p - 1 || bwd_done[i + 1] > op.mb);
+          const PipelineOp op = ops[i][next[i]];
+          const uint32_t vs = op.chunk * s_.p + i;
+          const bool ready = op.forward ? (vs == 0 || fwd_done[vs - 1] > op.micro_batch)
+                                        : (vs == s_.P - 1 || bwd_done[vs + 1] > op.micro_batch);
           if (!ready) break;
-          if (op.fwd) {
-            forward(i, op.mb);
-            ++fwd_done[i];
+          if (op.forward) {
+            forward(vs, op.micro_batch);
+            ++fwd_done[vs];
           } else {
-            backward(i, op.mb);
-            ++bwd_done[i];
+            backward(vs, op.micro_batch);
+            ++bwd_done[vs];
           }
           ++next[i];
           --remaining;
           progress = true;
         }
       }
-      ROSHNI_ASSERT(progress, "1F1B emission made no progress");
+      ROSHNI_ASSERT(progress, "pipeline emission made no progress");
     }
   }
 
@@ -635,10 +667,12 @@ class Builder {
     const bool sharded = spec_.plan.sharding != Sharding::none;
     const double dense_share = sharded ? s_.d : 1, expert_share = sharded ? s_.d / s_.e : 1;
     for (uint32_t i = 0; i < s_.p; ++i) {
-      double dense = s_.steps * (s_.attn_param_bytes + s_.dense_mlp_param_bytes) / s_.vb;
+      uint32_t steps = 0;  // of all the stage's chunks
+      for (uint32_t c = 0; c < s_.v; ++c) steps += s_.vsteps[c * s_.p + i];
+      double dense = steps * (s_.attn_param_bytes + s_.dense_mlp_param_bytes) / s_.vb;
       if (i == 0) dense += s_.embedding_bytes / s_.vb;
       if (i == s_.p - 1 && has_head_copy(spec_, s_)) dense += s_.embedding_bytes / s_.vb;
-      const double experts = s_.steps * s_.expert_param_bytes / s_.vb;
+      const double experts = steps * s_.expert_param_bytes / s_.vb;
       const double params = dense / dense_share + experts / expert_share;
       for (uint32_t dd = 0; dd < reps_; ++dd) {
         for (uint32_t r = 0; r < s_.t; ++r) {
@@ -676,6 +710,120 @@ class Builder {
 };
 
 }  // namespace
+
+std::vector<uint32_t> virtual_stage_layers(const TransformerModel& model, const ParallelPlan& plan) {
+  const uint32_t p = plan.pipeline, v = plan.virtual_stages;
+  const uint32_t first = plan.first_stage_layers, last = plan.last_stage_layers;
+  uint32_t rest = model.layers, left = p;
+  if (first > 0) {
+    rest -= first;
+    --left;
+  }
+  if (last > 0) {
+    rest -= last;
+    --left;
+  }
+  const uint32_t per_chunk = left > 0 ? rest / left / v : 0;
+  std::vector<uint32_t> out(static_cast<size_t>(p) * v, per_chunk);
+  if (first > 0) out.front() = first - (v - 1) * per_chunk;
+  if (last > 0) out.back() = last - (v - 1) * per_chunk;
+  return out;
+}
+
+std::vector<PipelineOp> pipeline_order(uint32_t p, uint32_t v, uint32_t m, uint32_t stage) {
+  std::vector<PipelineOp> ops;
+  if (v == 1) {
+    // 1F1B (PipeDream-Flush, Narayanan et al. 2021, fig. 4): min(p - 1 - i, m) warm-up
+    // forwards, then one forward and one backward alternately, then the rest backwards.
+    const uint32_t warm = std::min(p - 1 - stage, m);
+    for (uint32_t j = 0; j < warm; ++j) ops.push_back({true, 0, j});
+    for (uint32_t j = 0; j + warm < m; ++j) {
+      ops.push_back({true, 0, j + warm});
+      ops.push_back({false, 0, j});
+    }
+    for (uint32_t j = m - warm; j < m; ++j) ops.push_back({false, 0, j});
+    return ops;
+  }
+  // Megatron-LM's interleaved schedule: passes k = 0 .. m v - 1 go through the chunks in
+  // groups of p micro-batches; backwards visit the chunks in reverse.
+  const uint32_t total = m * v;
+  const uint32_t warm = m == p ? total : std::min((p - stage - 1) * 2 + (v - 1) * p, total);
+  const auto at = [&](uint32_t k, bool forward) {
+    const uint32_t c = (k % (p * v)) / p;
+    return PipelineOp{forward, forward ? c : v - 1 - c, (k / (p * v)) * p + k % p};
+  };
+  for (uint32_t k = 0; k < warm; ++k) ops.push_back(at(k, true));
+  for (uint32_t k = 0; k + warm < total; ++k) {
+    ops.push_back(at(k + warm, true));
+    ops.push_back(at(k, false));
+  }
+  for (uint32_t k = total - warm; k < total; ++k) ops.push_back(at(k, false));
+  return ops;
+}
+
+double activation_bytes_per_layer(const TrainingSpec& spec) {
+  const TransformerModel& mo = spec.model;
+  const double s = mo.sequence, b = mo.micro_batch, h = mo.hidden, vb = mo.bytes_per_value;
+  const double t = spec.plan.tensor;
+  if (spec.recompute) return vb * s * b * h;  // the layer's input, kept for the recomputation
+  const double kv = static_cast<double>(mo.kv_heads) * (h / mo.heads);
+  const double g = mo.mlp == MlpKind::gated ? 2 : 1;
+  const double used = mo.experts > 0 ? mo.top_k : 1;
+  // Not split by TP: two layer-norm inputs, the attention's and the MLP's inputs (vb
+  // each), two dropout masks (1 B each). Split: q, k, v, the attention output, the MLP's
+  // up (and gate) outputs and the activation's output. The a s^2 scores: softmax output,
+  // dropout mask and output.
+  double a = s * b * (h * (4 * vb + 2) + vb * (2 * h + 2 * kv + (g + 1) * mo.ffn * used) / t);
+  if (!spec.selective_recompute) a += (2 * vb + 1) * mo.heads * s * s * b / t;
+  return a;
+}
+
+std::vector<StageMemory> memory_per_gpu(const TrainingSpec& spec) {
+  const TransformerModel& mo = spec.model;
+  const ParallelPlan& pl = spec.plan;
+  const uint32_t p = pl.pipeline, v = pl.virtual_stages;
+  const uint32_t m = mo.global_batch / (mo.micro_batch * pl.data);
+  const double t = pl.tensor, d = pl.data, e = pl.expert, vb = mo.bytes_per_value;
+  const std::vector<uint32_t> layers = virtual_stage_layers(mo, pl);
+  const double per_layer = activation_bytes_per_layer(spec);
+  TrainingSpec whole = spec;  // with full recomputation, the layer being recomputed
+  whole.recompute = false;
+  whole.selective_recompute = false;
+  const double working = spec.recompute ? activation_bytes_per_layer(whole) : 0;
+  const bool moe = mo.experts > 0;
+  const double dense_layer = (attention_params(mo) + (moe ? 0 : mlp_params(mo))) / t;
+  const double expert_layer = moe ? static_cast<double>(mo.experts) / e * mlp_params(mo) / t : 0;
+  const double embedding = static_cast<double>(mo.vocabulary) * mo.hidden / t;
+  const bool head_copy = p > 1 || !mo.tied_embeddings;
+  // Replicas sharing one copy: the dense parameters' over d, the experts' over d / e.
+  const Sharding z = pl.sharding;
+  const auto share = [&](bool sharded, double over) { return sharded ? over : 1.0; };
+  const double w_d = share(z == Sharding::zero3, d), w_e = share(z == Sharding::zero3, d / e);
+  const bool grads_sharded = z == Sharding::zero2 || z == Sharding::zero3;
+  const double g_d = share(grads_sharded, d), g_e = share(grads_sharded, d / e);
+  const double o_d = share(z != Sharding::none, d), o_e = share(z != Sharding::none, d / e);
+  std::vector<StageMemory> out(p);
+  for (uint32_t i = 0; i < p; ++i) {
+    uint32_t n = 0;
+    for (uint32_t c = 0; c < v; ++c) n += layers[c * p + i];
+    double dense = n * dense_layer;
+    if (i == 0) dense += embedding;
+    if (i == p - 1 && head_copy) dense += embedding;
+    const double experts = n * expert_layer;
+    StageMemory& sm = out[i];
+    sm.weights = vb * (dense / w_d + experts / w_e);
+    sm.gradients = vb * (dense / g_d + experts / g_e);
+    sm.optimizer = 12 * (dense / o_d + experts / o_e);
+    uint32_t held = 0;
+    for (const PipelineOp& op : pipeline_order(p, v, m, i)) {
+      const uint32_t l = layers[op.chunk * p + i];
+      held = op.forward ? held + l : held - l;
+      sm.layer_passes = std::max(sm.layer_passes, held);
+    }
+    sm.activations = sm.layer_passes * per_layer + (sm.layer_passes > 0 ? working : 0);
+  }
+  return out;
+}
 
 std::string fold_problem(const TrainingSpec& spec) {
   const ParallelPlan& pl = spec.plan;

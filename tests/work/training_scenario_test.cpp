@@ -93,6 +93,27 @@ const std::vector<Bad> kBad = {
      "/workload/efficiency", "in (0, 1]"},
     {"EfficiencyAsText", scenario(kModel, kPlan, R"("accelerator": "h100-sxm", "efficiency": "70%")"),
      "/workload/efficiency", "expected a fraction of peak"},
+    {"VirtualStagesNeedMicroBatchesInGroupsOfP", scenario(R"("layers": 8, "hidden": 1024, "heads": 16,
+        "vocabulary": 1000, "sequence": 512, "global_batch": 12, "micro_batch": 1)",
+        R"("data": 2, "tensor": 2, "pipeline": 4, "virtual_stages": 2)"),
+     "/workload/parallelism/virtual_stages", "6 micro-batches per pipeline"},
+    {"VirtualStagesNotDividingLayers", scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2, "virtual_stages": 3)"),
+     "/workload/parallelism/virtual_stages", "pipeline parallelism 2 x virtual stages 3 does not divide the 8 layers"},
+    {"PipelineNotDividingLayersNamesTheFix", scenario(R"("layers": 6, "hidden": 1024, "heads": 16, "vocabulary": 1000,
+        "sequence": 512, "global_batch": 16, "micro_batch": 1)", R"("data": 1, "tensor": 4, "pipeline": 4)"),
+     "/workload/parallelism/pipeline", "\"first_stage_layers\" and \"last_stage_layers\""},
+    {"UnevenRestNotEven", scenario(kModel, R"("data": 2, "tensor": 2, "pipeline": 4, "first_stage_layers": 1)"),
+     "/workload/parallelism/first_stage_layers", "7 layers left after the first and last stages do not split evenly over the other 3 stages"},
+    // Stage 0 of kModel on kPlan (t = 4, p = 2, m = 8): 4 layers of 12 h^2 / t and the
+    // embedding V h / t = 12,838,912 parameters x 16 B = 205,422,592 B; 2 micro-batches
+    // in flight x 4 layers x s b h (10 + 24/t + 5 a s/(h t)) = 8 x 13,631,488 B; total
+    // 314,474,496 B (Korthikanti et al. 2022; Rajbhandari et al. 2020): 314 MB is too little.
+    {"MemoryJustDoesNotFit", scenario(kModel, kPlan,
+        R"("accelerator": {"base": "h100-sxm", "hbm_capacity": "314 MB"})"),
+     "/workload/parallelism", "needs 0.3 GB"},
+    {"MemoryDoesNotFit", scenario(R"("layers": 8, "hidden": 1024, "heads": 16, "vocabulary": 1000,
+        "sequence": 65536, "global_batch": 16, "micro_batch": 1)", kPlan),
+     "/workload/parallelism", "more than the 80.0 GB of HBM of 'h100-sxm'"},
     {"TooManyFlows", scenario(R"("layers": 8, "hidden": 1024, "heads": 16, "vocabulary": 1000,
         "sequence": 512, "global_batch": 65536, "micro_batch": 1)", kPlan),
      "/workload", "raise parallelism.layers_per_step"},
@@ -141,6 +162,31 @@ TEST(TrainingScenario, ReportIsDeterministic) {
   const std::string b = run_report(load_scenario_text(text, "t.json"));
   EXPECT_EQ(a, b);
   EXPECT_NE(a.find("\"mfu\""), std::string::npos);
+}
+
+// Korthikanti et al. 2022's s^2 attention term at s = 65,536 (5 a s^2 b / t = 86 GB per
+// layer with a = 16, t = 4) does not fit an 80 GB H100; with the check off it loads. An
+// interleaved plan reports its schedule and the busiest GPU's memory (summary and
+// training object); a plain 1F1B plan without "check_memory" keeps its report's keys.
+TEST(TrainingScenario, MemoryCheckOptOutAndReportKeys) {
+  const std::string big = R"("layers": 8, "hidden": 1024, "heads": 16, "vocabulary": 1000,
+        "sequence": 65536, "global_batch": 16, "micro_batch": 1)";
+  EXPECT_NO_THROW(load_scenario_text(
+      scenario(big, kPlan, R"("accelerator": "h100-sxm", "check_memory": false)"), "t.json"));
+  // The same plan as the row MemoryJustDoesNotFit, with 315 MB (it needs 314,474,496 B).
+  EXPECT_NO_THROW(load_scenario_text(
+      scenario(kModel, kPlan, R"("accelerator": {"base": "h100-sxm", "hbm_capacity": "315 MB"})"), "t.json"));
+  const std::string plain = run_report(load_scenario_text(scenario(kModel, kPlan), "t.json"));
+  EXPECT_EQ(plain.find("memory_per_gpu"), std::string::npos);
+  EXPECT_EQ(plain.find("pipeline_schedule"), std::string::npos);
+  const Scenario s = load_scenario_text(
+      scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2, "virtual_stages": 2)"), "t.json");
+  const std::string r = run_report(s);
+  EXPECT_NE(r.find("\"pipeline_schedule\": \"interleaved_1f1b\""), std::string::npos) << r.substr(0, 3000);
+  const size_t summary = r.find("\"summary\"");
+  ASSERT_NE(summary, std::string::npos);
+  EXPECT_NE(r.find("\"memory_per_gpu\"", summary), std::string::npos);
+  EXPECT_NE(r.find("\"virtual_stages\"", summary), std::string::npos);
 }
 
 // The shipped scenarios with a batch of one micro-batch per pipeline (fast), checked

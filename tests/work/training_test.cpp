@@ -416,5 +416,235 @@ TEST(Training, ZeroThreeShardsExpertsOverTheReplicasHoldingThem) {
   }
 }
 
+
+// Interleaved 1F1B (Narayanan et al. 2021, sec. 2.2.2; Megatron-LM's
+// forward_backward_pipelining_with_interleaving), by hand for p = 2, v = 2, m = 4:
+// 8 passes per stage; forwards in the order (chunk, micro-batch) (0,0) (0,1) (1,0) (1,1)
+// (0,2) (0,3) (1,2) (1,3) (groups of p micro-batches through chunk 0, then chunk 1),
+// backwards (1,0) (1,1) (0,0) (0,1) (1,2) (1,3) (0,2) (0,3). Warm-up: stage 0
+// (2 - 0 - 1) 2 + (2 - 1) 2 = 4 forwards, stage 1 0 + 2 = 2; then F B pairs; then the
+// backwards left. With v = 1 it is plain 1F1B, F^w (F B)^(m-w) B^w, w = p - 1 - i.
+TEST(Schedule, InterleavedOrderIsMegatrons) {
+  const auto F = [](uint32_t c, uint32_t j) { return PipelineOp{true, c, j}; };
+  const auto B = [](uint32_t c, uint32_t j) { return PipelineOp{false, c, j}; };
+  const std::vector<PipelineOp> stage0 = {F(0, 0), F(0, 1), F(1, 0), F(1, 1), F(0, 2), B(1, 0),
+                                          F(0, 3), B(1, 1), F(1, 2), B(0, 0), F(1, 3), B(0, 1),
+                                          B(1, 2), B(1, 3), B(0, 2), B(0, 3)};
+  const std::vector<PipelineOp> stage1 = {F(0, 0), F(0, 1), F(1, 0), B(1, 0), F(1, 1), B(1, 1),
+                                          F(0, 2), B(0, 0), F(0, 3), B(0, 1), F(1, 2), B(1, 2),
+                                          F(1, 3), B(1, 3), B(0, 2), B(0, 3)};
+  EXPECT_EQ(pipeline_order(2, 2, 4, 0), stage0);
+  EXPECT_EQ(pipeline_order(2, 2, 4, 1), stage1);
+  // m = p: Megatron runs every forward first (all warm-up).
+  const std::vector<PipelineOp> all = {F(0, 0), F(0, 1), F(1, 0), F(1, 1),
+                                       B(1, 0), B(1, 1), B(0, 0), B(0, 1)};
+  EXPECT_EQ(pipeline_order(2, 2, 2, 1), all);
+  // v = 1: 1F1B; stage 0 of 3 with m = 3 has w = 2: F F (F B) B B; stage 2 has w = 0.
+  EXPECT_EQ(pipeline_order(3, 1, 3, 0),
+            (std::vector<PipelineOp>{F(0, 0), F(0, 1), F(0, 2), B(0, 0), B(0, 1), B(0, 2)}));
+  EXPECT_EQ(pipeline_order(3, 1, 3, 2),
+            (std::vector<PipelineOp>{F(0, 0), B(0, 0), F(0, 1), B(0, 1), F(0, 2), B(0, 2)}));
+}
+
+// Interleaved 1F1B with v chunks per GPU, equal stages and free communication: the fill
+// and drain shrink to (p - 1)(tf + tb) / v (Narayanan et al. 2021, sec. 2.2.2, tf and tb
+// a whole stage's forward and backward), each GPU is busy m (tf + tb), so the idle
+// fraction is (p - 1) / (v m + p - 1). Measured as in Bubble: 1 - busiest / makespan.
+struct VirtualCase {
+  uint32_t p, v, m;
+};
+class InterleavedBubble : public ::testing::TestWithParam<VirtualCase> {};
+
+TEST_P(InterleavedBubble, IsPMinusOneOverVMPlusPMinusOne) {
+  const auto [p, v, m] = GetParam();
+  TrainingSpec s = small_spec();
+  s.model.layers = 64;
+  s.plan.pipeline = p;
+  s.plan.virtual_stages = v;
+  s.plan.layers_per_step = 64 / (p * v);
+  s.model.global_batch = m;
+  const FreeRun run(s);
+  ASSERT_TRUE(run.result.unfinished.empty());
+  const double T = run.result.makespan.duration().si();
+  const double busy = run.info.busiest_compute.duration().si();
+  const double expected = (p - 1.0) / (v * m + p - 1.0);
+  EXPECT_NEAR(1 - busy / T, expected, 2e-3) << "p " << p << " v " << v << " m " << m;
+  // Interleaving shortens the iteration against plain 1F1B at the same p and m.
+  if (m > p) {
+    EXPECT_LT(expected, (p - 1.0) / (m + p - 1.0));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Schedules, InterleavedBubble,
+                         ::testing::Values(VirtualCase{2, 2, 4}, VirtualCase{4, 2, 8}, VirtualCase{4, 4, 8},
+                                           VirtualCase{4, 2, 16}, VirtualCase{8, 2, 16}, VirtualCase{8, 4, 8}),
+                         [](const auto& info) {
+                           return "p" + std::to_string(info.param.p) + "_v" + std::to_string(info.param.v) +
+                                  "_m" + std::to_string(info.param.m);
+                         });
+
+// Interleaved sends: a micro-batch crosses v p - 1 virtual-stage boundaries (the last
+// chunk of stage p - 1 hands on to chunk c + 1 of stage 0), forwards and back, so
+//   bytes = 2 (v p - 1) m d b s h vb = 2 (v p - 1) B s h vb,  in 2 (v p - 1) m d t flows.
+TEST(Schedule, InterleavedPipelineSendBytes) {
+  TrainingSpec s = small_spec();
+  s.model.micro_batch = 2;
+  s.plan.data = 2;
+  s.plan.tensor = 2;
+  s.plan.pipeline = 2;
+  s.plan.virtual_stages = 2;
+  net::FlowSet flows;
+  const TrainingInfo info = build_training(s, ids(s.plan.gpus()), flows);
+  const double p = 2, v = 2, d = 2, t = 2, b = 2, m = 16 / (b * d), sq = 1024, h = 1024, vb = 2;
+  const TrafficTotal& pp = info.traffic[static_cast<size_t>(Traffic::pp)];
+  EXPECT_NEAR(pp.bytes.si() / (2 * (v * p - 1) * m * d * b * sq * h * vb), 1.0, 1e-12);
+  EXPECT_EQ(static_cast<double>(pp.flows), 2 * (v * p - 1) * m * d * t);
+  // The wrap-around: stage 1 (GPUs 2, 3 with t = 2, one replica... index tp + t(dp + d pp))
+  // sends to stage 0 forwards, which plain 1F1B never does.
+  bool wrap = false;
+  for (uint32_t f = 0; f < flows.size(); ++f) {
+    const FlowId id(f);
+    if (flows.is_task(id) || flows.label(id) != "pp") continue;
+    const uint32_t from = s.plan.gpu(0, 0, 1), to = s.plan.gpu(0, 0, 0);
+    if (flows.src(id).value() == from && flows.dst(id).value() == to) wrap = true;
+  }
+  EXPECT_TRUE(wrap);
+  EXPECT_EQ(flows.size(), static_cast<size_t>(training_flow_count(s)));
+}
+
+// Uneven stages (Megatron-Core's num_layers_in_first/last_pipeline_stage): L = 30 on
+// p = 4 with 6 layers on the first and the last stage leaves 18 for 2 stages, 9 each.
+// Llama 3 405B (Grattafiori et al. 2024, sec. 3.3.2): 126 layers, p = 16, v = 8 (one layer
+// per chunk), one layer less on the first and the last stage: the first chunk of the
+// first stage and the last chunk of the last stage hold no layer.
+TEST(Schedule, UnevenStagesSplitTheRestEvenly) {
+  TransformerModel mo;
+  mo.layers = 30;
+  ParallelPlan pl;
+  pl.pipeline = 4;
+  pl.first_stage_layers = 6;
+  pl.last_stage_layers = 6;
+  EXPECT_EQ(virtual_stage_layers(mo, pl), (std::vector<uint32_t>{6, 9, 9, 6}));
+  pl.last_stage_layers = 0;  // 24 left for 3 stages
+  EXPECT_EQ(virtual_stage_layers(mo, pl), (std::vector<uint32_t>{6, 8, 8, 8}));
+  mo.layers = 126;
+  pl = ParallelPlan{};
+  pl.pipeline = 16;
+  pl.virtual_stages = 8;
+  pl.first_stage_layers = 7;
+  pl.last_stage_layers = 7;
+  std::vector<uint32_t> expected(128, 1);
+  expected.front() = 0;
+  expected.back() = 0;
+  EXPECT_EQ(virtual_stage_layers(mo, pl), expected);
+}
+
+// The iteration's FLOPs with uneven stages are the model's: with compute-bound steps
+// and no optimizer time, the sum of all compute-step times x peak x efficiency is
+//   B s 3 [L (24 h^2 + 4 s h) + 2 h V]     (f = 4h, kv = h: P_layer = 12 h^2; tied
+// embedding, so the input side is a lookup and the head is 2 h V per token forward).
+TEST(Schedule, UnevenStagesKeepTheModelsFlops) {
+  TrainingSpec s = small_spec();
+  s.model.layers = 10;
+  s.model.vocabulary = 32000;
+  s.plan.pipeline = 4;
+  s.plan.first_stage_layers = 1;
+  s.plan.last_stage_layers = 3;  // 6 left: 3 per middle stage
+  s.model.global_batch = 8;
+  net::FlowSet flows;
+  build_training(s, ids(s.plan.gpus()), flows);
+  double busy = 0;
+  std::vector<double> per_gpu(4, 0);
+  for (uint32_t f = 0; f < flows.size(); ++f) {
+    const FlowId id(f);
+    if (!flows.is_task(id)) continue;
+    busy += flows.task_time(id).duration().si();
+    per_gpu[flows.src(id).value()] += flows.task_time(id).duration().si();
+  }
+  const double B = 8, sq = 1024, L = 10, h = 1024, V = 32000;
+  const double flops = B * sq * 3 * (L * (24 * h * h + 4 * sq * h) + 2 * h * V);
+  EXPECT_NEAR(busy * 1000e12 * 0.5 / flops, 1.0, 1e-6);
+  // Stage 0 (1 layer) works a third as long as stage 1 (3 layers).
+  EXPECT_NEAR(per_gpu[0] / per_gpu[1], 1.0 / 3, 1e-6);
+}
+
+// Korthikanti et al. 2022 (eq. 2 and Table 2, tensor parallelism without sequence
+// parallelism), GPT (kv = h, f = 4h, vb = 2): per layer and micro-batch
+//   none       s b h (10 + 24/t + 5 a s / (h t))
+//   selective  s b h (10 + 24/t)               (the a s^2 attention core recomputed)
+//   full       2 s b h                         (the layer's input only)
+TEST(Memory, ActivationsPerLayerAreKorthikantisTable2) {
+  TrainingSpec s = small_spec();  // h = 1024, a = 16, s = 1024, b = 1, GPT-shaped
+  s.model.micro_batch = 2;
+  s.plan.tensor = 4;
+  const double sq = 1024, b = 2, h = 1024, a = 16, t = 4;
+  EXPECT_NEAR(activation_bytes_per_layer(s) / (sq * b * h * (10 + 24 / t + 5 * a * sq / (h * t))), 1.0, 1e-12);
+  s.selective_recompute = true;
+  EXPECT_NEAR(activation_bytes_per_layer(s) / (sq * b * h * (10 + 24 / t)), 1.0, 1e-12);
+  s.selective_recompute = false;
+  s.recompute = true;
+  EXPECT_NEAR(activation_bytes_per_layer(s) / (2 * sq * b * h), 1.0, 1e-12);
+}
+
+// In-flight activations: 1F1B stage i holds min(p - i, m) micro-batches of its L/p layers
+// (Korthikanti et al. 2022, sec. 4.2.3: the first stage holds p, i.e. L layers' worth);
+// interleaved with v chunks the first stage holds L (1 + (p - 1)/(p v)) layers' worth
+// (their "1 + (p-1)/(pm)" factor, m being the chunks there): its warm-up of
+// 2 (p - 1) + (v - 1) p forwards and one more before the first backward, v p + p - 1
+// chunk passes of L/(p v) layers. Weights, gradients and Adam state per parameter
+// (Rajbhandari et al. 2020, fig. 1, vb = 2, K = 12): 16 B unsharded, 4 + 12/d with
+// ZeRO-1, 2 + 14/d with ZeRO-2, 16/d with ZeRO-3.
+TEST(Memory, InFlightMicroBatchesAndShardedState) {
+  TrainingSpec s = small_spec();
+  s.plan.pipeline = 4;
+  s.model.global_batch = 8;  // m = 8
+  const double L = 8, p = 4, h = 1024, V = 8, A = activation_bytes_per_layer(s);
+  auto mem = memory_per_gpu(s);
+  ASSERT_EQ(mem.size(), 4u);
+  for (uint32_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(mem[i].layer_passes, (4 - i) * 2) << "stage " << i;
+    EXPECT_NEAR(mem[i].activations / ((4 - i) * 2 * A), 1.0, 1e-12);
+  }
+  s.model.global_batch = 2;  // m = 2 < p: at most m in flight
+  EXPECT_EQ(memory_per_gpu(s)[0].layer_passes, 2u * 2);
+  s.model.global_batch = 8;
+  s.plan.virtual_stages = 2;  // one layer per chunk
+  mem = memory_per_gpu(s);
+  EXPECT_EQ(mem[0].layer_passes, static_cast<uint32_t>(L * (1 + (p - 1) / (p * 2))));  // 11
+  // Parameters on stage 1 (no embedding): L/p 12 h^2 / t, t = 1.
+  s.plan.virtual_stages = 1;
+  s.plan.data = 4;
+  const double P = L / p * 12 * h * h, d = 4;
+  const auto state = [&](Sharding z) {
+    s.plan.sharding = z;
+    const StageMemory m1 = memory_per_gpu(s)[1];
+    return (m1.weights + m1.gradients + m1.optimizer) / P;
+  };
+  EXPECT_NEAR(state(Sharding::none), 16, 1e-9);
+  EXPECT_NEAR(state(Sharding::zero1), 4 + 12 / d, 1e-9);
+  EXPECT_NEAR(state(Sharding::zero2), 2 + 14 / d, 1e-9);
+  EXPECT_NEAR(state(Sharding::zero3), 16 / d, 1e-9);
+  // The first stage adds the embedding's V h parameters.
+  s.plan.sharding = Sharding::none;
+  const StageMemory m0 = memory_per_gpu(s)[0];
+  EXPECT_NEAR((m0.weights + m0.gradients + m0.optimizer) / (16 * (P + V * h)), 1.0, 1e-12);
+}
+
+// Selective recomputation (Korthikanti et al. 2022, sec. 5) runs only the attention core
+// again: 4 s h FLOPs per token and layer (scores and weighted sum, over all s positions).
+// One GPU, compute-bound steps: the iteration's compute grows by L 4 s h B s / (peak eff).
+TEST(Training, SelectiveRecomputeAddsTheAttentionCore) {
+  TrainingSpec s = small_spec();
+  net::FlowSet plain_flows, selective_flows;
+  const TrainingInfo plain = build_training(s, ids(1), plain_flows);
+  s.selective_recompute = true;
+  const TrainingInfo selective = build_training(s, ids(1), selective_flows);
+  const double L = 8, sq = 1024, h = 1024, B = 16;
+  const double extra = L * 4 * sq * h * B * sq;
+  EXPECT_NEAR((selective.hardware_flops_per_iteration - plain.hardware_flops_per_iteration) / extra, 1.0, 1e-12);
+  EXPECT_NEAR((selective.busiest_compute - plain.busiest_compute).duration().si() / (extra / (1000e12 * 0.5)),
+              1.0, 1e-6);
+}
+
 }  // namespace
 }  // namespace roshni::work

@@ -29,6 +29,7 @@ struct AcceleratorPart {
   std::string name;
   std::map<std::string, FlopRate> peak_flops;  // by precision, ordered by name
   DataRate hbm_bandwidth;
+  std::optional<DataSize> hbm_capacity;  // usable HBM per accelerator
   /// For the energy and heat models (absent in some scenario-given parts).
   std::optional<Power> idle_power, peak_power;
   std::optional<Temperature> throttle_temperature;

@@ -35,6 +35,12 @@ struct ParallelPlan {
   /// Gradients are all-reduced in buckets of at least this size, filled in backward
   /// order from whole steps; 0 = one bucket per step.
   DataSize bucket;
+  /// Interleaved 1F1B (Narayanan et al. 2021, sec. 2.2.2): each GPU holds this many model
+  /// chunks; chunk c of pipeline stage i is virtual stage c p + i. 1 = plain 1F1B.
+  uint32_t virtual_stages = 1;
+  /// Uneven pipelines (Megatron-Core's num_layers_in_first/last_pipeline_stage): the layers
+  /// of the first and last stage; 0 = the even share. The other stages split the rest.
+  uint32_t first_stage_layers = 0, last_stage_layers = 0;
 
   uint32_t gpus() const { return data * tensor * pipeline; }
   uint32_t degree(Dim d) const {

@@ -30,6 +30,15 @@ struct TrainingSpec {
   DataRate hbm_bandwidth;
   double efficiency = 1.0;       // achievable FLOP/s = peak x efficiency, in (0, 1]
   bool recompute = false;        // full activation recomputation: one more forward per layer
+  /// Selective recomputation (Korthikanti et al. 2022): only the attention core (scores,
+  /// softmax, weighted sum: 4 s h FLOPs per token and layer) runs again in the backward,
+  /// and its s^2-sized activations are not kept. Exclusive with `recompute`.
+  bool selective_recompute = false;
+  /// HBM per GPU, 0 = unknown (then memory is not checked).
+  DataSize hbm_capacity;
+  /// Write memory_per_gpu into the report (the scenario's "check_memory": true, or a
+  /// schedule other than plain 1F1B); off, reports keep the bytes they had before.
+  bool report_memory = false;
   double optimizer_bytes_per_param = 0;  // HBM bytes the optimizer step moves per parameter
   uint32_t domain_size = 0;      // GPUs per scale-up domain (topology order), 0 = none
   double train_tokens = 0;       // for "time to train"; 0 = not asked
@@ -61,6 +70,19 @@ struct FoldedHop {
   uint32_t rep, next, prev, from, to;
 };
 
+/// What one GPU of a pipeline stage holds at its peak, in bytes (docs/training.md,
+/// "Memory per GPU"): its parameters' weights (vb each), gradients (vb each) and Adam
+/// state (12 B each: fp32 master weights and two moments, Rajbhandari et al. 2020's K),
+/// each divided over the replicas that shard it (ZeRO-3, -2, -1), and the activations of
+/// the micro-batches the schedule holds in flight (Korthikanti et al. 2022).
+struct StageMemory {
+  double weights = 0, gradients = 0, optimizer = 0, activations = 0;
+  /// Layers x micro-batches whose activations the stage holds at its peak (from
+  /// pipeline_order: forwards run, backwards not yet).
+  uint32_t layer_passes = 0;
+  double total() const { return weights + gradients + optimizer + activations; }
+};
+
 /// What the report needs beyond the flow run.
 struct TrainingInfo {
   TrainingSpec spec;
@@ -76,9 +98,48 @@ struct TrainingInfo {
   /// Replicas each simulated flow and compute step stands for: d with one_replica, else 1.
   uint32_t replicas_per_simulated = 1;
   std::vector<FoldedHop> folded_hops;  // one_replica: the DP ring transfers, in flow order
+  std::vector<uint32_t> stage_layers;  // layers per pipeline stage (all its chunks)
+  std::vector<StageMemory> memory;     // per pipeline stage: memory_per_gpu(spec)
   /// The compute steps' first and one-past-last FlowId are not contiguous; the ids of
   /// every compute step are in the FlowSet (is_task).
 };
+
+/// The layers of each virtual stage (p v of them, virtual stage c p + i = chunk c of
+/// pipeline stage i), docs/training.md "Pipeline schedules": with no uneven stage, L/(p v)
+/// each; with first_stage_layers F (or last_stage_layers), the other stages share the rest
+/// evenly, c = rest / (stages left) each, split c / v per chunk, and the first stage's
+/// chunk 0 (the last stage's chunk v - 1) takes what is left of F (of the last's count).
+/// Inputs are trusted (the scenario layer checks that the split is whole).
+std::vector<uint32_t> virtual_stage_layers(const TransformerModel& model, const ParallelPlan& plan);
+
+/// One operation of a pipeline stage's schedule: the forward or backward pass of
+/// micro-batch `micro_batch` through model chunk `chunk`.
+struct PipelineOp {
+  bool forward;
+  uint32_t chunk, micro_batch;
+  bool operator==(const PipelineOp&) const = default;
+};
+
+/// The order in which pipeline stage `stage` of p runs its forward and backward passes
+/// with v chunks per GPU and m micro-batches: 1F1B (v = 1) or Megatron-LM's interleaved
+/// 1F1B (v > 1, m a multiple of p): warm-up of min((p - stage - 1) 2 + (v - 1) p, m v)
+/// forwards (all m v when m = p), then one forward and one backward alternately, then
+/// the backwards left. The k-th forward runs chunk (k mod p v) / p on micro-batch
+/// (k / (p v)) p + k mod p; the k-th backward the same micro-batch on chunk
+/// v - 1 - (k mod p v) / p.
+std::vector<PipelineOp> pipeline_order(uint32_t p, uint32_t v, uint32_t m, uint32_t stage);
+
+/// Activation bytes one GPU keeps for one layer and one micro-batch (b s tokens) until
+/// its backward, after Korthikanti et al. 2022 (eq. 1-2, Table 2, no sequence
+/// parallelism), for any MLP and key/value width:
+///   s b [ h (4 vb + 2) + vb (2 h + 2 kv + (g + 1) f k_e) / t ] + (2 vb + 1) a s^2 b / t
+/// which is s b h (10 + 24/t + 5 a s/(h t)) for GPT (vb = 2, kv = h, f = 4h, g = 1). With
+/// selective recomputation the a s^2 term is not kept; with full recomputation only the
+/// layer's input, vb s b h.
+double activation_bytes_per_layer(const TrainingSpec& spec);
+
+/// Memory of one GPU of each pipeline stage (index = stage).
+std::vector<StageMemory> memory_per_gpu(const TrainingSpec& spec);
 
 /// Why `spec` cannot be simulated with one_replica, or "" when it can: expert
 /// parallelism across replicas, or a DP ring with a hop inside a scale-up domain (with
