@@ -177,8 +177,6 @@ void read_reliability(const JsonNode& r, const Document& doc, const std::string&
   };
   const auto is_gpu = [&](NodeId n) { return t.node_kind(n) == topo::NodeKind::gpu; };
   const auto switch_strands = [&](NodeId n) { return is_gpu(n) ? server : attached[n.value()]; };
-  uint64_t nics = 0;
-  for (const auto& c : power.inventory.components) nics += c.cls == ComponentClass::nic;
   for (const auto& c : power.inventory.components) {
     switch (c.cls) {
       case ComponentClass::gpu: {
@@ -237,7 +235,6 @@ void read_reliability(const JsonNode& r, const Document& doc, const std::string&
         break;  // counted with its GPU (a host's share fails with every GPU it serves)
     }
   }
-  (void)nics;
   for (auto& [key, e] : groups) out.exposures.push_back(std::move(e));
   double fit_sum = 0;
   for (const auto& e : out.exposures) fit_sum += e.units * e.mode.fit;
