@@ -184,17 +184,8 @@ work::ServingInfo load_serving(const JsonNode& w, const TrainingContext& ctx, ne
   // ---- the accelerator ----
   const JsonNode an = w.at("accelerator", "a catalog accelerator like \"gb200-gpu\", or an object");
   const hw::AcceleratorPart part = workload_accelerator(an, ctx);
-  const auto peak = part.peak_flops.find(spec.precision);
-  if (peak == part.peak_flops.end()) {
-    std::vector<std::string> has;
-    for (const auto& [k, v] : part.peak_flops) has.push_back(k);
-    const std::string msg = fmt::format("the accelerator '{}' ({}) has no peak for '{}'; it lists {}",
-                                        escape_text(part.name), an.pointer(), spec.precision, quoted_list(has));
-    if (const auto pr = w.get("precision")) pr->fail(msg);
-    w.fail(msg + " (the default precision is bf16)");
-  }
+  spec.peak = peak_at_precision(part, an, spec.precision, w);
   spec.accelerator = part.name;
-  spec.peak = peak->second;
   spec.hbm_bandwidth = part.hbm_bandwidth;
   const DataSize capacity = hbm_capacity(w, an, ctx);
   if (const auto e = w.get("hbm_efficiency")) spec.hbm_efficiency = fraction(*e, "a fraction of HBM bandwidth");

@@ -155,6 +155,18 @@ hw::AcceleratorPart workload_accelerator(const JsonNode& a, const TrainingContex
   return accelerator(a, ctx);
 }
 
+FlopRate peak_at_precision(const hw::AcceleratorPart& part, const JsonNode& a,
+                           const std::string& precision, const JsonNode& owner) {
+  const auto peak = part.peak_flops.find(precision);
+  if (peak != part.peak_flops.end()) return peak->second;
+  std::vector<std::string> has;
+  for (const auto& [k, v] : part.peak_flops) has.push_back(k);
+  const std::string msg = fmt::format("the accelerator '{}' ({}) has no peak for '{}'; it lists {}",
+                                      escape_text(part.name), a.pointer(), precision, quoted_list(has));
+  if (const auto pr = owner.get("precision")) pr->fail(msg);
+  owner.fail(msg + " (the default precision is bf16)");
+}
+
 work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, net::FlowSet& flows,
                                  ReplicaFold& fold) {
   w.expect_keys({"kind", "model", "parallelism", "accelerator", "efficiency", "recompute",
@@ -325,17 +337,8 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
   // ---- the accelerator ----
   const JsonNode an = w.at("accelerator", "a catalog accelerator like \"h100-sxm\", or an object");
   const hw::AcceleratorPart part = accelerator(an, ctx);
-  const auto peak = part.peak_flops.find(mo.precision);
-  if (peak == part.peak_flops.end()) {
-    std::vector<std::string> has;
-    for (const auto& [k, v] : part.peak_flops) has.push_back(k);
-    const std::string msg = fmt::format("the accelerator '{}' ({}) has no peak for '{}'; it lists {}",
-                                        escape_text(part.name), an.pointer(), mo.precision, quoted_list(has));
-    if (const auto pr = m.get("precision")) pr->fail(msg);
-    m.fail(msg + " (the default precision is bf16)");
-  }
+  spec.peak = peak_at_precision(part, an, mo.precision, m);
   spec.accelerator = part.name;
-  spec.peak = peak->second;
   spec.hbm_bandwidth = part.hbm_bandwidth;
   if (part.hbm_capacity) spec.hbm_capacity = *part.hbm_capacity;
 

@@ -38,6 +38,12 @@ struct TrainingContext {
 /// fields override the base's (the training and serving workloads' "accelerator").
 hw::AcceleratorPart workload_accelerator(const JsonNode& a, const TrainingContext& ctx);
 
+/// The dense peak of `part` (read at `a`) at `precision`; when it has none, an error at
+/// `owner`'s "precision" (or at `owner` when the precision was the default) listing the
+/// precisions it has.
+FlopRate peak_at_precision(const hw::AcceleratorPart& part, const JsonNode& a,
+                           const std::string& precision, const JsonNode& owner);
+
 /// Reads the workload at `w` (kind "training") and appends its flows to `flows`.
 work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx,
                                  net::FlowSet& flows, ReplicaFold& fold);

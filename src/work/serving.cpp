@@ -15,6 +15,7 @@
 
 #include "roshni/coll/registry.h"
 #include "roshni/core/error.h"
+#include "work/collective_step.h"
 
 namespace roshni::work {
 
@@ -211,20 +212,8 @@ LayerWork layer_work(const ServingSpec& spec, const PoolPlan& p, double sequence
   return w;
 }
 
-coll::Collective make(CollectiveKind kind, std::vector<NodeId> ranks, double size, std::string prefix) {
-  coll::Collective c;
-  c.kind = kind;
-  c.ranks = std::move(ranks);
-  c.size = bytes(size);
-  c.label_prefix = std::move(prefix);
-  return c;
-}
-
-const coll::CollectiveAlgorithm& algorithm(CollectiveKind kind, std::string_view name) {
-  const auto* a = coll::find_collective_algorithm(kind, name);
-  ROSHNI_ASSERT(a != nullptr, "no algorithm '{}'", name);
-  return *a;
-}
+using detail::algorithm;
+using detail::make;
 
 /// Builds (or, without a FlowSet, only counts) the DAG.
 class Builder {

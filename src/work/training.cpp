@@ -25,6 +25,7 @@
 
 #include "roshni/coll/registry.h"
 #include "roshni/core/error.h"
+#include "work/collective_step.h"
 #include "roshni/net/dependents.h"
 
 namespace roshni::work {
@@ -188,20 +189,8 @@ uint32_t dp_domain_run(const TrainingSpec& spec, std::span<const uint32_t> membe
   return c;
 }
 
-coll::Collective make(CollectiveKind kind, std::vector<NodeId> ranks, double bytes_, std::string prefix) {
-  coll::Collective c;
-  c.kind = kind;
-  c.ranks = std::move(ranks);
-  c.size = bytes(bytes_);
-  c.label_prefix = std::move(prefix);
-  return c;
-}
-
-const coll::CollectiveAlgorithm& algorithm(CollectiveKind kind, std::string_view name) {
-  const auto* a = coll::find_collective_algorithm(kind, name);
-  ROSHNI_ASSERT(a != nullptr, "no algorithm '{}'", name);
-  return *a;
-}
+using detail::algorithm;
+using detail::make;
 
 /// The builder; `counting` = only count flows (training_flow_count), add nothing.
 class Builder {
