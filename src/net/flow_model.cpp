@@ -197,23 +197,28 @@ class FlowModel : public RunSkeleton<FlowModel> {
     }
     if (links_came_up_) retry_unrouted();
     links_came_up_ = false;
-    // Only departures this instant, all of flows in the solver's record: re-solve from
-    // the first filling step a departure changes (MaxMinSolver::resolve_without).
-    const bool departures_only = !arrivals_ && !left_.empty() &&
-        std::all_of(left_.begin(), left_.end(), [&](uint32_t f) { return solver_.recorded(f); });
-    arrivals_ = false;
+    // Every change this instant inside the solver's record (departures of recorded flows,
+    // arrivals on links that carry only recorded or arriving flows, no capacity changed):
+    // re-solve by replaying the record (MaxMinSolver::update), at a cost that follows the
+    // links whose state the changes reach rather than the component.
+    const bool replay = solver_.has_record() && !capacity_changed_ &&
+        std::all_of(left_.begin(), left_.end(), [&](uint32_t f) { return solver_.recorded(f); }) &&
+        arrivals_inside_record();
+    capacity_changed_ = false;
     if (dirty_.empty()) {
       left_.clear();
+      arrived_.clear();
       instant_end(now);
       schedule_next_tick(now);
       return;
     }
     const PathView view{path_begin_.data(), path_end_.data(), paths_.links.data()};
-    if (departures_only) {
+    if (replay) {
       for (uint32_t l : dirty_) link_dirty_[l] = 0;
       dirty_.clear();
-      solver_.resolve_without(left_, view, capacity_, new_rate_, component_);
+      solver_.update(left_, arrived_, view, capacity_, new_rate_, component_);
       left_.clear();
+      arrived_.clear();
       if (!component_.empty()) ++run_.rate_solves;  // else no flow is left to re-rate
       run_.flows_rated += component_.size();
     } else {
@@ -226,6 +231,7 @@ class FlowModel : public RunSkeleton<FlowModel> {
         }
       }
       left_.clear();
+      arrived_.clear();
       if (!find_component()) {  // flows only left links that now carry nothing
         instant_end(now);
         schedule_next_tick(now);
@@ -298,6 +304,33 @@ class FlowModel : public RunSkeleton<FlowModel> {
       }
     }
     return !component_.empty();
+  }
+
+  /// Whether every link an arriving flow crosses carries, after this instant's changes,
+  /// only flows the solver's record holds or arriving ones.
+  bool arrivals_inside_record() {
+    if (arrived_.empty()) return true;
+    if (change_count_.size() < on_link_.size()) change_count_.resize(on_link_.size(), 0);
+    change_links_.clear();
+    auto count = [&](uint32_t f, int32_t by) {
+      for (uint32_t s = path_begin_[f]; s < path_end_[f]; ++s) {
+        const uint32_t l = paths_.links[s].value();
+        if (change_count_[l] == 0) change_links_.push_back(l);
+        change_count_[l] += by;
+      }
+    };
+    for (uint32_t f : left_) count(f, -1);
+    for (uint32_t f : arrived_) count(f, +1);
+    bool inside = true;
+    for (uint32_t l : change_links_) {
+      if (change_count_[l] > 0 &&
+          static_cast<int64_t>(solver_.incidences(l)) + change_count_[l] !=
+              static_cast<int64_t>(on_link_[l].size())) {
+        inside = false;
+      }
+    }
+    for (uint32_t l : change_links_) change_count_[l] = 0;
+    return inside;
   }
 
   /// The instant's changes are in: the observer (if any) may take its peaks.
@@ -386,7 +419,7 @@ class FlowModel : public RunSkeleton<FlowModel> {
     }
     rate_[f] = 0.0;
     last_update_[f] = now;
-    arrivals_ = true;
+    arrived_.push_back(f);
     for (uint32_t s = path_begin_[f]; s < path_end_[f]; ++s) {
       const uint32_t l = paths_.links[s].value();
       slot_pos_[s] = static_cast<uint32_t>(on_link_[l].size());
@@ -455,7 +488,7 @@ class FlowModel : public RunSkeleton<FlowModel> {
       if (up && !up_[l]) links_came_up_ = true;
       if (up != up_[l]) fallback_.links_changed();
       up_[l] = up;
-      arrivals_ = true;  // not a departure: re-solve from scratch
+      capacity_changed_ = true;  // re-solve from scratch
       mark_dirty(l);
     }
   }
@@ -502,10 +535,12 @@ class FlowModel : public RunSkeleton<FlowModel> {
   bool due_armed_ = false;
   SimTime due_at_;
 
-  // What changed this instant: flows that finished transmitting, and whether anything
-  // else did (a flow started, a capacity changed).
-  std::vector<uint32_t> left_;
-  bool arrivals_ = false;
+  // What changed this instant: flows that finished transmitting, flows that started, and
+  // whether a capacity changed.
+  std::vector<uint32_t> left_, arrived_;
+  bool capacity_changed_ = false;
+  std::vector<int32_t> change_count_;  // per link, scratch of arrivals_inside_record
+  std::vector<uint32_t> change_links_;
 
   // Scratch.
   std::vector<uint32_t> dirty_, frontier_, component_;

@@ -6,6 +6,7 @@
 #include "roshni/net/max_min_solver.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "roshni/core/error.h"
 
@@ -70,7 +71,7 @@ void MaxMinSolver::heap_remove(uint32_t local) {
 }
 
 void MaxMinSolver::prepare(std::span<const uint32_t> flows, const PathView& paths,
-                           size_t links, uint32_t rewind_to) {
+                           size_t links) {
   if (local_of_.size() < links) local_of_.resize(links, 0);
   // Number the links of this solve and count flows per link (a flow crossing a link
   // twice counts twice: it uses the capacity twice). Each flow's path is copied as
@@ -86,10 +87,6 @@ void MaxMinSolver::prepare(std::span<const uint32_t> flows, const PathView& path
       if (local == 0) {
         link_of_.push_back(l.value());
         local = static_cast<uint32_t>(link_of_.size());
-        if (rewind_to != kNone) {  // forget what steps rewind_to and later did to the link
-          auto& h = history_[l.value()];
-          while (!h.empty() && h.back().step >= rewind_to) h.pop_back();
-        }
       }
       flow_links_.push_back(local - 1);
     }
@@ -112,11 +109,11 @@ void MaxMinSolver::prepare(std::span<const uint32_t> flows, const PathView& path
   key_.resize(nl);
   heap_pos_.resize(nl);
   touched_mark_.assign(nl, 0);
+  touched_count_.assign(nl, 0);
   frozen_.assign(flows.size(), 0);
 }
 
-void MaxMinSolver::fill(size_t nflows, std::span<double> rate, bool record,
-                        uint32_t first_step) {
+void MaxMinSolver::fill(size_t nflows, std::span<double> rate, bool record) {
   const size_t nl = link_of_.size();
   heap_.clear();
   for (uint32_t i = 0; i < nl; ++i) {
@@ -131,30 +128,34 @@ void MaxMinSolver::fill(size_t nflows, std::span<double> rate, bool record,
   for (size_t i = heap_.size() / 2; i-- > 0;) sift_down(i);
 
   size_t left = nflows;
-  uint32_t step = first_step;
   while (left > 0 && !heap_.empty()) {
     // The link with the smallest share fills first: its unfrozen flows freeze at it.
     const uint32_t top = heap_[0];
     heap_remove(top);
     const double share = key_[top];
+    const uint64_t pos = (steps_.size() + 1) * spacing_;
+    uint32_t frozen_here = 0;
     touched_.clear();
-    if (record) step_first_.push_back(static_cast<uint32_t>(order_.size()));
     for (uint32_t k = offset_[top]; k < offset_[top + 1]; ++k) {
-      const uint32_t pos = incident_[k];
-      if (frozen_[pos]) continue;
-      frozen_[pos] = 1;
+      const uint32_t p = incident_[k];
+      if (frozen_[p]) continue;
+      frozen_[p] = 1;
       --left;
-      const uint32_t f = active_[pos];
+      const uint32_t f = active_[p];
       rate[f] = share;
       if (record) {
-        step_of_[f] = step;
-        order_.push_back(f);
+        fpos_[f] = pos;
+        ftop_[f] = link_of_[top];
       }
-      for (uint32_t j = flow_offset_[pos]; j < flow_offset_[pos + 1]; ++j) {
+      for (uint32_t j = flow_offset_[p]; j < flow_offset_[p + 1]; ++j) {
         const uint32_t local = flow_links_[j];
-        if (local == top) continue;
+        if (local == top) {
+          ++frozen_here;
+          continue;
+        }
         remaining_[local] = std::max(0.0, remaining_[local] - share);
         --unfrozen_[local];
+        ++touched_count_[local];
         if (!touched_mark_[local]) {
           touched_mark_[local] = 1;
           touched_.push_back(local);
@@ -162,17 +163,20 @@ void MaxMinSolver::fill(size_t nflows, std::span<double> rate, bool record,
       }
     }
     unfrozen_[top] = 0;
+    if (record) {
+      const uint32_t l = link_of_[top];
+      steps_.push_back({pos, share, l, false});
+      ltop_[l] = pos;
+      hist_[l].push_back({pos, remaining_[top], 0, frozen_here});
+    }
     // Each link that lost flows gets its new share once, from its final state.
     for (uint32_t local : touched_) {
       touched_mark_[local] = 0;
       if (record) {
-        const uint32_t l = link_of_[local];
-        if (!history_listed_[l]) {
-          history_listed_[l] = 1;
-          history_links_.push_back(l);
-        }
-        history_[l].push_back({step, remaining_[local]});
+        hist_[link_of_[local]].push_back(
+            {pos, remaining_[local], unfrozen_[local], touched_count_[local]});
       }
+      touched_count_[local] = 0;
       if (heap_pos_[local] == kNotInHeap) continue;
       if (unfrozen_[local] == 0) {
         heap_remove(local);
@@ -181,22 +185,59 @@ void MaxMinSolver::fill(size_t nflows, std::span<double> rate, bool record,
         heap_update(local);
       }
     }
-    ++step;
   }
   ROSHNI_ASSERT(left == 0, "progressive filling left {} flows unrated", left);
 }
 
 void MaxMinSolver::forget() {
   if (!has_record_) return;
-  for (uint32_t f : order_) step_of_[f] = kNone;
-  order_.clear();
-  step_first_.clear();
-  for (uint32_t l : history_links_) {
-    history_[l].clear();
-    history_listed_[l] = 0;
+  for (uint32_t f : rec_flows_) fpos_[f] = kNoPos;
+  rec_flows_.clear();
+  for (uint32_t l : rec_links_) {
+    hist_[l].clear();
+    lflows_[l].clear();
+    rec_listed_[l] = 0;
+    ltop_[l] = kNoPos;
   }
-  history_links_.clear();
+  rec_links_.clear();
+  steps_.clear();
+  shares_max_.clear();
+  dead_ = 0;
   has_record_ = false;
+}
+
+void MaxMinSolver::record_link(uint32_t l) {
+  if (!rec_listed_[l]) {
+    rec_listed_[l] = 1;
+    rec_links_.push_back(l);
+  }
+}
+
+void MaxMinSolver::add_incidences(uint32_t f, const PathView& paths) {
+  if (lpos_.size() < paths.end[f]) lpos_.resize(paths.end[f]);
+  for (uint32_t s = paths.begin[f]; s < paths.end[f]; ++s) {
+    const uint32_t l = paths.links[s].value();
+    record_link(l);
+    lpos_[s] = static_cast<uint32_t>(lflows_[l].size());
+    lflows_[l].push_back({f, s});
+  }
+  rec_index_[f] = static_cast<uint32_t>(rec_flows_.size());
+  rec_flows_.push_back(f);
+}
+
+void MaxMinSolver::remove_incidences(uint32_t f, const PathView& paths) {
+  for (uint32_t s = paths.begin[f]; s < paths.end[f]; ++s) {
+    auto& list = lflows_[paths.links[s].value()];
+    const uint32_t i = lpos_[s];
+    list[i] = list.back();
+    lpos_[list[i].slot] = i;
+    list.pop_back();
+  }
+  const uint32_t i = rec_index_[f];
+  rec_flows_[i] = rec_flows_.back();
+  rec_index_[rec_flows_[i]] = i;
+  rec_flows_.pop_back();
+  fpos_[f] = kNoPos;
 }
 
 void MaxMinSolver::solve(std::span<const uint32_t> flows, const PathView& paths,
@@ -222,9 +263,9 @@ void MaxMinSolver::solve(std::span<const uint32_t> flows, const PathView& paths,
     return;
   }
   active_.assign(flows.begin(), flows.end());
-  prepare(flows, paths, capacity.size(), kNone);
+  prepare(flows, paths, capacity.size());
   for (size_t i = 0; i < link_of_.size(); ++i) remaining_[i] = capacity[link_of_[i]];
-  fill(flows.size(), rate, false, 0);
+  fill(flows.size(), rate, false);
 }
 
 void MaxMinSolver::solve_recorded(std::span<const uint32_t> flows, const PathView& paths,
@@ -232,54 +273,388 @@ void MaxMinSolver::solve_recorded(std::span<const uint32_t> flows, const PathVie
   forget();
   if (flows.empty()) return;
   has_record_ = true;
-  if (history_.size() < capacity.size()) {
-    history_.resize(capacity.size());
-    history_listed_.resize(capacity.size(), 0);
+  const size_t links = capacity.size();
+  if (hist_.size() < links) {
+    hist_.resize(links);
+    lflows_.resize(links);
+    rec_listed_.resize(links, 0);
+    ltop_.resize(links, kNoPos);
   }
   for (uint32_t f : flows) {
-    if (step_of_.size() <= f) step_of_.resize(f + 1, kNone);
-  }
-  active_.assign(flows.begin(), flows.end());
-  prepare(flows, paths, capacity.size(), kNone);
-  for (size_t i = 0; i < link_of_.size(); ++i) remaining_[i] = capacity[link_of_[i]];
-  fill(flows.size(), rate, true, 0);
-}
-
-void MaxMinSolver::resolve_without(std::span<const uint32_t> gone, const PathView& paths,
-                                   std::span<const double> capacity, std::span<double> rate,
-                                   std::vector<uint32_t>& refilled) {
-  refilled.clear();
-  if (gone.empty()) return;
-  uint32_t k = kNone;
-  for (uint32_t g : gone) {
-    ROSHNI_ASSERT(recorded(g), "flow {} left but is not in the record", g);
-    k = std::min(k, step_of_[g]);
-  }
-  for (uint32_t g : gone) step_of_[g] = kNone;
-  // The flows that froze at step k or later and remain are filled again.
-  const uint32_t first = step_first_[k];
-  active_.clear();
-  for (size_t i = first; i < order_.size(); ++i) {
-    if (step_of_[order_[i]] != kNone) active_.push_back(order_[i]);
-  }
-  order_.resize(first);
-  step_first_.resize(k);
-  // The links of the departed and of the flows filled again (prepare) forget what steps
-  // k and later did to them: only those flows froze there.
-  for (uint32_t g : gone) {
-    for (LinkId l : paths.of(g)) {
-      auto& h = history_[l.value()];
-      while (!h.empty() && h.back().step >= k) h.pop_back();
+    if (fpos_.size() <= f) {
+      fpos_.resize(f + 1, kNoPos);
+      ftop_.resize(f + 1);
+      rec_index_.resize(f + 1);
     }
   }
-  if (active_.empty()) return;
-  prepare(active_, paths, capacity.size(), k);
-  for (size_t i = 0; i < link_of_.size(); ++i) {
-    const auto& h = history_[link_of_[i]];
-    remaining_[i] = h.empty() ? capacity[link_of_[i]] : h.back().value;
+  active_.assign(flows.begin(), flows.end());
+  prepare(flows, paths, links);
+  for (size_t i = 0; i < link_of_.size(); ++i) remaining_[i] = capacity[link_of_[i]];
+  fill(flows.size(), rate, true);
+  for (uint32_t f : flows) add_incidences(f, paths);
+  update_shares_max(0);
+}
+
+// The heap of diverged links in a replay: link ids, smallest (share, link id) first.
+void MaxMinSolver::dsift_up(size_t i) {
+  const uint32_t x = dheap_[i];
+  while (i > 0 && dbefore(x, dheap_[(i - 1) / 2])) {
+    dplace(i, dheap_[(i - 1) / 2]);
+    i = (i - 1) / 2;
   }
-  fill(active_.size(), rate, true, k);
-  refilled.assign(order_.begin() + first, order_.end());
+  dplace(i, x);
+}
+
+void MaxMinSolver::dsift_down(size_t i) {
+  const uint32_t x = dheap_[i];
+  for (;;) {
+    size_t c = 2 * i + 1;
+    if (c >= dheap_.size()) break;
+    if (c + 1 < dheap_.size() && dbefore(dheap_[c + 1], dheap_[c])) ++c;
+    if (!dbefore(dheap_[c], x)) break;
+    dplace(i, dheap_[c]);
+    i = c;
+  }
+  dplace(i, x);
+}
+
+void MaxMinSolver::dheap_update(uint32_t l) {
+  const size_t i = dheap_pos_[l];
+  if (i > 0 && dbefore(l, dheap_[(i - 1) / 2])) {
+    dsift_up(i);
+  } else {
+    dsift_down(i);
+  }
+}
+
+void MaxMinSolver::dheap_remove(uint32_t l) {
+  const size_t i = dheap_pos_[l];
+  dheap_pos_[l] = kNotInHeap;
+  const uint32_t last = dheap_.back();
+  dheap_.pop_back();
+  if (last == l) return;
+  dplace(i, last);
+  dheap_update(last);
+}
+
+// Link l stops following the record at `cursor` (the position of the first recorded step
+// the replay has not passed): its state is the record's after the steps before the
+// cursor; what the record did to it from there on waits in the bucket of the step that
+// did it (pend), to be applied only if the replay keeps that step. `from`: the index of
+// the first recorded step the replay has not passed.
+void MaxMinSolver::diverge(uint32_t l, uint64_t cursor, size_t from,
+                           std::span<const double> capacity) {
+  dstamp_[l] = stamp_;
+  divpos_[l] = cursor;
+  div_links_.push_back(l);
+  const auto& h = hist_[l];
+  const size_t idx = static_cast<size_t>(
+      std::lower_bound(h.begin(), h.end(), cursor,
+                       [](const Entry& e, uint64_t p) { return e.pos < p; }) - h.begin());
+  if (idx > 0) {
+    dremaining_[l] = h[idx - 1].remaining;
+    dunfrozen_[l] = h[idx - 1].unfrozen;
+  } else {
+    dremaining_[l] = capacity[l];
+    dunfrozen_[l] = static_cast<uint32_t>(lflows_[l].size());
+  }
+  dpend_[l] = static_cast<uint32_t>(idx);
+  if (idx < h.size()) pend(l, from);
+  dheap_pos_[l] = kNotInHeap;
+  if (dunfrozen_[l] > 0) {
+    dkey_[l] = dremaining_[l] / dunfrozen_[l];
+    dheap_.push_back(l);
+    dsift_up(dheap_.size() - 1);
+  }
+}
+
+// The index of the recorded step at `pos`, searched from index `from` on (galloping: the
+// next entry of a link is usually a few steps ahead).
+size_t MaxMinSolver::step_at(uint64_t pos, size_t from) const {
+  const size_t n = steps_.size();
+  size_t lo = from, hi = from, width = 1;
+  while (hi < n && steps_[hi].pos < pos) {
+    lo = hi + 1;
+    hi += width;
+    width *= 2;
+  }
+  hi = std::min(hi, n);
+  return static_cast<size_t>(
+      std::lower_bound(steps_.begin() + static_cast<std::ptrdiff_t>(lo),
+                       steps_.begin() + static_cast<std::ptrdiff_t>(hi), pos,
+                       [](const Step& st, uint64_t p) { return st.pos < p; }) - steps_.begin());
+}
+
+void MaxMinSolver::pend(uint32_t l, size_t from) {
+  const uint64_t pos = hist_[l][dpend_[l]].pos;
+  const size_t j = step_at(pos, from);
+  ROSHNI_ASSERT(j < steps_.size() && steps_[j].pos == pos, "replay: link {} has a state after no step", l);
+  if (bhead_[j] == kNotInHeap) bused_.push_back(static_cast<uint32_t>(j));
+  bnext_[l] = bhead_[j];
+  bhead_[j] = l;
+  pend_first_ = std::min(pend_first_, j);
+}
+
+void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32_t> arrived,
+                          const PathView& paths, std::span<const double> capacity,
+                          std::span<double> rate, std::vector<uint32_t>& refilled) {
+  refilled.clear();
+  ROSHNI_ASSERT(has_record_, "an update needs a record");
+  if (gone.empty() && arrived.empty()) return;
+  const size_t links = capacity.size();
+  if (dstamp_.size() < links) {
+    dstamp_.resize(links, 0);
+    dunfrozen_.resize(links);
+    dpend_.resize(links);
+    dheap_pos_.resize(links);
+    dcount_.resize(links, 0);
+    dtouch_.resize(links, 0);
+    divpos_.resize(links);
+    dremaining_.resize(links);
+    dkey_.resize(links);
+    bnext_.resize(links);
+  }
+  if (bhead_.size() < steps_.size()) bhead_.resize(steps_.size(), kNotInHeap);
+  pend_first_ = SIZE_MAX;
+  if (hist_.size() < links) {
+    hist_.resize(links);
+    lflows_.resize(links);
+    rec_listed_.resize(links, 0);
+    ltop_.resize(links, kNoPos);
+  }
+  for (uint32_t f : arrived) {
+    if (fpos_.size() <= f) {
+      fpos_.resize(f + 1, kNoPos);
+      ftop_.resize(f + 1);
+      rec_index_.resize(f + 1);
+    }
+  }
+  if (fstamp_.size() < fpos_.size()) {
+    fstamp_.resize(fpos_.size(), 0);
+    fseq_.resize(fpos_.size());
+  }
+  ++stamp_;
+  div_links_.clear();
+  dheap_.clear();
+  new_steps_.clear();
+  new_entries_.clear();
+
+  // The changes: the links of departures and arrivals diverge from the start.
+  dtouched_.clear();
+  for (uint32_t g : gone) {
+    ROSHNI_ASSERT(recorded(g), "flow {} left but is not in the record", g);
+    for (uint32_t s = paths.begin[g]; s < paths.end[g]; ++s) dtouched_.push_back(paths.links[s].value());
+    remove_incidences(g, paths);
+  }
+  for (uint32_t f : arrived) {
+    ROSHNI_ASSERT(!recorded(f), "flow {} arrived but is in the record", f);
+    add_incidences(f, paths);
+    for (uint32_t s = paths.begin[f]; s < paths.end[f]; ++s) dtouched_.push_back(paths.links[s].value());
+  }
+  const size_t n = steps_.size();
+  for (uint32_t l : dtouched_) {
+    if (dstamp_[l] != stamp_) diverge(l, n > 0 ? steps_[0].pos : kNoPos, 0, capacity);
+  }
+  dtouched_.clear();
+
+  // The links waiting for step i: each moves on to its next entry.
+  auto drain = [&](size_t i, auto&& apply) {
+    uint32_t l = bhead_[i];
+    bhead_[i] = kNotInHeap;
+    while (l != kNotInHeap) {
+      const uint32_t next = bnext_[l];
+      apply(l, hist_[l][dpend_[l]]);
+      if (++dpend_[l] < hist_[l].size()) pend(l, i + 1);
+      l = next;
+    }
+  };
+
+  // Where the replay begins: before the first recorded step that is not kept as it is
+  // (one whose link diverged), the first that touches a diverged link, and the first
+  // whose share could reach the smallest diverged share (shares_max_ is the running
+  // maximum of the recorded shares), the record stands.
+  auto index_of = [&](uint64_t pos) {
+    return static_cast<size_t>(
+        std::lower_bound(steps_.begin(), steps_.end(), pos,
+                         [](const Step& st, uint64_t p) { return st.pos < p; }) - steps_.begin());
+  };
+  size_t i = n;
+  for (uint32_t l : div_links_) {
+    if (ltop_[l] != kNoPos) i = std::min(i, index_of(ltop_[l]));
+  }
+  i = std::min(i, pend_first_);
+  if (!dheap_.empty()) {
+    const double key = dkey_[dheap_[0]];
+    i = std::min(i, static_cast<size_t>(std::lower_bound(shares_max_.begin(), shares_max_.end(), key) -
+                                        shares_max_.begin()));
+  }
+  const size_t first = i;
+  for (;;) {
+    // Recorded steps whose link diverged are void: the flows they froze are not frozen
+    // here (yet), so every link those flows cross diverges, and what the step did to the
+    // diverged links is void too.
+    while (i < n && (steps_[i].dead || dstamp_[steps_[i].top] == stamp_)) {
+      const Step& st = steps_[i];
+      if (st.dead) {  // left by an earlier replay: froze nothing
+        ++i;
+        continue;
+      }
+      for (const Incidence& inc : lflows_[st.top]) {
+        const uint32_t f = inc.flow;
+        if (fpos_[f] != st.pos || fstamp_[f] == stamp_) continue;
+        for (uint32_t s = paths.begin[f]; s < paths.end[f]; ++s) {
+          const uint32_t l = paths.links[s].value();
+          if (dstamp_[l] != stamp_) diverge(l, st.pos, i, capacity);
+        }
+      }
+      drain(i, [](uint32_t, const Entry&) {});
+      ++i;
+    }
+    if (dheap_.empty()) break;  // every diverged link is full: the rest stands
+    const uint32_t d = dheap_[0];
+    if (i < n && (steps_[i].share < dkey_[d] || (steps_[i].share == dkey_[d] && steps_[i].top < d))) {
+      // A recorded step on a clean link: the record's share and flows; applied to the
+      // diverged links whose flows it freezes.
+      const Step& st = steps_[i];
+      new_steps_.push_back({st, false});
+      drain(i, [&](uint32_t l, const Entry& e) {
+        ROSHNI_ASSERT(dunfrozen_[l] >= e.count, "replay: link {} has {} flows to freeze, not {}",
+                      l, dunfrozen_[l], e.count);
+        for (uint32_t c = 0; c < e.count; ++c) dremaining_[l] = std::max(0.0, dremaining_[l] - st.share);
+        dunfrozen_[l] -= e.count;
+        new_entries_.push_back({l, {st.pos, dremaining_[l], dunfrozen_[l], e.count}});
+        if (dheap_pos_[l] == kNotInHeap) return;
+        if (dunfrozen_[l] == 0) {
+          dheap_remove(l);
+        } else {
+          dkey_[l] = dremaining_[l] / dunfrozen_[l];
+          dheap_update(l);
+        }
+      });
+      ++i;
+      continue;
+    }
+    // The diverged link of smallest share fills, as in a fresh solve.
+    dheap_remove(d);
+    const double share = dkey_[d];
+    const uint64_t seq = new_steps_.size();
+    new_steps_.push_back({{seq, share, d, false}, true});
+    const uint64_t cursor = i < n ? steps_[i].pos : kNoPos;
+    uint32_t frozen_here = 0;
+    for (size_t k = 0; k < lflows_[d].size(); ++k) {
+      const uint32_t f = lflows_[d][k].flow;
+      if (frozen_now(f, cursor)) continue;
+      fstamp_[f] = stamp_;
+      fseq_[f] = static_cast<uint32_t>(seq);
+      rate[f] = share;
+      refilled.push_back(f);
+      for (uint32_t s = paths.begin[f]; s < paths.end[f]; ++s) {
+        const uint32_t l = paths.links[s].value();
+        if (l == d) {
+          ++frozen_here;
+          continue;
+        }
+        if (dstamp_[l] != stamp_) diverge(l, cursor, i, capacity);
+        dremaining_[l] = std::max(0.0, dremaining_[l] - share);
+        --dunfrozen_[l];
+        ++dcount_[l];
+        if (!dtouch_[l]) {
+          dtouch_[l] = 1;
+          dtouched_.push_back(l);
+        }
+      }
+    }
+    dunfrozen_[d] = 0;
+    new_entries_.push_back({d, {kAdded | seq, dremaining_[d], 0, frozen_here}});
+    for (uint32_t l : dtouched_) {
+      dtouch_[l] = 0;
+      new_entries_.push_back({l, {kAdded | seq, dremaining_[l], dunfrozen_[l], dcount_[l]}});
+      dcount_[l] = 0;
+      if (dheap_pos_[l] == kNotInHeap) continue;
+      if (dunfrozen_[l] == 0) {
+        dheap_remove(l);
+      } else {
+        dkey_[l] = dremaining_[l] / dunfrozen_[l];
+        dheap_update(l);
+      }
+    }
+    dtouched_.clear();
+  }
+  const size_t last = i;  // steps first .. last - 1 are replaced by new_steps_
+  for (uint32_t j : bused_) bhead_[j] = kNotInHeap;  // the buckets the replay did not reach
+  bused_.clear();
+
+  // Positions for the new steps, between those of the kept steps around them.
+  uint64_t prev = first > 0 ? steps_[first - 1].pos : 0;
+  for (size_t a = 0; a < new_steps_.size();) {
+    if (!new_steps_[a].added) {
+      prev = new_steps_[a++].step.pos;
+      continue;
+    }
+    size_t b = a;
+    while (b < new_steps_.size() && new_steps_[b].added) ++b;
+    const uint64_t k = b - a;
+    const uint64_t next = b < new_steps_.size() ? new_steps_[b].step.pos
+                          : last < n            ? steps_[last].pos
+                                                : prev + (k + 1) * spacing_;
+    const uint64_t gap = (next - prev) / (k + 1);
+    if (gap == 0 || next >= kPosLimit) {
+      // No room left between two kept steps: record afresh (the rates are the same).
+      const std::vector<uint32_t> all = rec_flows_;
+      solve_recorded(all, paths, capacity, rate);
+      refilled = all;
+      return;
+    }
+    for (size_t t = a; t < b; ++t) new_steps_[t].step.pos = prev + gap * (t - a + 1);
+    prev = new_steps_[b - 1].step.pos;
+    a = b;
+  }
+  // The record brought up to date.
+  for (uint32_t l : div_links_) {
+    auto& h = hist_[l];
+    h.erase(std::lower_bound(h.begin(), h.end(), divpos_[l],
+                             [](const Entry& e, uint64_t p) { return e.pos < p; }),
+            h.end());
+  }
+  for (auto& [l, e] : new_entries_) {
+    if (e.pos & kAdded) e.pos = new_steps_[e.pos & ~kAdded].step.pos;
+    hist_[l].push_back(e);
+  }
+  for (uint32_t f : refilled) {
+    fpos_[f] = new_steps_[fseq_[f]].step.pos;
+    ftop_[f] = new_steps_[fseq_[f]].step.top;
+  }
+  // Recorded steps after the replay whose link diverged froze nothing now: they stay as
+  // tombstones until there are as many as live steps.
+  for (uint32_t l : div_links_) {
+    if (ltop_[l] == kNoPos) continue;
+    const size_t at = index_of(ltop_[l]);
+    if (at >= last && at < n && !steps_[at].dead) {
+      steps_[at].dead = true;
+      ++dead_;
+    }
+    ltop_[l] = kNoPos;
+  }
+  for (const NewStep& ns : new_steps_) {
+    if (ns.added) ltop_[ns.step.top] = ns.step.pos;
+  }
+  for (size_t t = first; t < last; ++t) dead_ -= steps_[t].dead;
+  const auto at = steps_.begin() + static_cast<std::ptrdiff_t>(first);
+  steps_.erase(at, steps_.begin() + static_cast<std::ptrdiff_t>(last));
+  steps_.insert(steps_.begin() + static_cast<std::ptrdiff_t>(first), new_steps_.size(), Step{});
+  for (size_t t = 0; t < new_steps_.size(); ++t) steps_[first + t] = new_steps_[t].step;
+  if (2 * dead_ > steps_.size()) {
+    std::erase_if(steps_, [](const Step& st) { return st.dead; });
+    dead_ = 0;
+    shares_max_.clear();
+  }
+  update_shares_max(std::min(first, shares_max_.size()));
+}
+
+void MaxMinSolver::update_shares_max(size_t from) {
+  shares_max_.resize(steps_.size());
+  double m = from > 0 ? shares_max_[from - 1] : -1.0;
+  for (size_t t = from; t < steps_.size(); ++t) shares_max_[t] = m = std::max(m, steps_[t].share);
 }
 
 }  // namespace roshni::net

@@ -266,6 +266,97 @@ TEST(MaxMinSolver, IncrementalRemovalMatchesAFreshSolve) {
   }
 }
 
+// The replay with arrivals as well: flows come and go a few at a time (a departed flow may
+// come back), and each update must give, to the last bit, the rates of a fresh solve of
+// the flows now present (another solver object) and agree with the naive reference; a flow
+// the update did not refill keeps its rate. Long runs of updates on one record also
+// exhaust the room between two recorded steps, which records afresh.
+TEST(MaxMinSolver, ReplayWithArrivalsAndDeparturesMatchesAFreshSolve) {
+  sim::RandomStream rng(9001);
+  for (int trial = 0; trial < 400; ++trial) {
+    const Instance in = tie_prone(rng, 14, 60);
+    const Paths p = make_paths(in.paths);
+    const size_t nf = in.paths.size();
+    std::vector<uint32_t> alive, out;
+    for (uint32_t f = 0; f < nf; ++f) (rng.uniform_below(2) ? alive : out).push_back(f);
+    if (alive.empty()) {
+      alive.push_back(out.back());
+      out.pop_back();
+    }
+    std::vector<double> rate(nf, -1);
+    MaxMinSolver inc(trial % 2 == 0 ? uint64_t{1} << 32 : 4);  // 4: little room, often afresh
+    inc.solve_recorded(alive, PathView::of_rows(p), in.cap, rate);
+    std::vector<uint32_t> refilled;
+    for (int round = 0; round < 60; ++round) {
+      std::vector<uint32_t> gone, arrived;
+      const size_t leave = rng.uniform_below(std::min<size_t>(3, alive.size()));
+      for (size_t i = 0; i < leave && alive.size() > 1; ++i) {
+        const size_t j = rng.uniform_below(alive.size());
+        gone.push_back(alive[j]);
+        alive.erase(alive.begin() + static_cast<std::ptrdiff_t>(j));
+      }
+      const size_t come = rng.uniform_below(std::min<size_t>(3, out.size()) + 1);
+      for (size_t i = 0; i < come; ++i) {
+        const size_t j = rng.uniform_below(out.size());
+        arrived.push_back(out[j]);
+        alive.push_back(out[j]);
+        out.erase(out.begin() + static_cast<std::ptrdiff_t>(j));
+      }
+      for (uint32_t g : gone) out.push_back(g);
+      const std::vector<double> before = rate;
+      inc.update(gone, arrived, PathView::of_rows(p), in.cap, rate, refilled);
+      for (uint32_t f : gone) ASSERT_FALSE(inc.recorded(f));
+      std::vector<uint8_t> was_refilled(nf, 0);
+      for (uint32_t f : refilled) was_refilled[f] = 1;
+      for (uint32_t f : arrived) ASSERT_TRUE(was_refilled[f]) << "trial " << trial;
+      std::vector<double> fresh(nf, -1);
+      MaxMinSolver s;
+      s.solve(alive, p, in.cap, fresh);
+      std::vector<std::vector<uint32_t>> sub;
+      for (uint32_t f : alive) sub.push_back(in.paths[f]);
+      const auto want = reference(sub, in.cap);
+      for (size_t i = 0; i < alive.size(); ++i) {
+        const uint32_t f = alive[i];
+        ASSERT_TRUE(inc.recorded(f));
+        ASSERT_EQ(rate[f], fresh[f]) << "trial " << trial << " round " << round << " flow " << f;
+        ASSERT_NEAR(rate[f], want[i], 1e-9 * want[i]) << "trial " << trial << " flow " << f;
+        if (!was_refilled[f]) ASSERT_EQ(rate[f], before[f]);
+      }
+    }
+  }
+}
+
+// The replay's cost follows what the change reaches, not the component. Link 0 (capacity
+// 1) carries 50 flows and a bridge flow that also crosses link 1 (capacity 100), which
+// carries 50 more: one component of 101 flows. Link 0 fills first at 1/51 (its 50 flows
+// and the bridge); link 1 then gives (100 - 1/51) / 50 to its 50. A flow arriving on link
+// 1 alone changes nothing at link 0's level: the replay keeps that step as recorded and
+// refills only link 1's 50 flows and the arrival, 51 flows, each at (100 - 1/51) / 51.
+TEST(MaxMinSolver, ReplayRefillsOnlyWhatTheChangeReaches) {
+  std::vector<std::vector<uint32_t>> paths;
+  for (int i = 0; i < 50; ++i) paths.push_back({0});
+  paths.push_back({0, 1});  // the bridge, flow 50
+  for (int i = 0; i < 50; ++i) paths.push_back({1});
+  paths.push_back({1});  // flow 101 arrives later
+  const Paths p = make_paths(paths);
+  const std::vector<double> cap{1.0, 100.0};
+  std::vector<uint32_t> first(101);
+  std::iota(first.begin(), first.end(), 0);
+  std::vector<double> rate(102, -1);
+  MaxMinSolver s;
+  s.solve_recorded(first, PathView::of_rows(p), cap, rate);
+  EXPECT_EQ(rate[0], 1.0 / 51);
+  EXPECT_EQ(rate[50], 1.0 / 51);
+  std::vector<uint32_t> refilled;
+  const std::vector<uint32_t> arrived{101};
+  s.update({}, arrived, PathView::of_rows(p), cap, rate, refilled);
+  EXPECT_EQ(refilled.size(), 51u);
+  for (uint32_t f : refilled) EXPECT_GE(f, 51u);
+  EXPECT_DOUBLE_EQ(rate[101], (100.0 - 1.0 / 51) / 51);
+  EXPECT_DOUBLE_EQ(rate[51], (100.0 - 1.0 / 51) / 51);
+  EXPECT_EQ(rate[0], 1.0 / 51);
+}
+
 // A solve that shares flows with the record replaces it (its rates are the new truth);
 // one on flows the record does not hold leaves it alone.
 TEST(MaxMinSolver, RecordFollowsTheLatestSolveOfItsFlows) {

@@ -9,7 +9,9 @@
 /// and L' share changes, and it allocates nothing once its scratch space has grown.
 #pragma once
 
+#include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "roshni/core/ids.h"
@@ -31,6 +33,10 @@ struct PathView {
 
 class MaxMinSolver {
  public:
+  /// `step_spacing`: the room between recorded steps that replays insert new steps into
+  /// (a replay that finds no room records afresh); tests make it small to reach that case.
+  explicit MaxMinSolver(uint64_t step_spacing = uint64_t{1} << 32) : spacing_(step_spacing) {}
+
   /// Computes the max-min fair rates of `flows` (ids into `paths`), whose links have
   /// the capacities `capacity` (indexed by link id, bytes/s). Writes rate[f] for each f
   /// in `flows` and touches nothing else. Links not crossed by any of `flows` are
@@ -46,47 +52,58 @@ class MaxMinSolver {
   }
 
   /// The same solve, keeping a record of it in place of any earlier one: the order in
-  /// which links filled (step 0, 1, ...), the step at which each flow froze, and each
-  /// link's remaining capacity after every step that changed it. Memory O(P).
+  /// which links filled (the steps, each at a position), the step each flow froze at, each
+  /// link's state (remaining capacity, flows not yet frozen) after every step that changed
+  /// it, and which recorded flows cross each link. Memory O(P).
   void solve_recorded(std::span<const uint32_t> flows, const PathView& paths,
                       std::span<const double> capacity, std::span<double> rate);
   /// Whether flow f is in the record.
-  bool recorded(uint32_t f) const { return f < step_of_.size() && step_of_[f] != kNone; }
+  bool recorded(uint32_t f) const { return f < fpos_.size() && fpos_[f] != kNoPos; }
+  bool has_record() const { return has_record_; }
+  /// Flow-link incidences the record holds on link l (a flow crossing l twice counts twice).
+  uint32_t incidences(uint32_t l) const {
+    return l < lflows_.size() ? static_cast<uint32_t>(lflows_[l].size()) : 0;
+  }
   void forget();
 
-  /// The flows `gone` (all recorded) have left; the other recorded flows keep their
-  /// paths, and no capacity changed since the record was made. Re-solves from the first
-  /// step at which a departed flow froze, k: steps 0..k-1 are exactly those a fresh
-  /// solve would take (their links carried no departed flow, and every other link's
-  /// share can only have grown), so the flows they froze keep their rates and only the
-  /// later ones are filled again, from the state the record holds after step k-1.
-  /// Writes rate[f] for the flows filled again and lists them in `refilled` (in the
-  /// order they froze); the result equals a fresh solve of the remaining flows to the
-  /// last bit. The record is brought up to date.
+  /// Since the record was made, the flows `gone` (all recorded) have left and the flows
+  /// `arrived` (none recorded) have joined; no capacity changed, the other recorded flows
+  /// keep their paths, and every flow on a link of an arrival is recorded or arriving.
+  /// Re-solves by replaying the record: a link is *clean* while its state equals the
+  /// record's at the same point of the filling, else *diverged* (the links of departures
+  /// and arrivals at once; then every link a flow frozen at a new level crosses, and every
+  /// link of the flows of a recorded step whose filling link diverged). The filling takes,
+  /// each time, the smaller of the next recorded step whose link is clean (its share and
+  /// its flows are the record's: nothing to do but apply it to the diverged links it
+  /// touches) and the diverged link of smallest share (filled as a fresh solve would); it
+  /// stops when no diverged link has flows left to freeze. Each step's arithmetic is a
+  /// fresh solve's, in a fresh solve's order, so the rates equal a fresh solve of the flows
+  /// now present to the last bit; the cost follows the diverged links, not the component.
+  /// Writes rate[f] for the flows frozen at new steps and lists them in `refilled`; the
+  /// record is brought up to date.
+  void update(std::span<const uint32_t> gone, std::span<const uint32_t> arrived,
+              const PathView& paths, std::span<const double> capacity, std::span<double> rate,
+              std::vector<uint32_t>& refilled);
+  /// update() with departures only.
   void resolve_without(std::span<const uint32_t> gone, const PathView& paths,
                        std::span<const double> capacity, std::span<double> rate,
-                       std::vector<uint32_t>& refilled);
+                       std::vector<uint32_t>& refilled) {
+    update(gone, {}, paths, capacity, rate, refilled);
+  }
 
  private:
   static constexpr uint32_t kNotInHeap = UINT32_MAX;
-  static constexpr uint32_t kNone = UINT32_MAX;
-  struct Remaining {
-    uint32_t step;   // after this filling step
-    double value;    // the link's remaining capacity
-  };
   bool before(uint32_t a, uint32_t b) const;
   void place(size_t i, uint32_t local);
   void sift_up(size_t i);
   void sift_down(size_t i);
   void heap_update(uint32_t local);
   void heap_remove(uint32_t local);
-  /// Numbers the links of `flows` and lays out which flows cross each; unless
-  /// `rewind_to` is kNone, drops each link's recorded history from that step on.
-  void prepare(std::span<const uint32_t> flows, const PathView& paths, size_t links,
-               uint32_t rewind_to);
+  /// Numbers the links of `flows` and lays out which flows cross each.
+  void prepare(std::span<const uint32_t> flows, const PathView& paths, size_t links);
   /// Progressive filling of the prepared flows from the state in remaining_/unfrozen_;
-  /// when `record`, steps are numbered from `first_step` and recorded.
-  void fill(size_t nflows, std::span<double> rate, bool record, uint32_t first_step);
+  /// when `record`, the steps and states are recorded.
+  void fill(size_t nflows, std::span<double> rate, bool record);
 
   std::vector<uint32_t> local_of_;   // link id -> local index + 1 (0 = not in this solve)
   std::vector<uint32_t> link_of_;    // local index -> link id
@@ -103,15 +120,88 @@ class MaxMinSolver {
   std::vector<uint32_t> touched_;    // links that lost flows in this step
   std::vector<uint8_t> touched_mark_;
 
-  // The record (solve_recorded, resolve_without).
+  // The record (solve_recorded, update). Steps sit at positions spaced kSpacing apart
+  // when recorded; steps a replay adds take positions between those it keeps.
+  static constexpr uint64_t kNoPos = UINT64_MAX;
+  uint64_t spacing_;
+  static constexpr uint64_t kPosLimit = uint64_t{1} << 62;
+  static constexpr uint64_t kAdded = uint64_t{1} << 63;  // marks a new step's index in a replay
+  struct Step {
+    uint64_t pos;
+    double share;
+    uint32_t top;  // the link that filled (link id)
+    bool dead;     // froze no flow any more (left by a replay; removed in bulk)
+  };
+  struct Entry {       // a link's state after a step that froze some of its flows
+    uint64_t pos;      // the step's position
+    double remaining;  // capacity not yet given to frozen flows
+    uint32_t unfrozen;
+    uint32_t count;    // flow-link incidences frozen at the step
+  };
+  struct Incidence {
+    uint32_t flow;
+    uint32_t slot;  // the position of the link in the flow's path (PathView index)
+  };
+  void record_link(uint32_t l);
+  void update_shares_max(size_t from);
+  void add_incidences(uint32_t f, const PathView& paths);
+  void remove_incidences(uint32_t f, const PathView& paths);
+  /// Replay (update): whether f is frozen at the replay's point `cursor`.
+  bool frozen_now(uint32_t f, uint64_t cursor) const {
+    if (fstamp_[f] == stamp_) return true;
+    const uint64_t p = fpos_[f];
+    return p != kNoPos && p < cursor && dstamp_[ftop_[f]] != stamp_;
+  }
+  void diverge(uint32_t l, uint64_t cursor, size_t from, std::span<const double> capacity);
+  size_t step_at(uint64_t pos, size_t from) const;
+  void pend(uint32_t l, size_t from);
+  void dheap_update(uint32_t l);
+  void dheap_remove(uint32_t l);
+  bool dbefore(uint32_t a, uint32_t b) const {
+    return dkey_[a] < dkey_[b] || (dkey_[a] == dkey_[b] && a < b);
+  }
+  void dsift_up(size_t i);
+  void dsift_down(size_t i);
+  void dplace(size_t i, uint32_t l) {
+    dheap_[i] = l;
+    dheap_pos_[l] = static_cast<uint32_t>(i);
+  }
+
   bool has_record_ = false;
-  std::vector<uint32_t> step_of_;      // flow id -> step it froze at, kNone if not recorded
-  std::vector<uint32_t> step_first_;   // step -> its first flow in order_
-  std::vector<uint32_t> order_;        // recorded flows in the order they froze
-  std::vector<std::vector<Remaining>> history_;  // link id -> remaining after steps
-  std::vector<uint32_t> history_links_;          // links with a history
-  std::vector<uint8_t> history_listed_;
-  std::vector<uint32_t> active_;       // the flows being filled (position -> flow id)
+  std::vector<Step> steps_;               // by position
+  std::vector<double> shares_max_;        // running maximum of steps_[..].share
+  size_t dead_ = 0;                       // steps marked dead
+  std::vector<uint64_t> ltop_;            // link -> position of the step it filled at, or kNoPos
+  std::vector<uint64_t> fpos_;            // flow -> position of its step, kNoPos if not recorded
+  std::vector<uint32_t> ftop_;            // flow -> the link of its step
+  std::vector<std::vector<Entry>> hist_;  // link -> states after steps, by position
+  std::vector<std::vector<Incidence>> lflows_;  // link -> recorded flows crossing it
+  std::vector<uint32_t> lpos_;            // path slot -> index in its link's lflows_
+  std::vector<uint32_t> rec_links_;       // links with a history or incidences
+  std::vector<uint8_t> rec_listed_;
+  std::vector<uint32_t> rec_flows_, rec_index_;  // the recorded flows, and where each is listed
+  std::vector<uint32_t> touched_count_;   // per local link: incidences frozen this step
+  std::vector<uint32_t> active_;          // the flows being filled (position -> flow id)
+
+  // Replay scratch, by link id or flow id; a link is diverged when dstamp_ == stamp_.
+  uint32_t stamp_ = 0;
+  std::vector<uint32_t> dstamp_, dunfrozen_, dpend_, dheap_pos_, dcount_, dtouch_;
+  std::vector<uint64_t> divpos_;
+  std::vector<double> dremaining_, dkey_;
+  std::vector<uint32_t> dheap_, div_links_, dtouched_;
+  // Diverged links waiting for a recorded step to apply to them: per step index a list
+  // through bnext_ (kNotInHeap ends it).
+  std::vector<uint32_t> bhead_, bnext_, bused_;
+  size_t pend_first_ = SIZE_MAX;
+  std::vector<uint32_t> fstamp_, fseq_;   // flow -> replay that froze it, its new step
+  std::vector<uint32_t> frozen_list_;
+  struct NewStep {
+    Step step;
+    bool added;  // a new step (its position is assigned at the end), else a kept one
+  };
+  std::vector<NewStep> new_steps_;
+  std::vector<std::pair<uint32_t, Entry>> new_entries_;  // (link, entry); a new step's
+                                                         // entries hold its index in pos
 };
 
 }  // namespace roshni::net
