@@ -66,6 +66,20 @@ for n in 64 128; do
   timed "skewed-alltoall-$n" build/roshni run "$out/skewed_$n.json" -q -o "$out/skewed-alltoall-$n"
 done
 
+# Run time that follows the work (issue 19, item 2; docs/performance.md): a tree all-reduce
+# on a 4,096-GPU fat-tree whose flows form one component (16 chunks; 64 with the full
+# run), and a 1,056-GPU dragonfly all-to-all, minimal and Valiant routing.
+timed "tree-allreduce-4096-c16" build/roshni run bench/scenarios/tree_allreduce_4096.json -q \
+  -o "$out/tree-allreduce-4096-c16"
+timed "dragonfly-1056-minimal" build/roshni run bench/scenarios/dragonfly_alltoall_1056.json -q \
+  -o "$out/dragonfly-1056-minimal"
+timed "dragonfly-1056-valiant" build/roshni run bench/scenarios/dragonfly_alltoall_1056.json -q \
+  --set topology.routing=valiant -o "$out/dragonfly-1056-valiant"
+if [[ "${1:-}" != "--quick" ]]; then
+  timed "tree-allreduce-4096-c64" build/roshni run bench/scenarios/tree_allreduce_4096.json -q \
+    --set workload.chunks=64 -o "$out/tree-allreduce-4096-c64"
+fi
+
 # Chakra execution traces at 1,024 ranks: a training iteration exported as 1,024 ET files
 # (`roshni export-chakra`), then read back, routed and checked (`validate`), and run
 # (docs/workloads.md, "Chakra execution traces").

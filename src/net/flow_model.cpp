@@ -247,6 +247,9 @@ class FlowModel : public RunSkeleton<FlowModel> {
         solver_.solve(component_, view, capacity_, new_rate_);
       }
     }
+    // The observer sums what it is told (power, in floating point): tell it in flow order,
+    // so that its sums do not depend on the order in which the solver met the flows.
+    if (options_.observer != nullptr) std::sort(component_.begin(), component_.end());
     for (uint32_t f : component_) {
       if (new_rate_[f] == 0) {
         // Behind a dead link (a flow that just started behind one too): stalled from

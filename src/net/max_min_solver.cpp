@@ -167,14 +167,15 @@ void MaxMinSolver::fill(size_t nflows, std::span<double> rate, bool record) {
       const uint32_t l = link_of_[top];
       steps_.push_back({pos, share, l, false});
       ltop_[l] = pos;
-      hist_[l].push_back({pos, remaining_[top], 0, frozen_here});
+      hist_[l].push_back({pos, remaining_[top], offset_[top + 1] - offset_[top], frozen_here});
     }
     // Each link that lost flows gets its new share once, from its final state.
     for (uint32_t local : touched_) {
       touched_mark_[local] = 0;
       if (record) {
-        hist_[link_of_[local]].push_back(
-            {pos, remaining_[local], unfrozen_[local], touched_count_[local]});
+        hist_[link_of_[local]].push_back({pos, remaining_[local],
+                                          offset_[local + 1] - offset_[local] - unfrozen_[local],
+                                          touched_count_[local]});
       }
       touched_count_[local] = 0;
       if (heap_pos_[local] == kNotInHeap) continue;
@@ -353,7 +354,8 @@ void MaxMinSolver::diverge(uint32_t l, uint64_t cursor, size_t from,
                        [](const Entry& e, uint64_t p) { return e.pos < p; }) - h.begin());
   if (idx > 0) {
     dremaining_[l] = h[idx - 1].remaining;
-    dunfrozen_[l] = h[idx - 1].unfrozen;
+    ROSHNI_ASSERT(lflows_[l].size() >= h[idx - 1].frozen, "replay: link {} froze more flows than it has", l);
+    dunfrozen_[l] = static_cast<uint32_t>(lflows_[l].size()) - h[idx - 1].frozen;
   } else {
     dremaining_[l] = capacity[l];
     dunfrozen_[l] = static_cast<uint32_t>(lflows_[l].size());
@@ -413,8 +415,12 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
     dremaining_.resize(links);
     dkey_.resize(links);
     bnext_.resize(links);
+    znext_.resize(links);
+    lstamp_.resize(links, 0);
+    lpoint_.resize(links);
   }
   if (bhead_.size() < steps_.size()) bhead_.resize(steps_.size(), kNotInHeap);
+  if (zhead_.size() < steps_.size()) zhead_.resize(steps_.size(), kNotInHeap);
   pend_first_ = SIZE_MAX;
   if (hist_.size() < links) {
     hist_.resize(links);
@@ -439,21 +445,47 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
   new_steps_.clear();
   new_entries_.clear();
 
-  // The changes: the links of departures and arrivals diverge from the start.
+  // The changes. An arrival's links diverge from the start (a share there can only
+  // shrink, and with it the point at which the link fills). A link that only lost flows
+  // keeps the record's state, but for the count of those flows, up to the first step at
+  // which one of them froze: its share is the same or larger, so it fills no earlier
+  // than recorded and, before that step, cannot fill in the place of a recorded one. It
+  // diverges there (or earlier, if a new step reaches it).
   dtouched_.clear();
   for (uint32_t g : gone) {
     ROSHNI_ASSERT(recorded(g), "flow {} left but is not in the record", g);
-    for (uint32_t s = paths.begin[g]; s < paths.end[g]; ++s) dtouched_.push_back(paths.links[s].value());
+    const uint64_t at = fpos_[g];
+    for (uint32_t s = paths.begin[g]; s < paths.end[g]; ++s) {
+      const uint32_t l = paths.links[s].value();
+      if (lstamp_[l] != stamp_) {
+        lstamp_[l] = stamp_;
+        lpoint_[l] = at;
+        dtouched_.push_back(l);
+      }
+      lpoint_[l] = std::min(lpoint_[l], at);
+    }
     remove_incidences(g, paths);
   }
   for (uint32_t f : arrived) {
     ROSHNI_ASSERT(!recorded(f), "flow {} arrived but is in the record", f);
     add_incidences(f, paths);
-    for (uint32_t s = paths.begin[f]; s < paths.end[f]; ++s) dtouched_.push_back(paths.links[s].value());
   }
   const size_t n = steps_.size();
+  for (uint32_t f : arrived) {
+    for (uint32_t s = paths.begin[f]; s < paths.end[f]; ++s) {
+      const uint32_t l = paths.links[s].value();
+      if (dstamp_[l] != stamp_) diverge(l, n > 0 ? steps_[0].pos : kNoPos, 0, capacity);
+    }
+  }
+  size_t lazy_first = SIZE_MAX, lazy_left = 0;
   for (uint32_t l : dtouched_) {
-    if (dstamp_[l] != stamp_) diverge(l, n > 0 ? steps_[0].pos : kNoPos, 0, capacity);
+    if (dstamp_[l] == stamp_) continue;  // an arrival's link too
+    const size_t j = step_at(lpoint_[l], 0);
+    if (zhead_[j] == kNotInHeap) zused_.push_back(static_cast<uint32_t>(j));
+    znext_[l] = zhead_[j];
+    zhead_[j] = l;
+    lazy_first = std::min(lazy_first, j);
+    ++lazy_left;
   }
   dtouched_.clear();
 
@@ -482,7 +514,7 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
   for (uint32_t l : div_links_) {
     if (ltop_[l] != kNoPos) i = std::min(i, index_of(ltop_[l]));
   }
-  i = std::min(i, pend_first_);
+  i = std::min({i, pend_first_, lazy_first});
   if (!dheap_.empty()) {
     const double key = dkey_[dheap_[0]];
     i = std::min(i, static_cast<size_t>(std::lower_bound(shares_max_.begin(), shares_max_.end(), key) -
@@ -493,12 +525,16 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
     // Recorded steps whose link diverged are void: the flows they froze are not frozen
     // here (yet), so every link those flows cross diverges, and what the step did to the
     // diverged links is void too.
-    while (i < n && (steps_[i].dead || dstamp_[steps_[i].top] == stamp_)) {
-      const Step& st = steps_[i];
-      if (st.dead) {  // left by an earlier replay: froze nothing
-        ++i;
-        continue;
+    for (; i < n; ++i) {
+      // Departures' links whose first departed flow froze here diverge now.
+      for (uint32_t l = zhead_[i]; l != kNotInHeap; l = znext_[l]) {
+        --lazy_left;
+        if (dstamp_[l] != stamp_) diverge(l, steps_[i].pos, i, capacity);
       }
+      zhead_[i] = kNotInHeap;
+      if (!steps_[i].dead && dstamp_[steps_[i].top] != stamp_) break;
+      const Step& st = steps_[i];
+      if (st.dead) continue;  // left by an earlier replay: froze nothing
       for (const Incidence& inc : lflows_[st.top]) {
         const uint32_t f = inc.flow;
         if (fpos_[f] != st.pos || fstamp_[f] == stamp_) continue;
@@ -508,11 +544,13 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
         }
       }
       drain(i, [](uint32_t, const Entry&) {});
-      ++i;
     }
-    if (dheap_.empty()) break;  // every diverged link is full: the rest stands
-    const uint32_t d = dheap_[0];
-    if (i < n && (steps_[i].share < dkey_[d] || (steps_[i].share == dkey_[d] && steps_[i].top < d))) {
+    // Every diverged link full and none left to diverge: the rest stands.
+    if (dheap_.empty() && lazy_left == 0) break;
+    ROSHNI_ASSERT(i < n || !dheap_.empty(), "replay: links left to diverge after the last step");
+    const uint32_t d = dheap_.empty() ? kNotInHeap : dheap_[0];
+    if (i < n && (d == kNotInHeap || steps_[i].share < dkey_[d] ||
+                  (steps_[i].share == dkey_[d] && steps_[i].top < d))) {
       // A recorded step on a clean link: the record's share and flows; applied to the
       // diverged links whose flows it freezes.
       const Step& st = steps_[i];
@@ -522,7 +560,7 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
                       l, dunfrozen_[l], e.count);
         for (uint32_t c = 0; c < e.count; ++c) dremaining_[l] = std::max(0.0, dremaining_[l] - st.share);
         dunfrozen_[l] -= e.count;
-        new_entries_.push_back({l, {st.pos, dremaining_[l], dunfrozen_[l], e.count}});
+        new_entries_.push_back({l, {st.pos, dremaining_[l], frozen_on(l), e.count}});
         if (dheap_pos_[l] == kNotInHeap) return;
         if (dunfrozen_[l] == 0) {
           dheap_remove(l);
@@ -532,6 +570,18 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
         }
       });
       ++i;
+      continue;
+    }
+    if (lazy_left > 0) {
+      // A new share is about to be filled: a departure's link that waits could have a
+      // smaller one. All of them diverge here first, then the choice is made again.
+      for (uint32_t j : zused_) {
+        for (uint32_t l = zhead_[j]; l != kNotInHeap; l = znext_[l]) {
+          if (dstamp_[l] != stamp_) diverge(l, i < n ? steps_[i].pos : kNoPos, i, capacity);
+        }
+        zhead_[j] = kNotInHeap;
+      }
+      lazy_left = 0;
       continue;
     }
     // The diverged link of smallest share fills, as in a fresh solve.
@@ -565,10 +615,10 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
       }
     }
     dunfrozen_[d] = 0;
-    new_entries_.push_back({d, {kAdded | seq, dremaining_[d], 0, frozen_here}});
+    new_entries_.push_back({d, {kAdded | seq, dremaining_[d], frozen_on(d), frozen_here}});
     for (uint32_t l : dtouched_) {
       dtouch_[l] = 0;
-      new_entries_.push_back({l, {kAdded | seq, dremaining_[l], dunfrozen_[l], dcount_[l]}});
+      new_entries_.push_back({l, {kAdded | seq, dremaining_[l], frozen_on(l), dcount_[l]}});
       dcount_[l] = 0;
       if (dheap_pos_[l] == kNotInHeap) continue;
       if (dunfrozen_[l] == 0) {
@@ -583,6 +633,8 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
   const size_t last = i;  // steps first .. last - 1 are replaced by new_steps_
   for (uint32_t j : bused_) bhead_[j] = kNotInHeap;  // the buckets the replay did not reach
   bused_.clear();
+  for (uint32_t j : zused_) zhead_[j] = kNotInHeap;
+  zused_.clear();
 
   // Positions for the new steps, between those of the kept steps around them.
   uint64_t prev = first > 0 ? steps_[first - 1].pos : 0;

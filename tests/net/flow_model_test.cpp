@@ -267,8 +267,7 @@ TEST(FlowModel, MatchesNaiveReferenceOnRandomInstances) {
 }
 
 // The same with components large enough (>= 64 flows) for the model to keep a record of
-// the filling and re-solve departures from the level they first change
-// (MaxMinSolver::resolve_without), mixed with arrivals that re-solve from scratch:
+// the filling and replay it (MaxMinSolver::update) as flows leave and arrive:
 // staggered starts on random trees, 64 to 160 flows.
 TEST(FlowModel, MatchesNaiveReferenceWithLargeComponents) {
   sim::RandomStream rng(2718);

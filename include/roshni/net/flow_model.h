@@ -6,8 +6,9 @@
 /// later, which releases the flows that wait for it. Rates are re-solved once per
 /// timestamp, and only for the flows whose share can have changed: those in the
 /// connected component (flows linked by shared links) of the links whose flow set
-/// changed; after departures alone, only the flows that froze at or after the first
-/// filling step a departed flow froze at (MaxMinSolver::resolve_without). Link capacities may change during the run (a failure, an optical circuit
+/// changed, and, when the changes stay inside the solver's record of the last large
+/// solve, only the flows the changes reach (MaxMinSolver::update replays the record).
+/// Link capacities may change during the run (a failure, an optical circuit
 /// torn down for reconfiguration): a flow crossing a link of capacity 0 stalls until it
 /// returns; a flow that starts while its route crosses a dead link is rerouted over
 /// surviving links, or waits until some link comes back. Not modelled here: packets,

@@ -135,7 +135,8 @@ class MaxMinSolver {
   struct Entry {       // a link's state after a step that froze some of its flows
     uint64_t pos;      // the step's position
     double remaining;  // capacity not yet given to frozen flows
-    uint32_t unfrozen;
+    uint32_t frozen;   // incidences on the link frozen so far (its flows now, less this,
+                       // are unfrozen: departures froze later, arrivals rewrite the history)
     uint32_t count;    // flow-link incidences frozen at the step
   };
   struct Incidence {
@@ -153,6 +154,9 @@ class MaxMinSolver {
     return p != kNoPos && p < cursor && dstamp_[ftop_[f]] != stamp_;
   }
   void diverge(uint32_t l, uint64_t cursor, size_t from, std::span<const double> capacity);
+  uint32_t frozen_on(uint32_t l) const {
+    return static_cast<uint32_t>(lflows_[l].size()) - dunfrozen_[l];
+  }
   size_t step_at(uint64_t pos, size_t from) const;
   void pend(uint32_t l, size_t from);
   void dheap_update(uint32_t l);
@@ -192,6 +196,11 @@ class MaxMinSolver {
   // Diverged links waiting for a recorded step to apply to them: per step index a list
   // through bnext_ (kNotInHeap ends it).
   std::vector<uint32_t> bhead_, bnext_, bused_;
+  // Departures' links waiting to diverge at a step index (zhead_/znext_ lists), and per
+  // link (this replay's when lstamp_ == stamp_) the position of the first step one of its
+  // departed flows froze at.
+  std::vector<uint32_t> zhead_, znext_, zused_, lstamp_;
+  std::vector<uint64_t> lpoint_;
   size_t pend_first_ = SIZE_MAX;
   std::vector<uint32_t> fstamp_, fseq_;   // flow -> replay that froze it, its new step
   std::vector<uint32_t> frozen_list_;
