@@ -448,9 +448,12 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
   // The changes. An arrival's links diverge from the start (a share there can only
   // shrink, and with it the point at which the link fills). A link that only lost flows
   // keeps the record's state, but for the count of those flows, up to the first step at
-  // which one of them froze: its share is the same or larger, so it fills no earlier
-  // than recorded and, before that step, cannot fill in the place of a recorded one. It
-  // diverges there (or earlier, if a new step reaches it).
+  // which one of them froze; it diverges there (or earlier, if a new step reaches it).
+  // Before that, it cannot fill out of turn: its share is the record's or larger (same
+  // remaining capacity, fewer flows), and the record's was at least that of the recorded
+  // step i the replay is at (else it would have filled then), with a larger link id on a
+  // tie; a new step taken before step i has a share below step i's (or equal, with a
+  // smaller link id than step i's), so it comes first too.
   dtouched_.clear();
   for (uint32_t g : gone) {
     ROSHNI_ASSERT(recorded(g), "flow {} left but is not in the record", g);
@@ -570,18 +573,6 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
         }
       });
       ++i;
-      continue;
-    }
-    if (lazy_left > 0) {
-      // A new share is about to be filled: a departure's link that waits could have a
-      // smaller one. All of them diverge here first, then the choice is made again.
-      for (uint32_t j : zused_) {
-        for (uint32_t l = zhead_[j]; l != kNotInHeap; l = znext_[l]) {
-          if (dstamp_[l] != stamp_) diverge(l, i < n ? steps_[i].pos : kNoPos, i, capacity);
-        }
-        zhead_[j] = kNotInHeap;
-      }
-      lazy_left = 0;
       continue;
     }
     // The diverged link of smallest share fills, as in a fresh solve.
