@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cmath>
+#include <limits>
 
 #include "roshni/core/error.h"
 
@@ -46,6 +47,18 @@ BudgetCheck optical_budget(const LinkPart& p, Length length, uint32_t ocs_passes
   b.received_dbm = o.launch_dbm - b.loss_db;
   b.required_dbm = o.rx_sensitivity_dbm + o.margin_db;
   return b;
+}
+
+CopperCheck copper_budget(const LinkPart& p, Length length) {
+  ROSHNI_ASSERT(p.electrical.has_value(), "copper budget of '{}', which has none", p.name);
+  const CopperBudget& e = *p.electrical;
+  CopperCheck c;
+  const double fixed = e.connectors * e.connector_loss_db + e.host_loss_db;
+  c.loss_db = e.cable_loss_db_per_m * length.si() + fixed;
+  c.budget_db = e.channel_budget_db;
+  c.max_length_m = e.cable_loss_db_per_m > 0 ? (e.channel_budget_db - fixed) / e.cable_loss_db_per_m
+                                             : std::numeric_limits<double>::infinity();
+  return c;
 }
 
 }  // namespace roshni::hw

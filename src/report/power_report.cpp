@@ -186,6 +186,35 @@ void write_power_json(JsonWriter& w, const scenario::Scenario& s, const scenario
         .value(c.fibre_m).value(c.pair_m).end_array();
   }
   w.end_array().end_object();
+  // The system as built (energy.as_built; docs/supernode.md, "As built").
+  if (const auto& a = ps.bom.as_built) {
+    w.key("as_built").begin_object();
+    w.figure("accelerators", a->accelerators, "1");
+    w.figure("compute_racks", a->compute_racks, "1");
+    w.figure("network_racks", a->network_racks, "1");
+    w.figure("racks", a->compute_racks + a->network_racks, "1");
+    w.figure("switch_chips", a->switch_chips, "1");
+    w.figure("optical_modules", a->optical_modules, "1");
+    w.figure("optical_modules_per_accelerator",
+             a->accelerators ? static_cast<double>(a->optical_modules) / static_cast<double>(a->accelerators) : 0.0,
+             "1");
+    w.figure("fibres", a->fibres, "1");
+    w.figure("parts_power", a->parts_power_w, "W");
+    w.figure("fan_share", a->fan_share, "1");
+    w.figure("fans", a->fans_w, "W");
+    w.figure("psu_efficiency", a->psu_efficiency, "1");
+    w.figure("conversion_loss", a->conversion_w, "W");
+    w.figure("system_power", a->system_power_w(), "W");
+    w.key("columns").begin_row();
+    for (const char* c : {"item", "part", "count", "unit_power_w", "power_w"}) w.value(c);
+    w.end_array();
+    w.key("rows").begin_array();
+    for (const auto& l : a->lines) {
+      w.begin_row().value(l.item).value(l.part).value(l.count).value(l.unit_power_w).value(l.power_w).end_array();
+    }
+    w.end_array();
+    w.end_object();
+  }
   w.end_object();
 
   if (p.reliability) {

@@ -114,6 +114,112 @@ void read_solar(const JsonNode& v, const JsonNode& defaults, power::Facility& f,
   bom.lines.push_back(line);
 }
 
+/// What one kind of part adds up to, for energy.as_built: switch chips by role, link
+/// modules (optical) or cables (copper) by part, with their full-load power.
+struct Tally {
+  std::string part;
+  uint64_t count = 0;
+  double power_w = 0;
+};
+
+/// energy.as_built (docs/supernode.md "As built", docs/scenario-reference.md): the
+/// system as built beyond the simulated topology. Racks: those holding accelerators plus
+/// `network_racks`. The scale-out plane: P = accelerators x ports_per_accelerator ports
+/// of `module`'s rate on a Clos of `tiers` (1 or 2) levels of `switch` chips of radix R:
+/// one tier, ceil(P / R) chips and 2P modules; two, ceil(P / (R/2)) leaves + ceil(P / R)
+/// spines and 4P modules. Power at full load: every part's datasheet figure; fans a share
+/// f of it; power conversion at efficiency eta: system = parts x (1 + f) / eta.
+void read_as_built(const JsonNode& v, const JsonNode& md_energy, const topo::Topology& t,
+                   const hw::Catalog& catalog, const std::vector<uint32_t>& node_rack,
+                   const CatalogFile& switches, const std::string& accelerator, Power peak,
+                   Power host_power, uint32_t nics,
+                   Power nic_power, const std::map<std::string, Tally>& tiers,
+                   const std::map<std::string, Tally>& links, power::Bom& bom) {
+  v.expect_keys({"network_racks", "scale_out", "psu_efficiency", "fan_share"});
+  power::AsBuilt a;
+  const auto gpus = t.gpus();
+  a.accelerators = gpus.size();
+  std::vector<uint32_t> racks;
+  for (const NodeId g : gpus) racks.push_back(node_rack[g.value()]);
+  std::sort(racks.begin(), racks.end());
+  a.compute_racks = static_cast<uint64_t>(std::unique(racks.begin(), racks.end()) - racks.begin());
+  if (const auto n = v.get("network_racks")) a.network_racks = static_cast<uint64_t>(n->as_int(0, 1 << 20));
+  const JsonNode eta = v.get("psu_efficiency") ? *v.get("psu_efficiency") : model_default(md_energy, "psu_efficiency");
+  a.psu_efficiency = eta.as_fraction();
+  if (a.psu_efficiency < 0.5) eta.fail("a power conversion efficiency of at least 50 % is expected");
+  const JsonNode fans = v.get("fan_share") ? *v.get("fan_share") : model_default(md_energy, "fan_share");
+  a.fan_share = fans.as_fraction();
+
+  const auto add = [&a](std::string item, std::string part, uint64_t n, double unit, double total) {
+    a.lines.push_back({std::move(item), std::move(part), n, unit, total});
+    a.parts_power_w += total;
+  };
+  const double n_acc = static_cast<double>(a.accelerators);
+  if (a.accelerators > 0) {
+    add("accelerator", accelerator, a.accelerators, peak.si(), n_acc * peak.si());
+    if (host_power.si() > 0) add("host", "host share", a.accelerators, host_power.si(), n_acc * host_power.si());
+    if (nics > 0) {
+      const uint64_t n = a.accelerators * nics;
+      const double each = nic_power.si() / nics;
+      add("nic", "nic", n, each, static_cast<double>(n) * each);
+    }
+  }
+  for (const auto& [role, tally] : tiers) {
+    add("switch " + role, tally.part, tally.count, tally.power_w / static_cast<double>(tally.count), tally.power_w);
+    a.switch_chips += tally.count;
+  }
+  for (const auto& [part, tally] : links) {
+    const hw::LinkPart& p = catalog.links.at(part);
+    const bool optical = p.medium == hw::Medium::optical;
+    add(optical ? "optics" : "copper", part, tally.count,
+        tally.count ? tally.power_w / static_cast<double>(tally.count) : 0.0, tally.power_w);
+    if (optical) a.optical_modules += tally.count;
+  }
+  for (const auto& c : bom.cabling) a.fibres += c.fibres;
+
+  if (const auto so = v.get("scale_out")) {
+    so->expect_keys({"ports_per_accelerator", "tiers", "module", "switch"});
+    const uint64_t per = so->get("ports_per_accelerator")
+                             ? static_cast<uint64_t>(so->get("ports_per_accelerator")->as_int(1, 64))
+                             : 1;
+    const int64_t levels = so->get("tiers") ? so->get("tiers")->as_int(1, 2) : 2;
+    const JsonNode mod = so->at("module", "a link part of the catalog, like \"pluggable-dsp-400g-dr4\"");
+    const auto it = catalog.links.find(mod.as_string());
+    if (it == catalog.links.end()) {
+      std::vector<std::string> names;
+      for (const auto& [k, part] : catalog.links) names.push_back(k);
+      mod.fail(fmt::format("unknown link part '{}'{} (the scenario's 'physical' section loads "
+                           "the link catalog); known ones: {}",
+                           escape_text(mod.as_string()), suggest(mod.as_string(), names), quoted_list(names)));
+    }
+    const hw::LinkPart& module = it->second;
+    if (module.medium != hw::Medium::optical) mod.fail(fmt::format("'{}' is copper: the scale-out 'module' is an optical module", module.name));
+    const JsonNode swn = so->at("switch", "a packet switch part, like \"th5-51t-128x400g\"");
+    const SwitchParts one(swn, switches);
+    const SwitchPart& sp = *one.of_role("");
+    const double port_rate = to_bits_per_second(sp.capacity) / sp.radix;
+    if (std::fabs(port_rate - to_bits_per_second(module.rate)) > 1e-9 * port_rate) {
+      swn.fail(fmt::format("the switch '{}' has ports of {} Gb/s but the module '{}' carries {}: "
+                           "name a switch part whose ports match the module",
+                           sp.name, port_rate / 1e9, module.name, module.rate));
+    }
+    const uint64_t ports = a.accelerators * per, radix = sp.radix / sp.chips;
+    const uint64_t boxes = levels == 1 ? (ports + radix - 1) / radix
+                                       : (ports + radix / 2 - 1) / (radix / 2) + (ports + radix - 1) / radix;
+    const uint64_t modules = 2 * static_cast<uint64_t>(levels) * ports;
+    const double module_w = hw::port_power(module).si();
+    add("scale-out optics", module.name, modules, module_w, static_cast<double>(modules) * module_w);
+    const double chip_w = sp.power.si() / sp.chips;
+    add("scale-out switch", sp.name, boxes * sp.chips, chip_w, static_cast<double>(boxes * sp.chips) * chip_w);
+    a.optical_modules += modules;
+    a.switch_chips += boxes * sp.chips;
+    a.fibres += modules * module.lanes;  // modules / 2 links x 2 x lanes
+  }
+  a.fans_w = a.parts_power_w * a.fan_share;
+  a.conversion_w = (a.parts_power_w + a.fans_w) * (1.0 / a.psu_efficiency - 1.0);
+  bom.as_built = std::move(a);
+}
+
 }  // namespace
 
 void read_power(const Document& doc, const std::string& catalog_dir, const topo::Topology& t,
@@ -142,7 +248,7 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
   const JsonNode here = en ? *en : root;
   e.expect_keys({"model", "accelerator", "switches", "ocs", "link_dynamic_share",
                  "switch_dynamic_share", "reference_temperature", "links", "nic_power",
-                 "host_power", "prices"});
+                 "host_power", "prices", "as_built"});
   if (const auto m = e.get("model")) {
     const std::string name = m->as_string();
     if (!power::find_energy_model(name)) {
@@ -264,6 +370,8 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
     line.estimate = estimate;
   };
   std::map<std::string, power::CablingLine> cabling;  // by part name: a fixed order
+  // For energy.as_built: switch chips and power by role, link ends and power by part.
+  std::map<std::string, Tally> tier_tally, link_tally;
   std::vector<std::string> unmatched_roles;
   // Switches whose topology radix differs from their part's ports, by (role, part): how
   // many, that radix, and the most ports one of them uses.
@@ -320,6 +428,12 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
         c.per_bit = joules_per_bit(part->power.si() * switch_dyn / to_bits_per_second(part->capacity));
         c.full_rate_dynamic = part->power * switch_dyn;
         count("switch", c.part, part->chips, part->price, part->estimate);
+        {
+          Tally& tally = tier_tally[role];
+          tally.part = part->name;
+          tally.count += part->chips;
+          tally.power_w += part->power.si();
+        }
         break;
       }
       case topo::NodeKind::ocs:
@@ -432,6 +546,11 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
       }
       cab.links += physical;
       cab.lanes += p.lanes;
+      // Optical: a module at each end of each physical link; copper: one cable or channel.
+      Tally& tally = link_tally[part];
+      tally.part = part;
+      tally.count += optical ? 2 * physical : physical;
+      tally.power_w += full.si();
       cab.length_m += length;
       if (optical) {
         const uint32_t connectors = p.optics ? p.optics->connectors : 2;
@@ -483,6 +602,11 @@ void read_power(const Document& doc, const std::string& catalog_dir, const topo:
         m.radix < box_ports
             ? fmt::format("; a fabric of radix {} would need fewer boxes", box_ports)
             : std::string("")));
+  }
+
+  if (const auto ab = e.get("as_built")) {
+    read_as_built(*ab, md_energy, t, catalog, node_rack, sw, out.accelerator, peak, host_power, nics, nic_power,
+                  tier_tally, link_tally, out.bom);
   }
 
   // ---- thermal ----

@@ -57,7 +57,8 @@ namespace {
 hw::LinkPart link_part(const std::string& name, const JsonNode& e) {
   e.expect_keys({"medium", "form", "lanes", "lane_rate", "rate", "reach", "latency",
                  "propagation", "power_model", "energy_per_bit", "static_power", "optics",
-                 "thermal", "power_blocks", "use", "price", "source", "sources", "notes"});
+                 "electrical", "thermal", "power_blocks", "use", "price", "source", "sources",
+                 "notes"});
   hw::LinkPart p;
   p.name = name;
   const JsonNode medium = e.at("medium", "'copper' or 'optical'");
@@ -131,6 +132,22 @@ hw::LinkPart link_part(const std::string& name, const JsonNode& e) {
     p.optics = b;
   } else if (p.medium == hw::Medium::optical) {
     e.fail("an optical part needs an 'optics' section (its link budget)");
+  }
+  if (const auto el = e.get("electrical")) {
+    if (p.medium != hw::Medium::copper) el->fail("an 'electrical' loss budget is for copper parts ('optics' is the optical one)");
+    el->expect_keys({"cable_loss", "connector_loss", "connectors", "host_loss", "channel_budget"});
+    hw::CopperBudget c;
+    const auto non_negative = [](const JsonNode& n, const char* unit) {
+      const double v = decibels(n, unit);
+      if (v < 0) n.fail("a loss cannot be negative");
+      return v;
+    };
+    c.cable_loss_db_per_m = non_negative(el->at("cable_loss", "a loss per metre at the lane's Nyquist frequency, like \"6.5 dB/m\""), "dB/m");
+    c.connector_loss_db = non_negative(el->at("connector_loss", "a loss per connector, like \"1 dB\""), "dB");
+    if (const auto n = el->get("connectors")) c.connectors = static_cast<uint32_t>(n->as_int(0, 100));
+    c.host_loss_db = non_negative(el->at("host_loss", "both hosts' package and board loss, like \"5 dB\""), "dB");
+    c.channel_budget_db = non_negative(el->at("channel_budget", "the SerDes's channel budget, like \"28 dB\""), "dB");
+    p.electrical = c;
   }
   if (const auto th = e.get("thermal")) {
     th->expect_keys({"max_case_temperature", "wall_plug_efficiency", "efficiency_drop_per_kelvin",
@@ -513,6 +530,7 @@ PhysicalSummary apply_physical(const JsonNode& spec, const hw::Catalog& catalog,
         }
         if (!longest || p.reach.si() > longest->reach.si()) longest = &p;
         if (p.reach.si() < length.si()) continue;
+        if (p.electrical && !hw::copper_budget(p, length).ok()) continue;  // past its loss budget
         if (!chosen || cost_rank(p.form) < cost_rank(chosen->form)) chosen = &p;
       }
       if (!chosen) {
@@ -555,6 +573,18 @@ PhysicalSummary apply_physical(const JsonNode& spec, const hw::Catalog& catalog,
             "needed; {:.{}f} dB more launch power would close it",
             link_name, length, chosen->name, passes ? ", through 1 OCS" : "", b.received_dbm, d,
             b.required_dbm, d, b.shortfall_db(), d);
+        if (!warn_only) blame.fail(msg);
+        ++out.budget_warnings;
+      }
+    }
+    if (chosen->electrical) {
+      const hw::CopperCheck c = hw::copper_budget(*chosen, length);
+      if (!c.ok()) {
+        const std::string msg = fmt::format(
+            "link {} ({} of '{}'): copper loss budget not met: {:.2f} dB of channel loss, {:.2f} "
+            "dB allowed (cable, connectors and hosts at the lane's Nyquist frequency); the "
+            "budget reaches {:.2f} m",
+            link_name, length, chosen->name, c.loss_db, c.budget_db, c.max_length_m);
         if (!warn_only) blame.fail(msg);
         ++out.budget_warnings;
       }

@@ -171,6 +171,81 @@ TEST(Catalog, FourHundredGigPartsAreSourcedAndPlausible) {
   EXPECT_GE(metres(cpo), metres(j["pluggable-dsp-400g-dr4"]));
 }
 
+// The copper loss budget (docs/physical-layer.md, "Copper loss budget"): channel loss =
+// cable loss per metre x length + connectors x loss per connector + the two hosts'
+// board and package loss, against the SerDes's channel budget. One 400G DAC link of
+// 2 m between two GPUs (in one rack, so its cable is the placement's slack, 2 m), the part's figures given in the scenario: 6.5 dB/m x 2 m + 2 x
+// 1 dB + 5 dB = 13 + 2 + 5 = 20 dB (exact in binary). A 20 dB budget loads; 19.9 dB
+// fails, naming the file, the policy's path, the link, its loss and the budget; "warn"
+// loads with a warning counted. The catalog's DACs carry budgets that hold to their reach.
+std::string copper_budget_scenario(const std::string& budget, const std::string& mode) {
+  return R"({
+    "topology": {"kind": "explicit", "routing": "first",
+      "nodes": [{"name": "g0", "kind": "gpu"}, {"name": "g1", "kind": "gpu"}],
+      "links": [{"a": "g0", "b": "g1", "bandwidth": "400 Gbps", "role": "scale-up"}],
+      "placement": {"slack": "2 m"}},
+    "physical": {"roles": {"scale-up": "dac-thin"}, "budget": ")" + mode + R"(",
+      "parts": {"dac-thin": {"base": "dac-400g-100g",
+        "electrical": {"cable_loss": "6.5 dB/m", "connector_loss": "1 dB", "connectors": 2,
+                       "host_loss": "5 dB", "channel_budget": ")" + budget + R"("}}}},
+    "workload": {"kind": "flow_trace", "flows": [{"id": "f", "src": "g0", "dst": "g1", "size": "1 MiB"}]}})";
+}
+
+TEST(Physical, CopperLinkExactlyAtItsLossBudgetLoadsAndJustOverFails) {
+  const auto dir = testing::fresh_dir("copper-budget");
+  std::ofstream(dir / "at.json") << copper_budget_scenario("20 dB", "error");
+  std::ofstream(dir / "over.json") << copper_budget_scenario("19.9 dB", "error");
+  std::ofstream(dir / "warn.json") << copper_budget_scenario("19.9 dB", "warn");
+  auto r = testing::run_cli("validate " + (dir / "at.json").string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = testing::run_cli("validate " + (dir / "over.json").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("over.json:/physical/roles/scale-up: link g0--g1 (2 m of 'dac-thin'): copper "
+                       "loss budget not met: 20.00 dB of channel loss, 19.90 dB allowed"),
+            std::string::npos)
+      << r.err;
+  r = testing::run_cli("validate " + (dir / "warn.json").string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  // The catalog's passive copper: every DAC with a budget holds it at its full reach.
+  const auto links = nlohmann::json::parse(
+      testing::read_file(std::string(ROSHNI_SOURCE_DIR) + "/configs/links.json"))["links"];
+  int with_budget = 0;
+  for (const auto& [name, e] : links.items()) {
+    if (!e.contains("electrical")) continue;
+    ++with_budget;
+    const auto& el = e["electrical"];
+    const auto db = [](const nlohmann::json& v) { return std::stod(v.get<std::string>()); };
+    const double loss = db(el["cable_loss"]) * std::stod(e["reach"].get<std::string>()) +
+                        el["connectors"].get<int>() * db(el["connector_loss"]) + db(el["host_loss"]);
+    EXPECT_LE(loss, db(el["channel_budget"])) << name;
+    EXPECT_TRUE(e["sources"].contains("electrical")) << name << ": the budget needs a source";
+  }
+  EXPECT_GE(with_budget, 3);
+}
+
+// Issue 23.5: 1.6 Tb/s parts, pluggable beside co-packaged (NVIDIA: ~9 W per CPO port
+// against ~30 W for a pluggable, B; 3.5x, A): both 8 x 200G, the CPO port under 40 % of
+// the pluggable's 25 W (9 / 25 = 36 %).
+TEST(Catalog, SixteenHundredGigPartsAreSourced) {
+  const auto root = std::string(ROSHNI_SOURCE_DIR) + "/configs/";
+  const auto links = nlohmann::json::parse(testing::read_file(root + "links.json"))["links"];
+  const auto watts = [](const nlohmann::json& e) { return std::stod(e["static_power"].get<std::string>()); };
+  for (const char* name : {"pluggable-dsp-1600g-dr8", "cpo-1600g-spectrum-x"}) {
+    ASSERT_TRUE(links.contains(name)) << name;
+    EXPECT_EQ(links[name]["rate"], "1600 Gbps") << name;
+    EXPECT_EQ(links[name]["lanes"], 8) << name;
+    const std::string src = links[name]["source"];
+    bool graded = false;
+    for (const char* g : {"(A)", "(B)", "(C)", "(A:", "(B:", "(C:", ", A)", ", B)", ", C)"}) {
+      graded = graded || src.find(g) != std::string::npos;
+    }
+    EXPECT_TRUE(graded) << name << ": no grade in " << src;
+  }
+  EXPECT_EQ(links["cpo-1600g-spectrum-x"]["form"], "cpo");
+  EXPECT_DOUBLE_EQ(watts(links["cpo-1600g-spectrum-x"]), 9.0);
+  EXPECT_LT(watts(links["cpo-1600g-spectrum-x"]), 0.4 * watts(links["pluggable-dsp-1600g-dr8"]));
+}
+
 TEST(Physical, ImpossiblePhysicsIsAnError) {
   // Copper past its reach: 6 m leaf-spine cables cannot be passive copper.
   auto r = testing::run_cli("validate " + kDir + "copper_auto.json --set physical.media=dac-800g-100g");

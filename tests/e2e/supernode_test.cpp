@@ -13,6 +13,9 @@
 //  - the modelled full-load system power lands near the published system totals
 //    (NVL72: ~120-132 kW; CM384: 559 kW, SemiAnalysis), below them, since both totals
 //    include parts the model leaves out (power conversion, fans, storage, management).
+#include <fstream>
+#include <map>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -155,6 +158,110 @@ TEST(Supernode, TrainingPeakPowerNearThePublishedSystemTotals) {
   const double tokens = cm["training"]["tokens_per_iteration"]["value"];
   EXPECT_EQ(tokens, nv["training"]["tokens_per_iteration"]["value"].get<double>());
   EXPECT_GT(cls(cm, "gpu", "energy") / cls(nv, "gpu", "energy"), 1.8);
+}
+
+
+// The as-built bill (energy.as_built, docs/supernode.md "As built"), counted by hand on a
+// small supernode: 2 nodes of 2 NPUs, each node's 2 L1 UB chips on board, one L2 group
+// of 4 chips in 1 network rack; each node's L1 group reaches L2 over one 400G LPO link.
+//  - racks: 2 compute (2 NPUs per rack) + 1 network = 3;
+//  - switch chips: L1 2 x 2 = 4, L2 4: 8 x 105 W (ub-switch-cm384);
+//  - UB optics: 2 links x 2 ends = 4 modules x 4.5 W (lpo-400g-cm384);
+//  - scale-out: 4 NPUs x 1 port over a 2-tier Clos of 128 x 400G chips
+//    (th5-51t-128x400g, 913 W): leaves ceil(4 / 64) = 1, spines ceil(4 / 128) = 1, so 2
+//    chips; modules 2 tiers x 2 ends x 4 ports = 16; so 20 modules, 5 per NPU;
+//  - fibres: one per lane and direction, 8 per 4-lane link: (2 + 16 / 2) x 8 = 80;
+//  - parts: 4 x 750 (peak) + 4 x 120 (host) + 4 x 25 (NIC) + 8 x 105 + 20 x 4.5 + 2 x 913
+//    = 3,000 + 480 + 100 + 840 + 90 + 1,826 = 6,336 W; fans 5 % of it = 316.8 W;
+//    conversion at 95 %: (6,336 + 316.8) x (1 / 0.95 - 1) = 350.147... W; system 7,002.947 W.
+TEST(Supernode, AsBuiltBillIsCountedByHandOnASmallSupernode) {
+  const auto dir = testing::fresh_dir("supernode-small-src");
+  std::ofstream(dir / "s.json") << R"({
+    "topology": {"kind": "explicit", "routing": "first",
+      "nodes": [{"name": "npu0", "kind": "gpu"}, {"name": "npu1", "kind": "gpu"},
+                {"name": "npu2", "kind": "gpu"}, {"name": "npu3", "kind": "gpu"},
+                {"name": "l1_0", "kind": "switch", "role": "ub-l1"},
+                {"name": "l1_1", "kind": "switch", "role": "ub-l1"},
+                {"name": "l2", "kind": "switch", "role": "ub-l2"}],
+      "links": [{"a": "npu0", "b": "l1_0", "bandwidth": "400 Gbps", "role": "ub-board"},
+                {"a": "npu1", "b": "l1_0", "bandwidth": "400 Gbps", "role": "ub-board"},
+                {"a": "npu2", "b": "l1_1", "bandwidth": "400 Gbps", "role": "ub-board"},
+                {"a": "npu3", "b": "l1_1", "bandwidth": "400 Gbps", "role": "ub-board"},
+                {"a": "l1_0", "b": "l2", "bandwidth": "400 Gbps", "role": "ub-optical"},
+                {"a": "l1_1", "b": "l2", "bandwidth": "400 Gbps", "role": "ub-optical"}],
+      "placement": {"gpus_per_rack": 2}},
+    "physical": {"roles": {"ub-optical": "lpo-400g-cm384"}, "media": "auto"},
+    "workload": {"kind": "flow_trace", "flows": [{"id": "f", "src": "npu0", "dst": "npu3", "size": "1 MiB"}]},
+    "energy": {"accelerator": "ascend-910c", "host_power": "120 W",
+               "switches": {"ub-l1": {"part": "ub-switch-cm384", "chips": 2},
+                            "ub-l2": {"part": "ub-switch-cm384", "chips": 4}},
+               "as_built": {"network_racks": 1, "psu_efficiency": "95 %", "fan_share": "5 %",
+                            "scale_out": {"ports_per_accelerator": 1, "tiers": 2,
+                                          "module": "lpo-400g-cm384", "switch": "th5-51t-128x400g"}}}})";
+  const auto out = testing::fresh_dir("supernode-small");
+  const auto r = testing::run_cli("run " + (dir / "s.json").string() + " -q --no-trace -o " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(testing::read_file(out / "report.json"));
+  const auto& a = j["bill_of_materials"]["as_built"];
+  ASSERT_TRUE(a.is_object()) << j["bill_of_materials"].dump();
+  const auto v = [&](const char* k) { return a[k]["value"].get<double>(); };
+  EXPECT_EQ(v("compute_racks"), 2);
+  EXPECT_EQ(v("network_racks"), 1);
+  EXPECT_EQ(v("racks"), 3);
+  EXPECT_EQ(v("switch_chips"), 8 + 2);
+  EXPECT_EQ(v("optical_modules"), 20);
+  EXPECT_EQ(v("optical_modules_per_accelerator"), 5);
+  EXPECT_EQ(v("fibres"), 80);
+  EXPECT_NEAR(v("parts_power"), 6336, 1e-9);
+  EXPECT_NEAR(v("fans"), 316.8, 1e-9);
+  EXPECT_NEAR(v("conversion_loss"), 6652.8 * (1 / 0.95 - 1), 1e-9);
+  EXPECT_NEAR(v("system_power"), 6652.8 / 0.95, 1e-9);
+  // By part: each tier on its own row, with its chips and power.
+  std::map<std::string, std::pair<uint64_t, double>> rows;  // item -> count, power
+  for (const auto& row : a["rows"]) rows[row[0].get<std::string>()] = {row[2].get<uint64_t>(), row[4].get<double>()};
+  EXPECT_EQ(rows["switch ub-l1"].first, 4u);
+  EXPECT_EQ(rows["switch ub-l2"].first, 4u);
+  EXPECT_NEAR(rows["switch ub-l2"].second, 420, 1e-9);
+  EXPECT_EQ(rows["scale-out switch"].first, 2u);
+  EXPECT_EQ(rows["scale-out optics"].first, 16u);
+  EXPECT_NEAR(rows["scale-out optics"].second, 72, 1e-9);
+  // Without energy.as_built there is no such table (existing scenarios are unchanged).
+  EXPECT_FALSE(run("nvl72_all_to_all")["bill_of_materials"].contains("as_built"));
+}
+
+// The CloudMatrix384-like scenario as built, against the published figures
+// (docs/supernode.md "As built"): 16 racks (12 compute + 4 communication; Atlas 900 A3
+// wiring notes, B), 336 L1 + 112 L2 UB chips (Zuo et al. 2025), 6,912 400G LPO modules
+// (HiSilicon forum report, B) = 18 per NPU, of which 1,536 (4 per NPU) on the RoCE plane:
+// a 2-tier Clos of 384 x 400G ports on 128-port chips (6 leaves + 3 spines, a proxy).
+// System power: the parts at full load with fans and power conversion; SemiAnalysis's
+// 559 kW (B) includes what the model still leaves out (storage, management, rack
+// distribution), so the model must land within 75-100 % of it.
+TEST(Supernode, Cm384AsBuiltMatchesThePublishedCounts) {
+  const auto j = run("cm384_all_to_all");
+  const auto& a = j["bill_of_materials"]["as_built"];
+  ASSERT_TRUE(a.is_object());
+  const auto v = [&](const char* k) { return a[k]["value"].get<double>(); };
+  EXPECT_EQ(v("compute_racks"), 12);
+  EXPECT_EQ(v("racks"), 16);
+  EXPECT_EQ(v("optical_modules"), 6912);
+  EXPECT_EQ(v("optical_modules_per_accelerator"), 18);
+  EXPECT_EQ(v("switch_chips"), 336 + 112 + 6 + 3);
+  EXPECT_GT(v("system_power"), 0.75 * 559e3);
+  EXPECT_LT(v("system_power"), 559e3);
+}
+
+// The as-built power defaults (configs/models.json psu_efficiency, fan_share) carry a
+// graded source like every other energy default.
+TEST(Supernode, AsBuiltDefaultsAreSourced) {
+  const auto energy = catalog("models.json")["energy"];
+  for (const auto& [key, e] : energy.items()) {
+    ASSERT_TRUE(e.contains("source")) << key;
+    const std::string src = e["source"];
+    EXPECT_TRUE(src.rfind("A", 0) == 0 || src.rfind("B", 0) == 0 || src.rfind("C", 0) == 0) << key << ": " << src;
+  }
+  EXPECT_TRUE(energy.contains("psu_efficiency"));
+  EXPECT_TRUE(energy.contains("fan_share"));
 }
 
 }  // namespace

@@ -32,6 +32,16 @@ struct OpticalBudget {
   uint32_t wavelengths = 1;        // per lane (WDM)
 };
 
+/// The electrical channel budget of one copper lane (IEEE 802.3 CR/KR style), in dB at
+/// the lane's Nyquist frequency: what the SerDes can equalise, and what the channel takes.
+struct CopperBudget {
+  double cable_loss_db_per_m = 0;  // twinax or backplane trace, per metre
+  double connector_loss_db = 0;    // per mated connector
+  uint32_t connectors = 2;
+  double host_loss_db = 0;         // both hosts' package and board traces together
+  double channel_budget_db = 0;    // the most end-to-end loss the SerDes closes
+};
+
 /// The blocks of an optical engine for the photonic energy model: the temperature-
 /// dependent figures (catalog "thermal" block) and how its datasheet power divides
 /// ("power_blocks"). The laser's share is not a catalog figure: it follows from the
@@ -61,6 +71,7 @@ struct LinkPart {
   Power static_power;              // per link end, drawn while the port is up
   bool powered = false;            // power_model "static": the part draws static_power
   std::optional<OpticalBudget> optics;
+  std::optional<CopperBudget> electrical;   // copper parts with a loss budget
   std::optional<PhotonicFigures> photonic;  // optics with a "thermal" block that has them
   // Which links the automatic media policies may give it (catalog "use"): scale-up
   // (inside an accelerator's scale-up domain: NVLink, UB, ICI, GPU-to-GPU) and/or
@@ -84,6 +95,16 @@ Power port_power(const LinkPart& p);
 /// lanes x wavelengths x 10^((launch + laser_to_fiber_loss) / 10) mW / wall-plug
 /// efficiency. Requires p.optics and p.photonic.
 Power laser_power(const LinkPart& p, double launch_dbm);
+
+/// The copper channel of one link of `length`: loss = cable x metres + connectors x
+/// connector loss + host loss, allowed up to the channel budget. Requires p.electrical.
+struct CopperCheck {
+  double loss_db = 0, budget_db = 0;
+  bool ok() const { return loss_db <= budget_db + 1e-9; }
+  /// The longest link the budget allows (infinite when the cable itself loses nothing).
+  double max_length_m = 0;
+};
+CopperCheck copper_budget(const LinkPart& p, Length length);
 
 /// Result of the link budget for one link.
 struct BudgetCheck {

@@ -38,7 +38,31 @@ struct CablingLine {
   double fibre_m = 0, pair_m = 0;  // fibres x length, pairs x length
 };
 
+/// One row of the as-built bill (energy.as_built): a kind of part, how many, and its
+/// power at full load (docs/supernode.md, "As built").
+struct AsBuiltLine {
+  std::string item;      // "accelerator", "host", "nic", "switch <role>", "optics", ...
+  std::string part;      // catalog name (or what the row stands for)
+  uint64_t count = 0;
+  double unit_power_w = 0;
+  double power_w = 0;    // count x unit power at full load
+};
+
+/// The system as built, beyond the topology the simulation runs on: racks with the
+/// network racks, switch chips of every tier, the scale-out plane sized from its ports,
+/// every optical module and fibre, and the power at full load with fans and conversion.
+struct AsBuilt {
+  uint64_t accelerators = 0;
+  uint64_t compute_racks = 0, network_racks = 0;
+  uint64_t switch_chips = 0, optical_modules = 0, fibres = 0;
+  double parts_power_w = 0, fans_w = 0, conversion_w = 0;
+  double psu_efficiency = 1, fan_share = 0;
+  std::vector<AsBuiltLine> lines;  // in a fixed order
+  double system_power_w() const { return parts_power_w + fans_w + conversion_w; }
+};
+
 struct Bom {
+  std::optional<AsBuilt> as_built;  // energy.as_built only
   std::vector<BomLine> lines;  // in a fixed order: item, then part name
   std::vector<CablingLine> cabling;  // by part name
   /// What a reader of the bill should know about how it was counted (a switch part whose
