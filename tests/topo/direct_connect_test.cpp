@@ -227,6 +227,27 @@ TEST(DirectConnect, TopologyEngineeringFillsFreePortsByDemand) {
   EXPECT_EQ(engineer_circuits(t, 6), want);
 }
 
+// Largest remainder comes before the demand-ordered fill. N = 3, U = 4: T01 = 1,
+// T02 = 2; d01 = 1, d02 = 2; D0 = 3, D1 = 1, D2 = 2; every pair 1, R = 2.
+//   x01 = 2 min(1/3, 1/1) = 0.667: +0, rest .667;  x02 = 2 min(2/3, 2/2) = 1.333: +1,
+//   rest .333. Free: block 0 1, 1 2, 2 1. Rests: (0,1) first, +1 (block 0 full).
+// Map c01 = 2, c02 = 2, c12 = 1; no fill (every pair with demand touches block 0).
+// (The fill alone would have given (0,2) the port: d/(c+1) = 2/3 against 1/2.)
+TEST(DirectConnect, TopologyEngineeringLargestRemainderComesFirst) {
+  const TrafficMatrix t = {{0, 1, 2}, {0, 0, 0}, {0, 0, 0}};
+  const BlockMatrix want = {{0, 2, 2}, {2, 0, 1}, {2, 1, 0}};
+  EXPECT_EQ(engineer_circuits(t, 4), want);
+}
+
+// Laying needs the exchanges: 8 blocks x 56 uplinks (8 circuits per pair) on 4 OCS of
+// 14 ports per block. Least-used placement alone gets stuck in the last round (worked
+// through in a script: pair 4-7 finds no OCS with a port for both); a Kempe chain frees
+// one. Feasible: 8 circuits per pair = 4 OCS x 2 each, 7 x 2 = 14 per block per OCS.
+TEST(DirectConnect, UniformMeshLaysOnFourOcsWithExchanges) {
+  const DirectConnectParams p = params(8, 56, 4);
+  EXPECT_EQ(check(p), "");
+}
+
 TEST(DirectConnect, CheckRefusesImpossibleInputs) {
   DirectConnectParams p = params(4, 3, 1);
   p.uplinks = 0;
