@@ -98,8 +98,9 @@ struct WcmpSolution {
 /// equal quanta; in rounds, pairs in order (a, then b) place one quantum each on the
 /// path whose busiest circuit direction would be least utilised after it (utilisation =
 /// load / circuits). Ties go to the direct path, then the lower transit block. Exact
-/// for uniform traffic on a uniform mesh (every quantum ties, so all go direct) and for
-/// a single hot pair; a heuristic, not an LP optimum, in general. Pairs without a direct
+/// for uniform traffic on a uniform mesh (every quantum ties, so all go direct); for a
+/// single hot pair it keeps the paths level, the LP optimum to within a quantum; a
+/// heuristic, not an LP optimum, in general. Pairs without a direct
 /// circuit use transits only. Requires every pair with demand to have a path.
 WcmpSolution wcmp_weights(const BlockMatrix& circuits, const TrafficMatrix& traffic,
                           uint32_t steps);
