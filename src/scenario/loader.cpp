@@ -132,12 +132,16 @@ class Builder {
         t.at("kind", "the topology kind, like \"star\", \"fat_tree\" or \"explicit\""));
     // Sizes are judged before anything is built (limits.h): the topology's, then the
     // flows a collective over its GPUs would make.
-    fabric_ = generator.build(t, [&](const SizeEstimate& size) {
+    BeforeBuild before;
+    before.check = [&](const SizeEstimate& size) {
       check_topology_size(t, generator.name, size);
       if (const auto w = doc_.root().get("workload"); w && !options_.topology_only) {
         check_workload_size(*w, size.gpus, options_.max_flows);
       }
-    });
+    };
+    before.catalog_dir = options_.catalog_dir;
+    before.reader = &doc_.reader();
+    fabric_ = generator.build(t, before);
     const auto physical = doc_.root().get("physical");
     if (physical && t.has("placement") && t.at("placement", "").has("propagation")) {
       t.at("placement", "").at("propagation", "").fail(

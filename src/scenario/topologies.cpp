@@ -6,9 +6,11 @@
 
 #include <fmt/format.h>
 
+#include "roshni/core/error.h"
 #include "roshni/core/text.h"
 #include "roshni/topo/analysis.h"
 #include "roshni/topo/clos.h"
+#include "roshni/topo/direct_connect.h"
 #include "roshni/topo/dragonfly.h"
 #include "roshni/topo/generators.h"
 #include "roshni/topo/mesh.h"
@@ -16,7 +18,10 @@
 #include "roshni/topo/placement.h"
 #include "roshni/topo/torus.h"
 #include "roshni/topo/tpu_pod.h"
+#include "scenario/file_path.h"
 #include "scenario/json_text.h"
+#include "scenario/physical.h"
+#include "scenario/switch_parts.h"
 
 namespace roshni::scenario {
 
@@ -461,6 +466,104 @@ std::unique_ptr<topo::Fabric> build_tpu_pod(const JsonNode& t, const BeforeBuild
   return topo::make_tpu_pod(p);
 }
 
+std::unique_ptr<topo::Fabric> build_direct_connect(const JsonNode& t, const BeforeBuild& before) {
+  t.expect_keys({"kind", "blocks", "gpus_per_block", "uplinks", "link", "uplink", "switch_latency",
+                 "ocs", "spines", "circuits", "traffic", "wcmp_steps", "placement"});
+  topo::DirectConnectParams p;
+  p.blocks = count(t, "blocks", 2, 1 << 12, "the number of aggregation blocks, at least 2");
+  p.gpus_per_block = count(t, "gpus_per_block", 1, 1 << 16, "GPUs under each block, like 8");
+  p.uplinks = count(t, "uplinks", 0, 1 << 16, "uplink ports per block, like 16");
+  const LinkSpec gpu = link(t, "link"), up = link(t, "uplink");
+  p.gpu_bandwidth = gpu.bandwidth;
+  p.gpu_latency = gpu.latency;
+  p.uplink_bandwidth = up.bandwidth;
+  p.uplink_latency = up.latency;
+  p.switch_latency = optional_time(t, "switch_latency");
+  if (t.has("ocs") == t.has("spines")) {
+    t.fail("give the layer the blocks' uplinks meet in: either 'ocs' ({\"part\": "
+           "\"palomar-ocs-136\", \"count\": 4}) or 'spines' ({\"count\": 4, \"ports\": 128})");
+  }
+  if (const auto o = t.get("ocs")) {
+    o->expect_keys({"part", "count"});
+    p.layer = topo::DirectConnectLayer::ocs;
+    p.devices = count(*o, "count", 1, 1 << 16, "the number of OCS devices, like 4");
+    // The part's usable ports, from the catalog (configs/switches.json).
+    const JsonNode name = o->at("part", "an OCS of configs/switches.json, like \"palomar-ocs-136\"");
+    ROSHNI_ASSERT(before.reader != nullptr, "direct_connect built without a catalog reader");
+    const CatalogFile oc(resolve_relative(before.catalog_dir, "switches.json"), *before.reader,
+                         "optical_circuit_switches",
+                         {"schema", "description", "packet_switches", "optical_circuit_switches"});
+    const JsonNode entry = oc.entry(name, name.as_string(), "optical circuit switch");
+    const hw::OcsPart part = ocs_part(name.as_string(), entry);
+    p.device_ports = part.ports;
+    p.reconfiguration_time = part.reconfiguration_time;
+    if (const auto u = entry.get("usable_ports")) {
+      p.device_ports = static_cast<uint32_t>(u->as_int(1, part.ports));
+    }
+  } else {
+    const JsonNode sp = *t.get("spines");
+    sp.expect_keys({"count", "ports"});
+    p.layer = topo::DirectConnectLayer::spine;
+    p.devices = count(sp, "count", 1, 1 << 16, "the number of spine switches, like 4");
+    p.device_ports = count(sp, "ports", 1, 1 << 16, "ports per spine switch, like 128");
+  }
+  const auto matrix_row = [&](const JsonNode& row, auto&& read) {
+    if (!row.raw().is_array()) row.fail("expected a list with one entry per block");
+    for (size_t b = 0; b < row.size(); ++b) read(row[b]);
+  };
+  if (const auto c = t.get("circuits")) {
+    if (c->raw().is_string()) {
+      const std::string v = one_of(*c, {"uniform", "traffic"}, "circuit rule");
+      p.rule = v == "traffic" ? topo::CircuitRule::traffic : topo::CircuitRule::uniform;
+    } else {
+      p.rule = topo::CircuitRule::given;
+      if (!c->raw().is_array()) {
+        c->fail("expected \"uniform\", \"traffic\" or a block x block list of circuit counts");
+      }
+      for (size_t a = 0; a < c->size(); ++a) {
+        auto& row = p.circuits.emplace_back();
+        matrix_row((*c)[a], [&](const JsonNode& v) {
+          row.push_back(static_cast<uint32_t>(v.as_int(0, 1 << 16)));
+        });
+      }
+    }
+  }
+  if (const auto tm = t.get("traffic")) {
+    if (!tm->raw().is_array()) tm->fail("expected a block x block list of demands");
+    for (size_t a = 0; a < tm->size(); ++a) {
+      auto& row = p.traffic.emplace_back();
+      matrix_row((*tm)[a], [&](const JsonNode& v) { row.push_back(as_number(v, 0, 1e30)); });
+    }
+  }
+  if (p.rule == topo::CircuitRule::traffic && p.traffic.empty()) {
+    t.at("circuits", "").fail("\"traffic\" engineers the circuits to the 'traffic' matrix; give one");
+  }
+  if (const auto w = t.get("wcmp_steps")) p.wcmp_steps = static_cast<uint32_t>(w->as_int(1, 4096));
+  // Sized before the circuit map is laid: GPUs, blocks, devices; GPU links and N U / 2
+  // circuits (layer ocs) or N U block-spine links.
+  SizeEstimate size;
+  size.gpus = uint64_t{p.blocks} * p.gpus_per_block;
+  size.nodes = size.gpus + p.blocks + p.devices;
+  size.links = size.gpus + uint64_t{p.blocks} * p.uplinks;
+  before(size);
+  if (const std::string e = topo::check(p); !e.empty()) {
+    for (const char* key : {"circuits[", "traffic["}) {
+      const std::string k = key;
+      if (e.rfind(k, 0) != 0) continue;
+      const JsonNode m = t.at(k.substr(0, k.size() - 1), "");
+      const size_t a = std::stoul(e.substr(k.size()));
+      const size_t close = e.find("][");
+      if (a < m.size() && close != std::string::npos && close < e.find(':')) {
+        const size_t b = std::stoul(e.substr(close + 2));
+        if (b < m[a].size()) m[a][b].fail(e);
+      }
+      if (a < m.size()) m[a].fail(e);
+    }
+    fail_check(t, e);
+  }
+  return topo::make_direct_connect(p);
+}
+
 // The built-in generators, in the order `roshni --help` and the docs list them.
 constexpr TopologyGenerator kGenerators[] = {
     {"star", "N GPUs on one packet switch", build_star},
@@ -485,6 +588,11 @@ constexpr TopologyGenerator kGenerators[] = {
     {"ocs", "blocks joined by optical circuit switches whose circuit map can change during "
             "the run (Jupiter, SIGCOMM 2022; TPU v4, ISCA 2023)",
      build_ocs},
+    {"direct_connect",
+     "Jupiter-like direct-connect fabric: aggregation blocks joined through an OCS layer, WCMP "
+     "over direct and one-transit paths, circuits engineered to traffic (Poutievski et al., "
+     "SIGCOMM 2022); or the spine-full twin",
+     build_direct_connect},
     {"tpu_pod", "TPU v4-like pod: 4x4x4 cubes whose faces meet in OCSes, a slice of healthy cubes "
                 "patched into a (twisted) 3D torus (Jouppi et al., ISCA 2023)",
      build_tpu_pod},

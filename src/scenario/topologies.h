@@ -12,16 +12,24 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 
+#include "roshni/scenario/document.h"
 #include "roshni/scenario/json_node.h"
 #include "roshni/topo/fabric.h"
 #include "scenario/limits.h"
 
 namespace roshni::scenario {
 
-/// Sees a topology's size before it is built; throws ScenarioError to refuse it.
-using BeforeBuild = std::function<void(const SizeEstimate&)>;
+/// Sees a topology's size before it is built; throws ScenarioError to refuse it. Also
+/// carries where the catalog is, for generators that name catalog parts (an OCS).
+struct BeforeBuild {
+  std::function<void(const SizeEstimate&)> check;
+  std::string catalog_dir;            // configs/ (switches.json ...); "" = none given
+  const FileReader* reader = nullptr;  // reads catalog files; nullptr = none given
+  void operator()(const SizeEstimate& size) const { check(size); }
+};
 
 struct TopologyGenerator {
   std::string_view name;     // the "kind", spelled as in scenarios

@@ -77,6 +77,13 @@ namespace et = roshni::testing::chakra;
 const std::string kChakra1 = R"("workload": {"kind": "chakra", "prefix": "x.", "ranks": 1})";
 std::string chakra_ok() { return et::file({et::comp(1, 1)}); }
 
+// A three-block direct_connect fabric with `rest` (uplinks, layer, circuits) and one flow.
+std::string direct_connect_with(const std::string& rest) {
+  return R"({"topology": {"kind": "direct_connect", "blocks": 3, "gpus_per_block": 1,
+      "link": {"bandwidth": "400 Gbps"}, "uplink": {"bandwidth": "400 Gbps"}, )" + rest + R"(},
+    "workload": {"kind": "flow_trace", "flows": [{"src": "gpu0_0", "dst": "gpu1_0", "size": "1 MiB"}]}})";
+}
+
 // One row per case, kept on as few lines as the JSON allows.
 // clang-format off
 const std::vector<BadCase> kCases = {
@@ -494,6 +501,20 @@ const std::vector<BadCase> kCases = {
     {"FlowIdWithNewline",
      explicit_with(R"({"id": "f\n0", "src": "gpu0", "dst": "gpu1", "size": "1 MiB"})"), {}, "",
      "s.json:/workload/flows/0/id", "a flow id must not hold control characters (here U+000A)"},
+    // ---- topology: direct_connect (docs/topologies.md#direct_connect) ----
+    {"DirectConnectMoreCircuitsThanPorts",
+     direct_connect_with(R"("uplinks": 2, "ocs": {"part": "palomar-ocs-136", "count": 1},
+         "circuits": [[0, 2, 1], [2, 0, 1], [1, 1, 0]])"), {}, "",
+     "s.json:/topology/circuits/0", "block 0 has 3 circuits but only 2 uplink ports"},
+    {"DirectConnectBlockWithoutUplinks",
+     direct_connect_with(R"("uplinks": 0, "ocs": {"part": "palomar-ocs-136", "count": 1})"), {}, "",
+     "s.json:/topology/uplinks", "needs at least one uplink port"},
+    {"DirectConnectUnknownOcsPart",
+     direct_connect_with(R"("uplinks": 2, "ocs": {"part": "palomar-ocs-999", "count": 1})"), {}, "",
+     "s.json:/topology/ocs/part", "unknown optical circuit switch 'palomar-ocs-999'"},
+    {"DirectConnectMorePortsThanTheOcsHas",
+     direct_connect_with(R"("uplinks": 64, "ocs": {"part": "palomar-ocs-136", "count": 1})"), {}, "",
+     "s.json:/topology/ocs/part", "takes 192 ports (3 blocks x 64 uplinks each); the part has 128"},
     // ---- workload: training (docs/training.md) ----
     {"TrainingTensorNotDividingHeads",
      star_with(R"("workload": {"kind": "training", "accelerator": "h100-sxm",

@@ -558,6 +558,30 @@ TEST(TopologyRuns, TpuPodSliceFlowsCrossTheOcsOnce) {
   expect_ps(flow_end(j, "inner"), kX64MiB + 560 * kNs, 1, "inner");
 }
 
+// The Jupiter-like fabric and its twin (scenarios/fabrics/, docs/jupiter.md): 224 flows,
+// GPU i of block a to GPU i of block b, w_a w_b MiB, w = [4, 2, 1, 1, 1, 1, 1, 1].
+// Payload: 4 MiB x sum over a != b of w_a w_b = 4 x ((sum w)^2 - sum w^2) = 4 x (144 -
+// 26) = 472 MiB. Every byte crosses its two host links plus its block-level hops: the
+// spine twin 2 (block-spine-block), the engineered map 1 (all direct), so link bytes are
+// 4 x and 3 x the payload; the uniform mesh with WCMP lies between (1 + the transit
+// share, which its flow hashes realise near the planned 41.6 %).
+TEST(TopologyRuns, JupiterLikeFabricsCarryTheirBlockHops) {
+  const fs::path dir = fs::path(ROSHNI_SOURCE_DIR) / "scenarios" / "fabrics";
+  const double payload = 472.0 * 1048576;
+  const auto link_bytes = [](const json& j) {
+    return j["summary"]["link_bytes"]["value"].get<double>();
+  };
+  const json spine = run_file(dir / "jupiter_like_spine.json");
+  const json engineered = run_file(dir / "jupiter_like_engineered.json");
+  const json uniform = run_file(dir / "jupiter_like.json");
+  ASSERT_FALSE(spine.is_null() || engineered.is_null() || uniform.is_null());
+  EXPECT_DOUBLE_EQ(spine["summary"]["payload_bytes"]["value"].get<double>(), payload);
+  EXPECT_DOUBLE_EQ(link_bytes(spine), 4 * payload);
+  EXPECT_DOUBLE_EQ(link_bytes(engineered), 3 * payload);
+  EXPECT_GT(link_bytes(uniform), 3.3 * payload);
+  EXPECT_LT(link_bytes(uniform), 3.5 * payload);
+}
+
 // ---- the examples in scenarios/topologies/ ----
 
 // Each example runs, and the result its description states (derived there) is what the
