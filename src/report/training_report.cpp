@@ -50,7 +50,19 @@ void write_training(JsonWriter& w, const scenario::Scenario& s, const TrainingSu
   w.key("accelerator").value(sp.accelerator);
   w.key("precision").value(sp.model.precision);
   w.figure("peak_flops", sp.peak.si(), "FLOP/s");
-  w.figure("efficiency", sp.efficiency, "1");
+  if (sp.op_fractions) {
+    // Only with the roofline by operation class, so that other reports keep their bytes.
+    const work::OpFractions& f = *sp.op_fractions;
+    w.key("efficiency").value("roofline");
+    w.key("achievable").begin_compact_object()
+        .key("gemm").value(f.gemm)
+        .key("attention_forward").value(f.attention_forward)
+        .key("attention_backward").value(f.attention_backward)
+        .key("hbm").value(f.hbm)
+        .end_object();
+  } else {
+    w.figure("efficiency", sp.efficiency, "1");
+  }
   w.key("parallelism").begin_compact_object()
       .key("data").value(sp.plan.data)
       .key("tensor").value(sp.plan.tensor)
@@ -95,6 +107,13 @@ void write_training(JsonWriter& w, const scenario::Scenario& s, const TrainingSu
   w.figure("tokens_per_iteration", info.tokens_per_iteration, "1");
   w.figure("iteration_time", t.iteration.duration().si(), "s");
   w.figure("compute_time", t.compute.duration().si(), "s");
+  if (sp.op_fractions) {
+    w.key("compute_by_class").begin_compact_object();
+    for (size_t c = 0; c < info.compute_by_class.size(); ++c) {
+      w.key(work::kOpClassNames[c]).value(info.compute_by_class[c].duration().si());
+    }
+    w.key("unit").value("s").end_object();
+  }
   w.figure("time_without_communication", t.without_comm.duration().si(), "s");
   w.figure("pipeline_bubble", t.bubble.duration().si(), "s");
   w.figure("exposed_communication", t.exposed_comm.duration().si(), "s");

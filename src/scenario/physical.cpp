@@ -229,10 +229,40 @@ std::optional<double> catalog_price(const JsonNode& entry, bool& estimate) {
   return usd;
 }
 
+namespace {
+
+/// A fraction in (0, 1].
+double positive_share(const JsonNode& n) {
+  const bool ok = n.raw().is_number() && n.raw().get<double>() > 0 && n.raw().get<double>() <= 1;
+  if (!ok) n.fail(fmt::format("expected an achievable fraction in (0, 1], got {}", describe_value(n.raw())));
+  return n.raw().get<double>();
+}
+
+/// "achievable": {"gemm": {"bf16": 0.79}, "attention_forward": {...},
+/// "attention_backward": {...}, "hbm": 0.9, "sources": {...}}: the per-class roofline's
+/// fractions (docs/training.md, "Compute by operation class").
+void achievable(const JsonNode& a, hw::AcceleratorPart& p) {
+  a.expect_keys({"gemm", "attention_forward", "attention_backward", "hbm", "sources"});
+  const auto by_precision = [&](std::string_view key, std::map<std::string, double>& out) {
+    const auto n = a.get(key);
+    if (!n) return;
+    if (!n->is_object()) n->fail("expected fractions of peak by precision, like {\"bf16\": 0.79}");
+    for (auto it = n->raw().begin(); it != n->raw().end(); ++it) {
+      out.insert_or_assign(it.key(), positive_share(n->at(it.key(), "")));
+    }
+  };
+  by_precision("gemm", p.gemm_fraction);
+  by_precision("attention_forward", p.attention_forward_fraction);
+  by_precision("attention_backward", p.attention_backward_fraction);
+  if (const auto h = a.get("hbm")) p.hbm_fraction = positive_share(*h);
+}
+
+}  // namespace
+
 hw::AcceleratorPart accelerator_part(const std::string& name, const JsonNode& e) {
   e.expect_keys({"vendor", "variant", "peak_flops", "hbm_capacity", "hbm_bandwidth", "scale_up",
                  "nics", "idle_power", "peak_power", "mean_power", "host_power",
-                 "throttle_temperature", "price", "source", "sources", "notes"});
+                 "throttle_temperature", "price", "achievable", "source", "sources", "notes"});
   hw::AcceleratorPart p;
   p.name = name;
   const JsonNode flops = e.at("peak_flops", "dense peak compute by precision, like "
@@ -260,6 +290,7 @@ hw::AcceleratorPart accelerator_part(const std::string& name, const JsonNode& e)
   }
   p.price_usd = catalog_price(e, p.price_estimate);
   p.source = e.at("source", "where the figures come from").as_string();
+  if (const auto a = e.get("achievable")) achievable(*a, p);
   return p;
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <vector>
 
 #include "roshni/core/text.h"
@@ -24,6 +25,7 @@ const std::vector<std::string> kShardings = {"none", "zero1", "zero2", "zero3"};
 const std::vector<std::string> kDims = {"tensor", "data", "pipeline"};
 const std::vector<std::string> kSchedules = {"1f1b"};
 const std::vector<std::string> kRecompute = {"none", "selective", "full"};
+const std::vector<std::string> kEfficiencyModels = {"roofline"};
 const std::vector<std::string> kSimulate = {"all_replicas", "one_replica", "one_replica_lower_bound"};
 constexpr int64_t kMaxCount = int64_t{1} << 24;
 constexpr int64_t kMaxDegree = int64_t{1} << 20;
@@ -147,6 +149,37 @@ hw::AcceleratorPart accelerator(const JsonNode& a, const TrainingContext& ctx) {
   const FileOf file_of = [file](const std::string&) { return file; };
   const JsonNode node(merged, a.pointer(), &file_of);
   return accelerator_part(name, node);
+}
+
+/// "efficiency": "roofline" (docs/training.md, "Compute by operation class"): the
+/// accelerator's achievable fractions for the model's precision, each required.
+work::OpFractions op_fractions(const JsonNode& e, const hw::AcceleratorPart& part, const JsonNode& an,
+                               const std::string& precision) {
+  const std::string s = e.as_string();
+  if (s != "roofline") {
+    e.fail(fmt::format("expected a fraction of peak (a number in (0, 1]) or \"roofline\" (a roofline "
+                       "per operation class with the accelerator's achievable fractions), got '{}'{}",
+                       escape_text(s), suggest(s, kEfficiencyModels)));
+  }
+  const auto need = [&](const std::map<std::string, double>& by, std::string_view what) {
+    const auto it = by.find(precision);
+    if (it != by.end()) return it->second;
+    e.fail(fmt::format("\"roofline\" needs the accelerator '{}' ({}) to give an achievable {} fraction "
+                       "for '{}' (achievable/{}/{} in its catalog entry, or in the scenario's accelerator "
+                       "object); give it, or a number for the efficiency",
+                       escape_text(part.name), an.pointer(), what, precision, what, precision));
+  };
+  work::OpFractions f;
+  f.gemm = need(part.gemm_fraction, "gemm");
+  f.attention_forward = need(part.attention_forward_fraction, "attention_forward");
+  f.attention_backward = need(part.attention_backward_fraction, "attention_backward");
+  if (!part.hbm_fraction) {
+    e.fail(fmt::format("\"roofline\" needs the accelerator '{}' ({}) to give an achievable HBM fraction "
+                       "(achievable/hbm in its catalog entry, or in the scenario's accelerator object); "
+                       "give it, or a number for the efficiency", escape_text(part.name), an.pointer()));
+  }
+  f.hbm = *part.hbm_fraction;
+  return f;
 }
 
 }  // namespace
@@ -343,7 +376,13 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
   if (part.hbm_capacity) spec.hbm_capacity = *part.hbm_capacity;
 
   // ---- options ----
-  if (const auto e = w.get("efficiency")) spec.efficiency = number(*e, 0, 1, "a fraction of peak");
+  if (const auto e = w.get("efficiency")) {
+    if (e->raw().is_string()) {
+      spec.op_fractions = op_fractions(*e, part, an, mo.precision);
+    } else {
+      spec.efficiency = number(*e, 0, 1, "a fraction of peak");
+    }
+  }
   if (const auto r = w.get("recompute")) {
     const std::string how = pick(*r, kRecompute, "recomputation");
     spec.recompute = how == "full";

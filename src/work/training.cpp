@@ -202,6 +202,10 @@ class Builder {
     tail_.resize(n);
     dp_ends_.resize(n);
     compute_.resize(n);
+    if (spec.op_fractions) {
+      ops_ = step_ops(spec.model, s_.t, s_.e, s_.k);
+      by_class_.resize(n);
+    }
     if (flows_) {  // counting needs no ids
       fwd_sent_.assign(static_cast<size_t>(s_.P) * s_.m * s_.d * s_.t, FlowId());
       bwd_sent_ = fwd_sent_;
@@ -233,6 +237,7 @@ class Builder {
     for (uint32_t g = 0; g < compute_.size(); ++g) {
       info_.busiest_compute = std::max(info_.busiest_compute, compute_[g]);
     }
+    by_class_of_busiest();
     return info_;
   }
 
@@ -245,7 +250,7 @@ class Builder {
 
   /// A compute step on GPU g after its chain (and `extra`); becomes the chain's tail.
   FlowId compute(uint32_t g, const char* what, double flops, double bytes_, std::span<const FlowId> extra = {}) {
-    const SimTime d = roofline_time(flops, bytes_, spec_);
+    const SimTime d = spec_.op_fractions ? class_time(g, what, bytes_) : roofline_time(flops, bytes_, spec_);
     compute_[g] += d;
     count_ += 1;
     if (!flows_) return FlowId();
@@ -254,6 +259,52 @@ class Builder {
     const FlowId id = flows_->add_task(what, gpus_[g], d, deps_);
     tail_[g].assign(1, id);
     return id;
+  }
+
+  // ---- compute by operation class (op_roofline.h; only with spec.op_fractions) ----
+
+  /// The work of the step `what` by class, from the steps' forward work (ops_): a
+  /// backward is 2x its forward, plus the forward again with full recomputation and the
+  /// attention core again with selective recomputation, as the single roofline counts.
+  OpWork class_work(std::string_view what, double bytes_) const {
+    OpWork w;
+    if (what == "optimizer") {
+      w.optimizer_bytes = bytes_;
+      return w;
+    }
+    if (what == "fwd_head") return ops_.head;
+    if (what == "bwd_head") return ops_.head.backward();
+    const bool attn = what == "fwd" || what == "bwd" || what.ends_with("_attn");
+    const bool mlp = what == "fwd" || what == "bwd" || what.ends_with("_mlp");
+    ROSHNI_ASSERT(attn || mlp, "no operation classes for the compute step '{}'", what);
+    if (attn) w += ops_.attn;
+    if (mlp) w += ops_.mlp;
+    if (what.starts_with("fwd")) return w;
+    OpWork b = w.backward();
+    if (spec_.recompute) b += w;
+    if (spec_.selective_recompute && attn) b += ops_.core;
+    return b;
+  }
+
+  /// The step's time: the sum of its classes' rooflines; adds them to GPU g's tally.
+  SimTime class_time(uint32_t g, std::string_view what, double bytes_) {
+    const auto t = class_times(class_work(what, bytes_), spec_.peak, spec_.hbm_bandwidth, *spec_.op_fractions);
+    SimTime total = SimTime::zero();
+    for (size_t c = 0; c < t.size(); ++c) {
+      by_class_[g][c] += t[c];
+      total += t[c];
+    }
+    return total;
+  }
+
+  /// The busiest GPU's (the first with the largest compute time) split by class.
+  void by_class_of_busiest() {
+    if (by_class_.empty()) return;
+    uint32_t busiest = 0;
+    for (uint32_t g = 1; g < compute_.size(); ++g) {
+      if (compute_[g] > compute_[busiest]) busiest = g;
+    }
+    info_.compute_by_class = by_class_[busiest];
   }
 
   /// Runs a collective; returns its ends (empty when only counting).
@@ -693,6 +744,8 @@ class Builder {
   std::vector<std::vector<FlowId>> tail_;     // per GPU: what its next step waits for
   std::vector<std::vector<FlowId>> dp_ends_;  // per GPU: its gradient collectives' ends
   std::vector<SimTime> compute_;              // per GPU: sum of its compute steps
+  StepOps ops_;                               // with op_fractions: a step's forward work by class
+  std::vector<std::array<SimTime, 4>> by_class_;  // with op_fractions: per GPU, by OpClass
   std::vector<FlowId> fwd_sent_, bwd_sent_;   // by slot(): the p2p of each micro-batch
   std::vector<std::pair<std::vector<uint32_t>, double>> pending_gathers_;
   std::vector<FlowId> deps_;

@@ -93,6 +93,16 @@ const std::vector<Bad> kBad = {
      "/workload/efficiency", "in (0, 1]"},
     {"EfficiencyAsText", scenario(kModel, kPlan, R"("accelerator": "h100-sxm", "efficiency": "70%")"),
      "/workload/efficiency", "expected a fraction of peak"},
+    {"EfficiencyModelMisspelt", scenario(kModel, kPlan, R"("accelerator": "h100-sxm", "efficiency": "rooflin")"),
+     "/workload/efficiency", "did you mean 'roofline'"},
+    {"RooflineWithoutCatalogFractions", scenario(kModel, kPlan, R"("accelerator": "ascend-910b", "efficiency": "roofline")"),
+     "/workload/efficiency", "achievable gemm fraction for 'bf16'"},
+    {"RooflineWithoutHbmFraction", scenario(kModel, kPlan, R"("accelerator": {"base": "h100-sxm",
+        "achievable": {"gemm": {"bf16": 0.8}, "attention_forward": {"bf16": 0.6}, "attention_backward": {"bf16": 0.5}}},
+        "efficiency": "roofline")"), "/workload/efficiency", "achievable HBM fraction"},
+    {"RooflineFractionAboveOne", scenario(kModel, kPlan, R"("accelerator": {"base": "h100-sxm",
+        "achievable": {"gemm": {"bf16": 1.2}, "hbm": 0.9}}, "efficiency": "roofline")"),
+     "/workload/accelerator/achievable/gemm/bf16", "(0, 1]"},
     {"VirtualStagesNeedMicroBatchesInGroupsOfP", scenario(R"("layers": 8, "hidden": 1024, "heads": 16,
         "vocabulary": 1000, "sequence": 512, "global_batch": 12, "micro_batch": 1)",
         R"("data": 2, "tensor": 2, "pipeline": 4, "virtual_stages": 2)"),
@@ -154,6 +164,32 @@ std::string run_report(const Scenario& s) {
   const auto r = net::run_flow_model(s.topology, s.flows, s.paths, s.run_options);
   EXPECT_TRUE(r.unfinished.empty());
   return report::report_json(s, r, report::summarize(s, r));
+}
+
+// "efficiency": "roofline" takes the catalog's achievable fractions (h100-sxm: GEMM 0.79,
+// attention 0.668 / 0.454, HBM 0.84); the report says so and splits the busiest GPU's
+// compute time by class, the classes summing to compute_time (to the printed digits).
+// A number keeps the single roofline and the report's keys.
+TEST(TrainingScenario, RooflineByOperationClass) {
+  const Scenario s = load_scenario_text(
+      scenario(kModel, kPlan, R"("accelerator": "h100-sxm", "efficiency": "roofline")"), "t.json");
+  ASSERT_TRUE(s.training->spec.op_fractions);
+  EXPECT_DOUBLE_EQ(s.training->spec.op_fractions->gemm, 0.79);
+  EXPECT_DOUBLE_EQ(s.training->spec.op_fractions->attention_forward, 0.668);
+  EXPECT_DOUBLE_EQ(s.training->spec.op_fractions->attention_backward, 0.454);
+  EXPECT_DOUBLE_EQ(s.training->spec.op_fractions->hbm, 0.84);
+  SimTime sum = SimTime::zero();
+  for (const SimTime t : s.training->compute_by_class) sum += t;
+  EXPECT_EQ(sum, s.training->busiest_compute);
+  EXPECT_GT(s.training->compute_by_class[0], SimTime::zero());
+  EXPECT_GT(s.training->compute_by_class[3], SimTime::zero());  // the optimizer step
+  const std::string r = run_report(s);
+  EXPECT_NE(r.find("\"efficiency\": \"roofline\""), std::string::npos);
+  EXPECT_NE(r.find("\"compute_by_class\""), std::string::npos);
+  const std::string plain = run_report(load_scenario_text(
+      scenario(kModel, kPlan, R"("accelerator": "h100-sxm", "efficiency": 0.75)"), "t.json"));
+  EXPECT_EQ(plain.find("compute_by_class"), std::string::npos);
+  EXPECT_EQ(plain.find("achievable"), std::string::npos);
 }
 
 TEST(TrainingScenario, ReportIsDeterministic) {

@@ -37,6 +37,12 @@ struct AcceleratorPart {
   /// modelled as a part of its own (host CPUs, DRAM, fans, DPUs, power conversion).
   std::optional<Power> host_power;
   uint32_t nics = 0;                       // scale-out NICs per accelerator
+  /// Achievable fractions for the roofline by operation class (the catalog's
+  /// "achievable"; docs/training.md "Compute by operation class"): of the dense peak by
+  /// precision for GEMMs and the attention kernel's forward and backward, of the HBM
+  /// bandwidth for memory-bound kernels. Empty when the entry gives none.
+  std::map<std::string, double> gemm_fraction, attention_forward_fraction, attention_backward_fraction;
+  std::optional<double> hbm_fraction;
   std::optional<double> price_usd;
   bool price_estimate = false;
   std::string source;

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "roshni/core/sim_time.h"
 #include "roshni/core/units.h"
 #include "roshni/net/flow_set.h"
+#include "roshni/work/op_roofline.h"
 #include "roshni/work/parallelism.h"
 #include "roshni/work/transformer.h"
 
@@ -29,6 +31,9 @@ struct TrainingSpec {
   FlopRate peak;                 // dense peak at the model's precision
   DataRate hbm_bandwidth;
   double efficiency = 1.0;       // achievable FLOP/s = peak x efficiency, in (0, 1]
+  /// Set ("efficiency": "roofline"): compute steps are timed by operation class with these
+  /// fractions (op_roofline.h) instead of one roofline at `efficiency`.
+  std::optional<OpFractions> op_fractions;
   bool recompute = false;        // full activation recomputation: one more forward per layer
   /// Selective recomputation (Korthikanti et al. 2022): only the attention core (scores,
   /// softmax, weighted sum: 4 s h FLOPs per token and layer) runs again in the backward,
@@ -94,6 +99,8 @@ struct TrainingInfo {
   double model_flops_per_iteration = 0;     // whole job
   double hardware_flops_per_iteration = 0;  // incl. recomputation, whole job
   SimTime busiest_compute;   // largest sum of compute-step times on one GPU
+  /// With spec.op_fractions: that GPU's compute time by OpClass (they sum to it).
+  std::array<SimTime, 4> compute_by_class{};
   std::array<TrafficTotal, 4> traffic;  // by Traffic, for the whole cluster
   /// Replicas each simulated flow and compute step stands for: d with one_replica, else 1.
   uint32_t replicas_per_simulated = 1;
