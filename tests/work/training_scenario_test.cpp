@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "roshni/net/flow_model.h"
 #include "roshni/report/report.h"
@@ -187,6 +188,28 @@ TEST(TrainingScenario, MemoryCheckOptOutAndReportKeys) {
   ASSERT_NE(summary, std::string::npos);
   EXPECT_NE(r.find("\"memory_per_gpu\"", summary), std::string::npos);
   EXPECT_NE(r.find("\"virtual_stages\"", summary), std::string::npos);
+}
+
+// Issue 22.2: the training object splits the exposed communication by class (the five
+// sum to exposed_communication; the critical path's seven classes to the iteration time)
+// and the summary carries the split.
+TEST(TrainingScenario, ExposedByClassInTheReportAndSummary) {
+  const Scenario s = load_scenario_text(
+      scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2)"), "t.json");
+  const nlohmann::json j = nlohmann::json::parse(run_report(s));
+  const nlohmann::json& t = j.at("training");
+  double exposed = 0, path = 0;
+  for (const char* c : {"tp", "pp", "dp", "ep", "zero3"}) exposed += t.at("exposed_by_class").at(c).get<double>();
+  for (const char* c : {"compute", "tp", "pp", "dp", "ep", "zero3", "wait"}) path += t.at("critical_path").at(c).get<double>();
+  const double total = t.at("exposed_communication").at("value").get<double>();
+  EXPECT_GT(total, 0);
+  EXPECT_NEAR(exposed / total, 1.0, 1e-9);
+  EXPECT_NEAR(path / t.at("iteration_time").at("value").get<double>(), 1.0, 1e-9);
+  EXPECT_GT(t.at("exposed_by_class").at("tp").get<double>(), 0);
+  const nlohmann::json& summary = j.at("summary");
+  EXPECT_EQ(summary.at("exposed_communication").at("value").get<double>(), total);
+  EXPECT_EQ(summary.at("exposed_tp").at("value").get<double>(), t.at("exposed_by_class").at("tp").get<double>());
+  EXPECT_TRUE(summary.contains("exposed_zero3"));
 }
 
 // The shipped scenarios with a batch of one micro-batch per pipeline (fast), checked
