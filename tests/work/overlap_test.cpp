@@ -1,6 +1,7 @@
 // Exposed communication by class (issue 22.2): the critical path of a finished run puts
 // each exposed second on the traffic that was on the path, and the per-class figures sum
-// to the exposed total (docs/training.md, "The report").
+// to the exposed total; ZeRO-3's parameter gathers are prefetched one step ahead of the
+// compute that needs them (docs/training.md, "The report" and "ZeRO").
 #include <numeric>
 #include <vector>
 
@@ -134,6 +135,33 @@ TEST(ExposedByClass, ClassesSumToTheTotals) {
   ASSERT_TRUE(run.result.unfinished.empty());
   EXPECT_GT(run.E(), 0);
   EXPECT_EQ(run.exposed(PathClass::ep), 0.0);
+  run.sums_hold();
+}
+
+// ZeRO-3 over d = 2, one stage, one micro-batch, links of 500 GB/s. A step's gather of
+// S = 12 h^2 vb takes G = (d - 1)/d S/B = 25.2 us, less than its forward (60.1 us), so
+// with the gathers prefetched one step ahead and one at a time (FSDP's forward and
+// backward prefetch) only the first gather of the forward and the first of the backward
+// are exposed; during the backward a step's gradient reduce-scatter (also G) and the next
+// gather share the links (2G < 120 us) and are hidden, except the last reduce-scatter,
+// of step 0 and the tied embedding, (d - 1)/d (S + V h vb)/B. So T = compute + 2 G + that,
+// with 2 G of it zero3 and the rest dp. Two gathers issued at once would share the links
+// and expose 2 G each.
+TEST(ZeroThree, GathersArePrefetchedOneStepAhead) {
+  TrainingSpec s = small();
+  s.plan.data = 2;
+  s.model.global_batch = 2;
+  s.plan.sharding = Sharding::zero3;
+  const TrainingRun run(s, gbps(4000));
+  ASSERT_TRUE(run.result.unfinished.empty());
+  const double h = 1024, V = 8, vb = 2, d = 2, B = 4000e9 / 8;
+  const double S = 12 * h * h * vb;
+  const double G = (d - 1) / d * S / B, last = (d - 1) / d * (S + V * h * vb) / B;
+  const double compute = run.info.busiest_compute.duration().si();
+  EXPECT_NEAR(run.T0.duration().si() / compute, 1.0, 1e-9);
+  EXPECT_NEAR(run.T.duration().si() / (compute + 2 * G + last), 1.0, 1e-6);
+  EXPECT_NEAR(run.exposed(PathClass::zero3) / (2 * G), 1.0, 1e-6);
+  EXPECT_NEAR(run.exposed(PathClass::dp) / last, 1.0, 1e-6);
   run.sums_hold();
 }
 
