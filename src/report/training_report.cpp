@@ -57,8 +57,9 @@ void write_training(JsonWriter& w, const scenario::Scenario& s, const TrainingSu
       .key("tensor").value(sp.plan.tensor)
       .key("pipeline").value(sp.plan.pipeline)
       .key("expert").value(sp.plan.expert)
-      .key("sharding").value(work::to_string(sp.plan.sharding))
-      .end_object();
+      .key("sharding").value(work::to_string(sp.plan.sharding));
+  if (sp.plan.sequence_parallel) w.key("sequence_parallel").value(true);  // only then: other reports keep their bytes
+  w.end_object();
   // Only for the schedules and options issue 22 added, so that other reports keep their bytes.
   const bool uneven = sp.plan.first_stage_layers > 0 || sp.plan.last_stage_layers > 0;
   if (sp.plan.virtual_stages > 1 || uneven) {

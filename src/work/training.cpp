@@ -340,8 +340,19 @@ class Builder {
       idx[r] = gpu(r, dd, i);
       after.insert(after.end(), tail_[idx[r]].begin(), tail_[idx[r]].end());
     }
-    const auto ends = collective(Traffic::tp, make(CollectiveKind::all_reduce, nodes(idx), bytes_, "tp"),
-                                 algorithm(CollectiveKind::all_reduce, "ring"), after);
+    std::vector<FlowId> ends;
+    if (spec_.plan.sequence_parallel) {
+      // Sequence parallelism: the all-reduce's two halves, a reduce-scatter into the
+      // sequence-split region and an all-gather out of it, the same bytes; emitted where
+      // the all-reduce was (the layer norms and dropouts between them are no steps here).
+      const auto mid = collective(Traffic::tp, make(CollectiveKind::reduce_scatter, nodes(idx), bytes_, "tp"),
+                                  algorithm(CollectiveKind::reduce_scatter, "ring"), after);
+      ends = collective(Traffic::tp, make(CollectiveKind::all_gather, nodes(idx), bytes_, "tp"),
+                        algorithm(CollectiveKind::all_gather, "ring"), mid);
+    } else {
+      ends = collective(Traffic::tp, make(CollectiveKind::all_reduce, nodes(idx), bytes_, "tp"),
+                        algorithm(CollectiveKind::all_reduce, "ring"), after);
+    }
     if (flows_) for (uint32_t g : idx) tail_[g] = ends;
   }
 
@@ -770,7 +781,9 @@ double activation_bytes_per_layer(const TrainingSpec& spec) {
   // each), two dropout masks (1 B each). Split: q, k, v, the attention output, the MLP's
   // up (and gate) outputs and the activation's output. The a s^2 scores: softmax output,
   // dropout mask and output.
-  double a = s * b * (h * (4 * vb + 2) + vb * (2 * h + 2 * kv + (g + 1) * mo.ffn * used) / t);
+  // Sequence parallelism splits the first part over the TP group too (Table 2's 34/t).
+  const double sp = spec.plan.sequence_parallel ? t : 1;
+  double a = s * b * (h * (4 * vb + 2) / sp + vb * (2 * h + 2 * kv + (g + 1) * mo.ffn * used) / t);
   if (!spec.selective_recompute) a += (2 * vb + 1) * mo.heads * s * s * b / t;
   return a;
 }
