@@ -79,6 +79,18 @@ TEST(SequenceParallel, SameTensorParallelBytesInTwiceTheCollectives) {
     if (l.rfind("tp/ag", 0) == 0) ++ag;
   }
   EXPECT_EQ(rs, ag);
+  // The all-gather's first step waits for the reduce-scatter (its flows' dependencies
+  // include reduce-scatter flows), as it must: its input is the reduce-scatter's output.
+  size_t first_ag = 0;
+  for (uint32_t f = 0; f < sp_flows.size(); ++f) {
+    if (sp_flows.label(FlowId(f)).rfind("tp/ag0/", 0) != 0) continue;
+    ++first_ag;
+    bool after_rs = false;
+    for (const FlowId d : sp_flows.deps(FlowId(f))) after_rs |= sp_flows.label(d).rfind("tp/rs", 0) == 0;
+    EXPECT_TRUE(after_rs) << sp_flows.label(FlowId(f));
+    if (!after_rs) break;
+  }
+  EXPECT_GT(first_ag, 0u);
   EXPECT_EQ(static_cast<double>(rs + ag), static_cast<double>(sp.traffic[tp].flows));
 }
 
