@@ -28,6 +28,7 @@ TrainingSummary summarize_training(const scenario::Scenario& s, const net::RunRe
   t.without_comm = work::critical_path_without_communication(s.flows);
   t.bubble = t.without_comm > t.compute ? t.without_comm - t.compute : SimTime::zero();
   t.exposed_comm = t.iteration > t.without_comm ? t.iteration - t.without_comm : SimTime::zero();
+  t.path = work::critical_path(s.flows, r, t.exposed_comm);
   const double seconds_ = t.iteration.duration().si();
   const double gpus = info.spec.plan.gpus();
   if (seconds_ > 0) {
@@ -68,8 +69,9 @@ void write_training(JsonWriter& w, const scenario::Scenario& s, const TrainingSu
       .key("tensor").value(sp.plan.tensor)
       .key("pipeline").value(sp.plan.pipeline)
       .key("expert").value(sp.plan.expert)
-      .key("sharding").value(work::to_string(sp.plan.sharding))
-      .end_object();
+      .key("sharding").value(work::to_string(sp.plan.sharding));
+  if (sp.plan.sequence_parallel) w.key("sequence_parallel").value(true);  // only then: other reports keep their bytes
+  w.end_object();
   // Only for the schedules and options issue 22 added, so that other reports keep their bytes.
   const bool uneven = sp.plan.first_stage_layers > 0 || sp.plan.last_stage_layers > 0;
   if (sp.plan.virtual_stages > 1 || uneven) {
@@ -117,6 +119,18 @@ void write_training(JsonWriter& w, const scenario::Scenario& s, const TrainingSu
   w.figure("time_without_communication", t.without_comm.duration().si(), "s");
   w.figure("pipeline_bubble", t.bubble.duration().si(), "s");
   w.figure("exposed_communication", t.exposed_comm.duration().si(), "s");
+  // Issue 22.2: which traffic the exposed time was (proportional to each class's time on
+  // the critical path), and the path itself by class (sums to the iteration time).
+  w.key("exposed_by_class").begin_compact_object();
+  for (size_t c = 0; c < work::kCommClasses; ++c) {
+    w.key(work::kPathClassNames[c + 1]).value(t.path.exposed[c].duration().si());
+  }
+  w.key("unit").value("s").end_object();
+  w.key("critical_path").begin_compact_object();
+  for (size_t c = 0; c < t.path.time.size(); ++c) {
+    w.key(work::kPathClassNames[c]).value(t.path.time[c].duration().si());
+  }
+  w.key("unit").value("s").end_object();
   w.figure("model_flops_per_gpu", t.model_flops_per_gpu.si(), "FLOP/s");
   w.figure("hardware_flops_per_gpu", t.hardware_flops_per_gpu.si(), "FLOP/s");
   w.figure("mfu", t.mfu, "1");
@@ -147,6 +161,10 @@ void write_training_summary(JsonWriter& w, const scenario::Scenario& s, const Tr
   w.figure("iteration_time", t.iteration.duration().si(), "s");
   w.figure("mfu", t.mfu, "1");
   w.figure("tokens_per_second", t.tokens_per_second, "1/s");
+  w.figure("exposed_communication", t.exposed_comm.duration().si(), "s");
+  for (size_t c = 0; c < work::kCommClasses; ++c) {
+    w.figure(fmt::format("exposed_{}", work::kPathClassNames[c + 1]), t.path.exposed[c].duration().si(), "s");
+  }
   const work::TrainingInfo& info = *s.training;
   if (info.spec.plan.virtual_stages > 1) w.figure("virtual_stages", info.spec.plan.virtual_stages, "1");
   if (info.spec.report_memory) w.figure("memory_per_gpu", info.memory[busiest_stage(info)].total(), "B");

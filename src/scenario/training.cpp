@@ -214,7 +214,7 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
                                          "\"pipeline\": 16}");
   p.expect_keys({"data", "tensor", "pipeline", "expert", "schedule", "sharding", "rank_order",
                  "layers_per_step", "bucket", "virtual_stages", "first_stage_layers",
-                 "last_stage_layers"});
+                 "last_stage_layers", "sequence_parallel"});
   work::ParallelPlan& pl = spec.plan;
   pl.data = count_or(p, "data", 1, 1, kMaxDegree);
   pl.tensor = count_or(p, "tensor", 1, 1, kMaxDegree);
@@ -245,6 +245,8 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
     fail_at("tensor", fmt::format("tensor parallelism {} does not divide the MLP size {} ({}/ffn)",
                                   pl.tensor, mo.ffn, m.pointer()));
   }
+  // With tensor 1 there is no all-reduce to split and nothing to divide: allowed, no effect.
+  if (const auto sp = p.get("sequence_parallel")) pl.sequence_parallel = sp->as_bool();
   pl.virtual_stages = count_or(p, "virtual_stages", 1, 1, kMaxCount);
   const auto first = p.get("first_stage_layers"), last = p.get("last_stage_layers");
   if (first) pl.first_stage_layers = static_cast<uint32_t>(first->as_int(1, mo.layers));
@@ -427,7 +429,7 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
   const auto check = w.get("check_memory");
   const bool check_memory = !check || check->as_bool();
   spec.report_memory = (check && check_memory) || pl.virtual_stages > 1 || uneven > 0 ||
-                       spec.selective_recompute;
+                       spec.selective_recompute || pl.sequence_parallel;
   if (check_memory && spec.hbm_capacity.si() > 0) {
     const std::vector<work::StageMemory> mem = work::memory_per_gpu(spec);
     uint32_t worst = 0;

@@ -391,8 +391,19 @@ class Builder {
       idx[r] = gpu(r, dd, i);
       after.insert(after.end(), tail_[idx[r]].begin(), tail_[idx[r]].end());
     }
-    const auto ends = collective(Traffic::tp, make(CollectiveKind::all_reduce, nodes(idx), bytes_, "tp"),
-                                 algorithm(CollectiveKind::all_reduce, "ring"), after);
+    std::vector<FlowId> ends;
+    if (spec_.plan.sequence_parallel) {
+      // Sequence parallelism: the all-reduce's two halves, a reduce-scatter into the
+      // sequence-split region and an all-gather out of it, the same bytes; emitted where
+      // the all-reduce was (the layer norms and dropouts between them are no steps here).
+      const auto mid = collective(Traffic::tp, make(CollectiveKind::reduce_scatter, nodes(idx), bytes_, "tp"),
+                                  algorithm(CollectiveKind::reduce_scatter, "ring"), after);
+      ends = collective(Traffic::tp, make(CollectiveKind::all_gather, nodes(idx), bytes_, "tp"),
+                        algorithm(CollectiveKind::all_gather, "ring"), mid);
+    } else {
+      ends = collective(Traffic::tp, make(CollectiveKind::all_reduce, nodes(idx), bytes_, "tp"),
+                        algorithm(CollectiveKind::all_reduce, "ring"), after);
+    }
     if (flows_) for (uint32_t g : idx) tail_[g] = ends;
   }
 
@@ -425,17 +436,22 @@ class Builder {
   /// each DP group (TP rank r, all d replicas), the experts' over the d/e replicas that
   /// hold the same experts (replica dd holds those of EP rank dd mod e), which are the
   /// ones they are sharded over. A gather waits for its members' chains as they are now,
-  /// so issued one step ahead it is prefetched. Empty unless ZeRO-3.
-  Gathered zero3_gather(uint32_t i) {
+  /// so issued one step ahead it is prefetched; and for the same group's gather
+  /// `previous` (the step before's), so that a group's gathers run one at a time, as
+  /// FSDP's on their one stream (two at once would share the links and delay the one
+  /// needed first). Empty unless ZeRO-3.
+  Gathered zero3_gather(uint32_t i, const Gathered* previous = nullptr) {
     Gathered out;
     if (spec_.plan.sharding != Sharding::zero3 || s_.d < 2) return out;
     const double dense_bytes = s_.attn_param_bytes + s_.dense_mlp_param_bytes;
     const uint32_t holders = s_.d / s_.e;
     out.dense.resize(s_.t);
     if (s_.expert_param_bytes > 0 && holders >= 2) out.expert.resize(s_.t * s_.e);
-    const auto gather = [&](std::span<const uint32_t> idx, double size, const char* prefix) {
+    const auto gather = [&](std::span<const uint32_t> idx, double size, const char* prefix,
+                            std::span<const FlowId> before) {
       std::vector<FlowId> after;
       for (uint32_t g : idx) after.insert(after.end(), tail_[g].begin(), tail_[g].end());
+      after.insert(after.end(), before.begin(), before.end());
       if (spec_.one_replica) return folded_ring(Traffic::dp, CollectiveKind::all_gather, idx, size, prefix, after);
       return collective(Traffic::dp, make(CollectiveKind::all_gather, nodes(idx), size, prefix),
                         algorithm(CollectiveKind::all_gather, "ring"), after);
@@ -445,12 +461,15 @@ class Builder {
       if (dense_bytes > 0) {
         idx.clear();
         for (uint32_t dd = 0; dd < s_.d; ++dd) idx.push_back(gpu(r, dd, i));
-        out.dense[r] = gather(idx, dense_bytes, "zg");
+        out.dense[r] = gather(idx, dense_bytes, "zg",
+                              previous && r < previous->dense.size() ? previous->dense[r] : std::vector<FlowId>());
       }
       for (uint32_t grp = 0; grp < out.expert.size() / s_.t; ++grp) {
         idx.clear();
         for (uint32_t q = 0; q < holders; ++q) idx.push_back(gpu(r, q * s_.e + grp, i));
-        out.expert[r * s_.e + grp] = gather(idx, s_.expert_param_bytes, "zge");
+        const size_t x = r * s_.e + grp;
+        out.expert[x] = gather(idx, s_.expert_param_bytes, "zge",
+                               previous && x < previous->expert.size() ? previous->expert[x] : std::vector<FlowId>());
       }
     }
     return out;
@@ -483,7 +502,7 @@ class Builder {
     }
     for (uint32_t q = 0; q < steps; ++q) {
       auto now = std::move(gathered);
-      gathered = q + 1 < steps ? zero3_gather(i) : decltype(gathered)();
+      gathered = q + 1 < steps ? zero3_gather(i, &now) : decltype(gathered)();
       wait_for(i, now);
       for (uint32_t dd = 0; dd < reps_; ++dd) {
         for (uint32_t r = 0; r < s_.t; ++r) {
@@ -553,7 +572,7 @@ class Builder {
     auto gathered = steps > 0 ? zero3_gather(i) : Gathered();
     for (uint32_t q = steps; q-- > 0;) {
       auto now = std::move(gathered);
-      gathered = q > 0 ? zero3_gather(i) : decltype(gathered)();
+      gathered = q > 0 ? zero3_gather(i, &now) : decltype(gathered)();
       wait_for(i, now);
       if (s_.moe) {
         // The mirror of the forward: Megatron's all-reduce that ends a block in the
@@ -815,7 +834,9 @@ double activation_bytes_per_layer(const TrainingSpec& spec) {
   // each), two dropout masks (1 B each). Split: q, k, v, the attention output, the MLP's
   // up (and gate) outputs and the activation's output. The a s^2 scores: softmax output,
   // dropout mask and output.
-  double a = s * b * (h * (4 * vb + 2) + vb * (2 * h + 2 * kv + (g + 1) * mo.ffn * used) / t);
+  // Sequence parallelism splits the first part over the TP group too (Table 2's 34/t).
+  const double sp = spec.plan.sequence_parallel ? t : 1;
+  double a = s * b * (h * (4 * vb + 2) / sp + vb * (2 * h + 2 * kv + (g + 1) * mo.ffn * used) / t);
   if (!spec.selective_recompute) a += (2 * vb + 1) * mo.heads * s * s * b / t;
   return a;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "roshni/net/flow_model.h"
 #include "roshni/report/report.h"
@@ -124,6 +125,8 @@ const std::vector<Bad> kBad = {
     {"MemoryDoesNotFit", scenario(R"("layers": 8, "hidden": 1024, "heads": 16, "vocabulary": 1000,
         "sequence": 65536, "global_batch": 16, "micro_batch": 1)", kPlan),
      "/workload/parallelism", "more than the 80.0 GB of HBM of 'h100-sxm'"},
+    {"SequenceParallelNotBoolean", scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2, "sequence_parallel": "yes")"),
+     "/workload/parallelism/sequence_parallel", "expected true or false"},
     {"TooManyFlows", scenario(R"("layers": 8, "hidden": 1024, "heads": 16, "vocabulary": 1000,
         "sequence": 512, "global_batch": 65536, "micro_batch": 1)", kPlan),
      "/workload", "raise parallelism.layers_per_step"},
@@ -223,6 +226,42 @@ TEST(TrainingScenario, MemoryCheckOptOutAndReportKeys) {
   ASSERT_NE(summary, std::string::npos);
   EXPECT_NE(r.find("\"memory_per_gpu\"", summary), std::string::npos);
   EXPECT_NE(r.find("\"virtual_stages\"", summary), std::string::npos);
+}
+
+// Issue 22.2: the training object splits the exposed communication by class (the five
+// sum to exposed_communication; the critical path's seven classes to the iteration time)
+// and the summary carries the split.
+TEST(TrainingScenario, ExposedByClassInTheReportAndSummary) {
+  const Scenario s = load_scenario_text(
+      scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2)"), "t.json");
+  const nlohmann::json j = nlohmann::json::parse(run_report(s));
+  const nlohmann::json& t = j.at("training");
+  double exposed = 0, path = 0;
+  for (const char* c : {"tp", "pp", "dp", "ep", "zero3"}) exposed += t.at("exposed_by_class").at(c).get<double>();
+  for (const char* c : {"compute", "tp", "pp", "dp", "ep", "zero3", "wait"}) path += t.at("critical_path").at(c).get<double>();
+  const double total = t.at("exposed_communication").at("value").get<double>();
+  EXPECT_GT(total, 0);
+  EXPECT_NEAR(exposed / total, 1.0, 1e-9);
+  EXPECT_NEAR(path / t.at("iteration_time").at("value").get<double>(), 1.0, 1e-9);
+  EXPECT_GT(t.at("exposed_by_class").at("tp").get<double>(), 0);
+  const nlohmann::json& summary = j.at("summary");
+  EXPECT_EQ(summary.at("exposed_communication").at("value").get<double>(), total);
+  EXPECT_EQ(summary.at("exposed_tp").at("value").get<double>(), t.at("exposed_by_class").at("tp").get<double>());
+  EXPECT_TRUE(summary.contains("exposed_zero3"));
+}
+
+// Sequence parallelism is named in the plan (only when on, so other reports keep their
+// bytes) and turns on the memory report; a bad value fails at its pointer (kBad).
+TEST(TrainingScenario, SequenceParallelInTheReport) {
+  const Scenario s = load_scenario_text(
+      scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2, "sequence_parallel": true)"), "t.json");
+  EXPECT_TRUE(s.training->spec.plan.sequence_parallel);
+  const nlohmann::json j = nlohmann::json::parse(run_report(s));
+  const nlohmann::json& t = j.at("training");
+  EXPECT_EQ(t.at("parallelism").at("sequence_parallel"), true);
+  EXPECT_TRUE(t.contains("memory_per_gpu"));
+  const nlohmann::json plain = nlohmann::json::parse(run_report(load_scenario_text(scenario(kModel, kPlan), "t.json")));
+  EXPECT_FALSE(plain.at("training").at("parallelism").contains("sequence_parallel"));
 }
 
 // The shipped scenarios with a batch of one micro-batch per pipeline (fast), checked

@@ -12,6 +12,7 @@
 #include "roshni/net/run_contract.h"
 #include "roshni/report/json_writer.h"
 #include "roshni/scenario/loader.h"
+#include "roshni/work/critical_path.h"
 
 namespace roshni::report {
 
@@ -21,6 +22,7 @@ struct TrainingSummary {
   SimTime without_comm;     // critical path with communication at zero cost
   SimTime bubble;           // without_comm - compute: pipeline fill/drain, imbalance
   SimTime exposed_comm;     // iteration - without_comm: communication not hidden
+  work::CriticalPath path;  // the run's critical path by class; exposed_comm split by class
   FlopRate model_flops_per_gpu;     // model FLOPs / (GPUs x iteration)
   FlopRate hardware_flops_per_gpu;  // incl. recomputation
   double mfu = 0, hfu = 0;          // the above / peak

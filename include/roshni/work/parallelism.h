@@ -41,6 +41,10 @@ struct ParallelPlan {
   /// Uneven pipelines (Megatron-Core's num_layers_in_first/last_pipeline_stage): the layers
   /// of the first and last stage; 0 = the even share. The other stages split the rest.
   uint32_t first_stage_layers = 0, last_stage_layers = 0;
+  /// Sequence parallelism (Korthikanti et al. 2022): each TP all-reduce becomes a
+  /// reduce-scatter and an all-gather of the same bytes, and the activations outside the
+  /// TP-split blocks (layer-norm inputs, dropout masks) are split over the TP group too.
+  bool sequence_parallel = false;
 
   uint32_t gpus() const { return data * tensor * pipeline; }
   uint32_t degree(Dim d) const {

@@ -1,0 +1,47 @@
+/// Where a finished training iteration's time went, along its critical path, and the
+/// exposed communication split by the class of traffic that was exposed (issue 22.2;
+/// docs/training.md, "The report"). A function of the flow DAG and the run's start and
+/// end times only: nothing here changes the simulation.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "roshni/core/ids.h"
+#include "roshni/core/sim_time.h"
+#include "roshni/net/flow_set.h"
+#include "roshni/net/run_contract.h"
+
+namespace roshni::work {
+
+/// What an entry of a training DAG is, from its label: a compute step, or a flow of
+/// tensor-parallel ("tp"), pipeline ("pp"), data-parallel gradient ("dp", "dp_ag"),
+/// expert ("ep") or ZeRO-3 parameter-gather ("zg", "zge") traffic. `wait` is for time on
+/// the path that is no entry's (before an entry's start, or between a dependency's end
+/// and the start of what waited for it).
+enum class PathClass : uint8_t { compute, tp, pp, dp, ep, zero3, wait };
+inline constexpr std::array<std::string_view, 7> kPathClassNames = {"compute", "tp", "pp", "dp",
+                                                                    "ep", "zero3", "wait"};
+inline constexpr size_t kCommClasses = 5;  // tp .. zero3
+
+PathClass path_class(const net::FlowSet& flows, FlowId f);
+
+struct CriticalPath {
+  /// By PathClass: time on the path spent in entries of each class; sums to the makespan.
+  std::array<SimTime, 7> time{};
+  /// By class tp, pp, dp, ep, zero3: the exposed communication (makespan - the DAG's
+  /// longest path with communication free) split in proportion to each class's time on
+  /// the path, in whole picoseconds (largest remainders), so the five sum to `exposed`
+  /// exactly. All zero when no communication is on the path.
+  std::array<SimTime, kCommClasses> exposed{};
+  SimTime communication() const;  // time[tp] + ... + time[zero3]
+};
+
+/// Walks back from the entry that ended last (the lowest id of equals) through, at each
+/// entry, the dependency that ended last (the first of equals in dependency order),
+/// adding each entry's [start, end] to its class and any gap to `wait`; then splits
+/// `exposed` over the communication classes as CriticalPath::exposed says.
+CriticalPath critical_path(const net::FlowSet& flows, const net::RunResult& run, SimTime exposed);
+
+}  // namespace roshni::work
