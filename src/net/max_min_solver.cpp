@@ -133,7 +133,7 @@ void MaxMinSolver::fill(size_t nflows, std::span<double> rate, bool record) {
     const uint32_t top = heap_[0];
     heap_remove(top);
     const double share = key_[top];
-    const uint64_t pos = (steps_.size() + 1) * spacing_;
+    const uint64_t pos = (steps_.empty() ? 0 : steps_.back().pos) + spacing_;
     uint32_t frozen_here = 0;
     touched_.clear();
     for (uint32_t k = offset_[top]; k < offset_[top + 1]; ++k) {
@@ -167,15 +167,16 @@ void MaxMinSolver::fill(size_t nflows, std::span<double> rate, bool record) {
       const uint32_t l = link_of_[top];
       steps_.push_back({pos, share, l, false});
       ltop_[l] = pos;
-      hist_[l].push_back({pos, remaining_[top], offset_[top + 1] - offset_[top], frozen_here});
+      hist_[l].push_back({pos, remaining_[top], static_cast<uint32_t>(lflows_[l].size()), frozen_here});
     }
     // Each link that lost flows gets its new share once, from its final state.
     for (uint32_t local : touched_) {
       touched_mark_[local] = 0;
       if (record) {
-        hist_[link_of_[local]].push_back({pos, remaining_[local],
-                                          offset_[local + 1] - offset_[local] - unfrozen_[local],
-                                          touched_count_[local]});
+        const uint32_t l = link_of_[local];
+        hist_[l].push_back({pos, remaining_[local],
+                            static_cast<uint32_t>(lflows_[l].size()) - unfrozen_[local],
+                            touched_count_[local]});
       }
       touched_count_[local] = 0;
       if (heap_pos_[local] == kNotInHeap) continue;
@@ -288,12 +289,71 @@ void MaxMinSolver::solve_recorded(std::span<const uint32_t> flows, const PathVie
       rec_index_.resize(f + 1);
     }
   }
+  for (uint32_t f : flows) add_incidences(f, paths);
   active_.assign(flows.begin(), flows.end());
   prepare(flows, paths, links);
   for (size_t i = 0; i < link_of_.size(); ++i) remaining_[i] = capacity[link_of_[i]];
   fill(flows.size(), rate, true);
-  for (uint32_t f : flows) add_incidences(f, paths);
   update_shares_max(0);
+}
+
+// Departures only, the other way: every flow that froze at or after the first step a
+// departed flow froze at, k, is filled again from the record's state before k. Steps
+// before k are exactly those a fresh solve takes (their links carried no departed flow;
+// every other link's share is the same or larger), so this too equals a fresh solve to
+// the last bit; its cost follows the flows frozen from k on.
+void MaxMinSolver::restart_without(std::span<const uint32_t> gone, const PathView& paths,
+                                   std::span<const double> capacity, std::span<double> rate,
+                                   std::vector<uint32_t>& refilled) {
+  uint64_t k_pos = kNoPos;
+  for (uint32_t g : gone) {
+    ROSHNI_ASSERT(recorded(g), "flow {} left but is not in the record", g);
+    k_pos = std::min(k_pos, fpos_[g]);
+  }
+  dtouched_.clear();
+  for (uint32_t g : gone) {
+    for (uint32_t s = paths.begin[g]; s < paths.end[g]; ++s) dtouched_.push_back(paths.links[s].value());
+    remove_incidences(g, paths);
+  }
+  active_.clear();
+  for (uint32_t f : rec_flows_) {
+    if (fpos_[f] >= k_pos) active_.push_back(f);
+  }
+  std::sort(active_.begin(), active_.end());
+  const size_t k = static_cast<size_t>(
+      std::lower_bound(steps_.begin(), steps_.end(), k_pos,
+                       [](const Step& st, uint64_t p) { return st.pos < p; }) - steps_.begin());
+  for (size_t t = k; t < steps_.size(); ++t) {
+    if (!steps_[t].dead) ltop_[steps_[t].top] = kNoPos;
+  }
+  steps_.resize(k);
+  dead_ = static_cast<size_t>(std::count_if(steps_.begin(), steps_.end(), [](const Step& st) { return st.dead; }));
+  // Every link of a flow filled again, or of a departed one, forgets steps k and later.
+  ++stamp_;
+  auto rewind = [&](uint32_t l) {
+    if (lstamp_[l] == stamp_) return;
+    lstamp_[l] = stamp_;
+    auto& h = hist_[l];
+    h.erase(std::lower_bound(h.begin(), h.end(), k_pos,
+                             [](const Entry& e, uint64_t p) { return e.pos < p; }),
+            h.end());
+  };
+  for (uint32_t l : dtouched_) rewind(l);
+  dtouched_.clear();
+  for (uint32_t f : active_) {
+    for (uint32_t s = paths.begin[f]; s < paths.end[f]; ++s) rewind(paths.links[s].value());
+  }
+  refilled.clear();
+  if (!active_.empty()) {
+    prepare(active_, paths, capacity.size());
+    for (size_t i = 0; i < link_of_.size(); ++i) {
+      const auto& h = hist_[link_of_[i]];
+      remaining_[i] = h.empty() ? capacity[link_of_[i]] : h.back().remaining;
+    }
+    fill(active_.size(), rate, true);
+    refilled.assign(active_.begin(), active_.end());
+  }
+  update_shares_max(std::min(k, shares_max_.size()));
 }
 
 // The heap of diverged links in a replay: link ids, smallest (share, link id) first.
@@ -345,6 +405,7 @@ void MaxMinSolver::dheap_remove(uint32_t l) {
 // the first recorded step the replay has not passed.
 void MaxMinSolver::diverge(uint32_t l, uint64_t cursor, size_t from,
                            std::span<const double> capacity) {
+  ++replay_work_;
   dstamp_[l] = stamp_;
   divpos_[l] = cursor;
   div_links_.push_back(l);
@@ -404,6 +465,23 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
   ROSHNI_ASSERT(has_record_, "an update needs a record");
   if (gone.empty() && arrived.empty()) return;
   const size_t links = capacity.size();
+  if (lstamp_.size() < links) lstamp_.resize(links, 0);
+  if (arrived.empty() && !steps_.empty() && steps_.back().pos < kPosLimit / 2) {
+    // Departures only: replay, or fill again from the first step a departed flow froze
+    // at, whichever has cost less lately (in flow-link incidences touched); every 16th
+    // time the other one, to keep its figure current. Both give a fresh solve's rates.
+    bool restart = departures_method_ == Departures::restart ||
+                   (departures_method_ == Departures::adaptive && restart_cost_ < replay_cost_);
+    if (departures_method_ == Departures::adaptive && ++departure_updates_ % 16 == 0) restart = !restart;
+    if (restart) {
+      restart_without(gone, paths, capacity, rate, refilled);
+      double work = static_cast<double>(rec_flows_.size());
+      for (uint32_t f : refilled) work += 2.0 * (paths.end[f] - paths.begin[f]);
+      restart_cost_ = 0.75 * restart_cost_ + 0.25 * work;
+      return;
+    }
+    replay_work_ = 0;
+  }
   if (dstamp_.size() < links) {
     dstamp_.resize(links, 0);
     dunfrozen_.resize(links);
@@ -498,6 +576,7 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
     bhead_[i] = kNotInHeap;
     while (l != kNotInHeap) {
       const uint32_t next = bnext_[l];
+      ++replay_work_;
       apply(l, hist_[l][dpend_[l]]);
       if (++dpend_[l] < hist_[l].size()) pend(l, i + 1);
       l = next;
@@ -538,6 +617,7 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
       if (!steps_[i].dead && dstamp_[steps_[i].top] != stamp_) break;
       const Step& st = steps_[i];
       if (st.dead) continue;  // left by an earlier replay: froze nothing
+      replay_work_ += lflows_[st.top].size();
       for (const Incidence& inc : lflows_[st.top]) {
         const uint32_t f = inc.flow;
         if (fpos_[f] != st.pos || fstamp_[f] == stamp_) continue;
@@ -582,6 +662,7 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
     new_steps_.push_back({{seq, share, d, false}, true});
     const uint64_t cursor = i < n ? steps_[i].pos : kNoPos;
     uint32_t frozen_here = 0;
+    replay_work_ += lflows_[d].size();
     for (size_t k = 0; k < lflows_[d].size(); ++k) {
       const uint32_t f = lflows_[d][k].flow;
       if (frozen_now(f, cursor)) continue;
@@ -589,6 +670,7 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
       fseq_[f] = static_cast<uint32_t>(seq);
       rate[f] = share;
       refilled.push_back(f);
+      replay_work_ += paths.end[f] - paths.begin[f];
       for (uint32_t s = paths.begin[f]; s < paths.end[f]; ++s) {
         const uint32_t l = paths.links[s].value();
         if (l == d) {
@@ -622,6 +704,8 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
     dtouched_.clear();
   }
   const size_t last = i;  // steps first .. last - 1 are replaced by new_steps_
+  replay_work_ += new_entries_.size() + (last - first);
+  if (arrived.empty()) replay_cost_ = 0.75 * replay_cost_ + 0.25 * static_cast<double>(replay_work_);
   for (uint32_t j : bused_) bhead_[j] = kNotInHeap;  // the buckets the replay did not reach
   bused_.clear();
   for (uint32_t j : zused_) zhead_[j] = kNotInHeap;

@@ -232,6 +232,10 @@ TEST(MaxMinSolver, IncrementalRemovalMatchesAFreshSolve) {
     std::iota(alive.begin(), alive.end(), 0);
     std::vector<double> rate(nf, -1);
     MaxMinSolver inc;
+    // Both ways of re-solving departures, and the choice between them.
+    inc.departures_by(trial % 3 == 0   ? MaxMinSolver::Departures::replay
+                      : trial % 3 == 1 ? MaxMinSolver::Departures::restart
+                                       : MaxMinSolver::Departures::adaptive);
     inc.solve_recorded(alive, PathView::of_rows(p), in.cap, rate);
     std::vector<uint32_t> refilled;
     while (alive.size() > 1) {
@@ -285,6 +289,9 @@ TEST(MaxMinSolver, ReplayWithArrivalsAndDeparturesMatchesAFreshSolve) {
     }
     std::vector<double> rate(nf, -1);
     MaxMinSolver inc(trial % 2 == 0 ? uint64_t{1} << 32 : 4);  // 4: little room, often afresh
+    inc.departures_by(trial % 3 == 0   ? MaxMinSolver::Departures::replay
+                      : trial % 3 == 1 ? MaxMinSolver::Departures::restart
+                                       : MaxMinSolver::Departures::adaptive);
     inc.solve_recorded(alive, PathView::of_rows(p), in.cap, rate);
     std::vector<uint32_t> refilled;
     for (int round = 0; round < 60; ++round) {
@@ -344,6 +351,7 @@ TEST(MaxMinSolver, ReplayRefillsOnlyWhatTheChangeReaches) {
   std::iota(first.begin(), first.end(), 0);
   std::vector<double> rate(102, -1);
   MaxMinSolver s;
+  s.departures_by(MaxMinSolver::Departures::replay);
   s.solve_recorded(first, PathView::of_rows(p), cap, rate);
   EXPECT_EQ(rate[0], 1.0 / 51);
   EXPECT_EQ(rate[50], 1.0 / 51);

@@ -84,6 +84,14 @@ class MaxMinSolver {
   void update(std::span<const uint32_t> gone, std::span<const uint32_t> arrived,
               const PathView& paths, std::span<const double> capacity, std::span<double> rate,
               std::vector<uint32_t>& refilled);
+  /// How update() re-solves departures alone: by replaying the record, by filling again
+  /// every flow frozen at or after the first step a departed flow froze at (the cost of
+  /// which follows those flows; it wins when the changes reach most links anyway, as in
+  /// a skewed all-to-all), or (the default) by whichever has cost less lately. All three
+  /// give a fresh solve's rates to the last bit; tests force one or the other.
+  enum class Departures { adaptive, replay, restart };
+  void departures_by(Departures method) { departures_method_ = method; }
+
   /// update() with departures only.
   void resolve_without(std::span<const uint32_t> gone, const PathView& paths,
                        std::span<const double> capacity, std::span<double> rate,
@@ -144,6 +152,9 @@ class MaxMinSolver {
     uint32_t slot;  // the position of the link in the flow's path (PathView index)
   };
   void record_link(uint32_t l);
+  void restart_without(std::span<const uint32_t> gone, const PathView& paths,
+                       std::span<const double> capacity, std::span<double> rate,
+                       std::vector<uint32_t>& refilled);
   void update_shares_max(size_t from);
   void add_incidences(uint32_t f, const PathView& paths);
   void remove_incidences(uint32_t f, const PathView& paths);
@@ -172,6 +183,9 @@ class MaxMinSolver {
   }
 
   bool has_record_ = false;
+  Departures departures_method_ = Departures::adaptive;
+  double replay_cost_ = 0, restart_cost_ = 0;  // recent work of each, flow-link incidences
+  uint64_t replay_work_ = 0, departure_updates_ = 0;
   std::vector<Step> steps_;               // by position
   std::vector<double> shares_max_;        // running maximum of steps_[..].share
   size_t dead_ = 0;                       // steps marked dead
