@@ -316,10 +316,9 @@ void MaxMinSolver::restart_without(std::span<const uint32_t> gone, const PathVie
     remove_incidences(g, paths);
   }
   active_.clear();
-  for (uint32_t f : rec_flows_) {
+  for (uint32_t f : rec_flows_) {  // in any order: the rates do not depend on it
     if (fpos_[f] >= k_pos) active_.push_back(f);
   }
-  std::sort(active_.begin(), active_.end());
   const size_t k = static_cast<size_t>(
       std::lower_bound(steps_.begin(), steps_.end(), k_pos,
                        [](const Step& st, uint64_t p) { return st.pos < p; }) - steps_.begin());
