@@ -264,7 +264,9 @@ TEST(MaxMinSolver, IncrementalRemovalMatchesAFreshSolve) {
         ASSERT_TRUE(inc.recorded(f));
         ASSERT_EQ(rate[f], fresh[f]) << "trial " << trial << " flow " << f;
         ASSERT_NEAR(rate[f], want[i], 1e-9 * want[i]) << "trial " << trial << " flow " << f;
-        if (!was_refilled[f]) ASSERT_EQ(rate[f], before[f]);
+        if (!was_refilled[f]) {
+          ASSERT_EQ(rate[f], before[f]);
+        }
       }
     }
   }
@@ -327,7 +329,9 @@ TEST(MaxMinSolver, ReplayWithArrivalsAndDeparturesMatchesAFreshSolve) {
         ASSERT_TRUE(inc.recorded(f));
         ASSERT_EQ(rate[f], fresh[f]) << "trial " << trial << " round " << round << " flow " << f;
         ASSERT_NEAR(rate[f], want[i], 1e-9 * want[i]) << "trial " << trial << " flow " << f;
-        if (!was_refilled[f]) ASSERT_EQ(rate[f], before[f]);
+        if (!was_refilled[f]) {
+          ASSERT_EQ(rate[f], before[f]);
+        }
       }
     }
   }
