@@ -13,30 +13,10 @@
 #include "roshni/topo/router.h"
 #include "roshni/work/critical_path.h"
 #include "roshni/work/training.h"
+#include "work/small_training.h"
 
 namespace roshni::work {
 namespace {
-
-// 8 layers, h = 1024, s = 1024, 16 samples of 1, 1000 TFLOP/s at 0.5: a layer's forward
-// is n (24 h^2 + 4 s h) = 30.1 GFLOP = 60.1 us, compute-bound; a negligible head.
-TrainingSpec small() {
-  TrainingSpec s;
-  TransformerModel& m = s.model;
-  m.layers = 8;
-  m.hidden = 1024;
-  m.heads = 16;
-  m.kv_heads = 16;
-  m.ffn = 4096;
-  m.vocabulary = 8;
-  m.sequence = 1024;
-  m.global_batch = 16;
-  m.micro_batch = 1;
-  s.peak = flops_per_second(1000e12);
-  s.hbm_bandwidth = bytes_per_second(3e12);
-  s.efficiency = 0.5;
-  s.optimizer_bytes_per_param = 0;
-  return s;
-}
 
 /// `spec` on a star of its GPUs with links of `link` and no latency, run; with the
 /// critical path and the exposed time T - T_0.
@@ -77,7 +57,7 @@ struct TrainingRun {
 // DP over d = 4 with one gradient bucket: the ring all-reduce of S = L 12 h^2 vb + V h vb
 // starts after the whole backward, so it is all exposed, 2 (d - 1)/d S/B, and all of it dp.
 TEST(ExposedByClass, SingleBucketAllReduceIsAllDp) {
-  TrainingSpec s = small();
+  TrainingSpec s = small_training_spec();
   s.plan.data = 4;
   s.plan.bucket = bytes(1e12);
   const TrainingRun run(s, gbps(100));
@@ -95,7 +75,7 @@ TEST(ExposedByClass, SingleBucketAllReduceIsAllDp) {
 // layer's two, merged), 2 (t - 1)/t of it per link: m L 2 (forward and backward)
 // all-reduces of 2 (t - 1)/t 2 n h vb / B each, all on the path and all tp.
 TEST(ExposedByClass, TensorParallelAllReducesAreAllOnThePath) {
-  TrainingSpec s = small();
+  TrainingSpec s = small_training_spec();
   s.plan.tensor = 4;
   const TrainingRun run(s, gbps(100));
   ASSERT_TRUE(run.result.unfinished.empty());
@@ -111,7 +91,7 @@ TEST(ExposedByClass, TensorParallelAllReducesAreAllOnThePath) {
 // PP over p = 2 with one micro-batch: the forward sends n h vb from stage 0 to 1, the
 // backward its gradient back; nothing overlaps them, so 2 n h vb / B is exposed, all pp.
 TEST(ExposedByClass, PipelineSendsOfOneMicroBatchAreAllPp) {
-  TrainingSpec s = small();
+  TrainingSpec s = small_training_spec();
   s.plan.pipeline = 2;
   s.model.global_batch = 1;
   const TrainingRun run(s, gbps(100));
@@ -126,7 +106,7 @@ TEST(ExposedByClass, PipelineSendsOfOneMicroBatchAreAllPp) {
 // A mixed plan (TP 2 x PP 2 x DP 2, ZeRO-3): whatever the split, the classes sum to the
 // makespan and to the exposed total, and only classes the plan has get any of it.
 TEST(ExposedByClass, ClassesSumToTheTotals) {
-  TrainingSpec s = small();
+  TrainingSpec s = small_training_spec();
   s.plan.tensor = 2;
   s.plan.pipeline = 2;
   s.plan.data = 2;
@@ -148,7 +128,7 @@ TEST(ExposedByClass, ClassesSumToTheTotals) {
 // with 2 G of it zero3 and the rest dp. Two gathers issued at once would share the links
 // and expose 2 G each.
 TEST(ZeroThree, GathersArePrefetchedOneStepAhead) {
-  TrainingSpec s = small();
+  TrainingSpec s = small_training_spec();
   s.plan.data = 2;
   s.model.global_batch = 2;
   s.plan.sharding = Sharding::zero3;

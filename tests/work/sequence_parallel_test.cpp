@@ -10,29 +10,10 @@
 #include "roshni/topo/generators.h"
 #include "roshni/topo/router.h"
 #include "roshni/work/training.h"
+#include "work/small_training.h"
 
 namespace roshni::work {
 namespace {
-
-// GPT-shaped: h = 1024, a = 16 (kv = h), f = 4h, s = 1024, 16 samples of 1.
-TrainingSpec gpt_small() {
-  TrainingSpec s;
-  TransformerModel& m = s.model;
-  m.layers = 8;
-  m.hidden = 1024;
-  m.heads = 16;
-  m.kv_heads = 16;
-  m.ffn = 4096;
-  m.vocabulary = 8;
-  m.sequence = 1024;
-  m.global_batch = 16;
-  m.micro_batch = 1;
-  s.peak = flops_per_second(1000e12);
-  s.hbm_bandwidth = bytes_per_second(3e12);
-  s.efficiency = 0.5;
-  s.optimizer_bytes_per_param = 0;
-  return s;
-}
 
 SimTime run_on_star(const TrainingSpec& spec, DataRate link) {
   topo::StarParams p;
@@ -54,7 +35,7 @@ SimTime run_on_star(const TrainingSpec& spec, DataRate link) {
 // in twice the collectives and the same flows ((t - 1) t each half). The flow count's
 // closed form still matches the build.
 TEST(SequenceParallel, SameTensorParallelBytesInTwiceTheCollectives) {
-  TrainingSpec s = gpt_small();
+  TrainingSpec s = small_training_spec();
   s.plan.data = 2;
   s.plan.pipeline = 2;
   s.plan.tensor = 4;
@@ -97,7 +78,7 @@ TEST(SequenceParallel, SameTensorParallelBytesInTwiceTheCollectives) {
 // On a star (no contention between the halves) the pair takes what the ring all-reduce
 // takes: 2 (t - 1) steps of S/t each, so the iteration is the same.
 TEST(SequenceParallel, PairTakesTheAllReducesTime) {
-  TrainingSpec s = gpt_small();
+  TrainingSpec s = small_training_spec();
   s.plan.tensor = 4;
   const SimTime plain = run_on_star(s, gbps(100));
   s.plan.sequence_parallel = true;
@@ -109,7 +90,7 @@ TEST(SequenceParallel, PairTakesTheAllReducesTime) {
 // with selective recomputation too, 34 s b h / t; full recomputation keeps 2 s b h.
 // Without SP (t = 4): 10 + 24/t, larger by 10 (1 - 1/t) s b h.
 TEST(SequenceParallel, ActivationsAreKorthikantisTable2Row) {
-  TrainingSpec s = gpt_small();
+  TrainingSpec s = small_training_spec();
   s.model.micro_batch = 2;
   s.plan.tensor = 4;
   s.plan.sequence_parallel = true;

@@ -15,28 +15,10 @@
 #include "roshni/net/paths.h"
 #include "roshni/topo/generators.h"
 #include "roshni/topo/router.h"
+#include "work/small_training.h"
 
 namespace roshni::work {
 namespace {
-
-TrainingSpec small_spec() {
-  TrainingSpec s;
-  TransformerModel& m = s.model;
-  m.layers = 8;
-  m.hidden = 1024;
-  m.heads = 16;
-  m.kv_heads = 16;
-  m.ffn = 4096;
-  m.vocabulary = 8;  // a negligible output head: stages are (almost) equal
-  m.sequence = 1024;
-  m.global_batch = 16;
-  m.micro_batch = 1;
-  s.peak = flops_per_second(1000e12);
-  s.hbm_bandwidth = bytes_per_second(3e12);
-  s.efficiency = 0.5;
-  s.optimizer_bytes_per_param = 0;  // no optimizer time: the bubble formula has none
-  return s;
-}
 
 std::vector<NodeId> ids(uint32_t n) {
   std::vector<NodeId> v;
@@ -71,7 +53,7 @@ struct FreeRun {
 TEST(Training, TensorParallelTrafficIsTwoTMinusOneTimesTheActivations) {
   double previous = 0;
   for (uint32_t tp : {2u, 4u, 8u}) {
-    TrainingSpec s = small_spec();
+    TrainingSpec s = small_training_spec();
     s.plan.data = 2;
     s.plan.pipeline = 2;
     s.plan.tensor = tp;
@@ -103,7 +85,7 @@ class Bubble : public ::testing::TestWithParam<BubbleCase> {};
 
 TEST_P(Bubble, IsPMinusOneOverMPlusPMinusOne) {
   const auto [p, m] = GetParam();
-  TrainingSpec s = small_spec();
+  TrainingSpec s = small_training_spec();
   s.model.layers = 64;  // 8+ layers per stage: the head is < 0.2% of a stage's work
   s.plan.pipeline = p;
   s.plan.layers_per_step = 64 / p;
@@ -131,7 +113,7 @@ INSTANTIATE_TEST_SUITE_P(Schedules, Bubble,
 // optimizer time: the iteration is exactly the compute, hardware FLOPs / (peak x eff),
 // so MFU = model FLOPs / (GPUs T peak) = efficiency.
 TEST(Training, MfuIsTheEfficiencyWhenOnlyComputeTakesTime) {
-  TrainingSpec s = small_spec();
+  TrainingSpec s = small_training_spec();
   s.model.vocabulary = 32000;
   s.model.micro_batch = 4;
   s.plan.data = 2;
@@ -145,7 +127,7 @@ TEST(Training, MfuIsTheEfficiencyWhenOnlyComputeTakesTime) {
 // ZeRO-2 replaces each bucket's ring all-reduce (2(d-1) S) by a ring reduce-scatter
 // ((d-1) S) during backward and a ring all-gather ((d-1) S) after the optimizer.
 TEST(Training, ZeroMovesTheSameBytesAsAllReduce) {
-  TrainingSpec s = small_spec();
+  TrainingSpec s = small_training_spec();
   s.plan.data = 4;
   s.plan.pipeline = 2;
   net::FlowSet a, b;
@@ -167,7 +149,7 @@ TEST(Training, ZeroMovesTheSameBytesAsAllReduce) {
 // and combine, forward and backward), S = b s top_k h vb / t.
 TEST(Training, ExpertAllToAllBytes) {
   for (uint32_t e : {2u, 4u}) {
-    TrainingSpec s = small_spec();
+    TrainingSpec s = small_training_spec();
     s.model.experts = 8;
     s.model.top_k = 2;
     s.plan.data = 4;
@@ -189,7 +171,7 @@ TEST(Training, ExpertAllToAllBytes) {
 // bucket per layer it starts during the last micro-batch's backward and overlaps it:
 // the iteration is shorter, by at most that backward (2/3 of a micro-batch's compute).
 TEST(Training, GradientBucketsOverlapTheBackward) {
-  TrainingSpec s = small_spec();
+  TrainingSpec s = small_training_spec();
   s.plan.data = 4;
   s.plan.bucket = bytes(1e12);  // one bucket for everything
   const FreeRun single(s, gbps(100));
@@ -211,7 +193,7 @@ TEST(Training, GradientBucketsOverlapTheBackward) {
 // The closed-form count (used to refuse huge plans before building) is the built size.
 TEST(Training, FlowCountClosedFormMatchesTheBuild) {
   std::vector<TrainingSpec> specs;
-  TrainingSpec s = small_spec();
+  TrainingSpec s = small_training_spec();
   s.plan.data = 2;
   s.plan.tensor = 2;
   s.plan.pipeline = 2;
@@ -267,7 +249,7 @@ std::vector<std::string> split(const std::string& words) {
 // backward, TP all-reduce. Two layers, one micro-batch, TP 2, DP 2 = EP 2 (so expert
 // gradients have no replica to be reduced with; the dense ones are, after each layer).
 TEST(Training, MoeBackwardAllReducesAfterEachBlocksBackward) {
-  TrainingSpec s = small_spec();
+  TrainingSpec s = small_training_spec();
   s.model.layers = 2;
   s.model.experts = 2;
   s.model.top_k = 1;
@@ -289,7 +271,7 @@ TEST(Training, MoeBackwardAllReducesAfterEachBlocksBackward) {
 // backwards left: F^w (F B)^(m-w) B^w. The last stage has no warm-up: F B F B ...; the
 // first holds p - 1 micro-batches in flight. p = 4, m = 6, one step per stage.
 TEST(Training, OneForwardOneBackwardOrderOnEveryStage) {
-  TrainingSpec s = small_spec();
+  TrainingSpec s = small_training_spec();
   s.plan.pipeline = 4;
   s.plan.layers_per_step = 2;
   s.model.global_batch = 6;
@@ -321,7 +303,7 @@ TEST(Training, OneForwardOneBackwardOrderOnEveryStage) {
 //   bytes = 2 (p-1) m d t (b s h vb / t) = 2 (p-1) m d b s h vb = 2 (p-1) B s h vb,
 // in 2 (p-1) m d t flows (m = B / (b d); t cancels).
 TEST(Training, PipelineSendBytesPerIteration) {
-  TrainingSpec s = small_spec();
+  TrainingSpec s = small_training_spec();
   s.model.micro_batch = 2;
   s.plan.data = 2;
   s.plan.tensor = 2;
@@ -353,7 +335,7 @@ double optimizer_time(const net::FlowSet& flows, NodeId g) {
 // (the tied embedding's copy on both stages, p > 1); ZeRO-1 updates 1/d of them, so it
 // takes 28 P_i / (d HBM), which is 28 P_i (1 - 1/d) / HBM shorter than without ZeRO.
 TEST(Training, ZeroOneOptimizerTimeIsOneOverD) {
-  TrainingSpec s = small_spec();
+  TrainingSpec s = small_training_spec();
   s.optimizer_bytes_per_param = 28;
   s.plan.data = 4;
   s.plan.tensor = 2;
@@ -383,7 +365,7 @@ TEST(Training, ZeroOneOptimizerTimeIsOneOverD) {
 // Optimizer: the dense P_att L / t + V h / t over d, the experts' L (E/e) P_mlp / t over
 // d/e: 28 [ (L P_att + V h) / (t d) + L (E/e) P_mlp e / (t d) ] / HBM.
 TEST(Training, ZeroThreeShardsExpertsOverTheReplicasHoldingThem) {
-  TrainingSpec s = small_spec();
+  TrainingSpec s = small_training_spec();
   s.model.layers = 2;
   s.model.experts = 4;
   s.model.top_k = 1;
@@ -457,7 +439,7 @@ class InterleavedBubble : public ::testing::TestWithParam<VirtualCase> {};
 
 TEST_P(InterleavedBubble, IsPMinusOneOverVMPlusPMinusOne) {
   const auto [p, v, m] = GetParam();
-  TrainingSpec s = small_spec();
+  TrainingSpec s = small_training_spec();
   s.model.layers = 64;
   s.plan.pipeline = p;
   s.plan.virtual_stages = v;
@@ -487,7 +469,7 @@ INSTANTIATE_TEST_SUITE_P(Schedules, InterleavedBubble,
 // chunk of stage p - 1 hands on to chunk c + 1 of stage 0), forwards and back, so
 //   bytes = 2 (v p - 1) m d b s h vb = 2 (v p - 1) B s h vb,  in 2 (v p - 1) m d t flows.
 TEST(Schedule, InterleavedPipelineSendBytes) {
-  TrainingSpec s = small_spec();
+  TrainingSpec s = small_training_spec();
   s.model.micro_batch = 2;
   s.plan.data = 2;
   s.plan.tensor = 2;
@@ -544,7 +526,7 @@ TEST(Schedule, UnevenStagesSplitTheRestEvenly) {
 //   B s 3 [L (24 h^2 + 4 s h) + 2 h V]     (f = 4h, kv = h: P_layer = 12 h^2; tied
 // embedding, so the input side is a lookup and the head is 2 h V per token forward).
 TEST(Schedule, UnevenStagesKeepTheModelsFlops) {
-  TrainingSpec s = small_spec();
+  TrainingSpec s = small_training_spec();
   s.model.layers = 10;
   s.model.vocabulary = 32000;
   s.plan.pipeline = 4;
@@ -574,7 +556,7 @@ TEST(Schedule, UnevenStagesKeepTheModelsFlops) {
 //   selective  s b h (10 + 24/t)               (the a s^2 attention core recomputed)
 //   full       2 s b h                         (the layer's input only)
 TEST(Memory, ActivationsPerLayerAreKorthikantisTable2) {
-  TrainingSpec s = small_spec();  // h = 1024, a = 16, s = 1024, b = 1, GPT-shaped
+  TrainingSpec s = small_training_spec();  // h = 1024, a = 16, s = 1024, b = 1, GPT-shaped
   s.model.micro_batch = 2;
   s.plan.tensor = 4;
   const double sq = 1024, b = 2, h = 1024, a = 16, t = 4;
@@ -595,7 +577,7 @@ TEST(Memory, ActivationsPerLayerAreKorthikantisTable2) {
 // (Rajbhandari et al. 2020, fig. 1, vb = 2, K = 12): 16 B unsharded, 4 + 12/d with
 // ZeRO-1, 2 + 14/d with ZeRO-2, 16/d with ZeRO-3.
 TEST(Memory, InFlightMicroBatchesAndShardedState) {
-  TrainingSpec s = small_spec();
+  TrainingSpec s = small_training_spec();
   s.plan.pipeline = 4;
   s.model.global_batch = 8;  // m = 8
   const double L = 8, p = 4, h = 1024, V = 8, A = activation_bytes_per_layer(s);
@@ -634,7 +616,7 @@ TEST(Memory, InFlightMicroBatchesAndShardedState) {
 // again: 4 s h FLOPs per token and layer (scores and weighted sum, over all s positions).
 // One GPU, compute-bound steps: the iteration's compute grows by L 4 s h B s / (peak eff).
 TEST(Training, SelectiveRecomputeAddsTheAttentionCore) {
-  TrainingSpec s = small_spec();
+  TrainingSpec s = small_training_spec();
   net::FlowSet plain_flows, selective_flows;
   const TrainingInfo plain = build_training(s, ids(1), plain_flows);
   s.selective_recompute = true;
