@@ -92,6 +92,7 @@ Summary summarize(const scenario::Scenario& s, const net::RunResult& r) {
   }
   if (s.training) out.training = summarize_training(s, r);
   if (s.serving) out.serving = summarize_serving(s, r);
+  out.circuit_changes = circuit_changes(s, r);
   return out;
 }
 
@@ -272,6 +273,18 @@ std::string report_json(const scenario::Scenario& s, const net::RunResult& r,
     w.figure("budget_warnings", static_cast<uint64_t>(s.budget_warnings), "1");
   }
   w.figure("flows_stalled", r.flows_stalled, "1");
+  if (!sum.circuit_changes.empty()) {
+    // What the circuit maps' changes cost (docs/topologies.md, "Reconfiguring during a run").
+    uint64_t waited = 0;
+    SimTime wait;
+    for (const auto& c : sum.circuit_changes) {
+      waited += c.flows_waited;
+      wait += c.wait_total;
+    }
+    w.figure("circuit_changes", static_cast<uint64_t>(sum.circuit_changes.size()), "1");
+    w.figure("flows_waited_for_circuits", waited, "1");
+    w.figure("circuit_wait", wait.duration().si(), "s");
+  }
   // Where the per-flow rows went when report.json does not hold them.
   if (!s.report.flow_rows_in_json(s.flows.size())) {
     w.key("flow_rows").value(s.report.flows_csv() ? "flows.csv" : "none");
@@ -285,6 +298,7 @@ std::string report_json(const scenario::Scenario& s, const net::RunResult& r,
   if (sum.training) write_training(w, s, *sum.training);
   if (sum.serving) write_serving(w, s, *sum.serving, power);
 
+  write_circuit_changes(w, sum.circuit_changes);
   write_links_by_role(w, sum);
   write_links(w, s, r);
   if (flow_rows) write_flows(w, s, r);
@@ -394,6 +408,7 @@ std::string human_summary(const scenario::Scenario& s, const Summary& sum) {
                          100 * u.mean_utilisation, 100 * u.max_utilisation);
     }
   }
+  out += circuit_changes_human(sum.circuit_changes);
   if (sum.training) out += training_text(s, *sum.training);
   if (sum.serving) out += serving_text(s, *sum.serving);
   return out;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "roshni/report/circuit_report.h"
 #include "roshni/work/training.h"
 
 namespace roshni::report {
@@ -28,7 +29,11 @@ TrainingSummary summarize_training(const scenario::Scenario& s, const net::RunRe
   t.without_comm = work::critical_path_without_communication(s.flows);
   t.bubble = t.without_comm > t.compute ? t.without_comm - t.compute : SimTime::zero();
   t.exposed_comm = t.iteration > t.without_comm ? t.iteration - t.without_comm : SimTime::zero();
-  t.path = work::critical_path(s.flows, r, t.exposed_comm);
+  // Gaps before transfers that waited for an optical circuit map to light are the
+  // reconfiguration's (docs/topologies.md, "Reconfiguring during a run").
+  std::vector<SimTime> lit;
+  for (const auto& c : circuit_changes(s, r)) lit.push_back(c.lit);
+  t.path = work::critical_path(s.flows, r, t.exposed_comm, lit);
   const double seconds_ = t.iteration.duration().si();
   const double gpus = info.spec.plan.gpus();
   if (seconds_ > 0) {
@@ -125,11 +130,14 @@ void write_training(JsonWriter& w, const scenario::Scenario& s, const TrainingSu
   for (size_t c = 0; c < work::kCommClasses; ++c) {
     w.key(work::kPathClassNames[c + 1]).value(t.path.exposed[c].duration().si());
   }
+  // Only on a fabric whose circuit maps change, so that other reports keep their bytes.
+  if (!s.circuit_changes.empty()) w.key("circuits").value(t.path.circuits_exposed.duration().si());
   w.key("unit").value("s").end_object();
   w.key("critical_path").begin_compact_object();
   for (size_t c = 0; c < t.path.time.size(); ++c) {
     w.key(work::kPathClassNames[c]).value(t.path.time[c].duration().si());
   }
+  if (!s.circuit_changes.empty()) w.key("of_wait_circuits").value(t.path.circuits.duration().si());
   w.key("unit").value("s").end_object();
   w.figure("model_flops_per_gpu", t.model_flops_per_gpu.si(), "FLOP/s");
   w.figure("hardware_flops_per_gpu", t.hardware_flops_per_gpu.si(), "FLOP/s");
@@ -165,6 +173,9 @@ void write_training_summary(JsonWriter& w, const scenario::Scenario& s, const Tr
   for (size_t c = 0; c < work::kCommClasses; ++c) {
     w.figure(fmt::format("exposed_{}", work::kPathClassNames[c + 1]), t.path.exposed[c].duration().si(), "s");
   }
+  if (!s.circuit_changes.empty()) {
+    w.figure("exposed_circuits", t.path.circuits_exposed.duration().si(), "s");
+  }
   const work::TrainingInfo& info = *s.training;
   if (info.spec.plan.virtual_stages > 1) w.figure("virtual_stages", info.spec.plan.virtual_stages, "1");
   if (info.spec.report_memory) w.figure("memory_per_gpu", info.memory[busiest_stage(info)].total(), "B");
@@ -190,6 +201,10 @@ std::string training_text(const scenario::Scenario& s, const TrainingSummary& t)
                      "communication {} ({:.1f}%)\n",
                      t.iteration, t.compute, share(t.compute), t.bubble, share(t.bubble),
                      t.exposed_comm, share(t.exposed_comm));
+  if (!s.circuit_changes.empty()) {
+    out += fmt::format("  circuits        {} of the exposed time was waiting for circuit maps to light\n",
+                       t.path.circuits_exposed);
+  }
   out += fmt::format("  per GPU         {:.1f} TFLOP/s model, MFU {:.1f}% (hardware {:.1f}%)\n",
                      t.model_flops_per_gpu.si() / 1e12, 100 * t.mfu, 100 * t.hfu);
   out += fmt::format("  throughput      {:.0f} tokens/s\n", t.tokens_per_second);

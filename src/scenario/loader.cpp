@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -17,6 +18,7 @@
 #include "roshni/topo/ocs.h"
 #include "roshni/topo/placement.h"
 #include "roshni/topo/router.h"
+#include "roshni/work/critical_path.h"
 #include "scenario/collective.h"
 #include "scenario/file_path.h"
 #include "scenario/json_text.h"
@@ -47,6 +49,28 @@ const std::vector<std::string> kNetworkModels = {"flow", "packet"};
 const std::vector<std::string> kWorkloadKinds = {
     "all_reduce", "all_gather", "reduce_scatter", "broadcast", "reduce", "all_to_all", "p2p",
     "flow_trace", "goal", "chakra", "training", "serving"};
+
+/// What a circuit map's "after_training" may name: a training iteration's compute steps
+/// by pass (labels fwd*, bwd* — recomputation is part of the backward — and the
+/// optimizer step) and its transfers by the critical path's classes (work/critical_path.h).
+constexpr std::array<std::string_view, 8> kTrainingKinds = {
+    "forward", "backward", "optimizer", "tp", "pp", "dp", "ep", "zero3"};
+
+/// Entry f's index in kTrainingKinds, or kTrainingKinds.size() for none.
+size_t training_kind(const net::FlowSet& flows, FlowId f) {
+  const work::PathClass c = work::path_class(flows, f);
+  if (c != work::PathClass::compute) {
+    // tp .. zero3 follow compute in PathClass, and optimizer in kTrainingKinds.
+    static_assert(kTrainingKinds[2 + static_cast<size_t>(work::PathClass::tp)] == "tp" &&
+                  kTrainingKinds[2 + static_cast<size_t>(work::PathClass::zero3)] == "zero3");
+    return 2 + static_cast<size_t>(c);
+  }
+  const std::string_view label = flows.label(f);
+  if (label.starts_with("fwd")) return 0;
+  if (label.starts_with("bwd")) return 1;
+  if (label == "optimizer") return 2;
+  return kTrainingKinds.size();
+}
 
 /// The file name without its directory and a ".json" ending.
 std::string default_name(const std::string& file) {
@@ -480,12 +504,22 @@ class Builder {
     for (size_t i = 0; i < ocs->changes.size(); ++i) {
       const JsonNode c = configs[i + 1];
       net::CapacityStep change, lit;
+      CircuitChangeRecord record;
+      record.map = static_cast<uint32_t>(i + 1);
       if (const auto at = c.get("at")) {
         change.at = at->as_sim_time(true);
         lit.at = change.at + reconfiguration;
+        record.trigger = "at";
       } else {
-        const JsonNode after = c.at("after", "");
-        for (size_t k = 0; k < after.size(); ++k) change.after.push_back(flow_named(after[k]));
+        if (const auto after = c.get("after")) {
+          for (size_t k = 0; k < after->size(); ++k) change.after.push_back(flow_named((*after)[k]));
+          record.trigger = "after";
+        } else {
+          const JsonNode kinds = c.at("after_training", "");
+          change.after = training_entries(kinds);
+          for (size_t k = 0; k < kinds.size(); ++k) record.kinds.push_back(kinds[k].as_string());
+          record.trigger = "after_training";
+        }
         lit.after = change.after;
         lit.delay = reconfiguration;
       }
@@ -497,9 +531,54 @@ class Builder {
       for (LinkId l : ocs->changes[i].set_up) change.capacities.emplace_back(l, ocs->circuit_bandwidth);
       change.outages_begin = ocs->changes[i].set_up;
       lit.outages_end = ocs->changes[i].set_up;
+      record.torn_down = ocs->changes[i].torn_down.size();
+      record.set_up = ocs->changes[i].set_up.size();
+      record.change_step = o.steps.size();
+      record.lit_step = o.steps.size() + 1;
       o.steps.push_back(std::move(change));
       o.steps.push_back(std::move(lit));
+      out_.circuit_changes.push_back(std::move(record));
     }
+  }
+
+  /// The entries of a training iteration of the kinds `kinds` names (kTrainingKinds), for
+  /// a circuit map that changes once they are all delivered: the phase of the iteration
+  /// they make up is over.
+  std::vector<FlowId> training_entries(const JsonNode& kinds) {
+    if (!out_.training) {
+      kinds.fail("'after_training' names kinds of a training iteration's entries; this "
+                 "workload is not a training iteration (use 'at', or 'after' with a flow trace)");
+    }
+    // One replica standing for all is refused on an OCS fabric (scenario/fold.cpp), so
+    // every entry named here is simulated.
+    ROSHNI_ASSERT(out_.fold.replicas == 1, "a folded run on a fabric with circuit maps");
+    std::array<bool, kTrainingKinds.size()> wanted{};
+    std::vector<size_t> asked;
+    for (size_t k = 0; k < kinds.size(); ++k) {
+      const std::string name = kinds[k].as_string();
+      const auto* it = std::find(kTrainingKinds.begin(), kTrainingKinds.end(), name);
+      if (it == kTrainingKinds.end()) {
+        kinds[k].fail(fmt::format("unknown kind '{}'; expected one of forward, backward, "
+                                  "optimizer, tp, pp, dp, ep, zero3", escape_text(name)));
+      }
+      asked.push_back(static_cast<size_t>(it - kTrainingKinds.begin()));
+      wanted[asked.back()] = true;
+    }
+    std::vector<FlowId> entries;
+    std::array<size_t, kTrainingKinds.size()> found{};
+    for (uint32_t f = 0; f < out_.flows.size(); ++f) {
+      const size_t k = training_kind(out_.flows, FlowId(f));
+      if (k == kTrainingKinds.size()) continue;
+      ++found[k];
+      if (wanted[k]) entries.push_back(FlowId(f));
+    }
+    for (size_t k = 0; k < asked.size(); ++k) {
+      if (found[asked[k]] == 0) {
+        kinds[k].fail(fmt::format("this training plan has no '{}' entries, so the map would "
+                                  "never take effect", kTrainingKinds[asked[k]]));
+      }
+    }
+    return entries;
   }
 
   SimTime fabric_reconfiguration_time() const {

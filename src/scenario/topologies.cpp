@@ -367,19 +367,29 @@ std::unique_ptr<topo::Fabric> build_ocs(const JsonNode& t, const BeforeBuild& be
   before(size);
   for (size_t i = 0; i < configs.size(); ++i) {
     const JsonNode c = configs[i];
-    c.expect_keys({"at", "after", "map"});
+    c.expect_keys({"at", "after", "after_training", "map"});
     topo::CircuitConfig config;
-    if (i == 0 && (c.has("at") || c.has("after"))) {
-      c.fail("the first circuit map is in place from time 0; it takes no 'at' or 'after'");
+    const int whens = int{c.has("at")} + int{c.has("after")} + int{c.has("after_training")};
+    if (i == 0 && whens > 0) {
+      c.fail("the first circuit map is in place from time 0; it takes no 'at', 'after' or "
+             "'after_training'");
     }
     if (i > 0) {
-      if (c.has("at") == c.has("after")) {
-        c.fail("give when this map takes effect: either 'at' (a time) or 'after' (flow ids)");
+      if (whens != 1) {
+        c.fail("give when this map takes effect: one of 'at' (a time), 'after' (flow ids of a "
+               "flow trace) or 'after_training' (kinds of a training iteration's entries)");
       }
       if (const auto a = c.get("at")) config.at = a->as_sim_time(true);
       if (const auto a = c.get("after")) {
         for (size_t k = 0; k < a->size(); ++k) config.after.push_back((*a)[k].as_string());
         if (config.after.empty()) a->fail("expected at least one flow id");
+      }
+      if (const auto a = c.get("after_training")) {
+        // The names are checked against the workload where it is known (loader.cpp).
+        for (size_t k = 0; k < a->size(); ++k) config.after_training.push_back((*a)[k].as_string());
+        if (config.after_training.empty()) {
+          a->fail("expected at least one kind, like [\"backward\", \"pp\"]");
+        }
       }
     }
     const JsonNode map = c.at("map", "circuits, like [{\"a\": 0, \"b\": 1, \"count\": 2}]");

@@ -60,14 +60,14 @@ std::string check(const OcsParams& p) {
   if (!(p.gpu_bandwidth.si() > 0)) return "link.bandwidth: must be positive";
   if (!(p.circuit_bandwidth.si() > 0)) return "uplink.bandwidth: must be positive";
   if (p.configs.empty()) return "configs: at least one circuit map is needed";
-  if (p.configs[0].at != SimTime::zero() || !p.configs[0].after.empty()) {
+  if (p.configs[0].at != SimTime::zero() || !p.configs[0].by_time()) {
     return "configs[0]: the first circuit map is the one in place at time 0";
   }
   // Maps given by time take effect in the order listed (each change is the difference
   // from the map before it).
   size_t last = 0;  // the last map given by time so far (configs[0]: time 0)
   for (size_t c = 1; c < p.configs.size(); ++c) {
-    if (!p.configs[c].after.empty()) continue;
+    if (!p.configs[c].by_time()) continue;
     if (p.configs[c].at < p.configs[last].at) {
       return fmt::format(
           "configs[{}].at: {} is before the {} of configs[{}]; circuit maps given by time "

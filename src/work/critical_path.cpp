@@ -24,7 +24,8 @@ SimTime CriticalPath::communication() const {
   return sum;
 }
 
-CriticalPath critical_path(const net::FlowSet& flows, const net::RunResult& run, SimTime exposed) {
+CriticalPath critical_path(const net::FlowSet& flows, const net::RunResult& run, SimTime exposed,
+                           std::span<const SimTime> lit) {
   CriticalPath out;
   const size_t n = std::min(flows.size(), run.end.size());
   if (n == 0) return out;
@@ -48,6 +49,10 @@ CriticalPath critical_path(const net::FlowSet& flows, const net::RunResult& run,
     }
     const SimTime ready = std::min(run.end[pred], cursor);
     add(PathClass::wait, cursor - ready);
+    if (ready < cursor && !flows.is_task(FlowId(cur)) &&
+        std::find(lit.begin(), lit.end(), run.start[cur]) != lit.end()) {
+      out.circuits += cursor - ready;
+    }
     cursor = ready;
     cur = pred;
   }
@@ -55,6 +60,8 @@ CriticalPath critical_path(const net::FlowSet& flows, const net::RunResult& run,
 
   // Exposed time in proportion to each class's time on the path, floors first, then the
   // picoseconds left to the largest remainders (the first class of equals).
+  out.circuits_exposed = std::min(out.circuits, std::max(exposed, SimTime::zero()));
+  exposed = exposed - out.circuits_exposed;
   const int64_t total = out.communication().ps();
   if (total <= 0 || exposed <= SimTime::zero()) return out;
   std::array<__int128, kCommClasses> rest{};

@@ -1,5 +1,6 @@
 // An optical-circuit-switched fabric whose circuit map changes between two phases of
 // a workload: the reconfiguration time must show in the makespan, exactly.
+#include <algorithm>
 #include <fstream>
 #include <map>
 
@@ -244,6 +245,124 @@ TEST(Ocs, TpuPodSliceAllReduceIsBetweenTheTorusForms) {
   for (const char* failed : {"\"cube0_", "\"cube1_", "\"cube2_", "\"cube3_", "\"cube9_"}) {
     EXPECT_EQ(flows.find(failed), std::string::npos) << failed;
   }
+}
+
+}  // namespace
+}  // namespace roshni
+
+namespace roshni {
+namespace {
+
+// A training iteration on two blocks of one GPU each (data parallel 2, one gradient
+// bucket), whose only circuit lights after the backward pass (issue 23.3: reconfiguring
+// a fabric region between phases of an iteration). The gradient all-reduce depends on the
+// last backward step, so it is ready when that step ends (T_b), has no path until the
+// circuit lights at T_b + R, and then runs as it would on a fabric whose circuit was
+// there all along: the iteration is exactly R longer than on that static fabric, both
+// reduce-scatter transfers waited R (2 R in all; with R = 0 none waited), and the
+// critical path puts R of the exposed time on the circuits.
+const std::string kTrainingOnCircuits = R"({
+  "topology": {
+    "kind": "ocs", "blocks": 2, "gpus_per_block": 1,
+    "link": {"bandwidth": "400 Gbps", "latency": "150 ns"},
+    "uplink": {"bandwidth": "400 Gbps", "latency": "500 ns"},
+    "switch_latency": "300 ns",
+    "ocs": {"count": 1, "ports": 8, "reconfiguration_time": "10 ms"},
+    "circuits": [{"map": []}, {"after_training": ["backward"], "map": [{"a": 0, "b": 1}]}]
+  },
+  "workload": {
+    "kind": "training",
+    "model": {"layers": 2, "hidden": 1024, "heads": 16, "vocabulary": 1000, "sequence": 512,
+              "global_batch": 4, "micro_batch": 1},
+    "parallelism": {"data": 2, "bucket": "1 TB"},
+    "accelerator": "h100-sxm"
+  }
+})";
+
+TEST(Ocs, GradientsWaitForTheCircuitThatLightsAfterTheBackwardPass) {
+  const auto dir = testing::fresh_dir("ocs-training");
+  const std::string file = (dir / "training.json").string();
+  std::ofstream(file) << kTrainingOnCircuits;
+  const auto run = [&](const std::string& name, const std::string& set) {
+    const auto res = testing::run_cli("run " + file + " -q -o " + (dir / name).string() + set);
+    EXPECT_EQ(res.exit_code, 0) << res.err;
+    return nlohmann::json::parse(testing::read_file(dir / name / "report.json"));
+  };
+  const auto fixed = run("static", " --set 'topology.circuits=[{\"map\": [{\"a\": 0, \"b\": 1}]}]'");
+  const int64_t static_ps = std::llround(fixed["summary"]["makespan"]["value"].get<double>() * 1e12);
+  EXPECT_EQ(fixed.count("circuit_changes"), 0u);
+  for (const auto& [r_ps, set] : {std::pair{int64_t{10'000'000'000}, std::string()},
+                                  std::pair{int64_t{20'000'000}, std::string(" --set 'topology.ocs.reconfiguration_time=20 us'")},
+                                  std::pair{int64_t{0}, std::string(" --set 'topology.ocs.reconfiguration_time=0 s'")}}) {
+    const auto j = run("reconfigured", set);
+    const int64_t makespan = std::llround(j["summary"]["makespan"]["value"].get<double>() * 1e12);
+    EXPECT_NEAR(static_cast<double>(makespan - static_ps), static_cast<double>(r_ps), 1.0) << set;
+    // The backward's end, and the reduce-scatter's start, from the flow rows.
+    int64_t backward_end = 0, rs_start = -1;
+    int64_t rs_bytes = 0;
+    for (const auto& row : j["flows"]["rows"]) {
+      const std::string id = row[0];
+      if (id.starts_with("bwd")) backward_end = std::max(backward_end, row[5].get<int64_t>());
+      if (id.starts_with("dp/rs")) {
+        rs_start = row[4].get<int64_t>();
+        rs_bytes += row[3].get<int64_t>();
+      }
+    }
+    EXPECT_EQ(rs_start, backward_end + r_ps) << set;
+    ASSERT_EQ(j["circuit_changes"].size(), 1u);
+    const auto& c = j["circuit_changes"][0];
+    EXPECT_EQ(c["trigger"], "after_training");
+    EXPECT_EQ(c["kinds"], nlohmann::json::array({"backward"}));
+    EXPECT_NEAR(c["began"]["value"].get<double>(), backward_end * 1e-12, 1e-15);
+    EXPECT_NEAR(c["lit"]["value"].get<double>(), (backward_end + r_ps) * 1e-12, 1e-15);
+    EXPECT_EQ(c["circuits_torn_down"]["value"], 0);
+    EXPECT_EQ(c["circuits_set_up"]["value"], 1);
+    // With R = 0 the circuit lights the instant the transfers are ready: none waited.
+    EXPECT_EQ(c["flows_waited"]["value"], r_ps > 0 ? 2 : 0);
+    EXPECT_EQ(c["bytes_waited"]["value"].get<int64_t>(), r_ps > 0 ? rs_bytes : 0);
+    EXPECT_NEAR(c["wait_total"]["value"].get<double>(), 2 * r_ps * 1e-12, 1e-15);
+    EXPECT_NEAR(c["wait_longest"]["value"].get<double>(), r_ps * 1e-12, 1e-15);
+    EXPECT_NEAR(j["summary"]["exposed_circuits"]["value"].get<double>(), r_ps * 1e-12, 1e-15);
+    EXPECT_NEAR(j["training"]["exposed_by_class"]["circuits"].get<double>(), r_ps * 1e-12, 1e-15);
+    // What the static fabric exposed as dp is exposed as dp here too: R is the circuits'.
+    EXPECT_NEAR(j["summary"]["exposed_dp"]["value"].get<double>(),
+                fixed["summary"]["exposed_dp"]["value"].get<double>(), 1e-12);
+  }
+}
+
+// 'after_training' is checked against the workload: a kind it has, of a training run that
+// simulates every replica; the map takes effect by one rule only.
+TEST(Ocs, AfterTrainingNamesKindsTheIterationHas) {
+  const auto dir = testing::fresh_dir("ocs-training-bad");
+  const std::string file = (dir / "training.json").string();
+  std::ofstream(file) << kTrainingOnCircuits;
+  const auto error = [&](const std::string& set) {
+    const auto r = testing::run_cli("validate " + file + " --set '" + set + "'");
+    EXPECT_EQ(r.exit_code, 1) << set;
+    return r.err;
+  };
+  std::string e = error("topology.circuits.1.after_training=[\"backwards\"]");
+  EXPECT_NE(e.find("/topology/circuits/1/after_training/0: unknown kind 'backwards'"), std::string::npos) << e;
+  e = error("topology.circuits.1.after_training=[\"ep\"]");
+  EXPECT_NE(e.find("/topology/circuits/1/after_training/0: this training plan has no 'ep' entries"),
+            std::string::npos) << e;
+  e = error("topology.circuits.1.after_training=[]");
+  EXPECT_NE(e.find("/topology/circuits/1/after_training: expected at least one kind"), std::string::npos) << e;
+  e = error("topology.circuits.1.at=1 ms");
+  EXPECT_NE(e.find("/topology/circuits/1: give when this map takes effect: one of"), std::string::npos) << e;
+  e = error("topology.circuits.0.after_training=[\"backward\"]");
+  EXPECT_NE(e.find("/topology/circuits/0: the first circuit map is in place from time 0"), std::string::npos) << e;
+  // Not a training workload.
+  const std::string trace = (dir / "trace.json").string();
+  std::ofstream(trace) << R"({"extends": ")" << kScenario
+                       << R"(", "topology": {"circuits": [
+    {"map": [{"a": 0, "b": 1, "count": 2}, {"a": 2, "b": 3, "count": 2}]},
+    {"after_training": ["backward"], "map": [{"a": 0, "b": 2, "count": 2}, {"a": 1, "b": 3, "count": 2}]}]}})";
+  const auto r = testing::run_cli("validate " + trace);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/topology/circuits/1/after_training: 'after_training' names kinds of a "
+                       "training iteration's entries; this workload is not a training iteration"),
+            std::string::npos) << r.err;
 }
 
 }  // namespace

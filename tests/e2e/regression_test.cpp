@@ -149,7 +149,12 @@ TEST(RegressionBaselines, OcsTwoPhaseAddsTheReconfigurationTime) {
                                    {"events", 2 + 2 + 4 + 2},  // 2 starts, one end per phase, 4 deliveries, 2 steps
                                    {"rate_solves", 2},
                                    {"flows_rerouted", 0},
-                                   {"flows_stalled", 0}});
+                                   {"flows_stalled", 0},
+                                   {"circuit_changes", 1},
+                                   // p2.a and p2.b are ready when phase 1 is delivered,
+                                   // the change's start, and wait R for the new circuits.
+                                   {"flows_waited_for_circuits", 2},
+                                   {"circuit_wait", 2 * r}});
   EXPECT_EQ(baseline("ocs_two_phase")["summary"]["busiest_link"]["name"], "gpu0_0->block0");
 }
 

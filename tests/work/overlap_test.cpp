@@ -118,6 +118,40 @@ TEST(ExposedByClass, ClassesSumToTheTotals) {
   run.sums_hold();
 }
 
+// A compute step (0-10 us) then a gradient transfer ready at 10 us that had no live path
+// until an optical circuit map lit at 15 us (ends at 20 us). With the communication free
+// the path is 10 us, so 10 us are exposed: the 5 us gap is the circuits' (given to them
+// first), the 5 us of transfer dp's. The same gap with no lit time at 15 us is plain wait,
+// and all 10 us go to dp by the proportional rule.
+TEST(ExposedByClass, WaitingForACircuitMapIsTheCircuitsShare) {
+  net::FlowSet flows;
+  const FlowId step = flows.add_task("bwd", NodeId(0), SimTime::ps(10'000'000));
+  const FlowId deps[] = {step};
+  flows.add("dp/rs0/r0", NodeId(0), NodeId(1), bytes(1e6), deps);
+  net::RunResult run;
+  run.start = {SimTime::zero(), SimTime::ps(15'000'000)};
+  run.end = {SimTime::ps(10'000'000), SimTime::ps(20'000'000)};
+  run.makespan = SimTime::ps(20'000'000);
+  const SimTime exposed = SimTime::ps(10'000'000);
+  const SimTime lit[] = {SimTime::ps(15'000'000)};
+  const CriticalPath with = critical_path(flows, run, exposed, lit);
+  EXPECT_EQ(with.circuits, SimTime::ps(5'000'000));
+  EXPECT_EQ(with.circuits_exposed, SimTime::ps(5'000'000));
+  EXPECT_EQ(with.time[static_cast<size_t>(PathClass::wait)], SimTime::ps(5'000'000));
+  EXPECT_EQ(with.exposed[static_cast<size_t>(PathClass::dp) - 1], SimTime::ps(5'000'000));
+  const SimTime elsewhere[] = {SimTime::ps(14'000'000)};
+  for (const CriticalPath& without : {critical_path(flows, run, exposed),
+                                      critical_path(flows, run, exposed, elsewhere)}) {
+    EXPECT_EQ(without.circuits, SimTime::zero());
+    EXPECT_EQ(without.circuits_exposed, SimTime::zero());
+    EXPECT_EQ(without.exposed[static_cast<size_t>(PathClass::dp) - 1], exposed);
+  }
+  // The circuits never take more than the exposed time: here 3 us of it.
+  const CriticalPath capped = critical_path(flows, run, SimTime::ps(3'000'000), lit);
+  EXPECT_EQ(capped.circuits_exposed, SimTime::ps(3'000'000));
+  EXPECT_EQ(capped.exposed[static_cast<size_t>(PathClass::dp) - 1], SimTime::zero());
+}
+
 // ZeRO-3 over d = 2, one stage, one micro-batch, links of 500 GB/s. A step's gather of
 // S = 12 h^2 vb takes G = (d - 1)/d S/B = 25.2 us, less than its forward (60.1 us), so
 // with the gathers prefetched one step ahead and one at a time (FSDP's forward and

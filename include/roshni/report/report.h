@@ -12,6 +12,7 @@
 #include "roshni/core/sim_time.h"
 #include "roshni/core/units.h"
 #include "roshni/net/run_contract.h"
+#include "roshni/report/circuit_report.h"
 #include "roshni/report/serving_report.h"
 #include "roshni/report/training_report.h"
 #include "roshni/scenario/loader.h"
@@ -50,6 +51,7 @@ struct Summary {
   std::optional<TrainingSummary> training;  // a training workload's figures
   std::optional<ServingSummary> serving;    // a serving workload's figures
   std::vector<RoleUse> by_role;  // one per link role, in the roles' name order
+  std::vector<CircuitChangeOutcome> circuit_changes;  // an OCS fabric's map changes
 };
 
 /// Link use by topology role, one entry per role in name order.

@@ -115,6 +115,17 @@ struct ReplicaFold {
   std::string caveat;
 };
 
+/// One change of an OCS fabric's circuit map (topology "circuits"[map], map >= 1), for
+/// the report: which capacity steps (RunOptions::steps) tear the old circuits down and
+/// light the new ones, and what set it off. docs/topologies.md, "ocs".
+struct CircuitChangeRecord {
+  uint32_t map = 0;
+  size_t change_step = 0, lit_step = 0;  // indices into run_options.steps
+  std::string trigger;                   // "at", "after" or "after_training"
+  std::vector<std::string> kinds;        // after_training's kinds, as written
+  size_t torn_down = 0, set_up = 0;      // directed circuit links
+};
+
 struct Scenario {
   std::string file;  // as given on the command line
   std::string name;
@@ -139,6 +150,7 @@ struct Scenario {
   /// How the run treats links that change (circuit reconfigurations) and the seed for
   /// paths chosen during the run.
   net::RunOptions run_options;
+  std::vector<CircuitChangeRecord> circuit_changes;  // an OCS fabric's map changes, in order
   PowerSetup power;
 };
 

@@ -28,12 +28,16 @@ struct CircuitDemand {
   uint32_t a = 0, b = 0, count = 1;
 };
 
-/// One configuration and when it takes effect: at time `at` (the first one at 0), or
-/// when the flows named in `after` have been delivered (resolved by the scenario).
+/// One configuration and when it takes effect: at time `at` (the first one at 0), when
+/// the flows named in `after` have been delivered, or when every entry of a training
+/// iteration of the kinds named in `after_training` ("backward", "pp", ...) has been
+/// (both resolved by the scenario).
 struct CircuitConfig {
   SimTime at;
   std::vector<std::string> after;
+  std::vector<std::string> after_training;
   std::vector<CircuitDemand> circuits;
+  bool by_time() const { return after.empty() && after_training.empty(); }
 };
 
 struct OcsParams {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <span>
 #include <cstdint>
 #include <string_view>
 
@@ -35,13 +36,21 @@ struct CriticalPath {
   /// the path, in whole picoseconds (largest remainders), so the five sum to `exposed`
   /// exactly. All zero when no communication is on the path.
   std::array<SimTime, kCommClasses> exposed{};
+  /// Of time[wait]: the gaps before transfers that were ready but had no live path until
+  /// an optical circuit map lit (they started at one of critical_path's `lit` times); and
+  /// the part of the exposed time they take, min(circuits, exposed), before the rest is
+  /// split over the communication classes. Zero without circuit-map changes.
+  SimTime circuits, circuits_exposed;
   SimTime communication() const;  // time[tp] + ... + time[zero3]
 };
 
 /// Walks back from the entry that ended last (the lowest id of equals) through, at each
 /// entry, the dependency that ended last (the first of equals in dependency order),
-/// adding each entry's [start, end] to its class and any gap to `wait`; then splits
-/// `exposed` over the communication classes as CriticalPath::exposed says.
-CriticalPath critical_path(const net::FlowSet& flows, const net::RunResult& run, SimTime exposed);
+/// adding each entry's [start, end] to its class and any gap to `wait` (and to
+/// `circuits` when the entry is a transfer that started at one of the times in `lit`,
+/// when circuit maps lit); then gives `circuits` its share of `exposed` and splits the
+/// rest over the communication classes as CriticalPath::exposed says.
+CriticalPath critical_path(const net::FlowSet& flows, const net::RunResult& run, SimTime exposed,
+                           std::span<const SimTime> lit = {});
 
 }  // namespace roshni::work
