@@ -72,6 +72,14 @@ size_t training_kind(const net::FlowSet& flows, FlowId f) {
   return kTrainingKinds.size();
 }
 
+/// Whether any link of `t` has a length of its own (an explicit topology's "length").
+bool has_lengths(const topo::Topology& t) {
+  for (uint32_t l = 0; l < t.link_count(); ++l) {
+    if (t.link_length(LinkId(l)).si() > 0) return true;
+  }
+  return false;
+}
+
 /// The file name without its directory and a ".json" ending.
 std::string default_name(const std::string& file) {
   std::string name = std::filesystem::path(file).filename().string();
@@ -172,8 +180,9 @@ class Builder {
           "with a 'physical' section each link's part sets its own propagation delay; remove "
           "'propagation' here (it would count the delay twice)");
     }
-    if (physical && !t.has("placement")) {
-      // Media depend on cable lengths: place on the default floor unless told otherwise.
+    if (physical && !t.has("placement") && !has_lengths(fabric_->topology)) {
+      // Media depend on cable lengths: place on the default floor unless told otherwise
+      // (a placement, or links that give their own lengths, as an explicit topology may).
       placement_ = apply_default_placement(*fabric_);
     }
     if (auto placed = apply_placement(t, *fabric_)) placement_ = std::move(placed);

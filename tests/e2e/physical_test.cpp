@@ -223,6 +223,30 @@ TEST(Physical, CopperLinkExactlyAtItsLossBudgetLoadsAndJustOverFails) {
   EXPECT_GE(with_budget, 3);
 }
 
+// An explicit topology's own link lengths stand when there is no placement: the same
+// DAC link given "length": "3 m" and no placement loses 6.5 dB/m x 3 m + 2 x 1 dB + 5 dB =
+// 26.5 dB (exact in binary), so a 26.5 dB budget loads and 26.4 dB fails at 3 m. (The
+// default floor used to be laid over the given lengths, placing the link at its slack.)
+TEST(Physical, ExplicitLinkLengthsStandWithoutAPlacement) {
+  const auto dir = testing::fresh_dir("copper-length");
+  const auto scenario = [](const std::string& budget) {
+    std::string s = copper_budget_scenario(budget, "error");
+    const std::string placed = R"("role": "scale-up"}],
+      "placement": {"slack": "2 m"}},)";
+    s.replace(s.find(placed), placed.size(), R"("role": "scale-up", "length": "3 m"}]},)");
+    return s;
+  };
+  std::ofstream(dir / "at.json") << scenario("26.5 dB");
+  std::ofstream(dir / "over.json") << scenario("26.4 dB");
+  auto r = testing::run_cli("validate " + (dir / "at.json").string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  r = testing::run_cli("validate " + (dir / "over.json").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("link g0--g1 (3 m of 'dac-thin'): copper loss budget not met: 26.50 dB"),
+            std::string::npos)
+      << r.err;
+}
+
 // Issue 23.5: 1.6 Tb/s parts, pluggable beside co-packaged (NVIDIA: ~9 W per CPO port
 // against ~30 W for a pluggable, B; 3.5x, A): both 8 x 200G, the CPO port under 40 % of
 // the pluggable's 25 W (9 / 25 = 36 %).
