@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <unordered_map>
 
 #include "roshni/coll/registry.h"
@@ -525,7 +526,7 @@ class Builder {
           record.trigger = "after";
         } else {
           const JsonNode kinds = c.at("after_training", "");
-          change.after = training_entries(kinds);
+          change.after = training_entries(kinds, c.get("stages"));
           for (size_t k = 0; k < kinds.size(); ++k) record.kinds.push_back(kinds[k].as_string());
           record.trigger = "after_training";
         }
@@ -553,7 +554,7 @@ class Builder {
   /// The entries of a training iteration of the kinds `kinds` names (kTrainingKinds), for
   /// a circuit map that changes once they are all delivered: the phase of the iteration
   /// they make up is over.
-  std::vector<FlowId> training_entries(const JsonNode& kinds) {
+  std::vector<FlowId> training_entries(const JsonNode& kinds, const std::optional<JsonNode>& stages) {
     if (!out_.training) {
       kinds.fail("'after_training' names kinds of a training iteration's entries; this "
                  "workload is not a training iteration (use 'at', or 'after' with a flow trace)");
@@ -573,18 +574,42 @@ class Builder {
       asked.push_back(static_cast<size_t>(it - kTrainingKinds.begin()));
       wanted[asked.back()] = true;
     }
+    // "stages": only the entries of GPUs (a compute step's, a transfer's sender) in those
+    // pipeline stages: the region of the fabric that serves them is done with them.
+    const work::ParallelPlan& plan = out_.training->spec.plan;
+    std::vector<uint8_t> in_stages;  // per node, when narrowed
+    if (stages) {
+      if (stages->size() == 0) stages->fail("expected at least one pipeline stage, like [3]");
+      std::vector<uint8_t> stage_wanted(plan.pipeline, 0);
+      for (size_t k = 0; k < stages->size(); ++k) {
+        const auto st = static_cast<uint32_t>((*stages)[k].as_int(0, int64_t{plan.pipeline} - 1));
+        if (stage_wanted[st]) (*stages)[k].fail(fmt::format("stage {} is listed twice", st));
+        stage_wanted[st] = 1;
+      }
+      const auto& gpus = topology_().gpus();
+      in_stages.assign(topology_().node_count(), 0);
+      for (uint32_t i = 0; i < plan.pipeline; ++i) {
+        for (uint32_t dd = 0; dd < plan.data; ++dd) {
+          for (uint32_t r = 0; r < plan.tensor; ++r) {
+            in_stages[gpus[plan.gpu(r, dd, i)].value()] = stage_wanted[i];
+          }
+        }
+      }
+    }
     std::vector<FlowId> entries;
     std::array<size_t, kTrainingKinds.size()> found{};
     for (uint32_t f = 0; f < out_.flows.size(); ++f) {
       const size_t k = training_kind(out_.flows, FlowId(f));
       if (k == kTrainingKinds.size()) continue;
+      if (!in_stages.empty() && !in_stages[out_.flows.src(FlowId(f)).value()]) continue;
       ++found[k];
       if (wanted[k]) entries.push_back(FlowId(f));
     }
     for (size_t k = 0; k < asked.size(); ++k) {
       if (found[asked[k]] == 0) {
-        kinds[k].fail(fmt::format("this training plan has no '{}' entries, so the map would "
-                                  "never take effect", kTrainingKinds[asked[k]]));
+        kinds[k].fail(fmt::format("this training plan has no '{}' entries{}, so the map would "
+                                  "never take effect", kTrainingKinds[asked[k]],
+                                  stages ? " in the stages listed" : ""));
       }
     }
     return entries;

@@ -367,7 +367,11 @@ std::unique_ptr<topo::Fabric> build_ocs(const JsonNode& t, const BeforeBuild& be
   before(size);
   for (size_t i = 0; i < configs.size(); ++i) {
     const JsonNode c = configs[i];
-    c.expect_keys({"at", "after", "after_training", "map"});
+    c.expect_keys({"at", "after", "after_training", "stages", "map"});
+    if (c.has("stages") && !c.has("after_training")) {
+      c.at("stages", "").fail("'stages' narrows 'after_training' to some pipeline stages; give "
+                              "'after_training' too");
+    }
     topo::CircuitConfig config;
     const int whens = int{c.has("at")} + int{c.has("after")} + int{c.has("after_training")};
     if (i == 0 && whens > 0) {

@@ -350,6 +350,12 @@ TEST(Ocs, AfterTrainingNamesKindsTheIterationHas) {
   EXPECT_NE(e.find("/topology/circuits/1/after_training: expected at least one kind"), std::string::npos) << e;
   e = error("topology.circuits.1.at=1 ms");
   EXPECT_NE(e.find("/topology/circuits/1: give when this map takes effect: one of"), std::string::npos) << e;
+  e = error("topology.circuits.1.stages=[2]");
+  EXPECT_NE(e.find("/topology/circuits/1/stages/0: expected an integer from 0 to 0"), std::string::npos) << e;
+  e = error("topology.circuits.1.stages=[]");
+  EXPECT_NE(e.find("/topology/circuits/1/stages: expected at least one pipeline stage"), std::string::npos) << e;
+  e = error("topology.circuits.1={\"at\": \"1 ms\", \"stages\": [0], \"map\": []}");
+  EXPECT_NE(e.find("/topology/circuits/1/stages: 'stages' narrows 'after_training'"), std::string::npos) << e;
   e = error("topology.circuits.0.after_training=[\"backward\"]");
   EXPECT_NE(e.find("/topology/circuits/0: the first circuit map is in place from time 0"), std::string::npos) << e;
   // Not a training workload.
@@ -363,6 +369,55 @@ TEST(Ocs, AfterTrainingNamesKindsTheIterationHas) {
   EXPECT_NE(r.err.find("/topology/circuits/1/after_training: 'after_training' names kinds of a "
                        "training iteration's entries; this workload is not a training iteration"),
             std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace roshni
+
+namespace roshni {
+namespace {
+
+// Region by region (scenarios/ocs/training_regional_reconfiguration.json): map k + 1 takes
+// effect once pipeline stage 3 - k's backward steps and pipeline sends are delivered, and
+// changes only that stage's blocks (2s, 2s + 1: GPUs gpu<2s>_*, gpu<2s+1>_*). From the flow
+// rows alone: each change begins at the last end of those entries of that stage's GPUs,
+// lights R later, and no gradient transfer of the stage starts before it lit (the stage's
+// replicas have no circuit between them until then), the first exactly when it lit.
+TEST(Ocs, EachStagesRegionIsRepatchedWhenThatStageIsDone) {
+  const auto dir = testing::fresh_dir("ocs-regional");
+  const std::string file =
+      std::string(ROSHNI_SOURCE_DIR) + "/scenarios/ocs/training_regional_reconfiguration.json";
+  const int64_t r_ps = 20'000'000;
+  const auto res = testing::run_cli("run " + file + " -q -o " + dir.string() +
+                                    " --set 'topology.ocs.reconfiguration_time=20 us'");
+  ASSERT_EQ(res.exit_code, 0) << res.err;
+  const auto j = nlohmann::json::parse(testing::read_file(dir / "report.json"));
+  const auto& changes = j["circuit_changes"];
+  ASSERT_EQ(changes.size(), 3u);
+  for (int k = 0; k < 3; ++k) {
+    const int stage = 3 - k;
+    const auto of_stage = [&](const std::string& src) {
+      const int block = std::stoi(src.substr(3, src.find('_') - 3));
+      return block / 2 == stage;
+    };
+    int64_t done = 0, first_dp = -1;
+    for (const auto& row : j["flows"]["rows"]) {
+      const std::string id = row[0];
+      if (!of_stage(row[1])) continue;
+      const std::string head = id.substr(0, id.find('/'));
+      if (id.starts_with("bwd") || head == "pp") done = std::max(done, row[5].get<int64_t>());
+      if (id.starts_with("dp/")) {
+        const int64_t start = row[4];
+        first_dp = first_dp < 0 ? start : std::min(first_dp, start);
+      }
+    }
+    const auto& c = changes[k];
+    EXPECT_EQ(c["map"]["value"], k + 1);
+    EXPECT_NEAR(c["began"]["value"].get<double>(), done * 1e-12, 1e-15) << "stage " << stage;
+    EXPECT_NEAR(c["lit"]["value"].get<double>(), (done + r_ps) * 1e-12, 1e-15) << "stage " << stage;
+    EXPECT_EQ(first_dp, done + r_ps) << "stage " << stage;
+    EXPECT_GT(c["flows_waited"]["value"].get<int>(), 0) << "stage " << stage;
+  }
 }
 
 }  // namespace
