@@ -69,7 +69,7 @@ class TraceReader {
             path, "/flows",
             fmt::format("at least {} flows, more than the limit of {}", i + 1, max_flows_));
       }
-      read_flow(JsonNode(v, fmt::format("/flows/{}", i), &trace_.file_of), i);
+      read_flow(JsonNode(v, child_pointer("/flows", i), &trace_.file_of), i);
     });
     const JsonNode root(trace_.json, "", &trace_.file_of);
     if (!root.is_object()) {
