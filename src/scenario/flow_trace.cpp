@@ -3,10 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "roshni/core/error.h"
@@ -15,6 +14,7 @@
 #include "scenario/json_parse.h"
 #include "scenario/json_text.h"
 #include "scenario/lookup.h"
+#include "scenario/name_index.h"
 
 namespace roshni::scenario {
 namespace {
@@ -65,11 +65,11 @@ class TraceReader {
     list_pointer_ = "/flows";
     trace_.json = parse_json_streaming(*text, path, "flows", [&](size_t i, nlohmann::json&& v) {
       if (i >= max_flows_ || i + 1 >= FlowId::kInvalid) {
-        throw ScenarioError(path, "/flows",
-                            fmt::format("at least {} flows, more than the limit of {}", i + 1,
-                                        max_flows_));
+        throw ScenarioError(
+            path, "/flows",
+            fmt::format("at least {} flows, more than the limit of {}", i + 1, max_flows_));
       }
-      read_flow(JsonNode(v, fmt::format("/flows/{}", i), &trace_.file_of), i);
+      read_flow(JsonNode(v, child_pointer("/flows", i), &trace_.file_of), i);
     });
     const JsonNode root(trace_.json, "", &trace_.file_of);
     if (!root.is_object()) {
@@ -106,12 +106,12 @@ class TraceReader {
   void read_flow(const JsonNode& f, size_t i) {
     f.expect_keys({"id", "src", "dst", "size", "after", "start", "path"});
     const JsonNode id = f.at("id", "a unique name for the flow, like \"f0\"");
-    ids_.push_back(id.as_name("a flow id"));
-    const auto [it, fresh] = index_.emplace(ids_.back(), static_cast<uint32_t>(i));
+    const auto [first, fresh] = index_.insert(id.as_name("a flow id"));
     if (!fresh) {
-      id.fail(fmt::format("duplicate flow id '{}' (first used at {}/{})", escape_text(ids_.back()),
-                          list_pointer_, it->second));
+      id.fail(fmt::format("duplicate flow id '{}' (first used at {}/{})",
+                          escape_text(index_.name(first)), list_pointer_, first));
     }
+    ROSHNI_ASSERT(first == i, "flow {} named as number {}", i, first);
     const topo::Topology& t = topology_;
     Pending p;
     p.src = node_ref(f.at("src", "the name of the sending node"));
@@ -129,15 +129,15 @@ class TraceReader {
       for (size_t j = 0; j < k; ++j) {
         const JsonNode d = (*after)[j];
         std::string dep = d.as_string();
-        const auto found = index_.find(dep);
-        if (found == index_.end()) {  // a flow further down, or unknown: see finish()
+        const auto found = find_earlier(dep, i);
+        if (!found) {  // a flow further down, or unknown: see finish()
           later = true;
           deps_.push_back(kLater);
           later_.push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(j), std::move(dep)});
           continue;
         }
-        if (found->second == i) d.fail("a flow cannot wait for itself");
-        deps_.push_back(found->second);
+        if (*found == i) d.fail("a flow cannot wait for itself");
+        deps_.push_back(*found);
       }
       if (!later) check_repeats(i, p.dep_begin, static_cast<uint32_t>(deps_.size()));
     }
@@ -153,25 +153,41 @@ class TraceReader {
     }
   }
 
+  /// The index of flow `name` if it is listed before flow i (or is i). Traces of collectives
+  /// mostly wait for a flow a fixed distance back (a ring's step waits for the piece sent
+  /// N flows earlier), so the flow as far back as the last one found is tried first: one
+  /// compare of a name read moments ago, where the index's probe is a cache miss. Names
+  /// are unique, so a match is the flow.
+  std::optional<uint32_t> find_earlier(std::string_view name, size_t i) {
+    if (back_ > 0 && back_ <= i && index_.name(static_cast<uint32_t>(i - back_)) == name) {
+      return static_cast<uint32_t>(i - back_);
+    }
+    const auto found = index_.find(name);
+    if (found) back_ = i - *found;
+    return found;
+  }
+
   /// Resolves the names of flows listed later, then adds every flow in file order, so
   /// FlowId i is the i-th flow.
   void finish() {
     for (const auto& l : later_) {
       const auto it = index_.find(l.name);
-      if (it == index_.end()) {
-        const std::vector<std::string> ids(ids_.begin(), ids_.end());
-        throw ScenarioError(list_file_, fmt::format("{}/{}/after/{}", list_pointer_, l.flow, l.at),
-                            fmt::format("unknown flow '{}'{}", escape_text(l.name),
-                                        suggest(l.name, ids)));
+      if (!it) {
+        std::vector<std::string> ids;
+        ids.reserve(index_.size());
+        for (uint32_t k = 0; k < index_.size(); ++k) ids.push_back(index_.name(k));
+        throw ScenarioError(
+            list_file_, fmt::format("{}/{}/after/{}", list_pointer_, l.flow, l.at),
+            fmt::format("unknown flow '{}'{}", escape_text(l.name), suggest(l.name, ids)));
       }
-      deps_[pending_[l.flow].dep_begin + l.at] = it->second;
+      deps_[pending_[l.flow].dep_begin + l.at] = *it;
     }
     for (size_t k = 0; k < later_.size(); ++k) {
       const uint32_t f = later_[k].flow;
       if (k > 0 && f == later_[k - 1].flow) continue;
       check_repeats(f, pending_[f].dep_begin, dep_end(f));
     }
-    index_.clear();
+    index_.clear_table();
     const size_t n = pending_.size();
     flows_.reserve(n, deps_.size());
     std::vector<FlowId> deps;
@@ -179,7 +195,8 @@ class TraceReader {
       const Pending& p = pending_[i];
       deps.clear();
       for (uint32_t k = p.dep_begin; k < dep_end(i); ++k) deps.push_back(FlowId(deps_[k]));
-      const FlowId id = flows_.add(std::move(ids_[i]), p.src, p.dst, p.size, deps, p.start);
+      const FlowId id =
+          flows_.add(index_.take(static_cast<uint32_t>(i)), p.src, p.dst, p.size, deps, p.start);
       ROSHNI_ASSERT(id.value() == i, "flow {} got id {}", i, id.value());
       const uint32_t path_end =
           i + 1 < n ? pending_[i + 1].path_begin : static_cast<uint32_t>(path_links_.size());
@@ -194,7 +211,8 @@ class TraceReader {
   }
 
   uint32_t dep_end(size_t i) const {
-    return i + 1 < pending_.size() ? pending_[i + 1].dep_begin : static_cast<uint32_t>(deps_.size());
+    return i + 1 < pending_.size() ? pending_[i + 1].dep_begin
+                                   : static_cast<uint32_t>(deps_.size());
   }
 
   /// A repeated dependency is harmless but almost surely a typo for another id: flow i's
@@ -204,7 +222,7 @@ class TraceReader {
     std::sort(sorted.begin(), sorted.end());
     if (const auto dup = std::adjacent_find(sorted.begin(), sorted.end()); dup != sorted.end()) {
       throw ScenarioError(list_file_, fmt::format("{}/{}/after", list_pointer_, i),
-                          fmt::format("flow '{}' is listed twice", escape_text(ids_[*dup])));
+                          fmt::format("flow '{}' is listed twice", escape_text(index_.name(*dup))));
     }
   }
 
@@ -262,7 +280,6 @@ class TraceReader {
   };
   static constexpr uint32_t kLater = ~uint32_t{0};
 
-
   const Document& doc_;
   const topo::Topology& topology_;
   size_t max_flows_;
@@ -270,10 +287,10 @@ class TraceReader {
   WorkloadInfo& workload_;
   FlowTrace& trace_;
   std::string list_file_, list_pointer_;  // where the flow list is, for errors
-  std::deque<std::string> ids_;            // stable addresses: index_ views them
-  std::unordered_map<std::string_view, uint32_t> index_;
+  NameIndex index_;                       // flow ids, in file order
+  size_t back_ = 0;                       // find_earlier's guess: how far back
   std::vector<Pending> pending_;
-  std::vector<uint32_t> deps_;             // flow indices; kLater until resolved
+  std::vector<uint32_t> deps_;  // flow indices; kLater until resolved
   std::vector<Later> later_;
   std::vector<LinkId> path_links_;
   std::vector<NodeId> hops_;

@@ -13,11 +13,10 @@ namespace roshni::scenario {
 
 // ---- json_text.h (spelling of values and pointers in messages) ----
 
+namespace {
 
-
-std::string pointer_token(std::string_view key) {
-  std::string out;
-  out.reserve(key.size());
+// Appends `key` spelled as a JSON pointer token (RFC 6901, and control characters as \u).
+void append_token(std::string& out, std::string_view key) {
   for (char c : key) {
     const auto u = static_cast<unsigned char>(c);
     if (c == '~') {
@@ -30,15 +29,34 @@ std::string pointer_token(std::string_view key) {
       out += c;
     }
   }
+}
+
+}  // namespace
+
+std::string pointer_token(std::string_view key) {
+  std::string out;
+  out.reserve(key.size());
+  append_token(out, key);
   return out;
 }
 
+// One allocation per pointer: reading a flow trace builds about seven per flow.
 std::string child_pointer(const std::string& pointer, std::string_view key) {
-  return pointer + "/" + pointer_token(key);
+  std::string out;
+  out.reserve(pointer.size() + 1 + key.size());
+  out += pointer;
+  out += '/';
+  append_token(out, key);
+  return out;
 }
 
 std::string child_pointer(const std::string& pointer, size_t index) {
-  return fmt::format("{}/{}", pointer, index);
+  std::string out;
+  out.reserve(pointer.size() + 21);
+  out += pointer;
+  out += '/';
+  out += std::to_string(index);
+  return out;
 }
 
 std::string suggest(std::string_view word, std::span<const std::string> candidates) {

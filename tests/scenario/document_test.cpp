@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "roshni/core/error.h"
+#include "scenario/json_text.h"
 #include "scenario/support.h"
 
 namespace roshni::scenario {
@@ -230,6 +231,23 @@ TEST(Document, ProvenanceSurvivesCopyAndMove) {
   const Document copy = moved;
   EXPECT_EQ(copy.root().at("topology", "").at("gpus", "").file(), "--set");
   EXPECT_EQ(moved.root().at("workload", "").at("size", "").file(), "m/base.json");
+}
+
+}  // namespace
+}  // namespace roshni::scenario
+
+namespace roshni::scenario {
+namespace {
+
+// Pointers in messages follow RFC 6901: '~' is "~0" and '/' is "~1" inside a token; a
+// control character is spelled \uXXXX so a message stays on one line.
+TEST(JsonText, ChildPointersEscapeTheirTokens) {
+  EXPECT_EQ(child_pointer("", "workload"), "/workload");
+  EXPECT_EQ(child_pointer("/a", "b/c~d"), "/a/b~1c~0d");
+  EXPECT_EQ(child_pointer("/a", std::string_view("x\x01y", 3)), "/a/x\\u0001y");
+  EXPECT_EQ(child_pointer("/flows", size_t{0}), "/flows/0");
+  EXPECT_EQ(child_pointer("/flows", size_t{2095103}), "/flows/2095103");
+  EXPECT_EQ(pointer_token("b/c~d"), "b~1c~0d");
 }
 
 }  // namespace

@@ -213,6 +213,35 @@ TEST(Loader, TraceFileOverTheFlowLimitIsRefusedAsSoonAsTheCountPassesIt) {
       << e.what();
 }
 
+// Dependencies on earlier flows are looked up first at the distance back of the last one
+// found (a ring's step waits for the piece sent N flows earlier). Here the distances
+// change from flow to flow, so the guess is right for some and wrong for others, and
+// every dependency must still name its own flow: c waits for a (2 back, the guess says
+// 1: b), d for b (2 back, as guessed), e for c then a (2 back as guessed, then 4).
+TEST(Loader, TraceDependenciesAtChangingDistancesResolveToTheirFlows) {
+  const auto o = in_memory({{"t.json", R"({"flows": [
+      {"id": "a", "src": "gpu0", "dst": "gpu1", "size": "1 KB"},
+      {"id": "b", "src": "gpu0", "dst": "gpu1", "size": "1 KB", "after": ["a"]},
+      {"id": "c", "src": "gpu0", "dst": "gpu1", "size": "1 KB", "after": ["a"]},
+      {"id": "d", "src": "gpu0", "dst": "gpu1", "size": "1 KB", "after": ["b"]},
+      {"id": "e", "src": "gpu0", "dst": "gpu1", "size": "1 KB", "after": ["c", "a"]}]})"}});
+  const Scenario s =
+      load_scenario_text(R"({"topology": {"kind": "star", "gpus": 2, "link": {"bandwidth": "1 Gbps"}},
+                             "workload": {"kind": "flow_trace", "file": "t.json"}})",
+                         "s.json", o);
+  const auto deps = [&](uint32_t f) {
+    const auto d = s.flows.deps(FlowId(f));
+    std::vector<uint32_t> out;
+    for (const FlowId x : d) out.push_back(x.value());
+    return out;
+  };
+  EXPECT_EQ(deps(0), std::vector<uint32_t>{});
+  EXPECT_EQ(deps(1), std::vector<uint32_t>{0});
+  EXPECT_EQ(deps(2), std::vector<uint32_t>{0});
+  EXPECT_EQ(deps(3), std::vector<uint32_t>{1});
+  EXPECT_EQ(deps(4), (std::vector<uint32_t>{2, 0}));
+}
+
 // The streamed trace file keeps every check that needs the whole list, at pointers into
 // the file: a flow waiting for one listed later, an unknown id (with a suggestion), a
 // dependency listed twice through a later flow, a cycle, and a flow with no route.
