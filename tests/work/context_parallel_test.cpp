@@ -226,5 +226,60 @@ TEST(ContextParallel, GradientsAreReducedOverDataTimesContext) {
   EXPECT_NE(fold_problem(s), "");
 }
 
+// With ZeRO-1 the optimizer step updates the 1/(d c) of the parameters a rank's shard
+// holds: 28 P / (d c) bytes at HBM speed (28 B per parameter: bf16 mixed-precision Adam;
+// P = L 12 h^2 + V h on the single stage, the tied embedding once).
+TEST(ContextParallel, ShardedOptimizerStepIsOneOverDataTimesContext) {
+  TrainingSpec s = cp_spec(2);
+  s.plan.data = 2;
+  s.plan.sharding = Sharding::zero1;
+  s.optimizer_bytes_per_param = 28;
+  net::FlowSet flows;
+  build_training(s, ids(s.plan.gpus()), flows);
+  const double P = L * 12 * h * h + 8 * h;
+  const auto [sum, n] = tasks(flows, "optimizer");
+  ASSERT_EQ(n, 4u);
+  EXPECT_NEAR(sum / n / (28 * P / (2 * 2) / 3e12), 1.0, 1e-6);
+}
+
+// ZeRO-3 gathers each step's parameters over the d c ranks holding them before its
+// forward and its backward: a ring all-gather of S = 12 h^2 vb over D = d c moves
+// (D - 1) S, 2 m L of them per iteration (the embedding is in no step); m = 16 / d = 8.
+TEST(ContextParallel, ZeroThreeGathersOverDataTimesContext) {
+  TrainingSpec s = cp_spec(2);
+  s.plan.data = 2;
+  s.plan.sharding = Sharding::zero3;
+  net::FlowSet flows;
+  build_training(s, ids(s.plan.gpus()), flows);
+  double gathered = 0;
+  for (uint32_t f = 0; f < flows.size(); ++f) {
+    const FlowId id(f);
+    if (!flows.is_task(id) && flows.label(id).rfind("zg/", 0) == 0) gathered += flows.flow_size(id).si();
+  }
+  const double D = 4, micro = 8;
+  EXPECT_NEAR(gathered / (2 * micro * L * (D - 1) * 12 * h * h * vb), 1.0, 1e-6);
+  EXPECT_EQ(training_flow_count(s), static_cast<double>(flows.size()));
+}
+
+// Expert parallelism inside each CP rank's data-parallel ranks: every rank dispatches its
+// s/c tokens, so the all-to-all bytes of the whole job are those of the plan without CP
+// (c times the ranks, 1/c the tokens each: k n k_e h vb / t per rank and all-to-all).
+TEST(ContextParallel, ExpertAllToAllBytesAreThoseWithoutContext) {
+  TrainingSpec s = small_training_spec();
+  s.model.experts = 4;
+  s.model.top_k = 2;
+  s.plan.data = 2;
+  s.plan.expert = 2;
+  net::FlowSet a, b;
+  const TrainingInfo without = build_training(s, ids(s.plan.gpus()), a);
+  s.plan.context = 2;
+  const TrainingInfo with = build_training(s, ids(s.plan.gpus()), b);
+  const auto ep = static_cast<size_t>(Traffic::ep);
+  EXPECT_GT(without.traffic[ep].bytes.si(), 0);
+  EXPECT_NEAR(with.traffic[ep].bytes.si() / without.traffic[ep].bytes.si(), 1.0, 1e-9);
+  EXPECT_EQ(with.traffic[ep].collectives, 2 * without.traffic[ep].collectives);
+  EXPECT_EQ(training_flow_count(s), static_cast<double>(b.size()));
+}
+
 }  // namespace
 }  // namespace roshni::work
