@@ -68,7 +68,7 @@ uint32_t bytes_of(const std::string& precision) {
 work::TransformerModel model(const JsonNode& m) {
   m.expect_keys({"layers", "hidden", "heads", "kv_heads", "ffn", "mlp", "vocabulary", "sequence",
                  "experts", "top_k", "tied_embeddings", "global_batch", "micro_batch",
-                 "precision"});
+                 "precision", "capacity_factor"});
   work::TransformerModel o;
   o.layers = count(m, "layers", "the number of transformer layers, like 96");
   o.hidden = count(m, "hidden", "the hidden size, like 12288");
@@ -95,6 +95,11 @@ work::TransformerModel model(const JsonNode& m) {
     m.fail("missing 'top_k': the number of experts each token is routed to, like 2");
   }
   if (o.experts == 1) m.at("experts", "").fail("a mixture of experts needs at least 2 experts (0 = dense)");
+  if (const auto c = m.get("capacity_factor")) {
+    if (o.experts == 0) c->fail("'capacity_factor' applies to a mixture of experts; set 'experts' too");
+    o.capacity_factor = number(*c, 0, 1e6, "an expert capacity factor (1.0 = each expert takes its "
+                                           "balanced share of tokens)");
+  }
   if (const auto t = m.get("tied_embeddings")) o.tied_embeddings = t->as_bool();
   o.global_batch = count(m, "global_batch", "the samples per iteration, like 1536");
   o.micro_batch = count(m, "micro_batch", "the samples per micro-batch, like 1");

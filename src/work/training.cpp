@@ -113,7 +113,7 @@ Shape shape_of(const TrainingSpec& spec) {
   s.activation = n * h * vb;
   const double kv = static_cast<double>(mo.kv_heads) * (h / mo.heads);
   const double f = mo.ffn;
-  const double used = s.moe ? mo.top_k : 1;  // expert passes per token
+  const double used = s.moe ? kept_top_k(mo) : 1;  // expert passes per token (capacity factor: kept)
   const double g = mo.mlp == MlpKind::gated ? 2 : 1;
   StepWork& w = s.work;
   // Attention: matmuls 2 x params per token, scores and weighted sum 4 s h; all / t.
@@ -616,7 +616,7 @@ class Builder {
         tp_all_reduce(i, dd, s_.moe ? act : 2 * act);
       }
       if (s_.moe) {
-        const double a2a = s_.k * s_.tokens * spec_.model.top_k * spec_.model.hidden * s_.vb / s_.t;
+        const double a2a = s_.k * s_.tokens * kept_top_k(spec_.model) * spec_.model.hidden * s_.vb / s_.t;
         ep_all_to_all(i, a2a);  // dispatch
         for (uint32_t dd = 0; dd < reps_; ++dd)
           for (uint32_t r = 0; r < s_.L; ++r) compute(gpu(r, dd, i), "fwd_mlp", w.mlp_flops, w.mlp_bytes);
@@ -674,7 +674,7 @@ class Builder {
         // forward is the identity in the backward, and the identity that starts it
         // becomes an all-reduce of the block input's gradient, after the block's
         // backward (Shoeybi et al. 2019, fig. 3).
-        const double a2a = s_.k * s_.tokens * spec_.model.top_k * spec_.model.hidden * s_.vb / s_.t;
+        const double a2a = s_.k * s_.tokens * kept_top_k(spec_.model) * spec_.model.hidden * s_.vb / s_.t;
         ep_all_to_all(i, a2a);  // gradient of combine
         for (uint32_t dd = 0; dd < reps_; ++dd)
           for (uint32_t r = 0; r < s_.L; ++r)
@@ -938,7 +938,7 @@ double activation_bytes_per_layer(const TrainingSpec& spec) {
   if (spec.recompute) return vb * s * b * h / c;  // the layer's input, kept for the recomputation
   const double kv = static_cast<double>(mo.kv_heads) * (h / mo.heads);
   const double g = mo.mlp == MlpKind::gated ? 2 : 1;
-  const double used = mo.experts > 0 ? mo.top_k : 1;
+  const double used = mo.experts > 0 ? kept_top_k(mo) : 1;
   // Not split by TP: two layer-norm inputs, the attention's and the MLP's inputs (vb
   // each), two dropout masks (1 B each). Split: q, k, v, the attention output, the MLP's
   // up (and gate) outputs and the activation's output. The a s^2 scores: softmax output,
