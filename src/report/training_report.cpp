@@ -76,6 +76,7 @@ void write_training(JsonWriter& w, const scenario::Scenario& s, const TrainingSu
       .key("expert").value(sp.plan.expert)
       .key("sharding").value(work::to_string(sp.plan.sharding));
   if (sp.plan.sequence_parallel) w.key("sequence_parallel").value(true);  // only then: other reports keep their bytes
+  if (sp.plan.context > 1) w.key("context").value(sp.plan.context);  // likewise
   w.end_object();
   // Only for the schedules and options issue 22 added, so that other reports keep their bytes.
   const bool uneven = sp.plan.first_stage_layers > 0 || sp.plan.last_stage_layers > 0;
@@ -126,8 +127,11 @@ void write_training(JsonWriter& w, const scenario::Scenario& s, const TrainingSu
   w.figure("exposed_communication", t.exposed_comm.duration().si(), "s");
   // Issue 22.2: which traffic the exposed time was (proportional to each class's time on
   // the critical path), and the path itself by class (sums to the iteration time).
+  // The cp class only with context parallelism, so that other reports keep their bytes.
+  const bool cp = sp.plan.context > 1;
   w.key("exposed_by_class").begin_compact_object();
   for (size_t c = 0; c < work::kCommClasses; ++c) {
+    if (c + 1 == static_cast<size_t>(work::PathClass::cp) && !cp) continue;
     w.key(work::kPathClassNames[c + 1]).value(t.path.exposed[c].duration().si());
   }
   // Only on a fabric whose circuit maps change, so that other reports keep their bytes.
@@ -135,6 +139,7 @@ void write_training(JsonWriter& w, const scenario::Scenario& s, const TrainingSu
   w.key("unit").value("s").end_object();
   w.key("critical_path").begin_compact_object();
   for (size_t c = 0; c < t.path.time.size(); ++c) {
+    if (c == static_cast<size_t>(work::PathClass::cp) && !cp) continue;
     w.key(work::kPathClassNames[c]).value(t.path.time[c].duration().si());
   }
   if (!s.circuit_changes.empty()) w.key("of_wait_circuits").value(t.path.circuits.duration().si());
@@ -150,6 +155,7 @@ void write_training(JsonWriter& w, const scenario::Scenario& s, const TrainingSu
   }
   w.key("traffic").begin_object();
   for (size_t i = 0; i < info.traffic.size(); ++i) {
+    if (i == static_cast<size_t>(work::Traffic::cp) && !cp) continue;
     const auto& tt = info.traffic[i];
     w.key(work::kTrafficNames[i]).begin_compact_object()
         .key("algorithm").value(tt.algorithm)
@@ -170,13 +176,14 @@ void write_training_summary(JsonWriter& w, const scenario::Scenario& s, const Tr
   w.figure("mfu", t.mfu, "1");
   w.figure("tokens_per_second", t.tokens_per_second, "1/s");
   w.figure("exposed_communication", t.exposed_comm.duration().si(), "s");
+  const work::TrainingInfo& info = *s.training;
   for (size_t c = 0; c < work::kCommClasses; ++c) {
+    if (c + 1 == static_cast<size_t>(work::PathClass::cp) && info.spec.plan.context < 2) continue;
     w.figure(fmt::format("exposed_{}", work::kPathClassNames[c + 1]), t.path.exposed[c].duration().si(), "s");
   }
   if (!s.circuit_changes.empty()) {
     w.figure("exposed_circuits", t.path.circuits_exposed.duration().si(), "s");
   }
-  const work::TrainingInfo& info = *s.training;
   if (info.spec.plan.virtual_stages > 1) w.figure("virtual_stages", info.spec.plan.virtual_stages, "1");
   if (info.spec.report_memory) w.figure("memory_per_gpu", info.memory[busiest_stage(info)].total(), "B");
   if (t.time_to_train) {

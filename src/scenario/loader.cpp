@@ -54,16 +54,17 @@ const std::vector<std::string> kWorkloadKinds = {
 /// What a circuit map's "after_training" may name: a training iteration's compute steps
 /// by pass (labels fwd*, bwd* — recomputation is part of the backward — and the
 /// optimizer step) and its transfers by the critical path's classes (work/critical_path.h).
-constexpr std::array<std::string_view, 8> kTrainingKinds = {
-    "forward", "backward", "optimizer", "tp", "pp", "dp", "ep", "zero3"};
+constexpr std::array<std::string_view, 9> kTrainingKinds = {
+    "forward", "backward", "optimizer", "tp", "pp", "dp", "ep", "zero3", "cp"};
 
 /// Entry f's index in kTrainingKinds, or kTrainingKinds.size() for none.
 size_t training_kind(const net::FlowSet& flows, FlowId f) {
   const work::PathClass c = work::path_class(flows, f);
   if (c != work::PathClass::compute) {
-    // tp .. zero3 follow compute in PathClass, and optimizer in kTrainingKinds.
+    // tp .. cp follow compute in PathClass, and optimizer in kTrainingKinds.
     static_assert(kTrainingKinds[2 + static_cast<size_t>(work::PathClass::tp)] == "tp" &&
-                  kTrainingKinds[2 + static_cast<size_t>(work::PathClass::zero3)] == "zero3");
+                  kTrainingKinds[2 + static_cast<size_t>(work::PathClass::cp)] == "cp" &&
+                  kTrainingKinds.size() == 2 + static_cast<size_t>(work::PathClass::wait));
     return 2 + static_cast<size_t>(c);
   }
   const std::string_view label = flows.label(f);
@@ -569,7 +570,7 @@ class Builder {
       const auto* it = std::find(kTrainingKinds.begin(), kTrainingKinds.end(), name);
       if (it == kTrainingKinds.end()) {
         kinds[k].fail(fmt::format("unknown kind '{}'; expected one of forward, backward, "
-                                  "optimizer, tp, pp, dp, ep, zero3", escape_text(name)));
+                                  "optimizer, tp, pp, dp, ep, zero3, cp", escape_text(name)));
       }
       asked.push_back(static_cast<size_t>(it - kTrainingKinds.begin()));
       wanted[asked.back()] = true;
@@ -590,8 +591,10 @@ class Builder {
       in_stages.assign(topology_().node_count(), 0);
       for (uint32_t i = 0; i < plan.pipeline; ++i) {
         for (uint32_t dd = 0; dd < plan.data; ++dd) {
-          for (uint32_t r = 0; r < plan.tensor; ++r) {
-            in_stages[gpus[plan.gpu(r, dd, i)].value()] = stage_wanted[i];
+          for (uint32_t cc = 0; cc < plan.context; ++cc) {
+            for (uint32_t r = 0; r < plan.tensor; ++r) {
+              in_stages[gpus[plan.gpu(r, cc, dd, i)].value()] = stage_wanted[i];
+            }
           }
         }
       }

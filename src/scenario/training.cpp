@@ -22,7 +22,7 @@ namespace {
 const std::vector<std::string> kMlpKinds = {"standard", "gated"};
 const std::vector<std::string> kPrecisions = {"bf16", "fp16", "fp8", "tf32", "fp32"};
 const std::vector<std::string> kShardings = {"none", "zero1", "zero2", "zero3"};
-const std::vector<std::string> kDims = {"tensor", "data", "pipeline"};
+const std::vector<std::string> kDims = {"tensor", "context", "data", "pipeline"};
 const std::vector<std::string> kSchedules = {"1f1b"};
 const std::vector<std::string> kRecompute = {"none", "selective", "full"};
 const std::vector<std::string> kEfficiencyModels = {"roofline"};
@@ -68,7 +68,7 @@ uint32_t bytes_of(const std::string& precision) {
 work::TransformerModel model(const JsonNode& m) {
   m.expect_keys({"layers", "hidden", "heads", "kv_heads", "ffn", "mlp", "vocabulary", "sequence",
                  "experts", "top_k", "tied_embeddings", "global_batch", "micro_batch",
-                 "precision"});
+                 "precision", "capacity_factor"});
   work::TransformerModel o;
   o.layers = count(m, "layers", "the number of transformer layers, like 96");
   o.hidden = count(m, "hidden", "the hidden size, like 12288");
@@ -95,6 +95,11 @@ work::TransformerModel model(const JsonNode& m) {
     m.fail("missing 'top_k': the number of experts each token is routed to, like 2");
   }
   if (o.experts == 1) m.at("experts", "").fail("a mixture of experts needs at least 2 experts (0 = dense)");
+  if (const auto c = m.get("capacity_factor")) {
+    if (o.experts == 0) c->fail("'capacity_factor' applies to a mixture of experts; set 'experts' too");
+    o.capacity_factor = number(*c, 0, 1e6, "an expert capacity factor (1.0 = each expert takes its "
+                                           "balanced share of tokens)");
+  }
   if (const auto t = m.get("tied_embeddings")) o.tied_embeddings = t->as_bool();
   o.global_batch = count(m, "global_batch", "the samples per iteration, like 1536");
   o.micro_batch = count(m, "micro_batch", "the samples per micro-batch, like 1");
@@ -214,12 +219,13 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
                                          "\"pipeline\": 16}");
   p.expect_keys({"data", "tensor", "pipeline", "expert", "schedule", "sharding", "rank_order",
                  "layers_per_step", "bucket", "virtual_stages", "first_stage_layers",
-                 "last_stage_layers", "sequence_parallel"});
+                 "last_stage_layers", "sequence_parallel", "context"});
   work::ParallelPlan& pl = spec.plan;
   pl.data = count_or(p, "data", 1, 1, kMaxDegree);
   pl.tensor = count_or(p, "tensor", 1, 1, kMaxDegree);
   pl.pipeline = count_or(p, "pipeline", 1, 1, kMaxDegree);
   pl.expert = count_or(p, "expert", 1, 1, kMaxDegree);
+  pl.context = count_or(p, "context", 1, 1, kMaxDegree);
   if (const auto s = p.get("schedule")) pick(*s, kSchedules, "pipeline schedule");
   if (const auto s = p.get("sharding")) {
     const std::string v = pick(*s, kShardings, "sharding");
@@ -244,6 +250,14 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
   if (mo.ffn % pl.tensor != 0) {
     fail_at("tensor", fmt::format("tensor parallelism {} does not divide the MLP size {} ({}/ffn)",
                                   pl.tensor, mo.ffn, m.pointer()));
+  }
+  if (pl.context > 1 && mo.sequence % (2 * uint64_t{pl.context}) != 0) {
+    // Megatron-Core's causal load balance cuts each sequence into 2c chunks, rank i
+    // holding chunks i and 2c - 1 - i (docs/training.md, "Context parallelism").
+    fail_at("context", fmt::format("context parallelism {} needs a sequence length that 2 x {} = {} "
+                                   "divides (each sequence is cut into 2c equal chunks for the causal "
+                                   "load balance), but {}/sequence is {}",
+                                   pl.context, pl.context, 2 * uint64_t{pl.context}, m.pointer(), mo.sequence));
   }
   // With tensor 1 there is no all-reduce to split and nothing to divide: allowed, no effect.
   if (const auto sp = p.get("sequence_parallel")) pl.sequence_parallel = sp->as_bool();
@@ -308,11 +322,12 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
     fail_at("expert", fmt::format("expert parallelism {} does not divide the {} experts ({}/experts)",
                                   pl.expert, mo.experts, m.pointer()));
   }
-  const uint64_t product = uint64_t{pl.data} * pl.tensor * pl.pipeline;
+  const uint64_t product = uint64_t{pl.data} * pl.tensor * pl.pipeline * pl.context;
   const size_t gpus = ctx.topology->gpus().size();
   if (product != gpus) {
-    p.fail(fmt::format("data {} x tensor {} x pipeline {} = {} GPUs, but the topology has {}",
-                       pl.data, pl.tensor, pl.pipeline, product, gpus));
+    p.fail(fmt::format("data {} x tensor {} x pipeline {}{} = {} GPUs, but the topology has {}",
+                       pl.data, pl.tensor, pl.pipeline,
+                       pl.context > 1 ? fmt::format(" x context {}", pl.context) : "", product, gpus));
   }
   if (mo.global_batch % (uint64_t{mo.micro_batch} * pl.data) != 0) {
     m.at("global_batch", "").fail(fmt::format(
@@ -332,17 +347,27 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
     }
   }
   if (const auto r = p.get("rank_order")) {
-    if (!r->raw().is_array() || r->size() != 3) {
-      r->fail("expected the three dimensions innermost first, like [\"tensor\", \"data\", \"pipeline\"]");
+    if (!r->raw().is_array() || (r->size() != 3 && r->size() != 4)) {
+      r->fail("expected the dimensions innermost first, like [\"tensor\", \"data\", \"pipeline\"] "
+              "(\"context\" may be placed too; left out, it follows \"tensor\")");
     }
     std::vector<std::string> seen;
-    for (size_t i = 0; i < 3; ++i) {
+    for (size_t i = 0; i < r->size(); ++i) {
       const std::string d = pick((*r)[i], kDims, "dimension");
       if (std::find(seen.begin(), seen.end(), d) != seen.end()) {
         (*r)[i].fail(fmt::format("'{}' is listed twice; give each dimension once", d));
       }
       seen.push_back(d);
-      pl.order[i] = d == "tensor" ? work::Dim::tensor : d == "data" ? work::Dim::data : work::Dim::pipeline;
+    }
+    if (r->size() == 4 || std::find(seen.begin(), seen.end(), "context") != seen.end()) {
+      if (r->size() != 4) r->fail("with \"context\" listed, give all four dimensions");
+    } else {
+      seen.insert(std::find(seen.begin(), seen.end(), "tensor") + 1, "context");
+    }
+    for (size_t i = 0; i < 4; ++i) {
+      const std::string& d = seen[i];
+      pl.order[i] = d == "tensor" ? work::Dim::tensor : d == "data" ? work::Dim::data
+                  : d == "context" ? work::Dim::context : work::Dim::pipeline;
     }
   }
   const std::vector<uint32_t> chunk_layers = work::virtual_stage_layers(mo, pl);
@@ -380,6 +405,10 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
   // ---- options ----
   if (const auto e = w.get("efficiency")) {
     if (e->raw().is_string()) {
+      if (pl.context > 1) {
+        e->fail("\"efficiency\": \"roofline\" (operation classes) is not modelled with context "
+                "parallelism yet; give a fraction of peak, like 0.5");
+      }
       spec.op_fractions = op_fractions(*e, part, an, mo.precision);
     } else {
       spec.efficiency = number(*e, 0, 1, "a fraction of peak");
@@ -429,7 +458,7 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
   const auto check = w.get("check_memory");
   const bool check_memory = !check || check->as_bool();
   spec.report_memory = (check && check_memory) || pl.virtual_stages > 1 || uneven > 0 ||
-                       spec.selective_recompute || pl.sequence_parallel;
+                       spec.selective_recompute || pl.sequence_parallel || pl.context > 1;
   if (check_memory && spec.hbm_capacity.si() > 0) {
     const std::vector<work::StageMemory> mem = work::memory_per_gpu(spec);
     uint32_t worst = 0;

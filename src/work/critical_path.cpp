@@ -15,6 +15,7 @@ PathClass path_class(const net::FlowSet& flows, FlowId f) {
   if (head == "dp" || head == "dp_ag") return PathClass::dp;
   if (head == "ep") return PathClass::ep;
   if (head == "zg" || head == "zge") return PathClass::zero3;
+  if (head == "cp") return PathClass::cp;
   return PathClass::compute;
 }
 

@@ -42,7 +42,7 @@ StepOps step_ops(const TransformerModel& mo, uint32_t tensor, uint32_t expert, u
   const double kv = static_cast<double>(mo.kv_heads) * (h / mo.heads);
   const double f = mo.ffn, s = mo.sequence, V = mo.vocabulary;
   const bool moe = mo.experts > 0;
-  const double used = moe ? mo.top_k : 1;
+  const double used = moe ? kept_top_k(mo) : 1;  // expert passes kept (capacity factor)
   const double local_experts = moe ? static_cast<double>(mo.experts) / expert : 1;
   const double g = mo.mlp == MlpKind::gated ? 2 : 1;
   // One layer norm (read h, write h values) and one bias-dropout-residual add (read the

@@ -61,16 +61,21 @@ struct StepWork {
   double mlp_flops = 0, mlp_bytes = 0;    // MLP (or local experts) half, forward
   double head_flops = 0, head_bytes = 0;  // output head on the last stage, forward
   double core_flops = 0, core_bytes = 0;  // the attention core, recomputed when selective
+  // Context parallelism: one ring block of the attention core (the rank's queries against
+  // one CP rank's s/c keys), and the K, V block a ring step passes on (docs/training.md,
+  // "Context parallelism"). Zero with c = 1.
+  double block_flops = 0, ring_bytes = 0;
 };
 
 /// Everything derived once from the spec.
 struct Shape {
   uint32_t t, d, p, e, m, k, steps;  // steps: of the largest stage (all its chunks)
+  uint32_t c, L;                     // context parallelism; lanes L = t c per replica and stage
   uint32_t v, P;                     // chunks per GPU; virtual stages P = p v
   std::vector<uint32_t> vsteps;      // steps of each virtual stage
   bool moe;
   double vb;             // bytes per value
-  double tokens;         // per micro-batch per DP rank: b s
+  double tokens;         // per micro-batch per DP rank and CP rank: b s / c
   double activation;     // b s h vb: the hidden state of one micro-batch
   StepWork work;
   double attn_param_bytes, dense_mlp_param_bytes, expert_param_bytes;  // per step, per GPU
@@ -85,6 +90,8 @@ Shape shape_of(const TrainingSpec& spec) {
   s.d = pl.data;
   s.p = pl.pipeline;
   s.e = pl.expert;
+  s.c = pl.context;
+  s.L = s.t * s.c;
   s.m = mo.global_batch / (mo.micro_batch * pl.data);
   s.k = pl.layers_per_step;
   s.v = pl.virtual_stages;
@@ -98,12 +105,15 @@ Shape shape_of(const TrainingSpec& spec) {
   }
   s.moe = mo.experts > 0;
   s.vb = mo.bytes_per_value;
-  s.tokens = static_cast<double>(mo.micro_batch) * mo.sequence;
+  // With context parallelism a rank holds s/c of each sequence: every per-token term
+  // (matmuls, activations sent, TP and EP bytes, the head) is / c; the attention core
+  // keeps its 4 s h per token (each query still meets all s keys, over the ring).
+  s.tokens = static_cast<double>(mo.micro_batch) * mo.sequence / s.c;
   const double h = mo.hidden, t = s.t, k = s.k, n = s.tokens, vb = s.vb;
   s.activation = n * h * vb;
   const double kv = static_cast<double>(mo.kv_heads) * (h / mo.heads);
   const double f = mo.ffn;
-  const double used = s.moe ? mo.top_k : 1;  // expert passes per token
+  const double used = s.moe ? kept_top_k(mo) : 1;  // expert passes per token (capacity factor: kept)
   const double g = mo.mlp == MlpKind::gated ? 2 : 1;
   StepWork& w = s.work;
   // Attention: matmuls 2 x params per token, scores and weighted sum 4 s h; all / t.
@@ -119,6 +129,12 @@ Shape shape_of(const TrainingSpec& spec) {
   if (spec.selective_recompute) {
     w.core_flops = k * n * 4.0 * mo.sequence * h / t;
     w.core_bytes = k * n * vb * (2 * h + 2 * kv) / t;
+  }
+  if (s.c > 1) {
+    // Ring attention: the core's 4 s h per token in c blocks of s/c keys; each ring step
+    // passes one K and one V block, b (s/c) kv values each, of the rank's kv/t heads.
+    w.block_flops = k * n * 4.0 * (static_cast<double>(mo.sequence) / s.c) * h / t;
+    w.ring_bytes = k * 2 * n * kv * vb / t;
   }
   w.head_flops = n * head_forward_flops_per_token(mo) / t;
   w.head_bytes = static_cast<double>(mo.vocabulary) * h * vb / t + n * vb * (h + mo.vocabulary / t);
@@ -202,12 +218,13 @@ class Builder {
     tail_.resize(n);
     dp_ends_.resize(n);
     compute_.resize(n);
+    ROSHNI_ASSERT(!spec.op_fractions || s_.c == 1, "operation classes with context parallelism");
     if (spec.op_fractions) {
       ops_ = step_ops(spec.model, s_.t, s_.e, s_.k);
       by_class_.resize(n);
     }
     if (flows_) {  // counting needs no ids
-      fwd_sent_.assign(static_cast<size_t>(s_.P) * s_.m * s_.d * s_.t, FlowId());
+      fwd_sent_.assign(static_cast<size_t>(s_.P) * s_.m * s_.d * s_.L, FlowId());
       bwd_sent_ = fwd_sent_;
     }
     info_.spec = spec;
@@ -246,7 +263,20 @@ class Builder {
  private:
   // ---- emitting ----
 
-  uint32_t gpu(uint32_t r, uint32_t dd, uint32_t i) const { return spec_.plan.gpu(r, dd, i); }
+  /// The GPU of lane r (TP rank r mod t, CP rank r / t) of replica dd on stage i.
+  uint32_t gpu(uint32_t r, uint32_t dd, uint32_t i) const {
+    return spec_.plan.gpu(r % s_.t, r / s_.t, dd, i);
+  }
+
+  /// The members of a gradient (or ZeRO) group of TP rank r on stage i: the replicas
+  /// dd = q stride + grp (q < members) and, weights being replicated over CP, every CP
+  /// rank of each, CP innermost (Megatron-Core's DP x CP group).
+  std::vector<uint32_t> dp_group(uint32_t r, uint32_t i, uint32_t members, uint32_t stride, uint32_t grp) const {
+    std::vector<uint32_t> idx;
+    for (uint32_t q = 0; q < members; ++q)
+      for (uint32_t cc = 0; cc < s_.c; ++cc) idx.push_back(gpu(r + cc * s_.t, q * stride + grp, i));
+    return idx;
+  }
 
   /// A compute step on GPU g after its chain (and `extra`); becomes the chain's tail.
   FlowId compute(uint32_t g, const char* what, double flops, double bytes_, std::span<const FlowId> extra = {}) {
@@ -384,11 +414,16 @@ class Builder {
   /// TP all-reduce of `bytes_` over the TP group (stage i, replica dd); every member's
   /// chain then waits for it.
   void tp_all_reduce(uint32_t i, uint32_t dd, double bytes_) {
+    for (uint32_t cc = 0; cc < s_.c; ++cc) tp_all_reduce(i, dd, cc, bytes_);
+  }
+
+  /// The same for the TP group of CP rank cc.
+  void tp_all_reduce(uint32_t i, uint32_t dd, uint32_t cc, double bytes_) {
     if (s_.t < 2) return;
     std::vector<uint32_t> idx(s_.t);
     std::vector<FlowId> after;
     for (uint32_t r = 0; r < s_.t; ++r) {
-      idx[r] = gpu(r, dd, i);
+      idx[r] = gpu(r + cc * s_.t, dd, i);
       after.insert(after.end(), tail_[idx[r]].begin(), tail_[idx[r]].end());
     }
     std::vector<FlowId> ends;
@@ -411,7 +446,7 @@ class Builder {
   void ep_all_to_all(uint32_t i, double bytes_) {
     if (s_.e < 2) return;
     for (uint32_t group = 0; group < s_.d / s_.e; ++group) {
-      for (uint32_t r = 0; r < s_.t; ++r) {
+      for (uint32_t r = 0; r < s_.L; ++r) {
         std::vector<uint32_t> idx(s_.e);
         std::vector<FlowId> after;
         for (uint32_t j = 0; j < s_.e; ++j) {
@@ -442,11 +477,11 @@ class Builder {
   /// needed first). Empty unless ZeRO-3.
   Gathered zero3_gather(uint32_t i, const Gathered* previous = nullptr) {
     Gathered out;
-    if (spec_.plan.sharding != Sharding::zero3 || s_.d < 2) return out;
+    if (spec_.plan.sharding != Sharding::zero3 || s_.d * s_.c < 2) return out;
     const double dense_bytes = s_.attn_param_bytes + s_.dense_mlp_param_bytes;
     const uint32_t holders = s_.d / s_.e;
     out.dense.resize(s_.t);
-    if (s_.expert_param_bytes > 0 && holders >= 2) out.expert.resize(s_.t * s_.e);
+    if (s_.expert_param_bytes > 0 && holders * s_.c >= 2) out.expert.resize(s_.t * s_.e);
     const auto gather = [&](std::span<const uint32_t> idx, double size, const char* prefix,
                             std::span<const FlowId> before) {
       std::vector<FlowId> after;
@@ -459,14 +494,12 @@ class Builder {
     std::vector<uint32_t> idx;
     for (uint32_t r = 0; r < s_.t; ++r) {
       if (dense_bytes > 0) {
-        idx.clear();
-        for (uint32_t dd = 0; dd < s_.d; ++dd) idx.push_back(gpu(r, dd, i));
+        idx = dp_group(r, i, s_.d, 1, 0);
         out.dense[r] = gather(idx, dense_bytes, "zg",
                               previous && r < previous->dense.size() ? previous->dense[r] : std::vector<FlowId>());
       }
       for (uint32_t grp = 0; grp < out.expert.size() / s_.t; ++grp) {
-        idx.clear();
-        for (uint32_t q = 0; q < holders; ++q) idx.push_back(gpu(r, q * s_.e + grp, i));
+        idx = dp_group(r, i, holders, s_.e, grp);
         const size_t x = r * s_.e + grp;
         out.expert[x] = gather(idx, s_.expert_param_bytes, "zge",
                                previous && x < previous->expert.size() ? previous->expert[x] : std::vector<FlowId>());
@@ -478,15 +511,69 @@ class Builder {
   /// Every chain of stage i also waits for its gathers' ends (from zero3_gather).
   void wait_for(uint32_t i, const Gathered& ends) {
     if (!flows_) return;
-    for (uint32_t r = 0; r < ends.dense.size(); ++r) {
+    if (ends.dense.empty()) return;
+    for (uint32_t r = 0; r < s_.L; ++r) {
       for (uint32_t dd = 0; dd < reps_; ++dd) {
         auto& t = tail_[gpu(r, dd, i)];
-        t.insert(t.end(), ends.dense[r].begin(), ends.dense[r].end());
+        t.insert(t.end(), ends.dense[r % s_.t].begin(), ends.dense[r % s_.t].end());
         if (ends.expert.empty()) continue;
-        const auto& x = ends.expert[r * s_.e + dd % s_.e];
+        const auto& x = ends.expert[(r % s_.t) * s_.e + dd % s_.e];
         t.insert(t.end(), x.begin(), x.end());
       }
     }
+  }
+
+  /// Context parallelism: one step's attention (with the MLP when dense) on every lane of
+  /// replica dd on stage i, as ring attention (docs/training.md, "Context parallelism").
+  /// Each CP ring (one per TP rank) runs c - 1 ring steps: in step j every CP rank sends
+  /// the block it holds (its own first, then the one it received in step j - 1) to the
+  /// next CP rank, `ring` bytes, while it computes: the step's work less the c - 1
+  /// remote blocks (`flops` - (c - 1) `block`, all `hbm` bytes) during ring step 1, then
+  /// remote block j (`block` FLOPs) once it has arrived, during ring step j + 1. Ring
+  /// step 1 starts with the step (K and V are taken as ready when the step starts: the
+  /// QKV projection is not split off). `recv`: per lane, the pipeline input the step
+  /// also waits for (invalid or empty: none). Returns each lane's last compute step.
+  std::vector<FlowId> ring_attention(uint32_t i, uint32_t dd, bool fwd, double flops, double hbm,
+                                     double block, double ring, const std::vector<FlowId>& recv) {
+    const char* rest = fwd ? (s_.moe ? "fwd_attn" : "fwd") : (s_.moe ? "bwd_attn" : "bwd");
+    const char* part = fwd ? "fwd_cp" : "bwd_cp";
+    std::vector<FlowId> last(s_.L);
+    TrafficTotal& tt = info_.traffic[static_cast<size_t>(Traffic::cp)];
+    tt.algorithm = "ring";
+    for (uint32_t r = 0; r < s_.t; ++r) {
+      std::vector<std::vector<FlowId>> start(s_.c);  // what each rank's ring step 1 waits for
+      for (uint32_t cc = 0; cc < s_.c; ++cc) {
+        const uint32_t lane = r + cc * s_.t, g = gpu(lane, dd, i);
+        const FlowId in = lane < recv.size() ? recv[lane] : FlowId();
+        const std::span<const FlowId> extra = in.valid() ? std::span<const FlowId>(&in, 1) : std::span<const FlowId>();
+        if (flows_) {
+          start[cc] = tail_[g];
+          start[cc].insert(start[cc].end(), extra.begin(), extra.end());
+        }
+        last[lane] = compute(g, rest, flops - (s_.c - 1) * block, hbm, extra);
+      }
+      std::vector<FlowId> held(s_.c), arrived(s_.c);  // by CP rank: the block it sends next
+      for (uint32_t j = 1; j < s_.c; ++j) {
+        for (uint32_t cc = 0; cc < s_.c; ++cc) {
+          const uint32_t to = (cc + 1) % s_.c;
+          tt.collectives += mult_;
+          tt.flows += mult_;
+          count_ += 1;
+          if (!flows_) continue;
+          const DataSize size = bytes(ring);
+          tt.bytes += size * static_cast<double>(mult_);
+          const std::span<const FlowId> deps = j == 1 ? std::span<const FlowId>(start[cc]) : std::span<const FlowId>(&held[cc], 1);
+          arrived[to] = flows_->add("cp", gpus_[gpu(r + cc * s_.t, dd, i)], gpus_[gpu(r + to * s_.t, dd, i)], size, deps);
+        }
+        held = arrived;
+        for (uint32_t cc = 0; cc < s_.c; ++cc) {
+          const uint32_t lane = r + cc * s_.t;
+          const std::span<const FlowId> extra = flows_ ? std::span<const FlowId>(&held[cc], 1) : std::span<const FlowId>();
+          last[lane] = compute(gpu(lane, dd, i), part, block, 0, extra);
+        }
+      }
+    }
+    return last;
   }
 
   /// The forward pass of micro-batch j through virtual stage vs (chunk vs / p of
@@ -498,14 +585,22 @@ class Builder {
     auto gathered = steps > 0 ? zero3_gather(i) : Gathered();
     if (steps == 0 && vs > 0 && flows_) {  // a chunk with no layer waits for its input
       for (uint32_t dd = 0; dd < reps_; ++dd)
-        for (uint32_t r = 0; r < s_.t; ++r) tail_[gpu(r, dd, i)].push_back(fwd_sent_[slot(vs - 1, j, dd, r)]);
+        for (uint32_t r = 0; r < s_.L; ++r) tail_[gpu(r, dd, i)].push_back(fwd_sent_[slot(vs - 1, j, dd, r)]);
     }
     for (uint32_t q = 0; q < steps; ++q) {
       auto now = std::move(gathered);
       gathered = q + 1 < steps ? zero3_gather(i, &now) : decltype(gathered)();
       wait_for(i, now);
       for (uint32_t dd = 0; dd < reps_; ++dd) {
-        for (uint32_t r = 0; r < s_.t; ++r) {
+        if (s_.c > 1) {
+          std::vector<FlowId> recv(s_.L);
+          if (flows_ && q == 0 && vs > 0)
+            for (uint32_t r = 0; r < s_.L; ++r) recv[r] = fwd_sent_[slot(vs - 1, j, dd, r)];
+          const double flops = s_.moe ? w.attn_flops : w.attn_flops + w.mlp_flops;
+          ring_attention(i, dd, true, flops, s_.moe ? w.attn_bytes : w.attn_bytes + w.mlp_bytes,
+                         w.block_flops, w.ring_bytes, recv);
+        }
+        for (uint32_t r = 0; r < s_.t && s_.c == 1; ++r) {
           const uint32_t g = gpu(r, dd, i);
           FlowId recv;
           if (flows_ && q == 0 && vs > 0) recv = fwd_sent_[slot(vs - 1, j, dd, r)];
@@ -521,16 +616,16 @@ class Builder {
         tp_all_reduce(i, dd, s_.moe ? act : 2 * act);
       }
       if (s_.moe) {
-        const double a2a = s_.k * s_.tokens * spec_.model.top_k * spec_.model.hidden * s_.vb / s_.t;
+        const double a2a = s_.k * s_.tokens * kept_top_k(spec_.model) * spec_.model.hidden * s_.vb / s_.t;
         ep_all_to_all(i, a2a);  // dispatch
         for (uint32_t dd = 0; dd < reps_; ++dd)
-          for (uint32_t r = 0; r < s_.t; ++r) compute(gpu(r, dd, i), "fwd_mlp", w.mlp_flops, w.mlp_bytes);
+          for (uint32_t r = 0; r < s_.L; ++r) compute(gpu(r, dd, i), "fwd_mlp", w.mlp_flops, w.mlp_bytes);
         ep_all_to_all(i, a2a);  // combine
         for (uint32_t dd = 0; dd < reps_; ++dd) tp_all_reduce(i, dd, act);
       }
     }
     for (uint32_t dd = 0; dd < reps_; ++dd) {
-      for (uint32_t r = 0; r < s_.t; ++r) {
+      for (uint32_t r = 0; r < s_.L; ++r) {
         const uint32_t g = gpu(r, dd, i);
         if (vs == s_.P - 1) {
           compute(g, "fwd_head", w.head_flops, w.head_bytes);
@@ -553,9 +648,9 @@ class Builder {
     const uint32_t i = vs % s_.p, steps = s_.vsteps[vs];
     const std::vector<Bucket> buckets = last ? buckets_of(spec_, s_, vs) : std::vector<Bucket>();
     size_t next_bucket = 0;
-    std::vector<std::vector<FlowId>> step_done(s_.d * s_.t);
+    std::vector<std::vector<FlowId>> step_done(s_.d * s_.L);
     for (uint32_t dd = 0; dd < reps_; ++dd) {
-      for (uint32_t r = 0; r < s_.t; ++r) {
+      for (uint32_t r = 0; r < s_.L; ++r) {
         const uint32_t g = gpu(r, dd, i);
         if (vs == s_.P - 1) {
           compute(g, "bwd_head", 2 * w.head_flops, 2 * w.head_bytes);
@@ -566,7 +661,7 @@ class Builder {
     }
     if (steps == 0 && !buckets.empty()) {  // a chunk with no layer: its embedding or head
       for (uint32_t dd = 0; dd < reps_; ++dd)
-        for (uint32_t r = 0; r < s_.t; ++r) step_done[dd * s_.t + r] = tail_[gpu(r, dd, i)];
+        for (uint32_t r = 0; r < s_.L; ++r) step_done[dd * s_.L + r] = tail_[gpu(r, dd, i)];
       gradients(i, buckets.front(), step_done);
     }
     auto gathered = steps > 0 ? zero3_gather(i) : Gathered();
@@ -579,23 +674,32 @@ class Builder {
         // forward is the identity in the backward, and the identity that starts it
         // becomes an all-reduce of the block input's gradient, after the block's
         // backward (Shoeybi et al. 2019, fig. 3).
-        const double a2a = s_.k * s_.tokens * spec_.model.top_k * spec_.model.hidden * s_.vb / s_.t;
+        const double a2a = s_.k * s_.tokens * kept_top_k(spec_.model) * spec_.model.hidden * s_.vb / s_.t;
         ep_all_to_all(i, a2a);  // gradient of combine
         for (uint32_t dd = 0; dd < reps_; ++dd)
-          for (uint32_t r = 0; r < s_.t; ++r)
+          for (uint32_t r = 0; r < s_.L; ++r)
             compute(gpu(r, dd, i), "bwd_mlp", (2 + again) * w.mlp_flops, (2 + again) * w.mlp_bytes);
         ep_all_to_all(i, a2a);  // gradient of dispatch
         for (uint32_t dd = 0; dd < reps_; ++dd) tp_all_reduce(i, dd, act);
       }
       for (uint32_t dd = 0; dd < reps_; ++dd) {
-        for (uint32_t r = 0; r < s_.t; ++r) {
+        if (s_.c > 1) {
+          // The backward of the attention (and, dense, the MLP) around the ring: K, V and
+          // dK, dV per ring step (K, V once more with full recomputation).
+          const double flops = (2 + again) * (s_.moe ? w.attn_flops : w.attn_flops + w.mlp_flops) + w.core_flops;
+          const double hbm = (2 + again) * (s_.moe ? w.attn_bytes : w.attn_bytes + w.mlp_bytes) + w.core_bytes;
+          const auto last_ids = ring_attention(i, dd, false, flops, hbm, (2 + again) * w.block_flops,
+                                               (2 + again) * w.ring_bytes, {});
+          for (uint32_t r = 0; r < s_.L; ++r) step_done[dd * s_.L + r].assign(1, last_ids[r]);
+        }
+        for (uint32_t r = 0; r < s_.t && s_.c == 1; ++r) {
           const uint32_t g = gpu(r, dd, i);
           const FlowId id =
               s_.moe ? compute(g, "bwd_attn", (2 + again) * w.attn_flops + w.core_flops,
                                (2 + again) * w.attn_bytes + w.core_bytes)
                      : compute(g, "bwd", (2 + again) * (w.attn_flops + w.mlp_flops) + w.core_flops,
                                (2 + again) * (w.attn_bytes + w.mlp_bytes) + w.core_bytes);
-          step_done[dd * s_.t + r].assign(1, id);
+          step_done[dd * s_.L + r].assign(1, id);
         }
         tp_all_reduce(i, dd, s_.moe ? act : 2 * act);
       }
@@ -606,7 +710,7 @@ class Builder {
     }
     if (vs > 0) {
       for (uint32_t dd = 0; dd < reps_; ++dd) {
-        for (uint32_t r = 0; r < s_.t; ++r) {
+        for (uint32_t r = 0; r < s_.L; ++r) {
           const FlowId sent = send(gpu(r, dd, i), gpu(r, dd, (vs - 1) % s_.p));
           if (flows_) bwd_sent_[slot(vs, j, dd, r)] = sent;
         }
@@ -620,21 +724,22 @@ class Builder {
     const bool sharded = spec_.plan.sharding != Sharding::none;
     for (uint32_t r = 0; r < s_.t; ++r) {
       // Non-expert gradients over all d replicas; expert gradients over the d / e
-      // replicas that hold the same experts.
+      // replicas that hold the same experts; each with all c CP ranks, which hold the
+      // same weights (dp_group).
       for (int part = 0; part < 2; ++part) {
         const double size = part == 0 ? b.dense_bytes : b.expert_bytes;
         const uint32_t stride = part == 0 ? 1 : s_.e;
         const uint32_t groups = part == 0 ? 1 : s_.e;
         const uint32_t members = s_.d / stride;
-        if (size <= 0 || members < 2) continue;
+        if (size <= 0 || members * s_.c < 2) continue;
         for (uint32_t grp = 0; grp < groups; ++grp) {
-          std::vector<uint32_t> idx;
+          const std::vector<uint32_t> idx = dp_group(r, i, members, stride, grp);
           std::vector<FlowId> after;
           for (uint32_t q = 0; q < members; ++q) {
-            const uint32_t dd = q * stride + grp;
-            idx.push_back(gpu(r, dd, i));
-            const auto& dn = done[dd * s_.t + r];
-            after.insert(after.end(), dn.begin(), dn.end());
+            for (uint32_t cc = 0; cc < s_.c; ++cc) {
+              const auto& dn = done[(q * stride + grp) * s_.L + r + cc * s_.t];
+              after.insert(after.end(), dn.begin(), dn.end());
+            }
           }
           std::vector<FlowId> ends;
           if (spec_.one_replica) {
@@ -680,7 +785,7 @@ class Builder {
   }
 
   size_t slot(uint32_t vs, uint32_t j, uint32_t dd, uint32_t r) const {
-    return ((static_cast<size_t>(vs) * s_.m + j) * s_.d + dd) * s_.t + r;
+    return ((static_cast<size_t>(vs) * s_.m + j) * s_.d + dd) * s_.L + r;
   }
 
   /// Every stage's passes in the order of pipeline_order (1F1B, or interleaved 1F1B
@@ -724,7 +829,9 @@ class Builder {
     // Sharded, a replica updates 1/d of the non-expert parameters and 1/(d/e) of its
     // experts' (the d/e replicas holding them split their state).
     const bool sharded = spec_.plan.sharding != Sharding::none;
-    const double dense_share = sharded ? s_.d : 1, expert_share = sharded ? s_.d / s_.e : 1;
+    // With context parallelism the c CP ranks of a replica share it too.
+    const double dense_share = sharded ? s_.d * s_.c : 1;
+    const double expert_share = sharded ? s_.d / s_.e * s_.c : 1;
     for (uint32_t i = 0; i < s_.p; ++i) {
       uint32_t steps = 0;  // of all the stage's chunks
       for (uint32_t c = 0; c < s_.v; ++c) steps += s_.vsteps[c * s_.p + i];
@@ -734,7 +841,7 @@ class Builder {
       const double experts = steps * s_.expert_param_bytes / s_.vb;
       const double params = dense / dense_share + experts / expert_share;
       for (uint32_t dd = 0; dd < reps_; ++dd) {
-        for (uint32_t r = 0; r < s_.t; ++r) {
+        for (uint32_t r = 0; r < s_.L; ++r) {
           const uint32_t g = gpu(r, dd, i);
           compute(g, "optimizer", 0, spec_.optimizer_bytes_per_param * params, dp_ends_[g]);
         }
@@ -826,10 +933,12 @@ double activation_bytes_per_layer(const TrainingSpec& spec) {
   const TransformerModel& mo = spec.model;
   const double s = mo.sequence, b = mo.micro_batch, h = mo.hidden, vb = mo.bytes_per_value;
   const double t = spec.plan.tensor;
-  if (spec.recompute) return vb * s * b * h;  // the layer's input, kept for the recomputation
+  // Context parallelism: a rank holds s/c tokens, and their s/c x s scores.
+  const double c = spec.plan.context;
+  if (spec.recompute) return vb * s * b * h / c;  // the layer's input, kept for the recomputation
   const double kv = static_cast<double>(mo.kv_heads) * (h / mo.heads);
   const double g = mo.mlp == MlpKind::gated ? 2 : 1;
-  const double used = mo.experts > 0 ? mo.top_k : 1;
+  const double used = mo.experts > 0 ? kept_top_k(mo) : 1;
   // Not split by TP: two layer-norm inputs, the attention's and the MLP's inputs (vb
   // each), two dropout masks (1 B each). Split: q, k, v, the attention output, the MLP's
   // up (and gate) outputs and the activation's output. The a s^2 scores: softmax output,
@@ -838,7 +947,7 @@ double activation_bytes_per_layer(const TrainingSpec& spec) {
   const double sp = spec.plan.sequence_parallel ? t : 1;
   double a = s * b * (h * (4 * vb + 2) / sp + vb * (2 * h + 2 * kv + (g + 1) * mo.ffn * used) / t);
   if (!spec.selective_recompute) a += (2 * vb + 1) * mo.heads * s * s * b / t;
-  return a;
+  return a / c;
 }
 
 std::vector<StageMemory> memory_per_gpu(const TrainingSpec& spec) {
@@ -846,7 +955,9 @@ std::vector<StageMemory> memory_per_gpu(const TrainingSpec& spec) {
   const ParallelPlan& pl = spec.plan;
   const uint32_t p = pl.pipeline, v = pl.virtual_stages;
   const uint32_t m = mo.global_batch / (mo.micro_batch * pl.data);
-  const double t = pl.tensor, d = pl.data, e = pl.expert, vb = mo.bytes_per_value;
+  const double t = pl.tensor, e = pl.expert, vb = mo.bytes_per_value;
+  // Weights are replicated over the c CP ranks of a replica: sharding splits over d c.
+  const double d = static_cast<double>(pl.data) * pl.context;
   const std::vector<uint32_t> layers = virtual_stage_layers(mo, pl);
   const double per_layer = activation_bytes_per_layer(spec);
   TrainingSpec whole = spec;  // with full recomputation, the layer being recomputed
@@ -890,6 +1001,10 @@ std::vector<StageMemory> memory_per_gpu(const TrainingSpec& spec) {
 
 std::string fold_problem(const TrainingSpec& spec) {
   const ParallelPlan& pl = spec.plan;
+  if (pl.context > 1) {
+    return fmt::format("context parallelism {} is not folded: its ring and the data-parallel "
+                       "groups over data x context ranks are simulated whole", pl.context);
+  }
   if (pl.expert > 1) {
     return fmt::format("expert parallelism {} spans data-parallel replicas, so they exchange "
                        "tokens and are not copies of one another", pl.expert);

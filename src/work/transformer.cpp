@@ -30,6 +30,11 @@ double layer_params(const TransformerModel& m) {
   return attention_params(m) + experts * mlp_params(m);
 }
 
+double kept_top_k(const TransformerModel& m) {
+  const double k = m.top_k;
+  return m.capacity_factor > 0 && m.capacity_factor < 1 ? k * m.capacity_factor : k;
+}
+
 double layer_active_params(const TransformerModel& m) {
   const double used = m.experts > 0 ? m.top_k : 1;
   return attention_params(m) + used * mlp_params(m);

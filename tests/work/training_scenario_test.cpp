@@ -2,6 +2,7 @@
 // its JSON pointer; the accelerator comes from the catalog (or the scenario); the
 // shipped GPT-3 and Llama 3 scenarios load (with smaller batches, to keep this fast)
 // and give the published parameter counts; reports are byte-identical across runs.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -127,6 +128,38 @@ const std::vector<Bad> kBad = {
      "/workload/parallelism", "more than the 80.0 GB of HBM of 'h100-sxm'"},
     {"SequenceParallelNotBoolean", scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2, "sequence_parallel": "yes")"),
      "/workload/parallelism/sequence_parallel", "expected true or false"},
+    {"ContextZero", scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2, "context": 0)"),
+     "/workload/parallelism/context", "expected an integer from 1 to"},
+    {"ContextNegative", scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2, "context": -2)"),
+     "/workload/parallelism/context", "expected an integer from 1 to"},
+    {"ContextNotInteger", scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2, "context": true)"),
+     "/workload/parallelism/context", "expected an integer from 1 to"},
+    {"ContextNotDividingRanks", scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2, "context": 2)"),
+     "/workload/parallelism", "data 2 x tensor 4 x pipeline 2 x context 2 = 32 GPUs, but the topology has 16"},
+    // 2 c = 6 does not divide s = 512 (Megatron-Core's 2c chunks for the causal balance);
+    // nor does 2 c = 8 divide s = 516, which c = 4 does.
+    {"ContextNotDividingSequence", scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 1, "context": 3)"),
+     "/workload/parallelism/context", "2 x 3 = 6 divides (each sequence is cut into 2c equal chunks"},
+    {"ContextNotHalvingSequenceChunks", scenario(R"("layers": 8, "hidden": 1024, "heads": 16, "vocabulary": 1000,
+        "sequence": 516, "global_batch": 16, "micro_batch": 1)", R"("data": 2, "tensor": 2, "pipeline": 1, "context": 4)"),
+     "/workload/parallelism/context", "2 x 4 = 8 divides"},
+    {"ContextWithOperationClasses", scenario(kModel, R"("data": 2, "tensor": 2, "pipeline": 2, "context": 2)",
+        R"("accelerator": "h100-sxm", "efficiency": "roofline")"),
+     "/workload/efficiency", "not modelled with context parallelism"},
+    {"ContextFoldedAway", scenario(kModel, R"("data": 2, "tensor": 2, "pipeline": 2, "context": 2)",
+        R"("accelerator": "h100-sxm", "simulate": "one_replica")"),
+     "/workload/simulate", "context parallelism 2 is not folded"},
+    {"RankOrderContextOfThree", scenario(kModel, R"("data": 2, "tensor": 2, "pipeline": 2, "context": 2,
+        "rank_order": ["tensor", "context", "data"])"),
+     "/workload/parallelism/rank_order", "give all four dimensions"},
+    {"CapacityFactorWithoutExperts", scenario(kModel + R"(, "capacity_factor": 1.25)", kPlan),
+     "/workload/model/capacity_factor", "set 'experts' too"},
+    {"CapacityFactorZero", scenario(kModel + R"(, "experts": 8, "top_k": 2, "capacity_factor": 0)", kPlan),
+     "/workload/model/capacity_factor", "expected an expert capacity factor"},
+    {"CapacityFactorNegative", scenario(kModel + R"(, "experts": 8, "top_k": 2, "capacity_factor": -1)", kPlan),
+     "/workload/model/capacity_factor", "in (0, 1000000]"},
+    {"CapacityFactorAsText", scenario(kModel + R"(, "experts": 8, "top_k": 2, "capacity_factor": "1.25")", kPlan),
+     "/workload/model/capacity_factor", "a number in (0, 1000000]"},
     {"TooManyFlows", scenario(R"("layers": 8, "hidden": 1024, "heads": 16, "vocabulary": 1000,
         "sequence": 512, "global_batch": 65536, "micro_batch": 1)", kPlan),
      "/workload", "raise parallelism.layers_per_step"},
@@ -248,6 +281,45 @@ TEST(TrainingScenario, ExposedByClassInTheReportAndSummary) {
   EXPECT_EQ(summary.at("exposed_communication").at("value").get<double>(), total);
   EXPECT_EQ(summary.at("exposed_tp").at("value").get<double>(), t.at("exposed_by_class").at("tp").get<double>());
   EXPECT_TRUE(summary.contains("exposed_zero3"));
+}
+
+// Context parallelism: the plan names it, the traffic, the exposed split, the critical
+// path and the summary get a cp class (the six exposed classes sum to the exposed time,
+// the eight path classes to the iteration time), the memory per GPU is reported; a plan
+// without it has none of these keys (its report keeps its bytes). With the rank order
+// tensor-context-data-pipeline and t = 2 x c = 2 on 4-GPU domains, a CP group's ring
+// stays in one scale-up domain.
+TEST(TrainingScenario, ContextParallelInTheReport) {
+  const Scenario s = load_scenario_text(
+      scenario(kModel, R"("data": 2, "tensor": 2, "pipeline": 2, "context": 2)"), "t.json");
+  const nlohmann::json j = nlohmann::json::parse(run_report(s));
+  const nlohmann::json& t = j.at("training");
+  EXPECT_EQ(t.at("parallelism").at("context").get<int>(), 2);
+  EXPECT_GT(t.at("traffic").at("cp").at("bytes").get<double>(), 0);
+  EXPECT_EQ(t.at("traffic").at("cp").at("algorithm").get<std::string>(), "ring");
+  EXPECT_TRUE(t.contains("memory_per_gpu"));
+  double exposed = 0, path = 0;
+  for (const char* c : {"tp", "pp", "dp", "ep", "zero3", "cp"}) exposed += t.at("exposed_by_class").at(c).get<double>();
+  for (const char* c : {"compute", "tp", "pp", "dp", "ep", "zero3", "cp", "wait"}) path += t.at("critical_path").at(c).get<double>();
+  EXPECT_NEAR(exposed / t.at("exposed_communication").at("value").get<double>(), 1.0, 1e-9);
+  EXPECT_NEAR(path / t.at("iteration_time").at("value").get<double>(), 1.0, 1e-9);
+  EXPECT_TRUE(j.at("summary").contains("exposed_cp"));
+  const nlohmann::json plain = nlohmann::json::parse(run_report(load_scenario_text(scenario(kModel, kPlan), "t.json")));
+  EXPECT_FALSE(plain.at("training").at("traffic").contains("cp"));
+  EXPECT_FALSE(plain.at("training").at("exposed_by_class").contains("cp"));
+  EXPECT_FALSE(plain.at("training").at("critical_path").contains("cp"));
+  EXPECT_FALSE(plain.at("training").at("parallelism").contains("context"));
+  EXPECT_FALSE(plain.at("summary").contains("exposed_cp"));
+  // Every ring transfer stays inside a 4-GPU domain: GPU index tp + 2 cp + 4 (dp + 2 pp).
+  const std::vector<NodeId> gpus(s.topology.gpus().begin(), s.topology.gpus().end());
+  size_t rings = 0;
+  for (uint32_t f = 0; f < s.flows.size(); ++f) {
+    if (s.flows.is_task(FlowId(f)) || s.flows.label(FlowId(f)) != "cp") continue;
+    ++rings;
+    const auto at = [&](NodeId n) { return std::find(gpus.begin(), gpus.end(), n) - gpus.begin(); };
+    EXPECT_EQ(at(s.flows.src(FlowId(f))) / 4, at(s.flows.dst(FlowId(f))) / 4);
+  }
+  EXPECT_GT(rings, 0u);
 }
 
 // Sequence parallelism is named in the plan (only when on, so other reports keep their

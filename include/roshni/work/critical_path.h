@@ -18,22 +18,23 @@ namespace roshni::work {
 
 /// What an entry of a training DAG is, from its label: a compute step, or a flow of
 /// tensor-parallel ("tp"), pipeline ("pp"), data-parallel gradient ("dp", "dp_ag"),
-/// expert ("ep") or ZeRO-3 parameter-gather ("zg", "zge") traffic. `wait` is for time on
+/// expert ("ep"), ZeRO-3 parameter-gather ("zg", "zge") or context-parallel ring ("cp")
+/// traffic. `wait` is for time on
 /// the path that is no entry's (before an entry's start, or between a dependency's end
 /// and the start of what waited for it).
-enum class PathClass : uint8_t { compute, tp, pp, dp, ep, zero3, wait };
-inline constexpr std::array<std::string_view, 7> kPathClassNames = {"compute", "tp", "pp", "dp",
-                                                                    "ep", "zero3", "wait"};
-inline constexpr size_t kCommClasses = 5;  // tp .. zero3
+enum class PathClass : uint8_t { compute, tp, pp, dp, ep, zero3, cp, wait };
+inline constexpr std::array<std::string_view, 8> kPathClassNames = {"compute", "tp", "pp", "dp",
+                                                                    "ep", "zero3", "cp", "wait"};
+inline constexpr size_t kCommClasses = 6;  // tp .. cp
 
 PathClass path_class(const net::FlowSet& flows, FlowId f);
 
 struct CriticalPath {
   /// By PathClass: time on the path spent in entries of each class; sums to the makespan.
-  std::array<SimTime, 7> time{};
-  /// By class tp, pp, dp, ep, zero3: the exposed communication (makespan - the DAG's
+  std::array<SimTime, 8> time{};
+  /// By class tp, pp, dp, ep, zero3, cp: the exposed communication (makespan - the DAG's
   /// longest path with communication free) split in proportion to each class's time on
-  /// the path, in whole picoseconds (largest remainders), so the five sum to `exposed`
+  /// the path, in whole picoseconds (largest remainders), so the six sum to `exposed`
   /// exactly. All zero when no communication is on the path.
   std::array<SimTime, kCommClasses> exposed{};
   /// Of time[wait]: the gaps before transfers that were ready but had no live path until
@@ -41,7 +42,7 @@ struct CriticalPath {
   /// the part of the exposed time they take, min(circuits, exposed), before the rest is
   /// split over the communication classes. Zero without circuit-map changes.
   SimTime circuits, circuits_exposed;
-  SimTime communication() const;  // time[tp] + ... + time[zero3]
+  SimTime communication() const;  // time[tp] + ... + time[cp]
 };
 
 /// Walks back from the entry that ended last (the lowest id of equals) through, at each

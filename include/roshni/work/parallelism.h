@@ -1,6 +1,6 @@
-/// How a training job is split over GPUs: data (DP), tensor (TP), pipeline (PP) and
-/// expert (EP) parallel degrees, optimizer-state sharding, and the rank mapping that
-/// puts a (tp, dp, pp) coordinate on a GPU. Plain data; the checks that a plan fits a
+/// How a training job is split over GPUs: data (DP), tensor (TP), context (CP), pipeline
+/// (PP) and expert (EP) parallel degrees, optimizer-state sharding, and the rank mapping
+/// that puts a (tp, cp, dp, pp) coordinate on a GPU. Plain data; the checks that a plan fits a
 /// model and a cluster are the scenario layer's (src/scenario/training.cpp).
 #pragma once
 
@@ -20,15 +20,21 @@ enum class Sharding : uint8_t {
 };
 std::string_view to_string(Sharding s);
 
-enum class Dim : uint8_t { tensor, data, pipeline };
+enum class Dim : uint8_t { tensor, data, pipeline, context };
 
 struct ParallelPlan {
   uint32_t data = 1, tensor = 1, pipeline = 1;
   uint32_t expert = 1;  // EP: experts split over groups of `expert` DP ranks; divides data
+  /// Context parallelism (ring attention): each of the `context` ranks of a CP group holds
+  /// 1/context of every sequence; weights are replicated over them, so gradients are
+  /// reduced (and ZeRO state sharded) over data x context ranks.
+  uint32_t context = 1;
   Sharding sharding = Sharding::none;
-  /// Innermost first: with {tensor, data, pipeline} (Megatron-LM's order) the t GPUs of
-  /// a TP group are consecutive, so they sit in one scale-up domain when t <= its size.
-  std::array<Dim, 3> order{Dim::tensor, Dim::data, Dim::pipeline};
+  /// Innermost first: with {tensor, context, data, pipeline} (Megatron-Core's default
+  /// order tp-cp-ep-dp-pp, EP being carved out of DP) the t GPUs of a TP group are
+  /// consecutive, so they sit in one scale-up domain when t <= its size. With context 1
+  /// the context dimension has degree 1 and changes no index.
+  std::array<Dim, 4> order{Dim::tensor, Dim::context, Dim::data, Dim::pipeline};
   /// Layers whose compute (and TP all-reduces) form one step: 1 = every layer its own
   /// steps; more = fewer, larger steps and collectives (same bytes, fewer flows).
   uint32_t layers_per_step = 1;
@@ -46,15 +52,16 @@ struct ParallelPlan {
   /// TP-split blocks (layer-norm inputs, dropout masks) are split over the TP group too.
   bool sequence_parallel = false;
 
-  uint32_t gpus() const { return data * tensor * pipeline; }
+  uint32_t gpus() const { return data * tensor * pipeline * context; }
   uint32_t degree(Dim d) const {
-    return d == Dim::tensor ? tensor : d == Dim::data ? data : pipeline;
+    return d == Dim::tensor ? tensor : d == Dim::data ? data : d == Dim::context ? context : pipeline;
   }
   /// The GPU index (in the topology's GPU order) of a coordinate.
-  uint32_t gpu(uint32_t tp, uint32_t dp, uint32_t pp) const {
+  uint32_t gpu(uint32_t tp, uint32_t dp, uint32_t pp) const { return gpu(tp, 0, dp, pp); }
+  uint32_t gpu(uint32_t tp, uint32_t cp, uint32_t dp, uint32_t pp) const {
     uint32_t index = 0, stride = 1;
     for (const Dim d : order) {
-      const uint32_t c = d == Dim::tensor ? tp : d == Dim::data ? dp : pp;
+      const uint32_t c = d == Dim::tensor ? tp : d == Dim::data ? dp : d == Dim::context ? cp : pp;
       index += c * stride;
       stride *= degree(d);
     }

@@ -55,8 +55,10 @@ struct TrainingSpec {
   bool one_replica = false;
 };
 
-enum class Traffic : uint8_t { tp, pp, dp, ep };
-inline constexpr std::array<std::string_view, 4> kTrafficNames = {"tp", "pp", "dp", "ep"};
+/// cp: the ring-attention transfers of context parallelism (K, V blocks forward; K, V
+/// and their gradients backward), each a point-to-point send.
+enum class Traffic : uint8_t { tp, pp, dp, ep, cp };
+inline constexpr std::array<std::string_view, 5> kTrafficNames = {"tp", "pp", "dp", "ep", "cp"};
 
 struct TrafficTotal {
   uint64_t collectives = 0;  // operations (a p2p send counts one)
@@ -101,7 +103,7 @@ struct TrainingInfo {
   SimTime busiest_compute;   // largest sum of compute-step times on one GPU
   /// With spec.op_fractions: that GPU's compute time by OpClass (they sum to it).
   std::array<SimTime, 4> compute_by_class{};
-  std::array<TrafficTotal, 4> traffic;  // by Traffic, for the whole cluster
+  std::array<TrafficTotal, 5> traffic;  // by Traffic, for the whole cluster
   /// Replicas each simulated flow and compute step stands for: d with one_replica, else 1.
   uint32_t replicas_per_simulated = 1;
   std::vector<FoldedHop> folded_hops;  // one_replica: the DP ring transfers, in flow order
@@ -142,7 +144,8 @@ std::vector<PipelineOp> pipeline_order(uint32_t p, uint32_t v, uint32_t m, uint3
 ///   s b [ h (4 vb + 2) + vb (2 h + 2 kv + (g + 1) f k_e) / t ] + (2 vb + 1) a s^2 b / t
 /// which is s b h (10 + 24/t + 5 a s/(h t)) for GPT (vb = 2, kv = h, f = 4h, g = 1). With
 /// selective recomputation the a s^2 term is not kept; with full recomputation only the
-/// layer's input, vb s b h.
+/// layer's input, vb s b h. With context parallelism c, all of it / c (a rank holds s/c
+/// tokens and their s/c x s scores).
 double activation_bytes_per_layer(const TrainingSpec& spec);
 
 /// Memory of one GPU of each pipeline stage (index = stage).

@@ -25,12 +25,21 @@ struct TransformerModel {
   uint32_t sequence = 0;       // s, tokens per sample
   uint32_t experts = 0;        // 0: dense; else every layer's MLP is a mixture of experts
   uint32_t top_k = 1;          // experts each token is routed to (MoE)
+  /// MoE expert capacity factor cf: an expert takes at most cf x tokens x top_k / experts
+  /// tokens (Megatron-Core's moe_expert_capacity_factor), the rest are dropped (they skip
+  /// the expert). 0 = no capacity limit, nothing dropped.
+  double capacity_factor = 0;
   bool tied_embeddings = true; // the output head reuses the input embedding matrix
   uint32_t global_batch = 0;   // samples per iteration
   uint32_t micro_batch = 0;    // samples per micro-batch (per data-parallel rank)
   std::string precision = "bf16";
   uint32_t bytes_per_value = 2;  // of the precision: weights, activations and gradients
 };
+
+/// Expert passes a token's layer runs, on average: top_k, or with a capacity factor
+/// cf < 1 (routing being perfectly balanced, each expert receives top_k x tokens / experts
+/// and keeps cf of them) top_k x cf. cf >= 1 drops nothing.
+double kept_top_k(const TransformerModel& m);
 
 /// Per layer, parameters (weight matrices; biases and norms are left out, < 0.1%).
 double attention_params(const TransformerModel& m);  // h(h + 2 kv) + h^2
