@@ -6,6 +6,7 @@
 #include "roshni/net/max_min_solver.h"
 
 #include <algorithm>
+#include <bit>
 #include <functional>
 
 #include "roshni/core/error.h"
@@ -454,6 +455,7 @@ void MaxMinSolver::pend(uint32_t l, size_t from) {
   if (bhead_[j] == kNotInHeap) bused_.push_back(static_cast<uint32_t>(j));
   bnext_[l] = bhead_[j];
   bhead_[j] = l;
+  mark(j);
   pend_first_ = std::min(pend_first_, j);
 }
 
@@ -498,6 +500,7 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
   }
   if (bhead_.size() < steps_.size()) bhead_.resize(steps_.size(), kNotInHeap);
   if (zhead_.size() < steps_.size()) zhead_.resize(steps_.size(), kNotInHeap);
+  if (ebits_.size() < steps_.size() / 64 + 1) ebits_.resize(steps_.size() / 64 + 1, 0);
   pend_first_ = SIZE_MAX;
   if (hist_.size() < links) {
     hist_.resize(links);
@@ -564,6 +567,7 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
     if (zhead_[j] == kNotInHeap) zused_.push_back(static_cast<uint32_t>(j));
     znext_[l] = zhead_[j];
     zhead_[j] = l;
+    mark(j);
     lazy_first = std::min(lazy_first, j);
     ++lazy_left;
   }
@@ -598,10 +602,13 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
   i = std::min({i, pend_first_, lazy_first});
   if (!dheap_.empty()) {
     const double key = dkey_[dheap_[0]];
-    i = std::min(i, static_cast<size_t>(std::lower_bound(shares_max_.begin(), shares_max_.end(), key) -
-                                        shares_max_.begin()));
+    i = std::min(i, static_cast<size_t>(
+                        std::lower_bound(shares_max_.begin(), shares_max_.end(), key,
+                                         [](const ShareTop& m, double k) { return m.share < k; }) -
+                        shares_max_.begin()));
   }
   const size_t first = i;
+  size_t visited = 0;  // recorded steps the replay took one by one, and new steps
   for (;;) {
     // Recorded steps whose link diverged are void: the flows they froze are not frozen
     // here (yet), so every link those flows cross diverges, and what the step did to the
@@ -616,6 +623,7 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
       if (!steps_[i].dead && dstamp_[steps_[i].top] != stamp_) break;
       const Step& st = steps_[i];
       if (st.dead) continue;  // left by an earlier replay: froze nothing
+      ++visited;
       replay_work_ += lflows_[st.top].size();
       for (const Incidence& inc : lflows_[st.top]) {
         const uint32_t f = inc.flow;
@@ -636,7 +644,8 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
       // A recorded step on a clean link: the record's share and flows; applied to the
       // diverged links whose flows it freezes.
       const Step& st = steps_[i];
-      new_steps_.push_back({st, false});
+      new_steps_.push_back({{}, false, i, i + 1});
+      ++visited;
       drain(i, [&](uint32_t l, const Entry& e) {
         ROSHNI_ASSERT(dunfrozen_[l] >= e.count, "replay: link {} has {} flows to freeze, not {}",
                       l, dunfrozen_[l], e.count);
@@ -651,14 +660,29 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
           dheap_update(l);
         }
       });
-      ++i;
+      // The recorded steps after it, up to the next one that touches a diverged link (or
+      // whose link diverged, or where a departure's link diverges) and while below the
+      // smallest diverged link in (share, link id) order, are kept as they are with
+      // nothing to do: skipped. A step whose running maximum in that order is below that
+      // link's is below it too.
+      size_t stop = next_mark(i + 1, n);
+      if (!dheap_.empty()) {
+        const ShareTop key{dkey_[dheap_[0]], dheap_[0]};
+        stop = static_cast<size_t>(
+            std::lower_bound(shares_max_.begin() + static_cast<std::ptrdiff_t>(i + 1),
+                             shares_max_.begin() + static_cast<std::ptrdiff_t>(stop), key) -
+            shares_max_.begin());
+      }
+      new_steps_.back().to = stop;
+      i = stop;
       continue;
     }
     // The diverged link of smallest share fills, as in a fresh solve.
     dheap_remove(d);
     const double share = dkey_[d];
     const uint64_t seq = new_steps_.size();
-    new_steps_.push_back({{seq, share, d, false}, true});
+    new_steps_.push_back({{seq, share, d, false}, true, 0, 0});
+    ++visited;
     const uint64_t cursor = i < n ? steps_[i].pos : kNoPos;
     uint32_t frozen_here = 0;
     replay_work_ += lflows_[d].size();
@@ -703,24 +727,33 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
     dtouched_.clear();
   }
   const size_t last = i;  // steps first .. last - 1 are replaced by new_steps_
-  replay_work_ += new_entries_.size() + (last - first);
+  replay_steps_ = visited;
+  replay_work_ += new_entries_.size() + visited;
   if (arrived.empty()) replay_cost_ = 0.75 * replay_cost_ + 0.25 * static_cast<double>(replay_work_);
   for (uint32_t j : bused_) bhead_[j] = kNotInHeap;  // the buckets the replay did not reach
   bused_.clear();
   for (uint32_t j : zused_) zhead_[j] = kNotInHeap;
   zused_.clear();
+  std::fill(ebits_.begin(), ebits_.begin() + static_cast<std::ptrdiff_t>(n / 64 + 1), 0);
 
   // Positions for the new steps, between those of the kept steps around them.
   uint64_t prev = first > 0 ? steps_[first - 1].pos : 0;
+  // A run of kept steps starts with a live one (the replay took it one by one); dead ones
+  // (tombstones) in it are dropped.
+  auto last_live = [&](const NewStep& ns) {
+    size_t t = ns.to - 1;
+    while (t > ns.from && steps_[t].dead) --t;
+    return steps_[t].pos;
+  };
   for (size_t a = 0; a < new_steps_.size();) {
     if (!new_steps_[a].added) {
-      prev = new_steps_[a++].step.pos;
+      prev = last_live(new_steps_[a++]);
       continue;
     }
     size_t b = a;
     while (b < new_steps_.size() && new_steps_[b].added) ++b;
     const uint64_t k = b - a;
-    const uint64_t next = b < new_steps_.size() ? new_steps_[b].step.pos
+    const uint64_t next = b < new_steps_.size() ? steps_[new_steps_[b].from].pos
                           : last < n            ? steps_[last].pos
                                                 : prev + (k + 1) * spacing_;
     const uint64_t gap = (next - prev) / (k + 1);
@@ -765,10 +798,19 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
     if (ns.added) ltop_[ns.step.top] = ns.step.pos;
   }
   for (size_t t = first; t < last; ++t) dead_ -= steps_[t].dead;
+  rebuilt_.clear();
+  for (const NewStep& ns : new_steps_) {
+    if (ns.added) {
+      rebuilt_.push_back(ns.step);
+      continue;
+    }
+    for (size_t t = ns.from; t < ns.to; ++t) {
+      if (!steps_[t].dead) rebuilt_.push_back(steps_[t]);
+    }
+  }
   const auto at = steps_.begin() + static_cast<std::ptrdiff_t>(first);
   steps_.erase(at, steps_.begin() + static_cast<std::ptrdiff_t>(last));
-  steps_.insert(steps_.begin() + static_cast<std::ptrdiff_t>(first), new_steps_.size(), Step{});
-  for (size_t t = 0; t < new_steps_.size(); ++t) steps_[first + t] = new_steps_[t].step;
+  steps_.insert(steps_.begin() + static_cast<std::ptrdiff_t>(first), rebuilt_.begin(), rebuilt_.end());
   if (2 * dead_ > steps_.size()) {
     std::erase_if(steps_, [](const Step& st) { return st.dead; });
     dead_ = 0;
@@ -777,10 +819,27 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
   update_shares_max(std::min(first, shares_max_.size()));
 }
 
+// The first step index from `from` on (below n) whose bit is set, else n.
+size_t MaxMinSolver::next_mark(size_t from, size_t n) const {
+  if (from >= n) return n;
+  size_t w = from >> 6;
+  uint64_t bits = ebits_[w] & (~uint64_t{0} << (from & 63));
+  const size_t words = (n + 63) >> 6;
+  while (bits == 0) {
+    if (++w >= words) return n;
+    bits = ebits_[w];
+  }
+  return std::min(n, (w << 6) + static_cast<size_t>(std::countr_zero(bits)));
+}
+
 void MaxMinSolver::update_shares_max(size_t from) {
   shares_max_.resize(steps_.size());
-  double m = from > 0 ? shares_max_[from - 1] : -1.0;
-  for (size_t t = from; t < steps_.size(); ++t) shares_max_[t] = m = std::max(m, steps_[t].share);
+  ShareTop m = from > 0 ? shares_max_[from - 1] : ShareTop{-1.0, 0};
+  for (size_t t = from; t < steps_.size(); ++t) {
+    const ShareTop here{steps_[t].share, steps_[t].top};
+    if (m < here) m = here;
+    shares_max_[t] = m;
+  }
 }
 
 }  // namespace roshni::net

@@ -369,6 +369,111 @@ TEST(MaxMinSolver, ReplayRefillsOnlyWhatTheChangeReaches) {
   EXPECT_EQ(rate[0], 1.0 / 51);
 }
 
+// The replay skips the recorded steps that cannot change and takes the others in a fresh
+// solve's order. A ladder of 1,000 links, link l of capacity l + 1 with one flow of its
+// own, fills one link per step at shares 1, 2, ..., 1000. Link 1000 (capacity 2) carries
+// flows A (which also crosses link 1001) and B; link 1001 (capacity 1801) carries A and two
+// flows C, C' of its own. Recorded: link 1000 fills at 1 (after ladder link 0, same share,
+// smaller id), then link 1001 at (1801 - 1) / 2 = 900, after ladder link 899 (same share).
+// B leaves: link 1000 fills at 2 with A alone, and link 1001 at (1801 - 2) / 2 = 899.5,
+// between the ladder's steps at 899 and 900. The replay takes one by one only the void step
+// of link 1000, the ladder's steps at 2 and 3 (before and after link 1000's new step), the
+// two new steps, and skips the ~900 ladder steps between.
+TEST(MaxMinSolver, ReplaySkipsTheStepsTheChangeDoesNotReach) {
+  constexpr uint32_t kLadder = 1000;
+  std::vector<std::vector<uint32_t>> paths;
+  std::vector<double> cap;
+  for (uint32_t l = 0; l < kLadder; ++l) {
+    paths.push_back({l});
+    cap.push_back(l + 1.0);
+  }
+  const uint32_t a = kLadder, z = kLadder + 1;
+  cap.push_back(2.0);
+  cap.push_back(1801.0);
+  const uint32_t fa = static_cast<uint32_t>(paths.size());
+  paths.push_back({a, z});
+  const uint32_t fb = fa + 1;
+  paths.push_back({a});
+  paths.push_back({z});  // C
+  paths.push_back({z});  // C'
+  const Paths p = make_paths(paths);
+  std::vector<uint32_t> all(paths.size());
+  std::iota(all.begin(), all.end(), 0);
+  std::vector<double> rate(paths.size(), -1);
+  MaxMinSolver s;
+  s.departures_by(MaxMinSolver::Departures::replay);
+  s.solve_recorded(all, PathView::of_rows(p), cap, rate);
+  EXPECT_EQ(rate[fa], 1.0);
+  EXPECT_EQ(rate[fa + 2], 900.0);
+  std::vector<uint32_t> refilled;
+  const std::vector<uint32_t> gone{fb};
+  s.resolve_without(gone, PathView::of_rows(p), cap, rate, refilled);
+  std::sort(refilled.begin(), refilled.end());
+  EXPECT_EQ(refilled, (std::vector<uint32_t>{fa, fa + 2, fa + 3}));
+  EXPECT_EQ(rate[fa], 2.0);
+  EXPECT_EQ(rate[fa + 2], 899.5);
+  EXPECT_EQ(rate[fa + 3], 899.5);
+  for (uint32_t l = 0; l < kLadder; ++l) EXPECT_EQ(rate[l], l + 1.0);
+  EXPECT_EQ(s.replay_steps(), 5u);
+}
+
+// Long records and local changes, where the replay skips long runs of recorded steps:
+// 300 links in a row, flows over 1 to 3 neighbouring links, capacities prone to ties.
+// Every update must give a fresh solve's rates to the last bit.
+TEST(MaxMinSolver, ReplayOnLongRecordsMatchesAFreshSolve) {
+  sim::RandomStream rng(31337);
+  for (int trial = 0; trial < 12; ++trial) {
+    const uint32_t nl = 300, nf = 700;
+    const double choices[] = {1.0, 3.0, 7.0, 10.0};
+    std::vector<double> cap(nl);
+    for (auto& c : cap) c = choices[rng.uniform_below(4)];
+    std::vector<std::vector<uint32_t>> paths(nf);
+    for (auto& path : paths) {
+      const auto start = static_cast<uint32_t>(rng.uniform_below(nl));
+      const uint32_t len = 1 + static_cast<uint32_t>(rng.uniform_below(3));
+      for (uint32_t k = 0; k < len && start + k < nl; ++k) path.push_back(start + k);
+    }
+    const Paths p = make_paths(paths);
+    std::vector<uint32_t> alive, out;
+    for (uint32_t f = 0; f < nf; ++f) (rng.uniform_below(4) ? alive : out).push_back(f);
+    std::vector<double> rate(nf, -1);
+    MaxMinSolver inc;
+    inc.departures_by(trial % 2 == 0 ? MaxMinSolver::Departures::replay
+                                     : MaxMinSolver::Departures::adaptive);
+    inc.solve_recorded(alive, PathView::of_rows(p), cap, rate);
+    std::vector<uint32_t> refilled;
+    for (int round = 0; round < 80; ++round) {
+      std::vector<uint32_t> gone, arrived;
+      const size_t leave = rng.uniform_below(3);
+      for (size_t i = 0; i < leave && alive.size() > 1; ++i) {
+        const size_t j = rng.uniform_below(alive.size());
+        gone.push_back(alive[j]);
+        alive.erase(alive.begin() + static_cast<std::ptrdiff_t>(j));
+      }
+      const size_t come = rng.uniform_below(std::min<size_t>(2, out.size()) + 1);
+      for (size_t i = 0; i < come; ++i) {
+        const size_t j = rng.uniform_below(out.size());
+        arrived.push_back(out[j]);
+        alive.push_back(out[j]);
+        out.erase(out.begin() + static_cast<std::ptrdiff_t>(j));
+      }
+      for (uint32_t g : gone) out.push_back(g);
+      inc.update(gone, arrived, PathView::of_rows(p), cap, rate, refilled);
+      std::vector<double> fresh(nf, -1);
+      MaxMinSolver s;
+      s.solve(alive, p, cap, fresh);
+      std::vector<std::vector<uint32_t>> sub;
+      for (uint32_t f : alive) sub.push_back(paths[f]);
+      const auto want = reference(sub, cap);
+      for (size_t i = 0; i < alive.size(); ++i) {
+        const uint32_t f = alive[i];
+        ASSERT_EQ(rate[f], fresh[f]) << "trial " << trial << " round " << round << " flow " << f;
+        ASSERT_NEAR(rate[f], want[i], 1e-9 * want[i]) << "trial " << trial << " flow " << f;
+      }
+    }
+  }
+}
+
 // A solve that shares flows with the record replaces it (its rates are the new truth);
 // one on flows the record does not hold leaves it alone.
 TEST(MaxMinSolver, RecordFollowsTheLatestSolveOfItsFlows) {

@@ -65,6 +65,9 @@ class MaxMinSolver {
     return l < lflows_.size() ? static_cast<uint32_t>(lflows_[l].size()) : 0;
   }
   void forget();
+  /// The filling steps the last replay (update) took one by one: recorded steps it applied
+  /// or voided, and new steps; the recorded steps between them it skipped.
+  uint64_t replay_steps() const { return replay_steps_; }
 
   /// Since the record was made, the flows `gone` (all recorded) have left and the flows
   /// `arrived` (none recorded) have joined; no capacity changed, the other recorded flows
@@ -185,9 +188,18 @@ class MaxMinSolver {
   bool has_record_ = false;
   Departures departures_method_ = Departures::adaptive;
   double replay_cost_ = 0, restart_cost_ = 0;  // recent work of each, flow-link incidences
-  uint64_t replay_work_ = 0, departure_updates_ = 0;
+  uint64_t replay_work_ = 0, departure_updates_ = 0, replay_steps_ = 0;
   std::vector<Step> steps_;               // by position
-  std::vector<double> shares_max_;        // running maximum of steps_[..].share
+  // Running maximum of steps_[..] in (share, link id) order, the order in which a fresh
+  // solve takes them: a replay skips the recorded steps below a diverged link's.
+  struct ShareTop {
+    double share;
+    uint32_t top;
+    bool operator<(const ShareTop& o) const {
+      return share < o.share || (share == o.share && top < o.top);
+    }
+  };
+  std::vector<ShareTop> shares_max_;
   size_t dead_ = 0;                       // steps marked dead
   std::vector<uint64_t> ltop_;            // link -> position of the step it filled at, or kNoPos
   std::vector<uint64_t> fpos_;            // flow -> position of its step, kNoPos if not recorded
@@ -214,13 +226,20 @@ class MaxMinSolver {
   // link (this replay's when lstamp_ == stamp_) the position of the first step one of its
   // departed flows froze at.
   std::vector<uint32_t> zhead_, znext_, zused_, lstamp_;
+  // Per step index, a bit set when something happens to a diverged link there (a bucket
+  // or zhead_ list, or the step's link diverged): a replay skips the steps between.
+  std::vector<uint64_t> ebits_;
+  void mark(size_t j) { ebits_[j >> 6] |= uint64_t{1} << (j & 63); }
+  size_t next_mark(size_t from, size_t n) const;
+  std::vector<Step> rebuilt_;
   std::vector<uint64_t> lpoint_;
   size_t pend_first_ = SIZE_MAX;
   std::vector<uint32_t> fstamp_, fseq_;   // flow -> replay that froze it, its new step
   std::vector<uint32_t> frozen_list_;
   struct NewStep {
-    Step step;
-    bool added;  // a new step (its position is assigned at the end), else a kept one
+    Step step;   // a new step's (its position is assigned at the end)
+    bool added;  // else the recorded steps from .. to - 1 are kept (less the dead ones)
+    size_t from, to;
   };
   std::vector<NewStep> new_steps_;
   std::vector<std::pair<uint32_t, Entry>> new_entries_;  // (link, entry); a new step's
