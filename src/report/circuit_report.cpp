@@ -16,15 +16,11 @@ std::vector<CircuitChangeOutcome> circuit_changes(const scenario::Scenario& s,
   }
   const auto& steps = s.run_options.steps;
   // When a step fires: at its time, or `delay` after the last of its entries is delivered.
-  const auto fired = [&](const net::CapacityStep& step, SimTime& when) {
-    if (step.after.empty()) {
-      when = step.at;
-      return true;
-    }
+  const auto fired = [&](const net::CapacityStep& step) {
+    if (step.after.empty()) return step.at;
     SimTime last = SimTime::zero();
     for (FlowId f : step.after) last = std::max(last, r.end[f.value()]);
-    when = last + step.delay;
-    return true;
+    return last + step.delay;
   };
   for (const auto& c : s.circuit_changes) {
     CircuitChangeOutcome o;
@@ -33,7 +29,9 @@ std::vector<CircuitChangeOutcome> circuit_changes(const scenario::Scenario& s,
     o.kinds = c.kinds;
     o.torn_down = c.torn_down;
     o.set_up = c.set_up;
-    if (!fired(steps[c.change_step], o.began) || !fired(steps[c.lit_step], o.lit)) continue;
+    o.began = fired(steps[c.change_step]);
+    o.lit = fired(steps[c.lit_step]);
+    if (o.began > r.makespan) continue;  // given by time for after the run's end
     out.push_back(std::move(o));
   }
   if (out.empty()) return out;

@@ -573,6 +573,7 @@ class Builder {
                                   "optimizer, tp, pp, dp, ep, zero3, cp", escape_text(name)));
       }
       asked.push_back(static_cast<size_t>(it - kTrainingKinds.begin()));
+      if (wanted[asked.back()]) kinds[k].fail(fmt::format("'{}' is listed twice", name));
       wanted[asked.back()] = true;
     }
     // "stages": only the entries of GPUs (a compute step's, a transfer's sender) in those

@@ -291,6 +291,11 @@ TEST(Ocs, GradientsWaitForTheCircuitThatLightsAfterTheBackwardPass) {
   const auto fixed = run("static", " --set 'topology.circuits=[{\"map\": [{\"a\": 0, \"b\": 1}]}]'");
   const int64_t static_ps = std::llround(fixed["summary"]["makespan"]["value"].get<double>() * 1e12);
   EXPECT_EQ(fixed.count("circuit_changes"), 0u);
+  // A change given by time for after the run's end changes nothing and is not reported.
+  const auto late = run("late", " --set 'topology.circuits=[{\"map\": [{\"a\": 0, \"b\": 1}]}, "
+                                "{\"at\": \"10 s\", \"map\": []}]'");
+  EXPECT_EQ(late["summary"]["makespan"], fixed["summary"]["makespan"]);
+  EXPECT_EQ(late.count("circuit_changes"), 0u);
   for (const auto& [r_ps, set] : {std::pair{int64_t{10'000'000'000}, std::string()},
                                   std::pair{int64_t{20'000'000}, std::string(" --set 'topology.ocs.reconfiguration_time=20 us'")},
                                   std::pair{int64_t{0}, std::string(" --set 'topology.ocs.reconfiguration_time=0 s'")}}) {
@@ -350,6 +355,8 @@ TEST(Ocs, AfterTrainingNamesKindsTheIterationHas) {
   EXPECT_NE(e.find("/topology/circuits/1/after_training: expected at least one kind"), std::string::npos) << e;
   e = error("topology.circuits.1.at=1 ms");
   EXPECT_NE(e.find("/topology/circuits/1: give when this map takes effect: one of"), std::string::npos) << e;
+  e = error("topology.circuits.1.after_training=[\"backward\", \"backward\"]");
+  EXPECT_NE(e.find("/topology/circuits/1/after_training/1: 'backward' is listed twice"), std::string::npos) << e;
   e = error("topology.circuits.1.stages=[2]");
   EXPECT_NE(e.find("/topology/circuits/1/stages/0: expected an integer from 0 to 0"), std::string::npos) << e;
   e = error("topology.circuits.1.stages=[]");

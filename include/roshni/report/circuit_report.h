@@ -31,8 +31,8 @@ struct CircuitChangeOutcome {
   SimTime wait_total, wait_longest;
 };
 
-/// One outcome per scenario::Scenario::circuit_changes entry, in order; none when the run
-/// left work unfinished.
+/// One outcome per scenario::Scenario::circuit_changes entry that began within the run
+/// (by the makespan), in order; none when the run left work unfinished.
 std::vector<CircuitChangeOutcome> circuit_changes(const scenario::Scenario& s,
                                                   const net::RunResult& r);
 
