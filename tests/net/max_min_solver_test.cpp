@@ -11,6 +11,17 @@
 namespace roshni::net {
 namespace {
 
+/// Moves `n` members of `from` picked at random (one draw each) to the end of `to`,
+/// stopping while `from` still has `keep` of them.
+void move_random(sim::RandomStream& rng, size_t n, size_t keep, std::vector<uint32_t>& from,
+                 std::vector<uint32_t>& to) {
+  for (size_t i = 0; i < n && from.size() > keep; ++i) {
+    const size_t j = rng.uniform_below(from.size());
+    to.push_back(from[j]);
+    from.erase(from.begin() + static_cast<std::ptrdiff_t>(j));
+  }
+}
+
 Paths make_paths(const std::vector<std::vector<uint32_t>>& per_flow) {
   Paths p;
   for (const auto& links : per_flow) {
@@ -242,11 +253,7 @@ TEST(MaxMinSolver, IncrementalRemovalMatchesAFreshSolve) {
       // One to three flows leave at once.
       const size_t k = 1 + rng.uniform_below(std::min<size_t>(3, alive.size() - 1));
       std::vector<uint32_t> gone;
-      for (size_t i = 0; i < k; ++i) {
-        const size_t j = rng.uniform_below(alive.size());
-        gone.push_back(alive[j]);
-        alive.erase(alive.begin() + static_cast<std::ptrdiff_t>(j));
-      }
+      move_random(rng, k, 0, alive, gone);
       for (uint32_t f : gone) ASSERT_TRUE(inc.recorded(f));
       const std::vector<double> before = rate;
       inc.resolve_without(gone, PathView::of_rows(p), in.cap, rate, refilled);
@@ -298,19 +305,9 @@ TEST(MaxMinSolver, ReplayWithArrivalsAndDeparturesMatchesAFreshSolve) {
     std::vector<uint32_t> refilled;
     for (int round = 0; round < 60; ++round) {
       std::vector<uint32_t> gone, arrived;
-      const size_t leave = rng.uniform_below(std::min<size_t>(3, alive.size()));
-      for (size_t i = 0; i < leave && alive.size() > 1; ++i) {
-        const size_t j = rng.uniform_below(alive.size());
-        gone.push_back(alive[j]);
-        alive.erase(alive.begin() + static_cast<std::ptrdiff_t>(j));
-      }
-      const size_t come = rng.uniform_below(std::min<size_t>(3, out.size()) + 1);
-      for (size_t i = 0; i < come; ++i) {
-        const size_t j = rng.uniform_below(out.size());
-        arrived.push_back(out[j]);
-        alive.push_back(out[j]);
-        out.erase(out.begin() + static_cast<std::ptrdiff_t>(j));
-      }
+      move_random(rng, rng.uniform_below(std::min<size_t>(3, alive.size())), 1, alive, gone);
+      move_random(rng, rng.uniform_below(std::min<size_t>(3, out.size()) + 1), 0, out, arrived);
+      alive.insert(alive.end(), arrived.begin(), arrived.end());
       for (uint32_t g : gone) out.push_back(g);
       const std::vector<double> before = rate;
       inc.update(gone, arrived, PathView::of_rows(p), in.cap, rate, refilled);
@@ -444,19 +441,9 @@ TEST(MaxMinSolver, ReplayOnLongRecordsMatchesAFreshSolve) {
     std::vector<uint32_t> refilled;
     for (int round = 0; round < 80; ++round) {
       std::vector<uint32_t> gone, arrived;
-      const size_t leave = rng.uniform_below(3);
-      for (size_t i = 0; i < leave && alive.size() > 1; ++i) {
-        const size_t j = rng.uniform_below(alive.size());
-        gone.push_back(alive[j]);
-        alive.erase(alive.begin() + static_cast<std::ptrdiff_t>(j));
-      }
-      const size_t come = rng.uniform_below(std::min<size_t>(2, out.size()) + 1);
-      for (size_t i = 0; i < come; ++i) {
-        const size_t j = rng.uniform_below(out.size());
-        arrived.push_back(out[j]);
-        alive.push_back(out[j]);
-        out.erase(out.begin() + static_cast<std::ptrdiff_t>(j));
-      }
+      move_random(rng, rng.uniform_below(3), 1, alive, gone);
+      move_random(rng, rng.uniform_below(std::min<size_t>(2, out.size()) + 1), 0, out, arrived);
+      alive.insert(alive.end(), arrived.begin(), arrived.end());
       for (uint32_t g : gone) out.push_back(g);
       inc.update(gone, arrived, PathView::of_rows(p), cap, rate, refilled);
       std::vector<double> fresh(nf, -1);

@@ -9,15 +9,10 @@
 
 #include "roshni/work/training.h"
 #include "work/small_training.h"
+#include "work/training_run.h"
 
 namespace roshni::work {
 namespace {
-
-std::vector<NodeId> ids(uint32_t n) {
-  std::vector<NodeId> out;
-  for (uint32_t i = 0; i < n; ++i) out.push_back(NodeId(i));
-  return out;
-}
 
 TrainingSpec moe(double cf) {
   TrainingSpec s = small_training_spec();

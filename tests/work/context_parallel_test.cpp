@@ -16,15 +16,10 @@
 #include "roshni/work/critical_path.h"
 #include "roshni/work/training.h"
 #include "work/small_training.h"
+#include "work/training_run.h"
 
 namespace roshni::work {
 namespace {
-
-std::vector<NodeId> ids(uint32_t n) {
-  std::vector<NodeId> out;
-  for (uint32_t i = 0; i < n; ++i) out.push_back(NodeId(i));
-  return out;
-}
 
 /// The small plan (h = 1024, a = kv = 16 heads, s = 1024, b = 1, L = 8, m = 16 with
 /// d = 1; 500 TFLOP/s achieved) with context parallelism c and tensor parallelism t.
@@ -124,30 +119,6 @@ TEST(ContextParallel, RingStepBytes) {
   EXPECT_EQ(training_flow_count(s), static_cast<double>(flows.size()));
 }
 
-/// `spec` on a star with links of `link` (no latency), run; T, T_0 and the critical path.
-struct StarRun {
-  StarRun(const TrainingSpec& spec, DataRate link) {
-    topo::StarParams p;
-    p.gpus = spec.plan.gpus();
-    p.link_bandwidth = link;
-    const topo::Topology t = topo::make_star(p);
-    build_training(spec, t.gpus(), flows);
-    topo::ShortestPathRouter router(t);
-    std::vector<FlowId> unroutable;
-    const net::Paths paths = net::route_all(t, router, flows, unroutable);
-    result = net::run_flow_model(t, flows, paths);
-    T = result.makespan;
-    T0 = critical_path_without_communication(flows);
-    path = critical_path(flows, result, T - T0);
-  }
-  double E() const { return (T - T0).duration().si(); }
-  double exposed(PathClass c) const { return path.exposed[static_cast<size_t>(c) - 1].duration().si(); }
-  net::FlowSet flows;
-  net::RunResult result;
-  SimTime T, T0;
-  CriticalPath path;
-};
-
 // c = 4, no TP/DP/PP, one gradient bucket. Per layer and pass a rank computes R (the
 // step less the 3 remote blocks) then blocks 1..3 of B each; ring step j carries X
 // bytes, x = X / link, and starts when step j - 1's block has arrived (step 1 with the
@@ -167,7 +138,7 @@ TEST(ContextParallel, RingOverlapsTheBlocksOnAStar) {
   const auto all_reduce = [&](double link) { return 2 * (c - 1.0) / c * grads / link; };
 
   const double fast_link = 1e15 / 8;  // x = 8.4 ns < B = 0.54 us
-  const StarRun fast(s, gbps(1e6));
+  const TrainingRun fast(s, gbps(1e6));
   ASSERT_TRUE(fast.result.unfinished.empty());
   ASSERT_LT(X_f / fast_link, B_f);
   EXPECT_EQ(fast.path.time[static_cast<size_t>(PathClass::cp)], SimTime::zero());
@@ -177,7 +148,7 @@ TEST(ContextParallel, RingOverlapsTheBlocksOnAStar) {
   const double link = 100e9 / 8;  // x_f = 84 us > R_f = 13 us
   const double x_f = X_f / link, x_b = 2 * x_f;
   ASSERT_GT(x_f, R_f);
-  const StarRun slow(s, gbps(100));
+  const TrainingRun slow(s, gbps(100));
   ASSERT_TRUE(slow.result.unfinished.empty());
   double per_pass = 0;
   for (const double k : {1.0, 2.0}) {  // forward, backward (2x compute, 2x bytes)

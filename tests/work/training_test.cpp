@@ -16,6 +16,7 @@
 #include "roshni/topo/generators.h"
 #include "roshni/topo/router.h"
 #include "work/small_training.h"
+#include "work/training_run.h"
 
 namespace roshni::work {
 namespace {
