@@ -21,30 +21,10 @@
 namespace roshni::work {
 namespace {
 
-std::vector<NodeId> ids(uint32_t n) {
-  std::vector<NodeId> v;
-  for (uint32_t i = 0; i < n; ++i) v.push_back(NodeId(i));
-  return v;
-}
-
-/// Builds `spec` on a star of its GPUs whose links are so fast (10^8 Tb/s, no latency)
-/// that communication costs nothing (or at `link`, when given), and runs it.
-struct FreeRun {
-  explicit FreeRun(const TrainingSpec& spec, DataRate link = gbps(1e11)) {
-    topo::StarParams p;
-    p.gpus = spec.plan.gpus();
-    p.link_bandwidth = link;
-    t = topo::make_star(p);
-    info = build_training(spec, t.gpus(), flows);
-    topo::ShortestPathRouter router(t);
-    std::vector<FlowId> unroutable;
-    const net::Paths paths = net::route_all(t, router, flows, unroutable);
-    result = net::run_flow_model(t, flows, paths);
-  }
-  topo::Topology t;
-  net::FlowSet flows;
-  TrainingInfo info;
-  net::RunResult result;
+/// `spec` on a star of its GPUs whose links are so fast (10^8 Tb/s, no latency) that
+/// communication costs nothing (or at `link`, when given), run.
+struct FreeRun : TrainingRun {
+  explicit FreeRun(const TrainingSpec& spec, DataRate link = gbps(1e11)) : TrainingRun(spec, link) {}
 };
 
 // Ring all-reduce of S over t ranks: 2(t-1) steps of t flows of S/t = 2(t-1) S bytes.
