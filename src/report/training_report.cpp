@@ -88,6 +88,14 @@ void write_training(JsonWriter& w, const scenario::Scenario& s, const TrainingSu
     w.end_array();
   }
   if (sp.selective_recompute) w.key("recompute").value("selective");
+  if (sp.model.capacity_factor > 0) {
+    // MoE token dropping (docs/training.md, "Capacity factor"): the share of expert
+    // passes that do not run (lost work, still in the model FLOPs). Only when set.
+    w.key("moe_capacity").begin_compact_object()
+        .key("capacity_factor").value(sp.model.capacity_factor)
+        .key("dropped_fraction").value(1 - work::kept_top_k(sp.model) / sp.model.top_k)
+        .end_object();
+  }
   if (sp.report_memory) {
     const size_t worst = busiest_stage(info);
     const work::StageMemory& m = info.memory[worst];

@@ -1,6 +1,7 @@
 #include "roshni/scenario/loader.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <array>
@@ -569,8 +570,8 @@ class Builder {
       const std::string name = kinds[k].as_string();
       const auto* it = std::find(kTrainingKinds.begin(), kTrainingKinds.end(), name);
       if (it == kTrainingKinds.end()) {
-        kinds[k].fail(fmt::format("unknown kind '{}'; expected one of forward, backward, "
-                                  "optimizer, tp, pp, dp, ep, zero3, cp", escape_text(name)));
+        kinds[k].fail(fmt::format("unknown kind '{}'; expected one of {}", escape_text(name),
+                                  fmt::join(kTrainingKinds, ", ")));
       }
       asked.push_back(static_cast<size_t>(it - kTrainingKinds.begin()));
       if (wanted[asked.back()]) kinds[k].fail(fmt::format("'{}' is listed twice", name));

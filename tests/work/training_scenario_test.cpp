@@ -289,6 +289,23 @@ TEST(TrainingScenario, ExposedByClassInTheReportAndSummary) {
 // without it has none of these keys (its report keeps its bytes). With the rank order
 // tensor-context-data-pipeline and t = 2 x c = 2 on 4-GPU domains, a CP group's ring
 // stays in one scale-up domain.
+// MoE token dropping in the report, only when a capacity factor is set: with balanced
+// routing a factor cf < 1 keeps cf of each token's expert passes, so 1 - cf are dropped
+// (0.25 at cf = 0.75); cf = 1.25 drops none.
+TEST(TrainingScenario, CapacityFactorAndDroppedShareInTheReport) {
+  const std::string moe = kModel + R"(, "experts": 8, "top_k": 2)";
+  const auto report = [&](const std::string& cf) {
+    return nlohmann::json::parse(run_report(load_scenario_text(
+        scenario(moe + cf, R"("data": 2, "tensor": 4, "pipeline": 2, "expert": 2)"), "t.json")));
+  };
+  const nlohmann::json drop = report(R"(, "capacity_factor": 0.75)");
+  EXPECT_DOUBLE_EQ(drop.at("training").at("moe_capacity").at("capacity_factor").get<double>(), 0.75);
+  EXPECT_DOUBLE_EQ(drop.at("training").at("moe_capacity").at("dropped_fraction").get<double>(), 0.25);
+  const nlohmann::json roomy = report(R"(, "capacity_factor": 1.25)");
+  EXPECT_DOUBLE_EQ(roomy.at("training").at("moe_capacity").at("dropped_fraction").get<double>(), 0.0);
+  EXPECT_FALSE(report("").at("training").contains("moe_capacity"));
+}
+
 TEST(TrainingScenario, ContextParallelInTheReport) {
   const Scenario s = load_scenario_text(
       scenario(kModel, R"("data": 2, "tensor": 2, "pipeline": 2, "context": 2)"), "t.json");
