@@ -356,6 +356,18 @@ void MaxMinSolver::restart_without(std::span<const uint32_t> gone, const PathVie
   update_shares_max(std::min(k, shares_max_.size()));
 }
 
+void MaxMinSolver::count_departure_work(double work) {
+  ++departure_counts_.updates;
+  if (probing_) {
+    ++departure_counts_.probes;
+    departure_counts_.probe_work += work;
+  } else {
+    since_probe_ += work;
+    departure_counts_.chosen_work += work;
+  }
+  probing_ = false;
+}
+
 // The heap of diverged links in a replay: link ids, smallest (share, link id) first.
 void MaxMinSolver::dsift_up(size_t i) {
   const uint32_t x = dheap_[i];
@@ -469,16 +481,23 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
   if (lstamp_.size() < links) lstamp_.resize(links, 0);
   if (arrived.empty() && !steps_.empty() && steps_.back().pos < kPosLimit / 2) {
     // Departures only: replay, or fill again from the first step a departed flow froze
-    // at, whichever has cost less lately (in flow-link incidences touched); every 16th
-    // time the other one, to keep its figure current. Both give a fresh solve's rates.
+    // at, whichever has cost less lately (in flow-link incidences touched); now and then
+    // the other one, to keep its figure current (kProbeRatio). Both give a fresh solve's
+    // rates.
     bool restart = departures_method_ == Departures::restart ||
                    (departures_method_ == Departures::adaptive && restart_cost_ < replay_cost_);
-    if (departures_method_ == Departures::adaptive && ++departure_updates_ % 16 == 0) restart = !restart;
+    probing_ = departures_method_ == Departures::adaptive &&
+               since_probe_ >= kProbeRatio * (restart ? replay_cost_ : restart_cost_);
+    if (probing_) {
+      restart = !restart;
+      since_probe_ = 0;
+    }
     if (restart) {
       restart_without(gone, paths, capacity, rate, refilled);
       double work = static_cast<double>(rec_flows_.size());
       for (uint32_t f : refilled) work += 2.0 * (paths.end[f] - paths.begin[f]);
       restart_cost_ = 0.75 * restart_cost_ + 0.25 * work;
+      count_departure_work(work);
       return;
     }
     replay_work_ = 0;
@@ -729,7 +748,10 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
   const size_t last = i;  // steps first .. last - 1 are replaced by new_steps_
   replay_steps_ = visited;
   replay_work_ += new_entries_.size() + visited;
-  if (arrived.empty()) replay_cost_ = 0.75 * replay_cost_ + 0.25 * static_cast<double>(replay_work_);
+  if (arrived.empty()) {
+    replay_cost_ = 0.75 * replay_cost_ + 0.25 * static_cast<double>(replay_work_);
+    count_departure_work(static_cast<double>(replay_work_));
+  }
   for (uint32_t j : bused_) bhead_[j] = kNotInHeap;  // the buckets the replay did not reach
   bused_.clear();
   for (uint32_t j : zused_) zhead_[j] = kNotInHeap;

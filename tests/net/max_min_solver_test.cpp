@@ -461,6 +461,77 @@ TEST(MaxMinSolver, ReplayOnLongRecordsMatchesAFreshSolve) {
   }
 }
 
+// The adaptive choice between replay and restart tries the dearer method only once the
+// cheaper one has done kProbeRatio times its last cost in work. Here 200 links of capacity
+// 1 carry two flows each (share 1/2) under a ladder of 1,000 links, link l of capacity
+// l + 2 with a flow of its own. One flow leaves each small link in turn: a restart fills
+// again every flow frozen from its step on (the whole ladder, > 1,000 flows), a replay
+// only moves that link's step (its other flow now freezes at 1, below the ladder's 2). So
+// after the first update (a try of the restart: no cost is known yet) the replay is the
+// cheaper by far and the restart is never worth trying again in 200 updates: it would
+// take 16 x ~1,000 incidences of replays. Trying the other method every 16th update, as
+// the solver once did, cost 12 restarts here: 20 times the replays' own work.
+TEST(MaxMinSolver, TriesTheDearerMethodInProportionToTheWorkDone) {
+  constexpr uint32_t kSmall = 200, kLadder = 1000;
+  std::vector<std::vector<uint32_t>> paths;
+  std::vector<double> cap(kSmall, 1.0);
+  for (uint32_t l = 0; l < kSmall; ++l) {
+    paths.push_back({l});
+    paths.push_back({l});
+  }
+  for (uint32_t l = 0; l < kLadder; ++l) {
+    cap.push_back(l + 2.0);
+    paths.push_back({kSmall + l});
+  }
+  const Paths p = make_paths(paths);
+  std::vector<uint32_t> alive(paths.size());
+  std::iota(alive.begin(), alive.end(), 0);
+  std::vector<double> rate(paths.size(), -1);
+  MaxMinSolver s;
+  s.solve_recorded(alive, PathView::of_rows(p), cap, rate);
+  std::vector<uint32_t> refilled;
+  for (uint32_t l = 0; l < kSmall; ++l) {
+    const std::vector<uint32_t> gone{2 * l};
+    s.resolve_without(gone, PathView::of_rows(p), cap, rate, refilled);
+    ASSERT_EQ(rate[2 * l + 1], 1.0) << "link " << l;  // alone on its link now
+    if (l + 1 < kSmall) {
+      ASSERT_EQ(rate[2 * l + 3], 0.5) << "link " << l + 1;
+    }
+  }
+  for (uint32_t l = 0; l < kLadder; ++l) ASSERT_EQ(rate[2 * kSmall + l], l + 2.0);
+  const auto& c = s.departure_counts();
+  EXPECT_EQ(c.updates, kSmall);
+  EXPECT_EQ(c.probes, 1u);
+  EXPECT_GT(c.probe_work, 1000.0);  // the one restart: the ladder's flows at least
+  EXPECT_LT(c.chosen_work, 100.0 * kSmall);
+}
+
+// Where both methods cost about the same, the other one is still tried regularly (about
+// every kProbeRatio x its cost ratio updates), so that the choice can follow a change: one
+// link, 400 flows leaving one by one; both methods fill every flow left again.
+TEST(MaxMinSolver, TriesTheOtherMethodRegularlyWhenTheyCostAlike) {
+  constexpr uint32_t kFlows = 400;
+  const Paths p = make_paths(std::vector<std::vector<uint32_t>>(kFlows, {0}));
+  const std::vector<double> cap{800.0};
+  std::vector<uint32_t> alive(kFlows);
+  std::iota(alive.begin(), alive.end(), 0);
+  std::vector<double> rate(kFlows, -1);
+  MaxMinSolver s;
+  s.solve_recorded(alive, PathView::of_rows(p), cap, rate);
+  std::vector<uint32_t> refilled;
+  for (uint32_t f = 0; f + 1 < kFlows; ++f) {
+    const std::vector<uint32_t> gone{f};
+    s.resolve_without(gone, PathView::of_rows(p), cap, rate, refilled);
+    ASSERT_EQ(rate[kFlows - 1], 800.0 / (kFlows - 1 - f));
+  }
+  const auto& c = s.departure_counts();
+  EXPECT_EQ(c.updates, kFlows - 1);
+  // Each method's work is 1 to 3 incidences per flow left, so the ratio of the two is
+  // within 3 either way: a try every 16 / 3 to 16 x 3 updates.
+  EXPECT_GE(c.probes, (kFlows - 1) / 48);
+  EXPECT_LE(c.probes, (kFlows - 1) / 5 + 1);
+}
+
 // A solve that shares flows with the record replaces it (its rates are the new truth);
 // one on flows the record does not hold leaves it alone.
 TEST(MaxMinSolver, RecordFollowsTheLatestSolveOfItsFlows) {

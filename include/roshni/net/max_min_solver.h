@@ -92,8 +92,20 @@ class MaxMinSolver {
   /// which follows those flows; it wins when the changes reach most links anyway, as in
   /// a skewed all-to-all), or (the default) by whichever has cost less lately. All three
   /// give a fresh solve's rates to the last bit; tests force one or the other.
+  /// The default tries the other method now and then to keep its cost current: once the
+  /// chosen one's work since the last try reaches kProbeRatio times the other's last
+  /// cost, so that the tries cost at most about 1/kProbeRatio of the work, however much
+  /// dearer the other method is.
   enum class Departures { adaptive, replay, restart };
   void departures_by(Departures method) { departures_method_ = method; }
+  static constexpr double kProbeRatio = 16;
+  /// Departure-only updates so far, and how many of them tried the method that was not
+  /// the cheaper one (adaptive only); with the work (flow-link incidences) of each kind.
+  struct DepartureCounts {
+    uint64_t updates = 0, probes = 0;
+    double chosen_work = 0, probe_work = 0;
+  };
+  const DepartureCounts& departure_counts() const { return departure_counts_; }
 
   /// update() with departures only.
   void resolve_without(std::span<const uint32_t> gone, const PathView& paths,
@@ -115,6 +127,8 @@ class MaxMinSolver {
   /// Progressive filling of the prepared flows from the state in remaining_/unfrozen_;
   /// when `record`, the steps and states are recorded.
   void fill(size_t nflows, std::span<double> rate, bool record);
+  /// Adds an update's work to the counts (and to since_probe_ unless it was a probe).
+  void count_departure_work(double work);
 
   std::vector<uint32_t> local_of_;   // link id -> local index + 1 (0 = not in this solve)
   std::vector<uint32_t> link_of_;    // local index -> link id
@@ -188,7 +202,10 @@ class MaxMinSolver {
   bool has_record_ = false;
   Departures departures_method_ = Departures::adaptive;
   double replay_cost_ = 0, restart_cost_ = 0;  // recent work of each, flow-link incidences
-  uint64_t replay_work_ = 0, departure_updates_ = 0, replay_steps_ = 0;
+  double since_probe_ = 0;  // work of the chosen method since the other was last tried
+  bool probing_ = false;    // this update tries the method that is not the cheaper one
+  DepartureCounts departure_counts_;
+  uint64_t replay_work_ = 0, replay_steps_ = 0;
   std::vector<Step> steps_;               // by position
   // Running maximum of steps_[..] in (share, link id) order, the order in which a fresh
   // solve takes them: a replay skips the recorded steps below a diverged link's.
