@@ -80,8 +80,10 @@ void write_training(JsonWriter& w, const scenario::Scenario& s, const TrainingSu
   w.end_object();
   // Only for the schedules and options issue 22 added, so that other reports keep their bytes.
   const bool uneven = sp.plan.first_stage_layers > 0 || sp.plan.last_stage_layers > 0;
-  if (sp.plan.virtual_stages > 1 || uneven) {
-    w.key("pipeline_schedule").value(sp.plan.virtual_stages > 1 ? "interleaved_1f1b" : "1f1b");
+  const bool other = sp.plan.schedule != work::PipelineSchedule::one_f_one_b;
+  if (sp.plan.virtual_stages > 1 || uneven || other) {
+    w.key("pipeline_schedule").value(sp.plan.virtual_stages > 1 ? "interleaved_1f1b"
+                                                                : std::string(work::to_string(sp.plan.schedule)));
     w.figure("virtual_stages", sp.plan.virtual_stages, "1");
     w.key("stage_layers").begin_array();
     for (const uint32_t n : info.stage_layers) w.value(n);
@@ -225,6 +227,10 @@ std::string training_text(const scenario::Scenario& s, const TrainingSummary& t)
   out += fmt::format("  throughput      {:.0f} tokens/s\n", t.tokens_per_second);
   if (info.spec.plan.virtual_stages > 1) {
     out += fmt::format("  schedule        interleaved 1F1B, {} virtual stages per GPU\n", info.spec.plan.virtual_stages);
+  } else if (info.spec.plan.schedule == work::PipelineSchedule::gpipe) {
+    out += "  schedule        GPipe (all forwards, then all backwards)\n";
+  } else if (info.spec.plan.schedule == work::PipelineSchedule::zb_h1) {
+    out += "  schedule        ZB-H1 (backward split into B and W, W deferred)\n";
   }
   if (info.spec.report_memory) {
     const work::StageMemory& m = info.memory[busiest_stage(info)];

@@ -23,7 +23,7 @@ const std::vector<std::string> kMlpKinds = {"standard", "gated"};
 const std::vector<std::string> kPrecisions = {"bf16", "fp16", "fp8", "tf32", "fp32"};
 const std::vector<std::string> kShardings = {"none", "zero1", "zero2", "zero3"};
 const std::vector<std::string> kDims = {"tensor", "context", "data", "pipeline"};
-const std::vector<std::string> kSchedules = {"1f1b"};
+const std::vector<std::string> kSchedules = {"1f1b", "gpipe", "zb_h1"};
 const std::vector<std::string> kRecompute = {"none", "selective", "full"};
 const std::vector<std::string> kEfficiencyModels = {"roofline"};
 const std::vector<std::string> kSimulate = {"all_replicas", "one_replica", "one_replica_lower_bound"};
@@ -226,7 +226,12 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
   pl.pipeline = count_or(p, "pipeline", 1, 1, kMaxDegree);
   pl.expert = count_or(p, "expert", 1, 1, kMaxDegree);
   pl.context = count_or(p, "context", 1, 1, kMaxDegree);
-  if (const auto s = p.get("schedule")) pick(*s, kSchedules, "pipeline schedule");
+  if (const auto s = p.get("schedule")) {
+    const std::string v = pick(*s, kSchedules, "pipeline schedule");
+    pl.schedule = v == "gpipe"   ? work::PipelineSchedule::gpipe
+                  : v == "zb_h1" ? work::PipelineSchedule::zb_h1
+                                 : work::PipelineSchedule::one_f_one_b;
+  }
   if (const auto s = p.get("sharding")) {
     const std::string v = pick(*s, kShardings, "sharding");
     pl.sharding = v == "zero1"   ? work::Sharding::zero1
@@ -334,6 +339,25 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
         "global batch {} is not a multiple of micro-batch {} ({}/micro_batch) x data "
         "parallelism {} ({}/data): every DP rank runs a whole number of micro-batches",
         mo.global_batch, mo.micro_batch, m.pointer(), pl.data, p.pointer()));
+  }
+  if (pl.schedule != work::PipelineSchedule::one_f_one_b) {
+    const auto sn = p.get("schedule");
+    const std::string name(work::to_string(pl.schedule));
+    if (pl.virtual_stages > 1) {
+      sn->fail(fmt::format("the '{}' schedule runs one model chunk per GPU, but {}/virtual_stages is {} "
+                           "(interleaving is Megatron-LM's 1F1B: use \"schedule\": \"1f1b\" with it)",
+                           name, p.pointer(), pl.virtual_stages));
+    }
+    const uint64_t micro = mo.global_batch / (uint64_t{mo.micro_batch} * pl.data);
+    if (pl.schedule == work::PipelineSchedule::zb_h1 && micro < pl.pipeline) {
+      sn->fail(fmt::format("ZB-H1 needs at least as many micro-batches per pipeline as stages (Qi et al. "
+                           "2024), but {}/global_batch / (micro_batch x data) gives {} for pipeline "
+                           "parallelism {}", m.pointer(), micro, pl.pipeline));
+    }
+    if (pl.schedule == work::PipelineSchedule::zb_h1 && pl.context > 1) {
+      sn->fail(fmt::format("ZB-H1's split backward is not modelled with context parallelism ({}/context "
+                           "is {}): the ring attention's backward runs whole", p.pointer(), pl.context));
+    }
   }
   if (pl.virtual_stages > 1) {
     const auto vn = p.get("virtual_stages");
@@ -458,6 +482,7 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
   const auto check = w.get("check_memory");
   const bool check_memory = !check || check->as_bool();
   spec.report_memory = (check && check_memory) || pl.virtual_stages > 1 || uneven > 0 ||
+                       pl.schedule != work::PipelineSchedule::one_f_one_b ||
                        spec.selective_recompute || pl.sequence_parallel || pl.context > 1;
   if (check_memory && spec.hbm_capacity.si() > 0) {
     const std::vector<work::StageMemory> mem = work::memory_per_gpu(spec);

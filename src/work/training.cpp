@@ -58,6 +58,7 @@ using coll::CollectiveKind;
 /// equations of docs/training.md ("Compute steps").
 struct StepWork {
   double attn_flops = 0, attn_bytes = 0;  // attention half, forward
+  double attn_gemm_flops = 0;             // of which its matmuls (the rest: the core)
   double mlp_flops = 0, mlp_bytes = 0;    // MLP (or local experts) half, forward
   double head_flops = 0, head_bytes = 0;  // output head on the last stage, forward
   double core_flops = 0, core_bytes = 0;  // the attention core, recomputed when selective
@@ -118,6 +119,7 @@ Shape shape_of(const TrainingSpec& spec) {
   StepWork& w = s.work;
   // Attention: matmuls 2 x params per token, scores and weighted sum 4 s h; all / t.
   w.attn_flops = k * n * (2 * attention_params(mo) + 4.0 * mo.sequence * h) / t;
+  w.attn_gemm_flops = k * n * 2 * attention_params(mo) / t;
   // HBM: the weights once; each matmul reads its input and writes its output (q, k, v
   // written, read back by attention, its output written and read by the projection).
   w.attn_bytes = k * (attention_params(mo) * vb / t + n * vb * (2 * h + (2 * (h + 2 * kv) + 2 * h) / t));
@@ -302,17 +304,28 @@ class Builder {
       w.optimizer_bytes = bytes_;
       return w;
     }
-    if (what == "fwd_head") return ops_.head;
-    if (what == "bwd_head") return ops_.head.backward();
-    const bool attn = what == "fwd" || what == "bwd" || what.ends_with("_attn");
-    const bool mlp = what == "fwd" || what == "bwd" || what.ends_with("_mlp");
-    ROSHNI_ASSERT(attn || mlp, "no operation classes for the compute step '{}'", what);
+    const bool head = what.starts_with("fwd_head") || what.starts_with("bwd_head");
+    const bool both = what == "fwd" || what == "bwd" || what == "bwd_b" || what == "bwd_w";
+    const bool attn = !head && (both || what.ends_with("_attn"));
+    const bool mlp = !head && (both || what.ends_with("_mlp"));
+    ROSHNI_ASSERT(head || attn || mlp, "no operation classes for the compute step '{}'", what);
+    if (head) w = ops_.head;
     if (attn) w += ops_.attn;
     if (mlp) w += ops_.mlp;
     if (what.starts_with("fwd")) return w;
+    // ZB-H1's weight-gradient pass: the forward's matmuls once more (dW = X^T dY, the
+    // FLOPs and bytes of Y = X W); the input-gradient pass is the backward less it.
+    OpWork dw;
+    dw.gemm_flops = w.gemm_flops;
+    dw.gemm_bytes = w.gemm_bytes;
+    if (what == "bwd_w" || what == "bwd_head_w") return dw;
     OpWork b = w.backward();
-    if (spec_.recompute) b += w;
-    if (spec_.selective_recompute && attn) b += ops_.core;
+    if (!head && spec_.recompute) b += w;
+    if (!head && spec_.selective_recompute && attn) b += ops_.core;
+    if (what.starts_with("bwd_b") || what == "bwd_head_b") {
+      b.gemm_flops -= dw.gemm_flops;
+      b.gemm_bytes -= dw.gemm_bytes;
+    }
     return b;
   }
 
@@ -637,23 +650,34 @@ class Builder {
     }
   }
 
+  /// A whole backward step's FLOPs and bytes (`flops`, `bytes_`) less the weight-gradient
+  /// pass's `w_flops` (ZB-H1's input-gradient pass B), or only that part (`weight`, its
+  /// W pass); the bytes split as the FLOPs do (docs/training.md, "Zero-bubble").
+  static std::pair<double, double> part_of(double flops, double bytes_, double w_flops, bool weight) {
+    const double share = w_flops / flops;
+    return weight ? std::pair{w_flops, bytes_ * share} : std::pair{flops - w_flops, bytes_ * (1 - share)};
+  }
+
   /// The backward pass of micro-batch j through virtual stage vs (on pipeline stage
-  /// i = vs mod p); on the last micro-batch each bucket's gradient collective starts as
-  /// soon as its steps are done.
-  void backward(uint32_t vs, uint32_t j) {
+  /// i = vs mod p), or with `input` only its input-gradient pass B (ZB-H1; weight()
+  /// runs the rest). When it `closes` the stage's gradients (the last backward there,
+  /// whole) each bucket's gradient collective starts as soon as its steps are done.
+  void backward(uint32_t vs, uint32_t j, bool closes, bool input) {
     const StepWork& w = s_.work;
     const double act = s_.k * s_.activation;
     const double again = spec_.recompute ? 1 : 0;  // the forward recomputed first
-    const bool last = j == s_.m - 1;
     const uint32_t i = vs % s_.p, steps = s_.vsteps[vs];
-    const std::vector<Bucket> buckets = last ? buckets_of(spec_, s_, vs) : std::vector<Bucket>();
+    ROSHNI_ASSERT(!input || s_.c == 1, "a split backward with context parallelism");
+    const std::vector<Bucket> buckets = closes && !input ? buckets_of(spec_, s_, vs) : std::vector<Bucket>();
     size_t next_bucket = 0;
     std::vector<std::vector<FlowId>> step_done(s_.d * s_.L);
     for (uint32_t dd = 0; dd < reps_; ++dd) {
       for (uint32_t r = 0; r < s_.L; ++r) {
         const uint32_t g = gpu(r, dd, i);
         if (vs == s_.P - 1) {
-          compute(g, "bwd_head", 2 * w.head_flops, 2 * w.head_bytes);
+          // Split, the head's dX and dW are one forward's matmul each.
+          if (input) compute(g, "bwd_head_b", w.head_flops, w.head_bytes);
+          else compute(g, "bwd_head", 2 * w.head_flops, 2 * w.head_bytes);
         } else {
           if (flows_) tail_[g].push_back(bwd_sent_[slot(vs + 1, j, dd, r)]);
         }
@@ -676,9 +700,10 @@ class Builder {
         // backward (Shoeybi et al. 2019, fig. 3).
         const double a2a = s_.k * s_.tokens * kept_top_k(spec_.model) * spec_.model.hidden * s_.vb / s_.t;
         ep_all_to_all(i, a2a);  // gradient of combine
+        const auto [mf, mb] = input ? part_of((2 + again) * w.mlp_flops, (2 + again) * w.mlp_bytes, w.mlp_flops, false)
+                                    : std::pair{(2 + again) * w.mlp_flops, (2 + again) * w.mlp_bytes};
         for (uint32_t dd = 0; dd < reps_; ++dd)
-          for (uint32_t r = 0; r < s_.L; ++r)
-            compute(gpu(r, dd, i), "bwd_mlp", (2 + again) * w.mlp_flops, (2 + again) * w.mlp_bytes);
+          for (uint32_t r = 0; r < s_.L; ++r) compute(gpu(r, dd, i), input ? "bwd_b_mlp" : "bwd_mlp", mf, mb);
         ep_all_to_all(i, a2a);  // gradient of dispatch
         for (uint32_t dd = 0; dd < reps_; ++dd) tp_all_reduce(i, dd, act);
       }
@@ -694,11 +719,10 @@ class Builder {
         }
         for (uint32_t r = 0; r < s_.t && s_.c == 1; ++r) {
           const uint32_t g = gpu(r, dd, i);
-          const FlowId id =
-              s_.moe ? compute(g, "bwd_attn", (2 + again) * w.attn_flops + w.core_flops,
-                               (2 + again) * w.attn_bytes + w.core_bytes)
-                     : compute(g, "bwd", (2 + again) * (w.attn_flops + w.mlp_flops) + w.core_flops,
-                               (2 + again) * (w.attn_bytes + w.mlp_bytes) + w.core_bytes);
+          const double wf = s_.moe ? w.attn_gemm_flops : w.attn_gemm_flops + w.mlp_flops;
+          const auto [f, b] = whole_step(s_.moe, again);
+          const auto [bf, bb] = input ? part_of(f, b, wf, false) : std::pair{f, b};
+          const FlowId id = compute(g, s_.moe ? (input ? "bwd_b_attn" : "bwd_attn") : (input ? "bwd_b" : "bwd"), bf, bb);
           step_done[dd * s_.L + r].assign(1, id);
         }
         tp_all_reduce(i, dd, s_.moe ? act : 2 * act);
@@ -714,6 +738,55 @@ class Builder {
           const FlowId sent = send(gpu(r, dd, i), gpu(r, dd, (vs - 1) % s_.p));
           if (flows_) bwd_sent_[slot(vs, j, dd, r)] = sent;
         }
+      }
+    }
+  }
+
+  /// A whole backward step's FLOPs and bytes without the MoE experts' half (`moe`) or
+  /// with the MLP (dense), `again` = 1 with full recomputation.
+  std::pair<double, double> whole_step(bool moe, double again) const {
+    const StepWork& w = s_.work;
+    if (moe) return {(2 + again) * w.attn_flops + w.core_flops, (2 + again) * w.attn_bytes + w.core_bytes};
+    return {(2 + again) * (w.attn_flops + w.mlp_flops) + w.core_flops,
+            (2 + again) * (w.attn_bytes + w.mlp_bytes) + w.core_bytes};
+  }
+
+  /// ZB-H1's weight-gradient pass W of micro-batch j through virtual stage vs: per step
+  /// (last first) dW = X^T dY, one forward's matmul FLOPs (attention and MLP or local
+  /// experts, the head on the last virtual stage), after the step's B pass on the same
+  /// GPU's chain. No collective: the TP all-reduces and EP all-to-alls of the backward
+  /// are B's. When it `closes` the stage's gradients, each bucket's gradient collective
+  /// starts after the W of its steps.
+  void weight(uint32_t vs, uint32_t /*j*/, bool closes) {
+    const StepWork& w = s_.work;
+    const double again = spec_.recompute ? 1 : 0;
+    const uint32_t i = vs % s_.p, steps = s_.vsteps[vs];
+    const std::vector<Bucket> buckets = closes ? buckets_of(spec_, s_, vs) : std::vector<Bucket>();
+    size_t next_bucket = 0;
+    std::vector<std::vector<FlowId>> step_done(s_.d * s_.L);
+    if (vs == s_.P - 1) {
+      for (uint32_t dd = 0; dd < reps_; ++dd)
+        for (uint32_t r = 0; r < s_.L; ++r) compute(gpu(r, dd, i), "bwd_head_w", w.head_flops, w.head_bytes);
+    }
+    if (steps == 0 && !buckets.empty()) {  // a chunk with no layer: its embedding or head
+      for (uint32_t dd = 0; dd < reps_; ++dd)
+        for (uint32_t r = 0; r < s_.L; ++r) step_done[dd * s_.L + r] = tail_[gpu(r, dd, i)];
+      gradients(i, buckets.front(), step_done);
+    }
+    for (uint32_t q = steps; q-- > 0;) {
+      const auto [f, b] = whole_step(s_.moe, again);
+      auto [wf, wb] = part_of(f, b, s_.moe ? w.attn_gemm_flops : w.attn_gemm_flops + w.mlp_flops, true);
+      if (s_.moe) {
+        const auto [mf, mb] = part_of((2 + again) * w.mlp_flops, (2 + again) * w.mlp_bytes, w.mlp_flops, true);
+        wf += mf;
+        wb += mb;
+      }
+      for (uint32_t dd = 0; dd < reps_; ++dd)
+        for (uint32_t r = 0; r < s_.L; ++r)
+          step_done[dd * s_.L + r].assign(1, compute(gpu(r, dd, i), "bwd_w", wf, wb));
+      if (next_bucket < buckets.size() && buckets[next_bucket].first_step == q) {
+        gradients(i, buckets[next_bucket], step_done);
+        ++next_bucket;
       }
     }
   }
@@ -788,31 +861,43 @@ class Builder {
     return ((static_cast<size_t>(vs) * s_.m + j) * s_.d + dd) * s_.L + r;
   }
 
-  /// Every stage's passes in the order of pipeline_order (1F1B, or interleaved 1F1B
-  /// over virtual stages). Stages are emitted in an order in which every cross-stage
-  /// input exists before it is used: a forward through virtual stage vs waits for vs - 1
-  /// to have run that micro-batch, a backward for vs + 1.
+  /// Every stage's passes in the order of pipeline_order (1F1B, GPipe or ZB-H1, or
+  /// interleaved 1F1B over virtual stages). Stages are emitted in an order in which every
+  /// cross-stage input exists before it is used: a forward through virtual stage vs waits
+  /// for vs - 1 to have run that micro-batch, a backward (or B pass) for vs + 1's; a W
+  /// pass only for its B, earlier on the same stage.
   void pipeline() {
     std::vector<std::vector<PipelineOp>> ops(s_.p);
-    for (uint32_t i = 0; i < s_.p; ++i) ops[i] = pipeline_order(s_.p, s_.v, s_.m, i);
+    size_t remaining = 0;
+    for (uint32_t i = 0; i < s_.p; ++i) {
+      ops[i] = pipeline_order(s_.p, s_.v, s_.m, i, spec_.plan.schedule);
+      remaining += ops[i].size();
+    }
     std::vector<size_t> next(s_.p, 0);
-    std::vector<uint32_t> fwd_done(s_.P, 0), bwd_done(s_.P, 0);  // micro-batches emitted
-    size_t remaining = 2 * static_cast<size_t>(s_.m) * s_.P;
+    // By virtual stage vs and micro-batch j (vs m + j): whether its forward (its
+    // backward, or B pass) has been emitted; by vs, the passes that made gradients.
+    std::vector<uint8_t> fwd_done(static_cast<size_t>(s_.P) * s_.m, 0), bwd_done = fwd_done;
+    std::vector<uint32_t> grads(s_.P, 0);
     while (remaining > 0) {
       bool progress = false;
       for (uint32_t i = 0; i < s_.p; ++i) {
         while (next[i] < ops[i].size()) {
           const PipelineOp op = ops[i][next[i]];
           const uint32_t vs = op.chunk * s_.p + i;
-          const bool ready = op.forward ? (vs == 0 || fwd_done[vs - 1] > op.micro_batch)
-                                        : (vs == s_.P - 1 || bwd_done[vs + 1] > op.micro_batch);
+          const size_t at = static_cast<size_t>(vs) * s_.m + op.micro_batch;
+          const bool ready = op.forward ? (vs == 0 || fwd_done[at - s_.m])
+                             : op.part == BackwardPart::weight ? true
+                                                               : (vs == s_.P - 1 || bwd_done[at + s_.m]);
           if (!ready) break;
           if (op.forward) {
             forward(vs, op.micro_batch);
-            ++fwd_done[vs];
+            fwd_done[at] = 1;
+          } else if (op.part == BackwardPart::weight) {
+            weight(vs, op.micro_batch, ++grads[vs] == s_.m);
           } else {
-            backward(vs, op.micro_batch);
-            ++bwd_done[vs];
+            const bool input = op.part == BackwardPart::input;
+            backward(vs, op.micro_batch, !input && ++grads[vs] == s_.m, input);
+            bwd_done[at] = 1;
           }
           ++next[i];
           --remaining;
@@ -898,8 +983,44 @@ std::vector<uint32_t> virtual_stage_layers(const TransformerModel& model, const 
   return out;
 }
 
-std::vector<PipelineOp> pipeline_order(uint32_t p, uint32_t v, uint32_t m, uint32_t stage) {
+std::string_view to_string(PipelineSchedule s) {
+  switch (s) {
+    case PipelineSchedule::one_f_one_b:
+      return "1f1b";
+    case PipelineSchedule::gpipe:
+      return "gpipe";
+    case PipelineSchedule::zb_h1:
+      return "zb_h1";
+  }
+  return "1f1b";
+}
+
+std::vector<PipelineOp> pipeline_order(uint32_t p, uint32_t v, uint32_t m, uint32_t stage,
+                                       PipelineSchedule schedule) {
   std::vector<PipelineOp> ops;
+  if (v == 1 && schedule == PipelineSchedule::gpipe) {
+    // GPipe (Huang et al. 2019, fig. 2c): every forward, then every backward, the last
+    // micro-batch's first.
+    for (uint32_t j = 0; j < m; ++j) ops.push_back({true, 0, j});
+    for (uint32_t j = m; j-- > 0;) ops.push_back({false, 0, j});
+    return ops;
+  }
+  if (v == 1 && schedule == PipelineSchedule::zb_h1) {
+    // ZB-H1 (Qi et al. 2024, sec. 2.1, fig. 3 top): 1F1B's order, F^(p - i) (B F)..., with
+    // each backward cut into B and W and stage i's W passes run `stage` micro-batches
+    // late (B, then W, then F in the steady state), so the B passes travel up the
+    // pipeline unhindered and the deferred W passes fill the drain.
+    const uint32_t warm = std::min(p - stage, m);
+    uint32_t f = 0, w = 0;
+    for (; f < warm; ++f) ops.push_back({true, 0, f});
+    for (uint32_t b = 0; b < m; ++b) {
+      ops.push_back({false, 0, b, BackwardPart::input});
+      if (b >= stage) ops.push_back({false, 0, w++, BackwardPart::weight});
+      if (f < m) ops.push_back({true, 0, f++});
+    }
+    for (; w < m; ++w) ops.push_back({false, 0, w, BackwardPart::weight});
+    return ops;
+  }
   if (v == 1) {
     // 1F1B (PipeDream-Flush, Narayanan et al. 2021, fig. 4): min(p - 1 - i, m) warm-up
     // forwards, then one forward and one backward alternately, then the rest backwards.
@@ -989,8 +1110,12 @@ std::vector<StageMemory> memory_per_gpu(const TrainingSpec& spec) {
     sm.gradients = vb * (dense / g_d + experts / g_e);
     sm.optimizer = 12 * (dense / o_d + experts / o_e);
     uint32_t held = 0;
-    for (const PipelineOp& op : pipeline_order(p, v, m, i)) {
+    for (const PipelineOp& op : pipeline_order(p, v, m, i, pl.schedule)) {
       const uint32_t l = layers[op.chunk * p + i];
+      // A micro-batch's activations are held from its forward to the end of its
+      // backward; with the backward split (ZB-H1), to its W pass, which reads the
+      // layers' inputs (X in dW = X^T dY).
+      if (op.part == BackwardPart::input) continue;
       held = op.forward ? held + l : held - l;
       sm.layer_passes = std::max(sm.layer_passes, held);
     }

@@ -109,6 +109,23 @@ const std::vector<Bad> kBad = {
         "vocabulary": 1000, "sequence": 512, "global_batch": 12, "micro_batch": 1)",
         R"("data": 2, "tensor": 2, "pipeline": 4, "virtual_stages": 2)"),
      "/workload/parallelism/virtual_stages", "6 micro-batches per pipeline"},
+    {"ScheduleMisspelt", scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2, "schedule": "gpip")"),
+     "/workload/parallelism/schedule", "did you mean 'gpipe'"},
+    {"ScheduleUnknown", scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2, "schedule": "zb_v")"),
+     "/workload/parallelism/schedule", "unknown pipeline schedule 'zb_v'"},
+    {"GpipeWithVirtualStages", scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2, "virtual_stages": 2,
+        "schedule": "gpipe")"),
+     "/workload/parallelism/schedule", "the 'gpipe' schedule runs one model chunk per GPU, but /workload/parallelism/virtual_stages is 2"},
+    {"ZbH1WithVirtualStages", scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2, "virtual_stages": 2,
+        "schedule": "zb_h1")"),
+     "/workload/parallelism/schedule", "the 'zb_h1' schedule runs one model chunk per GPU"},
+    {"ZbH1FewerMicroBatchesThanStages", scenario(R"("layers": 8, "hidden": 1024, "heads": 16,
+        "vocabulary": 1000, "sequence": 512, "global_batch": 2, "micro_batch": 1)",
+        R"("data": 1, "tensor": 4, "pipeline": 4, "schedule": "zb_h1")"),
+     "/workload/parallelism/schedule", "gives 2 for pipeline parallelism 4"},
+    {"ZbH1WithContextParallelism", scenario(kModel, R"("data": 2, "tensor": 2, "pipeline": 2, "context": 2,
+        "schedule": "zb_h1")"),
+     "/workload/parallelism/schedule", "not modelled with context parallelism (/workload/parallelism/context is 2)"},
     {"VirtualStagesNotDividingLayers", scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2, "virtual_stages": 3)"),
      "/workload/parallelism/virtual_stages", "pipeline parallelism 2 x virtual stages 3 does not divide the 8 layers"},
     {"PipelineNotDividingLayersNamesTheFix", scenario(R"("layers": 6, "hidden": 1024, "heads": 16, "vocabulary": 1000,
@@ -259,6 +276,21 @@ TEST(TrainingScenario, MemoryCheckOptOutAndReportKeys) {
   ASSERT_NE(summary, std::string::npos);
   EXPECT_NE(r.find("\"memory_per_gpu\"", summary), std::string::npos);
   EXPECT_NE(r.find("\"virtual_stages\"", summary), std::string::npos);
+}
+
+// A GPipe or ZB-H1 plan names its schedule in the training object (and writes the
+// busiest GPU's memory: the schedules differ in the activations they hold); the
+// default 1F1B's reports keep their keys (above).
+TEST(TrainingScenario, OtherSchedulesAreNamedInTheReport) {
+  for (const std::string name : {"gpipe", "zb_h1"}) {
+    const std::string r = run_report(load_scenario_text(
+        scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2, "schedule": ")" + name + "\""), "t.json"));
+    EXPECT_NE(r.find("\"pipeline_schedule\": \"" + name + "\""), std::string::npos) << name;
+    EXPECT_NE(r.find("\"memory_per_gpu\""), std::string::npos) << name;
+  }
+  const std::string r = run_report(load_scenario_text(
+      scenario(kModel, R"("data": 2, "tensor": 4, "pipeline": 2, "schedule": "1f1b")"), "t.json"));
+  EXPECT_EQ(r.find("pipeline_schedule"), std::string::npos);
 }
 
 // Issue 22.2: the training object splits the exposed communication by class (the five

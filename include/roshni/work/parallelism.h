@@ -22,6 +22,11 @@ std::string_view to_string(Sharding s);
 
 enum class Dim : uint8_t { tensor, data, pipeline, context };
 
+enum class PipelineSchedule : uint8_t { one_f_one_b, gpipe, zb_h1 };
+
+/// "1f1b", "gpipe", "zb_h1": the scenario's names (and report.json's).
+std::string_view to_string(PipelineSchedule s);
+
 struct ParallelPlan {
   uint32_t data = 1, tensor = 1, pipeline = 1;
   uint32_t expert = 1;  // EP: experts split over groups of `expert` DP ranks; divides data
@@ -44,6 +49,11 @@ struct ParallelPlan {
   /// Interleaved 1F1B (Narayanan et al. 2021, sec. 2.2.2): each GPU holds this many model
   /// chunks; chunk c of pipeline stage i is virtual stage c p + i. 1 = plain 1F1B.
   uint32_t virtual_stages = 1;
+  /// The pipeline schedule with one chunk per GPU (docs/training.md, "Pipeline
+  /// schedules"): 1F1B (PipeDream-Flush), GPipe (all forwards, then all backwards) or
+  /// ZB-H1 (Qi et al. 2024: the backward split into an input-gradient pass B and a
+  /// weight-gradient pass W, the W passes deferred into the drain).
+  PipelineSchedule schedule = PipelineSchedule::one_f_one_b;
   /// Uneven pipelines (Megatron-Core's num_layers_in_first/last_pipeline_stage): the layers
   /// of the first and last stage; 0 = the even share. The other stages split the rest.
   uint32_t first_stage_layers = 0, last_stage_layers = 0;

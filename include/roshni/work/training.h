@@ -121,11 +121,17 @@ struct TrainingInfo {
 /// Inputs are trusted (the scenario layer checks that the split is whole).
 std::vector<uint32_t> virtual_stage_layers(const TransformerModel& model, const ParallelPlan& plan);
 
+/// Which part of a backward pass an operation runs: all of it, or (ZB-H1) only the input
+/// gradient B (dX = dY W^T, the attention core, the element-wise work) or only the weight
+/// gradient W (dW = X^T dY).
+enum class BackwardPart : uint8_t { whole, input, weight };
+
 /// One operation of a pipeline stage's schedule: the forward or backward pass of
-/// micro-batch `micro_batch` through model chunk `chunk`.
+/// micro-batch `micro_batch` through model chunk `chunk` (of a backward, `part`).
 struct PipelineOp {
   bool forward;
   uint32_t chunk, micro_batch;
+  BackwardPart part = BackwardPart::whole;
   bool operator==(const PipelineOp&) const = default;
 };
 
@@ -136,7 +142,12 @@ struct PipelineOp {
 /// the backwards left. The k-th forward runs chunk (k mod p v) / p on micro-batch
 /// (k / (p v)) p + k mod p; the k-th backward the same micro-batch on chunk
 /// v - 1 - (k mod p v) / p.
-std::vector<PipelineOp> pipeline_order(uint32_t p, uint32_t v, uint32_t m, uint32_t stage);
+/// With v = 1 and `schedule` gpipe: F_0 .. F_{m-1}, then B_{m-1} .. B_0. With zb_h1
+/// (m >= p): w = min(p - stage, m) forwards, then for each micro-batch b in order its
+/// input-gradient pass B_b, the weight-gradient pass W_{b - stage} once b >= stage, and
+/// the next forward while any is left; then the W passes left, in order.
+std::vector<PipelineOp> pipeline_order(uint32_t p, uint32_t v, uint32_t m, uint32_t stage,
+                                       PipelineSchedule schedule = PipelineSchedule::one_f_one_b);
 
 /// Activation bytes one GPU keeps for one layer and one micro-batch (b s tokens) until
 /// its backward, after Korthikanti et al. 2022 (eq. 1-2, Table 2, no sequence
