@@ -198,5 +198,37 @@ TEST(TpOverlap, PieceWaitsForItsChunkOnEveryRankAndForThePieceBefore) {
   EXPECT_EQ(c1[0], FlowId(fwd[0]));
 }
 
+// The gradients of a step are ready when its whole backward is: a bucket's all-reduce
+// (one per step here, DP 2) waits for the step's last chunk on each rank, never for an
+// earlier one (a chunk that another chunk of the same step waits for).
+TEST(TpOverlap, GradientBucketsWaitForTheLastChunk) {
+  TrainingSpec s = small_training_spec();
+  s.plan.tensor = 2;
+  s.plan.data = 2;
+  s.tp_overlap_chunks = 3;
+  net::FlowSet flows;
+  build_training(s, ids(4), flows);
+  std::vector<uint8_t> inner(flows.size(), 0);  // a chunk a later chunk of its step waits for
+  for (uint32_t f = 0; f < flows.size(); ++f) {
+    const FlowId id(f);
+    if (!flows.is_task(id) || flows.label(id) != "bwd") continue;
+    for (const FlowId d : flows.deps(id))
+      if (flows.is_task(d) && flows.label(d) == "bwd" && flows.src(d) == flows.src(id)) inner[d.value()] = 1;
+  }
+  size_t dp_on_bwd = 0;
+  for (uint32_t f = 0; f < flows.size(); ++f) {
+    const FlowId id(f);
+    if (flows.is_task(id) || flows.label(id).rfind("dp/", 0) != 0) continue;
+    for (const FlowId d : flows.deps(id)) {
+      if (!flows.is_task(d) || flows.label(d) != "bwd") continue;
+      ++dp_on_bwd;
+      EXPECT_FALSE(inner[d.value()]) << flows.label(id);
+    }
+  }
+  // L = 8 buckets x t = 2 DP groups (one per TP rank); each group's ring over d = 2 starts
+  // with 2 flows, each waiting for both members' last chunk.
+  EXPECT_EQ(dp_on_bwd, 8u * 2 * 2 * 2);
+}
+
 }  // namespace
 }  // namespace roshni::work
