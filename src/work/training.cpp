@@ -10,7 +10,9 @@
 // previous step on its GPU and for the collectives it needs (TP all-reduce, EP
 // all-to-all, the activation from the previous stage). Communication that overlaps
 // compute (activations sent onwards, DP gradient buckets) hangs off the chain without
-// blocking it. Nothing here iterates an unordered container: ids follow loop order.
+// blocking it. With TP overlap (Wang et al., ASPLOS 2023) a step and the TP collective
+// after it run as n pipelined chunks and pieces (tp_after_chunks). Nothing here iterates
+// an unordered container: ids follow loop order.
 //
 // One file (~750 lines) on purpose: most of it is the Builder, whose phases (compute
 // chain, TP, PP, DP buckets, ZeRO, experts, the one-replica fold) share its per-GPU
