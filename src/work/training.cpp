@@ -282,20 +282,36 @@ class Builder {
 
   /// A compute step on GPU g after its chain (and `extra`); becomes the chain's tail.
   FlowId compute(uint32_t g, const char* what, double flops, double bytes_, std::span<const FlowId> extra = {}) {
-    return compute_chunks(g, what, flops, bytes_, extra, 1).back();
+    const SimTime d = step_time(g, what, flops, bytes_);
+    count_ += 1;
+    if (!flows_) return FlowId();
+    deps_ = tail_[g];
+    deps_.insert(deps_.end(), extra.begin(), extra.end());
+    const FlowId id = flows_->add_task(what, gpus_[g], d, deps_);
+    tail_[g].assign(1, id);
+    return id;
   }
 
-  /// The same step as n chunks in a row on GPU g, the first after its chain (and `extra`),
-  /// each the next's only dependency; their times are the step's split into n whole
-  /// picoseconds (the first d mod n one picosecond longer), so they sum to it exactly.
-  /// Returns the chunks (n invalid ids when only counting); the last is the chain's tail.
-  std::vector<FlowId> compute_chunks(uint32_t g, const char* what, double flops, double bytes_,
-                                     std::span<const FlowId> extra, uint32_t n) {
+  /// The time of a compute step on GPU g (added to its tally).
+  SimTime step_time(uint32_t g, const char* what, double flops, double bytes_) {
     const SimTime d = spec_.op_fractions ? class_time(g, what, bytes_) : roofline_time(flops, bytes_, spec_);
     compute_[g] += d;
+    return d;
+  }
+
+  /// A compute step whose TP collective follows it (tp_after_chunks): with TP overlap, as
+  /// n chunks in a row on GPU g, the first after its chain (and `extra`), each the next's
+  /// only dependency, their times the step's split into n whole picoseconds (the first
+  /// d mod n one picosecond longer, so they sum to it exactly), appended to `chunks` (n
+  /// invalid ids when only counting); without, one step, as compute(). Returns the last.
+  FlowId tp_step(uint32_t g, const char* what, double flops, double bytes_, std::span<const FlowId> extra,
+                 std::vector<std::vector<FlowId>>& chunks) {
+    if (!tp_overlap()) return compute(g, what, flops, bytes_, extra);
+    const uint32_t n = spec_.tp_overlap_chunks;
+    const SimTime d = step_time(g, what, flops, bytes_);
     count_ += n;
-    std::vector<FlowId> out(n);
-    if (!flows_) return out;
+    std::vector<FlowId>& out = chunks.emplace_back(n);
+    if (!flows_) return FlowId();
     deps_ = tail_[g];
     deps_.insert(deps_.end(), extra.begin(), extra.end());
     for (uint32_t k = 0; k < n; ++k) {
@@ -304,7 +320,7 @@ class Builder {
       deps_.assign(1, out[k]);
     }
     tail_[g].assign(1, out.back());
-    return out;
+    return out.back();
   }
 
   // ---- compute by operation class (op_roofline.h; only with spec.op_fractions) ----
@@ -451,11 +467,8 @@ class Builder {
   /// scenario layer; its steps end in ring-attention blocks, not one GEMM step).
   bool tp_overlap() const { return spec_.tp_overlap_chunks > 0 && s_.t > 1 && s_.c == 1; }
 
-  /// The chunks a step followed by its TP collective runs as: n with TP overlap, else 1.
-  uint32_t tp_chunks() const { return tp_overlap() ? spec_.tp_overlap_chunks : 1; }
-
   /// The TP collective of `bytes_` over the TP group of replica dd on stage i after a
-  /// compute step that ran as chunks[r] (n each) on TP rank r: without TP overlap, the
+  /// compute step that ran as chunks[r] (n each; tp_step) on TP rank r: without TP overlap, the
   /// all-reduce (or reduce-scatter and all-gather pair) after the step, as tp_all_reduce;
   /// with it (docs/training.md, "TP communication overlap"), n pieces of bytes_ / n in a
   /// row, piece k after chunk k on every rank and after piece k - 1 (one communication
@@ -655,7 +668,7 @@ class Builder {
           ring_attention(i, dd, true, flops, s_.moe ? w.attn_bytes : w.attn_bytes + w.mlp_bytes,
                          w.block_flops, w.ring_bytes, recv);
         }
-        std::vector<std::vector<FlowId>> chunks;  // by TP rank: the step's chunks (c = 1)
+        std::vector<std::vector<FlowId>> chunks;  // with TP overlap, by TP rank: the step's chunks
         for (uint32_t r = 0; r < s_.t && s_.c == 1; ++r) {
           const uint32_t g = gpu(r, dd, i);
           FlowId recv;
@@ -663,10 +676,9 @@ class Builder {
           const std::span<const FlowId> extra = recv.valid() ? std::span<const FlowId>(&recv, 1)
                                                              : std::span<const FlowId>();
           if (s_.moe) {
-            chunks.push_back(compute_chunks(g, "fwd_attn", w.attn_flops, w.attn_bytes, extra, tp_chunks()));
+            tp_step(g, "fwd_attn", w.attn_flops, w.attn_bytes, extra, chunks);
           } else {
-            chunks.push_back(compute_chunks(g, "fwd", w.attn_flops + w.mlp_flops, w.attn_bytes + w.mlp_bytes,
-                                            extra, tp_chunks()));
+            tp_step(g, "fwd", w.attn_flops + w.mlp_flops, w.attn_bytes + w.mlp_bytes, extra, chunks);
           }
         }
         // Megatron: one all-reduce after attention, one after the MLP, per layer.
@@ -749,15 +761,15 @@ class Builder {
                                                (2 + again) * w.ring_bytes, {});
           for (uint32_t r = 0; r < s_.L; ++r) step_done[dd * s_.L + r].assign(1, last_ids[r]);
         }
-        std::vector<std::vector<FlowId>> chunks;  // by TP rank: the step's chunks (c = 1)
+        std::vector<std::vector<FlowId>> chunks;  // with TP overlap, by TP rank: the step's chunks
         for (uint32_t r = 0; r < s_.t && s_.c == 1; ++r) {
           const uint32_t g = gpu(r, dd, i);
-          chunks.push_back(
-              s_.moe ? compute_chunks(g, "bwd_attn", (2 + again) * w.attn_flops + w.core_flops,
-                                      (2 + again) * w.attn_bytes + w.core_bytes, {}, tp_chunks())
-                     : compute_chunks(g, "bwd", (2 + again) * (w.attn_flops + w.mlp_flops) + w.core_flops,
-                                      (2 + again) * (w.attn_bytes + w.mlp_bytes) + w.core_bytes, {}, tp_chunks()));
-          step_done[dd * s_.L + r].assign(1, chunks.back().back());
+          const FlowId id =
+              s_.moe ? tp_step(g, "bwd_attn", (2 + again) * w.attn_flops + w.core_flops,
+                               (2 + again) * w.attn_bytes + w.core_bytes, {}, chunks)
+                     : tp_step(g, "bwd", (2 + again) * (w.attn_flops + w.mlp_flops) + w.core_flops,
+                               (2 + again) * (w.attn_bytes + w.mlp_bytes) + w.core_bytes, {}, chunks);
+          step_done[dd * s_.L + r].assign(1, id);
         }
         tp_after_chunks(i, dd, s_.moe ? act : 2 * act, chunks);
       }
