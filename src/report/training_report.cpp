@@ -90,6 +90,9 @@ void write_training(JsonWriter& w, const scenario::Scenario& s, const TrainingSu
     w.end_array();
   }
   if (sp.selective_recompute) w.key("recompute").value("selective");
+  if (sp.tp_overlap_chunks > 0) {  // only when set, so that other reports keep their bytes
+    w.key("tp_overlap").begin_compact_object().key("chunks").value(sp.tp_overlap_chunks).end_object();
+  }
   if (sp.model.capacity_factor > 0) {
     // MoE token dropping (docs/training.md, "Capacity factor"): the share of expert
     // passes that do not run (lost work, still in the model FLOPs). Only when set.

@@ -208,7 +208,7 @@ FlopRate peak_at_precision(const hw::AcceleratorPart& part, const JsonNode& a,
 work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, net::FlowSet& flows,
                                  ReplicaFold& fold) {
   w.expect_keys({"kind", "model", "parallelism", "accelerator", "efficiency", "recompute",
-                 "optimizer_bytes_per_param", "train_tokens", "simulate", "check_memory"});
+                 "optimizer_bytes_per_param", "train_tokens", "simulate", "check_memory", "tp_overlap"});
   work::TrainingSpec spec;
   const JsonNode m = w.at("model", "the transformer, like {\"layers\": 96, \"hidden\": 12288, ...}");
   spec.model = model(m);
@@ -448,6 +448,21 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
   spec.optimizer_bytes_per_param = 24.0 + 2.0 * mo.bytes_per_value;
   if (const auto o = w.get("optimizer_bytes_per_param")) {
     spec.optimizer_bytes_per_param = o->as_number(0, 1e4, "a number of bytes per parameter");
+  }
+  if (const auto o = w.get("tp_overlap")) {
+    // docs/training.md, "TP communication overlap": the step and its TP collective in n
+    // pipelined chunks. With tensor 1 there is no collective: allowed, no effect.
+    if (!o->is_object()) {
+      o->fail(fmt::format("expected an object like {{\"chunks\": 4}} (a step and its TP collective split "
+                          "into that many pipelined chunks), got {}", describe_value(o->raw())));
+    }
+    o->expect_keys({"chunks"});
+    if (pl.context > 1) {
+      o->fail("TP communication overlap is not modelled with context parallelism yet (its steps end "
+              "in ring-attention blocks); leave out \"tp_overlap\" or set parallelism.context to 1");
+    }
+    spec.tp_overlap_chunks = count(*o, "chunks", "the number of chunks a step and its TP collective are "
+                                                 "split into, like 4", 1, 1024);
   }
   if (const auto t = w.get("train_tokens")) spec.train_tokens = number(*t, 0, 1e18, "a token count");
   spec.domain_size = ctx.domain_size;

@@ -10,7 +10,9 @@
 // previous step on its GPU and for the collectives it needs (TP all-reduce, EP
 // all-to-all, the activation from the previous stage). Communication that overlaps
 // compute (activations sent onwards, DP gradient buckets) hangs off the chain without
-// blocking it. Nothing here iterates an unordered container: ids follow loop order.
+// blocking it. With TP overlap (Wang et al., ASPLOS 2023) a step and the TP collective
+// after it run as n pipelined chunks and pieces (tp_after_chunks). Nothing here iterates
+// an unordered container: ids follow loop order.
 //
 // One file (~750 lines) on purpose: most of it is the Builder, whose phases (compute
 // chain, TP, PP, DP buckets, ZeRO, experts, the one-replica fold) share its per-GPU
@@ -282,8 +284,7 @@ class Builder {
 
   /// A compute step on GPU g after its chain (and `extra`); becomes the chain's tail.
   FlowId compute(uint32_t g, const char* what, double flops, double bytes_, std::span<const FlowId> extra = {}) {
-    const SimTime d = spec_.op_fractions ? class_time(g, what, bytes_) : roofline_time(flops, bytes_, spec_);
-    compute_[g] += d;
+    const SimTime d = step_time(g, what, flops, bytes_);
     count_ += 1;
     if (!flows_) return FlowId();
     deps_ = tail_[g];
@@ -291,6 +292,37 @@ class Builder {
     const FlowId id = flows_->add_task(what, gpus_[g], d, deps_);
     tail_[g].assign(1, id);
     return id;
+  }
+
+  /// The time of a compute step on GPU g (added to its tally).
+  SimTime step_time(uint32_t g, const char* what, double flops, double bytes_) {
+    const SimTime d = spec_.op_fractions ? class_time(g, what, bytes_) : roofline_time(flops, bytes_, spec_);
+    compute_[g] += d;
+    return d;
+  }
+
+  /// A compute step whose TP collective follows it (tp_after_chunks): with TP overlap, as
+  /// n chunks in a row on GPU g, the first after its chain (and `extra`), each the next's
+  /// only dependency, their times the step's split into n whole picoseconds (the first
+  /// d mod n one picosecond longer, so they sum to it exactly), appended to `chunks` (n
+  /// invalid ids when only counting); without, one step, as compute(). Returns the last.
+  FlowId tp_step(uint32_t g, const char* what, double flops, double bytes_, std::span<const FlowId> extra,
+                 std::vector<std::vector<FlowId>>& chunks) {
+    if (!tp_overlap()) return compute(g, what, flops, bytes_, extra);
+    const uint32_t n = spec_.tp_overlap_chunks;
+    const SimTime d = step_time(g, what, flops, bytes_);
+    count_ += n;
+    std::vector<FlowId>& out = chunks.emplace_back(n);
+    if (!flows_) return FlowId();
+    deps_ = tail_[g];
+    deps_.insert(deps_.end(), extra.begin(), extra.end());
+    for (uint32_t k = 0; k < n; ++k) {
+      const SimTime part = SimTime::ps(d.ps() / n + (k < d.ps() % n ? 1 : 0));
+      out[k] = flows_->add_task(what, gpus_[g], part, deps_);
+      deps_.assign(1, out[k]);
+    }
+    tail_[g].assign(1, out.back());
+    return out.back();
   }
 
   // ---- compute by operation class (op_roofline.h; only with spec.op_fractions) ----
@@ -439,20 +471,56 @@ class Builder {
       idx[r] = gpu(r + cc * s_.t, dd, i);
       after.insert(after.end(), tail_[idx[r]].begin(), tail_[idx[r]].end());
     }
+    const std::vector<FlowId> ends = tp_collective(idx, bytes_, after);
+    if (flows_) for (uint32_t g : idx) tail_[g] = ends;
+  }
+
+  /// Whether TP collectives that follow a compute step are decomposed (TP overlap):
+  /// asked for, a TP group to communicate in, and no context parallelism (refused by the
+  /// scenario layer; its steps end in ring-attention blocks, not one GEMM step).
+  bool tp_overlap() const { return spec_.tp_overlap_chunks > 0 && s_.t > 1 && s_.c == 1; }
+
+  /// The TP collective of `bytes_` over the TP group of replica dd on stage i after a
+  /// compute step that ran as chunks[r] (n each; tp_step) on TP rank r: without TP overlap, the
+  /// all-reduce (or reduce-scatter and all-gather pair) after the step, as tp_all_reduce;
+  /// with it (docs/training.md, "TP communication overlap"), n pieces of bytes_ / n in a
+  /// row, piece k after chunk k on every rank and after piece k - 1 (one communication
+  /// stream), so that chunk k + 1 computes while piece k moves; every rank's chain then
+  /// waits for the last piece (and through it for all of them).
+  void tp_after_chunks(uint32_t i, uint32_t dd, double bytes_, const std::vector<std::vector<FlowId>>& chunks) {
+    if (!tp_overlap()) {
+      tp_all_reduce(i, dd, bytes_);
+      return;
+    }
+    const uint32_t n = spec_.tp_overlap_chunks;
+    std::vector<uint32_t> idx(s_.t);
+    for (uint32_t r = 0; r < s_.t; ++r) idx[r] = gpu(r, dd, i);
     std::vector<FlowId> ends;
-    if (spec_.plan.sequence_parallel) {
-      // Sequence parallelism: the all-reduce's two halves, a reduce-scatter into the
-      // sequence-split region and an all-gather out of it, the same bytes; emitted where
-      // the all-reduce was (the layer norms and dropouts between them are no steps here).
-      const auto mid = collective(Traffic::tp, make(CollectiveKind::reduce_scatter, nodes(idx), bytes_, "tp"),
-                                  algorithm(CollectiveKind::reduce_scatter, "ring"), after);
-      ends = collective(Traffic::tp, make(CollectiveKind::all_gather, nodes(idx), bytes_, "tp"),
-                        algorithm(CollectiveKind::all_gather, "ring"), mid);
-    } else {
-      ends = collective(Traffic::tp, make(CollectiveKind::all_reduce, nodes(idx), bytes_, "tp"),
-                        algorithm(CollectiveKind::all_reduce, "ring"), after);
+    for (uint32_t k = 0; k < n; ++k) {
+      std::vector<FlowId> after;
+      if (flows_) {
+        for (uint32_t r = 0; r < s_.t; ++r) after.push_back(chunks[r][k]);
+        after.insert(after.end(), ends.begin(), ends.end());
+      }
+      ends = tp_collective(idx, bytes_ / n, after);
     }
     if (flows_) for (uint32_t g : idx) tail_[g] = ends;
+  }
+
+  /// One TP collective of `bytes_` over the ranks `idx` after `after`: the ring
+  /// all-reduce, or with sequence parallelism its two halves, a reduce-scatter into the
+  /// sequence-split region and an all-gather out of it, the same bytes, emitted where the
+  /// all-reduce was (the layer norms and dropouts between them are no steps here).
+  /// Returns its ends.
+  std::vector<FlowId> tp_collective(std::span<const uint32_t> idx, double bytes_, std::span<const FlowId> after) {
+    if (spec_.plan.sequence_parallel) {
+      const auto mid = collective(Traffic::tp, make(CollectiveKind::reduce_scatter, nodes(idx), bytes_, "tp"),
+                                  algorithm(CollectiveKind::reduce_scatter, "ring"), after);
+      return collective(Traffic::tp, make(CollectiveKind::all_gather, nodes(idx), bytes_, "tp"),
+                        algorithm(CollectiveKind::all_gather, "ring"), mid);
+    }
+    return collective(Traffic::tp, make(CollectiveKind::all_reduce, nodes(idx), bytes_, "tp"),
+                      algorithm(CollectiveKind::all_reduce, "ring"), after);
   }
 
   /// EP all-to-all of `bytes_` per rank over every EP group of stage i and TP rank r.
@@ -613,6 +681,7 @@ class Builder {
           ring_attention(i, dd, true, flops, s_.moe ? w.attn_bytes : w.attn_bytes + w.mlp_bytes,
                          w.block_flops, w.ring_bytes, recv);
         }
+        std::vector<std::vector<FlowId>> chunks;  // with TP overlap, by TP rank: the step's chunks
         for (uint32_t r = 0; r < s_.t && s_.c == 1; ++r) {
           const uint32_t g = gpu(r, dd, i);
           FlowId recv;
@@ -620,13 +689,13 @@ class Builder {
           const std::span<const FlowId> extra = recv.valid() ? std::span<const FlowId>(&recv, 1)
                                                              : std::span<const FlowId>();
           if (s_.moe) {
-            compute(g, "fwd_attn", w.attn_flops, w.attn_bytes, extra);
+            tp_step(g, "fwd_attn", w.attn_flops, w.attn_bytes, extra, chunks);
           } else {
-            compute(g, "fwd", w.attn_flops + w.mlp_flops, w.attn_bytes + w.mlp_bytes, extra);
+            tp_step(g, "fwd", w.attn_flops + w.mlp_flops, w.attn_bytes + w.mlp_bytes, extra, chunks);
           }
         }
         // Megatron: one all-reduce after attention, one after the MLP, per layer.
-        tp_all_reduce(i, dd, s_.moe ? act : 2 * act);
+        tp_after_chunks(i, dd, s_.moe ? act : 2 * act, chunks);
       }
       if (s_.moe) {
         const double a2a = s_.k * s_.tokens * kept_top_k(spec_.model) * spec_.model.hidden * s_.vb / s_.t;
@@ -717,15 +786,17 @@ class Builder {
                                                (2 + again) * w.ring_bytes, {});
           for (uint32_t r = 0; r < s_.L; ++r) step_done[dd * s_.L + r].assign(1, last_ids[r]);
         }
+        std::vector<std::vector<FlowId>> chunks;  // with TP overlap, by TP rank: the step's chunks
         for (uint32_t r = 0; r < s_.t && s_.c == 1; ++r) {
           const uint32_t g = gpu(r, dd, i);
           const double wf = s_.moe ? w.attn_gemm_flops : w.attn_gemm_flops + w.mlp_flops;
           const auto [f, b] = whole_step(s_.moe, again);
           const auto [bf, bb] = input ? part_of(f, b, wf, false) : std::pair{f, b};
-          const FlowId id = compute(g, s_.moe ? (input ? "bwd_b_attn" : "bwd_attn") : (input ? "bwd_b" : "bwd"), bf, bb);
+          const FlowId id = tp_step(g, s_.moe ? (input ? "bwd_b_attn" : "bwd_attn") : (input ? "bwd_b" : "bwd"),
+                                    bf, bb, {}, chunks);
           step_done[dd * s_.L + r].assign(1, id);
         }
-        tp_all_reduce(i, dd, s_.moe ? act : 2 * act);
+        tp_after_chunks(i, dd, s_.moe ? act : 2 * act, chunks);
       }
       if (next_bucket < buckets.size() && buckets[next_bucket].first_step == q) {
         gradients(i, buckets[next_bucket], step_done);

@@ -189,6 +189,17 @@ TEST(Training, FlowCountClosedFormMatchesTheBuild) {
   s.plan.expert = 2;
   s.plan.bucket = bytes(64e6);
   specs.push_back(s);
+  // TP overlap: n chunks per step and n pieces per TP collective after one (MoE: the
+  // attention's only), dense and MoE, with sequence parallelism and ZeRO-3.
+  s.tp_overlap_chunks = 3;
+  specs.push_back(s);
+  s.plan.sequence_parallel = true;
+  specs.push_back(s);
+  s.model.experts = 0;
+  s.model.top_k = 0;
+  s.plan.expert = 1;
+  s.plan.sharding = Sharding::zero3;
+  specs.push_back(s);
   for (const TrainingSpec& sp : specs) {
     net::FlowSet flows;
     build_training(sp, ids(sp.plan.gpus()), flows);

@@ -39,6 +39,11 @@ struct TrainingSpec {
   /// softmax, weighted sum: 4 s h FLOPs per token and layer) runs again in the backward,
   /// and its s^2-sized activations are not kept. Exclusive with `recompute`.
   bool selective_recompute = false;
+  /// TP communication overlap (docs/training.md, "TP communication overlap"): 0 = off;
+  /// n >= 1 = a compute step whose TP collective follows it runs as n chunks and the
+  /// collective as n pieces, piece k after chunk k on every rank of the group and after
+  /// piece k - 1 (n = 1 is the run without overlap). Only with tensor >= 2 and context 1.
+  uint32_t tp_overlap_chunks = 0;
   /// HBM per GPU, 0 = unknown (then memory is not checked).
   DataSize hbm_capacity;
   /// Write memory_per_gpu into the report (the scenario's "check_memory": true, or a
