@@ -200,6 +200,12 @@ TEST(Training, FlowCountClosedFormMatchesTheBuild) {
   s.plan.expert = 1;
   s.plan.sharding = Sharding::zero3;
   specs.push_back(s);
+  // The other schedules with the overlap: ZB-H1 chunks its input-gradient passes (the
+  // steps its TP collectives follow), its weight-gradient passes stay whole.
+  s.plan.schedule = PipelineSchedule::zb_h1;
+  specs.push_back(s);
+  s.plan.schedule = PipelineSchedule::gpipe;
+  specs.push_back(s);
   for (const TrainingSpec& sp : specs) {
     net::FlowSet flows;
     build_training(sp, ids(sp.plan.gpus()), flows);
