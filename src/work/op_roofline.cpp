@@ -36,7 +36,8 @@ OpWork OpWork::backward() const {
   return w;
 }
 
-StepOps step_ops(const TransformerModel& mo, uint32_t tensor, uint32_t expert, uint32_t layers_per_step) {
+StepOps step_ops(const TransformerModel& mo, uint32_t tensor, uint32_t expert, uint32_t layers_per_step,
+                 bool sequence_parallel) {
   const double h = mo.hidden, t = tensor, k = layers_per_step, vb = mo.bytes_per_value;
   const double n = static_cast<double>(mo.micro_batch) * mo.sequence;
   const double kv = static_cast<double>(mo.kv_heads) * (h / mo.heads);
@@ -48,8 +49,9 @@ StepOps step_ops(const TransformerModel& mo, uint32_t tensor, uint32_t expert, u
   // One layer norm (read h, write h values) and one bias-dropout-residual add (read the
   // block output and the residual, write the sum: 3 h values, plus a 1-byte dropout mask
   // per element) per block and token; not split by TP (every rank holds the whole hidden
-  // state without sequence parallelism).
-  const double norm_residual = (5 * vb + 1) * h;
+  // state), but with sequence parallelism each rank runs them on 1/t of the tokens
+  // (Korthikanti et al. 2022, sec. 4.2.2).
+  const double norm_residual = (5 * vb + 1) * h / (sequence_parallel ? t : 1);
   StepOps o;
   OpWork& a = o.attn;
   // QKV GEMM: reads the hidden state (h), writes q, k, v ((h + 2 kv) / t); output

@@ -224,7 +224,7 @@ class Builder {
     compute_.resize(n);
     ROSHNI_ASSERT(!spec.op_fractions || s_.c == 1, "operation classes with context parallelism");
     if (spec.op_fractions) {
-      ops_ = step_ops(spec.model, s_.t, s_.e, s_.k);
+      ops_ = step_ops(spec.model, s_.t, s_.e, s_.k, spec.plan.sequence_parallel);
       by_class_.resize(n);
     }
     if (flows_) {  // counting needs no ids

@@ -172,5 +172,38 @@ TEST(OpRoofline, FullRecomputationAddsOneForwardPerClass) {
               39'845'888.0 / 2.7e12, 1e-11);
 }
 
+// Sequence parallelism runs each block's layer norm and bias-dropout-residual add on 1/t
+// of the tokens (Korthikanti et al. 2022, sec. 4.2.2); nothing else moves. The model above
+// on TP 2: per forward and GPU the norms and adds are 2 blocks x 1,024 tokens x (5 x 2 + 1)
+// x 1,024 B = 23,068,672 B, halved by SP, so the element-wise class loses 3 x 11,534,336 B
+// (forward, and the backward's twice) at 2.7 TB/s; GEMM and attention are unchanged.
+TEST(OpRoofline, SequenceParallelSplitsTheNormsAndAddsOverTheTensorRanks) {
+  TrainingSpec s;
+  TransformerModel& m = s.model;
+  m.layers = 1;
+  m.hidden = 1024;
+  m.heads = 16;
+  m.kv_heads = 16;
+  m.ffn = 4096;
+  m.vocabulary = 8;
+  m.sequence = 1024;
+  m.global_batch = 1;
+  m.micro_batch = 1;
+  s.peak = kPeak;
+  s.hbm_bandwidth = kHbm;
+  s.optimizer_bytes_per_param = 0;
+  s.op_fractions = kFractions;
+  s.plan.tensor = 2;
+  net::FlowSet f1, f2;
+  const std::vector<NodeId> gpus = {NodeId(0), NodeId(1)};
+  const TrainingInfo plain = build_training(s, gpus, f1);
+  s.plan.sequence_parallel = true;
+  const TrainingInfo sp = build_training(s, gpus, f2);
+  EXPECT_NEAR(seconds_of(plain.compute_by_class[2]) - seconds_of(sp.compute_by_class[2]),
+              3 * 11'534'336.0 / 2.7e12, 1e-11);
+  EXPECT_EQ(plain.compute_by_class[0], sp.compute_by_class[0]);
+  EXPECT_EQ(plain.compute_by_class[1], sp.compute_by_class[1]);
+}
+
 }  // namespace
 }  // namespace roshni::work

@@ -52,7 +52,8 @@ struct OpWork {
 struct StepOps {
   OpWork attn, mlp, head, core;
 };
-StepOps step_ops(const TransformerModel& model, uint32_t tensor, uint32_t expert, uint32_t layers_per_step);
+StepOps step_ops(const TransformerModel& model, uint32_t tensor, uint32_t expert, uint32_t layers_per_step,
+                 bool sequence_parallel);
 
 /// Time of each class: max(FLOPs / (peak x fraction), bytes / (HBM x hbm)) (GEMM,
 /// attention), bytes / (HBM x hbm) (element-wise, optimizer), each rounded up to a
