@@ -14,7 +14,7 @@
 // after it run as n pipelined chunks and pieces (tp_after_chunks). Nothing here iterates
 // an unordered container: ids follow loop order.
 //
-// One file (~750 lines) on purpose: most of it is the Builder, whose phases (compute
+// One file (~1,200 lines) on purpose: most of it is the Builder, whose phases (compute
 // chain, TP, PP, DP buckets, ZeRO, experts, the one-replica fold) share its per-GPU
 // state and its flow and step counting; split, each part would need that state exposed.
 #include "roshni/work/training.h"
