@@ -67,6 +67,8 @@ void write_serving(JsonWriter& w, const scenario::Scenario& s, const ServingSumm
   w.key("model").value(sp.model.name);
   w.key("accelerator").value(sp.accelerator);
   w.key("precision").value(sp.precision);
+  // Only when it differs: a run at one precision reports as it did before the field.
+  if (sp.attention_precision != sp.precision) w.key("attention_precision").value(sp.attention_precision);
   w.key("mode").value(sp.disaggregated ? "disaggregated" : "colocated");
   plan("prefill_pool", sp.prefill);
   plan("decode_pool", sp.decode);

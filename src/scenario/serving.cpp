@@ -171,7 +171,7 @@ work::PoolPlan pool(const JsonNode& p, const work::ServingModel& mo, uint32_t fi
 work::ServingInfo load_serving(const JsonNode& w, const TrainingContext& ctx, net::FlowSet& flows) {
   w.expect_keys({"kind", "model", "precision", "kv_precision", "accelerator", "hbm_capacity", "mode", "prefill",
                  "decode", "input_tokens", "output_tokens", "decode_steps", "mtp", "hbm_efficiency",
-                 "layers_per_step", "tpot_bound", "ep_overhead"});
+                 "layers_per_step", "tpot_bound", "ep_overhead", "attention_precision"});
   work::ServingSpec spec;
   spec.model = model(w.at("model", "a model name like \"deepseek-v3\" or an object of its shapes"));
   const work::ServingModel& mo = spec.model;
@@ -185,6 +185,19 @@ work::ServingInfo load_serving(const JsonNode& w, const TrainingContext& ctx, ne
   const JsonNode an = w.at("accelerator", "a catalog accelerator like \"gb200-gpu\", or an object");
   const hw::AcceleratorPart part = workload_accelerator(an, ctx);
   spec.peak = peak_at_precision(part, an, spec.precision, w);
+  spec.attention_precision = spec.precision;
+  spec.attention_peak = spec.peak;
+  if (const auto ap = w.get("attention_precision")) {
+    spec.attention_precision = pick(*ap, kPrecisions, "attention precision");
+    const auto peak = part.peak_flops.find(spec.attention_precision);
+    if (peak == part.peak_flops.end()) {
+      std::vector<std::string> has;
+      for (const auto& [k, v] : part.peak_flops) has.push_back(k);
+      ap->fail(fmt::format("the accelerator '{}' ({}) has no peak for '{}' to run the attention core at; it lists {}",
+                           escape_text(part.name), an.pointer(), spec.attention_precision, quoted_list(has)));
+    }
+    spec.attention_peak = peak->second;
+  }
   spec.accelerator = part.name;
   spec.hbm_bandwidth = part.hbm_bandwidth;
   const DataSize capacity = hbm_capacity(w, an, ctx);

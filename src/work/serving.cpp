@@ -187,7 +187,12 @@ LayerWork layer_work(const ServingSpec& spec, const PoolPlan& p, double sequence
   const double A = serving_attention_params(m);
   const double kv_layer = kv_values_per_token_layer(m) * spec.kv_bytes;
   const double split = m.attention == AttentionKind::mla ? 1.0 : t;
-  w.attn_flops = n * (2 * A + attention_score_flops(m, context, decode)) / t;
+  // The attention core runs at its own peak: counted here as the FLOPs that would take
+  // the same time at `peak`, so the step's compute time is
+  // (gemm / peak + core / attention_peak) / efficiency. With one precision the factor is
+  // exactly 1 and the sum is the same number as before the field existed.
+  const double slower = spec.attention_peak.si() > 0 ? spec.peak.si() / spec.attention_peak.si() : 1.0;
+  w.attn_flops = n * (2 * A + slower * attention_score_flops(m, context, decode)) / t;
   // The weights once; decode reads every sequence's cache once (draft tokens share the
   // read), prefill writes the new tokens' cache.
   w.attn_bytes = A * spec.weight_bytes / t +

@@ -574,6 +574,15 @@ const std::vector<BadCase> kCases = {
      star_with(R"("workload": {"kind": "serving", "accelerator": "ascend-910c", "precision": "fp8", "model": "deepseek-v3",
         "prefill": {"gpus": 1, "batch": 1}, "decode": {"gpus": 2, "batch": 2}, "input_tokens": 100, "output_tokens": 10})"),
      {}, "", "s.json:/workload/precision", "has no peak for 'fp8'"},
+    {"ServingUnknownAttentionPrecision",
+     serving_with(R"("decode": {"gpus": 2, "batch": 2}, "attention_precision": "bf8")"), {}, "",
+     "s.json:/workload/attention_precision", "unknown attention precision 'bf8'"},
+    {"ServingAttentionPrecisionNotAString",
+     serving_with(R"("decode": {"gpus": 2, "batch": 2}, "attention_precision": 16)"), {}, "",
+     "s.json:/workload/attention_precision", "expected a string"},
+    {"ServingAttentionPrecisionWithoutPeak",
+     serving_with(R"("decode": {"gpus": 2, "batch": 2}, "attention_precision": "int8")"), {}, "",
+     "s.json:/workload/attention_precision", "has no peak for 'int8' to run the attention core at"},
     // ---- physical (issue 17.4): a named part of another rate used to replace the
     // link's bandwidth silently (400 Gb/s links became 800 Gb/s links) ----
     {"PhysicalPartChangesTheLinkRate", "{" + kStar + ", " + kAllReduce + R"(, "physical": {"media": "pluggable-dsp-800g-dr8"}})", {}, "",

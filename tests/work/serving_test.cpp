@@ -1,7 +1,8 @@
 // The serving DAG against closed forms (docs/serving.md): DeepSeek-V3's parameter and KV
 // cache sizes, the decode step as the sum of per-layer rooflines on a free network, TTFT
 // as prefill compute + KV transfer, the KV transfer's flow size, the EP all-to-all bytes
-// per decode step, tokens per step with MTP, and the flow-count closed form.
+// per decode step, tokens per step with MTP, the flow-count closed form, and the attention
+// core timed at its own precision's peak.
 #include "roshni/work/serving.h"
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 
 #include "roshni/net/flow_model.h"
 #include "roshni/net/paths.h"
+#include "roshni/scenario/loader.h"
 #include "roshni/topo/generators.h"
 #include "roshni/topo/router.h"
 
@@ -136,6 +138,52 @@ TEST(Serving, TtftIsPrefillComputePlusKvTransferOnAnIdealNetwork) {
   EXPECT_NEAR(static_cast<double>(run.last(run.info.prefill_ends).ps()), 285518507.0, 2.0);
   const SimTime ttft = std::max(run.last(run.info.prefill_ends), run.last(run.info.kv_transfers));
   EXPECT_NEAR(static_cast<double>(ttft.ps()), 449358507.0, 4.0);
+}
+
+// Attention at its own precision (ServingSpec::attention_peak): an fp8 workload (peak
+// 1,000 TFLOP/s) whose attention core runs in bf16 (500 TFLOP/s), the prefill above.
+// Per layer, at efficiency 0.5:
+//   GEMMs  2000 x 2A + 2000 x 2D = 16,777,216,000 + 50,331,648,000 = 67,108,864,000 FLOPs
+//          / (1e15 x 0.5) = 134,217,728 ps (as at one precision)
+//   core   2000 x 4 H 500.5 d = 2000 x 2,050,048 = 4,100,096,000 FLOPs
+//          / (5e14 x 0.5) = 16,400,384 ps (at fp8 it was 8,200,192 ps: twice as long)
+// Each layer 150,618,112 ps (compute-bound: 41.7 MB, 14 us); the head is unchanged
+// (682,667 ps, memory-bound): prefill = 2 x 150,618,112 + 682,667 = 301,918,891 ps,
+// 2 x 8,200,192 = 16,400,384 ps more than 285,518,507 at fp8 throughout.
+TEST(Serving, AttentionCoreAtItsOwnPrecisionDoublesOnlyTheCoreTime) {
+  ServingSpec s = small_spec();
+  s.precision = "fp8";
+  s.attention_precision = "bf16";
+  s.attention_peak = flops_per_second(500e12);
+  const ServeRun run(s, 2, bytes_per_second(100e9));
+  EXPECT_NEAR(static_cast<double>(run.last(run.info.prefill_ends).ps()), 301918891.0, 2.0);
+  // The same peak for both: the run of one precision, to the picosecond.
+  s.attention_peak = s.peak;
+  const ServeRun same(s, 2, bytes_per_second(100e9));
+  EXPECT_EQ(same.last(same.info.prefill_ends).ps(), 285518507);
+}
+
+// The scenario's field picks the attention core's peak from the catalog (configs/
+// accelerators.json, h100-sxm: dense FP8 1,978.9 TFLOP/s, BF16 989.4); without it the core
+// runs at the workload's precision, whatever that is.
+TEST(Serving, AttentionPrecisionFromTheScenarioDefaultsToThePrecision) {
+  const auto load = [](const std::string& extra) {
+    return scenario::load_scenario_text(
+        R"({"topology": {"kind": "star", "gpus": 3, "link": {"bandwidth": "400 Gbps", "latency": "1 us"}},
+            "workload": {"kind": "serving", "accelerator": "h100-sxm", "precision": "fp8", )" + extra + R"(
+              "model": {"layers": 2, "hidden": 1024, "heads": 8, "vocabulary": 1000, "dense_ffn": 4096},
+              "prefill": {"gpus": 1, "batch": 1}, "decode": {"gpus": 2, "batch": 2},
+              "input_tokens": 100, "output_tokens": 10}})",
+        "t.json");
+  };
+  const scenario::Scenario bf16 = load(R"("attention_precision": "bf16",)");
+  ASSERT_TRUE(bf16.serving);
+  EXPECT_DOUBLE_EQ(bf16.serving->spec.peak.si(), 1978.9e12);
+  EXPECT_DOUBLE_EQ(bf16.serving->spec.attention_peak.si(), 989.4e12);
+  EXPECT_EQ(bf16.serving->spec.attention_precision, "bf16");
+  const scenario::Scenario plain = load("");
+  EXPECT_DOUBLE_EQ(plain.serving->spec.attention_peak.si(), 1978.9e12);
+  EXPECT_EQ(plain.serving->spec.attention_precision, "fp8");
 }
 
 // Each sequence's cache goes as one flow of input x layers x (kv_rank + rope) x kv bytes:

@@ -78,13 +78,17 @@ struct PoolPlan {
 struct ServingSpec {
   ServingModel model;
   std::string precision = "bf16";  // of the weights and the GEMMs
+  /// Of the attention core (attention_score_flops: scores and the weighted sum), which
+  /// serving systems often keep in BF16 while the GEMMs run in FP8 or INT8.
+  std::string attention_precision = "bf16";
   double weight_bytes = 2;         // per weight
   double kv_bytes = 2;             // per cached value
   double dispatch_bytes = 2;       // per value of a token sent to its experts
   double combine_bytes = 2;        // per value of an expert's output sent back
   double activation_bytes = 2;     // per value of a TP all-reduce
   std::string accelerator;
-  FlopRate peak;
+  FlopRate peak;            // at `precision`: the projections, MLPs, experts and head
+  FlopRate attention_peak;  // at `attention_precision`; zero = `peak`
   DataRate hbm_bandwidth;
   double prefill_efficiency = 1.0;  // achievable fraction of peak, prefill GEMMs
   double decode_efficiency = 1.0;   // and decode
