@@ -536,10 +536,12 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
   }
   if (fstamp_.size() < fpos_.size()) {
     fstamp_.resize(fpos_.size(), 0);
+    kstamp_.resize(fpos_.size(), 0);
     fseq_.resize(fpos_.size());
   }
   ++stamp_;
   div_links_.clear();
+  rekept_.clear();
   dheap_.clear();
   new_steps_.clear();
   new_entries_.clear();
@@ -642,6 +644,13 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
       if (!steps_[i].dead && dstamp_[steps_[i].top] != stamp_) break;
       const Step& st = steps_[i];
       if (st.dead) continue;  // left by an earlier replay: froze nothing
+      // A new step that comes first in (share, link id) order is taken first: it may
+      // freeze flows on this step's link or give its link the record's state back.
+      if (!dheap_.empty() && (dkey_[dheap_[0]] < st.share ||
+                              (dkey_[dheap_[0]] == st.share && dheap_[0] < st.top))) {
+        break;
+      }
+      if (rekeeps(i, capacity)) break;  // taken below as a recorded step, in its turn
       ++visited;
       replay_work_ += lflows_[st.top].size();
       for (const Incidence& inc : lflows_[st.top]) {
@@ -658,16 +667,31 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
     if (dheap_.empty() && lazy_left == 0) break;
     ROSHNI_ASSERT(i < n || !dheap_.empty(), "replay: links left to diverge after the last step");
     const uint32_t d = dheap_.empty() ? kNotInHeap : dheap_[0];
+    // (A step kept again on its diverged link is that link's own key: ties go to it.)
     if (i < n && (d == kNotInHeap || steps_[i].share < dkey_[d] ||
-                  (steps_[i].share == dkey_[d] && steps_[i].top < d))) {
-      // A recorded step on a clean link: the record's share and flows; applied to the
-      // diverged links whose flows it freezes.
+                  (steps_[i].share == dkey_[d] && steps_[i].top <= d))) {
+      // A recorded step on a clean link (or kept again, rekeeps): the record's share and
+      // flows; applied to the diverged links whose flows it freezes.
       const Step& st = steps_[i];
       new_steps_.push_back({{}, false, i, i + 1});
       ++visited;
+      const bool again = dstamp_[st.top] == stamp_;
+      if (again) {
+        replay_work_ += lflows_[st.top].size();
+        for (const Incidence& inc : lflows_[st.top]) {
+          if (fpos_[inc.flow] == st.pos && fstamp_[inc.flow] != stamp_) kstamp_[inc.flow] = stamp_;
+        }
+        rekept_.push_back({st.top, st.pos});
+      }
       drain(i, [&](uint32_t l, const Entry& e) {
         ROSHNI_ASSERT(dunfrozen_[l] >= e.count, "replay: link {} has {} flows to freeze, not {}",
                       l, dunfrozen_[l], e.count);
+        if (again && l == st.top) {  // the filling link keeps its remaining, as in fill()
+          dunfrozen_[l] = 0;
+          new_entries_.push_back({l, {st.pos, dremaining_[l], frozen_on(l), e.count}});
+          if (dheap_pos_[l] != kNotInHeap) dheap_remove(l);
+          return;
+        }
         for (uint32_t c = 0; c < e.count; ++c) dremaining_[l] = std::max(0.0, dremaining_[l] - st.share);
         dunfrozen_[l] -= e.count;
         new_entries_.push_back({l, {st.pos, dremaining_[l], frozen_on(l), e.count}});
@@ -819,6 +843,7 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
   for (const NewStep& ns : new_steps_) {
     if (ns.added) ltop_[ns.step.top] = ns.step.pos;
   }
+  for (const auto& [l, pos] : rekept_) ltop_[l] = pos;
   for (size_t t = first; t < last; ++t) dead_ -= steps_[t].dead;
   rebuilt_.clear();
   for (const NewStep& ns : new_steps_) {
@@ -839,6 +864,23 @@ void MaxMinSolver::update(std::span<const uint32_t> gone, std::span<const uint32
     shares_max_.clear();
   }
   update_shares_max(std::min(first, shares_max_.size()));
+}
+
+bool MaxMinSolver::rekeeps(size_t i, std::span<const double> capacity) {
+  const Step& st = steps_[i];
+  const uint32_t t = st.top;
+  const auto& h = hist_[t];
+  const uint32_t k = dpend_[t];
+  if (k >= h.size() || h[k].pos != st.pos) return false;
+  // The step froze h[k].count incidences on t; t must hold exactly those, unfrozen (a
+  // departure among them, or an arrival or another flow still unfrozen on t, fails this)
+  // and the record's remaining capacity before the step, so its share is the record's.
+  const double remaining = k > 0 ? h[k - 1].remaining : capacity[t];
+  if (dunfrozen_[t] != h[k].count || dremaining_[t] != remaining) return false;
+  uint32_t mine = 0;
+  for (const Incidence& inc : lflows_[t]) mine += fpos_[inc.flow] == st.pos && fstamp_[inc.flow] != stamp_;
+  replay_work_ += lflows_[t].size();
+  return mine == h[k].count && dkey_[t] == st.share;
 }
 
 // The first step index from `from` on (below n) whose bit is set, else n.

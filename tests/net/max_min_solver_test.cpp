@@ -461,6 +461,37 @@ TEST(MaxMinSolver, ReplayOnLongRecordsMatchesAFreshSolve) {
   }
 }
 
+// A recorded step whose link diverged is taken again as it was when, at its turn, its link
+// holds exactly the flows it froze with the record's remaining capacity: the share is the
+// record's, so its flows keep their rates and the links they cross need not diverge.
+// Links 0, 1, 2 of capacity 2; flows a {0}, b {0, 1}, c {1, 2}, d {2}. Every share is 1,
+// taken in link order: link 0 freezes a and b, link 1 then c, link 2 then d. When a leaves,
+// link 0's step is void (b is alone there: share 2), so is link 1's (it holds b and c
+// again, share 1, before link 0's share 2), which fills anew with b and c at 1; link 2 then
+// holds d alone with 2 - 1 left: the record's state before its step, share 1. So b and c
+// are filled again and d is not.
+TEST(MaxMinSolver, ReplayKeepsAStepWhoseLinkHasTheRecordsStateBackAtItsTurn) {
+  const Paths p = make_paths({{0}, {0, 1}, {1, 2}, {2}});
+  const std::vector<double> cap{2.0, 2.0, 2.0};
+  std::vector<uint32_t> all{0, 1, 2, 3};
+  std::vector<double> rate(4, -1);
+  MaxMinSolver s;
+  s.departures_by(MaxMinSolver::Departures::replay);
+  s.solve_recorded(all, PathView::of_rows(p), cap, rate);
+  EXPECT_EQ(rate, (std::vector<double>{1, 1, 1, 1}));
+  std::vector<uint32_t> refilled;
+  s.resolve_without(std::vector<uint32_t>{0}, PathView::of_rows(p), cap, rate, refilled);
+  std::sort(refilled.begin(), refilled.end());
+  EXPECT_EQ(refilled, (std::vector<uint32_t>{1, 2}));
+  EXPECT_EQ(rate[1], 1.0);
+  EXPECT_EQ(rate[2], 1.0);
+  EXPECT_EQ(rate[3], 1.0);
+  // The record stays true: c leaves, b and d are alone on their links (2 each).
+  s.resolve_without(std::vector<uint32_t>{2}, PathView::of_rows(p), cap, rate, refilled);
+  EXPECT_EQ(rate[1], 2.0);
+  EXPECT_EQ(rate[3], 2.0);
+}
+
 // The adaptive choice between replay and restart tries the dearer method only once the
 // cheaper one has done kProbeRatio times its last cost in work. Here 200 links of capacity
 // 1 carry two flows each (share 1/2) under a ladder of 1,000 links, link l of capacity

@@ -177,7 +177,7 @@ class MaxMinSolver {
   void remove_incidences(uint32_t f, const PathView& paths);
   /// Replay (update): whether f is frozen at the replay's point `cursor`.
   bool frozen_now(uint32_t f, uint64_t cursor) const {
-    if (fstamp_[f] == stamp_) return true;
+    if (fstamp_[f] == stamp_ || kstamp_[f] == stamp_) return true;
     const uint64_t p = fpos_[f];
     return p != kNoPos && p < cursor && dstamp_[ftop_[f]] != stamp_;
   }
@@ -252,6 +252,13 @@ class MaxMinSolver {
   std::vector<uint64_t> lpoint_;
   size_t pend_first_ = SIZE_MAX;
   std::vector<uint32_t> fstamp_, fseq_;   // flow -> replay that froze it, its new step
+  std::vector<uint32_t> kstamp_;          // flow -> replay that kept its recorded step on a
+                                          // diverged link (see rekeeps())
+  std::vector<std::pair<uint32_t, uint64_t>> rekept_;  // (link, position) of such steps
+  /// Replay: whether the recorded step i, whose link t diverged, is taken again as it was:
+  /// t's state is the record's before it and its unfrozen flows are exactly those the step
+  /// froze, so filling t here gives the record's share to the same flows.
+  bool rekeeps(size_t i, std::span<const double> capacity);
   std::vector<uint32_t> frozen_list_;
   struct NewStep {
     Step step;   // a new step's (its position is assigned at the end)
