@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "roshni/work/training.h"
+#include "work/small_training.h"
 
 namespace roshni::work {
 namespace {
@@ -19,6 +20,18 @@ const DataRate kHbm = bytes_per_second(3e12);
 constexpr OpFractions kFractions{0.8, 0.6, 0.5, 0.9};
 
 double seconds_of(SimTime t) { return t.duration().si(); }
+
+// One layer of the small plan (h 1024, 16 heads, f 4h, s 1024, vocabulary 8), one sample,
+// timed by operation class at the fractions above.
+TrainingSpec one_layer() {
+  TrainingSpec s = small_training_spec();
+  s.model.layers = 1;
+  s.model.global_batch = 1;
+  s.peak = kPeak;
+  s.hbm_bandwidth = kHbm;
+  s.op_fractions = kFractions;
+  return s;
+}
 double total(const std::array<SimTime, 4>& t) {
   double s = 0;
   for (const SimTime x : t) s += seconds_of(x);
@@ -98,21 +111,7 @@ TEST(OpRoofline, StepIsTheSumOfItsClasses) {
 //   element-wise 3 x (39,845,888 + 16,384) / 2.7e12
 // and the compute time is their sum.
 TEST(OpRoofline, IterationComputeIsTheSumOfClassesByHand) {
-  TrainingSpec s;
-  TransformerModel& m = s.model;
-  m.layers = 1;
-  m.hidden = 1024;
-  m.heads = 16;
-  m.kv_heads = 16;
-  m.ffn = 4096;
-  m.vocabulary = 8;
-  m.sequence = 1024;
-  m.global_batch = 1;
-  m.micro_batch = 1;
-  s.peak = kPeak;
-  s.hbm_bandwidth = kHbm;
-  s.optimizer_bytes_per_param = 0;
-  s.op_fractions = kFractions;
+  TrainingSpec s = one_layer();
   net::FlowSet flows;
   const std::vector<NodeId> gpu = {NodeId(0)};
   const TrainingInfo info = build_training(s, gpu, flows);
@@ -143,21 +142,7 @@ TEST(OpRoofline, IterationComputeIsTheSumOfClassesByHand) {
 // With full recomputation a backward also runs the forward once more (its attention at
 // the forward fraction): each class gains one forward's time.
 TEST(OpRoofline, FullRecomputationAddsOneForwardPerClass) {
-  TrainingSpec s;
-  TransformerModel& m = s.model;
-  m.layers = 1;
-  m.hidden = 1024;
-  m.heads = 16;
-  m.kv_heads = 16;
-  m.ffn = 4096;
-  m.vocabulary = 8;
-  m.sequence = 1024;
-  m.global_batch = 1;
-  m.micro_batch = 1;
-  s.peak = kPeak;
-  s.hbm_bandwidth = kHbm;
-  s.optimizer_bytes_per_param = 0;
-  s.op_fractions = kFractions;
+  TrainingSpec s = one_layer();
   net::FlowSet f1, f2;
   const std::vector<NodeId> gpu = {NodeId(0)};
   const TrainingInfo plain = build_training(s, gpu, f1);
@@ -178,21 +163,7 @@ TEST(OpRoofline, FullRecomputationAddsOneForwardPerClass) {
 // x 1,024 B = 23,068,672 B, halved by SP, so the element-wise class loses 3 x 11,534,336 B
 // (forward, and the backward's twice) at 2.7 TB/s; GEMM and attention are unchanged.
 TEST(OpRoofline, SequenceParallelSplitsTheNormsAndAddsOverTheTensorRanks) {
-  TrainingSpec s;
-  TransformerModel& m = s.model;
-  m.layers = 1;
-  m.hidden = 1024;
-  m.heads = 16;
-  m.kv_heads = 16;
-  m.ffn = 4096;
-  m.vocabulary = 8;
-  m.sequence = 1024;
-  m.global_batch = 1;
-  m.micro_batch = 1;
-  s.peak = kPeak;
-  s.hbm_bandwidth = kHbm;
-  s.optimizer_bytes_per_param = 0;
-  s.op_fractions = kFractions;
+  TrainingSpec s = one_layer();
   s.plan.tensor = 2;
   net::FlowSet f1, f2;
   const std::vector<NodeId> gpus = {NodeId(0), NodeId(1)};
