@@ -32,11 +32,13 @@ double busy(const TrainingRun& r) { return r.info.busiest_compute.duration().si(
 // DP 2, one stage, a bucket per step (1-byte limit), plain all-reduce: the closing
 // backward (the last micro-batch's) issues its first bucket after step L - 1, so its
 // other L - 1 steps run beside buckets: + s (L - 1) C_b. No other step overlaps
-// (the earlier backwards issue no bucket; the head and the forward none).
+// (the earlier backwards issue no bucket; the head, the forward and the optimizer step,
+// given HBM bytes here so that it takes time, none).
 TEST(OverlapSlowdown, StepsAfterTheFirstGradientBucketTakeOnePlusSTimesLonger) {
   TrainingSpec sp = small_training_spec();
   sp.plan.data = 2;
   sp.plan.bucket = bytes(1);
+  sp.optimizer_bytes_per_param = 16;
   const TrainingRun off(sp, bits_per_second(100e9));
   sp.overlap_slowdown = kS;
   const TrainingRun on(sp, bits_per_second(100e9));
@@ -46,6 +48,23 @@ TEST(OverlapSlowdown, StepsAfterTheFirstGradientBucketTakeOnePlusSTimesLonger) {
   // One stage: the chain's compute is the iteration without communication.
   EXPECT_NEAR((on.T0 - off.T0).duration().si(), kS * (kL - 1) * Cb, kL * 1e-12);
   on.sums_hold();
+}
+
+// ZB-H1, DP 2, one stage: the buckets follow the weight-gradient passes W of the closing
+// micro-batch, so its W steps after the first bucket are slowed: + s (L - 1) C_w, C_w the
+// forward's matmuls, n 24 h^2 at 1000 TFLOP/s x 0.5 = 51.54 us (input-gradient passes B
+// issue no bucket).
+TEST(OverlapSlowdown, ZbH1WeightPassesAfterTheFirstBucketAreSlowed) {
+  TrainingSpec sp = small_training_spec();
+  sp.plan.data = 2;
+  sp.plan.bucket = bytes(1);
+  sp.plan.schedule = PipelineSchedule::zb_h1;
+  const TrainingRun off(sp, bits_per_second(100e9));
+  sp.overlap_slowdown = kS;
+  const TrainingRun on(sp, bits_per_second(100e9));
+  ASSERT_TRUE(on.result.unfinished.empty());
+  const double Cw = 1024.0 * 24 * 1024 * 1024 / (1000e12 * 0.5);
+  EXPECT_NEAR(busy(on) - busy(off), kS * (kL - 1) * Cw, kL * 1e-12);
 }
 
 // ZeRO-3 on DP 2, one stage, m = 8 micro-batches per replica: the gather of step q + 1
