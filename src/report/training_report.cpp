@@ -93,6 +93,7 @@ void write_training(JsonWriter& w, const scenario::Scenario& s, const TrainingSu
   if (sp.tp_overlap_chunks > 0) {  // only when set, so that other reports keep their bytes
     w.key("tp_overlap").begin_compact_object().key("chunks").value(sp.tp_overlap_chunks).end_object();
   }
+  if (sp.overlap_slowdown > 0) w.key("overlap_slowdown").value(sp.overlap_slowdown);  // only when set
   if (sp.model.capacity_factor > 0) {
     // MoE token dropping (docs/training.md, "Capacity factor"): the share of expert
     // passes that do not run (lost work, still in the model FLOPs). Only when set.

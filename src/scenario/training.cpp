@@ -208,7 +208,8 @@ FlopRate peak_at_precision(const hw::AcceleratorPart& part, const JsonNode& a,
 work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, net::FlowSet& flows,
                                  ReplicaFold& fold) {
   w.expect_keys({"kind", "model", "parallelism", "accelerator", "efficiency", "recompute",
-                 "optimizer_bytes_per_param", "train_tokens", "simulate", "check_memory", "tp_overlap"});
+                 "optimizer_bytes_per_param", "train_tokens", "simulate", "check_memory", "tp_overlap",
+                 "overlap_slowdown"});
   work::TrainingSpec spec;
   const JsonNode m = w.at("model", "the transformer, like {\"layers\": 96, \"hidden\": 12288, ...}");
   spec.model = model(m);
@@ -463,6 +464,13 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
     }
     spec.tp_overlap_chunks = count(*o, "chunks", "the number of chunks a step and its TP collective are "
                                                  "split into, like 4", 1, 1024);
+  }
+  if (const auto o = w.get("overlap_slowdown")) {
+    // docs/training.md, "Compute beside overlapped collectives": the time a compute step
+    // gains, as a fraction, for the part of it that runs beside a collective of its GPU.
+    spec.overlap_slowdown = o->as_number(0, 1, "the fraction of time added to compute that runs beside "
+                                               "a collective of its GPU (0 = none; 0.189 measured on average "
+                                               "by Lee et al. 2025)");
   }
   if (const auto t = w.get("train_tokens")) spec.train_tokens = number(*t, 0, 1e18, "a token count");
   spec.domain_size = ctx.domain_size;

@@ -284,7 +284,7 @@ class Builder {
 
   /// A compute step on GPU g after its chain (and `extra`); becomes the chain's tail.
   FlowId compute(uint32_t g, const char* what, double flops, double bytes_, std::span<const FlowId> extra = {}) {
-    const SimTime d = step_time(g, what, flops, bytes_);
+    const SimTime d = step_time(g, what, flops, bytes_, overlapped_ ? 1.0 : 0.0);
     count_ += 1;
     if (!flows_) return FlowId();
     deps_ = tail_[g];
@@ -294,11 +294,22 @@ class Builder {
     return id;
   }
 
-  /// The time of a compute step on GPU g (added to its tally).
-  SimTime step_time(uint32_t g, const char* what, double flops, double bytes_) {
-    const SimTime d = spec_.op_fractions ? class_time(g, what, bytes_) : roofline_time(flops, bytes_, spec_);
+  /// The time of a compute step on GPU g (added to its tally), the part `share` of it run
+  /// beside a collective of the same GPU and so slowed (slowed()).
+  SimTime step_time(uint32_t g, const char* what, double flops, double bytes_, double share) {
+    const SimTime d = spec_.op_fractions ? class_time(g, what, bytes_, share)
+                                         : slowed(roofline_time(flops, bytes_, spec_), share);
     compute_[g] += d;
     return d;
+  }
+
+  /// Time d of compute whose part `share` overlaps a collective on its GPU: that part takes
+  /// 1 + s times as long, s = overlap_slowdown, so d (1 + s share), rounded to the nearest
+  /// picosecond (docs/training.md, "Compute beside overlapped collectives"). d when off.
+  SimTime slowed(SimTime d, double share) const {
+    const double x = spec_.overlap_slowdown * share;
+    if (x <= 0) return d;
+    return d + SimTime::ps(std::llround(static_cast<double>(d.ps()) * x));
   }
 
   /// A compute step whose TP collective follows it (tp_after_chunks): with TP overlap, as
@@ -310,7 +321,11 @@ class Builder {
                  std::vector<std::vector<FlowId>>& chunks) {
     if (!tp_overlap()) return compute(g, what, flops, bytes_, extra);
     const uint32_t n = spec_.tp_overlap_chunks;
-    const SimTime d = step_time(g, what, flops, bytes_);
+    // Chunks 1..n-1 run beside the pieces before them, chunk 0 beside none of this step's:
+    // (n - 1)/n of the step overlaps (all of it when the step also overlaps a DP or ZeRO-3
+    // collective); the slowed time is split evenly over the chunks.
+    const double share = overlapped_ ? 1.0 : static_cast<double>(n - 1) / n;
+    const SimTime d = step_time(g, what, flops, bytes_, share);
     count_ += n;
     std::vector<FlowId>& out = chunks.emplace_back(n);
     if (!flows_) return FlowId();
@@ -361,13 +376,15 @@ class Builder {
     return b;
   }
 
-  /// The step's time: the sum of its classes' rooflines; adds them to GPU g's tally.
-  SimTime class_time(uint32_t g, std::string_view what, double bytes_) {
+  /// The step's time: the sum of its classes' rooflines, each slowed as slowed() says for
+  /// the part `share` that overlaps a collective; adds them to GPU g's tally.
+  SimTime class_time(uint32_t g, std::string_view what, double bytes_, double share) {
     const auto t = class_times(class_work(what, bytes_), spec_.peak, spec_.hbm_bandwidth, *spec_.op_fractions);
     SimTime total = SimTime::zero();
     for (size_t c = 0; c < t.size(); ++c) {
-      by_class_[g][c] += t[c];
-      total += t[c];
+      const SimTime tc = slowed(t[c], share);
+      by_class_[g][c] += tc;
+      total += tc;
     }
     return total;
   }
@@ -672,6 +689,7 @@ class Builder {
       auto now = std::move(gathered);
       gathered = q + 1 < steps ? zero3_gather(i, &now) : decltype(gathered)();
       wait_for(i, now);
+      overlapped_ = !gathered.dense.empty();  // the next step's gather runs beside this one
       for (uint32_t dd = 0; dd < reps_; ++dd) {
         if (s_.c > 1) {
           std::vector<FlowId> recv(s_.L);
@@ -706,6 +724,7 @@ class Builder {
         for (uint32_t dd = 0; dd < reps_; ++dd) tp_all_reduce(i, dd, act);
       }
     }
+    overlapped_ = false;
     for (uint32_t dd = 0; dd < reps_; ++dd) {
       for (uint32_t r = 0; r < s_.L; ++r) {
         const uint32_t g = gpu(r, dd, i);
@@ -762,6 +781,9 @@ class Builder {
       auto now = std::move(gathered);
       gathered = q > 0 ? zero3_gather(i, &now) : decltype(gathered)();
       wait_for(i, now);
+      // Beside this step: the next step's ZeRO-3 gather, and the buckets of this (closing)
+      // pass issued so far.
+      overlapped_ = !gathered.dense.empty() || (next_bucket > 0 && dp_reduces());
       if (s_.moe) {
         // The mirror of the forward: Megatron's all-reduce that ends a block in the
         // forward is the identity in the backward, and the identity that starts it
@@ -803,6 +825,7 @@ class Builder {
         ++next_bucket;
       }
     }
+    overlapped_ = false;
     if (vs > 0) {
       for (uint32_t dd = 0; dd < reps_; ++dd) {
         for (uint32_t r = 0; r < s_.L; ++r) {
@@ -845,6 +868,7 @@ class Builder {
       gradients(i, buckets.front(), step_done);
     }
     for (uint32_t q = steps; q-- > 0;) {
+      overlapped_ = next_bucket > 0 && dp_reduces();  // beside the buckets of this (closing) pass issued so far
       const auto [f, b] = whole_step(s_.moe, again);
       auto [wf, wb] = part_of(f, b, s_.moe ? w.attn_gemm_flops : w.attn_gemm_flops + w.mlp_flops, true);
       if (s_.moe) {
@@ -860,7 +884,12 @@ class Builder {
         ++next_bucket;
       }
     }
+    overlapped_ = false;
   }
+
+  /// Whether a gradient bucket runs a collective at all: its DP group (d replicas, each
+  /// with its c CP ranks) has two members or more.
+  bool dp_reduces() const { return s_.d * s_.c >= 2; }
 
   /// One bucket's gradient collectives over every DP group of stage i (and, for experts,
   /// every expert-data-parallel group), after the steps in `done` on each member.
@@ -1030,6 +1059,10 @@ class Builder {
   std::vector<std::array<SimTime, 4>> by_class_;  // with op_fractions: per GPU, by OpClass
   std::vector<FlowId> fwd_sent_, bwd_sent_;   // by slot(): the p2p of each micro-batch
   std::vector<std::pair<std::vector<uint32_t>, double>> pending_gathers_;
+  /// The compute steps emitted now run beside a collective of their GPU (a ZeRO-3
+  /// prefetch gather, a gradient bucket of the closing backward): slowed by
+  /// overlap_slowdown (docs/training.md, "Compute beside overlapped collectives").
+  bool overlapped_ = false;
   std::vector<FlowId> deps_;
 };
 

@@ -177,6 +177,12 @@ const std::vector<Bad> kBad = {
      "/workload/model/capacity_factor", "in (0, 1000000]"},
     {"CapacityFactorAsText", scenario(kModel + R"(, "experts": 8, "top_k": 2, "capacity_factor": "1.25")", kPlan),
      "/workload/model/capacity_factor", "a number in (0, 1000000]"},
+    {"OverlapSlowdownNegative", scenario(kModel, kPlan, R"("accelerator": "h100-sxm", "overlap_slowdown": -0.1)"),
+     "/workload/overlap_slowdown", "from 0 to 1"},
+    {"OverlapSlowdownAboveOne", scenario(kModel, kPlan, R"("accelerator": "h100-sxm", "overlap_slowdown": 1.5)"),
+     "/workload/overlap_slowdown", "a collective of its GPU"},
+    {"OverlapSlowdownAsText", scenario(kModel, kPlan, R"("accelerator": "h100-sxm", "overlap_slowdown": "0.189")"),
+     "/workload/overlap_slowdown", "expected the fraction of time added"},
     {"TpOverlapZeroChunks", scenario(kModel, kPlan, R"("accelerator": "h100-sxm", "tp_overlap": {"chunks": 0})"),
      "/workload/tp_overlap/chunks", "expected an integer from 1 to 1024"},
     {"TpOverlapNotAnObject", scenario(kModel, kPlan, R"("accelerator": "h100-sxm", "tp_overlap": true)"),
@@ -349,6 +355,21 @@ TEST(TrainingScenario, CapacityFactorAndDroppedShareInTheReport) {
   const nlohmann::json roomy = report(R"(, "capacity_factor": 1.25)");
   EXPECT_DOUBLE_EQ(roomy.at("training").at("moe_capacity").at("dropped_fraction").get<double>(), 0.0);
   EXPECT_FALSE(report("").at("training").contains("moe_capacity"));
+}
+
+// The overlap slowdown in the report, only when set; kPlan's DP groups reduce gradient
+// buckets beside the closing backward, so the compute time grows.
+TEST(TrainingScenario, OverlapSlowdownInTheReport) {
+  const auto report = [&](const std::string& extra) {
+    return nlohmann::json::parse(run_report(load_scenario_text(
+        scenario(kModel, kPlan, R"("accelerator": "h100-sxm")" + extra), "t.json")));
+  };
+  const nlohmann::json on = report(R"(, "overlap_slowdown": 0.189)");
+  const nlohmann::json off = report("");
+  EXPECT_DOUBLE_EQ(on.at("training").at("overlap_slowdown").get<double>(), 0.189);
+  EXPECT_FALSE(off.at("training").contains("overlap_slowdown"));
+  EXPECT_GT(on.at("training").at("compute_time").at("value").get<double>(),
+            off.at("training").at("compute_time").at("value").get<double>());
 }
 
 // TP overlap in the report, only when set: the chunks, and less exposed tp than without

@@ -44,6 +44,13 @@ struct TrainingSpec {
   /// collective as n pieces, piece k after chunk k on every rank of the group and after
   /// piece k - 1 (n = 1 is the run without overlap). Only with tensor >= 2 and context 1.
   uint32_t tp_overlap_chunks = 0;
+  /// Compute slowed by overlapped communication (docs/training.md, "Compute beside
+  /// overlapped collectives"): a compute step that runs while a collective of its own GPU
+  /// is in flight (a DP gradient bucket of the closing backward, a ZeRO-3 prefetch gather,
+  /// the TP pieces of a decomposed step) takes (1 + s) times its time for the part that
+  /// overlaps. 0 = off (full speed, as before); measured: s = 0.189 on average (Lee et al.
+  /// 2025, A100/H100/MI250/MI210).
+  double overlap_slowdown = 0;
   /// HBM per GPU, 0 = unknown (then memory is not checked).
   DataSize hbm_capacity;
   /// Write memory_per_gpu into the report (the scenario's "check_memory": true, or a
