@@ -94,6 +94,30 @@ void write_training(JsonWriter& w, const scenario::Scenario& s, const TrainingSu
     w.key("tp_overlap").begin_compact_object().key("chunks").value(sp.tp_overlap_chunks).end_object();
   }
   if (sp.overlap_slowdown > 0) w.key("overlap_slowdown").value(sp.overlap_slowdown);  // only when set
+  if (sp.library) {
+    // Only when set: the library, its protocol named or left to its tuner, and how many
+    // operations of each traffic class ran under each protocol (whole cluster).
+    const coll::Library& lib = sp.library->library;
+    w.key("library").begin_object();
+    w.key("name").value(lib.name);
+    w.key("protocol").value(sp.library_protocol ? std::string(coll::to_string(*sp.library_protocol))
+                                                : std::string("tuner"));
+    w.key("link_efficiency").begin_compact_object();
+    for (const coll::HopClass h : {coll::HopClass::nvlink, coll::HopClass::network, coll::HopClass::pcie}) {
+      w.key(coll::to_string(h)).value(lib.link_efficiency[static_cast<size_t>(h)]);
+    }
+    w.end_object();
+    w.key("operations_by_protocol").begin_object();
+    for (size_t k = 0; k < info.traffic.size(); ++k) {
+      const auto& by = info.traffic[k].by_protocol;
+      if (by[0] + by[1] + by[2] == 0) continue;
+      w.key(work::kTrafficNames[k]).begin_compact_object();
+      for (const coll::Protocol p : coll::kProtocols) w.key(coll::to_string(p)).value(by[static_cast<size_t>(p)]);
+      w.end_object();
+    }
+    w.end_object();
+    w.end_object();
+  }
   if (sp.model.capacity_factor > 0) {
     // MoE token dropping (docs/training.md, "Capacity factor"): the share of expert
     // passes that do not run (lost work, still in the model FLOPs). Only when set.

@@ -30,6 +30,22 @@ constexpr coll::HopClass kHops[] = {coll::HopClass::nvlink, coll::HopClass::netw
                                     coll::HopClass::pcie};
 constexpr int64_t kMaxChannels = 1024;
 
+/// The figure of a catalog entry {"value": ..., "source": ...}.
+JsonNode sourced(const JsonNode& parent, std::string_view key) {
+  const JsonNode e = parent.at(key, "{\"value\": ..., \"source\": ...}");
+  e.expect_keys({"value", "source"});
+  e.at("source", "where the figure comes from");
+  return e.at("value", "the figure");
+}
+
+/// A share in (0, 100 %].
+double positive_fraction(const JsonNode& n) {
+  const double v = n.as_fraction();
+  if (!(v > 0)) n.fail("a share above 0 % and at most 100 % is expected here");
+  return v;
+}
+
+
 class CollectiveReader {
  public:
   CollectiveReader(const topo::Fabric& fabric, const Document& doc, std::string catalog_dir,
@@ -292,132 +308,8 @@ class CollectiveReader {
     workload_.size = c.size;
   }
 
-  /// "library": "nccl" or {"name": "nccl", "protocol": "LL" | "LL128" | "Simple" | "auto",
-  /// "link_efficiency": {"nvlink": "80 %", "network": "94 %"}, "nvls_efficiency": "85 %"}:
-  /// the catalog entry (configs/libraries.json) with the scenario's overrides. A named
-  /// protocol is returned in `fixed`.
   coll::LibraryUse read_library(const JsonNode& n, std::optional<coll::Protocol>& fixed) const {
-    std::optional<JsonNode> overrides;
-    std::string name;
-    if (n.raw().is_string()) {
-      name = n.as_string();
-    } else {
-      n.expect_keys({"name", "protocol", "link_efficiency", "nvls_efficiency", "nvls"});
-      name = n.at("name", "a library of configs/libraries.json, like \"nccl\"").as_string();
-      overrides = n;
-    }
-    const Document catalog =
-        Document::load(resolve_relative(catalog_dir_, "libraries.json"), doc_.reader());
-    catalog.root().expect_keys({"schema", "description", "libraries"});
-    const JsonNode all = catalog.root().at("libraries", "the libraries by name");
-    std::vector<std::string> known;
-    for (const auto& [key, value] : all.raw().items()) known.push_back(key);
-    choice(overrides ? overrides->at("name", "") : n, known, "library");
-    const JsonNode e = all.at(name, "");
-    e.expect_keys({"version", "source", "protocols", "link_efficiency", "nvls_efficiency",
-                   "nvls_step_latency", "sharp_step_latency"});
-    e.at("source", "where the library's figures come from");
-    coll::LibraryUse use;
-    coll::Library& lib = use.library;
-    lib.name = name;
-    const JsonNode protocols = e.at("protocols", "per protocol: payload, launch, step_latency");
-    protocols.expect_keys({"LL", "LL128", "Simple"});
-    for (coll::Protocol p : coll::kProtocols) {
-      const JsonNode pr = protocols.at(coll::to_string(p), "the protocol's costs");
-      pr.expect_keys({"payload", "launch", "step_latency"});
-      coll::ProtocolCosts& costs = lib.costs(p);
-      costs.payload = positive_fraction(sourced(pr, "payload"));
-      costs.launch = sourced(pr, "launch").as_sim_time(true);
-      const JsonNode steps = pr.at("step_latency", "per hop class: nvlink, network, pcie");
-      steps.expect_keys({"nvlink", "network", "pcie"});
-      for (coll::HopClass h : kHops) {
-        costs.step_latency[static_cast<size_t>(h)] =
-            sourced(steps, coll::to_string(h)).as_sim_time(true);
-      }
-    }
-    const JsonNode eff = e.at("link_efficiency", "per hop class: nvlink, network, pcie");
-    eff.expect_keys({"nvlink", "network", "pcie"});
-    for (coll::HopClass h : kHops) {
-      lib.link_efficiency[static_cast<size_t>(h)] =
-          positive_fraction(sourced(eff, coll::to_string(h)));
-    }
-    lib.nvls_efficiency = positive_fraction(sourced(e, "nvls_efficiency"));
-    lib.nvls_step_latency = sourced(e, "nvls_step_latency").as_sim_time(true);
-    lib.sharp_step_latency = sourced(e, "sharp_step_latency").as_sim_time(true);
-
-    if (overrides) {
-      if (const auto pr = overrides->get("protocol")) {
-        std::vector<std::string> names = {"auto"};
-        for (coll::Protocol p : coll::kProtocols) names.emplace_back(coll::to_string(p));
-        const std::string v = choice(*pr, names, "protocol");
-        if (v != "auto") fixed = coll::protocol_named(v);
-      }
-      if (const auto le = overrides->get("link_efficiency")) {
-        le->expect_keys({"nvlink", "network", "pcie"});
-        for (coll::HopClass h : kHops) {
-          if (const auto v = le->get(coll::to_string(h))) {
-            lib.link_efficiency[static_cast<size_t>(h)] = positive_fraction(*v);
-          }
-        }
-      }
-      if (const auto v = overrides->get("nvls_efficiency")) lib.nvls_efficiency = positive_fraction(*v);
-      if (const auto v = overrides->get("nvls")) lib.nvls = v->as_bool();
-    }
-    // A hop is NVLink when every link of its path is a scale-up link; routed once per
-    // pair of nodes and remembered (a collective's pairs repeat over steps and chunks).
-    auto memo = std::make_shared<std::map<std::pair<uint32_t, uint32_t>, coll::PathFacts>>();
-    const topo::Fabric* fabric = &fabric_;
-    use.path = [memo, fabric](NodeId a, NodeId b) {
-      const auto key = std::make_pair(a.value(), b.value());
-      if (const auto it = memo->find(key); it != memo->end()) return it->second;
-      const topo::Topology& t = fabric->topology;
-      std::vector<LinkId> path;
-      coll::PathFacts f;
-      if (t.node_kind(a) != topo::NodeKind::gpu || t.node_kind(b) != topo::NodeKind::gpu) {
-        // A rank and its reducing switch: the link between them (routers route GPUs).
-        for (LinkId l : t.out_links(a)) {
-          if (t.link_to(l) == b) {
-            path.push_back(l);
-            break;
-          }
-        }
-      } else {
-        fabric->router->route(a, b, 0, path);
-      }
-      if (!path.empty()) {
-        f.latency = topo::path_latency(t, path);
-        f.rate = t.link_capacity(path.front());
-        bool scale_up = true, pcie = true;
-        for (LinkId l : path) {
-          f.rate = std::min(f.rate, t.link_capacity(l));
-          scale_up = scale_up && t.link_role(l) == "scale-up";
-          pcie = pcie && (t.link_role(l) == "pcie" || t.link_role(l) == "scale-up");
-        }
-        if (scale_up) {
-          f.hop = coll::HopClass::nvlink;
-        } else if (pcie) {
-          f.hop = coll::HopClass::pcie;
-        }
-      }
-      memo->emplace(key, f);
-      return f;
-    };
-    return use;
-  }
-
-  /// The figure of a catalog entry {"value": ..., "source": ...}.
-  static JsonNode sourced(const JsonNode& parent, std::string_view key) {
-    const JsonNode e = parent.at(key, "{\"value\": ..., \"source\": ...}");
-    e.expect_keys({"value", "source"});
-    e.at("source", "where the figure comes from");
-    return e.at("value", "the figure");
-  }
-
-  /// A share in (0, 100 %].
-  static double positive_fraction(const JsonNode& n) {
-    const double v = n.as_fraction();
-    if (!(v > 0)) n.fail("a share above 0 % and at most 100 % is expected here");
-    return v;
+    return scenario::read_library(n, fabric_.topology, *fabric_.router, doc_.reader(), catalog_dir_, fixed);
   }
 
   /// The scale-up switches every rank has a link to, in node order: where an in-network
@@ -573,6 +465,115 @@ class CollectiveReader {
 };
 
 }  // namespace
+
+coll::LibraryUse read_library(const JsonNode& n, const topo::Topology& topology, topo::Router& router,
+                              const FileReader& reader, const std::string& catalog_dir,
+                              std::optional<coll::Protocol>& fixed) {
+  std::optional<JsonNode> overrides;
+  std::string name;
+  if (n.raw().is_string()) {
+    name = n.as_string();
+  } else {
+    n.expect_keys({"name", "protocol", "link_efficiency", "nvls_efficiency", "nvls"});
+    name = n.at("name", "a library of configs/libraries.json, like \"nccl\"").as_string();
+    overrides = n;
+  }
+  const Document catalog =
+      Document::load(resolve_relative(catalog_dir, "libraries.json"), reader);
+  catalog.root().expect_keys({"schema", "description", "libraries"});
+  const JsonNode all = catalog.root().at("libraries", "the libraries by name");
+  std::vector<std::string> known;
+  for (const auto& [key, value] : all.raw().items()) known.push_back(key);
+  choice(overrides ? overrides->at("name", "") : n, known, "library");
+  const JsonNode e = all.at(name, "");
+  e.expect_keys({"version", "source", "protocols", "link_efficiency", "nvls_efficiency",
+                 "nvls_step_latency", "sharp_step_latency"});
+  e.at("source", "where the library's figures come from");
+  coll::LibraryUse use;
+  coll::Library& lib = use.library;
+  lib.name = name;
+  const JsonNode protocols = e.at("protocols", "per protocol: payload, launch, step_latency");
+  protocols.expect_keys({"LL", "LL128", "Simple"});
+  for (coll::Protocol p : coll::kProtocols) {
+    const JsonNode pr = protocols.at(coll::to_string(p), "the protocol's costs");
+    pr.expect_keys({"payload", "launch", "step_latency"});
+    coll::ProtocolCosts& costs = lib.costs(p);
+    costs.payload = positive_fraction(sourced(pr, "payload"));
+    costs.launch = sourced(pr, "launch").as_sim_time(true);
+    const JsonNode steps = pr.at("step_latency", "per hop class: nvlink, network, pcie");
+    steps.expect_keys({"nvlink", "network", "pcie"});
+    for (coll::HopClass h : kHops) {
+      costs.step_latency[static_cast<size_t>(h)] =
+          sourced(steps, coll::to_string(h)).as_sim_time(true);
+    }
+  }
+  const JsonNode eff = e.at("link_efficiency", "per hop class: nvlink, network, pcie");
+  eff.expect_keys({"nvlink", "network", "pcie"});
+  for (coll::HopClass h : kHops) {
+    lib.link_efficiency[static_cast<size_t>(h)] =
+        positive_fraction(sourced(eff, coll::to_string(h)));
+  }
+  lib.nvls_efficiency = positive_fraction(sourced(e, "nvls_efficiency"));
+  lib.nvls_step_latency = sourced(e, "nvls_step_latency").as_sim_time(true);
+  lib.sharp_step_latency = sourced(e, "sharp_step_latency").as_sim_time(true);
+
+  if (overrides) {
+    if (const auto pr = overrides->get("protocol")) {
+      std::vector<std::string> names = {"auto"};
+      for (coll::Protocol p : coll::kProtocols) names.emplace_back(coll::to_string(p));
+      const std::string v = choice(*pr, names, "protocol");
+      if (v != "auto") fixed = coll::protocol_named(v);
+    }
+    if (const auto le = overrides->get("link_efficiency")) {
+      le->expect_keys({"nvlink", "network", "pcie"});
+      for (coll::HopClass h : kHops) {
+        if (const auto v = le->get(coll::to_string(h))) {
+          lib.link_efficiency[static_cast<size_t>(h)] = positive_fraction(*v);
+        }
+      }
+    }
+    if (const auto v = overrides->get("nvls_efficiency")) lib.nvls_efficiency = positive_fraction(*v);
+    if (const auto v = overrides->get("nvls")) lib.nvls = v->as_bool();
+  }
+  // A hop is NVLink when every link of its path is a scale-up link; routed once per
+  // pair of nodes and remembered (a collective's pairs repeat over steps and chunks).
+  auto memo = std::make_shared<std::map<std::pair<uint32_t, uint32_t>, coll::PathFacts>>();
+  use.path = [memo, t = &topology, router = &router](NodeId a, NodeId b) {
+    const auto key = std::make_pair(a.value(), b.value());
+    if (const auto it = memo->find(key); it != memo->end()) return it->second;
+    std::vector<LinkId> path;
+    coll::PathFacts f;
+    if (t->node_kind(a) != topo::NodeKind::gpu || t->node_kind(b) != topo::NodeKind::gpu) {
+      // A rank and its reducing switch: the link between them (routers route GPUs).
+      for (LinkId l : t->out_links(a)) {
+        if (t->link_to(l) == b) {
+          path.push_back(l);
+          break;
+        }
+      }
+    } else {
+      router->route(a, b, 0, path);
+    }
+    if (!path.empty()) {
+      f.latency = topo::path_latency(*t, path);
+      f.rate = t->link_capacity(path.front());
+      bool scale_up = true, pcie = true;
+      for (LinkId l : path) {
+        f.rate = std::min(f.rate, t->link_capacity(l));
+        scale_up = scale_up && t->link_role(l) == "scale-up";
+        pcie = pcie && (t->link_role(l) == "pcie" || t->link_role(l) == "scale-up");
+      }
+      if (scale_up) {
+        f.hop = coll::HopClass::nvlink;
+      } else if (pcie) {
+        f.hop = coll::HopClass::pcie;
+      }
+    }
+    memo->emplace(key, f);
+    return f;
+  };
+  return use;
+}
 
 void load_collective(const JsonNode& w, coll::CollectiveKind kind, const topo::Fabric& fabric,
                      const Document& doc, const std::string& catalog_dir, size_t max_flows,

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "roshni/coll/collective.h"
@@ -15,6 +16,8 @@
 #include "roshni/scenario/json_node.h"
 #include "roshni/scenario/loader.h"
 #include "roshni/topo/fabric.h"
+#include "roshni/topo/router.h"
+#include "roshni/topo/topology.h"
 
 namespace roshni::scenario {
 
@@ -24,6 +27,16 @@ namespace roshni::scenario {
 void load_collective(const JsonNode& w, coll::CollectiveKind kind, const topo::Fabric& fabric,
                      const Document& doc, const std::string& catalog_dir, size_t max_flows,
                      net::FlowSet& flows, WorkloadInfo& info);
+
+/// "library": "nccl" or {"name": "nccl", "protocol": "LL" | "LL128" | "Simple" | "auto",
+/// "link_efficiency": {"nvlink": "80 %", "network": "94 %"}, "nvls_efficiency": "85 %",
+/// "nvls": false}: the catalog entry (`catalog_dir`/libraries.json, read through `reader`)
+/// with the scenario's overrides, and the facts of a path between two nodes of `topology`
+/// (routed by `router`, remembered per pair). A named protocol is returned in `fixed`.
+/// Shared by the collective and training workloads.
+coll::LibraryUse read_library(const JsonNode& n, const topo::Topology& topology, topo::Router& router,
+                              const FileReader& reader, const std::string& catalog_dir,
+                              std::optional<coll::Protocol>& fixed);
 
 /// GPUs per scale-up domain of the topology (a Clos fabric's "scale_up"), or 0.
 uint32_t topology_domain_size(const topo::Fabric& fabric);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "roshni/core/text.h"
+#include "scenario/collective.h"
 #include "scenario/fold.h"
 #include "scenario/json_text.h"
 #include "scenario/physical.h"
@@ -209,7 +210,7 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
                                  ReplicaFold& fold) {
   w.expect_keys({"kind", "model", "parallelism", "accelerator", "efficiency", "recompute",
                  "optimizer_bytes_per_param", "train_tokens", "simulate", "check_memory", "tp_overlap",
-                 "overlap_slowdown"});
+                 "overlap_slowdown", "library"});
   work::TrainingSpec spec;
   const JsonNode m = w.at("model", "the transformer, like {\"layers\": 96, \"hidden\": 12288, ...}");
   spec.model = model(m);
@@ -471,6 +472,13 @@ work::TrainingInfo load_training(const JsonNode& w, const TrainingContext& ctx, 
     spec.overlap_slowdown = o->as_number(0, 1, "the fraction of time added to compute that runs beside "
                                                "a collective of its GPU (0 = none; 0.189 measured on average "
                                                "by Lee et al. 2025)");
+  }
+  if (const auto l = w.get("library")) {
+    // docs/training.md, "Collectives as NCCL runs them": the collective workload's schema
+    // and reader (scenario/collective.h), its costs on every collective and send.
+    std::optional<coll::Protocol> fixed;
+    spec.library = read_library(*l, *ctx.topology, *ctx.router, ctx.reader, ctx.catalog_dir, fixed);
+    spec.library_protocol = fixed;
   }
   if (const auto t = w.get("train_tokens")) spec.train_tokens = number(*t, 0, 1e18, "a token count");
   spec.domain_size = ctx.domain_size;

@@ -24,8 +24,11 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <map>
+#include <tuple>
 
 #include "roshni/coll/registry.h"
+#include "roshni/coll/tuner.h"
 #include "roshni/core/error.h"
 #include "work/collective_step.h"
 #include "roshni/net/dependents.h"
@@ -417,9 +420,88 @@ class Builder {
       return {};
     }
     const DataSize before = flows_->total_size();
-    auto ends = coll::append_collective(c, a, *flows_, after);
+    std::vector<FlowId> ends;
+    if (spec_.library) {
+      coll::Collective costed = c;
+      costed.library = *spec_.library;
+      costed.library->protocol = protocol_for(c, a);
+      tt.by_protocol[static_cast<size_t>(costed.library->protocol)] += mult_;
+      ends = coll::append_collective(costed, a, *flows_, after);
+    } else {
+      ends = coll::append_collective(c, a, *flows_, after);
+    }
     tt.bytes += (flows_->total_size() - before) * static_cast<double>(mult_);
     return ends;
+  }
+
+  // ---- the communication library (docs/training.md, "Collectives as NCCL runs them") ----
+
+  /// The protocol the library's tuner predicts fastest for `c` under `a` (coll/tuner.h),
+  /// or the scenario's. The prediction depends on the kind, the algorithm, the ranks, the
+  /// size and the ranks' paths; it is remembered by (kind, algorithm, ranks, domain size,
+  /// size, the hop classes, narrowest rate and largest latency of the paths between ring
+  /// neighbours and from rank 0 to every rank), so that the many collectives of an
+  /// iteration that differ only in which GPUs they run on ask it once. Only the choice is
+  /// remembered: each transfer's costs are its own path's.
+  coll::Protocol protocol_for(const coll::Collective& c, const coll::CollectiveAlgorithm& a) {
+    const coll::LibraryUse& use = *spec_.library;
+    if (spec_.library_protocol) return *spec_.library_protocol;
+    const auto p = static_cast<uint32_t>(c.ranks.size());
+    uint32_t hops = 0;
+    DataRate narrowest;
+    SimTime longest;
+    bool first = true;
+    const auto see = [&](NodeId x, NodeId y) {
+      if (x == y) return;
+      const coll::PathFacts f = use.path(x, y);
+      hops |= 1u << static_cast<uint32_t>(f.hop);
+      narrowest = first ? f.rate : std::min(narrowest, f.rate);
+      longest = std::max(longest, f.latency);
+      first = false;
+    };
+    for (uint32_t i = 0; i < p; ++i) {
+      see(c.ranks[i], c.ranks[(i + 1) % p]);
+      see(c.ranks[0], c.ranks[i]);
+    }
+    const auto key = std::make_tuple(static_cast<int>(c.kind), std::string(a.name), p, c.domain_size,
+                                     c.size.si(), hops, narrowest.si(), longest.ps());
+    if (const auto it = tuned_.find(key); it != tuned_.end()) return it->second;
+    coll::Collective trial = c;
+    trial.library = use;
+    const coll::TunerChoice choice =
+        coll::choose_by_prediction(trial, {&a}, std::nullopt, [](coll::Collective&, const coll::CollectiveAlgorithm&) {});
+    tuned_.emplace(key, choice.protocol);
+    return choice.protocol;
+  }
+
+  /// A transfer of `data` bytes from GPU `from` to GPU `to` after `deps`, with the
+  /// library's costs under `pr` when there is one (as coll/schedule.cpp's expand() gives a
+  /// transfer: wire bytes by the path's hop class, the per-step latency, and the launch
+  /// when it `starts` an operation); plain otherwise. Returns the flow; `wire` gets its size.
+  FlowId transfer(const std::string& label, uint32_t from, uint32_t to, DataSize data,
+                  std::span<const FlowId> deps, coll::Protocol pr, bool starts, DataSize& wire) {
+    wire = data;
+    if (!spec_.library) return flows_->add(label, gpus_[from], gpus_[to], data, deps);
+    const coll::LibraryUse& use = *spec_.library;
+    const coll::HopClass h = use.path(gpus_[from], gpus_[to]).hop;
+    wire = net::whole_bytes(data * use.library.wire_factor(pr, h));
+    const FlowId f = flows_->add(label, gpus_[from], gpus_[to], wire, deps);
+    const coll::ProtocolCosts& costs = use.library.costs(pr);
+    flows_->set_extra_latency(f, costs.step_latency[static_cast<size_t>(h)] + (starts ? costs.launch : SimTime()));
+    return f;
+  }
+
+  /// The protocol of a point-to-point send of `data` from GPU `from` to `to` (a pipeline
+  /// send, a ring-attention block), counted under `kind`.
+  coll::Protocol p2p_protocol(Traffic kind, uint32_t from, uint32_t to, DataSize data) {
+    if (!spec_.library) return coll::Protocol::simple;
+    coll::Collective c;
+    c.kind = CollectiveKind::p2p;
+    c.ranks = {gpus_[from], gpus_[to]};
+    c.size = data;
+    const coll::Protocol pr = protocol_for(c, algorithm(CollectiveKind::p2p, "direct"));
+    info_.traffic[static_cast<size_t>(kind)].by_protocol[static_cast<size_t>(pr)] += mult_;
+    return pr;
   }
 
   /// A ring collective over a DP group (`idx`: its members in ring order, one per
@@ -445,7 +527,13 @@ class Builder {
     count_ += K;
     if (!flows_) return {};
     const DataSize piece = net::whole_bytes(bytes((1.0 / D) * c.size.si()));
-    tt.bytes += piece * (static_cast<double>(K) * D);
+    coll::Protocol pr = coll::Protocol::simple;
+    if (spec_.library) {
+      pr = protocol_for(c, algorithm(ck, "ring"));
+      tt.by_protocol[static_cast<size_t>(pr)] += mult_;
+    } else {
+      tt.bytes += piece * (static_cast<double>(K) * D);
+    }
     // The window of K hops that ends at replica 0 (o = 1 - K mod D).
     const auto o = static_cast<uint32_t>((static_cast<int64_t>(D) - (K - 1) % D) % D);
     FlowId previous;
@@ -459,8 +547,20 @@ class Builder {
       label = fmt::format("{}/{}{}/r{}", prefix, gather ? "ag" : "rs", phase_step, q);
       const std::span<const FlowId> deps =
           step == 0 ? after : std::span<const FlowId>(&previous, 1);
-      // Replica 0's transfer to its successor, standing for hop q (the label's r<q>).
-      previous = flows_->add(label, gpus_[idx[0]], gpus_[idx[1]], piece, deps);
+      // Replica 0's transfer to its successor, standing for hop q (the label's r<q>); with a
+      // library, at the costs of hop q's path (and the launch on the first step).
+      if (spec_.library) {
+        const coll::LibraryUse& use = *spec_.library;
+        const coll::HopClass h = use.path(gpus_[idx[q]], gpus_[idx[to]]).hop;
+        const DataSize wire = net::whole_bytes(piece * use.library.wire_factor(pr, h));
+        previous = flows_->add(label, gpus_[idx[0]], gpus_[idx[1]], wire, deps);
+        const coll::ProtocolCosts& costs = use.library.costs(pr);
+        flows_->set_extra_latency(previous, costs.step_latency[static_cast<size_t>(h)] +
+                                                (step == 0 ? costs.launch : SimTime()));
+        tt.bytes += wire * static_cast<double>(D);
+      } else {
+        previous = flows_->add(label, gpus_[idx[0]], gpus_[idx[1]], piece, deps);
+      }
       info_.folded_hops.push_back({previous, idx[0], idx[1], idx[D - 1], idx[q], idx[to]});
     }
     return {previous};
@@ -659,9 +759,11 @@ class Builder {
           count_ += 1;
           if (!flows_) continue;
           const DataSize size = bytes(ring);
-          tt.bytes += size * static_cast<double>(mult_);
           const std::span<const FlowId> deps = j == 1 ? std::span<const FlowId>(start[cc]) : std::span<const FlowId>(&held[cc], 1);
-          arrived[to] = flows_->add("cp", gpus_[gpu(r + cc * s_.t, dd, i)], gpus_[gpu(r + to * s_.t, dd, i)], size, deps);
+          const uint32_t src = gpu(r + cc * s_.t, dd, i), dst = gpu(r + to * s_.t, dd, i);
+          DataSize wire;
+          arrived[to] = transfer("cp", src, dst, size, deps, p2p_protocol(Traffic::cp, src, dst, size), true, wire);
+          tt.bytes += wire * static_cast<double>(mult_);
         }
         held = arrived;
         for (uint32_t cc = 0; cc < s_.c; ++cc) {
@@ -953,8 +1055,10 @@ class Builder {
     count_ += 1;
     if (!flows_) return FlowId();
     const DataSize size = bytes(s_.activation / s_.t);
-    tt.bytes += size * static_cast<double>(mult_);
-    return flows_->add("pp", gpus_[from], gpus_[to], size, tail_[from]);
+    DataSize wire;
+    const FlowId f = transfer("pp", from, to, size, tail_[from], p2p_protocol(Traffic::pp, from, to, size), true, wire);
+    tt.bytes += wire * static_cast<double>(mult_);
+    return f;
   }
 
   size_t slot(uint32_t vs, uint32_t j, uint32_t dd, uint32_t r) const {
@@ -1058,6 +1162,8 @@ class Builder {
   StepOps ops_;                               // with op_fractions: a step's forward work by class
   std::vector<std::array<SimTime, 4>> by_class_;  // with op_fractions: per GPU, by OpClass
   std::vector<FlowId> fwd_sent_, bwd_sent_;   // by slot(): the p2p of each micro-batch
+  /// With a library: the tuner's protocol by what its prediction depends on (protocol_for).
+  std::map<std::tuple<int, std::string, uint32_t, uint32_t, double, uint32_t, double, int64_t>, coll::Protocol> tuned_;
   std::vector<std::pair<std::vector<uint32_t>, double>> pending_gathers_;
   /// The compute steps emitted now run beside a collective of their GPU (a ZeRO-3
   /// prefetch gather, a gradient bucket of the closing backward): slowed by

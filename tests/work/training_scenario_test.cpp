@@ -196,6 +196,22 @@ const std::vector<Bad> kBad = {
     {"TpOverlapWithContext", scenario(kModel, R"("data": 2, "tensor": 2, "pipeline": 2, "context": 2)",
         R"("accelerator": "h100-sxm", "tp_overlap": {"chunks": 2})"),
      "/workload/tp_overlap", "not modelled with context parallelism"},
+    {"LibraryUnknown", scenario(kModel, kPlan, R"("accelerator": "h100-sxm", "library": "ncl")"),
+     "/workload/library", "nccl"},
+    {"LibraryUnknownInObject", scenario(kModel, kPlan, R"("accelerator": "h100-sxm", "library": {"name": "mpi"})"),
+     "/workload/library/name", "nccl"},
+    {"LibraryBadProtocol", scenario(kModel, kPlan, R"("accelerator": "h100-sxm", "library": {"name": "nccl", "protocol": "LL64"})"),
+     "/workload/library/protocol", "LL128"},
+    {"LibraryZeroEfficiency", scenario(kModel, kPlan,
+        R"("accelerator": "h100-sxm", "library": {"name": "nccl", "link_efficiency": {"nvlink": "0 %"}})"),
+     "/workload/library/link_efficiency/nvlink", "above 0 %"},
+    {"LibraryNegativeEfficiency", scenario(kModel, kPlan,
+        R"("accelerator": "h100-sxm", "library": {"name": "nccl", "link_efficiency": {"network": -0.5}})"),
+     "/workload/library/link_efficiency/network", ""},
+    {"LibraryUnknownKey", scenario(kModel, kPlan, R"("accelerator": "h100-sxm", "library": {"name": "nccl", "protocols": "LL"})"),
+     "/workload/library/protocols", "protocol"},
+    {"LibraryNotAName", scenario(kModel, kPlan, R"("accelerator": "h100-sxm", "library": 3)"),
+     "/workload/library", ""},
     {"TooManyFlows", scenario(R"("layers": 8, "hidden": 1024, "heads": 16, "vocabulary": 1000,
         "sequence": 512, "global_batch": 65536, "micro_batch": 1)", kPlan),
      "/workload", "raise parallelism.layers_per_step"},
@@ -389,6 +405,39 @@ TEST(TrainingScenario, TpOverlapInTheReport) {
   EXPECT_LT(tp(on), tp(off));
   EXPECT_LT(on.at("training").at("iteration_time").at("value").get<double>(),
             off.at("training").at("iteration_time").at("value").get<double>());
+}
+
+// The library on a training workload (docs/training.md, "Collectives as NCCL runs them"),
+// read as the collective workload reads it: TP 4 on a 4-GPU NVLink star at 100 Gb/s with
+// no latency, Simple named. Each of the m L 2 = 256 all-reduces of S = 2 n h vb =
+// 2 MiB (n = 512 tokens, h = 1024, bf16) gains, over the ideal 2 (t-1)/t S / B, NCCL's
+// launch 8.4 us, 2 (t-1) = 6 steps of 3.4 us, and 6 (S/4) (1/0.824 - 1) / B of protocol
+// and link overhead (configs/libraries.json). Reported only when set.
+TEST(TrainingScenario, LibraryCostsEveryTpAllReduceInTheReport) {
+  const auto report = [&](const std::string& library) {
+    const std::string text =
+        R"({"topology": {"kind": "star", "gpus": 4, "scale_up": true,
+             "link": {"bandwidth": "100 Gbps", "latency": "0 ns"}, "switch_latency": "0 ns"},
+            "workload": {"kind": "training", "accelerator": "h100-sxm", "model": {)" + kModel +
+        R"(}, "parallelism": {"tensor": 4})" + library + "}}";
+    return nlohmann::json::parse(run_report(load_scenario_text(text, "t.json")));
+  };
+  const nlohmann::json off = report("");
+  const nlohmann::json on = report(R"(, "library": {"name": "nccl", "protocol": "Simple"})");
+  const nlohmann::json tuned = report(R"(, "library": "nccl")");
+  EXPECT_FALSE(off.at("training").contains("library"));
+  const auto it = [](const nlohmann::json& j) { return j.at("training").at("iteration_time").at("value").get<double>(); };
+  const double S = 2.0 * 512 * 1024 * 2, B = 100e9 / 8;
+  const double added = 8.4e-6 + 6 * 3.4e-6 + 6 * (S / 4) * (1 / 0.824 - 1) / B;
+  EXPECT_NEAR((it(on) - it(off)) / (256 * added), 1.0, 1e-6);
+  const nlohmann::json& lib = on.at("training").at("library");
+  EXPECT_EQ(lib.at("name"), "nccl");
+  EXPECT_EQ(lib.at("protocol"), "Simple");
+  EXPECT_EQ(lib.at("operations_by_protocol").at("tp").at("Simple").get<int>(), 256);
+  // The tuner, by the closed forms at 2 MiB (LL 6.6 + 6 (0.6 + 1.27 MB / 0.824 / B)
+  // = 753 us, LL128 14 + 6 (1.9 + 54.3) = 351 us, Simple 334 us): Simple as well.
+  EXPECT_EQ(tuned.at("training").at("library").at("protocol"), "tuner");
+  EXPECT_DOUBLE_EQ(it(tuned), it(on));
 }
 
 TEST(TrainingScenario, ContextParallelInTheReport) {

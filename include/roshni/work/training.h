@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "roshni/coll/library.h"
 #include "roshni/core/ids.h"
 #include "roshni/core/sim_time.h"
 #include "roshni/core/units.h"
@@ -65,6 +66,12 @@ struct TrainingSpec {
   /// fold_problem(spec) to be empty; whether the fabric is symmetric enough is the
   /// scenario layer's check.
   bool one_replica = false;
+  /// The communication library's costs (coll/library.h; docs/training.md, "Collectives
+  /// as NCCL runs them"): every collective and send carries its wire bytes, launch and
+  /// per-step latencies, under the protocol its tuner predicts fastest (or
+  /// `library_protocol` when the scenario names one). None = the ideal network.
+  std::optional<coll::LibraryUse> library;
+  std::optional<coll::Protocol> library_protocol;
 };
 
 /// cp: the ring-attention transfers of context parallelism (K, V blocks forward; K, V
@@ -75,8 +82,10 @@ inline constexpr std::array<std::string_view, 5> kTrafficNames = {"tp", "pp", "d
 struct TrafficTotal {
   uint64_t collectives = 0;  // operations (a p2p send counts one)
   uint64_t flows = 0;
-  DataSize bytes;            // payload of all their flows
+  DataSize bytes;            // payload of all their flows (on the wire, with a library)
   std::string algorithm;     // the coll/ algorithm used ("" when none ran)
+  /// With a library: operations run under each protocol (indexed by coll::Protocol).
+  std::array<uint64_t, 3> by_protocol{};
 };
 
 /// A transfer of a folded DP ring (TrainingSpec::one_replica) and the ring hop it stands
