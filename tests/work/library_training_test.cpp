@@ -56,29 +56,30 @@ double ring_all_reduce(size_t pr, double n, double p, double B, bool nvlink) {
   return kLaunch[pr] + 2 * (p - 1) * (step + n / p / (kPayload[pr] * eff) / B);
 }
 
-// TP 4 on one stage, the protocol named (Simple): each of the m L 2 all-reduces of
-// S = 2 n h vb (the layer's two, merged; forward and backward) is on the path and takes
-// its closed form, so T - T_0 = m L 2 T_Simple, and the iteration grows by exactly what
-// the library adds to the ideal all-reduce (2 (t-1)/t S / B).
+// TP 4 on one stage, the protocol named (LL128, which the tuner would not pick here):
+// each of the m L 2 all-reduces of S = 2 n h vb (the layer's two, merged; forward and
+// backward) is on the path and takes its closed form, so T - T_0 = m L 2 T_LL128, and the
+// iteration grows by exactly what the library adds to the ideal all-reduce
+// (2 (t-1)/t S / B).
 TEST(LibraryTraining, TpAllReduceIsTheRingClosedFormWithNcclsCosts) {
   TrainingSpec s = small_training_spec();
   s.plan.tensor = 4;
   const TrainingRun ideal(s, gbps(100));
   s.library = nccl(HopClass::nvlink, gbps(100));
-  s.library_protocol = Protocol::simple;
+  s.library_protocol = Protocol::ll128;
   const TrainingRun run(s, gbps(100));
   ASSERT_TRUE(run.result.unfinished.empty());
   const double m = 16, L = 8, t = 4, n = 1024, h = 1024, vb = 2, B = 100e9 / 8;
   const double S = 2 * n * h * vb;
-  const double each = ring_all_reduce(2, S, t, B, true);
+  const double each = ring_all_reduce(1, S, t, B, true);
   EXPECT_NEAR(run.E() / (m * L * 2 * each), 1.0, 1e-6);
   EXPECT_EQ(run.T0, ideal.T0);  // compute is untouched
   const double added = each - 2 * (t - 1) / t * S / B;
   // Within 1e-5: each flow's wire bytes are whole and its times whole picoseconds.
   EXPECT_NEAR((run.T - ideal.T).duration().si() / (m * L * 2 * added), 1.0, 1e-5);
-  // Bytes on the wire: S / 0.824 per all-reduce, 2 (t-1)/t of it per rank, t ranks.
-  EXPECT_NEAR(run.info.traffic[0].bytes.si() / (m * L * 2 * 2 * (t - 1) * S / kEffNvlink), 1.0, 1e-6);
-  EXPECT_EQ(run.info.traffic[0].by_protocol[2], static_cast<uint64_t>(m * L * 2));
+  // Bytes on the wire: S / (0.9375 x 0.824) per all-reduce, 2 (t-1)/t of it per rank, t ranks.
+  EXPECT_NEAR(run.info.traffic[0].bytes.si() / (m * L * 2 * 2 * (t - 1) * S / (kPayload[1] * kEffNvlink)), 1.0, 1e-6);
+  EXPECT_EQ(run.info.traffic[0].by_protocol[1], static_cast<uint64_t>(m * L * 2));
   run.sums_hold();
 }
 
@@ -105,6 +106,24 @@ TEST(LibraryTraining, TunerPicksTheProtocolOfLeastClosedFormTime) {
     // Within 5e-5: a flow's wire bytes are rounded up to whole bytes (0.5 of 19,884 at n = 8).
     EXPECT_NEAR(run.E() / (m * L * 2 * ring_all_reduce(best, S, t, B, true)), 1.0, 5e-5) << seq;
   }
+}
+
+// One run, two sizes of one kind over as many ranks: TP 4 all-reduces of 32 KiB (LL, as
+// above) and DP 4 gradient all-reduces of MBs (a layer's 12 h^2 vb / t = 6.3 MB: Simple, by
+// the same closed forms). The tuner's remembered choice is by size, not one per kind.
+TEST(LibraryTraining, TunerChoosesPerSizeWithinOneRun) {
+  TrainingSpec s = small_training_spec();
+  s.model.sequence = 8;
+  s.plan.tensor = 4;
+  s.plan.data = 4;
+  s.library = nccl(HopClass::nvlink, gbps(100));
+  const TrainingRun run(s, gbps(100));
+  ASSERT_TRUE(run.result.unfinished.empty());
+  const auto& tp = run.info.traffic[static_cast<size_t>(Traffic::tp)];
+  const auto& dp = run.info.traffic[static_cast<size_t>(Traffic::dp)];
+  EXPECT_EQ(tp.by_protocol[0], tp.collectives);
+  EXPECT_GT(dp.collectives, 0u);
+  EXPECT_EQ(dp.by_protocol[2], dp.collectives);
 }
 
 // PP 2, one micro-batch, across the network: the forward's send of n h vb and the
@@ -137,6 +156,44 @@ TEST(LibraryTraining, DataParallelBucketIsTheRingClosedForm) {
   const double S = L * 12 * h * h * vb + V * h * vb;
   EXPECT_NEAR(run.E() / ring_all_reduce(2, S, d, B, false), 1.0, 1e-6);
   EXPECT_EQ(run.info.traffic[2].by_protocol[2], 1u);
+}
+
+// The same with one replica standing for all (docs/models/scale.md): the folded ring is
+// the chain of 2 (d-1) transfers of S/d that ends at replica 0, each at its hop's costs
+// and the first with the launch, so the same closed form; and its bytes on the wire.
+TEST(LibraryTraining, FoldedDataParallelRingIsTheSameClosedForm) {
+  TrainingSpec s = small_training_spec();
+  s.plan.data = 4;
+  s.plan.bucket = bytes(1e12);
+  s.one_replica = true;
+  s.library = nccl(HopClass::network, gbps(100));
+  const TrainingRun run(s, gbps(100));
+  ASSERT_TRUE(run.result.unfinished.empty());
+  const double h = 1024, L = 8, V = 8, vb = 2, d = 4, B = 100e9 / 8;
+  const double S = L * 12 * h * h * vb + V * h * vb;
+  EXPECT_NEAR(run.E() / ring_all_reduce(2, S, d, B, false), 1.0, 1e-6);
+  EXPECT_EQ(run.info.traffic[2].by_protocol[2], 4u);  // one ring, standing for d = 4
+  // The whole cluster's: d members x 2 (d-1) steps x S/d / 0.94.
+  EXPECT_NEAR(run.info.traffic[2].bytes.si() / (2 * (d - 1) * S / kEffNetwork), 1.0, 1e-6);
+}
+
+// Context parallelism: each ring-attention block is a send under the library: its bytes
+// on the wire are the ideal run's / 0.94 (Simple, network), one operation each.
+TEST(LibraryTraining, RingAttentionBlocksCarryWireBytes) {
+  TrainingSpec s = small_training_spec();
+  s.plan.context = 2;
+  const TrainingRun ideal(s, gbps(100));
+  s.library = nccl(HopClass::network, gbps(100));
+  s.library_protocol = Protocol::simple;
+  const TrainingRun run(s, gbps(100));
+  ASSERT_TRUE(run.result.unfinished.empty());
+  const auto& cp = run.info.traffic[static_cast<size_t>(Traffic::cp)];
+  const auto& cp0 = ideal.info.traffic[static_cast<size_t>(Traffic::cp)];
+  EXPECT_GT(cp0.collectives, 0u);
+  EXPECT_NEAR(cp.bytes.si() / (cp0.bytes.si() / kEffNetwork), 1.0, 1e-6);
+  EXPECT_EQ(cp.by_protocol[2], cp0.collectives);
+  // Each block pays at least its launch and step (8.4 + 14 us) more than the ideal one.
+  EXPECT_GT(run.T, ideal.T);
 }
 
 // A library that costs nothing (payload and efficiency 1, no latencies) is the ideal
