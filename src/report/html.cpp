@@ -190,9 +190,12 @@ std::string render_lines(const HtmlLinePlot& p) {
     return kBottom - (kBottom - kTop) * (u - lo) / (hi - lo);
   };
 
-  // One scale for the whole axis (every tick in "ms", or every tick in "MJ").
+  // One scale for the whole axis (every tick in "ms", or every tick in "MJ"). A log axis
+  // spans decades: its scale is the middle decade's, so that neither end's labels read as
+  // 1e-5 of a large unit (0.1 s to 10,000 s stay in s rather than 2.8e-05 h to 2.8 h).
   const DisplayScale scale = display_scale(
-      log_y ? std::pow(10.0, hi) : std::max(std::fabs(lo), std::fabs(hi)), p.unit, p.figure);
+      log_y ? std::pow(10.0, std::floor((lo + hi) / 2)) : std::max(std::fabs(lo), std::fabs(hi)),
+      p.unit, p.figure);
   const std::string x_kind = numeric ? p.x_scale : "category";
   std::string out = svg_open(p.id, kHeight, p.title, scale.symbol,
                              fmt::format(" data-x-scale=\"{}\" data-y-scale=\"{}\"", x_kind,

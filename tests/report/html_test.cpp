@@ -384,5 +384,25 @@ TEST(Html, LinePlotAsAStandaloneSvgFile) {
   EXPECT_EQ(svg.substr(svg.size() - 7), "</svg>\n");
 }
 
+// A log axis over many decades takes its unit from the middle decade: y from 0.26 s to
+// 3,368 s spans 10^-1..10^4 s, middle decade 10^1 s, so every tick is in seconds (by the
+// largest tick, 10^4 s, they would be in hours: 2.8e-05 h to 2.8 h).
+TEST(Html, LogAxisOverManyDecadesKeepsTheMiddleDecadesUnit) {
+  HtmlLinePlot p;
+  p.id = "chart-growth";
+  p.title = "Wall time";
+  p.x_label = "flows";
+  p.unit = "s";
+  p.x = {"4032", "16256", "65280"};
+  p.x_values = {4032, 16256, 65280};
+  p.x_scale = "log";
+  p.log_y = true;
+  p.series = {{"roshni", {0.26, 3.57, 68.7}}, {"simgrid", {6.92, 279.35, 3367.54}}};
+  const std::string svg = line_plot_svg(p);
+  EXPECT_NE(svg.find("data-unit=\"s\""), std::string::npos);
+  EXPECT_EQ(svg.find(" h</text>"), std::string::npos);
+  EXPECT_EQ(count(svg, " s</text>"), 6u);  // ticks 0.1, 1, 10, 100, 1000, 10000 s
+}
+
 }  // namespace
 }  // namespace roshni::report
