@@ -20,8 +20,12 @@ def main() -> int:
         print(__doc__.strip().splitlines()[2].strip(), file=sys.stderr)
         return 2
     out, gpu = sys.argv[1], (sys.argv[2] if len(sys.argv) == 3 else "gpu0")
-    with open(f"{out}/trace.json", encoding="utf-8") as f:
-        trace = json.load(f)
+    try:
+        with open(f"{out}/trace.json", encoding="utf-8") as f:
+            trace = json.load(f)
+    except (OSError, ValueError) as e:
+        print(f"{out}/trace.json: cannot be read as a trace ({e}); run with the trace on", file=sys.stderr)
+        return 1
     events = trace["traceEvents"] if isinstance(trace, dict) else trace
     times = {}
     for kind in ("fwd", "bwd"):
